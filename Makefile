@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
+#   make demo   - a demo workspace of the default city, consolidated; prints where the outputs are
+#   make test   - the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   ?= demo
+PERIOD ?= 2025-06
+
+.PHONY: demo test venv bench clean
+
+$(BIN)/reporttool: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/reporttool
+
+demo: venv
+	@rm -rf $(DEMO)
+	$(BIN)/reporttool init $(DEMO)
+	$(BIN)/reporttool -w $(DEMO) demo --period $(PERIOD)
+	$(BIN)/reporttool -w $(DEMO) consolidate --period $(PERIOD); test $$? -le 1
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) build *.egg-info

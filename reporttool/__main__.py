@@ -1,0 +1,3 @@
+from reporttool.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""Write a Catalogue back to a targets workbook that bureau staff can edit in Excel/WPS.
+
+Used to produce the embedded default and the examples, and by tests to make broken catalogues.
+Every sheet carries a one-line hint above its header and dropdowns where a column takes fixed values.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from reporttool.catalogue import (
+    ALL,
+    CLUSTER_COLUMNS,
+    DISTRICT_COLUMNS,
+    INDICATOR_COLUMNS,
+    PROJECT_MEASURES,
+    ROSTER_MEASURES,
+    SETTING_LABELS,
+    SETTINGS_COLUMNS,
+    SHEET_CLUSTERS,
+    SHEET_DISTRICTS,
+    SHEET_INDICATORS,
+    SHEET_SETTINGS,
+    SHEET_TARGETS,
+    SOURCE_LABELS,
+    TARGET_COLUMNS,
+    TARGET_LABELS,
+    Catalogue,
+)
+from reporttool.workspace import atomic_path
+
+_HINTS = {
+    SHEET_SETTINGS: "全市通用设置。只改“值”列；项目名称不要改动。",
+    SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
+    SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。",
+    SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。",
+    SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
+                   "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。",
+}
+
+_SETTING_NOTES = {
+    "报送截止日": "报告期次月几日前报送",
+    "滞后阈值（百分点）": "完成率低于时序进度超过此数为“滞后”，高于超过此数为“超前”",
+    "同比核实阈值（%）": "同比增减超过此数须县区说明",
+    "合计行位置": "首行 或 末行",
+    "报表版本": "报表结构变更时加1，旧版报表将被拒收",
+    "规上标准（万元）": "年营业收入达到此数为规上企业",
+}
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return float(v) if v == v.to_integral_value() or abs(v.as_tuple().exponent) <= 6 else str(v)
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, (tuple, list)):
+        return "、".join(v)
+    return v
+
+
+def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
+    """Write ``cat`` as a targets workbook at ``path`` (atomically)."""
+    path = Path(path)
+    s = cat.settings
+    settings_rows = []
+    for label, (fname, kind) in SETTING_LABELS.items():
+        value = getattr(s, fname)
+        if kind == "first":
+            value = "首行" if value else "末行"
+        settings_rows.append([label, _cell(value), _SETTING_NOTES.get(label, "")])
+    district_rows = [[d.code, d.name, d.kind, d.order] for d in cat.districts]
+    cluster_rows = [[c.code, c.name, c.short_name, c.tier, c.order, "、".join(c.lead_units),
+                     "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks)]
+                    for c in cat.clusters]
+    src_label = {v: k for k, v in SOURCE_LABELS.items()}
+    all_codes = sorted(c.code for c in cat.clusters)
+    indicator_rows = [[i.code, i.name, i.unit, i.form_unit, src_label[i.source], "是" if i.summable else "否",
+                       ALL if sorted(i.clusters) == all_codes else "、".join(i.clusters), i.roster_measure,
+                       i.formula, i.decimals, "是" if i.compare_time else "否", i.order]
+                      for i in cat.indicators]
+    kind_label = {v: k for k, v in TARGET_LABELS.items()}
+    target_rows = [[t.cluster or ALL, t.indicator, t.district, kind_label[t.kind], t.year, _cell(t.value),
+                    _cell(t.growth_rate), t.base_year or "", _cell(t.base_value), _cell(t.multiple), t.note]
+                   for t in cat.targets]
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+        head = wb.add_format({"bold": True, "font_name": "黑体", "bg_color": "#DDEBF7", "border": 1,
+                              "align": "center", "valign": "vcenter", "text_wrap": True})
+        body = wb.add_format({"font_name": "宋体", "border": 1, "valign": "top", "text_wrap": True})
+        hint = wb.add_format({"font_name": "宋体", "italic": True, "font_color": "#595959"})
+        widths = {
+            SHEET_SETTINGS: [20, 40, 50],
+            SHEET_DISTRICTS: [12, 20, 10, 8],
+            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36],
+            SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
+            SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 10, 8, 10, 8, 40],
+        }
+        for name, columns, rows in (
+            (SHEET_SETTINGS, SETTINGS_COLUMNS, settings_rows),
+            (SHEET_DISTRICTS, DISTRICT_COLUMNS, district_rows),
+            (SHEET_CLUSTERS, CLUSTER_COLUMNS, cluster_rows),
+            (SHEET_INDICATORS, INDICATOR_COLUMNS, indicator_rows),
+            (SHEET_TARGETS, TARGET_COLUMNS, target_rows),
+        ):
+            ws = wb.add_worksheet(name)
+            ws.write(0, 0, _HINTS[name], hint)
+            ws.write_row(1, 0, columns, head)
+            for r, row in enumerate(rows, start=2):
+                for c, v in enumerate(row):
+                    ws.write(r, c, _cell(v), body)
+            for c, w in enumerate(widths[name]):
+                ws.set_column(c, c, w)
+            ws.freeze_panes(2, 0)
+            last = max(len(rows) + 200, 300)
+            if name == SHEET_INDICATORS:
+                ws.data_validation(2, 4, last, 4, {"validate": "list", "source": list(SOURCE_LABELS)})
+                ws.data_validation(2, 5, last, 5, {"validate": "list", "source": ["是", "否"]})
+                ws.data_validation(2, 7, last, 7, {"validate": "list",
+                                                   "source": list(ROSTER_MEASURES + PROJECT_MEASURES),
+                                                   "ignore_blank": True})
+                ws.data_validation(2, 10, last, 10, {"validate": "list", "source": ["是", "否"]})
+            if name == SHEET_TARGETS:
+                ws.data_validation(2, 3, last, 3, {"validate": "list", "source": list(TARGET_LABELS)})
+            ws.set_landscape()
+            ws.set_paper(9)
+            ws.fit_to_pages(1, 0)
+        wb.close()
+    return path

@@ -1,0 +1,69 @@
+"""The click group and what every command shares: workspace option, period parsing, error handling.
+
+The CLI is a thin layer: it parses options, calls the library, prints, and sets the exit code.
+Exit codes: 0 clean, 1 problems found in the data (outputs still written), 2 the run could not be done.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Iterator
+
+import click
+
+from reporttool import __version__
+from reporttool.catalogue import CatalogueInvalid
+from reporttool.errors import ReportToolError
+from reporttool.models import Period, parse_period
+from reporttool.workspace import Workspace, open_workspace
+
+
+class Context:
+    def __init__(self, workspace: str | None, quiet: bool):
+        self.workspace_arg = workspace
+        self.quiet = quiet
+
+    def workspace(self) -> Workspace:
+        return open_workspace(self.workspace_arg)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-w", "--workspace", envvar="REPORTTOOL_WORKSPACE", type=click.Path(file_okay=False),
+              help="工作目录（默认当前目录，或环境变量 REPORTTOOL_WORKSPACE）")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
+@click.version_option(__version__, prog_name="reporttool")
+@click.pass_context
+def main(ctx: click.Context, workspace: str | None, quiet: bool) -> None:
+    """reporttool：产业集群调度报表工具（下发模板、审核、汇总、简报）。"""
+    ctx.obj = Context(workspace, quiet)
+
+
+def period_arg(value: str | None) -> Period | None:
+    if value is None:
+        return None
+    try:
+        return parse_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def period_callback(ctx, param, value):
+    return period_arg(value)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into Chinese messages on stderr and exit code 2 (never a traceback)."""
+    try:
+        yield
+    except CatalogueInvalid as exc:
+        click.echo(f"错误：目标库 {exc.path} 有 {len(exc.problems)} 处问题，请修改后重试：", err=True)
+        for p in exc.problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(2)
+    except ReportToolError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中断。已写出的文件保持完整，未完成的输出未写入。", err=True)
+        sys.exit(130)

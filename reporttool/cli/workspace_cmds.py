@@ -1,0 +1,57 @@
+"""`reporttool init` and `reporttool targets`."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from reporttool import fmt
+from reporttool.cli.base import main, user_errors
+from reporttool.workspace import init_workspace
+
+
+@main.command()
+@click.argument("directory", type=click.Path())
+def init(directory: str) -> None:
+    """新建工作目录 DIRECTORY（内置默认城市的目标库和模板），已存在的工作目录不会被覆盖。"""
+    with user_errors():
+        ws = init_workspace(directory)
+    click.echo(f"已新建工作目录：{ws.root}")
+    click.echo(f"  目标库：{ws.targets}（用 Excel/WPS 打开修改集群、指标和目标）")
+    click.echo(f"  下一步：reporttool -w {ws.root} template --period 2025-06")
+
+
+@main.command()
+@click.option("--year", type=int, default=None, help="年份（默认：目标库中最近的目标年）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_obj
+def targets(obj, year: int | None, as_json: bool) -> None:
+    """列出各集群指标在某一年的目标（推算得出的标“推算”）。"""
+    with user_errors():
+        cat = obj.workspace().catalogue()
+    if year is None:
+        year = max((t.year for t in cat.targets), default=0)
+    rows = []
+    for cluster in [None, *cat.clusters]:
+        code = cluster.code if cluster else ""
+        inds = cat.indicators if cluster is None else cat.indicators_for(code)
+        for ind in inds:
+            rt = cat.target_for(code, ind.code, year)
+            if rt is None:
+                continue
+            if rt.value is not None:
+                shown = f"{fmt.trim(rt.value, ind.decimals)}{ind.unit}"
+            elif rt.growth_rate is not None:
+                shown = f"增长{fmt.trim(rt.growth_rate, 1)}%"
+            else:
+                shown = fmt.DASH
+            rows.append({"cluster": cluster.name if cluster else "全部集群", "indicator": ind.name,
+                         "target": shown, "derived": rt.derived, "explanation": rt.explanation, "note": rt.note})
+    if as_json:
+        click.echo(json.dumps({"year": year, "targets": rows}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{cat.settings.city}{year}年目标（{len(rows)}项）")
+    for r in rows:
+        mark = "（推算）" if r["derived"] else ""
+        extra = f"  {r['explanation']}" if r["explanation"] else ""
+        click.echo(f"  {r['cluster']} | {r['indicator']} | {r['target']}{mark}{extra}")

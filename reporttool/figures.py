@@ -1,0 +1,148 @@
+"""The computed figures of one period: the single object that feeds the workbook and the brief.
+
+reporttool.consolidate computes a Figures from the ledger; reporttool.render.workbook and
+reporttool.render.brief only read it, and show every number through reporttool.fmt. Values are
+unrounded Decimals in the indicator's display unit (亿元, 户, %); rates are in %; gaps in 百分点.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reporttool.models import Finding, Period
+
+# Progress status against 时序进度
+AHEAD = "超前"
+ON_TRACK = "正常"
+LAGGING = "滞后"
+
+# Submission states (报送情况)
+ST_MISSING = "未报"
+ST_PASSED = "通过"
+ST_VERIFY = "待核实"
+ST_ERRORS = "有错"
+ST_RETURNED = "退回"  # the file could not be read / was refused: nothing of it is used
+ST_SUPERSEDED = "被替代"
+
+
+@dataclass
+class IndicatorFigure:
+    """One cluster × indicator (cluster "" = whole programme), city-wide or for one district."""
+
+    cluster: str  # cluster code; "" for the programme total
+    indicator: str  # indicator code
+    district: str = ""  # "" = whole city
+    value: Decimal | None = None  # 本年累计
+    last_year: Decimal | None = None  # 上年同期
+    yoy: Decimal | None = None  # 同比 %, None without a comparable base ("—")
+    like_for_like: bool = False  # 同比 computed on the same enterprises in both years
+    target: Decimal | None = None  # 年度目标 (None: no target value)
+    target_derived: bool = False  # 推算
+    target_kind: str = ""  # TARGET_* or ""
+    target_rate: Decimal | None = None  # for growth targets: the 同比 to reach
+    target_note: str = ""  # explanation (推算方法 / 基期值未填)
+    completion: Decimal | None = None  # 完成率 % = value / target
+    time_progress: Decimal | None = None  # 时序进度 % (None when the indicator is not compared)
+    gap: Decimal | None = None  # 进度差 百分点 = completion - time_progress (or yoy - target_rate)
+    status: str | None = None  # AHEAD / ON_TRACK / LAGGING / None
+    rank: int | None = None  # among districts for this cluster × indicator (1, 2, 2, 4)
+    n_districts: int = 0  # districts that reported a value
+    summable: bool = True
+
+
+@dataclass
+class InvestmentFigure:
+    """Projects of one cluster (cluster "" = all), city-wide or for one district. Amounts in 亿元."""
+
+    cluster: str
+    district: str = ""
+    projects: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)  # 签约/开工/在建/竣工投产 -> count
+    total: Decimal = Decimal(0)  # 总投资
+    plan_year: Decimal = Decimal(0)  # 本年计划投资
+    done_year: Decimal = Decimal(0)  # 本年累计完成投资
+    completion: Decimal | None = None  # done_year / plan_year %
+
+
+@dataclass
+class SubmissionState:
+    """One district's line in 报送情况."""
+
+    district: str
+    district_name: str
+    status: str  # ST_*
+    received_at: dt.datetime | None = None
+    on_time: bool | None = None  # None when missing
+    file_name: str = ""
+    sha256: str = ""
+    version: int = 0  # how many files received from this district for the period
+    errors: int = 0
+    verify: int = 0
+    explained: int = 0
+    info: int = 0
+
+
+@dataclass
+class EnterpriseLine:
+    """One accepted roster row (for 企业名录). Amounts in 万元 as reported."""
+
+    district: str
+    cluster: str
+    credit_code: str
+    name: str
+    is_scale: bool | None
+    is_leader: bool | None
+    park: str
+    revenue: Decimal | None
+    revenue_ly: Decimal | None
+    output_value: Decimal | None
+    output_value_ly: Decimal | None
+    employees: int | None
+
+
+@dataclass
+class ProjectLine:
+    """One accepted project row (for 重点项目). Amounts in 万元 as reported."""
+
+    district: str
+    cluster: str
+    name: str
+    nature: str
+    status: str
+    owner: str
+    total: Decimal | None
+    plan_year: Decimal | None
+    done_year: Decimal | None
+    done_total: Decimal | None
+    start: str
+    finish: str
+
+
+@dataclass
+class Figures:
+    period: Period
+    time_progress: Decimal  # %
+    generated_at: dt.datetime
+    catalogue_fingerprint: str
+    clusters: list[IndicatorFigure]  # city-wide, cluster × indicator, catalogue order
+    programme: list[IndicatorFigure]  # whole programme (cluster ""), summable indicators
+    districts: list[IndicatorFigure]  # district × cluster × indicator, with ranks
+    investment: list[InvestmentFigure]  # per cluster city-wide, then "" (all clusters)
+    investment_by_district: list[InvestmentFigure]
+    submissions: list[SubmissionState]  # every configured district, catalogue order
+    findings: list[Finding]  # all findings of the current versions
+    enterprises: list[EnterpriseLine]
+    projects: list[ProjectLine]
+    double_counted: list[Finding] = field(default_factory=list)  # R-DUP-ACROSS findings
+
+    def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
+        return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)
+
+    def counts(self) -> dict[str, int]:
+        """How many cluster × indicator figures are ahead / on track / lagging."""
+        out = {AHEAD: 0, ON_TRACK: 0, LAGGING: 0}
+        for f in self.clusters:
+            if f.status in out:
+                out[f.status] += 1
+        return out

@@ -1,0 +1,318 @@
+"""The data model: what every stage of the pipeline passes to the next.
+
+Data flows one way: file -> Submission (tables of rows) -> Findings -> ledger -> Figures -> documents.
+Everything here is plain data. Amounts are ``Decimal`` (never float) so that totals add up to the cent.
+Nothing here is city-specific: clusters, indicators and targets are loaded from templates/targets.xlsx.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# --------------------------------------------------------------------------------------------------
+# Catalogue: loaded from templates/targets.xlsx by reporttool.catalogue
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Sheet 设置: one value per key. Defaults are practice, not law; every one can be edited."""
+
+    city: str  # 葫芦岛市
+    issuing_unit: str  # 编发单位 (masthead line / 制定机关)
+    bulletin_name: str  # 简报名称, e.g. 产业集群工作简报
+    deadline_day: int = 5  # 每月报送截止日 (day of the month after the period)
+    lag_threshold: Decimal = Decimal("5")  # 滞后/超前阈值, in 百分点 of 进度差
+    yoy_threshold: Decimal = Decimal("30")  # 同比波动核实阈值 (%): |同比| above it is a verify finding
+    amount_decimals: int = 2  # 汇总表金额小数位
+    rate_decimals: int = 1  # 比率小数位
+    total_row_first: bool = True  # 合计行在前 (True) or 在后
+    scale_threshold: Decimal = Decimal("2000")  # 规上企业年营业收入标准 (万元)
+    form_code: str = ""  # 表号
+    form_authority: str = ""  # 制定机关
+    form_document: str = ""  # 文号
+    form_valid_until: str = ""  # 有效期至
+    template_version: str = "1"  # 报表版本: bump it to refuse forms sent out before
+    report_to: str = ""  # 简报 报：
+    send_to: str = ""  # 简报 送：
+    distribute_to: str = ""  # 简报 发：
+    copies: int = 0  # （共印N份）
+    programme_name: str = "重点产业集群"  # used in titles: 葫芦岛市重点产业集群主要指标汇总表
+    contact: str = ""  # 联系人及电话 on the forms' 填报说明
+
+
+@dataclass(frozen=True)
+class District:
+    code: str  # GB/T 2260 code, or a local code for a development zone
+    name: str
+    kind: str  # 县 / 市 / 区 / 开发区
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    code: str
+    name: str  # full name: 基础化工和精细化工产业集群
+    short_name: str  # 基础化工和精细化工
+    tier: str = ""  # 千亿级 / 五百亿级 / 百亿级
+    order: int = 0
+    lead_units: tuple[str, ...] = ()  # 牵头单位
+    leaders: tuple[str, ...] = ()  # 责任领导 ("李延超 市委常委、副市长")
+    key_enterprises: tuple[str, ...] = ()  # 龙头/头部企业
+    parks: tuple[str, ...] = ()  # 园区
+
+
+# Where an indicator's district value comes from.
+SOURCE_OUTPUT = "output"  # 集群产出: the district reports it per cluster
+SOURCE_ROSTER = "roster"  # 企业名录汇总: rolled up from the roster
+SOURCE_PROJECTS = "projects"  # 项目汇总: rolled up from the projects
+SOURCE_FORMULA = "formula"  # 计算: a formula over other indicators (ratio of sums, sum of parts)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str  # unit of targets and of the consolidated tables: 亿元, 户, 万千瓦, %
+    form_unit: str  # unit on the district form: 万元, 户, 万千瓦 (scaled by reporttool.units)
+    source: str  # one of SOURCE_*
+    summable: bool = True  # may be summed across districts; ratios may not
+    clusters: tuple[str, ...] = ()  # cluster codes that report it ("全部" expands at load time)
+    roster_measure: str = ""  # for roster/projects roll-ups: a measure name, see reporttool.rollup
+    formula: str = ""  # for SOURCE_FORMULA: e.g. "GDZB_SR/YYSR*100" or "HYYY+NCPJG+NYZS"
+    decimals: int = 2
+    compare_time: bool = True  # compare completion with 时序进度 (flows); False for stocks/ratios
+    order: int = 0
+
+
+# Target kinds
+TARGET_ANNUAL = "annual"  # 年度目标值 (optionally with 年均增长率 to derive other years)
+TARGET_BASE_MULTIPLE = "base_multiple"  # 基期倍数: 基期值 × 倍数 in 目标年 ("增长2倍" = × 3)
+TARGET_GROWTH = "growth"  # 增速目标: the 同比 must reach this rate (%)
+
+
+@dataclass(frozen=True)
+class Target:
+    cluster: str  # cluster code, or "" for the whole programme (全部集群)
+    indicator: str
+    kind: str  # TARGET_*
+    year: int  # 目标年
+    value: Decimal | None = None  # 目标值 (in the indicator's unit)
+    growth_rate: Decimal | None = None  # 年均增长率 (%)
+    base_year: int | None = None
+    base_value: Decimal | None = None
+    multiple: Decimal | None = None
+    district: str = ""  # optional split per district; "" = the whole city
+    note: str = ""  # wording from the plan, e.g. 力争达到580亿元以上
+    source_row: int = 0  # row in 目标 sheet, for messages
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    """The target for one year, with how it was obtained (shown as 推算 when derived)."""
+
+    value: Decimal | None  # None: no value for this year (e.g. a growth-rate target, or base missing)
+    derived: bool  # True when computed for a year the catalogue does not state
+    kind: str
+    growth_rate: Decimal | None = None  # for TARGET_GROWTH: the 同比 to reach
+    note: str = ""
+    explanation: str = ""  # how it was derived, in Chinese, e.g. "按2025年目标580亿元、年均增长6%推算"
+
+
+# --------------------------------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: year-to-date from January to ``month`` (monthly) or to a quarter's end."""
+
+    year: int
+    month: int  # last month covered, 1..12
+    quarterly: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-Q{self.month // 3}" if self.quarterly else f"{self.year}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        """2025年1-6月 (2025年1月 for January)."""
+        return f"{self.year}年1月" if self.month == 1 else f"{self.year}年1-{self.month}月"
+
+    @property
+    def time_progress(self) -> Decimal:
+        """时序进度 in % (month/12, or quarter/4: the same number at quarter ends)."""
+        return Decimal(self.month) * Decimal(100) / Decimal(12)
+
+    def previous(self) -> Period | None:
+        """The previous period of the same year (None in January / Q1)."""
+        step = 3 if self.quarterly else 1
+        return None if self.month - step < 1 else Period(self.year, self.month - step, self.quarterly)
+
+    def last_year(self) -> Period:
+        return Period(self.year - 1, self.month, self.quarterly)
+
+    def deadline(self, day: int) -> dt.date:
+        """The submission deadline: ``day`` of the month after the period."""
+        y, m = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
+        return dt.date(y, m, day)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# --------------------------------------------------------------------------------------------------
+# A read submission
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormIdentity:
+    """The hidden identity sheet of a form we sent out."""
+
+    template_id: str
+    version: str
+    district: str
+    period: str
+    fingerprint: str
+    city: str = ""
+
+
+@dataclass
+class Row:
+    """One data row of a table, values normalised per the layout's column kinds.
+
+    ``values`` maps column key -> Decimal | str | bool | date | None. ``raw`` keeps what the cell held
+    (for messages) for the cells whose value could not be understood.
+    """
+
+    number: int  # 1-based Excel row number
+    values: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)
+    excluded: bool = False  # set when an error finding excludes it from the totals
+
+
+@dataclass
+class Table:
+    """One data sheet as read: where each column was found, and the rows."""
+
+    sheet: str  # sheet name as in the file
+    key: str  # layout key: roster / projects / output
+    header_row: int  # 1-based
+    columns: dict[str, int]  # column key -> 1-based column index
+    rows: list[Row] = field(default_factory=list)
+
+    def cell(self, key: str, row: int) -> str:
+        """Excel reference (e.g. "D12") of column ``key`` on ``row``; "" when the column is absent."""
+        from reporttool.units import column_letter
+
+        col = self.columns.get(key)
+        return f"{column_letter(col)}{row}" if col else ""
+
+
+@dataclass
+class Submission:
+    """One district workbook as read. ``tables`` is keyed by layout key."""
+
+    path: str  # where it was read from (for messages: the file name the user knows)
+    file_name: str
+    sha256: str
+    identity: FormIdentity | None
+    tables: dict[str, Table] = field(default_factory=dict)
+    # Filled-in form header: 填报单位, 报告期 as typed, for checking against the identity
+    header: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def district(self) -> str:
+        return self.identity.district if self.identity else ""
+
+    @property
+    def period(self) -> str:
+        return self.identity.period if self.identity else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Findings (the issue record)
+# --------------------------------------------------------------------------------------------------
+
+ERROR = "error"  # 必须修改
+VERIFY = "verify"  # 核实: stands if the district gives a 说明
+INFO = "info"  # 提示
+
+SEVERITY_LABEL = {ERROR: "错误", VERIFY: "核实", INFO: "提示"}
+
+
+@dataclass
+class Finding:
+    """One problem found in a submission: the same record feeds terminal, JSON, and every workbook."""
+
+    rule: str  # stable code, e.g. R-CREDIT-CHECK
+    severity: str  # ERROR / VERIFY / INFO
+    message: str  # Chinese, complete sentence
+    file: str = ""
+    district: str = ""  # district code
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # column title as printed on the form
+    cell: str = ""  # e.g. D12
+    value: str = ""  # the offending value, as text
+    explanation: str = ""  # the district's 说明, when given
+
+    @property
+    def explained(self) -> bool:
+        return self.severity == VERIFY and bool(self.explanation.strip())
+
+    @property
+    def severity_label(self) -> str:
+        return "已说明" if self.explained else SEVERITY_LABEL[self.severity]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "severity_label": self.severity_label,
+            "message": self.message,
+            "file": self.file,
+            "district": self.district,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": self.value,
+            "explanation": self.explanation,
+            "explained": self.explained,
+        }
+
+
+class ReadRefused(Exception):
+    """A file that cannot be read at all (not an xlsx, encrypted, hostile, not our form ...).
+
+    Carries one Finding (severity ERROR) whose message says why, in Chinese.
+    """
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def parse_period(text: str) -> Period:
+    """"2025-06", "202506", "2025年6月", "2025年1-6月", "2025-Q2", "2025Q2" -> Period.
+
+    Raises ValueError with a Chinese message.
+    """
+    import re
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", str(text)).strip().upper().replace(" ", "")
+    m = re.fullmatch(r"(\d{4})-?Q([1-4])", t) or re.fullmatch(r"(\d{4})年?第?([1-4一二三四])季度", t)
+    if m:
+        q = "一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2))
+        return Period(int(m.group(1)), q * 3, True)
+    m = (re.fullmatch(r"(\d{4})-?(\d{1,2})", t) or re.fullmatch(r"(\d{4})年(?:1-)?(\d{1,2})月?", t))
+    if m and 1 <= int(m.group(2)) <= 12 and 2000 <= int(m.group(1)) <= 2100:
+        return Period(int(m.group(1)), int(m.group(2)))
+    raise ValueError(f"报告期“{text}”无法识别，应写成 2025-06（1-6月累计）或 2025-Q2（季度）")

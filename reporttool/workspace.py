@@ -1,0 +1,164 @@
+"""Where things live: templates/, inbox/, outbox/, archive/ and the ledger file of one workspace.
+
+A workspace is a folder. The repository root is one (for the embedded default city); `reporttool init`
+makes new ones from the files embedded in the package (reporttool.default_templates).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterator
+
+from reporttool.errors import WorkspaceError
+from reporttool.models import Period
+
+ENV_VAR = "REPORTTOOL_WORKSPACE"
+TARGETS_FILE = "targets.xlsx"
+BRIEF_TEMPLATE = "brief.docx"
+LEDGER_FILE = "reporttool.db"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def targets(self) -> Path:
+        return self.templates / TARGETS_FILE
+
+    @property
+    def brief_template(self) -> Path:
+        return self.templates / BRIEF_TEMPLATE
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def ledger(self) -> Path:
+        return self.root / LEDGER_FILE
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "reporttool.lock"
+
+    def period_dir(self, period: Period) -> Path:
+        return self.outbox / period.key
+
+    def templates_dir(self, period: Period) -> Path:
+        return self.period_dir(period) / "templates"
+
+    def feedback_dir(self, period: Period) -> Path:
+        return self.period_dir(period) / "反馈"
+
+    def catalogue(self):
+        """Load and validate templates/targets.xlsx (raises CatalogueInvalid)."""
+        from reporttool.catalogue import load_catalogue
+
+        return load_catalogue(self.targets)
+
+    def ensure_dirs(self) -> None:
+        for d in (self.inbox, self.outbox, self.archive):
+            d.mkdir(parents=True, exist_ok=True)
+
+
+def resolve(path: str | os.PathLike | None = None) -> Path:
+    """-w/--workspace, else $REPORTTOOL_WORKSPACE, else the current folder."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else Path.cwd()
+
+
+def open_workspace(path: str | os.PathLike | None = None) -> Workspace:
+    """A workspace that exists: it must hold templates/targets.xlsx."""
+    root = resolve(path).resolve()
+    ws = Workspace(root)
+    if not ws.targets.is_file():
+        raise WorkspaceError(
+            f"{root} 不是 reporttool 工作目录（缺少 templates/{TARGETS_FILE}）。"
+            f"请用 -w 指定工作目录，或先运行 reporttool init 目录名 新建一个。")
+    return ws
+
+
+def default_template_files() -> list[tuple[str, bytes]]:
+    """The embedded default city's templates/ files: (name, bytes)."""
+    pkg = resources.files("reporttool.default_templates")
+    out = []
+    for entry in pkg.iterdir():
+        if entry.is_file() and entry.name.endswith((".xlsx", ".docx", ".md")):
+            out.append((entry.name, entry.read_bytes()))
+    return sorted(out)
+
+
+def init_workspace(path: str | os.PathLike) -> Workspace:
+    """Create a new workspace from the embedded default. Refuses to touch an existing workspace."""
+    root = Path(path)
+    if root.exists() and (root / "templates").exists():
+        raise WorkspaceError(f"{root} 已是工作目录（已有 templates/），为避免覆盖已停止。请换一个新目录名。")
+    if root.exists() and not root.is_dir():
+        raise WorkspaceError(f"{root} 已存在且不是目录。")
+    if root.exists() and any(root.iterdir()):
+        raise WorkspaceError(f"{root} 已存在且不是空目录，为避免覆盖已停止。请换一个新目录名。")
+    files = default_template_files()
+    if not any(name == TARGETS_FILE for name, _ in files):
+        raise WorkspaceError("安装包中缺少内置的 targets.xlsx，请重新安装 reporttool。")
+    ws = Workspace(root)
+    ws.templates.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        atomic_write_bytes(ws.templates / name, data)
+    ws.ensure_dirs()
+    return ws
+
+
+def atomic_write_bytes(dest: Path, data: bytes) -> None:
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+
+
+@contextlib.contextmanager
+def atomic_path(dest: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success it replaces ``dest`` in one rename.
+
+    On any exception the temporary file is removed and ``dest`` is left as it was.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".~tmp-", suffix=dest.suffix, dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write(dest: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` and move the result into place atomically."""
+    with atomic_path(dest) as tmp:
+        write(tmp)
+    return dest
+
+
+def copy_tree_files(src: Path, dest: Path) -> None:  # pragma: no cover - convenience for demo/tests
+    shutil.copytree(src, dest, dirs_exist_ok=True)
