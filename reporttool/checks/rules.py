@@ -1,0 +1,129 @@
+"""The rule catalogue: every check reporttool makes, with a stable code, severity and message template.
+
+One place for each rule's wording. Code that finds a problem calls ``finding(code, ...)`` with the
+template's fields; docs/rules.md lists every rule here (a test fails when one is undocumented).
+Codes are stable: they appear in JSON output, feedback workbooks and the ledger.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporttool.models import ERROR, INFO, VERIFY, Finding
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    title: str  # short Chinese name, for lists and docs
+    template: str  # Chinese message; {fields} filled by finding()
+    checks: str  # what it checks, for docs/rules.md
+    scope: str = "file"  # file: refusal of the whole file; row: one cell/row; cross: needs other files
+
+
+_RULES: list[Rule] = [
+    # ---- file-level refusals (the file is 退回; nothing of it is used) -----------------------------
+    Rule("F-EMPTY-FILE", ERROR, "空文件", "文件是空的（0字节），请重新保存后发送。", "文件大小为0"),
+    Rule("F-NOT-XLSX", ERROR, "不是Excel文件",
+         "文件不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。",
+         "文件内容不是 xlsx（zip）格式"),
+    Rule("F-XLS", ERROR, "旧版xls格式",
+         "文件是旧版 Excel 97-2003 格式（.xls），请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重新报送。",
+         "OLE2 复合文档且不是加密的 xlsx"),
+    Rule("F-ENCRYPTED", ERROR, "文件加密",
+         "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。",
+         "加密的 OOXML（EncryptedPackage）"),
+    Rule("F-TOO-BIG", ERROR, "文件过大", "文件大小 {size} 超过上限 {limit}，请删除多余内容后重新报送。",
+         "文件字节数超过上限"),
+    Rule("F-ZIP-BOMB", ERROR, "压缩异常",
+         "文件解压后大小异常（{detail}），为安全起见不予读取。请用报表模板重新填写。",
+         "zip 成员解压后总大小、压缩比、条目数、重叠条目、声明与实际大小不符"),
+    Rule("F-HOSTILE-XML", ERROR, "内容不安全",
+         "文件中的 {part} 含有不允许的 XML 声明（DOCTYPE/ENTITY），为安全起见不予读取。请用报表模板重新填写。",
+         "工作簿任一 XML 部件含 DOCTYPE 或 ENTITY"),
+    Rule("F-EXTENT", ERROR, "表格范围异常",
+         "工作表“{sheet}”的数据范围异常（{detail}），可能含有远离表格的单元格。请删除多余单元格后重新报送。",
+         "工作表声明或实际的单元格范围超出上限（如 XFD1048576）"),
+    Rule("F-UNSAFE", ERROR, "无法安全读取",
+         "文件无法安全读取（{detail}）。请在 Excel/WPS 中打开后另存为 .xlsx 再报送。",
+         "读取进程超出内存上限、超时或异常退出"),
+    Rule("F-UNREADABLE", ERROR, "无法读取", "文件无法读取（{detail}）。请在 Excel/WPS 中打开后另存为 .xlsx 再报送。",
+         "解析工作簿时出错"),
+    Rule("F-NOT-OUR-FORM", ERROR, "不是本报表",
+         "这不是本局下发的产业集群报表（缺少表单信息页）。请使用下发的模板填写。",
+         "缺少隐藏的表单信息页或模板标识不符"),
+    Rule("F-STALE-VERSION", ERROR, "模板版本过旧",
+         "报表模板版本为 {found}，当前版本为 {expected}。请下载最新模板重新填写。", "表单信息页的版本与当前版本不符"),
+    Rule("F-FINGERPRINT", ERROR, "模板已过期",
+         "报表模板生成后，集群或指标设置已调整（目标库指纹 {found}，当前为 {expected}）。请使用最新下发的模板重新填写。",
+         "表单信息页的目标库指纹与当前目标库不符"),
+    Rule("F-PERIOD-MISMATCH", ERROR, "报告期不符", "报表的报告期为 {found}，本次汇总的报告期为 {expected}。",
+         "表单信息页的报告期与所要求的不同"),
+    Rule("F-DISTRICT-MISMATCH", ERROR, "填报单位不符", "{detail}", "表单县区代码未配置，或与所要求的县区不同"),
+    Rule("F-MISSING-SHEET", ERROR, "缺少工作表", "缺少工作表“{sheet}”（可能被删除或改名）。请使用下发的模板填写。",
+         "三张数据表之一缺失"),
+    Rule("F-MISSING-COLUMN", ERROR, "缺少列", "工作表“{sheet}”找不到“{column}”列（表头可能被改动）。",
+         "数据表表头中找不到某一列"),
+    Rule("F-MACRO", INFO, "含宏文件", "文件为启用宏的工作簿（.xlsm）；宏不会运行，只读取数据。",
+         "xlsm 文件：读取数据，从不运行宏"),
+    # ---- row / cell rules --------------------------------------------------------------------------
+    Rule("R-EMPTY", ERROR, "空报表", "三张数据表均未填写数据，请填写后重新报送。", "企业、项目、产出三表全部为空",
+         "row"),
+    Rule("R-REQUIRED", ERROR, "必填项为空", "“{column}”为必填项，不能为空。", "必填列为空", "row"),
+    Rule("R-NUMBER", ERROR, "不是数字", "“{column}”应填数字，现为“{value}”。", "数值列无法识别为数字", "row"),
+    Rule("R-INTEGER", ERROR, "不是整数", "“{column}”应填整数，现为“{value}”。", "整数列有小数或非数字", "row"),
+    Rule("R-DATE", ERROR, "日期无法识别", "“{column}”应填年月（如 2025-03），现为“{value}”。", "日期列无法识别",
+         "row"),
+    Rule("R-NEGATIVE", ERROR, "数值为负", "“{column}”不能为负数，现为 {value}。", "金额和数量不小于0", "row"),
+    Rule("R-CHOICE", ERROR, "不在下拉选项中", "“{column}”应为 {choices} 之一，现为“{value}”。", "下拉列的值不在选项中",
+         "row"),
+    Rule("R-CLUSTER-UNKNOWN", ERROR, "集群不存在", "所属集群“{value}”不在本市集群名单中。", "集群名称或代码不在目标库",
+         "row"),
+    Rule("R-CREDIT-FORMAT", ERROR, "信用代码格式错误",
+         "统一社会信用代码“{value}”格式不对（应为18位数字或大写字母，不含 I、O、Z、S、V）。", "长度与字符集（GB 32100-2015）",
+         "row"),
+    Rule("R-CREDIT-CHECK", ERROR, "信用代码校验位错误", "统一社会信用代码“{value}”的校验位不正确，请核对。",
+         "第18位校验码（python-stdnum cn.uscc）", "row"),
+    Rule("R-CREDIT-DUP", ERROR, "企业重复填报", "统一社会信用代码“{value}”在本表第{first}行已填报，同一企业不得重复填报。",
+         "同一文件内信用代码重复", "row"),
+    Rule("R-SCALE-REVENUE", VERIFY, "规上企业营收偏低",
+         "标为规上企业，但本年累计营业收入 {value} 万元折合全年约 {annual} 万元，低于规上标准 {threshold} 万元，请核实或说明。",
+         "是否规上=是 且 营业收入×12/月数 < 规上标准", "row"),
+    Rule("R-INV-PLAN", VERIFY, "完成投资超计划",
+         "本年累计完成投资 {value} 万元超过本年计划投资 {plan} 万元，请核实或说明。", "本年累计完成投资 ≤ 本年计划投资", "row"),
+    Rule("R-INV-TOTAL", ERROR, "完成投资超总投资", "本年累计完成投资 {value} 万元超过总投资 {total} 万元。",
+         "本年累计完成投资 ≤ 总投资", "row"),
+    Rule("R-INV-SINCE", ERROR, "累计完成超总投资", "自开工累计完成投资 {value} 万元超过总投资 {total} 万元。",
+         "自开工累计完成投资 ≤ 总投资", "row"),
+    Rule("R-DATES", ERROR, "投产早于开工", "预计投产时间 {value} 早于开工时间 {start}。", "开工时间 ≤ 预计投产时间", "row"),
+    Rule("R-ROSTER-OVER-OUTPUT", VERIFY, "企业合计超集群总量",
+         "{cluster}企业名录营业收入合计 {roster} 万元，大于集群产出表填报的营业收入 {total} 万元，请核实或说明。",
+         "名录营业收入之和 ≤ 集群产出营业收入（允许0.01万元舍入差）", "row"),
+    Rule("R-YOY-SWING", VERIFY, "同比波动过大", "{what}同比{change}，超过±{threshold}%的核实阈值，请核实并在说明栏说明原因。",
+         "|同比| > 目标库的同比核实阈值", "row"),
+    Rule("R-NO-CACHED", VERIFY, "公式无计算结果",
+         "单元格是公式但没有保存计算结果，按空值处理。请在 Excel/WPS 中打开、保存后再报送。", "公式单元格无缓存值", "row"),
+    Rule("R-EXTRA-ROW", INFO, "表外数据", "第{row}行位于签名栏以下，未读取。如为数据请移到表内。", "签名栏以下仍有内容",
+         "row"),
+    # ---- rules that need history or other districts ------------------------------------------------
+    Rule("R-YTD-FALL", ERROR, "累计数回落",
+         "{what}本年累计 {value} 低于上期（{previous_period}）本年累计 {previous}，月度累计数不能回落。",
+         "本期本年累计 ≥ 上期本年累计", "cross"),
+    Rule("R-DUP-ACROSS", ERROR, "跨县区重复统计",
+         "统一社会信用代码“{value}”（{name}）已由{other}填报，同一企业不得由两个县区重复统计。",
+         "同一信用代码出现在两个县区：后报送者为错误", "cross"),
+]
+
+RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+assert len(RULES) == len(_RULES), "duplicate rule code"
+
+
+def finding(code: str, *, file: str = "", district: str = "", sheet: str = "", row: int | None = None,
+            column: str = "", cell: str = "", value: object = "", explanation: str = "", **fields) -> Finding:
+    """Build the Finding for rule ``code``; ``fields`` (and ``value``/``column``) fill its template."""
+    rule = RULES[code]
+    text_value = "" if value is None else str(value)
+    message = rule.template.format(value=text_value, column=column, row=row, **fields)
+    return Finding(rule=code, severity=rule.severity, message=message, file=file, district=district,
+                   sheet=sheet, row=row, column=column, cell=cell, value=text_value,
+                   explanation=explanation if rule.severity == VERIFY else "")
