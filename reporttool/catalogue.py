@@ -470,6 +470,9 @@ def _build_indicators(rows, cluster_codes: set[str], problems) -> list[Indicator
         measure = clean_text(rec["汇总口径"])
         if source == SOURCE_ROSTER and measure not in ROSTER_MEASURES:
             problems.append(Problem(SHEET_INDICATORS, n, f"来源为企业名录时“汇总口径”应为{'/'.join(ROSTER_MEASURES)}之一"))
+        if source == SOURCE_OUTPUT and measure and measure not in ROSTER_MEASURES[:2]:
+            problems.append(Problem(SHEET_INDICATORS, n, "来源为集群产出时“汇总口径”可留空，或填营业收入合计/工业总产值合计"
+                                                         "（表示企业名录该项之和不应超过本指标）"))
         if source == SOURCE_PROJECTS and measure not in PROJECT_MEASURES:
             problems.append(Problem(SHEET_INDICATORS, n, f"来源为投资项目时“汇总口径”应为{'/'.join(PROJECT_MEASURES)}之一"))
         formula = clean_text(rec["计算公式"])

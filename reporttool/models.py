@@ -80,7 +80,9 @@ class Indicator:
     source: str  # one of SOURCE_*
     summable: bool = True  # may be summed across districts; ratios may not
     clusters: tuple[str, ...] = ()  # cluster codes that report it ("全部" expands at load time)
-    roster_measure: str = ""  # for roster/projects roll-ups: a measure name, see reporttool.rollup
+    # 汇总口径. For roster/projects sources: the roll-up measure (规上企业户数, 本年完成投资 ...). For an
+    # output indicator: optionally the roster measure it bounds (营业收入合计: roster sum <= reported total).
+    roster_measure: str = ""
     formula: str = ""  # for SOURCE_FORMULA: e.g. "GDZB_SR/YYSR*100" or "HYYY+NCPJG+NYZS"
     decimals: int = 2
     compare_time: bool = True  # compare completion with 时序进度 (flows); False for stocks/ratios
