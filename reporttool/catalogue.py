@@ -304,7 +304,7 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     settings = _build_settings(sheets[SHEET_SETTINGS], problems)
     districts = _build_districts(sheets[SHEET_DISTRICTS], problems)
     clusters = _build_clusters(sheets[SHEET_CLUSTERS], problems)
-    indicators = _build_indicators(sheets[SHEET_INDICATORS], {c.code for c in clusters}, problems)
+    indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems)
     targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
     return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path)
 
@@ -448,7 +448,7 @@ def _yes(value, default: bool) -> bool:
     return text in ("是", "Y", "y", "yes", "1", "TRUE", "True", "true")
 
 
-def _build_indicators(rows, cluster_codes: set[str], problems) -> list[Indicator]:
+def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicator]:
     out: list[tuple[int, Indicator]] = []
     for n, rec in rows:
         code = _code(rec, "代码", SHEET_INDICATORS, n, problems)
@@ -482,7 +482,7 @@ def _build_indicators(rows, cluster_codes: set[str], problems) -> list[Indicator
         if not applies:
             problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”不能为空（全部集群填“全部”）"))
         if ALL in applies:
-            clusters = tuple(sorted(cluster_codes))
+            clusters = tuple(cluster_codes)  # catalogue order
         else:
             clusters = applies
             for c in applies:

@@ -77,7 +77,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
                      "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks)]
                     for c in cat.clusters]
     src_label = {v: k for k, v in SOURCE_LABELS.items()}
-    all_codes = sorted(c.code for c in cat.clusters)
+    all_codes = sorted(c.code for c in cat.clusters)  # compared as sets: "全部" whatever the order
     indicator_rows = [[i.code, i.name, i.unit, i.form_unit, src_label[i.source], "是" if i.summable else "否",
                        ALL if sorted(i.clusters) == all_codes else "、".join(i.clusters), i.roster_measure,
                        i.formula, i.decimals, "是" if i.compare_time else "否", i.order]
