@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -159,6 +158,3 @@ def atomic_write(dest: Path, write: Callable[[Path], None]) -> Path:
         write(tmp)
     return dest
 
-
-def copy_tree_files(src: Path, dest: Path) -> None:  # pragma: no cover - convenience for demo/tests
-    shutil.copytree(src, dest, dirs_exist_ok=True)
