@@ -1,0 +1,343 @@
+"""A realistic hand-made Figures for tests of the renderers (workbook, brief), without the ledger.
+
+``sample_figures(cat, period)`` fakes what reporttool.consolidate computes, for any catalogue: every
+district reports some clusters; city figures are the sums of the district figures (unrounded, so the
+rounded parts often do not add up to the rounded total, as in real tables); ratios come from their
+formula; targets come from ``cat.target_for`` (explicit or 推算); statuses are spread over 超前/正常/滞后;
+one district × cluster has no 上年同期 (同比 "—"); two districts tie in one ranking (1, 1, 3 ...);
+the last district has not submitted; project and enterprise lines are consistent with the figures of
+project indicators and the investment summaries. A few strings are hostile on purpose (a name starting
+with "=", a URL, a control character) so renderers can prove they write text as text.
+
+Usage: ``small_figures()`` (the fixture city of conftest.py), ``default_figures()`` (葫芦岛 default),
+or ``sample_figures(cat, Period(2025, 6), tidy=True)`` where every district value is already a round
+number of the display precision (then no rounding note may appear).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from reporttool.catalogue import Catalogue, evaluate_formula, load_catalogue
+from reporttool.figures import (
+    AHEAD,
+    LAGGING,
+    ON_TRACK,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_PASSED,
+    ST_RETURNED,
+    ST_VERIFY,
+    EnterpriseLine,
+    Figures,
+    IndicatorFigure,
+    InvestmentFigure,
+    ProjectLine,
+    SubmissionState,
+)
+from reporttool.models import (
+    ERROR,
+    INFO,
+    SOURCE_FORMULA,
+    SOURCE_PROJECTS,
+    SOURCE_ROSTER,
+    TARGET_GROWTH,
+    VERIFY,
+    Finding,
+    Period,
+)
+from reporttool.units import unit_factor
+
+HUNDRED = Decimal(100)
+STATUSES = ("签约", "开工", "在建", "竣工投产")
+NATURES = ("新建", "续建", "扩建", "技改")
+# Multipliers of the time progress that the cities reach, cycled over clusters: lagging, ahead, on track.
+PACE = (Decimal("0.78"), Decimal("1.21"), Decimal("1.02"), Decimal("0.93"), Decimal("1.09"), Decimal("0.64"))
+GROWTH = (Decimal("0.062"), Decimal("-0.041"), Decimal("0.135"), Decimal("0.018"), Decimal("0.087"))
+SCALE = {"亿元": Decimal(60), "户": Decimal(30), "万千瓦": Decimal(150), "万人次": Decimal(900), "%": Decimal(12)}
+
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code(n: int) -> str:
+    """A valid 18-character 统一社会信用代码 (GB 32100-2015 check character) numbered ``n``."""
+    body = f"91211400MA{n:07d}"[:17]
+    total = sum(_CODE_CHARS.index(c) * w for c, w in zip(body, _CODE_WEIGHTS))
+    return body + _CODE_CHARS[(31 - total % 31) % 31]
+
+
+def _ranks(items: list[IndicatorFigure]) -> None:
+    """Competition ranking by value, descending: ties share a rank, the next rank skips (1, 2, 2, 4)."""
+    ranked = sorted((f for f in items if f.value is not None), key=lambda f: f.value, reverse=True)
+    for i, f in enumerate(ranked):
+        f.rank = ranked[i - 1].rank if i and f.value == ranked[i - 1].value else i + 1
+
+
+def _yoy(value: Decimal | None, last: Decimal | None) -> Decimal | None:
+    if value is None or last is None or last == 0:
+        return None
+    return (value / last - 1) * HUNDRED
+
+
+def _status(gap: Decimal | None, threshold: Decimal) -> str | None:
+    if gap is None:
+        return None
+    return AHEAD if gap > threshold else LAGGING if gap < -threshold else ON_TRACK
+
+
+def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: int = 7, tidy: bool = False,
+                   enterprises_per_cluster: int = 3, projects_per_cluster: int = 2) -> Figures:
+    """A Figures for ``cat`` and ``period`` that looks like a real month (see the module docstring)."""
+    rnd = random.Random(seed)
+    st = cat.settings
+    tp = period.time_progress
+    districts = list(cat.districts)
+    reporting = districts[:-1] if len(districts) > 1 else districts  # the last one has not submitted
+    # which districts have each cluster: all but every third, at least two
+    members: dict[str, list] = {}
+    for ci, c in enumerate(cat.clusters):
+        ds = [d for di, d in enumerate(reporting) if (ci + di) % 3 != 2] or reporting
+        members[c.code] = ds if len(ds) >= 2 else reporting
+
+    # ---- project and enterprise lines (万元, as reported) -----------------------------------------
+    projects: list[ProjectLine] = []
+    enterprises: list[EnterpriseLine] = []
+    serial = 0
+    for ci, c in enumerate(cat.clusters):
+        for di, d in enumerate(members[c.code]):
+            for k in range(projects_per_cluster):
+                total = Decimal(rnd.randint(8000, 250000))
+                plan = (total * Decimal(rnd.randint(20, 45)) / HUNDRED).quantize(Decimal(1))
+                done = (plan * tp / HUNDRED * Decimal(rnd.randint(60, 140)) / HUNDRED).quantize(Decimal("0.01"))
+                status = STATUSES[(ci + di + k) % 4]
+                name = f"{c.short_name}{d.name}{k + 1}号项目"
+                if ci == 0 and di == 0 and k == 0:
+                    name = "=SUM(A1:A9)技改项目"  # a name that looks like a formula stays a name
+                projects.append(ProjectLine(
+                    d.code, c.code, name, NATURES[(ci + k) % 4], status, f"{d.name}{c.short_name}有限公司",
+                    total, plan, done, done + (total * Decimal("0.1")).quantize(Decimal(1)),
+                    f"{period.year - 1}-{(k * 5) % 12 + 1:02d}", f"{period.year + 1}-{(ci + 6) % 12 + 1:02d}"))
+            for k in range(enterprises_per_cluster):
+                serial += 1
+                rev = Decimal(rnd.randint(500, 900000)) + Decimal(rnd.randint(0, 99)) / HUNDRED
+                rev_ly = None if (ci + di + k) % 7 == 3 else (rev / (1 + GROWTH[(ci + k) % 5])).quantize(
+                    Decimal("0.01"))
+                name = f"葫芦岛{c.short_name}{d.name}第{k + 1}有限公司" if "葫芦岛" in st.city else \
+                    f"{d.name}{c.short_name}{k + 1}号有限公司"
+                park = (c.parks[k % len(c.parks)] if c.parks else f"{d.name}工业园区")
+                if serial == 2:
+                    name += "\x07"  # a control character typed in by accident
+                if serial == 3:
+                    park = "http://www.example.com/园区"
+                enterprises.append(EnterpriseLine(
+                    d.code, c.code, credit_code(serial), name, rev >= st.scale_threshold, k == 0, park,
+                    rev, rev_ly, (rev * Decimal("1.08")).quantize(Decimal("0.01")),
+                    None if rev_ly is None else (rev_ly * Decimal("1.05")).quantize(Decimal("0.01")),
+                    rnd.randint(12, 2400)))
+
+    # ---- district figures -------------------------------------------------------------------------
+    by_district: list[IndicatorFigure] = []
+    city: list[IndicatorFigure] = []
+    for ci, c in enumerate(cat.clusters):
+        pace = PACE[ci % len(PACE)]
+        inds = cat.indicators_for(c.code)
+        money = [t.value for i in inds if i.unit == "亿元"
+                 and (t := cat.target_for(c.code, i.code, period.year)) and t.value is not None]
+        cluster_scale = max(money, default=SCALE["亿元"])
+        dvals: dict[str, dict[str, tuple[Decimal | None, Decimal | None]]] = {}
+        for di, d in enumerate(members[c.code]):
+            vals: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+            weight = Decimal(len(members[c.code]) - di + 1)
+            wsum = sum(Decimal(len(members[c.code]) - j + 1) for j in range(len(members[c.code])))
+            for ii, ind in enumerate(inds):
+                if ind.source == SOURCE_FORMULA:
+                    continue
+                if ind.source == SOURCE_PROJECTS:
+                    done = sum((p.done_year for p in projects if p.district == d.code and p.cluster == c.code),
+                               Decimal(0))
+                    value = done / unit_factor(ind.form_unit, ind.unit)
+                    last = value / Decimal("1.1")
+                elif ind.unit == "%":
+                    t = cat.target_for(c.code, ind.code, period.year)
+                    base = t.value if t and t.value is not None else SCALE["%"]
+                    value = base * pace + Decimal(di) / 2 + Decimal(rnd.randint(0, 99)) / HUNDRED
+                    last = value - Decimal(1)
+                else:
+                    t = cat.target_for(c.code, ind.code, period.year)
+                    base = t.value if t and t.value is not None else (
+                        cluster_scale * (Decimal("1.05") if ii == 0 else Decimal("0.3")) if ind.unit == "亿元"
+                        else SCALE.get(ind.unit, Decimal(50)))
+                    share = base * weight / wsum
+                    if ind.compare_time:
+                        share = share * tp / HUNDRED * pace
+                    if ind.unit == "户" or ind.source == SOURCE_ROSTER:
+                        value = Decimal(max(1, int(share)))
+                    else:
+                        form_value = share * unit_factor(ind.form_unit, ind.unit)
+                        form_value += Decimal(rnd.randint(0, 99)) / HUNDRED
+                        value = form_value.quantize(Decimal("0.01")) / unit_factor(ind.form_unit, ind.unit)
+                        if tidy:
+                            value = value.quantize(Decimal(1).scaleb(-ind.decimals))
+                    growth = GROWTH[(ci + di + ii) % len(GROWTH)]
+                    last = (value / (1 + growth))
+                    if tidy:
+                        last = last.quantize(Decimal(1).scaleb(-ind.decimals))
+                    elif ind.unit == "户":
+                        last = Decimal(max(1, int(last)))
+                if ci == 0 and ii == 0 and di == 1:
+                    value = dvals[members[c.code][0].code][ind.code][0]  # a tie: ranks 1, 1, 3
+                if ci == 1 and di == 0:
+                    last = None  # no comparable base: 同比 "—"
+                vals[ind.code] = (value, last)
+            for ind in inds:  # a ratio near its target: rescale the operand that has no target
+                m = re.fullmatch(r"(\w+)/(\w+)\*100", ind.formula.replace(" ", ""))
+                t = cat.target_for(c.code, ind.code, period.year)
+                if m and t and t.value and all(vals.get(k, (None,))[0] is not None for k in m.groups()):
+                    num, den = m.groups()
+                    k = pace * (Decimal(1) + Decimal(di) / 50)
+                    if cat.target_for(c.code, num, period.year) is None:
+                        vals[num] = tuple(None if x is None else x * t.value * k / HUNDRED for x in vals[den])
+                    else:
+                        vals[den] = tuple(None if x is None else x * HUNDRED / (t.value * k) for x in vals[num])
+            for ind in inds:
+                if ind.source == SOURCE_FORMULA:
+                    vals[ind.code] = (evaluate_formula(ind.formula, {k: v[0] for k, v in vals.items()}),
+                                      evaluate_formula(ind.formula, {k: v[1] for k, v in vals.items()}))
+            dvals[d.code] = vals
+
+        # city = sum of districts (summable) or the formula over the city sums (ratios)
+        city_vals: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+        for ind in inds:
+            vs = [dvals[d][ind.code][0] for d in dvals if dvals[d][ind.code][0] is not None]
+            ls = [dvals[d][ind.code][1] for d in dvals if dvals[d][ind.code][1] is not None]
+            if ind.summable:
+                city_vals[ind.code] = (sum(vs, Decimal(0)) if vs else None, sum(ls, Decimal(0)) if ls else None)
+            elif ind.source != SOURCE_FORMULA:  # a reported ratio: the city states its own figure
+                avg = sum(vs, Decimal(0)) / len(vs) if vs else None
+                city_vals[ind.code] = (avg, None if ci == 1 or avg is None else avg - Decimal("0.8"))
+        for ind in inds:
+            if not ind.summable and ind.source == SOURCE_FORMULA:
+                city_vals[ind.code] = (evaluate_formula(ind.formula, {k: v[0] for k, v in city_vals.items()}),
+                                       evaluate_formula(ind.formula, {k: v[1] for k, v in city_vals.items()}))
+
+        for ind in inds:
+            group = []
+            for d in members[c.code]:
+                v, ly = dvals[d.code][ind.code]
+                group.append(IndicatorFigure(c.code, ind.code, d.code, v, ly, _yoy(v, ly), summable=ind.summable))
+            _ranks(group)
+            by_district.extend(group)
+            v, ly = city_vals[ind.code]
+            f = _city_figure(cat, c.code, ind, v, ly, period, len(group))
+            if ind.summable:  # 同口径: 同比 over the districts that have both years
+                pairs = [(g.value, g.last_year) for g in group if g.value is not None and g.last_year]
+                f.yoy = _yoy(sum((a for a, _ in pairs), Decimal(0)), sum((b for _, b in pairs), Decimal(0))) \
+                    if pairs else None
+                if f.target_rate is not None:
+                    f.gap = None if f.yoy is None else f.yoy - f.target_rate
+                    f.status = _status(f.gap, cat.settings.lag_threshold)
+            city.append(f)
+
+    # ---- programme totals: summable indicators reported by more than one cluster -------------------
+    programme: list[IndicatorFigure] = []
+    for ind in cat.indicators:
+        if not ind.summable or len(ind.clusters) < 2 or ind.unit == "%":
+            continue
+        parts = [f for f in city if f.indicator == ind.code]
+        vs = [f.value for f in parts if f.value is not None]
+        ls = [f.last_year for f in parts if f.last_year is not None]
+        programme.append(_city_figure(cat, "", ind, sum(vs, Decimal(0)) if vs else None,
+                                      sum(ls, Decimal(0)) if ls else None, period, len(reporting)))
+
+    # ---- investment summaries (亿元) -----------------------------------------------------------------
+    def invest(lines: list[ProjectLine], cluster: str, district: str = "") -> InvestmentFigure:
+        by_status = {s: sum(1 for p in lines if p.status == s) for s in STATUSES}
+        f = InvestmentFigure(cluster, district, len(lines), {s: n for s, n in by_status.items() if n},
+                             sum((p.total for p in lines), Decimal(0)) / 10000,
+                             sum((p.plan_year for p in lines), Decimal(0)) / 10000,
+                             sum((p.done_year for p in lines), Decimal(0)) / 10000)
+        f.completion = f.done_year / f.plan_year * HUNDRED if f.plan_year else None
+        return f
+
+    investment = [invest([p for p in projects if p.cluster == c.code], c.code) for c in cat.clusters]
+    investment.append(invest(projects, ""))
+    investment_by_district = [invest([p for p in projects if p.district == d.code], "", d.code)
+                              for d in reporting]
+
+    # ---- submissions and findings --------------------------------------------------------------------
+    deadline = period.deadline(st.deadline_day)
+    states = (ST_PASSED, ST_VERIFY, ST_ERRORS, ST_PASSED, ST_RETURNED, ST_PASSED)
+    submissions: list[SubmissionState] = []
+    findings: list[Finding] = []
+    for di, d in enumerate(districts):
+        if d not in reporting:
+            submissions.append(SubmissionState(d.code, d.name, ST_MISSING))
+            continue
+        status = states[di % len(states)]
+        late = di == 1
+        received = dt.datetime.combine(deadline, dt.time(16, 30)) + dt.timedelta(days=2 if late else -1 - di % 3)
+        name = f"{d.name}{period.year}年{period.month}月产业集群报表.xlsx"
+        s = SubmissionState(d.code, d.name, status, received, not late, name, f"{di:064x}", 1 + di % 2)
+        if status == ST_VERIFY:
+            findings.append(Finding("R-YOY-SWING", VERIFY, "营业收入同比增长45.2%，超过±30%的核实阈值，请核实并在说明栏说明原因。",
+                                    name, d.code, "集群产出", 5, "本年累计", "G5", "38215.5",
+                                    "新投产企业纳入统计" if di % 2 else ""))
+            findings.append(Finding("R-SCALE-REVENUE", VERIFY, "标为规上企业，但本年累计营业收入低于规上标准，请核实。",
+                                    name, d.code, "集群企业", 9, "本年累计营业收入", "H9", "830.00"))
+        if status == ST_ERRORS:
+            findings.append(Finding("R-CREDIT-CHECK", ERROR, "统一社会信用代码“91211400MA0000001X”的校验位不正确，请核对。",
+                                    name, d.code, "集群企业", 7, "统一社会信用代码", "B7", "91211400MA0000001X"))
+            findings.append(Finding("R-INV-TOTAL", ERROR, "本年累计完成投资 52000 万元超过总投资 50000 万元。",
+                                    name, d.code, "投资项目", 6, "本年累计完成投资", "I6", "=52000"))
+            findings.append(Finding("R-EXTRA-ROW", INFO, "第40行位于签名栏以下，未读取。如为数据请移到表内。",
+                                    name, d.code, "集群企业", 40, "", "A40", ""))
+        if status == ST_RETURNED:
+            findings.append(Finding("F-XLS", ERROR, "文件是旧版 Excel 97-2003 格式（.xls），请在 Excel/WPS 中“另存为”"
+                                    "Excel 工作簿（.xlsx）后重新报送。", name, d.code))
+        s.errors = sum(1 for f in findings if f.district == d.code and f.severity == ERROR)
+        s.verify = sum(1 for f in findings if f.district == d.code and f.severity == VERIFY and not f.explained)
+        s.explained = sum(1 for f in findings if f.district == d.code and f.explained)
+        s.info = sum(1 for f in findings if f.district == d.code and f.severity == INFO)
+        submissions.append(s)
+
+    return Figures(period=period, time_progress=tp, generated_at=dt.datetime.combine(deadline, dt.time(9, 0)),
+                   catalogue_fingerprint=cat.fingerprint, clusters=city, programme=programme,
+                   districts=by_district, investment=investment, investment_by_district=investment_by_district,
+                   submissions=submissions, findings=findings, enterprises=enterprises, projects=projects)
+
+
+def _city_figure(cat: Catalogue, cluster: str, ind, value, last, period: Period, n: int) -> IndicatorFigure:
+    """Targets, completion, time progress, gap and status of one city-wide figure."""
+    f = IndicatorFigure(cluster, ind.code, "", value, last, _yoy(value, last), like_for_like=True,
+                        n_districts=n, summable=ind.summable)
+    t = cat.target_for(cluster, ind.code, period.year)
+    if t is not None:
+        f.target, f.target_derived, f.target_kind = t.value, t.derived, t.kind
+        f.target_rate = t.growth_rate if t.kind == TARGET_GROWTH else None
+        f.target_note = t.explanation or t.note
+        if t.kind == TARGET_GROWTH:
+            f.gap = None if f.yoy is None else f.yoy - t.growth_rate
+        elif t.value and value is not None:
+            f.completion = value / t.value * HUNDRED
+            if ind.compare_time:
+                f.time_progress = period.time_progress
+                f.gap = f.completion - f.time_progress
+    f.status = _status(f.gap, cat.settings.lag_threshold)
+    return f
+
+
+def small_figures(period: Period = Period(2025, 6), **kw) -> Figures:
+    """Figures of the small fixture city (tests/conftest.py)."""
+    from conftest import make_small_catalogue  # tests/ is on sys.path under pytest
+
+    return sample_figures(make_small_catalogue(), period, **kw)
+
+
+def default_figures(period: Period = Period(2025, 6), **kw) -> tuple[Catalogue, Figures]:
+    """The embedded default city (templates/targets.xlsx) and its Figures."""
+    cat = load_catalogue(Path(__file__).resolve().parents[1] / "templates" / "targets.xlsx")
+    return cat, sample_figures(cat, period, **kw)
