@@ -55,7 +55,7 @@ HUNDRED = Decimal(100)
 STATUSES = ("签约", "开工", "在建", "竣工投产")
 NATURES = ("新建", "续建", "扩建", "技改")
 # Multipliers of the time progress that the cities reach, cycled over clusters: lagging, ahead, on track.
-PACE = (Decimal("0.78"), Decimal("1.21"), Decimal("1.02"), Decimal("0.93"), Decimal("1.09"), Decimal("0.64"))
+PACE = (Decimal("0.72"), Decimal("1.21"), Decimal("1.02"), Decimal("0.93"), Decimal("1.09"), Decimal("0.64"))
 GROWTH = (Decimal("0.062"), Decimal("-0.041"), Decimal("0.135"), Decimal("0.018"), Decimal("0.087"))
 SCALE = {"亿元": Decimal(60), "户": Decimal(30), "万千瓦": Decimal(150), "万人次": Decimal(900), "%": Decimal(12)}
 
