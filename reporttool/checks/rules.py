@@ -97,8 +97,11 @@ _RULES: list[Rule] = [
          "自开工累计完成投资 ≤ 总投资", "row"),
     Rule("R-DATES", ERROR, "投产早于开工", "预计投产时间 {value} 早于开工时间 {start}。", "开工时间 ≤ 预计投产时间", "row"),
     Rule("R-ROSTER-OVER-OUTPUT", VERIFY, "企业合计超集群总量",
-         "{cluster}企业名录营业收入合计 {roster} 万元，大于集群产出表填报的营业收入 {total} 万元，请核实或说明。",
-         "名录营业收入之和 ≤ 集群产出营业收入（允许0.01万元舍入差）", "row"),
+         "{cluster}企业名录{measure}合计 {roster} 万元，大于集群产出表填报的{indicator} {total} 万元，请核实或说明。",
+         "同一集群企业名录的营业收入（或工业总产值）之和 ≤ 集群产出表该集群对应指标（允许0.01万元舍入差）", "row"),
+    Rule("R-INV-YEAR-SINCE", ERROR, "本年完成超自开工累计",
+         "本年累计完成投资 {value} 万元超过自开工累计完成投资 {since} 万元（自开工累计应包含本年）。",
+         "本年累计完成投资 ≤ 自开工累计完成投资", "row"),
     Rule("R-YOY-SWING", VERIFY, "同比波动过大", "{what}同比{change}，超过±{threshold}%的核实阈值，请核实并在说明栏说明原因。",
          "|同比| > 目标库的同比核实阈值", "row"),
     Rule("R-NO-CACHED", VERIFY, "公式无计算结果",
@@ -120,10 +123,11 @@ assert len(RULES) == len(_RULES), "duplicate rule code"
 
 def finding(code: str, *, file: str = "", district: str = "", sheet: str = "", row: int | None = None,
             column: str = "", cell: str = "", value: object = "", explanation: str = "", **fields) -> Finding:
-    """Build the Finding for rule ``code``; ``fields`` (and ``value``/``column``) fill its template."""
+    """Build the Finding for rule ``code``; ``fields`` (and ``value``/``column``/``row``/``sheet``/``cell``)
+    fill its template."""
     rule = RULES[code]
     text_value = "" if value is None else str(value)
-    message = rule.template.format(value=text_value, column=column, row=row, **fields)
+    message = rule.template.format(value=text_value, column=column, row=row, sheet=sheet, cell=cell, **fields)
     return Finding(rule=code, severity=rule.severity, message=message, file=file, district=district,
                    sheet=sheet, row=row, column=column, cell=cell, value=text_value,
                    explanation=explanation if rule.severity == VERIFY else "")

@@ -1,0 +1,329 @@
+"""Checks of one submission (审核): every per-file rule of checks/rules.py that needs no other file.
+
+The reader has already normalised the cells (Decimal, int, choice text, cluster code, date) and left
+None in ``Row.values`` with the typed text in ``Row.raw`` where it could not understand a cell. Here
+we turn that into findings, apply the relations between columns (投资 ≤ 总投资 …) and between tables
+(名录合计 ≤ 集群产出), and mark rows carrying an error as excluded from the totals.
+Cross-file rules (R-YTD-FALL, R-DUP-ACROSS) live in checks/cross.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Iterable
+
+from stdnum.cn import uscc
+
+from reporttool import fmt
+from reporttool.catalogue import Catalogue
+from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.forms import layout
+from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, CODE, DATE, FIXED, INT, SEQ, SheetSpec
+from reporttool.models import ERROR, INFO, VERIFY, Finding, Period, Row, Submission, Table
+from reporttool.units import clean_text, known_conversion, unit_factor
+
+from reporttool.checks.rules import RULES, finding
+
+# Roster measures an output indicator may bound (Indicator.roster_measure) -> roster column key.
+ROSTER_BOUND_COLUMNS = {"营业收入合计": "revenue", "工业总产值合计": "output_value"}
+ROSTER_TOLERANCE = Decimal("0.01")  # 万元: rounding slack between the roster sum and the reported total
+FORM_AMOUNT_UNIT = "万元"  # roster amounts are in 万元 (layout ROSTER.unit_note)
+
+_USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
+_TYPE_RULE = {AMOUNT: "R-NUMBER", INT: "R-INTEGER", DATE: "R-DATE", CHOICE: "R-CHOICE",
+              CLUSTER: "R-CLUSTER-UNKNOWN"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Showing values in messages
+# --------------------------------------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A cell value as text for a message: 1234.5 not 1.2345E+3, a month as 2025-03."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m") if value.day == 1 else value.isoformat()
+    return str(value)
+
+
+def _amount(value: Decimal) -> str:
+    return fmt.text(value, 2)
+
+
+# --------------------------------------------------------------------------------------------------
+# The checker of one submission
+# --------------------------------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, sub: Submission, cat: Catalogue, period: Period):
+        self.sub = sub
+        self.cat = cat
+        self.period = period
+        self.findings: list[Finding] = []
+
+    # ---- recording -------------------------------------------------------------------------------
+    def add(self, code: str, table: Table, row: Row | None, key: str = "", value: Any = None,
+            **fields: Any) -> Finding:
+        """Record rule ``code`` at column ``key`` of ``row``, located and explained by the row's 说明."""
+        spec = layout.SHEETS_BY_KEY.get(table.key)
+        column = ""
+        if key and spec is not None:
+            try:
+                column = spec.column(key).title
+            except KeyError:
+                column = key
+        number = row.number if row is not None else None
+        cell = table.cell(key, number) if (key and number) else ""
+        explanation = ""
+        if row is not None and RULES[code].severity == VERIFY:
+            explanation = clean_note(row.values.get("note"))
+        f = finding(code, file=self.sub.file_name, district=self.sub.district, sheet=table.sheet,
+                    row=number, column=column, cell=cell, value=show(value), explanation=explanation,
+                    **fields)
+        self.findings.append(f)
+        return f
+
+    # ---- the run ---------------------------------------------------------------------------------
+    def run(self) -> list[Finding]:
+        tables = [self.sub.tables[s.key] for s in layout.DATA_SHEETS if s.key in self.sub.tables]
+        if not any(_has_data(t, row) for t in tables for row in t.rows):
+            self.findings.append(finding("R-EMPTY", file=self.sub.file_name, district=self.sub.district))
+            return self.findings
+        for table in tables:
+            spec = layout.SHEETS_BY_KEY[table.key]
+            seen_codes: dict[str, int] = {}
+            for row in table.rows:
+                if not _has_data(table, row):
+                    continue
+                self.check_cells(table, spec, row)
+                if table.key == layout.ROSTER.key:
+                    self.check_roster_row(table, row, seen_codes)
+                elif table.key == layout.PROJECTS.key:
+                    self.check_project_row(table, row)
+                elif table.key == layout.OUTPUT.key:
+                    self.check_output_row(table, row)
+        self.mark_excluded()
+        self.check_roster_against_output()
+        self.mark_excluded()
+        return sorted(self.findings, key=self._order)
+
+    def _order(self, f: Finding) -> tuple:
+        sheets = [t.sheet for t in self.sub.tables.values()]
+        sheet_pos = sheets.index(f.sheet) if f.sheet in sheets else -1
+        table = next((t for t in self.sub.tables.values() if t.sheet == f.sheet), None)
+        col = 0
+        if table is not None and f.cell:
+            col = next((i for k, i in table.columns.items() if table.cell(k, f.row or 0) == f.cell), 0)
+        return (sheet_pos, f.row or 0, col)
+
+    def mark_excluded(self) -> None:
+        """Rows with an error finding are left out of every total (and of the roster roll-up)."""
+        bad = {(f.sheet, f.row) for f in self.findings if f.severity == ERROR and f.row}
+        for table in self.sub.tables.values():
+            for row in table.rows:
+                if (table.sheet, row.number) in bad:
+                    row.excluded = True
+
+    # ---- cell by cell: required, type, negative ------------------------------------------------
+    def check_cells(self, table: Table, spec: SheetSpec, row: Row) -> None:
+        for col in spec.columns:
+            if col.kind in (SEQ, FIXED) or col.key not in table.columns:
+                continue
+            value = row.values.get(col.key)
+            raw = row.raw.get(col.key)
+            if value is None and raw not in (None, ""):
+                code = _TYPE_RULE.get(col.kind)
+                if code == "R-CHOICE":
+                    self.add(code, table, row, col.key, raw, choices="、".join(col.choices))
+                elif code:
+                    self.add(code, table, row, col.key, raw)
+                continue
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if col.required:
+                    self.add("R-REQUIRED", table, row, col.key)
+                continue
+            if col.kind == CHOICE and col.choices and clean_text(value) not in col.choices:
+                self.add("R-CHOICE", table, row, col.key, value, choices="、".join(col.choices))
+            elif col.kind == CLUSTER and self.cat.cluster(str(value)) is None:
+                self.add("R-CLUSTER-UNKNOWN", table, row, col.key, value)
+            elif col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
+                self.add("R-NEGATIVE", table, row, col.key, value)
+
+    # ---- 集群企业 -------------------------------------------------------------------------------
+    def check_roster_row(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
+        code = row.values.get("credit_code")
+        if isinstance(code, str) and code.strip():
+            compact = uscc.compact(clean_text(code))
+            if len(compact) != 18 or any(ch not in _USCC_ALPHABET for ch in compact):
+                self.add("R-CREDIT-FORMAT", table, row, "credit_code", code)
+            elif uscc.calc_check_digit(compact[:17]) != compact[17]:
+                self.add("R-CREDIT-CHECK", table, row, "credit_code", code)
+            if compact in seen_codes:
+                self.add("R-CREDIT-DUP", table, row, "credit_code", code, first=seen_codes[compact])
+            else:
+                seen_codes[compact] = row.number
+        revenue = row.values.get("revenue")
+        if (clean_text(row.values.get("is_scale")) == "是" and isinstance(revenue, (int, Decimal))
+                and revenue >= 0):
+            threshold = self.cat.settings.scale_threshold
+            annual = Decimal(revenue) * 12 / Decimal(self.period.month)
+            if annual < threshold:
+                self.add("R-SCALE-REVENUE", table, row, "revenue", revenue, annual=_amount(annual),
+                         threshold=fmt.trim(threshold, 2))
+
+    # ---- 投资项目 -------------------------------------------------------------------------------
+    def check_project_row(self, table: Table, row: Row) -> None:
+        v = row.values
+        total, plan, done, since = (_num(v.get(k)) for k in ("total", "plan_year", "done_year", "done_total"))
+        if done is not None and total is not None and done > total:
+            self.add("R-INV-TOTAL", table, row, "done_year", done, total=show(total))
+        if since is not None and total is not None and since > total:
+            self.add("R-INV-SINCE", table, row, "done_total", since, total=show(total))
+        if done is not None and since is not None and done > since:
+            self.add("R-INV-YEAR-SINCE", table, row, "done_year", done, since=show(since))
+        if done is not None and plan is not None and done > plan:
+            self.add("R-INV-PLAN", table, row, "done_year", done, plan=show(plan))
+        start, finish = v.get("start"), v.get("finish")
+        if isinstance(start, dt.date) and isinstance(finish, dt.date) and start > finish:
+            self.add("R-DATES", table, row, "finish", finish, start=show(start))
+
+    # ---- 集群产出 -------------------------------------------------------------------------------
+    def check_output_row(self, table: Table, row: Row) -> None:
+        value, last = _num(row.values.get("value")), _num(row.values.get("value_ly"))
+        if value is None or last is None or last <= 0 or value < 0:
+            return
+        rate = (value - last) * 100 / last
+        threshold = self.cat.settings.yoy_threshold
+        if abs(rate) > threshold:
+            cluster = self.cat.cluster(str(row.values.get("cluster_code") or ""))
+            indicator = self.cat.indicator(str(row.values.get("indicator_code") or ""))
+            what = (cluster.name if cluster else "") + (indicator.name if indicator else "")
+            self.add("R-YOY-SWING", table, row, "value", value, what=what,
+                     change=fmt.change_words(rate, 1), threshold=fmt.trim(threshold, 2))
+
+    def check_roster_against_output(self) -> None:
+        """名录合计 ≤ 集群产出: rosters are partial, so the listed enterprises cannot exceed the total."""
+        roster = self.sub.tables.get(layout.ROSTER.key)
+        output = self.sub.tables.get(layout.OUTPUT.key)
+        if roster is None or output is None:
+            return
+        for row in output.rows:
+            if row.excluded:
+                continue
+            indicator = self.cat.indicator(str(row.values.get("indicator_code") or ""))
+            cluster = self.cat.cluster(str(row.values.get("cluster_code") or ""))
+            total = _num(row.values.get("value"))
+            if indicator is None or cluster is None or total is None:
+                continue
+            key = ROSTER_BOUND_COLUMNS.get(indicator.roster_measure)
+            if key is None or key not in roster.columns:
+                continue
+            total_wan = _to_wan(total, indicator.form_unit)
+            if total_wan is None:
+                continue
+            amounts = [_num(r.values.get(key)) for r in roster.rows
+                       if not r.excluded and r.values.get("cluster") == cluster.code]
+            listed = sum((a for a in amounts if a is not None), Decimal(0))
+            if listed > total_wan + ROSTER_TOLERANCE:
+                self.add("R-ROSTER-OVER-OUTPUT", output, row, "value", total, cluster=cluster.name,
+                         measure=layout.ROSTER.column(key).title.replace("本年累计", ""),
+                         indicator=indicator.name, roster=_amount(listed), total=_amount(total_wan))
+
+
+def _num(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    return Decimal(value)
+
+
+def _to_wan(value: Decimal, form_unit: str) -> Decimal | None:
+    """A value in ``form_unit`` expressed in 万元 (None when the units do not convert)."""
+    if known_conversion(form_unit, FORM_AMOUNT_UNIT):
+        return value / unit_factor(form_unit, FORM_AMOUNT_UNIT) if form_unit != FORM_AMOUNT_UNIT else value
+    if known_conversion(FORM_AMOUNT_UNIT, form_unit):
+        return value * unit_factor(FORM_AMOUNT_UNIT, form_unit)
+    return None
+
+
+def clean_note(value: Any) -> str:
+    """The 说明 of a row as given (whitespace tidied), "" when empty."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _has_data(table: Table, row: Row) -> bool:
+    """A row counts as filled when any input column (not 序号 or the pre-printed output labels) holds
+    something. The 说明 alone does not make a data row on the output sheet."""
+    spec = layout.SHEETS_BY_KEY.get(table.key)
+    if spec is None:
+        return bool(row.values) or bool(row.raw)
+    for col in spec.columns:
+        if col.kind in (SEQ, FIXED):
+            continue
+        if table.key == layout.OUTPUT.key and col.key == "note":
+            continue
+        value = row.values.get(col.key)
+        if (value is not None and not (isinstance(value, str) and not value.strip())) \
+                or row.raw.get(col.key) not in (None, ""):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------
+
+
+def check_submission(sub: Submission, cat: Catalogue, period: Period) -> list[Finding]:
+    """All per-file rules on one read submission; marks rows with an error as ``excluded``.
+
+    ``period`` is the report period (its month scales 本年累计 to a full year for the 规上 check).
+    Findings come back in sheet, row and column order, each naming file, sheet, row, column and cell.
+    """
+    return _Checker(sub, cat, period).run()
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """{"error", "verify", "explained", "info"}: verify counts all 核实, explained those with a 说明."""
+    out = {"error": 0, "verify": 0, "explained": 0, "info": 0}
+    for f in findings:
+        if f.severity == ERROR:
+            out["error"] += 1
+        elif f.severity == VERIFY:
+            out["verify"] += 1
+            out["explained"] += int(f.explained)
+        elif f.severity == INFO:
+            out["info"] += 1
+    return out
+
+
+def is_refusal(f: Finding) -> bool:
+    """A file-level error: the whole file is sent back (退回) and nothing of it is used."""
+    rule = RULES.get(f.rule)
+    return f.severity == ERROR and rule is not None and rule.scope == "file"
+
+
+def file_status(findings: Iterable[Finding]) -> str:
+    """报送状态 of one file from its findings: 退回 / 有错 / 待核实 / 通过.
+
+    A verify finding the district has explained (说明 filled) no longer holds the file up.
+    """
+    findings = list(findings)
+    if any(is_refusal(f) for f in findings):
+        return ST_RETURNED
+    if any(f.severity == ERROR for f in findings):
+        return ST_ERRORS
+    if any(f.severity == VERIFY and not f.explained for f in findings):
+        return ST_VERIFY
+    return ST_PASSED

@@ -1,0 +1,340 @@
+"""Per-file rules (checks/single.py): one test per rule, each failing when the rule is removed.
+
+Two layers: fast tests on Submission objects built here (the reader's contract: normalised values,
+None + raw for what could not be understood), and end-to-end tests on workbooks made with the project's
+own template writer and read back by the project's reader (skipped until those modules exist).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from stdnum.cn import uscc
+
+from reporttool.checks import RULES, check_submission, counts, file_status
+from reporttool.checks.rules import finding
+from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.forms import layout
+from reporttool.models import ERROR, INFO, VERIFY, FormIdentity, Period, Row, Submission, Table
+
+REPO = Path(__file__).resolve().parents[1]
+PERIOD = Period(2025, 6)
+HEADER_ROW = 5
+
+
+def code(body: str) -> str:
+    """A valid 统一社会信用代码 from its first 17 characters."""
+    return body + uscc.calc_check_digit(body)
+
+
+GOOD1 = code("91211400MA0XXXXX1"[:17])
+GOOD2 = code("91211403MA10ABCD2"[:17])
+GOOD3 = code("91211404MA10ABCD3"[:17])
+
+
+def roster_row(n: int, **over) -> Row:
+    values = {"credit_code": GOOD1, "name": f"企业{n}", "cluster": "A", "is_scale": "是", "is_leader": "否",
+              "park": "", "revenue": D(5000), "revenue_ly": D(4800), "output_value": D(5200),
+              "output_value_ly": D(5000), "employees": 100, "note": None}
+    raw = over.pop("raw", {})
+    values.update(over)
+    return Row(n, values, raw)
+
+
+def project_row(n: int, **over) -> Row:
+    values = {"name": f"项目{n}", "cluster": "A", "nature": "新建", "status": "在建", "owner": "某公司",
+              "total": D(10000), "plan_year": D(3000), "done_year": D(1500), "done_total": D(4000),
+              "start": dt.date(2024, 3, 1), "finish": dt.date(2026, 12, 1), "note": None}
+    raw = over.pop("raw", {})
+    values.update(over)
+    return Row(n, values, raw)
+
+
+def output_rows(cat, start: int = HEADER_ROW + 1, **by_pair) -> list[Row]:
+    """One row per cluster × output indicator; ``by_pair`` {"A_SR": (value, value_ly, note)}."""
+    rows = []
+    n = start
+    for cl in cat.clusters:
+        for ind in cat.output_indicators_for(cl.code):
+            value, ly, note = by_pair.get(f"{cl.code}_{ind.code}", (None, None, None))
+            rows.append(Row(n, {"cluster_code": cl.code, "cluster": cl.name, "indicator_code": ind.code,
+                                "indicator": ind.name, "unit": ind.form_unit, "value": value,
+                                "value_ly": ly, "note": note}))
+            n += 1
+    return rows
+
+
+def table(spec: layout.SheetSpec, rows: list[Row]) -> Table:
+    return Table(spec.name, spec.key, HEADER_ROW, {c.key: i + 1 for i, c in enumerate(spec.columns)}, rows)
+
+
+def submission(cat, roster=(), projects=(), output=None, district="110101") -> Submission:
+    ident = FormIdentity(layout.TEMPLATE_ID, "1.1", district, PERIOD.key, cat.fingerprint)
+    return Submission("/tmp/x/甲区.xlsx", "甲区.xlsx", "0" * 64, ident, {
+        "roster": table(layout.ROSTER, list(roster)),
+        "projects": table(layout.PROJECTS, list(projects)),
+        "output": table(layout.OUTPUT, output if output is not None else output_rows(cat)),
+    })
+
+
+def base_output(cat, **extra):
+    """Output figures that agree with the default roster rows (A: 营业收入 well above the roster)."""
+    pairs = {"A_SR": (D(100000), D(90000), None), "B_SR": (D(50000), D(48000), None)}
+    pairs.update(extra)
+    return output_rows(cat, **pairs)
+
+
+def run(cat, **kw) -> list:
+    kw.setdefault("output", base_output(cat))
+    return check_submission(submission(cat, **kw), cat, PERIOD)
+
+
+def rules_of(findings) -> list[str]:
+    return [f.rule for f in findings]
+
+
+# ---- a clean submission --------------------------------------------------------------------------
+
+
+def test_clean_submission_passes(small_catalogue):
+    sub = submission(small_catalogue, roster=[roster_row(6), roster_row(7, credit_code=GOOD2)],
+                     projects=[project_row(6)], output=base_output(small_catalogue))
+    findings = check_submission(sub, small_catalogue, PERIOD)
+    assert findings == []
+    assert file_status(findings) == ST_PASSED
+    assert not any(r.excluded for t in sub.tables.values() for r in t.rows)
+
+
+# ---- one test per rule ---------------------------------------------------------------------------
+
+
+def test_r_empty(small_catalogue):
+    findings = check_submission(submission(small_catalogue), small_catalogue, PERIOD)
+    assert rules_of(findings) == ["R-EMPTY"]
+    assert file_status(findings) == ST_ERRORS
+    # the output labels and a lone 说明 are not data
+    out = output_rows(small_catalogue, A_SR=(None, None, "本月无数据"))
+    assert rules_of(check_submission(submission(small_catalogue, output=out), small_catalogue, PERIOD)) \
+        == ["R-EMPTY"]
+
+
+def test_r_required(small_catalogue):
+    findings = run(small_catalogue, roster=[roster_row(6, name=None)])
+    (f,) = findings
+    assert f.rule == "R-REQUIRED" and f.severity == ERROR
+    assert (f.sheet, f.row, f.column, f.cell) == ("集群企业", 6, "企业名称", "C6")
+    assert "企业名称" in f.message and f.file == "甲区.xlsx" and f.district == "110101"
+
+
+def test_r_number(small_catalogue):
+    (f,) = run(small_catalogue, roster=[roster_row(6, revenue=None, raw={"revenue": "五千"})])
+    assert (f.rule, f.cell, f.value) == ("R-NUMBER", "H6", "五千")
+    assert "本年累计营业收入" in f.message and "五千" in f.message
+
+
+def test_r_integer(small_catalogue):
+    (f,) = run(small_catalogue, roster=[roster_row(6, employees=None, raw={"employees": "12.5"})])
+    assert (f.rule, f.column, f.cell) == ("R-INTEGER", "从业人员", "L6")
+
+
+def test_r_date(small_catalogue):
+    (f,) = run(small_catalogue, projects=[project_row(6, start=None, raw={"start": "去年春天"})])
+    assert (f.rule, f.sheet, f.column, f.cell) == ("R-DATE", "投资项目", "开工时间", "K6")
+
+
+def test_r_choice(small_catalogue):
+    findings = run(small_catalogue, projects=[project_row(6, nature=None, raw={"nature": "新上"}),
+                                              project_row(7, status="完工")])
+    assert rules_of(findings) == ["R-CHOICE", "R-CHOICE"]
+    assert "新建、续建、扩建、技改" in findings[0].message and findings[0].cell == "D6"
+    assert findings[1].cell == "E7" and "完工" in findings[1].message
+
+
+def test_r_cluster_unknown(small_catalogue):
+    findings = run(small_catalogue, roster=[roster_row(6, cluster=None, raw={"cluster": "纺织"}),
+                                            roster_row(7, credit_code=GOOD2, cluster="纺织产业集群")])
+    assert rules_of(findings) == ["R-CLUSTER-UNKNOWN", "R-CLUSTER-UNKNOWN"]
+    assert findings[0].cell == "D6" and "纺织" in findings[0].message
+
+
+def test_r_negative(small_catalogue):
+    findings = run(small_catalogue, roster=[roster_row(6, employees=-3),
+                                            roster_row(7, credit_code=GOOD2, revenue_ly=D("-0.5"))])
+    assert rules_of(findings) == ["R-NEGATIVE", "R-NEGATIVE"]
+    assert findings[0].cell == "L6" and findings[1].cell == "I7"
+    assert "-3" in findings[0].message
+
+
+def test_r_negative_on_output(small_catalogue):
+    findings = run(small_catalogue, output=base_output(small_catalogue, C_YK=(D(-5), D(10), None)))
+    assert [f.rule for f in findings] == ["R-NEGATIVE"]
+    assert findings[0].sheet == "集群产出" and findings[0].column == "本年累计"
+
+
+def test_r_credit_format(small_catalogue):
+    findings = run(small_catalogue, roster=[roster_row(6, credit_code="91211400MA0XXXXX"),  # 16 chars
+                                            roster_row(7, credit_code="91211400MA0XXXXXIO")])  # I, O
+    assert rules_of(findings) == ["R-CREDIT-FORMAT", "R-CREDIT-FORMAT"]
+    assert findings[0].cell == "B6"
+
+
+def test_r_credit_check(small_catalogue):
+    bad = GOOD1[:17] + ("0" if GOOD1[17] != "0" else "1")
+    (f,) = run(small_catalogue, roster=[roster_row(6, credit_code=bad)])
+    assert f.rule == "R-CREDIT-CHECK" and bad in f.message
+    # spaces and lower case are tolerated when the code itself is right
+    assert run(small_catalogue, roster=[roster_row(6, credit_code=" " + GOOD1.lower())]) == []
+
+
+def test_r_credit_dup_names_the_first_row(small_catalogue):
+    findings = run(small_catalogue, roster=[roster_row(6), roster_row(7, credit_code=GOOD2),
+                                            roster_row(9, credit_code=GOOD1)])
+    (f,) = findings
+    assert (f.rule, f.row, f.cell) == ("R-CREDIT-DUP", 9, "B9")
+    assert "第6行" in f.message
+
+
+def test_r_scale_revenue(small_catalogue):
+    # 900万元 in six months -> 1800万元 a year < 2000
+    (f,) = run(small_catalogue, roster=[roster_row(6, revenue=D(900))])
+    assert (f.rule, f.severity, f.cell) == ("R-SCALE-REVENUE", VERIFY, "H6")
+    assert "1800.00" in f.message and "2000" in f.message
+    # 1000 in six months is exactly the threshold: no finding; a non-规上 firm is not checked
+    assert run(small_catalogue, roster=[roster_row(6, revenue=D(1000))]) == []
+    assert run(small_catalogue, roster=[roster_row(6, revenue=D(10), is_scale="否")]) == []
+
+
+def test_r_inv_plan(small_catalogue):
+    (f,) = run(small_catalogue, projects=[project_row(6, done_year=D(3500))])
+    assert (f.rule, f.severity, f.cell) == ("R-INV-PLAN", VERIFY, "I6")
+    assert "3500" in f.message and "3000" in f.message
+
+
+def test_r_inv_total(small_catalogue):
+    findings = run(small_catalogue, projects=[project_row(6, done_year=D(12000), plan_year=D(20000),
+                                                          done_total=D(13000), total=D(14000)),
+                                              project_row(7, done_year=D(12000), plan_year=D(20000),
+                                                          done_total=None)])
+    assert rules_of(findings) == ["R-INV-TOTAL"]
+    assert findings[0].row == 7 and findings[0].severity == ERROR
+
+
+def test_r_inv_since(small_catalogue):
+    (f,) = run(small_catalogue, projects=[project_row(6, done_total=D(10001))])
+    assert (f.rule, f.cell) == ("R-INV-SINCE", "J6")
+
+
+def test_r_inv_year_since(small_catalogue):
+    (f,) = run(small_catalogue, projects=[project_row(6, done_year=D(2000), done_total=D(1000))])
+    assert (f.rule, f.cell) == ("R-INV-YEAR-SINCE", "I6")
+
+
+def test_r_dates(small_catalogue):
+    (f,) = run(small_catalogue, projects=[project_row(6, start=dt.date(2025, 5, 1), finish=dt.date(2025, 2, 1))])
+    assert (f.rule, f.cell) == ("R-DATES", "L6")
+    assert "2025-02" in f.message and "2025-05" in f.message
+
+
+def test_r_roster_over_output(small_catalogue):
+    # roster A: 60000 + 50000 = 110000 万元 > output 100000 万元
+    roster = [roster_row(6, revenue=D(60000)), roster_row(7, credit_code=GOOD2, revenue=D(50000))]
+    findings = run(small_catalogue, roster=roster)
+    (f,) = findings
+    out_table_row = next(r for r in base_output(small_catalogue) if r.values["indicator_code"] == "SR"
+                         and r.values["cluster_code"] == "A")
+    assert (f.rule, f.severity, f.sheet, f.row) == ("R-ROSTER-OVER-OUTPUT", VERIFY, "集群产出",
+                                                    out_table_row.number)
+    assert f.cell == f"G{out_table_row.number}"
+    assert "110000.00" in f.message and "100000.00" in f.message and "化工产业集群" in f.message
+    # within the 0.01 tolerance: fine
+    roster = [roster_row(6, revenue=D("60000.005")), roster_row(7, credit_code=GOOD2, revenue=D(40000))]
+    assert run(small_catalogue, roster=roster) == []
+
+
+def test_r_roster_over_output_converts_units(small_catalogue):
+    """An output indicator reported in 亿元 on the form is compared in 万元."""
+    from dataclasses import replace
+
+    inds = tuple(replace(i, form_unit="亿元") if i.code == "SR" else i for i in small_catalogue.indicators)
+    cat = replace(small_catalogue, indicators=inds, _index={})
+    roster = [roster_row(6, revenue=D(60000)), roster_row(7, credit_code=GOOD2, revenue=D(50000))]
+    out = output_rows(cat, A_SR=(D(10), D(9), None))  # 10亿元 = 100000万元
+    (f,) = check_submission(submission(cat, roster=roster, output=out), cat, PERIOD)
+    assert f.rule == "R-ROSTER-OVER-OUTPUT" and "100000.00 万元" in f.message
+    out = output_rows(cat, A_SR=(D(12), D(11), None))
+    assert check_submission(submission(cat, roster=roster, output=out), cat, PERIOD) == []
+
+
+def test_r_roster_over_output_ignores_excluded_rows(small_catalogue):
+    """A duplicated enterprise (an error row) is not counted twice in the roster sum."""
+    roster = [roster_row(6, revenue=D(60000)), roster_row(7, revenue=D(60000))]
+    findings = run(small_catalogue, roster=roster)
+    assert rules_of(findings) == ["R-CREDIT-DUP"]
+
+
+def test_r_yoy_swing(small_catalogue):
+    out = base_output(small_catalogue, B_CZ=(D(150), D(100), None), C_YK=(D(60), D(100), None),
+                      A_CZ=(D(130), D(100), None))
+    findings = run(small_catalogue, output=out)
+    assert rules_of(findings) == ["R-YOY-SWING", "R-YOY-SWING"]
+    up, down = findings
+    assert "增长50.0%" in up.message and "装备制造产业集群工业总产值" in up.message
+    assert "下降40.0%" in down.message and up.column == "本年累计"
+    assert file_status(findings) == ST_VERIFY
+
+
+def test_explained_verify(small_catalogue):
+    out = base_output(small_catalogue, B_CZ=(D(150), D(100), "新投产两户企业"))
+    (f,) = run(small_catalogue, output=out)
+    assert f.explained and f.explanation == "新投产两户企业" and f.severity_label == "已说明"
+    assert file_status([f]) == ST_PASSED
+    assert counts([f]) == {"error": 0, "verify": 1, "explained": 1, "info": 0}
+
+
+def test_error_rows_are_excluded(small_catalogue):
+    sub = submission(small_catalogue, roster=[roster_row(6), roster_row(7, credit_code="bad"),
+                                              roster_row(8, credit_code=GOOD2, revenue=D(900))],
+                     output=base_output(small_catalogue))
+    check_submission(sub, small_catalogue, PERIOD)
+    excluded = {r.number: r.excluded for r in sub.tables["roster"].rows}
+    assert excluded == {6: False, 7: True, 8: False}  # a verify finding does not exclude
+
+
+def test_file_status():
+    err = finding("R-REQUIRED", column="企业名称")
+    ver = finding("R-INV-PLAN", value="1", plan="0")
+    info = finding("R-EXTRA-ROW", row=40)
+    refused = finding("F-NOT-XLSX")
+    assert file_status([]) == ST_PASSED
+    assert file_status([info]) == ST_PASSED
+    assert file_status([ver, info]) == ST_VERIFY
+    assert file_status([err, ver]) == ST_ERRORS
+    assert file_status([refused]) == ST_RETURNED
+    assert file_status([finding("F-MACRO")]) == ST_PASSED  # an INFO file-level note is no refusal
+
+
+# ---- docs ----------------------------------------------------------------------------------------
+
+
+def test_every_rule_is_documented():
+    doc = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([FR]-[A-Z0-9-]+)`", doc))
+    missing = [c for c in RULES if c not in documented]
+    assert not missing, f"docs/rules.md lacks {missing}"
+    for code, rule in RULES.items():
+        assert rule.title in doc, code
+
+
+def test_every_rule_template_formats():
+    """Each template can be filled by finding() (a stray brace or field would crash at run time)."""
+    fields = {"size": "1", "limit": "2", "detail": "x", "part": "p", "sheet": "s", "found": "a", "expected": "b",
+              "choices": "是、否", "first": 3, "annual": "1", "threshold": "2", "plan": "1", "total": "1",
+              "start": "2025-01", "cluster": "c", "roster": "1", "measure": "营业收入", "indicator": "营业收入",
+              "what": "w", "change": "增长1%", "previous_period": "p", "previous": "1", "name": "n",
+              "other": "o", "since": "1"}
+    for code in RULES:
+        f = finding(code, column="列", value="v", row=5, **fields)
+        assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)
