@@ -1,0 +1,410 @@
+"""Reading one district workbook into a Submission.
+
+The file first passes the safety pre-check (forms/safety.py); only then does python-calamine read the
+cell values (never openpyxl: calamine is an order of magnitude faster and never evaluates anything).
+Tables are found by their header labels, not by position, so districts may insert rows above a table,
+leave blank rows inside it, or re-save the file in Excel, WPS or LibreOffice.
+
+Values are normalised per column kind (forms/layout.py); a value that cannot be understood is stored as
+None with the typed text in ``row.raw`` and left to the checks to report. The reader itself reports only
+what it alone can see: formulas without a cached value (R-NO-CACHED), content below the sign-off line
+(R-EXTRA-ROW) and macro-enabled files (F-MACRO). Everything that makes the file unusable raises
+ReadRefused with one Chinese finding.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reporttool.catalogue import Catalogue
+from reporttool.checks.rules import finding
+from reporttool.forms import layout as L
+from reporttool.forms.safety import Limits, SafetyReport, precheck
+from reporttool.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
+from reporttool.units import cell_ref, clean_text, tidy, to_decimal
+
+HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet
+_CODE_ROW = re.compile(r"[甲乙丙丁戊己庚辛壬癸]|\d{1,3}")
+_UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
+# Control characters (C0/C1 except tab/newline) and invisible format characters people paste in.
+_CONTROL = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160),
+                              *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), 0xFEFF]}
+
+
+def strip_controls(text: str) -> str:
+    """Remove control and invisible format characters (the one place the reader does it)."""
+    return text.translate(_CONTROL)
+
+
+def _cell(row: list, col: int) -> Any:
+    """Cell value at 1-based ``col``; strings lose control characters; "" for empty."""
+    if col > len(row):
+        return ""
+    v = row[col - 1]
+    if v.__class__ is str:
+        return v if v.isprintable() else strip_controls(v)
+    return "" if v is None else v
+
+
+def _as_text(v: Any) -> str:
+    """A cell value as the user would see it typed (for row.raw and messages)."""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.date().isoformat()
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return tidy(v)
+
+
+def _label(v: Any) -> str:
+    """Header text for matching: NFKC, no spaces, no leading/trailing '*', no trailing (unit)."""
+    t = clean_text(v).replace(" ", "").strip("*※")
+    return _UNIT_SUFFIX.sub("", t) if t.endswith(")") else t
+
+
+def _empty(v: Any) -> bool:
+    return v == "" or v is None or (v.__class__ is str and not v.strip())
+
+
+# ---- value normalisers: (cell) -> value; raise ValueError when not understood -------------------------
+
+
+def to_amount(v: Any) -> Decimal | None:
+    """Amount cell -> Decimal (None when empty or a "nothing" mark such as "—")."""
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return Decimal(int(v))
+        return to_decimal(v)
+    if isinstance(v, (bool, dt.date, dt.time, dt.timedelta)):
+        raise ValueError("非数值")
+    return to_decimal(v)
+
+
+def to_int(v: Any) -> int | None:
+    d = to_amount(v)
+    if d is None:
+        return None
+    if d != d.to_integral_value():
+        raise ValueError("非整数")
+    return int(d)
+
+
+_YM = re.compile(r"(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月)?(?:\s*(?:[-/.])?\s*(\d{1,2})\s*日?)?"
+                 r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_YM_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def to_date(v: Any) -> dt.date | None:
+    """Excel date, "2025-03", "2025年3月", "2025.3", "2025/3/1", "202503" -> date (day 1 if none).
+
+    A number typed as 2025.1 is refused: Excel stores "2025.10" (October) as the same number.
+    """
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (bool, dt.time, dt.timedelta)):
+        raise ValueError("非日期")
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and not v.is_integer():
+            text = repr(v)
+            year, _, frac = text.partition(".")
+            if len(year) == 4 and frac == "1":
+                raise ValueError("有歧义的年月")
+            return _ymd(year, frac, None)
+        n = int(v)
+        if 190001 <= n <= 210012:
+            return _ymd(str(n)[:4], str(n)[4:], None)
+        if 19000101 <= n <= 21001231:
+            return _ymd(str(n)[:4], str(n)[4:6], str(n)[6:])
+        if 1 <= n <= 80000:  # an Excel serial day number not formatted as a date
+            return EXCEL_EPOCH + dt.timedelta(days=n)
+        raise ValueError("非日期")
+    text = clean_text(v)
+    if not text or text.lower() in ("-", "—", "--", "——", "/", "无"):
+        return None
+    m = _YM.fullmatch(text) or _YM_COMPACT.fullmatch(text)
+    if not m:
+        raise ValueError("非日期")
+    return _ymd(m.group(1), m.group(2), m.group(3))
+
+
+def _ymd(year: str, month: str, day: str | None) -> dt.date:
+    y, m, d = int(year), int(month), int(day) if day else 1
+    if not (1900 <= y <= 2100):
+        raise ValueError("年份超出范围")
+    return dt.date(y, m, d)  # ValueError for month 13, day 32 ...
+
+
+# ---- the reader -------------------------------------------------------------------------------------
+
+
+def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | None = None,
+                    expected_district: str | None = None, safety: SafetyReport | None = None,
+                    limits: Limits | None = None) -> tuple[Submission, list[Finding]]:
+    """Read one district workbook; raise ReadRefused when the file cannot be used at all.
+
+    ``safety`` is the pre-check's report when the caller already ran it (it is run here otherwise).
+    Returns the Submission and the reader's own findings (R-NO-CACHED, R-EXTRA-ROW, F-MACRO).
+    """
+    path = Path(path)
+    report = safety or precheck(path, limits)
+    name = path.name
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own types for every kind of broken file
+        raise ReadRefused(finding("F-UNREADABLE", file=name, detail=_short(exc))) from None
+    with wb:
+        identity = _identity(wb, cat, name, expected_period, expected_district)
+        sub = Submission(path=str(path), file_name=name, sha256=sha, identity=identity)
+        findings: list[Finding] = []
+        if report.is_macro:
+            findings.append(finding("F-MACRO", file=name, district=identity.district))
+        names = {clean_text(n).replace(" ", ""): n for n in wb.sheet_names}
+        for spec in L.DATA_SHEETS:
+            sheet = names.get(clean_text(spec.name).replace(" ", ""))
+            if sheet is None:
+                raise ReadRefused(finding("F-MISSING-SHEET", file=name, district=identity.district, sheet=spec.name))
+            grid = _grid(wb, sheet, name)
+            ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings)
+            sub.tables[spec.key] = ctx.read(grid)
+            if not sub.header:
+                sub.header = _header_line(grid, sub.tables[spec.key].header_row)
+    return sub, findings
+
+
+def _short(exc: BaseException) -> str:
+    text = strip_controls(str(exc)).strip() or type(exc).__name__
+    return text[:120]
+
+
+def _grid(wb, sheet: str, name: str) -> list[list]:
+    try:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise ReadRefused(finding("F-UNREADABLE", file=name, sheet=sheet, detail=_short(exc))) from None
+
+
+def _identity(wb, cat: Catalogue, name: str, expected_period: Period | None,
+              expected_district: str | None) -> FormIdentity:
+    """Read and check the hidden identity sheet; refuse forms that are not ours, stale or misdirected."""
+    if L.META_SHEET not in wb.sheet_names:
+        raise ReadRefused(finding("F-NOT-OUR-FORM", file=name))
+    fields: dict[str, str] = {}
+    for row in _grid(wb, L.META_SHEET, name):
+        label = clean_text(_cell(row, 1))
+        if label in L.META_KEYS:
+            fields[L.META_KEYS[label]] = clean_text(_as_text(_cell(row, 2)))
+    if fields.get("template_id") != L.TEMPLATE_ID:
+        raise ReadRefused(finding("F-NOT-OUR-FORM", file=name))
+    district = fields.get("district", "")
+    expected_version = L.form_version(cat.settings.template_version)
+    if fields.get("version") != expected_version:
+        raise ReadRefused(finding("F-STALE-VERSION", file=name, district=district,
+                                  found=fields.get("version") or "（空）", expected=expected_version))
+    if fields.get("fingerprint") != cat.fingerprint:
+        raise ReadRefused(finding("F-FINGERPRINT", file=name, district=district,
+                                  found=fields.get("fingerprint") or "（空）", expected=cat.fingerprint))
+    d = cat.district(district)
+    if d is None:
+        raise ReadRefused(finding("F-DISTRICT-MISMATCH", file=name, district=district,
+                                  detail=f"报表的县区代码“{district}”不在目标库的县区名单中，请使用下发给本单位的模板填写。"))
+    if expected_district and district != expected_district:
+        want = cat.district(expected_district)
+        want_text = f"{want.name}（{want.code}）" if want else expected_district
+        raise ReadRefused(finding("F-DISTRICT-MISMATCH", file=name, district=district,
+                                  detail=f"报表的填报单位为{d.name}（{d.code}），本次要求的是{want_text}。"))
+    try:
+        period = parse_period(fields.get("period", ""))
+    except ValueError:
+        raise ReadRefused(finding("F-PERIOD-MISMATCH", file=name, district=district,
+                                  found=fields.get("period") or "（空）",
+                                  expected=expected_period.label if expected_period else "（未指定）")) from None
+    if expected_period and period.key != expected_period.key:
+        raise ReadRefused(finding("F-PERIOD-MISMATCH", file=name, district=district,
+                                  found=period.label, expected=expected_period.label))
+    return FormIdentity(template_id=fields["template_id"], version=fields["version"], district=district,
+                        period=period.key, fingerprint=fields["fingerprint"], city=fields.get("city", ""))
+
+
+def _header_line(grid: list[list], header_row: int) -> dict[str, str]:
+    """The 填报单位 / 报告期 line above the table, as typed."""
+    out: dict[str, str] = {}
+    for row in grid[:header_row - 1]:
+        cells = [_as_text(_cell(row, c)) for c in range(1, len(row) + 1)]
+        for i, text in enumerate(cells):
+            for label in ("填报单位", "报告期"):
+                if label not in text or label in out:
+                    continue
+                rest = re.split(r"[:：]", text.split(label, 1)[1], maxsplit=1)
+                value = rest[-1] if len(rest) > 1 else rest[0]
+                value = re.split(r"\s{2,}|报告期|填报单位|单位[:：]", value.strip())[0].strip()
+                if not value:
+                    value = next((t for t in cells[i + 1:] if t), "")
+                    value = "" if "报告期" in value or "单位" in value[:2] else value
+                out[label] = value
+    return out
+
+
+class _Ctx:
+    """Reading one data sheet."""
+
+    def __init__(self, cat: Catalogue, file: str, district: str, sheet: str, spec: L.SheetSpec,
+                 uncached: list[tuple[int, int]], findings: list[Finding]):
+        self.cat, self.file, self.district, self.sheet, self.spec = cat, file, district, sheet, spec
+        self.uncached, self.findings = uncached, findings
+
+    def refuse(self, code: str, **fields) -> ReadRefused:
+        return ReadRefused(finding(code, file=self.file, district=self.district, sheet=self.sheet, **fields))
+
+    # ---- header ----------------------------------------------------------------------------------
+    def _find_header(self, grid: list[list]) -> tuple[int, dict[str, int]]:
+        labels: dict[str, str] = {}
+        for col in self.spec.columns:
+            for t in (col.title, *col.aliases):
+                labels.setdefault(_label(t), col.key)
+        best, best_cols = 0, {}
+        for r, row in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
+            cols: dict[str, int] = {}
+            for c, v in enumerate(row, start=1):
+                if v.__class__ is str and v:
+                    key = labels.get(_label(strip_controls(v)))
+                    if key and key not in cols:
+                        cols[key] = c
+            if len(cols) > len(best_cols):
+                best, best_cols = r, cols
+        need = [c for c in self.spec.columns if c.kind not in (L.SEQ, L.FIXED)]
+        if self.spec.key == L.OUTPUT.key:
+            for pair in (("cluster_code", "cluster"), ("indicator_code", "indicator")):
+                if not any(k in best_cols for k in pair):
+                    need.append(self.spec.column(pair[0]))
+        missing = [c for c in need if c.key not in best_cols]
+        if missing or len(best_cols) < 2:
+            title = missing[0].title if missing else need[0].title
+            raise self.refuse("F-MISSING-COLUMN", column=title)
+        return best, best_cols
+
+    # ---- rows ------------------------------------------------------------------------------------
+    def read(self, grid: list[list]) -> Table:
+        header, cols = self._find_header(grid)
+        table = Table(sheet=self.sheet, key=self.spec.key, header_row=header, columns=cols)
+        start = header + 1
+        if start <= len(grid) and self._is_code_row(grid[start - 1], cols):
+            start += 1
+        specs = [(self.spec.column(k), c) for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
+        data_cols = [c for col, c in specs if col.kind != L.FIXED]
+        signoff = len(grid) + 1
+        for r in range(start, len(grid) + 1):
+            row = grid[r - 1]
+            if self._is_signoff(row):
+                signoff = r
+                break
+            if all(_empty(row[c - 1]) if c <= len(row) else True for c in data_cols):
+                continue
+            table.rows.append(self._row(r, row, specs))
+        self._extra_rows(grid, signoff)
+        self._no_cached(table, start, signoff)
+        return table
+
+    @staticmethod
+    def _is_code_row(row: list, cols: dict[str, int]) -> bool:
+        """甲/乙/1/2… under the header, as statistical forms number their columns."""
+        texts = [_as_text(_cell(row, c)) for c in cols.values()]
+        filled = [t for t in texts if t]
+        return len(filled) >= max(2, len(texts) // 2) and all(_CODE_ROW.fullmatch(t) for t in filled)
+
+    @staticmethod
+    def _is_signoff(row: list) -> bool:
+        text = "\x00".join(v for v in row if v.__class__ is str and v)
+        return bool(text) and any(m in text for m in L.SIGNOFF_MARKERS)
+
+    def _row(self, r: int, row: list, specs: list) -> Row:
+        values: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        for col, c in specs:
+            v = _cell(row, c)
+            if _empty(v):
+                values[col.key] = None
+                continue
+            try:
+                values[col.key] = self._normalise(col, v)
+            except (ValueError, ArithmeticError, OverflowError):
+                values[col.key] = None
+                raw[col.key] = _as_text(v)
+                continue
+            if col.kind == L.CLUSTER and not self.cat.cluster(values[col.key] or ""):
+                raw[col.key] = values[col.key]
+        if self.spec.key == L.OUTPUT.key:
+            self._identify_output(values, raw)
+        return Row(number=r, values=values, raw=raw)
+
+    def _normalise(self, col: L.Column, v: Any) -> Any:
+        kind = col.kind
+        if kind == L.AMOUNT:
+            return to_amount(v)
+        if kind == L.INT:
+            return to_int(v)
+        if kind == L.DATE:
+            return to_date(v)
+        if kind == L.CHOICE:
+            t = clean_text(_as_text(v))
+            if t in col.choices:
+                return t
+            if not t or t in ("-", "—", "/"):
+                return None
+            raise ValueError("不在选项中")
+        if kind == L.CLUSTER:
+            t = tidy(_as_text(v))
+            c = self.cat.cluster_by_name(t)
+            return c.code if c else (t or None)
+        if kind == L.CODE:
+            return clean_text(_as_text(v)).upper() or None
+        return tidy(_as_text(v)) or None  # TEXT, FIXED
+
+    def _identify_output(self, values: dict, raw: dict) -> None:
+        """Output rows are identified by cluster/indicator codes, falling back to their names."""
+        code = clean_text(values.get("cluster_code") or "")
+        c = self.cat.cluster(code) or self.cat.cluster_by_name(values.get("cluster") or "")
+        if c is None and (code or values.get("cluster")):
+            raw["cluster_code"] = code or values.get("cluster")
+        values["cluster_code"] = c.code if c else None
+        code = clean_text(values.get("indicator_code") or "")
+        ind = self.cat.indicator(code)
+        if ind is None and values.get("indicator"):
+            wanted = clean_text(values["indicator"])
+            ind = next((i for i in self.cat.indicators if clean_text(i.name) == wanted), None)
+        if ind is None and (code or values.get("indicator")):
+            raw["indicator_code"] = code or values.get("indicator")
+        values["indicator_code"] = ind.code if ind else None
+
+    def _extra_rows(self, grid: list[list], signoff: int) -> None:
+        """Content below the sign-off line is not read; say so for each row that is not a printed note."""
+        notes = {_label(n) for n in self.spec.notes}
+        for r in range(signoff + 1, len(grid) + 1):
+            texts = [_as_text(_cell(grid[r - 1], c)) for c in range(1, len(grid[r - 1]) + 1)]
+            filled = [t for t in texts if t]
+            if not filled or (len(filled) == 1 and _label(filled[0]) in notes):
+                continue
+            if self._is_signoff(grid[r - 1]):
+                continue
+            self.findings.append(finding("R-EXTRA-ROW", file=self.file, district=self.district,
+                                         sheet=self.sheet, row=r, cell=f"A{r}", value=filled[0][:50]))
+
+    def _no_cached(self, table: Table, start: int, signoff: int) -> None:
+        by_col = {c: self.spec.column(k) for k, c in table.columns.items()}
+        for r, c in sorted(self.uncached):
+            if start <= r < signoff and c in by_col:
+                self.findings.append(finding("R-NO-CACHED", file=self.file, district=self.district,
+                                             sheet=self.sheet, row=r, column=by_col[c].title,
+                                             cell=cell_ref(r, c)))
