@@ -1,0 +1,567 @@
+"""Figures from the ledger, and the consolidate run (inbox -> ledger -> figures -> outbox).
+
+``compute_figures`` is a pure function of the ledger's current versions and the catalogue: the same
+ledger always gives the same Figures, so a killed run followed by a re-run gives what an uninterrupted
+run gives. All arithmetic is Decimal and unrounded; rendering rounds (reporttool.fmt).
+docs/consolidation.md states every formula in words.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from reporttool import __version__
+
+from reporttool.catalogue import Catalogue, evaluate_formula, formula_refs
+from reporttool.checks.cross import VersionFacts, check_cross
+from reporttool.figures import (
+    AHEAD,
+    LAGGING,
+    ON_TRACK,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_PASSED,
+    ST_RETURNED,
+    ST_VERIFY,
+    EnterpriseLine,
+    Figures,
+    IndicatorFigure,
+    InvestmentFigure,
+    ProjectLine,
+    SubmissionState,
+)
+from reporttool.forms.layout import PROJECT_STATUSES
+from reporttool.errors import ReportToolError
+from reporttool.ledger import Ledger, SubmissionRecord, counts, workspace_lock
+from reporttool.models import (
+    ERROR,
+    SOURCE_FORMULA,
+    SOURCE_OUTPUT,
+    SOURCE_PROJECTS,
+    SOURCE_ROSTER,
+    TARGET_GROWTH,
+    VERIFY,
+    Finding,
+    Indicator,
+    Period,
+    Row,
+    Table,
+    parse_period,
+)
+from reporttool.rollup import Sum, add, pair, project_measure, roster_measure
+from reporttool.units import unit_factor
+from reporttool.workspace import Workspace
+
+__all__ = ["compute_figures", "current_versions", "CurrentVersions", "run_consolidate", "ConsolidateResult"]
+
+
+@dataclass
+class CurrentVersions:
+    """What counts for one period: the version in use per district, their facts, and cross findings."""
+
+    period: Period
+    records: dict[str, SubmissionRecord]  # configured district -> version in use (may be 退回)
+    facts: dict[str, VersionFacts]  # district -> tables of its readable version in use
+    findings: dict[str, list[Finding]]  # district -> stored findings + cross findings
+    cross: list[Finding]
+    files_received: dict[str, int] = field(default_factory=dict)  # district -> files received
+
+    def accepted(self, district: str, key: str) -> list[Row]:
+        """Accepted rows (no error finding, not excluded by a cross rule) of a district's table."""
+        v = self.facts.get(district)
+        table = v.tables.get(key) if v else None
+        return [r for r in table.rows if not r.excluded] if table else []
+
+
+def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
+    """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded)."""
+    configured = {d.code for d in cat.districts}
+    records = {d: r for d, r in ledger.current(period.key).items() if d in configured}
+    facts = {d: VersionFacts(d, r.file_name, (r.received_at, r.id), ledger.tables(r.id))
+             for d, r in records.items() if r.readable}
+    previous: dict[str, dict[str, Table]] = {}
+    prev = period.previous()
+    if prev is not None:
+        for d, r in ledger.current(prev.key).items():
+            if d in facts and r.readable:
+                previous[d] = ledger.tables(r.id)
+    cross = check_cross(list(facts.values()), previous, cat, period)
+    findings = {d: ledger.findings(r.id) for d, r in records.items()}
+    for f in cross:
+        findings.setdefault(f.district, []).append(f)
+    received: dict[str, int] = defaultdict(int)
+    for r in ledger.submissions(period=period.key):
+        received[r.district] += 1
+    return CurrentVersions(period, records, facts, findings, cross, dict(received))
+
+
+# ==================================================================================================
+# Figures
+# ==================================================================================================
+
+
+def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.datetime | None = None) -> Figures:
+    """Every number of the period from the ledger's current versions (docs/consolidation.md)."""
+    cv = current_versions(ledger, cat, period)
+    districts = [d.code for d in cat.districts if d.code in cv.facts]
+    # district -> (cluster, indicator) -> Sum in the display unit
+    per_district = {d: _district_sums(cat, cv, d) for d in districts}
+
+    clusters: list[IndicatorFigure] = []
+    city: dict[tuple[str, str], Sum] = {}
+    for c in cat.clusters:
+        inds = cat.indicators_for(c.code)
+        for ind in _non_formula(inds):
+            parts = [per_district[d][(c.code, ind.code)] for d in districts]
+            city[(c.code, ind.code)] = Sum() if (ind.source == SOURCE_OUTPUT and not ind.summable) else add(parts)
+        _formulas(inds, c.code, city)
+        for ind in inds:
+            n = sum(per_district[d][(c.code, ind.code)].value is not None for d in districts)
+            clusters.append(_figure(cat, period, c.code, ind, "", city[(c.code, ind.code)], n))
+
+    programme = []
+    for ind in cat.indicators:
+        if not ind.summable or not ind.clusters:
+            continue
+        total = add(city[(c, ind.code)] for c in ind.clusters if (c, ind.code) in city)
+        n = len({d for d in districts for c in ind.clusters if per_district[d][(c, ind.code)].value is not None})
+        programme.append(_figure(cat, period, "", ind, "", total, n))
+
+    by_district: list[IndicatorFigure] = []
+    for d in cat.districts:
+        sums = per_district.get(d.code, {})
+        for c in cat.clusters:
+            for ind in cat.indicators_for(c.code):
+                s = sums.get((c.code, ind.code), Sum())
+                by_district.append(_figure(cat, period, c.code, ind, d.code, s, int(s.value is not None)))
+    _rank(by_district)
+
+    return Figures(
+        period=period, time_progress=period.time_progress,
+        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
+        catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
+        investment=_investment(cat, cv, districts, ""),
+        investment_by_district=[f for d in districts for f in _investment(cat, cv, [d], d)],
+        submissions=submission_states(cat, cv),
+        findings=[f for d in cat.districts for f in cv.findings.get(d.code, [])],
+        enterprises=_enterprises(cat, cv, districts), projects=_projects(cat, cv, districts),
+        double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
+    )
+
+
+def _non_formula(inds: Iterable[Indicator]) -> list[Indicator]:
+    return [i for i in inds if i.source != SOURCE_FORMULA]
+
+
+def _formulas(inds: list[Indicator], cluster: str, sums: dict[tuple[str, str], Sum]) -> None:
+    """Evaluate the cluster's formula indicators over its (already summed) components, both years, in
+    dependency order: a ratio of sums, never a sum of ratios."""
+    pending = [i for i in inds if i.source == SOURCE_FORMULA]
+    while pending:
+        ready = [i for i in pending
+                 if all((cluster, r) in sums or r not in {p.code for p in pending} for r in formula_refs(i.formula))]
+        if not ready:  # cycles are refused by the catalogue loader; be safe anyway
+            ready = pending[:1]
+        for ind in ready:
+            cur = {code: s.value for (c, code), s in sums.items() if c == cluster}
+            ly = {code: s.last_year for (c, code), s in sums.items() if c == cluster}
+            value = evaluate_formula(ind.formula, cur)
+            last = evaluate_formula(ind.formula, ly)
+            both = value is not None and last is not None
+            sums[(cluster, ind.code)] = Sum(value, last if both else None, value if both else None)
+            pending.remove(ind)
+
+
+def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str) -> dict[tuple[str, str], Sum]:
+    """One district's cluster × indicator values, in each indicator's display unit."""
+    outputs: dict[tuple[str, str], Row] = {}
+    for r in cv.accepted(district, "output"):
+        outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
+    roster, projects = defaultdict(list), defaultdict(list)
+    for r in cv.accepted(district, "roster"):
+        roster[r.values.get("cluster")].append(r)
+    for r in cv.accepted(district, "projects"):
+        projects[r.values.get("cluster")].append(r)
+    out: dict[tuple[str, str], Sum] = {}
+    for c in cat.clusters:
+        inds = cat.indicators_for(c.code)
+        for ind in _non_formula(inds):
+            if ind.source == SOURCE_OUTPUT:
+                row = outputs.get((c.code, ind.code))
+                s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
+            elif ind.source == SOURCE_ROSTER:
+                s = roster_measure(ind.roster_measure, roster.get(c.code, []))
+            elif ind.source == SOURCE_PROJECTS:
+                s = project_measure(ind.roster_measure, projects.get(c.code, []))
+            else:
+                s = Sum()
+            out[(c.code, ind.code)] = s.scaled(unit_factor(ind.form_unit, ind.unit))
+        _formulas(inds, c.code, out)
+    return out
+
+
+def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, district: str, s: Sum,
+            n: int) -> IndicatorFigure:
+    """Value, 同比, target, 完成率, 时序进度, 进度差 and status of one cluster × indicator."""
+    f = IndicatorFigure(cluster=cluster, indicator=ind.code, district=district, value=s.value,
+                        last_year=s.last_year, yoy=s.yoy, like_for_like=s.like_for_like, n_districts=n,
+                        summable=ind.summable)
+    f.time_progress = period.time_progress if ind.compare_time else None
+    rt = cat.target_for(cluster, ind.code, period.year, district)
+    threshold = cat.settings.lag_threshold
+    if rt is None:
+        return f
+    f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
+    if rt.kind == TARGET_GROWTH:
+        f.target_rate = rt.growth_rate
+        if f.yoy is not None and rt.growth_rate is not None:
+            f.gap = f.yoy - rt.growth_rate
+            f.status = LAGGING if f.yoy < rt.growth_rate else AHEAD if f.gap > threshold else ON_TRACK
+        return f
+    if f.value is not None and rt.value is not None and rt.value > 0:
+        f.completion = f.value / rt.value * 100
+        if f.time_progress is not None:
+            f.gap = f.completion - f.time_progress
+            f.status = LAGGING if f.gap < -threshold else AHEAD if f.gap > threshold else ON_TRACK
+    return f
+
+
+def _rank(figs: list[IndicatorFigure]) -> None:
+    """Rank districts per cluster × indicator by value, descending; ties share a rank (1, 2, 2, 4)."""
+    groups: dict[tuple[str, str], list[IndicatorFigure]] = defaultdict(list)
+    for f in figs:
+        if f.value is not None:
+            groups[(f.cluster, f.indicator)].append(f)
+    for group in groups.values():
+        for f in group:
+            f.rank = 1 + sum(1 for g in group if g.value > f.value)
+
+
+def _investment(cat: Catalogue, cv: CurrentVersions, districts: list[str], district: str) -> list[InvestmentFigure]:
+    """Projects per cluster (then all clusters, cluster "") over ``districts``; amounts in 亿元."""
+    factor = unit_factor("万元", "亿元")
+    rows = [r for d in districts for r in cv.accepted(d, "projects")]
+    out = []
+    codes = [c.code for c in cat.clusters]
+    for cluster in [*codes, ""]:
+        mine = [r for r in rows if (r.values.get("cluster") == cluster if cluster else r.values.get("cluster") in codes)]
+        by_status = {s: 0 for s in PROJECT_STATUSES}
+        for r in mine:
+            status = r.values.get("status") or ""
+            by_status[status] = by_status.get(status, 0) + 1
+
+        def total(key: str) -> Decimal:
+            return sum((r.values[key] for r in mine if r.values.get(key) is not None), Decimal(0)) / factor
+
+        fig = InvestmentFigure(cluster=cluster, district=district, projects=len(mine), by_status=by_status,
+                               total=total("total"), plan_year=total("plan_year"), done_year=total("done_year"))
+        if fig.plan_year > 0:
+            fig.completion = fig.done_year / fig.plan_year * 100
+        out.append(fig)
+    return out
+
+
+def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionState]:
+    """报送情况 for every configured district, in catalogue order (未报 when nothing arrived)."""
+    deadline = cv.period.deadline(cat.settings.deadline_day)
+    out = []
+    for d in cat.districts:
+        rec = cv.records.get(d.code)
+        if rec is None:
+            out.append(SubmissionState(d.code, d.name, ST_MISSING, version=cv.files_received.get(d.code, 0)))
+            continue
+        findings = cv.findings.get(d.code, [])
+        c = counts(findings)
+        out.append(SubmissionState(
+            d.code, d.name, state_of(rec, findings), received_at=rec.received_at,
+            on_time=rec.received_at.date() <= deadline, file_name=rec.file_name, sha256=rec.sha256,
+            version=cv.files_received.get(d.code, 0), errors=c["errors"], verify=c["verify"],
+            explained=c["explained"], info=c["info"]))
+    return out
+
+
+def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
+    """The state of the version in use: 退回 as recorded, else from its findings including cross ones."""
+    if not rec.readable:
+        return ST_RETURNED
+    if any(f.severity == ERROR for f in findings):
+        return ST_ERRORS
+    if any(f.severity == VERIFY and not f.explained for f in findings):
+        return ST_VERIFY
+    return ST_PASSED
+
+
+def _flag(value) -> bool | None:
+    return True if value == "是" else False if value == "否" else None
+
+
+def _month(value) -> str:
+    return f"{value.year}-{value.month:02d}" if isinstance(value, dt.date) else (value or "")
+
+
+def _enterprises(cat: Catalogue, cv: CurrentVersions, districts: list[str]) -> list[EnterpriseLine]:
+    return [EnterpriseLine(d, v.get("cluster") or "", v.get("credit_code") or "", v.get("name") or "",
+                           _flag(v.get("is_scale")), _flag(v.get("is_leader")), v.get("park") or "",
+                           v.get("revenue"), v.get("revenue_ly"), v.get("output_value"), v.get("output_value_ly"),
+                           v.get("employees"))
+            for d in districts for v in (r.values for r in cv.accepted(d, "roster"))]
+
+
+def _projects(cat: Catalogue, cv: CurrentVersions, districts: list[str]) -> list[ProjectLine]:
+    return [ProjectLine(d, v.get("cluster") or "", v.get("name") or "", v.get("nature") or "",
+                        v.get("status") or "", v.get("owner") or "", v.get("total"), v.get("plan_year"),
+                        v.get("done_year"), v.get("done_total"), _month(v.get("start")), _month(v.get("finish")))
+            for d in districts for v in (r.values for r in cv.accepted(d, "projects"))]
+
+
+# ==================================================================================================
+# The consolidate run
+# ==================================================================================================
+
+CRASH_HOOK_ENV = "REPORTTOOL_TEST_EXIT_AFTER_INGEST"  # tests only: os._exit(3) after N new files ingested
+SKIP_PREFIXES = (".", "~$")  # hidden files and Excel/WPS owner files ("~$报表.xlsx") are not submissions
+
+
+@dataclass
+class InputFile:
+    """One file found in inbox/ this run."""
+
+    path: Path
+    sha256: str
+    new: bool  # parsed and recorded this run (False: the same bytes were already in the ledger)
+    submission_id: int | None = None
+    district: str = ""
+    period: str = ""
+    status: str = ""
+    note: str = ""  # why it was not recorded (changed while being read)
+
+
+@dataclass
+class ConsolidateResult:
+    period: Period
+    figures: Figures
+    inputs: list[InputFile]
+    states: list[SubmissionState]
+    outputs: list[Path]  # files written into outbox/<period>/, manifest last
+    manifest: Path
+    issue_no: int
+    counts: dict[str, int]
+    exit_code: int  # 0 clean, 1 error findings in the versions in use (or unattributable refused files)
+
+
+def scan_inbox(ws: Workspace) -> list[Path]:
+    """Every file under inbox/ (sub-folders too), ordered by arrival (mtime) then path."""
+    if not ws.inbox.is_dir():
+        return []
+    files = [p for p in ws.inbox.rglob("*") if p.is_file()
+             and not any(part.startswith(SKIP_PREFIXES) for part in p.relative_to(ws.inbox).parts)]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+
+
+def received_time(path: Path) -> dt.datetime:
+    """When the file arrived: its modification time, local time to the second (see docs/consolidation.md)."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+
+
+def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None,
+                    now: dt.datetime | None = None) -> ConsolidateResult:
+    """The monthly run: take the lock, ingest new inbox files, compute the figures, write the outputs.
+
+    Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
+    are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
+    """
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    ws.ensure_dirs()
+    with workspace_lock(ws):
+        cat = ws.catalogue()
+        with Ledger(ws) as ledger:
+            inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
+            figures = compute_figures(ledger, cat, period, now=now)
+            issue_no = ledger.issue_number(period.key, period.year, now=now)
+            outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, inputs, issue_no, now)
+    unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and not i.district]
+    exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
+    return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
+                             _run_counts(figures, inputs), exit_code)
+
+
+def _run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
+    states = [s.status for s in figures.submissions]
+    out = {"districts": len(states), "submitted": sum(s != ST_MISSING for s in states),
+           "files_scanned": len(inputs), "files_new": sum(i.new for i in inputs),
+           "on_time": sum(s.on_time is True for s in figures.submissions),
+           "late": sum(s.on_time is False for s in figures.submissions),
+           "errors": sum(s.errors for s in figures.submissions),
+           "verify": sum(s.verify for s in figures.submissions)}
+    for st in (ST_PASSED, ST_VERIFY, ST_ERRORS, ST_RETURNED, ST_MISSING):
+        out[st] = states.count(st)
+    out.update(figures.counts())
+    return out
+
+
+def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
+                  progress: Callable[[int, int], None] | None, now: dt.datetime) -> list[InputFile]:
+    """Hash every inbox file; read, check and record only the new ones (one transaction each)."""
+    from reporttool.checks import check_submission, file_status
+    from reporttool.forms.isolate import read_many
+
+    inputs: list[InputFile] = []
+    new: dict[str, tuple[Path, bytes]] = {}
+    for path in scan_inbox(ws):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限后重试。") from None
+        sha = hashlib.sha256(data).hexdigest()
+        inputs.append(InputFile(path, sha, new=not ledger.known(sha) and sha not in new))
+        if inputs[-1].new:
+            new[sha] = (path, data)
+    results = read_many([p for p, _ in new.values()], cat, workers=workers, progress=progress) if new else []
+    by_path = {Path(r.path): r for r in results}
+    crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
+    done = 0
+    for item in inputs:
+        if not item.new:
+            continue
+        path, data = new[item.sha256]
+        res = by_path.get(path)
+        if res is None or res.sha256 != item.sha256:
+            item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
+            continue
+        sub = res.submission
+        findings = list(res.findings)
+        district, sub_period = "", period
+        if sub is not None:
+            district = sub.district
+            sub_period = _parse_period(sub.period, period)
+            findings += check_submission(sub, cat, sub_period)
+            _exclude_error_rows(sub.tables, findings)
+            status = file_status(findings)
+        else:
+            district = next((f.district for f in findings if f.district), "")
+            status = ST_RETURNED
+        ident = sub.identity if sub is not None else None
+        item.submission_id, _ = ledger.ingest(
+            data=data, sha256=item.sha256, file_name=path.name, received_at=received_time(path),
+            district=district, period=sub_period.key, file_status=status,
+            submission=sub if status != ST_RETURNED else None, findings=findings,
+            template_version=ident.version if ident else "", fingerprint=ident.fingerprint if ident else "",
+            ingested_at=now)
+        item.district, item.period, item.status = district, sub_period.key, status
+        done += 1
+        if crash_after and done >= crash_after:
+            os._exit(3)
+    for item in inputs:
+        if not item.new and item.submission_id is None and not item.note:
+            rec = ledger.by_sha(item.sha256)
+            if rec is not None:
+                item.submission_id, item.district, item.period, item.status = rec.id, rec.district, rec.period, rec.status
+    return inputs
+
+
+def _parse_period(text: str, default: Period) -> Period:
+    try:
+        return parse_period(text) if text else default
+    except ValueError:
+        return default
+
+
+def _exclude_error_rows(tables: dict[str, Table], findings: list[Finding]) -> None:
+    """Every row named by an error finding is excluded from the totals (whoever reported the finding)."""
+    by_sheet = {t.sheet: t for t in tables.values()}
+    for f in findings:
+        table = by_sheet.get(f.sheet)
+        if f.severity != ERROR or table is None or f.row is None:
+            continue
+        for r in table.rows:
+            if r.number == f.row:
+                r.excluded = True
+
+
+def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
+                   inputs: list[InputFile], issue_no: int, now: dt.datetime) -> tuple[list[Path], Path]:
+    """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last)."""
+    from reporttool.render.brief import brief_name, write_brief
+    from reporttool.render.feedback import write_feedback
+    from reporttool.render.workbook import consolidated_name, write_consolidated
+
+    staging = ws.outbox / f".staging-{period.key}"
+    if staging.exists():
+        shutil.rmtree(staging)  # left by a killed run
+    staging.mkdir(parents=True)
+    written: list[Path] = []  # relative to staging
+    rel = Path(consolidated_name(cat, period))
+    write_consolidated(figures, cat, staging / rel)
+    written.append(rel)
+    rel = Path(brief_name(cat, period, issue_no))
+    write_brief(figures, cat, staging / rel, issue_no=issue_no,
+                template=ws.brief_template if ws.brief_template.is_file() else None, issued=now.date())
+    written.append(rel)
+    current = ledger.current(period.key)
+    feedback_dir = Path(ws.feedback_dir(period).name)
+    for state in figures.submissions:
+        mine = [f for f in figures.findings if f.district == state.district]
+        rec = current.get(state.district)
+        if not mine or rec is None:
+            continue
+        rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
+        write_feedback(ledger.archived_path(rec), mine, staging / rel)
+        written.append(rel)
+    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written)
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    final = ws.period_dir(period)
+    final.mkdir(parents=True, exist_ok=True)
+    for r in written:
+        (final / r).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / r, final / r)
+    old_feedback = ws.feedback_dir(period)
+    if old_feedback.is_dir():  # feedback of districts that have no findings any more is out of date
+        keep = {final / r for r in written}
+        for p in old_feedback.glob("*.xlsx"):
+            if p not in keep:
+                p.unlink()
+    os.replace(staging / MANIFEST, final / MANIFEST)
+    shutil.rmtree(staging, ignore_errors=True)
+    return [final / r for r in written] + [final / MANIFEST], final / MANIFEST
+
+
+MANIFEST = "manifest.json"
+_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _safe_name(name: str) -> str:
+    return _ILLEGAL.sub("_", name).strip(" .") or "_"
+
+
+def _manifest(ledger: Ledger, cat: Catalogue, period: Period, figures: Figures, inputs: list[InputFile],
+              issue_no: int, now: dt.datetime, written: list[Path]) -> dict:
+    """What went in and what came out: enough to reproduce and to audit the run."""
+    current = {r.id for r in ledger.current(period.key).values()}
+    return {
+        "tool": "reporttool", "tool_version": __version__, "period": period.key, "period_label": period.label,
+        "generated_at": now.isoformat(), "catalogue_fingerprint": cat.fingerprint,
+        "catalogue_path": cat.path, "issue_no": issue_no,
+        "inputs": [{"file_name": r.file_name, "sha256": r.sha256, "district": r.district,
+                    "received_at": r.received_at.isoformat(), "status": r.status, "in_use": r.id in current,
+                    "archive": r.archive_path} for r in ledger.submissions(period=period.key)],
+        "other_periods": [{"file_name": i.path.name, "sha256": i.sha256, "period": i.period, "status": i.status}
+                          for i in inputs if i.new and i.period and i.period != period.key],
+        "versions_used": {s.district: s.sha256 for s in figures.submissions if s.sha256},
+        "submissions": [{"district": s.district, "name": s.district_name, "status": s.status,
+                         "received_at": s.received_at.isoformat() if s.received_at else None,
+                         "on_time": s.on_time, "errors": s.errors, "verify": s.verify, "info": s.info}
+                        for s in figures.submissions],
+        "counts": _run_counts(figures, inputs),
+        "outputs": [p.as_posix() for p in written] + [MANIFEST],
+    }

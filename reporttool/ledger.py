@@ -1,0 +1,459 @@
+"""The ledger: every file received, every version, the facts read from it, and the brief numbers.
+
+SQLite (stdlib sqlite3) in the workspace (``Workspace.ledger``), WAL journal, foreign keys on, schema
+versioned with ``PRAGMA user_version`` and the MIGRATIONS list (append, never edit a released one).
+Original bytes are archived under ``archive/<sha[:2]>/<sha256><suffix>`` before anything is recorded;
+archived files are written atomically, never overwritten, never deleted.
+
+Amounts are stored as TEXT decimals ("1234.56") so that nothing is lost to floating point.
+Every ingest is one transaction: a killed run leaves either the whole submission or none of it.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+from reporttool.errors import LockedError, ReportToolError
+from reporttool.figures import ST_RETURNED, ST_SUPERSEDED
+from reporttool.forms.layout import AMOUNT, DATE, INT, OUTPUT, PROJECTS, ROSTER, SheetSpec
+from reporttool.models import ERROR, INFO, VERIFY, Finding, Row, Submission, Table
+from reporttool.workspace import Workspace, atomic_write_bytes
+
+# Columns stored per table (layout keys; "seq" is not data). Frozen here: a layout change needs a migration.
+ROSTER_COLUMNS = ("credit_code", "name", "cluster", "is_scale", "is_leader", "park", "revenue", "revenue_ly",
+                  "output_value", "output_value_ly", "employees", "note")
+PROJECT_COLUMNS = ("name", "cluster", "nature", "status", "owner", "total", "plan_year", "done_year",
+                   "done_total", "start", "finish", "note")
+OUTPUT_COLUMNS = ("cluster_code", "cluster", "indicator_code", "indicator", "unit", "value", "value_ly", "note")
+TABLES: dict[str, tuple[str, SheetSpec, tuple[str, ...]]] = {
+    "roster": ("roster_rows", ROSTER, ROSTER_COLUMNS),
+    "projects": ("project_rows", PROJECTS, PROJECT_COLUMNS),
+    "output": ("output_rows", OUTPUT, OUTPUT_COLUMNS),
+}
+
+
+def _row_table_ddl(name: str, columns: tuple[str, ...]) -> str:
+    cols = ",\n".join(f"    {c} {'INTEGER' if c == 'employees' else 'TEXT'}" for c in columns)
+    return (f"CREATE TABLE {name} (\n    id INTEGER PRIMARY KEY,\n"
+            f"    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,\n"
+            f"    row_number INTEGER NOT NULL,\n    excluded INTEGER NOT NULL DEFAULT 0,\n{cols},\n"
+            f"    raw TEXT NOT NULL DEFAULT '{{}}'\n);\n"
+            f"CREATE INDEX {name}_sub ON {name}(submission_id);\n")
+
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        district TEXT NOT NULL,            -- district code from the form identity; '' when unknown
+        period TEXT NOT NULL,              -- period key, e.g. 2025-06
+        received_at TEXT NOT NULL,         -- file modification time (arrival in inbox), ISO local time
+        ingested_at TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        archive_path TEXT NOT NULL,        -- relative to the workspace root
+        sha256 TEXT NOT NULL UNIQUE,
+        template_version TEXT NOT NULL DEFAULT '',
+        fingerprint TEXT NOT NULL DEFAULT '',
+        file_status TEXT NOT NULL,         -- the file's own verdict: 通过/待核实/有错/退回
+        status TEXT NOT NULL,              -- effective: file_status, or 被替代
+        errors INTEGER NOT NULL DEFAULT 0,
+        verify INTEGER NOT NULL DEFAULT 0,
+        explained INTEGER NOT NULL DEFAULT 0,
+        info INTEGER NOT NULL DEFAULT 0,
+        superseded_by INTEGER REFERENCES submissions(id)
+    );
+    CREATE INDEX submissions_dp ON submissions(district, period);
+    CREATE TABLE tables (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        sheet TEXT NOT NULL,
+        header_row INTEGER NOT NULL,
+        columns TEXT NOT NULL,             -- JSON: column key -> 1-based column index
+        PRIMARY KEY (submission_id, key)
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        file TEXT NOT NULL DEFAULT '',
+        district TEXT NOT NULL DEFAULT '',
+        sheet TEXT NOT NULL DEFAULT '',
+        row INTEGER,
+        col TEXT NOT NULL DEFAULT '',
+        cell TEXT NOT NULL DEFAULT '',
+        value TEXT NOT NULL DEFAULT '',
+        explanation TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX findings_sub ON findings(submission_id);
+    CREATE TABLE briefs (
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        period TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (year, number)
+    );
+    """
+    + _row_table_ddl("roster_rows", ROSTER_COLUMNS)
+    + _row_table_ddl("project_rows", PROJECT_COLUMNS)
+    + _row_table_ddl("output_rows", OUTPUT_COLUMNS),
+]
+
+
+@dataclass
+class SubmissionRecord:
+    """One received file as recorded in the ledger."""
+
+    id: int
+    district: str
+    period: str
+    received_at: dt.datetime
+    ingested_at: dt.datetime
+    file_name: str
+    archive_path: str
+    sha256: str
+    template_version: str
+    fingerprint: str
+    file_status: str
+    status: str
+    errors: int
+    verify: int
+    explained: int
+    info: int
+    superseded_by: int | None
+
+    @property
+    def readable(self) -> bool:
+        return self.file_status != ST_RETURNED
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    """Findings by kind: errors, verify (every 核实), explained (核实 with a 说明), info."""
+    return {
+        "errors": sum(f.severity == ERROR for f in findings),
+        "verify": sum(f.severity == VERIFY for f in findings),
+        "explained": sum(f.explained for f in findings),
+        "info": sum(f.severity == INFO for f in findings),
+    }
+
+
+def archive_name(sha256: str, suffix: str) -> str:
+    """archive/<sha[:2]>/<sha256><suffix>, relative to the workspace root (always with /)."""
+    suffix = suffix.lower() if suffix and len(suffix) <= 10 and suffix[1:].isalnum() else ""
+    return f"archive/{sha256[:2]}/{sha256}{suffix}"
+
+
+def _to_text(value: Any) -> Any:
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)  # Decimal(str(d)) == d, exponent included
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _from_text(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == AMOUNT:
+        return Decimal(value)
+    if kind == INT:
+        return int(value)
+    if kind == DATE:
+        return dt.date.fromisoformat(str(value)[:10])
+    return value
+
+
+class Ledger:
+    """The workspace's SQLite ledger. Use as a context manager, or call close()."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        ws.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(str(ws.ledger), timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ReportToolError(f"无法打开台账文件 {ws.ledger}（{exc}）") from None
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise ReportToolError(f"台账文件 {self.ws.ledger} 由更新版本的 reporttool 创建（结构版本 {version}），"
+                                  f"请升级 reporttool 后再运行。")
+        for i in range(version, len(MIGRATIONS)):
+            with self.transaction() as db:
+                for stmt in MIGRATIONS[i].split(";"):
+                    if stmt.strip():
+                        db.execute(stmt)
+                db.execute(f"PRAGMA user_version={i + 1}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    # ---- archive ---------------------------------------------------------------------------------
+    def archive(self, data: bytes, sha256: str, suffix: str) -> str:
+        """Store the original bytes (once; never overwritten). Returns the path relative to the root."""
+        rel = archive_name(sha256, suffix)
+        dest = self.ws.root / rel
+        if not dest.exists():
+            atomic_write_bytes(dest, data)
+        return rel
+
+    def archived_path(self, rec: SubmissionRecord) -> Path:
+        return self.ws.root / rec.archive_path
+
+    # ---- ingest ----------------------------------------------------------------------------------
+    def known(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM submissions WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def ingest(self, *, data: bytes, sha256: str, file_name: str, received_at: dt.datetime, district: str,
+               period: str, file_status: str, submission: Submission | None, findings: list[Finding],
+               template_version: str = "", fingerprint: str = "",
+               ingested_at: dt.datetime | None = None) -> tuple[int, bool]:
+        """Archive and record one received file with its facts and findings, in one transaction.
+
+        Returns (submission id, True) for a new file, (existing id, False) for bytes already recorded
+        (idempotent: nothing changes). Then applies the supersede rule for the district and period.
+        """
+        row = self.db.execute("SELECT id FROM submissions WHERE sha256=?", (sha256,)).fetchone()
+        if row:
+            return row["id"], False
+        rel = self.archive(data, sha256, Path(file_name).suffix)
+        c = counts(findings)
+        now = (ingested_at or dt.datetime.now()).replace(microsecond=0)
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (district, period, received_at, ingested_at, file_name, archive_path,"
+                " sha256, template_version, fingerprint, file_status, status, errors, verify, explained, info)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (district, period, received_at.isoformat(), now.isoformat(), file_name, rel, sha256,
+                 template_version, fingerprint, file_status, file_status, c["errors"], c["verify"],
+                 c["explained"], c["info"]))
+            sid = cur.lastrowid
+            if submission is not None:
+                for key, table in submission.tables.items():
+                    self._insert_table(db, sid, key, table)
+            db.executemany(
+                "INSERT INTO findings (submission_id, rule, severity, message, file, district, sheet, row, col,"
+                " cell, value, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(sid, f.rule, f.severity, f.message, f.file, f.district, f.sheet, f.row, f.column, f.cell,
+                  f.value, f.explanation) for f in findings])
+            if district:
+                self._resolve_versions(db, district, period)
+        return sid, True
+
+    def _insert_table(self, db: sqlite3.Connection, sid: int, key: str, table: Table) -> None:
+        if key not in TABLES:
+            return
+        name, _spec, columns = TABLES[key]
+        db.execute("INSERT INTO tables (submission_id, key, sheet, header_row, columns) VALUES (?,?,?,?,?)",
+                   (sid, key, table.sheet, table.header_row, json.dumps(table.columns, ensure_ascii=False)))
+        sql = (f"INSERT INTO {name} (submission_id, row_number, excluded, {', '.join(columns)}, raw)"
+               f" VALUES (?,?,?,{','.join('?' * len(columns))},?)")
+        db.executemany(sql, [
+            (sid, r.number, int(r.excluded), *(_to_text(r.values.get(c)) for c in columns),
+             json.dumps({k: _to_text(v) for k, v in r.raw.items()}, ensure_ascii=False))
+            for r in table.rows])
+
+    def _resolve_versions(self, db: sqlite3.Connection, district: str, period: str) -> None:
+        """The latest readable file (received_at, then ingest order) is current; older readable ones are
+        被替代 by it. Refused files keep 退回 and never replace a readable version."""
+        rows = db.execute("SELECT id, file_status FROM submissions WHERE district=? AND period=?"
+                          " ORDER BY received_at, id", (district, period)).fetchall()
+        readable = [r for r in rows if r["file_status"] != ST_RETURNED]
+        if not readable:
+            return
+        current = readable[-1]["id"]
+        for r in readable:
+            if r["id"] == current:
+                db.execute("UPDATE submissions SET status=file_status, superseded_by=NULL WHERE id=?", (current,))
+            else:
+                db.execute("UPDATE submissions SET status=?, superseded_by=? WHERE id=?",
+                           (ST_SUPERSEDED, current, r["id"]))
+
+    # ---- queries ---------------------------------------------------------------------------------
+    @staticmethod
+    def _record(r: sqlite3.Row) -> SubmissionRecord:
+        return SubmissionRecord(
+            r["id"], r["district"], r["period"], dt.datetime.fromisoformat(r["received_at"]),
+            dt.datetime.fromisoformat(r["ingested_at"]), r["file_name"], r["archive_path"], r["sha256"],
+            r["template_version"], r["fingerprint"], r["file_status"], r["status"], r["errors"], r["verify"],
+            r["explained"], r["info"], r["superseded_by"])
+
+    def submission(self, sid: int) -> SubmissionRecord | None:
+        r = self.db.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()
+        return self._record(r) if r else None
+
+    def by_sha(self, sha256: str) -> SubmissionRecord | None:
+        r = self.db.execute("SELECT * FROM submissions WHERE sha256=?", (sha256,)).fetchone()
+        return self._record(r) if r else None
+
+    def submissions(self, *, period: str | None = None, district: str | None = None) -> list[SubmissionRecord]:
+        """All received files (any status), oldest first (received_at, then ingest order)."""
+        sql, args = "SELECT * FROM submissions WHERE 1=1", []
+        if period is not None:
+            sql += " AND period=?"
+            args.append(period)
+        if district is not None:
+            sql += " AND district=?"
+            args.append(district)
+        return [self._record(r) for r in self.db.execute(sql + " ORDER BY received_at, id", args)]
+
+    def history(self, *, district: str | None = None, period: str | None = None) -> list[SubmissionRecord]:
+        """Versions received, newest first."""
+        return list(reversed(self.submissions(period=period, district=district)))
+
+    def current(self, period: str) -> dict[str, SubmissionRecord]:
+        """District code -> the version in use for ``period``: the latest readable file, else the latest
+        refused one (so a district whose only files were refused shows 退回)."""
+        out: dict[str, SubmissionRecord] = {}
+        for rec in self.submissions(period=period):
+            if not rec.district:
+                continue
+            prev = out.get(rec.district)
+            if prev is None or rec.readable or not prev.readable:
+                out[rec.district] = rec
+        return out
+
+    def tables(self, sid: int) -> dict[str, Table]:
+        """The stored tables of a submission, rows restored to the reader's value types."""
+        out: dict[str, Table] = {}
+        for t in self.db.execute("SELECT * FROM tables WHERE submission_id=?", (sid,)):
+            key = t["key"]
+            if key not in TABLES:
+                continue
+            name, spec, columns = TABLES[key]
+            kinds = {c.key: c.kind for c in spec.columns}
+            rows = []
+            for r in self.db.execute(f"SELECT * FROM {name} WHERE submission_id=? ORDER BY row_number, id",
+                                     (sid,)):
+                values = {c: _from_text(kinds.get(c, ""), r[c]) for c in columns}
+                rows.append(Row(r["row_number"], values, json.loads(r["raw"]), bool(r["excluded"])))
+            out[key] = Table(t["sheet"], key, t["header_row"], json.loads(t["columns"]), rows)
+        return out
+
+    def findings(self, sid: int) -> list[Finding]:
+        return [Finding(r["rule"], r["severity"], r["message"], r["file"], r["district"], r["sheet"], r["row"],
+                        r["col"], r["cell"], r["value"], r["explanation"])
+                for r in self.db.execute("SELECT * FROM findings WHERE submission_id=? ORDER BY id", (sid,))]
+
+    # ---- brief numbers ---------------------------------------------------------------------------
+    def issue_number(self, period: str, year: int, *, now: dt.datetime | None = None) -> int:
+        """第N期 of the brief for ``period``: the number already given to that period, else the year's
+        largest number + 1 (numbered per year of the period; numbers are never reused)."""
+        with self.transaction() as db:
+            r = db.execute("SELECT number FROM briefs WHERE period=?", (period,)).fetchone()
+            if r:
+                return r["number"]
+            n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM briefs WHERE year=?", (year,)).fetchone()[0]
+            db.execute("INSERT INTO briefs (year, number, period, created_at) VALUES (?,?,?,?)",
+                       (year, n, period, (now or dt.datetime.now()).replace(microsecond=0).isoformat()))
+            return n
+
+
+# ==================================================================================================
+# The workspace lock
+# ==================================================================================================
+
+
+@contextlib.contextmanager
+def workspace_lock(ws: Workspace) -> Iterator[None]:
+    """Hold the workspace lock for a run; raises LockedError at once when another run holds it.
+
+    The lock is an OS lock on ``reporttool.lock`` (fcntl.flock on POSIX, msvcrt.locking on Windows), so
+    it is released by the operating system when the process dies: a crash never leaves a stale lock.
+    """
+    ws.root.mkdir(parents=True, exist_ok=True)
+    fh = open(ws.lock_file, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        if not _try_lock(fh):
+            holder = ""
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                fh.seek(0)
+                holder = fh.read(64).decode("utf-8").strip()
+            raise LockedError(f"另一个 reporttool 正在处理工作目录 {ws.root}"
+                              f"{'（进程号 ' + holder + '）' if holder.isdigit() else ''}，"
+                              f"请等它结束后再运行。")
+        with contextlib.suppress(OSError):
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()).encode("ascii"))
+            fh.flush()
+        try:
+            yield
+        finally:
+            _unlock(fh)
+    finally:
+        fh.close()
+
+
+def _try_lock(fh) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        fh.seek(0)
+        try:
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _unlock(fh) -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":  # pragma: no cover
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,108 @@
+"""Roll-up measures (汇总口径) over accepted roster and project rows.
+
+An indicator whose source is 企业名录 or 投资项目 names one of catalogue.ROSTER_MEASURES /
+PROJECT_MEASURES; this module computes it over the rows it is given (the caller passes only accepted
+rows of one cluster). Amounts stay in the form unit (万元) and unrounded; the caller scales them.
+
+Every result is a ``Sum``: this year's total, and for growth the like-for-like pair (同口径): last year's
+sum and this year's sum over the same rows, i.e. only rows that have both years.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from reporttool.models import Row
+
+ROSTER_AMOUNTS = {"营业收入合计": ("revenue", "revenue_ly"), "工业总产值合计": ("output_value", "output_value_ly")}
+PROJECT_AMOUNTS = {"本年完成投资": "done_year", "本年计划投资": "plan_year", "总投资": "total"}
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A summed figure: ``value`` 本年累计 (all contributing rows); ``last_year`` 上年同期 and
+    ``comparable`` (this year) over the rows that have both years, so 同比 = comparable / last_year."""
+
+    value: Decimal | None = None
+    last_year: Decimal | None = None
+    comparable: Decimal | None = None
+    like_for_like: bool = False
+
+    def scaled(self, factor: Decimal) -> Sum:
+        """Divide every amount by ``factor`` (form unit -> display unit)."""
+        if factor == 1:
+            return self
+        return Sum(*(None if v is None else v / factor for v in (self.value, self.last_year, self.comparable)),
+                   like_for_like=self.like_for_like)
+
+    @property
+    def yoy(self) -> Decimal | None:
+        """同比 % = (comparable / last_year - 1) × 100; None without a positive base."""
+        if self.comparable is None or self.last_year is None or self.last_year <= 0:
+            return None
+        return (self.comparable / self.last_year - 1) * 100
+
+
+def add(sums: Iterable[Sum]) -> Sum:
+    """Sum of Sums (districts into the city, clusters into the programme). None when nothing has a value."""
+    value = last = comp = None
+    lfl = False
+    for s in sums:
+        if s.value is not None:
+            value = s.value if value is None else value + s.value
+        if s.last_year is not None and s.comparable is not None:
+            last = s.last_year if last is None else last + s.last_year
+            comp = s.comparable if comp is None else comp + s.comparable
+        lfl = lfl or s.like_for_like
+    return Sum(value, last, comp, lfl)
+
+
+def pair(value: Decimal | None, last_year: Decimal | None) -> Sum:
+    """A reported value with its 上年同期 (the 集群产出 sheet): the pair counts for 同比 only when both exist."""
+    both = value is not None and last_year is not None
+    return Sum(value, last_year if both else None, value if both else None)
+
+
+def roster_measure(measure: str, rows: Sequence[Row]) -> Sum:
+    """营业收入合计 / 工业总产值合计 (with like-for-like last year), 规上企业户数, 企业户数, 从业人员合计.
+
+    ``rows`` are accepted roster rows of one cluster. Value None when there are no rows (nothing reported).
+    """
+    if not rows:
+        return Sum()
+    if measure in ROSTER_AMOUNTS:
+        cur_key, ly_key = ROSTER_AMOUNTS[measure]
+        cur = [r.values.get(cur_key) for r in rows]
+        value = _total(v for v in cur if v is not None)
+        both = [(r.values[cur_key], r.values[ly_key]) for r in rows
+                if r.values.get(cur_key) is not None and r.values.get(ly_key) is not None]
+        if not both:
+            return Sum(value, None, None, True)
+        return Sum(value, _total(b for _, b in both), _total(a for a, _ in both), True)
+    if measure == "规上企业户数":
+        return Sum(Decimal(sum(1 for r in rows if r.values.get("is_scale") == "是")))
+    if measure == "企业户数":
+        return Sum(Decimal(len(rows)))
+    if measure == "从业人员合计":
+        return Sum(_total(Decimal(r.values["employees"]) for r in rows if r.values.get("employees") is not None))
+    raise ValueError(f"未知的企业名录汇总口径“{measure}”")
+
+
+def project_measure(measure: str, rows: Sequence[Row]) -> Sum:
+    """本年完成投资 / 本年计划投资 / 总投资 (sums) and 项目个数 over accepted project rows of one cluster."""
+    if not rows:
+        return Sum()
+    if measure in PROJECT_AMOUNTS:
+        key = PROJECT_AMOUNTS[measure]
+        return Sum(_total(r.values[key] for r in rows if r.values.get(key) is not None))
+    if measure == "项目个数":
+        return Sum(Decimal(len(rows)))
+    raise ValueError(f"未知的投资项目汇总口径“{measure}”")
+
+
+def _total(values: Iterable[Decimal]) -> Decimal | None:
+    out = None
+    for v in values:
+        out = v if out is None else out + v
+    return out
