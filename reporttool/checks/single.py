@@ -199,6 +199,10 @@ class _Checker:
 
     # ---- 集群产出 -------------------------------------------------------------------------------
     def check_output_row(self, table: Table, row: Row) -> None:
+        for key in ("cluster_code", "indicator_code"):
+            if row.values.get(key) is None and row.raw.get(key) not in (None, ""):
+                self.add("R-OUTPUT-ROW-UNKNOWN", table, row, key, row.raw[key])
+                return
         value, last = _num(row.values.get("value")), _num(row.values.get("value_ly"))
         if value is None or last is None or last <= 0 or value < 0:
             return

@@ -1,0 +1,247 @@
+"""The feedback workbook (退回修改反馈表) sent back to a district.
+
+It is a copy of the district's own workbook, data untouched, with every problem cell painted (错误 red,
+核实 yellow, 已说明 light green) and a comment carrying the message(s), plus a first sheet 问题清单
+listing every finding with a link to its cell. The district can correct the copy and send it again.
+A file we could not open at all gets a fresh workbook holding only the 问题清单.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+from reporttool.checks.single import counts
+from reporttool.errors import ReportToolError
+from reporttool.models import ERROR, INFO, VERIFY, Finding, parse_period
+from reporttool.workspace import atomic_write
+
+LIST_SHEET = "问题清单"
+COMMENT_AUTHOR = "市局审核"
+META_SHEET = "_表单信息"
+
+# ARGB fills: the colours of Excel's Bad / Neutral / Good cell styles, familiar to every user.
+FILL_ERROR = "FFFFC7CE"
+FILL_VERIFY = "FFFFEB9C"
+FILL_EXPLAINED = "FFC6EFCE"
+FILL_INFO = "FFDDEBF7"
+_OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
+
+LIST_COLUMNS = (("序号", 6), ("类别", 8), ("工作表", 11), ("单元格", 9), ("列名", 18), ("填报值", 22),
+                ("问题说明", 62), ("县区说明", 28), ("规则代码", 22))
+
+
+def category(f: Finding) -> str:
+    """错误 / 核实 / 已说明 / 提示."""
+    return f.severity_label
+
+
+def fill_of(f: Finding) -> str:
+    if f.severity == ERROR:
+        return FILL_ERROR
+    if f.severity == VERIFY:
+        return FILL_EXPLAINED if f.explained else FILL_VERIFY
+    return FILL_INFO
+
+
+_PRECEDENCE = {FILL_ERROR: 0, FILL_VERIFY: 1, FILL_EXPLAINED: 2, FILL_INFO: 3}
+
+
+def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path, *, district_name: str = "",
+                   period_label: str = "") -> Path:
+    """Write the feedback workbook for ``source`` to ``dest`` (atomically) and return ``dest``.
+
+    ``source`` is never modified. When it is None or cannot be opened (a refused file), the result holds
+    only the 问题清单. ``district_name`` / ``period_label`` go into the title; when empty they are taken
+    from the form's identity sheet (district code and period) or left out.
+    """
+    from openpyxl import Workbook, load_workbook
+
+    findings = list(findings)
+    dest = Path(dest)
+    if source is not None and Path(source).exists() and dest.resolve() == Path(source).resolve():
+        raise ReportToolError(f"反馈表不能写到原文件 {source} 上，请换一个目录。")
+
+    wb = None
+    note = ""
+    if source is not None:
+        try:
+            wb = load_workbook(Path(source))
+        except Exception:  # noqa: BLE001 - a refused or broken file: list only
+            wb = None
+            note = "原文件无法打开，本表只列出问题。"
+    if wb is None:
+        wb = Workbook()
+        wb.active.title = LIST_SHEET
+        listing = wb.active
+    else:
+        _clear_previous_feedback(wb)
+        if not period_label or not district_name:
+            ident = _identity(wb)
+            if not period_label and ident.get("报告期"):
+                try:
+                    period_label = parse_period(ident["报告期"]).label
+                except ValueError:
+                    period_label = ident["报告期"]
+            district_name = district_name or ident.get("县区代码", "")
+        _paint(wb, findings)
+        listing = wb.create_sheet(LIST_SHEET, 0)
+    if not district_name:
+        district_name = next((f.district for f in findings if f.district), "")
+
+    file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
+    _write_list(listing, wb, findings, district_name, period_label, file_name, note)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = False
+    wb.active = 0
+    listing.sheet_view.tabSelected = True
+    return atomic_write(dest, lambda tmp: wb.save(tmp))
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _identity(wb) -> dict[str, str]:
+    if META_SHEET not in wb.sheetnames:
+        return {}
+    out = {}
+    for a, b in wb[META_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
+        if a is not None and b is not None:
+            out[str(a).strip()] = str(b).strip()
+    return out
+
+
+def _clear_previous_feedback(wb) -> None:
+    """A district may send our feedback copy back: drop its old 问题清单, our comments and our paint."""
+    from openpyxl.styles import PatternFill
+
+    if LIST_SHEET in wb.sheetnames:
+        del wb[LIST_SHEET]
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+                    cell.comment = None
+                    if cell.fill is not None and cell.fill.fill_type == "solid" \
+                            and cell.fill.fgColor.rgb in _OUR_FILLS:
+                        cell.fill = PatternFill(fill_type=None)
+
+
+def _paint(wb, findings: list[Finding]) -> None:
+    """Fill each problem cell by its worst finding and attach one comment with all its messages."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet in wb.sheetnames and f.cell:
+            by_cell[(f.sheet, f.cell)].append(f)
+    for (sheet, ref), items in by_cell.items():
+        cell = wb[sheet][ref]
+        colour = min((fill_of(f) for f in items), key=_PRECEDENCE.__getitem__)
+        cell.fill = PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
+        lines = []
+        for f in items:
+            lines.append(f"【{category(f)}】{f.message}")
+            if f.explanation:
+                lines.append(f"县区说明：{f.explanation}")
+        text = _clean("\n".join(lines))
+        height = 40 + 18 * sum(1 + len(line) // 22 for line in lines)
+        cell.comment = Comment(text, COMMENT_AUTHOR, height=min(height, 400), width=320)
+
+
+def _write_list(ws, wb, findings: list[Finding], district: str, period_label: str, file_name: str,
+                note: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.utils import get_column_letter
+
+    n = counts(findings)
+    title = f"{district}{period_label}报表审核问题清单".strip()
+    summary = (f"错误 {n['error']} 项，核实 {n['verify']} 项（已说明 {n['explained']} 项），提示 {n['info']} 项。"
+               "错误须改正后重新报送；核实项请核对，数据无误的请在该行“说明”栏写明原因。")
+    if file_name:
+        summary = f"文件：{file_name}。{summary}"
+    if note:
+        summary = f"{summary}{note}"
+    last_col = get_column_letter(len(LIST_COLUMNS))
+    thin = Side(style="thin", color="FF999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body_font = Font(name="宋体", size=10)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    _text(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = Font(name="黑体", size=14, bold=True)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 26
+    _text(ws.cell(2, 1), summary)
+    ws.cell(2, 1).font = Font(name="宋体", size=10)
+    ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells(f"A2:{last_col}2")
+    ws.row_dimensions[2].height = 32
+
+    for i, (label, width) in enumerate(LIST_COLUMNS, start=1):
+        c = ws.cell(3, i)
+        _text(c, label)
+        c.font = Font(name="黑体", size=10, bold=True)
+        c.fill = PatternFill(fill_type="solid", fgColor="FFF2F2F2", bgColor="FFF2F2F2")
+        c.alignment = Alignment(horizontal="center", vertical="center")
+        c.border = border
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+    for k, f in enumerate(findings, start=1):
+        r = 3 + k
+        ws.cell(r, 1, k)
+        values = (category(f), f.sheet, f.cell, f.column, f.value, f.message, f.explanation, f.rule)
+        for i, v in enumerate(values, start=2):
+            _text(ws.cell(r, i), v)
+        kind = ws.cell(r, 2)
+        kind.fill = PatternFill(fill_type="solid", fgColor=fill_of(f), bgColor=fill_of(f))
+        target = f.cell or (f"A{f.row}" if f.row else "")
+        if f.sheet in wb.sheetnames and target:
+            link = ws.cell(r, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(f.sheet)}!{target}",
+                                       display=f.cell or target)
+            if not f.cell:
+                _text(link, f"第{f.row}行")
+            link.font = Font(name="宋体", size=10, color="FF0563C1", underline="single")
+        for i in range(1, len(LIST_COLUMNS) + 1):
+            c = ws.cell(r, i)
+            c.border = border
+            c.alignment = wrap
+            if not (i == 4 and c.hyperlink is not None):
+                c.font = body_font
+    if not findings:
+        _text(ws.cell(4, 1), "未发现问题。")
+        ws.merge_cells(f"A4:{last_col}4")
+
+    ws.freeze_panes = "A4"
+    if findings:
+        ws.auto_filter.ref = f"A3:{last_col}{3 + len(findings)}"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第&P页 共&N页"
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _clean(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _text(cell, value: object) -> None:
+    """Write ``value`` as text: a string starting with "=" stays text, never becomes a formula."""
+    text = _clean("" if value is None else str(value))
+    cell.value = text if text else None
+    if text:
+        cell.data_type = "s"
