@@ -54,7 +54,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE submissions (
         id INTEGER PRIMARY KEY,
-        district TEXT NOT NULL,            -- district code from the form identity; '' when unknown
+        district TEXT NOT NULL,            -- district code from the form identity, '' when unknown
         period TEXT NOT NULL,              -- period key, e.g. 2025-06
         received_at TEXT NOT NULL,         -- file modification time (arrival in inbox), ISO local time
         ingested_at TEXT NOT NULL,

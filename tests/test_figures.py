@@ -1,0 +1,255 @@
+"""Figures against hand-computed expectations (the numbers in each test are worked out from its inputs).
+
+Submissions are put straight into a ledger (built in code, not read from files), so these tests check
+the arithmetic alone; tests/test_consolidate.py drives the whole run with real workbooks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from decimal import Decimal as D
+
+import pytest
+
+from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_PASSED
+from reporttool.consolidate import compute_figures
+from reporttool.forms.layout import SHEETS_BY_KEY
+from reporttool.ledger import Ledger
+from reporttool.models import (
+    District,
+    FormIdentity,
+    Indicator,
+    Period,
+    Row,
+    Submission,
+    Table,
+    Target,
+)
+
+P = Period(2025, 6)
+NOW = dt.datetime(2025, 7, 8, 9, 0)
+
+
+def table(key: str, rows: list[dict], first: int = 5) -> Table:
+    spec = SHEETS_BY_KEY[key]
+    cols = {c.key: i + 1 for i, c in enumerate(spec.columns)}
+    return Table(spec.name, key, first - 1, cols, [Row(first + i, dict(r)) for i, r in enumerate(rows)])
+
+
+def submission(district: str, *, outputs: dict | None = None, roster=(), projects=(), period: Period = P,
+               tag: str = "") -> Submission:
+    """A read submission: outputs {(cluster, indicator): (value, value_ly)} in form units."""
+    out_rows = [{"cluster_code": c, "indicator_code": i, "value": v, "value_ly": ly}
+                for (c, i), (v, ly) in (outputs or {}).items()]
+    tables = {"output": table("output", out_rows), "roster": table("roster", list(roster)),
+              "projects": table("projects", list(projects))}
+    name = f"{district}-{period.key}-{tag}.xlsx"
+    return Submission(name, name, "", FormIdentity("t", "1.1", district, period.key, "fp"), tables)
+
+
+def ingest(ledger: Ledger, sub: Submission, received: dt.datetime = dt.datetime(2025, 7, 3, 10, 0),
+           status: str = ST_PASSED, findings=()) -> int:
+    data = f"{sub.file_name}|{received.isoformat()}|{id(sub)}".encode()
+    sha = hashlib.sha256(data).hexdigest()
+    sid, _ = ledger.ingest(data=data, sha256=sha, file_name=sub.file_name, received_at=received,
+                           district=sub.district, period=sub.period, file_status=status, submission=sub,
+                           findings=list(findings))
+    return sid
+
+
+@pytest.fixture
+def cat4(small_catalogue):
+    """The fixture city with a fourth district (for ties), a non-summable output indicator, a roster
+    revenue indicator (like-for-like) and a growth target."""
+    cat = small_catalogue
+    extra = (Indicator("LY", "产能利用率", "%", "%", "output", summable=False, clusters=("A",), decimals=1,
+                       compare_time=False, order=8),
+             Indicator("QS", "名录营业收入", "亿元", "万元", "roster", clusters=("A",), roster_measure="营业收入合计",
+                       order=9))
+    return dataclasses.replace(
+        cat, districts=cat.districts + (District("110103", "丁区", "区", 4),),
+        indicators=cat.indicators + extra,
+        targets=cat.targets + (Target("A", "CZ", "growth", 2025, growth_rate=D(6)),), _index={})
+
+
+@pytest.fixture
+def ledger(small_workspace):
+    with Ledger(small_workspace) as led:
+        yield led
+
+
+def fig(figures, cluster, indicator, district=""):
+    pool = figures.districts if district else (figures.programme if cluster == "" else figures.clusters)
+    return next(f for f in pool if f.cluster == cluster and f.indicator == indicator and f.district == district)
+
+
+def test_two_districts_sum_in_display_unit_with_yoy_completion_gap_status(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D("1234.56"), D("1000"))}))
+    ingest(ledger, submission("110102", outputs={("A", "SR"): (D("765.44"), D("800"))}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "SR")
+    assert f.value == D("0.2")  # (1234.56 + 765.44) 万元 = 2000 万元 = 0.2000 亿元
+    assert f.last_year == D("0.18")  # 1800 万元
+    assert f.yoy == (D(2000) / D(1800) - 1) * 100  # 11.11…%
+    assert f.target == D(100) and not f.target_derived
+    assert f.completion == D("0.2")  # 0.2 / 100 × 100
+    assert f.time_progress == D(50)  # June: 6/12
+    assert f.gap == D("-49.8")  # 0.2 − 50 百分点
+    assert f.status == LAGGING
+    assert f.n_districts == 2
+
+
+def test_status_on_track_at_the_threshold_and_ahead_above(ledger, cat4):
+    # B SR target 50 亿元: 27.5 亿元 = 55% → gap +5.0 = the threshold → 正常
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(200000), None)}))
+    ingest(ledger, submission("110102", outputs={("B", "SR"): (D(75000), None)}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "SR")
+    assert f.value == D("27.5") and f.completion == D(55) and f.gap == D(5)
+    assert f.status == ON_TRACK
+    assert f.yoy is None and f.last_year is None  # no 上年同期 → "—"
+    # one more 0.01 万元 tips it over
+    ingest(ledger, submission("KF01", outputs={("B", "SR"): (D("2500.01"), None)}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "SR")
+    assert f.completion == D("27.750001") / 50 * 100 and f.status == AHEAD
+
+
+def test_ranks_with_ties_1_2_2_4(ledger, cat4):
+    for code, v in (("110101", "1234.56"), ("110102", "765.44"), ("KF01", "765.44"), ("110103", "500")):
+        ingest(ledger, submission(code, outputs={("A", "SR"): (D(v), None)}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    ranks = {d: fig(figures, "A", "SR", d).rank for d in ("110101", "110102", "KF01", "110103")}
+    assert ranks == {"110101": 1, "110102": 2, "KF01": 2, "110103": 4}
+    # city equals the sum of districts to the cent
+    city = fig(figures, "A", "SR")
+    assert city.value == sum(fig(figures, "A", "SR", d).value for d in ranks) == D("0.326544")
+
+
+def test_ratio_of_sums_not_sum_of_ratios(ledger, cat4):
+    # 甲: GD 60000 / SR 200000 = 30%; 乙: GD 7500 / SR 75000 = 10%
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(200000), None), ("B", "GD"): (D(60000), None)}))
+    ingest(ledger, submission("110102", outputs={("B", "SR"): (D(75000), None), ("B", "GD"): (D(7500), None)}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    zb = fig(figures, "B", "ZB")
+    assert zb.value == D(67500) / D(275000) * 100  # 24.545…%, not 40 (sum) nor 20 (mean)
+    assert fig(figures, "B", "ZB", "110101").value == D(30)
+    assert fig(figures, "B", "ZB", "110102").value == D(10)
+    # 完成率 against the 30% target; a ratio is not compared with 时序进度
+    assert zb.target == D(30) and zb.completion == zb.value / 30 * 100
+    assert zb.time_progress is None and zb.gap is None and zb.status is None
+    assert all(f.indicator != "ZB" for f in figures.programme)  # non-summable: no programme total
+
+
+def test_non_summable_output_is_never_summed(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("A", "LY"): (D(80), D(70))}))
+    ingest(ledger, submission("110102", outputs={("A", "LY"): (D(60), None)}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    city = fig(figures, "A", "LY")
+    assert city.value is None and city.yoy is None and not city.summable
+    assert city.n_districts == 2
+    assert fig(figures, "A", "LY", "110101").value == D(80)
+    assert fig(figures, "A", "LY", "110102").value == D(60)
+    assert fig(figures, "A", "LY", "110101").rank == 1
+    assert all(f.indicator != "LY" for f in figures.programme)
+
+
+def test_roster_revenue_like_for_like_and_excluded_rows(ledger, cat4):
+    roster = [
+        {"credit_code": "X1", "name": "一号", "cluster": "A", "is_scale": "是", "revenue": D(100), "revenue_ly": D(80)},
+        {"credit_code": "X2", "name": "二号（新进）", "cluster": "A", "is_scale": "否", "revenue": D(50)},
+        {"credit_code": "X3", "name": "三号", "cluster": "B", "is_scale": "是", "revenue": D(7), "revenue_ly": D(7)},
+    ]
+    sub = submission("110101", roster=roster)
+    bad = Row(9, {"credit_code": "X4", "name": "错行", "cluster": "A", "is_scale": "是", "revenue": D(1000),
+                  "revenue_ly": D(1)}, excluded=True)
+    sub.tables["roster"].rows.append(bad)
+    ingest(ledger, sub)
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    qs = fig(figures, "A", "QS")
+    assert qs.value == D("0.015")  # 150 万元: the excluded row's 1000 is not counted
+    assert qs.last_year == D("0.008")  # only 一号 has both years
+    assert qs.yoy == D(25)  # 100/80 − 1, not 150/80 − 1
+    assert qs.like_for_like
+    assert fig(figures, "A", "GS").value == D(1)  # 规上: 一号 only (the excluded row does not count)
+    assert fig(figures, "B", "GS").value == D(1)
+    assert fig(figures, "A", "GS").completion == D(5)  # 1 / 20 户; a stock: no 时序进度 comparison
+    assert fig(figures, "A", "GS").status is None
+    assert [e.credit_code for e in figures.enterprises] == ["X1", "X2", "X3"]
+
+
+def test_growth_target_compares_yoy_with_the_rate(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("A", "CZ"): (D(1060), D(1000))}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "CZ")
+    assert f.yoy == D(6) and f.target_rate == D(6) and f.target is None
+    assert f.gap == D(0) and f.status == ON_TRACK
+    ingest(ledger, submission("110102", outputs={("A", "CZ"): (D(1000), D(1000))}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "CZ")
+    assert f.yoy == D(3)  # 2060 / 2000
+    assert f.gap == D(-3) and f.status == LAGGING
+
+
+def test_base_multiple_target_and_stock_unit(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("C", "YK"): (D(150), D(100))}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "C", "YK")
+    assert f.target == D(300)  # 2022 base 100 × 3
+    assert f.value == D(150) and f.completion == D(50) and f.gap == D(0) and f.status == ON_TRACK
+    assert f.yoy == D(50)
+
+
+def test_investment_by_status_and_completion(ledger, cat4):
+    projects = [
+        {"name": "一期", "cluster": "A", "status": "在建", "total": D(10000), "plan_year": D(5000), "done_year": D(3000)},
+        {"name": "二期", "cluster": "A", "status": "开工", "total": D(2000), "done_year": D(1000)},
+        {"name": "装备", "cluster": "B", "status": "在建", "total": D(100), "plan_year": D(100), "done_year": D(50)},
+    ]
+    ingest(ledger, submission("110101", projects=projects))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    a = next(i for i in figures.investment if i.cluster == "A")
+    assert (a.projects, a.by_status["在建"], a.by_status["开工"], a.by_status["签约"]) == (2, 1, 1, 0)
+    assert (a.total, a.plan_year, a.done_year) == (D("1.2"), D("0.5"), D("0.4"))
+    assert a.completion == D(80)
+    allc = next(i for i in figures.investment if i.cluster == "")
+    assert allc.projects == 3 and allc.done_year == D("0.405")
+    assert fig(figures, "A", "TZ").value == D("0.4")
+    assert [i.district for i in figures.investment_by_district] == ["110101"] * 4
+    assert [p.name for p in figures.projects] == ["一期", "二期", "装备"]
+
+
+def test_programme_is_the_sum_of_clusters_and_city_of_districts_to_the_cent(ledger, cat4):
+    values = {"110101": ("1234.56", "333.33", "0.01"), "110102": ("765.44", "666.67", "99.99"),
+              "KF01": ("0.03", "1000", "12345.67")}
+    for code, (a, b, c) in values.items():
+        ingest(ledger, submission(code, outputs={("A", "SR"): (D(a), D(1)), ("B", "SR"): (D(b), None),
+                                                 ("C", "SR"): (D(c), D(2))}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    prog = fig(figures, "", "SR")
+    clusters = [fig(figures, c, "SR") for c in "ABC"]
+    assert prog.value == sum(f.value for f in clusters)
+    total_wan = sum(D(v) for row in values.values() for v in row)
+    assert prog.value == total_wan / 10000  # 16445.70 万元
+    assert prog.target == D(200) and prog.completion == prog.value / 200 * 100
+    for c, f in zip("ABC", clusters):
+        assert f.value == sum(fig(figures, c, "SR", d).value for d in values)
+    # the programme yoy pairs only what has both years: A and C
+    assert prog.last_year == D(9) / 10000  # A: 1 + 1 + 1, C: 2 + 2 + 2 万元
+    assert prog.yoy == ((D("1234.56") + D("765.44") + D("0.03") + D("0.01") + D("99.99") + D("12345.67"))
+                        / 9 - 1) * 100
+
+
+def test_missing_district_is_未报_and_contributes_nothing(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1), None)}),
+           received=dt.datetime(2025, 7, 6, 8, 0))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    states = {s.district: s for s in figures.submissions}
+    assert [s.district for s in figures.submissions] == ["110101", "110102", "KF01", "110103"]
+    assert states["110102"].status == ST_MISSING and states["110102"].on_time is None
+    assert states["110101"].status == ST_PASSED
+    assert states["110101"].on_time is False  # received 7月6日, deadline 7月5日
+    assert fig(figures, "A", "SR", "110102").value is None
+    assert fig(figures, "A", "SR").n_districts == 1
+
+
+def test_other_periods_are_not_counted(ledger, cat4):
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1000), None)}, period=Period(2025, 5)))
+    ingest(ledger, submission("110102", outputs={("A", "SR"): (D(500), None)}))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "SR")
+    assert f.value == D("0.05")
