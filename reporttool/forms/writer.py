@@ -55,17 +55,21 @@ def write_template(cat: Catalogue, district_code: str, period: Period, dest: Pat
     """
     d = _district(cat, district_code)
     dest = Path(dest)
-    with atomic_path(dest) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), _WB_OPTIONS)
-        try:
-            _FormWriter(wb, cat, d, period).write(list(roster), list(projects), dict(outputs or {}))
-        finally:
-            wb.close()
+    try:
+        with atomic_path(dest) as tmp:
+            wb = xlsxwriter.Workbook(str(tmp), _WB_OPTIONS)
+            try:
+                _FormWriter(wb, cat, d, period).write(list(roster), list(projects), dict(outputs or {}))
+            finally:
+                wb.close()
+    except OSError as exc:
+        raise ReportToolError(f"无法写入 {dest}（{exc.strerror or exc}）。如果该文件正在 Excel/WPS 中打开，"
+                              "请先关闭再重试。") from exc
     return dest
 
 
 def _district(cat: Catalogue, code: str) -> District:
-    d = cat.district(code)
+    d = cat.district(code) or cat.district(str(code).strip().upper())
     if d is None:
         valid = "、".join(f"{x.code}（{x.name}）" for x in cat.districts)
         raise ReportToolError(f"目标库中没有县区代码“{code}”。可用的县区代码：{valid}")
@@ -91,7 +95,6 @@ class _FormWriter:
                                    "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"}),
             "signoff": wb.add_format({**base, "align": "left", "top": 1}),
             "note": wb.add_format({**base, "align": "left", "font_size": 9}),
-            "row": wb.add_format({**cell, "locked": False}),
             "fixed": wb.add_format({**cell, "bg_color": "#F2F2F2", "text_wrap": True}),
             "fixed_c": wb.add_format({**cell, "bg_color": "#F2F2F2", "align": "center"}),
             L.TEXT: wb.add_format({**cell, "locked": False, "num_format": "@"}),
@@ -126,8 +129,8 @@ class _FormWriter:
     def _cluster_list(self) -> None:
         """Inline dropdown list if Excel allows it (≤255 characters, no commas), else a hidden range."""
         names = list(self.cluster_source)
-        joined = ",".join(f'"{n}"' if " " in n else n for n in names)
-        if len(joined.encode("utf-16-le")) // 2 <= 255 and not any("," in n or '"' in n for n in names):
+        joined = ",".join(names)
+        if len(joined.encode("utf-16-le")) // 2 <= 250 and not any(ch in n for n in names for ch in ',"'):
             return
         ws = self.wb.add_worksheet(LIST_SHEET)
         ws.write_string(0, 0, "所属集群")
@@ -291,12 +294,13 @@ class _FormWriter:
                 fmts.append(f[col.kind])
         keys = [col.key for col in spec.columns]
         seq_col = keys.index("seq") if "seq" in keys and not fixed else -1
-        locked = (f["fixed"], f["fixed_c"])
         write_string, write_number = ws.write_string, ws.write_number
         for i, row in enumerate(rows):
             r = first + i
-            # empty cells of a data row take the row's format (bordered, unlocked): fewer cells, faster
-            ws.set_row(r, _height(row, keys, widths) if fixed else None, f["row"])
+            if fixed:
+                height = _height(row, keys, widths)
+                if height:
+                    ws.set_row(r, height)
             for c, key in enumerate(keys):
                 value = row.get(key)
                 kind = type(value)
@@ -308,7 +312,7 @@ class _FormWriter:
                     write_number(r, c, value, fmts[c])
                 elif value is None and c == seq_col:
                     write_number(r, c, i + 1, fmts[c])
-                elif value is not None or fmts[c] in locked:
+                else:
                     _write(ws, r, c, value, fmts[c])
         for r in range(first + len(rows), first + n):
             for c in range(len(keys)):
