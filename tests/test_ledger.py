@@ -1,0 +1,169 @@
+"""The ledger: schema, archive, idempotence, versions (supersede), facts round trip, brief numbers, lock."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from decimal import Decimal as D
+
+import pytest
+
+from reporttool.errors import LockedError
+from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
+from reporttool.ledger import MIGRATIONS, Ledger, workspace_lock
+from reporttool.models import ERROR, VERIFY, Finding, Period, Row
+
+from test_figures import submission
+
+T0 = dt.datetime(2025, 7, 3, 10, 0)
+
+
+def put(ledger: Ledger, sub, received=T0, status=ST_PASSED, findings=(), data: bytes | None = None):
+    data = data if data is not None else f"{sub.file_name}|{received}|{id(sub)}".encode()
+    sha = hashlib.sha256(data).hexdigest()
+    return ledger.ingest(data=data, sha256=sha, file_name=sub.file_name, received_at=received,
+                         district=sub.district, period=sub.period, file_status=status,
+                         submission=sub if status != ST_RETURNED else None, findings=list(findings))
+
+
+@pytest.fixture
+def ledger(small_workspace):
+    with Ledger(small_workspace) as led:
+        yield led
+
+
+def test_schema_is_versioned_wal_and_foreign_keys(ledger, small_workspace):
+    assert ledger.schema_version == len(MIGRATIONS)
+    assert ledger.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert ledger.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    ledger.close()
+    with Ledger(small_workspace) as again:  # reopening migrates nothing and keeps the version
+        assert again.schema_version == len(MIGRATIONS)
+
+
+def test_newer_schema_is_refused_with_a_chinese_message(small_workspace):
+    Ledger(small_workspace).close()
+    db = sqlite3.connect(small_workspace.ledger)
+    db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(Exception, match="更新版本"):
+        Ledger(small_workspace)
+
+
+def test_archive_first_and_idempotent(ledger, small_workspace):
+    sub = submission("110101", outputs={("A", "SR"): (D("1.5"), None)})
+    data = b"original bytes"
+    sid, new = put(ledger, sub, data=data)
+    sha = hashlib.sha256(data).hexdigest()
+    archived = small_workspace.root / "archive" / sha[:2] / f"{sha}.xlsx"
+    assert new and archived.read_bytes() == data
+    before = ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    sid2, new2 = put(ledger, sub, data=data, received=T0 + dt.timedelta(days=1))
+    assert (sid2, new2) == (sid, False)
+    assert ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == before == 1
+    assert ledger.db.execute("SELECT COUNT(*) FROM output_rows").fetchone()[0] == 1
+    assert ledger.submission(sid).received_at == T0  # the second sighting changed nothing
+
+
+def test_facts_round_trip_exactly(ledger):
+    roster = [{"credit_code": "91210000000000000X", "name": "=HYPERLINK(\"x\")", "cluster": "A", "is_scale": "是",
+               "revenue": D("0.1"), "revenue_ly": D("12345678901234.56789"), "employees": 12}]
+    projects = [{"name": "项目", "cluster": "B", "status": "在建", "total": D("1E+3"), "done_year": D("0.00"),
+                 "start": dt.date(2025, 3, 1)}]
+    sub = submission("110101", roster=roster, projects=projects)
+    sub.tables["roster"].rows.append(Row(99, {"name": "坏行", "revenue": None}, raw={"revenue": "一百"},
+                                         excluded=True))
+    sid, _ = put(ledger, sub)
+    tables = ledger.tables(sid)
+    r = tables["roster"].rows[0].values
+    assert r["revenue"] == D("0.1") and str(r["revenue"]) == "0.1"
+    assert r["revenue_ly"] == D("12345678901234.56789") and r["employees"] == 12
+    assert r["name"] == "=HYPERLINK(\"x\")"
+    bad = tables["roster"].rows[1]
+    assert bad.excluded and bad.number == 99 and bad.raw == {"revenue": "一百"}
+    p = tables["projects"].rows[0].values
+    assert p["total"] == D(1000) and p["done_year"] == D(0) and p["start"] == dt.date(2025, 3, 1)
+    assert tables["roster"].cell("revenue", 5) == sub.tables["roster"].cell("revenue", 5)
+
+
+def test_findings_and_counts_are_stored(ledger):
+    fs = [Finding("R-NUMBER", ERROR, "坏", file="a.xlsx", district="110101", sheet="集群企业", row=7, column="本年累计营业收入",
+                  cell="H7", value="一百"),
+          Finding("R-YOY-SWING", VERIFY, "核实", explanation="新企业投产"),
+          Finding("R-YOY-SWING", VERIFY, "核实")]
+    sid, _ = put(ledger, submission("110101"), status=ST_ERRORS, findings=fs)
+    rec = ledger.submission(sid)
+    assert (rec.errors, rec.verify, rec.explained, rec.info) == (1, 2, 1, 0)
+    assert rec.status == ST_ERRORS
+    back = ledger.findings(sid)
+    assert back[0].cell == "H7" and back[0].column == "本年累计营业收入" and back[1].explained
+
+
+def test_newer_file_supersedes_older_and_history_keeps_both(ledger, small_workspace):
+    old, _ = put(ledger, submission("110101", tag="v1"), received=T0)
+    new, _ = put(ledger, submission("110101", tag="v2"), received=T0 + dt.timedelta(hours=1))
+    assert ledger.submission(old).status == ST_SUPERSEDED and ledger.submission(old).superseded_by == new
+    assert ledger.current("2025-06")["110101"].id == new
+    hist = ledger.history(district="110101")
+    assert [h.id for h in hist] == [new, old]  # newest first
+    assert (small_workspace.root / hist[1].archive_path).is_file()  # the old bytes stay archived
+    # a file that arrives later but was modified earlier is at once the superseded one
+    late, _ = put(ledger, submission("110101", tag="v0"), received=T0 - dt.timedelta(days=1))
+    assert ledger.submission(late).status == ST_SUPERSEDED and ledger.submission(late).superseded_by == new
+    assert ledger.current("2025-06")["110101"].id == new
+
+
+def test_same_received_time_goes_by_ingest_order(ledger):
+    a, _ = put(ledger, submission("110102", tag="a"), received=T0)
+    b, _ = put(ledger, submission("110102", tag="b"), received=T0)
+    assert ledger.current("2025-06")["110102"].id == b
+    assert ledger.submission(a).status == ST_SUPERSEDED
+
+
+def test_refused_file_is_recorded_but_never_replaces_a_readable_version(ledger):
+    refusal = Finding("F-NOT-XLSX", ERROR, "不是Excel", district="110101")
+    good, _ = put(ledger, submission("110101", tag="good"), received=T0)
+    bad, _ = put(ledger, submission("110101", tag="bad"), received=T0 + dt.timedelta(hours=1),
+                 status=ST_RETURNED, findings=[refusal])
+    assert ledger.submission(bad).status == ST_RETURNED
+    assert ledger.submission(good).status == ST_PASSED
+    assert ledger.current("2025-06")["110101"].id == good
+    assert ledger.tables(bad) == {}  # nothing of a refused file is kept as facts
+    # a district whose only file was refused shows it as its version
+    only, _ = put(ledger, submission("KF01", tag="x"), status=ST_RETURNED, findings=[refusal])
+    assert ledger.current("2025-06")["KF01"].id == only
+    # an unattributable refused file is recorded with district ""
+    anon = submission("", tag="anon")
+    sid, _ = put(ledger, anon, status=ST_RETURNED, findings=[refusal])
+    assert ledger.submission(sid).district == "" and "" not in ledger.current("2025-06")
+
+
+def test_issue_numbers_per_year_reused_per_period(ledger):
+    assert ledger.issue_number("2025-05", 2025) == 1
+    assert ledger.issue_number("2025-06", 2025) == 2
+    assert ledger.issue_number("2025-05", 2025) == 1  # re-issuing May keeps its number
+    assert ledger.issue_number("2026-01", 2026) == 1  # a new year starts again at 1
+    assert ledger.issue_number("2025-07", 2025) == 3
+
+
+def test_a_failed_transaction_leaves_nothing(ledger, monkeypatch):
+    sub = submission("110101", outputs={("A", "SR"): (D(1), None)})
+    sub.tables["output"].rows.append(Row(object(), {}))  # a row number sqlite cannot store
+    with pytest.raises(Exception):
+        put(ledger, sub)
+    assert ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
+    assert ledger.db.execute("SELECT COUNT(*) FROM output_rows").fetchone()[0] == 0
+
+
+def test_lock_refuses_a_second_holder_and_is_released(small_workspace):
+    with workspace_lock(small_workspace):
+        with pytest.raises(LockedError, match="另一个 reporttool"):
+            with workspace_lock(small_workspace):
+                pass
+    with workspace_lock(small_workspace):  # released on exit
+        pass
+
+
+def test_period_keys_match_models():
+    assert Period(2025, 6).key == submission("110101").period
