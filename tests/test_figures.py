@@ -253,3 +253,42 @@ def test_other_periods_are_not_counted(ledger, cat4):
     ingest(ledger, submission("110102", outputs={("A", "SR"): (D(500), None)}))
     f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "SR")
     assert f.value == D("0.05")
+
+
+def test_ytd_fall_is_an_error_and_the_row_is_excluded(ledger, cat4):
+    may = Period(2025, 5)
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1200), None), ("A", "CZ"): (D(50), None)},
+                              period=may))
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D("1199.99"), None), ("A", "CZ"): (D(60), None)}))
+    ingest(ledger, submission("110102", outputs={("A", "SR"): (D(100), None)}))  # no May figure: not compared
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    falls = [f for f in figures.findings if f.rule == "R-YTD-FALL"]
+    assert len(falls) == 1
+    f = falls[0]
+    assert (f.district, f.severity, f.sheet, f.row, f.column) == ("110101", "error", "集群产出", 5, "本年累计")
+    assert f.cell == "G5" and "1199.99" in f.message and "1200" in f.message and "2025年1-5月" in f.message
+    assert fig(figures, "A", "SR").value == D("0.01")  # only 乙县's 100 万元 counts
+    assert fig(figures, "A", "CZ").value == D("0.006")  # 60 ≥ 50: kept
+    state = next(s for s in figures.submissions if s.district == "110101")
+    assert state.status == "有错" and state.errors == 1
+    # January has no previous period: nothing to compare
+    jan = compute_figures(ledger, cat4, Period(2025, 1), now=NOW)
+    assert not [f for f in jan.findings if f.rule == "R-YTD-FALL"]
+
+
+def test_dup_across_districts_flags_the_later_one_and_counts_once(ledger, cat4):
+    code = "91210000MA0000000X"
+    e = {"credit_code": code, "name": "两地企业", "cluster": "A", "is_scale": "是", "revenue": D(300), "revenue_ly": D(200)}
+    other = {"credit_code": "91210000MA0000001Y", "name": "本地企业", "cluster": "A", "is_scale": "是", "revenue": D(5)}
+    ingest(ledger, submission("110102", roster=[e]), received=dt.datetime(2025, 7, 4, 9, 0))
+    ingest(ledger, submission("110101", roster=[other, e]), received=dt.datetime(2025, 7, 2, 9, 0))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    dups = figures.double_counted
+    assert len(dups) == 1 and dups[0].rule == "R-DUP-ACROSS"
+    assert dups[0].district == "110102"  # received later (7月4日) than 甲区 (7月2日)
+    assert dups[0].row == 5 and dups[0].column == "统一社会信用代码" and "甲区" in dups[0].message
+    assert fig(figures, "A", "QS").value == D("0.0305")  # 300 + 5 万元: the enterprise counted once
+    assert fig(figures, "A", "GS").value == D(2)
+    assert fig(figures, "A", "GS", "110102").value is None  # its only row was excluded
+    assert sorted(x.district for x in figures.enterprises) == ["110101", "110101"]
+    assert dups[0] in figures.findings
