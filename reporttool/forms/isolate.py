@@ -1,0 +1,230 @@
+"""Reading many district files in worker processes, so that one hostile file cannot take the batch down.
+
+Every file first passes the stdlib safety pre-check in this process (cheap, streaming, capped). Files
+that pass are parsed by python-calamine in a worker process of a ``spawn`` pool whose address space is
+limited (RLIMIT_AS, ``memory_mb``). A worker that dies (calamine aborts on allocation failure, a crash,
+the memory limit) or overruns ``timeout`` means "this file could not be read safely": the file gets an
+F-UNSAFE finding, the pool is replaced, and the files that were in flight with it are retried one by
+one, so an innocent file is never blamed for its neighbour.
+
+Windows has no ``resource`` module: workers run without a memory limit there (the pre-check's size,
+zip and extent limits still apply, and a crashing worker is still isolated).
+
+One or two small files (the common ``check 某县.xlsx``) are read in this process after the pre-check,
+when the file is small and its sheets' extents are small: starting a spawn worker costs about a second,
+and what could crash calamine (a far-away cell, a huge sheet) is exactly what the pre-check measured.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporttool.catalogue import Catalogue
+from reporttool.checks.rules import finding
+from reporttool.forms.reader import read_submission
+from reporttool.forms.safety import MB, Limits, SafetyReport, precheck
+from reporttool.models import Finding, Period, ReadRefused, Submission
+
+IN_PROCESS_MAX_FILES = 2
+IN_PROCESS_MAX_BYTES = 5 * MB
+IN_PROCESS_MAX_CELLS = 1_000_000  # rows × columns of the largest sheet
+# Test-only: a worker reading a file whose name contains this text exits at once (a real dead worker).
+CRASH_HOOK_ENV = "REPORTTOOL_TEST_CRASH_ON"
+
+
+@dataclass
+class ReadResult:
+    """One file's outcome: a Submission, or None when the file was refused (its finding says why)."""
+
+    path: Path
+    submission: Submission | None
+    findings: list[Finding] = field(default_factory=list)
+    sha256: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return self.submission is None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes ("" when it cannot be opened)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(MB):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+# ---- worker side ------------------------------------------------------------------------------------
+
+
+def _init_worker(memory_mb: int) -> None:
+    """Limit the worker's address space (POSIX only; Windows has no resource module)."""
+    os.environ["RUST_BACKTRACE"] = "0"  # a calamine abort is reported as F-UNSAFE; no backtrace noise
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    limit = memory_mb * MB
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # pragma: no cover - platform refuses; run unlimited
+        pass
+
+
+def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expected_district: str | None,
+              report: SafetyReport | None) -> tuple[Submission | None, list[Finding]]:
+    """Read one file; every outcome is data (exceptions do not pickle reliably across processes)."""
+    hook = os.environ.get(CRASH_HOOK_ENV)
+    if hook and hook in Path(path).name:
+        os._exit(70)
+    name = Path(path).name
+    try:
+        sub, findings = read_submission(Path(path), cat, expected_period=expected_period,
+                                        expected_district=expected_district, safety=report)
+        return sub, findings
+    except ReadRefused as exc:
+        return None, [exc.finding]
+    except MemoryError:
+        return None, [finding("F-UNSAFE", file=name, detail="读取时超出内存上限")]
+    except RecursionError:
+        return None, [finding("F-UNSAFE", file=name, detail="文件结构嵌套过深")]
+    except Exception as exc:  # a reader bug must not lose the batch: the file is reported unreadable
+        return None, [finding("F-UNREADABLE", file=name, detail=f"{type(exc).__name__}: {str(exc)[:100]}")]
+
+
+# ---- parent side ------------------------------------------------------------------------------------
+
+
+def read_one_isolated(path: Path, cat: Catalogue, *, memory_mb: int = 1024, timeout: float = 120,
+                      expected_period: Period | None = None, expected_district: str | None = None,
+                      isolate: bool | None = None) -> ReadResult:
+    """Read a single file with the same protection as read_many (see the module docstring)."""
+    return read_many([path], cat, workers=1, memory_mb=memory_mb, timeout=timeout,
+                     expected_period=expected_period, expected_district=expected_district, isolate=isolate)[0]
+
+
+def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = None, memory_mb: int = 1024,
+              timeout: float = 120, expected_period: Period | None = None, expected_district: str | None = None,
+              progress: Callable[[int, int], None] | None = None, isolate: bool | None = None,
+              limits: Limits | None = None) -> list[ReadResult]:
+    """Read ``paths`` safely; results in input order. Never raises for a bad file.
+
+    ``isolate``: None decides per batch (one or two small files in this process, see the module
+    docstring), True always uses worker processes, False never does (the pre-check still runs).
+    ``progress(done, total)`` is called after each file.
+    """
+    paths = [Path(p) for p in paths]
+    total = len(paths)
+    results: list[ReadResult | None] = [None] * total
+    done = 0
+
+    def finish(i: int, sub: Submission | None, findings: list[Finding]) -> None:
+        nonlocal done
+        results[i] = ReadResult(paths[i], sub, findings, results[i].sha256 if results[i] else file_sha256(paths[i]))
+        done += 1
+        if progress:
+            progress(done, total)
+
+    reports: dict[int, SafetyReport] = {}
+    for i, p in enumerate(paths):
+        results[i] = ReadResult(p, None, [], file_sha256(p))
+        try:
+            reports[i] = precheck(p, limits)
+        except ReadRefused as exc:
+            finish(i, None, [exc.finding])
+        except Exception as exc:  # a pre-check bug must not lose the batch
+            finish(i, None, [finding("F-UNREADABLE", file=p.name, detail=f"{type(exc).__name__}: {exc}"[:120])])
+
+    if isolate is None:
+        isolate = not (len(reports) <= IN_PROCESS_MAX_FILES and all(
+            r.size <= IN_PROCESS_MAX_BYTES and r.max_cells <= IN_PROCESS_MAX_CELLS for r in reports.values()))
+    if not isolate:
+        for i, report in reports.items():
+            finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report))
+        return [r for r in results if r is not None]
+
+    args = (cat, expected_period, expected_district)
+    _run_pool(paths, reports, args, workers, memory_mb, timeout, finish)
+    return [r for r in results if r is not None]
+
+
+def _run_pool(paths: list[Path], reports: dict[int, SafetyReport], args: tuple, workers: int | None,
+              memory_mb: int, timeout: float, finish: Callable) -> None:
+    """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
+    ctx = multiprocessing.get_context("spawn")
+    pending = deque(sorted(reports))
+    alone: deque[int] = deque()  # files that were in flight when a worker died: retried one by one
+    workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+
+    while pending or alone:
+        solo = bool(alone)
+        queue = deque([alone.popleft()]) if solo else pending
+        size = 1 if solo else min(workers, len(queue))
+        pool = cf.ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(memory_mb,))
+        inflight: dict[cf.Future, tuple[int, float]] = {}
+        suspects: list[int] = []
+        try:
+            while (queue or inflight) and not suspects:
+                while queue and len(inflight) < size:
+                    i = queue.popleft()
+                    fut = pool.submit(_read_job, str(paths[i]), *args, reports[i])
+                    inflight[fut] = (i, time.monotonic())
+                ready, _ = cf.wait(inflight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                for fut in ready:
+                    i, _started = inflight.pop(fut)
+                    try:
+                        finish(i, *fut.result())
+                    except BrokenProcessPool:
+                        suspects.append(i)
+                    except Exception as exc:  # pickling trouble etc.: this file only
+                        finish(i, None, [finding("F-UNREADABLE", file=paths[i].name, detail=str(exc)[:120])])
+                now = time.monotonic()
+                late = [f for f, (_, t0) in inflight.items() if now - t0 > timeout]
+                if late:
+                    for fut in late:
+                        i, _ = inflight.pop(fut)
+                        finish(i, None, [finding("F-UNSAFE", file=paths[i].name, detail=f"读取超过 {timeout:g} 秒")])
+                    _kill(pool)
+                    queue.extend(i for i, _ in inflight.values())  # innocent: back to the queue
+                    inflight.clear()
+                    break
+            if suspects:
+                suspects += [i for i, _ in inflight.values()]
+                inflight.clear()
+                if len(suspects) == 1:
+                    i = suspects[0]
+                    finish(i, None, [finding("F-UNSAFE", file=paths[i].name, detail="读取进程异常退出，可能超出内存上限")])
+                else:
+                    alone.extend(sorted(suspects))
+        finally:
+            _kill(pool) if (suspects or inflight) else pool.shutdown(wait=True, cancel_futures=True)
+        if solo and queue:  # the solo file was not started (cannot happen) - keep it
+            alone.extendleft(queue)
+
+
+def _kill(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool now, including a worker stuck in a parse (no public API for this before 3.14)."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    for proc in procs:
+        try:
+            proc.kill()
+        except Exception:  # already gone
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.join(timeout=5)
