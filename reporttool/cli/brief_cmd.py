@@ -1,1 +1,48 @@
-"""(being written)"""
+"""`reporttool brief`: rewrite only the 简报 of a period from the ledger."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.errors import ReportToolError
+
+
+def _date_callback(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”无法识别，应写成 2025-07-08") from None
+
+
+@main.command()
+@click.option("--period", "period", required=True, callback=period_callback,
+              help="报告期，如 2025-06（1-6月累计）或 2025-Q2")
+@click.option("--issue", type=click.IntRange(min=1), default=None,
+              help="期号（默认：该报告期已编的期号，或本年度下一期）")
+@click.option("--date", "issued", default=None, callback=_date_callback,
+              help="印发日期，如 2025-07-08（默认：今天）")
+@click.pass_obj
+def brief(obj, period, issue: int | None, issued: dt.date | None) -> None:
+    """按台账重新生成某一报告期的工作简报（Word），写入 outbox/报告期/。"""
+    with user_errors():
+        # imported here so the CLI still loads while the ledger modules change
+        from reporttool.consolidate import compute_figures
+        from reporttool.ledger import Ledger, workspace_lock
+        from reporttool.render.brief import brief_name, write_brief
+
+        ws = obj.workspace()
+        cat = ws.catalogue()
+        if not ws.ledger.is_file():
+            raise ReportToolError(f"工作目录 {ws.root} 还没有台账（{ws.ledger.name}），"
+                                  f"请先运行 reporttool consolidate --period {period.key} 汇总各县区报表。")
+        with workspace_lock(ws), Ledger(ws) as ledger:
+            figures = compute_figures(ledger, cat, period)
+            issue_no = issue or ledger.issue_number(period.key, period.year)
+            dest = ws.period_dir(period) / brief_name(cat, period, issue_no)
+            template = ws.brief_template if ws.brief_template.is_file() else None
+            write_brief(figures, cat, dest, issue_no=issue_no, template=template, issued=issued)
+    click.echo(f"已生成简报（第{issue_no}期）：{dest}")

@@ -1,0 +1,411 @@
+"""The brief's wording, drafted from the Figures in the register of a bureau bulletin.
+
+``draft(figures, cat)`` returns plain blocks (headings, paragraphs, a table, a chart) that
+render/brief.py lays out. Every number shown is formatted by reporttool.fmt from the same Figures
+values the consolidated workbook shows, so the 简报 and the 总表 cannot disagree. Nothing here names
+a city, a cluster or an indicator: all of it comes from the Catalogue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reporttool import fmt
+from reporttool.catalogue import Catalogue
+from reporttool.figures import (
+    LAGGING,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_RETURNED,
+    ST_SUPERSEDED,
+    ST_VERIFY,
+    Figures,
+    IndicatorFigure,
+    InvestmentFigure,
+)
+from reporttool.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (for headings up to 99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+# ---- blocks ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Heading:
+    """一、 level heading (黑体)."""
+
+    text: str
+
+
+@dataclass
+class Paragraph:
+    """A body paragraph; ``lead`` is a run-in （一） heading in 楷体 before the text."""
+
+    text: str
+    lead: str = ""
+
+
+@dataclass
+class TableBlock:
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+    note: str = ""
+    merge_first_column: bool = True
+
+
+@dataclass
+class ChartItem:
+    label: str  # cluster short name
+    indicator: str  # indicator name
+    completion: Decimal
+    completion_text: str  # fmt.text of the same value
+
+
+@dataclass
+class ChartBlock:
+    caption: str
+    items: list[ChartItem]
+    time_progress: Decimal
+    time_progress_text: str
+
+
+Block = Heading | Paragraph | TableBlock | ChartBlock
+
+
+@dataclass
+class Draft:
+    blocks: list[Block] = field(default_factory=list)
+    lagging_clusters: list[Cluster] = field(default_factory=list)
+
+    @property
+    def lagging_phrase(self) -> str:
+        """What {{滞后集群}} becomes in the template's 下步工作 wording."""
+        if not self.lagging_clusters:
+            return "各产业集群"
+        return "进度滞后的" + "、".join(c.name for c in self.lagging_clusters)
+
+
+# ---- small wording helpers --------------------------------------------------------------------------
+
+
+def months_text(figures: Figures) -> str:
+    """1-6月 / 1月 / 一季度 style period without the year."""
+    p = figures.period
+    label = p.label
+    return label[len(f"{p.year}年"):]
+
+
+def district_word(cat: Catalogue) -> str:
+    """县（市）区 or 县（市）区和开发区, from the kinds of the configured districts."""
+    zones = any("开发区" in d.kind or "园区" in d.kind for d in cat.districts)
+    return "县（市）区和开发区" if zones else "县（市）区"
+
+
+def leader_text(leader: str) -> str:
+    """"李延超 市委常委、副市长" -> "市委常委、副市长李延超" (title before name, as documents write it)."""
+    parts = leader.split(maxsplit=1)
+    return parts[1] + parts[0] if len(parts) == 2 else leader
+
+
+def indicator_name(ind: Indicator) -> str:
+    """The name as prose says it: 规上企业户数 + 54户 reads 规上企业54户."""
+    if ind.unit == "户" and ind.name.endswith("户数"):
+        return ind.name[:-2]
+    return ind.name
+
+
+def value_text(f: IndicatorFigure, ind: Indicator) -> str:
+    return f"{fmt.text(f.value, ind.decimals)}{ind.unit}"
+
+
+def rate(value: Decimal | None, cat: Catalogue) -> str:
+    return fmt.text(value, cat.settings.rate_decimals)
+
+
+def target_text(f: IndicatorFigure, ind: Indicator) -> str:
+    return f"{fmt.trim(f.target, ind.decimals)}{ind.unit}"
+
+
+def _join(parts: list[str], sep: str = "，") -> str:
+    return sep.join(p for p in parts if p)
+
+
+def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+    """One indicator of one cluster (or the programme) as a clause, e.g.
+
+    工业总产值287.45亿元，同比增长6.2%，完成年度目标580亿元的49.6%，低于时序进度0.4个百分点
+    """
+    rd = cat.settings.rate_decimals
+    if f.value is None:
+        return ""
+    parts = [f"{indicator_name(ind)}{value_text(f, ind)}"]
+    if ind.unit == "%":  # a ratio: compare with its target in 百分点
+        if f.target is not None:
+            diff = f.value - f.target
+            words = fmt.points_words(diff, rd)
+            tgt = target_text(f, ind)
+            parts.append(f"与年度目标{tgt}持平" if words == "持平" else f"比年度目标{tgt}{words}")
+        return _join(parts)
+    change = fmt.change_words(f.yoy, rd)
+    if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
+        goal = f"{fmt.trim(f.target_rate, rd)}%的增速目标"
+        if change:
+            parts.append(f"同比{change}")
+            gap = f.gap if f.gap is not None else (f.yoy - f.target_rate)
+            words = fmt.points_words(gap, rd)
+            parts.append(f"与{goal}持平" if words == "持平" else f"比{goal}{words}")
+        else:
+            parts.append(f"上年同期无可比数据，暂无法对照{goal}")
+        return _join(parts)
+    if change:
+        parts.append(f"同比{change}")
+    elif ind.compare_time:
+        parts.append("上年同期无可比数据")
+    if f.target is not None and f.completion is not None:
+        kind = "推算年度目标" if f.target_derived else "年度目标"
+        parts.append(f"完成{kind}{target_text(f, ind)}的{rate(f.completion, cat)}%")
+        if f.gap is not None and f.time_progress is not None:
+            parts.append(fmt.gap_words(f.gap, rd))
+    return _join(parts)
+
+
+def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: bool = True) -> str:
+    """集群调度项目12个（在建5个、竣工投产2个），本年累计完成投资3.45亿元，完成年度计划的45.6%."""
+    if inv is None or inv.projects == 0:
+        return ""
+    ad, rd = cat.settings.amount_decimals, cat.settings.rate_decimals
+    statuses = "、".join(f"{k}{n}个" for k, n in inv.by_status.items() if n)
+    text = f"调度重点项目{inv.projects}个" + (f"（其中{statuses}）" if statuses else "")
+    if amount:
+        text += f"，本年累计完成投资{fmt.text(inv.done_year, ad)}亿元"
+        if inv.completion is not None:
+            text += f"，完成年度计划投资的{fmt.text(inv.completion, rd)}%"
+    return text
+
+
+# ---- the sections ---------------------------------------------------------------------------------
+
+
+def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:
+    """The cluster's first indicator compared with 时序进度 (for the chart)."""
+    for ind in cat.indicators_for(cluster.code):
+        f = figures.cluster_figure(cluster.code, ind.code)
+        if f is not None and f.completion is not None and f.time_progress is not None:
+            return f, ind
+    return None
+
+
+def _investment(figures: Figures, cluster: str) -> InvestmentFigure | None:
+    return next((i for i in figures.investment if i.cluster == cluster and not i.district), None)
+
+
+def overall(figures: Figures, cat: Catalogue) -> list[Block]:
+    """一、总体情况."""
+    rd = cat.settings.rate_decimals
+    st = cat.settings
+    blocks: list[Block] = [Heading("一、总体情况")]
+    clauses = []
+    has_project_amount = False
+    for f in figures.programme:
+        ind = cat.indicator(f.indicator)
+        if ind is None or f.value is None:
+            continue
+        clauses.append(indicator_clause(f, ind, cat))
+        has_project_amount = has_project_amount or ind.source == SOURCE_PROJECTS
+    text = f"{figures.period.label}，全市{len(cat.clusters)}个{st.programme_name}"
+    text += ("合计" + "；".join(clauses) + "。") if clauses else "主要指标情况如下。"
+    inv = _investment(figures, "")
+    if inv is not None and inv.projects:
+        text += "全市" + investment_clause(inv, cat, amount=not has_project_amount) + "。"
+    counts = figures.counts()
+    compared = sum(counts.values())
+    if compared:
+        words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
+        text += (f"对照时序进度（{fmt.trim(figures.time_progress, rd)}%），纳入比较的{compared}项集群指标中，"
+                 f"{words}。")
+    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
+    if subs:
+        got = [s for s in subs if s.status != ST_MISSING]
+        text += f"本期应报送数据的{district_word(cat)}{len(subs)}个，已报送{len(got)}个"
+        late = [s for s in got if s.on_time is False]
+        if len(got) < len(subs):
+            text += f"，未报送{len(subs) - len(got)}个"
+        if late:
+            text += f"，其中逾期报送{len(late)}个"
+        text += "。"
+    blocks.append(Paragraph(text))
+    chart = chart_block(figures, cat)
+    if chart.items:
+        blocks.append(Paragraph("各集群主要指标完成率与时序进度对比见图1。"))
+        blocks.append(chart)
+    return blocks
+
+
+def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int) -> Paragraph:
+    """（n）集群名称。its indicators, then its projects."""
+    clauses = []
+    has_project_amount = False
+    for ind in cat.indicators_for(cluster.code):
+        f = figures.cluster_figure(cluster.code, ind.code)
+        if f is None or f.value is None:
+            continue
+        clauses.append(indicator_clause(f, ind, cat))
+        if ind.source == SOURCE_PROJECTS:
+            has_project_amount = True
+    inv = _investment(figures, cluster.code)
+    inv_text = investment_clause(inv, cat, amount=not has_project_amount)
+    lead = f"（{cn_number(n)}）{cluster.name}。"
+    if not clauses and not inv_text:
+        return Paragraph("本期未收到该集群数据，各相关县区尚未报送或报送数据未通过审核。", lead)
+    text = "；".join(clauses) + "。" if clauses else ""
+    if inv_text:
+        text += "集群" + inv_text + "。"
+    return Paragraph(text, lead)
+
+
+def clusters_section(figures: Figures, cat: Catalogue) -> list[Block]:
+    """二、分集群情况, then the table of main indicators."""
+    blocks: list[Block] = [Heading("二、分集群情况")]
+    for n, cluster in enumerate(cat.clusters, 1):
+        blocks.append(cluster_paragraph(figures, cat, cluster, n))
+    table = indicator_table(figures, cat)
+    if table.rows:
+        blocks.append(Paragraph("各集群主要指标完成情况见表1。"))
+        blocks.append(table)
+    return blocks
+
+
+def lagging_clusters(figures: Figures, cat: Catalogue) -> list[Cluster]:
+    codes = {f.cluster for f in figures.clusters if f.status == LAGGING}
+    return [c for c in cat.clusters if c.code in codes]
+
+
+def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], list[Cluster]]:
+    """三、存在问题: lagging clusters with who leads them; districts; double counting."""
+    rd = cat.settings.rate_decimals
+    blocks: list[Block] = [Heading("三、存在问题")]
+    items: list[Paragraph] = []
+    lagging = lagging_clusters(figures, cat)
+    if lagging:
+        sentences = []
+        for c in lagging:
+            clauses = []
+            for ind in cat.indicators_for(c.code):
+                f = figures.cluster_figure(c.code, ind.code)
+                if f is None or f.status != LAGGING:
+                    continue
+                if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
+                    clauses.append(f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
+                                   f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
+                else:
+                    kind = "推算年度目标" if f.target_derived else "年度目标"
+                    clauses.append(f"{ind.name}完成{kind}的{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}")
+            who = []
+            if c.lead_units:
+                who.append("牵头单位：" + "、".join(c.lead_units))
+            if c.leaders:
+                who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
+            sentence = c.name + "；".join(clauses)
+            if who:
+                sentence += "（" + "；".join(who) + "）"
+            sentences.append(sentence)
+        items.append(Paragraph("；".join(sentences) + "。", "部分集群指标进度滞后。"))
+    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
+    missing = [s.district_name for s in subs if s.status == ST_MISSING]
+    late = [s.district_name for s in subs if s.status != ST_MISSING and s.on_time is False]
+    returned = [s.district_name for s in subs if s.status == ST_RETURNED]
+    errors = [f"{s.district_name}（{s.errors}处）" for s in subs if s.status == ST_ERRORS]
+    verify = [f"{s.district_name}（{s.verify}处）" for s in subs if s.status == ST_VERIFY and s.verify]
+    parts = []
+    if missing:
+        parts.append(f"{'、'.join(missing)}未报送本期数据")
+    if late:
+        parts.append(f"{'、'.join(late)}逾期报送")
+    if returned:
+        parts.append(f"{'、'.join(returned)}报送的文件无法读取，已退回重报")
+    if errors:
+        parts.append(f"{'、'.join(errors)}报表存在错误，已退回修改")
+    if verify:
+        parts.append(f"{'、'.join(verify)}有数据待核实")
+    if parts:
+        items.append(Paragraph("；".join(parts) + "。", "部分地区报送不及时、不规范。"))
+    if figures.double_counted:
+        names = []
+        for f in figures.double_counted:
+            d = cat.district(f.district)
+            name = d.name if d else f.district
+            if name and name not in names:
+                names.append(name)
+        where = f"（涉及{'、'.join(names)}）" if names else ""
+        items.append(Paragraph(
+            f"经比对，发现{len(figures.double_counted)}户企业被两个县区重复填报{where}，"
+            "后报送县区的重复数据未计入汇总，已通知相关县区核实修改。", "存在跨县区重复统计。"))
+    if not items:
+        items.append(Paragraph("本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨县区重复统计。"))
+    else:
+        for n, p in enumerate(items, 1):
+            p.lead = f"（{cn_number(n)}）{p.lead}"
+    blocks.extend(items)
+    return blocks, lagging
+
+
+def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
+    """表1: cluster × indicator with 本年累计, 同比, 年度目标, 完成率 and 进度差 (the 总表's numbers)."""
+    rd = cat.settings.rate_decimals
+    rows: list[list[str]] = []
+    derived = False
+    for c in cat.clusters:
+        for ind in cat.indicators_for(c.code):
+            f = figures.cluster_figure(c.code, ind.code)
+            if f is None or (f.value is None and f.target is None and f.target_rate is None):
+                continue
+            if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
+                target = f"增{fmt.trim(f.target_rate, rd)}%"
+            else:
+                target = fmt.text(f.target, ind.decimals)
+                if f.target is not None and f.target_derived:
+                    target += "*"
+                    derived = True
+            rows.append([c.short_name, f"{ind.name}（{ind.unit}）", fmt.text(f.value, ind.decimals),
+                         rate(f.yoy, cat), target, rate(f.completion, cat), rate(f.gap, cat)])
+    note = "注：“—”表示无目标或上年同期无可比数据；进度差为完成率与时序进度之差，增速目标为同比与目标增速之差。"
+    if derived:
+        note += "标“*”的目标为按规划目标推算的年度目标。"
+    header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
+    return TableBlock(f"表1  {cat.settings.programme_name}主要指标完成情况（{figures.period.label}）",
+                      header, rows, note)
+
+
+def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
+    """图1: the headline completion of each cluster against 时序进度."""
+    items = []
+    for c in cat.clusters:
+        head = _headline(figures, cat, c)
+        if head is None:
+            continue
+        f, ind = head
+        items.append(ChartItem(c.short_name, ind.name, f.completion, rate(f.completion, cat)))
+    tp = figures.time_progress
+    return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.label}）", items, tp,
+                      fmt.trim(tp, cat.settings.rate_decimals))
+
+
+def draft(figures: Figures, cat: Catalogue) -> Draft:
+    """All generated content of the brief: sections 一 to 三 (四 is the template's fixed wording)."""
+    out = Draft()
+    out.blocks.extend(overall(figures, cat))
+    out.blocks.extend(clusters_section(figures, cat))
+    problems, lagging = problems_section(figures, cat)
+    out.blocks.extend(problems)
+    out.lagging_clusters = lagging
+    return out
