@@ -7,6 +7,7 @@ A file we could not open at all gets a fresh workbook holding only the 问题清
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
@@ -83,7 +84,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
                     period_label = parse_period(ident["报告期"]).label
                 except ValueError:
                     period_label = ident["报告期"]
-            district_name = district_name or ident.get("县区代码", "")
+            district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
         _paint(wb, findings)
         listing = wb.create_sheet(LIST_SHEET, 0)
     if not district_name:
@@ -109,6 +110,21 @@ def _identity(wb) -> dict[str, str]:
         if a is not None and b is not None:
             out[str(a).strip()] = str(b).strip()
     return out
+
+
+def _filled_unit(wb) -> str:
+    """The 填报单位 printed above a data table ("填报单位：兴城市"), "" when not found."""
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        for row in ws.iter_rows(min_row=1, max_row=8, max_col=8, values_only=True):
+            for v in row:
+                if isinstance(v, str) and "填报单位" in v:
+                    name = re.split(r"[:：]", v.split("填报单位", 1)[1], maxsplit=1)[-1].strip()
+                    name = re.split(r"\s{2,}|报告期", name)[0].strip()
+                    if name:
+                        return name
+    return ""
 
 
 def _clear_previous_feedback(wb) -> None:

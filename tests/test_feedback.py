@@ -1,0 +1,147 @@
+"""The feedback workbook: the district's data untouched, problem cells painted and commented, 问题清单."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+
+from reporttool.checks import check_submission
+from reporttool.checks.rules import finding
+from reporttool.forms.reader import read_submission
+from reporttool.forms.writer import write_template
+from reporttool.models import Period
+from reporttool.render.feedback import (FILL_ERROR, FILL_EXPLAINED, FILL_VERIFY, LIST_SHEET, write_feedback)
+
+PERIOD = Period(2025, 6)
+GOOD = "91110000600037341L"
+
+
+@pytest.fixture
+def faulty(tmp_path, small_catalogue):
+    """A filled form with an error, a verify and an explained verify, plus its findings."""
+    src = tmp_path / "甲区.xlsx"
+    write_template(small_catalogue, "110101", PERIOD, src,
+                   roster=[{"credit_code": GOOD, "name": "=甲公司", "cluster": "化工产业集群", "is_scale": "是",
+                            "revenue": D(900), "employees": 10},
+                           {"credit_code": GOOD, "name": "乙公司", "cluster": "化工", "is_scale": "否",
+                            "revenue": D("12.5"), "note": "=1+1"}],
+                   projects=[{"name": "项目", "cluster": "化工", "nature": "新建", "status": "在建", "total": D(100),
+                              "done_year": D(50), "start": dt.date(2025, 1, 1)}],
+                   outputs={("A", "SR"): {"value": D(100000), "value_ly": D(50000), "note": "新企业投产"},
+                            ("B", "SR"): {"value": D(100), "value_ly": D(50)}})
+    sub, read_findings = read_submission(src, small_catalogue)
+    findings = read_findings + check_submission(sub, small_catalogue, PERIOD)
+    return src, findings
+
+
+def _cells(wb, sheet):
+    return {c.coordinate: (c.value, c.data_type) for row in wb[sheet].iter_rows() for c in row}
+
+
+def test_feedback_keeps_data_paints_and_lists(tmp_path, faulty):
+    src, findings = faulty
+    before = src.read_bytes()
+    rules = {f.rule: f for f in findings}
+    assert {"R-CREDIT-DUP", "R-SCALE-REVENUE", "R-YOY-SWING"} <= set(rules)
+    dest = write_feedback(src, findings, tmp_path / "out" / "甲区.xlsx", district_name="甲区",
+                          period_label=PERIOD.label)
+    assert src.read_bytes() == before  # the district's file is never touched
+
+    orig = openpyxl.load_workbook(src)
+    fb = openpyxl.load_workbook(dest)
+    assert fb.sheetnames[0] == LIST_SHEET and fb.active.title == LIST_SHEET
+    assert fb.sheetnames[1:] == orig.sheetnames
+    for name in orig.sheetnames:  # every value and type of every data sheet unchanged
+        assert _cells(fb, name) == _cells(orig, name), name
+        assert len(fb[name].data_validations.dataValidation) == len(orig[name].data_validations.dataValidation)
+    assert fb["_表单信息"].sheet_state == orig["_表单信息"].sheet_state
+
+    def at(f):
+        return fb[f.sheet][f.cell]
+
+    err, ver = rules["R-CREDIT-DUP"], rules["R-SCALE-REVENUE"]
+    expl = next(f for f in findings if f.rule == "R-YOY-SWING" and f.explained)
+    assert expl.explained and not ver.explained
+    assert at(err).fill.fgColor.rgb == FILL_ERROR and err.message in at(err).comment.text
+    assert at(ver).fill.fgColor.rgb == FILL_VERIFY and ver.message in at(ver).comment.text
+    assert at(expl).fill.fgColor.rgb == FILL_EXPLAINED and "新企业投产" in at(expl).comment.text
+    # a cell without a finding keeps its look and has no comment
+    assert fb["集群企业"]["C8"].comment is None
+    assert fb["集群企业"]["C8"].fill.fgColor.rgb == orig["集群企业"]["C8"].fill.fgColor.rgb
+
+    ws = fb[LIST_SHEET]
+    assert "甲区" in ws["A1"].value and PERIOD.label in ws["A1"].value
+    assert f"错误 {sum(f.severity == 'error' for f in findings)} 项" in ws["A2"].value
+    header = [c.value for c in ws[3]]
+    assert header == ["序号", "类别", "工作表", "单元格", "列名", "填报值", "问题说明", "县区说明", "规则代码"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == len(findings)
+    for i, (f, row) in enumerate(zip(findings, rows)):  # one line per finding, in order
+        assert row[0] == i + 1 and row[6] == f.message and row[8] == f.rule
+        assert row[1] == f.severity_label and (row[7] or "") == f.explanation
+        link = ws.cell(4 + i, 4).hyperlink
+        if f.cell:
+            assert row[2] == f.sheet and row[3] == f.cell
+            assert link is not None and link.location == f"'{f.sheet}'!{f.cell}"
+    labels = {f.rule + str(f.explained): row[1] for f, row in zip(findings, rows)}
+    assert labels["R-YOY-SWINGTrue"] == "已说明" and labels["R-YOY-SWINGFalse"] == "核实"
+    assert labels["R-CREDIT-DUPFalse"] == "错误" and labels["R-SCALE-REVENUEFalse"] == "核实"
+
+
+def test_text_is_never_a_formula(tmp_path, faulty):
+    src, findings = faulty
+    findings = findings + [finding("R-REQUIRED", file="甲区.xlsx", sheet="集群企业", row=7, column="=SUM(A1:A2)",
+                                   cell="C7", value="=HYPERLINK(\"http://x\")")]
+    dest = write_feedback(src, findings, tmp_path / "fb.xlsx")
+    ws = openpyxl.load_workbook(dest)[LIST_SHEET]
+    last = ws.max_row
+    assert ws.cell(last, 5).value == "=SUM(A1:A2)" and ws.cell(last, 5).data_type == "s"
+    assert ws.cell(last, 6).value == '=HYPERLINK("http://x")' and ws.cell(last, 6).data_type == "s"
+    # the district's own "=甲公司" stays the text it was
+    assert openpyxl.load_workbook(dest)["集群企业"]["C7"].data_type == "s"
+
+
+def test_title_falls_back_to_the_form(tmp_path, faulty):
+    src, findings = faulty
+    dest = write_feedback(src, findings, tmp_path / "fb.xlsx")
+    title = openpyxl.load_workbook(dest)[LIST_SHEET]["A1"].value
+    assert title.startswith("甲区") and PERIOD.label in title
+
+
+def test_refused_file_gets_list_only(tmp_path):
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    f = finding("F-NOT-XLSX", file=bad.name)
+    dest = write_feedback(None, [f], tmp_path / "fb" / "坏文件_退回.xlsx", district_name="乙县")
+    wb = openpyxl.load_workbook(dest)
+    assert wb.sheetnames == [LIST_SHEET]
+    assert wb[LIST_SHEET]["G4"].value == f.message and wb[LIST_SHEET]["B4"].value == "错误"
+    # a source that cannot be opened also falls back to the list
+    dest2 = write_feedback(bad, [f], tmp_path / "fb2.xlsx")
+    assert openpyxl.load_workbook(dest2).sheetnames == [LIST_SHEET]
+
+
+def test_resubmitted_feedback_copy_is_cleaned(tmp_path, faulty):
+    """A district sends our feedback copy back: the old list, comments and paint are not carried over."""
+    src, findings = faulty
+    first = write_feedback(src, findings, tmp_path / "first.xlsx")
+    dup = next(f for f in findings if f.rule == "R-CREDIT-DUP")
+    second = write_feedback(first, [dup], tmp_path / "second.xlsx")
+    wb = openpyxl.load_workbook(second)
+    assert wb.sheetnames.count(LIST_SHEET) == 1 and wb[LIST_SHEET].max_row == 4
+    ver = next(f for f in findings if f.rule == "R-SCALE-REVENUE")
+    assert wb[ver.sheet][ver.cell].comment is None
+    assert wb[ver.sheet][ver.cell].fill.fgColor.rgb != FILL_VERIFY
+    assert wb[dup.sheet][dup.cell].fill.fgColor.rgb == FILL_ERROR
+
+
+def test_never_overwrites_the_source(tmp_path, faulty):
+    from reporttool.errors import ReportToolError
+
+    src, findings = faulty
+    before = src.read_bytes()
+    with pytest.raises(ReportToolError):
+        write_feedback(src, findings, src)
+    assert src.read_bytes() == before
