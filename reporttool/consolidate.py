@@ -356,6 +356,7 @@ class ConsolidateResult:
     issue_no: int
     counts: dict[str, int]
     exit_code: int  # 0 clean, 1 error findings in the versions in use (or unattributable refused files)
+    deadline: dt.date | None = None  # 报送截止日 of the period
 
 
 def scan_inbox(ws: Workspace) -> list[Path]:
@@ -388,11 +389,18 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
             figures = compute_figures(ledger, cat, period, now=now)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
-            outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, inputs, issue_no, now)
+            try:
+                outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, inputs, issue_no, now)
+            except PermissionError as exc:
+                raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
+                                      f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None
+            except OSError as exc:
+                raise ReportToolError(f"写出汇总结果失败（{exc.strerror or exc}）。原有输出未被改动，"
+                                      f"请检查磁盘空间和 outbox 目录权限后重新运行。") from None
     unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and not i.district]
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
-                             _run_counts(figures, inputs), exit_code)
+                             _run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
 
 
 def _run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:

@@ -1,1 +1,186 @@
-"""(being written)"""
+"""`reporttool consolidate | status | history`: the monthly run and what the ledger knows.
+
+Thin: parse, call reporttool.consolidate / reporttool.ledger, print a Chinese summary, set the exit code
+(0 clean, 1 error findings in the versions in use, 2 could not run).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+
+import click
+
+from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, SubmissionState
+from reporttool.models import Period
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(_width(x) for x in col) for col in zip(header, *rows)]
+    for line in [header, *rows]:
+        click.echo("  ".join(_pad(x, w) for x, w in zip(line, widths)).rstrip())
+
+
+def _when(state: SubmissionState) -> str:
+    return state.received_at.strftime("%Y-%m-%d %H:%M") if state.received_at else ""
+
+
+def _timely(state: SubmissionState) -> str:
+    return "" if state.on_time is None else ("按时" if state.on_time else "逾期")
+
+
+def _problems(state: SubmissionState) -> str:
+    parts = []
+    if state.errors:
+        parts.append(f"错误{state.errors}")
+    if state.verify:
+        parts.append(f"核实{state.verify}" + (f"（已说明{state.explained}）" if state.explained else ""))
+    if state.info:
+        parts.append(f"提示{state.info}")
+    return "、".join(parts) or ("—" if state.status == ST_MISSING else "无")
+
+
+def _state_rows(states: list[SubmissionState]) -> list[list[str]]:
+    return [[s.district_name, s.status, _when(s), _timely(s), _problems(s)] for s in states]
+
+
+def _state_json(s: SubmissionState) -> dict:
+    return {"district": s.district, "name": s.district_name, "status": s.status,
+            "received_at": s.received_at.isoformat() if s.received_at else None, "on_time": s.on_time,
+            "file_name": s.file_name, "sha256": s.sha256, "files_received": s.version, "errors": s.errors,
+            "verify": s.verify, "explained": s.explained, "info": s.info}
+
+
+class _Progress:
+    """click.progressbar driven by read_many's progress(done, total) callback."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="读取报表", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-06")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行读取的进程数（默认按CPU）")
+@click.pass_obj
+def consolidate(obj, period: Period, workers: int | None) -> None:
+    """汇总：读取 inbox/ 中新收到的报表，审核、入账，生成汇总表、简报、反馈表（outbox/报告期/）。"""
+    from reporttool.consolidate import run_consolidate
+
+    progress = None if obj.quiet or not sys.stderr.isatty() else _Progress()
+    with user_errors():
+        ws = obj.workspace()
+        try:
+            result = run_consolidate(ws, period, workers=workers, progress=progress)
+        finally:
+            if progress:
+                progress.close()
+    c = result.counts
+    click.echo(f"{period.label} 报送情况（截止 {result.deadline.isoformat()}）：")
+    _table(["县区", "状态", "收到时间", "按时", "问题"], _state_rows(result.states))
+    missing = [s.district_name for s in result.states if s.status == ST_MISSING]
+    if missing:
+        click.echo(f"未报：{'、'.join(missing)}")
+    click.echo(f"已报 {c['submitted']}/{c['districts']} 个县区（按时 {c['on_time']}，逾期 {c['late']}）；"
+               f"本次收件箱 {c['files_scanned']} 个文件，新入账 {c['files_new']} 个。")
+    other = [i for i in result.inputs if i.new and i.period and i.period != period.key]
+    for i in other:
+        click.echo(f"注意：{i.path.name} 的报告期为 {i.period}，已入账但不计入本期。")
+    for i in result.inputs:
+        if i.new and not i.district and i.status:
+            click.echo(f"注意：{i.path.name} 无法识别县区，已退回（见 reporttool history）。")
+        if i.note:
+            click.echo(f"注意：{i.path.name} {i.note}。")
+    click.echo(f"指标进度：超前 {c[AHEAD]} 项，正常 {c[ON_TRACK]} 项，滞后 {c[LAGGING]} 项；"
+               f"错误 {c['errors']} 处，核实 {c['verify']} 处。")
+    click.echo(f"简报期号：第{result.issue_no}期。输出文件：")
+    for p in result.outputs:
+        click.echo(f"  {p}")
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-06")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_obj
+def status(obj, period: Period, as_json: bool) -> None:
+    """报送情况：各县区未报 / 已报及审核状态 / 按时或逾期（只读台账，不读取收件箱）。"""
+    from reporttool.consolidate import current_versions, submission_states
+    from reporttool.ledger import Ledger
+
+    with user_errors():
+        ws = obj.workspace()
+        cat = ws.catalogue()
+        if ws.ledger.exists():
+            with Ledger(ws) as ledger:
+                states = submission_states(cat, current_versions(ledger, cat, period))
+        else:
+            states = [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts]
+    deadline = period.deadline(cat.settings.deadline_day)
+    if as_json:
+        click.echo(json.dumps({"period": period.key, "deadline": deadline.isoformat(),
+                               "districts": [_state_json(s) for s in states]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{period.label} 报送情况（截止 {deadline.isoformat()}）：")
+    _table(["县区", "状态", "收到时间", "按时", "问题"], _state_rows(states))
+    done = [s for s in states if s.status != ST_MISSING]
+    click.echo(f"已报 {len(done)}/{len(states)} 个县区，未报 {len(states) - len(done)} 个"
+               f"（逾期 {sum(s.on_time is False for s in done)} 个）。")
+
+
+@main.command()
+@click.option("--district", "district", default=None, help="县区代码或名称")
+@click.option("--period", "period", callback=period_callback, default=None, help="报告期，如 2025-06")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.pass_obj
+def history(obj, district: str | None, period: Period | None, as_json: bool) -> None:
+    """收到的报表版本（最新在前）：状态、哈希前缀、文件名、收到时间。"""
+    from reporttool.ledger import Ledger
+
+    with user_errors():
+        ws = obj.workspace()
+        cat = ws.catalogue()
+        code = None
+        if district:
+            d = cat.district(district) or next((x for x in cat.districts if x.name == district.strip()), None)
+            if d is None:
+                valid = "、".join(f"{x.code}（{x.name}）" for x in cat.districts)
+                click.echo(f"错误：县区“{district}”不在目标库中。可用：{valid}", err=True)
+                sys.exit(2)
+            code = d.code
+        records = []
+        if ws.ledger.exists():
+            with Ledger(ws) as ledger:
+                records = ledger.history(district=code, period=period.key if period else None)
+    names = {d.code: d.name for d in cat.districts}
+    if as_json:
+        click.echo(json.dumps([{"id": r.id, "district": r.district, "name": names.get(r.district, ""),
+                                "period": r.period, "status": r.status, "sha256": r.sha256,
+                                "file_name": r.file_name, "received_at": r.received_at.isoformat(),
+                                "ingested_at": r.ingested_at.isoformat(), "superseded_by": r.superseded_by,
+                                "archive": r.archive_path} for r in records], ensure_ascii=False, indent=2))
+        return
+    if not records:
+        click.echo("台账中没有符合条件的报表。")
+        return
+    _table(["收到时间", "县区", "报告期", "状态", "哈希", "文件名"],
+           [[r.received_at.strftime("%Y-%m-%d %H:%M"), names.get(r.district, r.district or "（未识别）"), r.period,
+             r.status, r.sha256[:12], r.file_name] for r in records])
