@@ -1,1 +1,47 @@
-"""(being written)"""
+"""`reporttool demo`: fill the inbox with realistic sample submissions (and a few planted problems)."""
+from __future__ import annotations
+
+import click
+
+from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.demo import make_demo
+
+
+@main.command()
+@click.option("--period", "period", default="2025-06", show_default=True, callback=period_callback,
+              help="报告期，如 2025-06（1-6月累计）")
+@click.option("--districts", type=click.IntRange(min=1), default=None,
+              help="生成N个虚拟县区（会改写工作目录的目标库 templates/targets.xlsx：县区换成生成的N个，"
+                   "可加总的目标按比例放大），用于模拟全省规模")
+@click.option("--enterprises", type=click.IntRange(min=0), default=None, help="每个县区的企业数（默认按目标推算）")
+@click.option("--projects", type=click.IntRange(min=0), default=None, help="每个县区的项目数（默认6-14个）")
+@click.option("--seed", type=int, default=2025, show_default=True, help="随机种子：种子相同，生成的文件逐字节相同")
+@click.option("--clean", is_flag=True, help="不预置问题：每个县区都按时报送、数据无误")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="并行写文件的进程数")
+@click.pass_obj
+def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, workers: int) -> None:
+    """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总。"""
+    with user_errors():
+        ws = obj.workspace()
+        result = make_demo(ws, period, districts=districts, enterprises=enterprises, projects=projects,
+                           seed=seed, plant=not clean, workers=workers)
+    if result.catalogue_rewritten:
+        click.echo(f"已改写目标库：{ws.targets}（{districts}个生成的县区，目标按比例放大）")
+    click.echo(f"已在收件箱 {ws.inbox} 生成 {len(result.files)} 个县区的{period.label}报表：")
+    for f in result.files:
+        late = "（逾期）" if f.late else ""
+        click.echo(f"  {f.path.name}：企业{f.roster_rows}户，项目{f.project_rows}个，产出指标{f.output_rows}项，"
+                   f"报送时间 {f.received:%Y-%m-%d %H:%M}{late}")
+    if result.problems:
+        click.echo("预置的问题（审核应能发现）：")
+        for p in result.problems:
+            where = f"（{p.file} “{p.sheet}”表 {p.cell}）" if p.cell else (f"（{p.file}）" if p.file else "")
+            rule = f" [{p.rule}]" if p.rule else ""
+            click.echo(f"  - {p.detail}{where}{rule}")
+    if result.lagging:
+        cat = ws.catalogue()
+        names = "、".join(cat.cluster(c).name for c in result.lagging if cat.cluster(c))
+        click.echo(f"按计划明显落后于时序进度的集群：{names}")
+    root = f'"{ws.root}"' if " " in str(ws.root) else str(ws.root)
+    click.echo("下一步：")
+    click.echo(f"  reporttool -w {root} consolidate --period {period.key}")

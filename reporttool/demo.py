@@ -1,0 +1,322 @@
+"""Realistic sample submissions: `reporttool demo` fills the inbox with district workbooks.
+
+The data read like a real month: valid 统一社会信用代码, enterprise and project names made of generic
+Chinese words and the cluster's industry, cluster totals near target × 时序进度 (two or three clusters
+clearly lagging), a spread of growth rates, rosters that stay below the cluster totals. A few realistic
+problems are planted so that the checks have something to find (a missing district, a late one, a bad
+check digit, an investment above its total, an empty roster, an explained year-on-year swing).
+
+Everything is derived from the Catalogue and a seed: the same seed writes the same bytes. Files are
+written with the project's own form writer (forms/writer.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import random
+import re
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from stdnum.cn import uscc
+
+from reporttool import demo_names as N
+from reporttool.catalogue import Catalogue
+from reporttool.catalogue_writer import write_catalogue
+from reporttool.errors import ReportToolError
+from reporttool.forms.writer import write_template
+from reporttool.models import District, Period
+from reporttool.units import q, unit_factor
+from reporttool.workspace import Workspace, atomic_path
+
+# Kinds of planted problems (PlantedProblem.kind)
+MISSING, LATE, CREDIT_CHECK, INV_TOTAL, EMPTY_ROSTER, EXPLAINED_SWING = (
+    "missing", "late", "credit_check", "inv_total", "empty_roster", "explained_swing")
+
+_ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass(frozen=True)
+class PlantedProblem:
+    """A deliberate problem in the demo data, and the rule that should find it."""
+
+    kind: str  # MISSING, LATE, ...
+    district: str  # district code
+    district_name: str
+    file: str  # file name ("" when the district sent nothing)
+    rule: str  # rule code the checks should raise ("" when it shows in 报送情况 instead)
+    detail: str  # Chinese: what was planted
+    sheet: str = ""
+    cell: str = ""  # e.g. B15, when it is one cell
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    district: str
+    district_name: str
+    path: Path
+    roster_rows: int
+    project_rows: int
+    output_rows: int  # output rows with a value
+    received: dt.datetime  # the file's modification time (the ledger's received time)
+    late: bool
+
+
+@dataclass
+class DemoResult:
+    period: Period
+    seed: int
+    files: list[DemoFile]
+    problems: list[PlantedProblem]
+    lagging: tuple[str, ...]  # cluster codes planned to lag behind the time progress
+    catalogue_rewritten: bool = False
+
+
+@dataclass
+class DistrictData:
+    """One district's filled form, before it is written."""
+
+    district: District
+    file_name: str
+    roster: list[dict[str, Any]] = field(default_factory=list)
+    projects: list[dict[str, Any]] = field(default_factory=list)
+    outputs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    received: dt.datetime = dt.datetime(2000, 1, 1)
+    late: bool = False
+
+
+@dataclass
+class DemoPlan:
+    data: list[DistrictData]  # the files to write
+    problems: list[PlantedProblem]
+    lagging: tuple[str, ...]
+
+
+# ==================================================================================================
+# Entry point
+# ==================================================================================================
+
+
+def make_demo(ws: Workspace, period: Period, *, districts: int | None = None, enterprises: int | None = None,
+              projects: int | None = None, seed: int = 2025, plant: bool = True, workers: int = 1) -> DemoResult:
+    """Write filled district submissions for ``period`` into ``ws.inbox`` and return what was written.
+
+    ``districts=N`` replaces the workspace catalogue (templates/targets.xlsx) by a copy with N generated
+    districts and summable targets scaled by N / (configured districts), so that a province-sized round
+    can be simulated. ``enterprises``/``projects`` set the rows per district (default: realistic counts
+    from the targets). ``plant=False`` writes clean files for every district (benchmarks). The same
+    arguments always produce byte-identical files.
+    """
+    cat = ws.catalogue()
+    rewritten = False
+    if districts is not None:
+        if districts < 1:
+            raise ReportToolError("--districts 至少为1")
+        write_catalogue(scaled_catalogue(cat, districts, seed), ws.targets)
+        cat, rewritten = ws.catalogue(), True
+    plan = plan_demo(cat, period, enterprises=enterprises, projects=projects, seed=seed, plant=plant)
+    ws.ensure_dirs()
+    jobs = [(cat, period, d, ws.inbox / d.file_name) for d in plan.data]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    else:
+        for job in jobs:
+            _write_job(job)
+    files = [DemoFile(d.district.code, d.district.name, ws.inbox / d.file_name, len(d.roster), len(d.projects),
+                      sum(1 for v in d.outputs.values() if v.get("value") is not None), d.received, d.late)
+             for d in plan.data]
+    problems = [_locate(p, ws.inbox / p.file) if p.file and p.sheet else p for p in plan.problems]
+    return DemoResult(period, seed, files, problems, plan.lagging, rewritten)
+
+
+def write_district(cat: Catalogue, period: Period, data: DistrictData, dest: Path) -> Path:
+    """Write one district's file with the form writer; pin its internal dates and its mtime to ``received``."""
+    write_template(cat, data.district.code, period, dest, roster=data.roster, projects=data.projects,
+                   outputs=data.outputs)
+    _pin_core_dates(dest, data.received)
+    stamp = data.received.timestamp()
+    os.utime(dest, (stamp, stamp))
+    return dest
+
+
+def _write_job(job: tuple) -> str:
+    cat, period, data, dest = job
+    return str(write_district(cat, period, data, dest))
+
+
+def demo_file_name(cat: Catalogue, district: District, period: Period) -> str:
+    """The name a district gives its file: 兴城市_2025年1-6月重点产业集群报表.xlsx."""
+    name = f"{district.name}_{period.label}{cat.settings.programme_name}报表.xlsx"
+    return _ILLEGAL_FILENAME.sub("_", name)
+
+
+# ==================================================================================================
+# 统一社会信用代码 (GB 32100-2015) and organisation code (GB 11714-1997)
+# ==================================================================================================
+
+
+def org_check_digit(body: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body (digits or capital letters)."""
+    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(body, _ORG_WEIGHTS))
+    c = 11 - total % 11
+    return "X" if c == 10 else "0" if c == 11 else str(c)
+
+
+def credit_code(rng: random.Random, region: str, kind: str = "1") -> str:
+    """A valid 18-character code: 9 (市场监管) + kind + region + organisation code + mod-31 check."""
+    if rng.random() < 0.45:  # codes issued since 2015: MA + 6 characters
+        body = "MA" + "".join(rng.choice(_USCC_ALPHABET) for _ in range(6))
+    else:  # older organisation codes: 8 digits
+        body = str(rng.choice("0567")) + "".join(rng.choice("0123456789") for _ in range(7))
+    first17 = f"9{kind}{region}{body}{org_check_digit(body)}"
+    return first17 + uscc.calc_check_digit(first17)
+
+
+def region_code(cat: Catalogue, district: District) -> str:
+    """The 6-digit region of a district's enterprises: its own GB/T 2260 code, else its city's (xxxx00)."""
+    if re.fullmatch(r"\d{6}", district.code):
+        return district.code
+    prefixes = sorted(d.code[:4] for d in cat.districts if re.fullmatch(r"\d{6}", d.code))
+    return (max(set(prefixes), key=prefixes.count) if prefixes else "1101") + "00"
+
+
+# ==================================================================================================
+# A scaled catalogue with generated districts (--districts N)
+# ==================================================================================================
+
+
+def scaled_catalogue(cat: Catalogue, n: int, seed: int = 2025) -> Catalogue:
+    """``cat`` with ``n`` generated districts; summable targets scaled by n / len(cat.districts)."""
+    rng = random.Random(f"reporttool-demo-districts:{seed}")
+    places = [a + b for a in N.PLACE_FIRST for b in N.PLACE_SECOND if a != b]
+    rng.shuffle(places)
+    numeric = [d.code for d in cat.districts if re.fullmatch(r"\d{6}", d.code)]
+    province = numeric[0][:2] if numeric else "21"
+    slots = (("02", "区"), ("03", "区"), ("04", "区"), ("21", "县"), ("22", "县"), ("81", "市"))
+    out: list[District] = []
+    city = 1
+    while len(out) < n:
+        for suffix, kind in slots:
+            if len(out) >= n:
+                break
+            place = places[len(out) % len(places)] + ("" if len(out) < len(places) else str(len(out)))
+            out.append(District(f"{province}{city:02d}{suffix}", place + kind, kind, len(out) + 1))
+        if len(out) < n:
+            place = places[len(out) % len(places)] + ("" if len(out) < len(places) else str(len(out)))
+            out.append(District(f"KF{city:02d}", f"{place}经济开发区", "开发区", len(out) + 1))
+        city += 1
+    k = Decimal(n) / Decimal(len(cat.districts))
+    inds = {i.code: i for i in cat.indicators}
+    targets = []
+    for t in cat.targets:
+        if t.district:
+            continue  # per-district splits name districts that no longer exist
+        ind = inds[t.indicator]
+        if ind.summable:
+            places_ = 0 if ind.decimals == 0 else 2
+            t = replace(t, value=None if t.value is None else q(t.value * k, places_),
+                        base_value=None if t.base_value is None else q(t.base_value * k, places_))
+        targets.append(t)
+    return replace(cat, districts=tuple(out), targets=tuple(targets), _index={})
+
+
+# ==================================================================================================
+# Planning the month
+# ==================================================================================================
+
+
+def plan_demo(cat: Catalogue, period: Period, *, enterprises: int | None = None, projects: int | None = None,
+              seed: int = 2025, plant: bool = True) -> DemoPlan:
+    """Everything the demo writes, as data. The clean data do not depend on ``plant``: planting only
+    changes copies afterwards (so a district's corrected file is its ``plant=False`` data)."""
+    from reporttool.demo_plan import plan_city, build_district, plant_problems
+
+    rng = random.Random(f"reporttool-demo:{seed}")
+    city = plan_city(cat, period, rng)
+    names: set[str] = set()
+    data = []
+    for d in cat.districts:
+        drng = random.Random(f"reporttool-demo:{seed}:{d.code}")
+        dd = build_district(cat, period, city, d, drng, names, enterprises, projects)
+        dd.file_name = demo_file_name(cat, d, period)
+        data.append(dd)
+    problems: list[PlantedProblem] = []
+    if plant:
+        data, problems = plant_problems(cat, period, city, data, random.Random(f"reporttool-demo-plant:{seed}"))
+    return DemoPlan(data, problems, city.lagging)
+
+
+# ==================================================================================================
+# File details: fixed internal dates, locating a planted cell
+# ==================================================================================================
+
+
+def _pin_core_dates(path: Path, when: dt.datetime) -> None:
+    """Replace the creation date xlsxwriter stamps into docProps/core.xml, so equal input -> equal bytes."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as zin:
+        infos = zin.infolist()
+        parts = {i.filename: zin.read(i.filename) for i in infos}
+    core = parts.get("docProps/core.xml")
+    if core is None:
+        return
+    fixed = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2", core)
+    if fixed == core:
+        return
+    parts["docProps/core.xml"] = fixed
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in infos:
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            zout.writestr(zi, parts[info.filename])
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(buf.getvalue())
+
+
+def _locate(problem: PlantedProblem, path: Path) -> PlantedProblem:
+    """Fill in the cell of a planted problem (found by its 序号 and column title in the written file)."""
+    import openpyxl
+
+    seq, _, title = problem.cell.partition(":")
+    if not seq.isdigit() or not path.is_file():
+        return replace(problem, cell="")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        ws = wb[problem.sheet]
+        header: dict[str, int] | None = None
+        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if header is None:
+                if "序号" in row and title in row:
+                    header = {str(v): c for c, v in enumerate(row) if v is not None}
+                continue
+            if row and row[header["序号"]] == int(seq):
+                from reporttool.units import cell_ref
+
+                return replace(problem, cell=cell_ref(r, header[title] + 1))
+    finally:
+        wb.close()
+    return replace(problem, cell="")
+
+
+def dec(x: float, places: int = 2) -> Decimal:
+    """A generated float as a Decimal rounded half up (the demo invents floats; forms hold Decimals)."""
+    return q(Decimal(repr(x)), places)
+
+
+def to_form_unit(value: Decimal, ind_unit: str, form_unit: str) -> Decimal:
+    """A target-unit value (亿元) in the form's unit (万元); unknown pairs are taken as equal units."""
+    try:
+        return value * unit_factor(form_unit, ind_unit)
+    except KeyError:
+        return value
