@@ -145,3 +145,12 @@ def test_never_overwrites_the_source(tmp_path, faulty):
     with pytest.raises(ReportToolError):
         write_feedback(src, findings, src)
     assert src.read_bytes() == before
+
+
+def test_feedback_copy_reads_back_the_same(tmp_path, faulty, small_catalogue):
+    """The district may correct the feedback copy and send it again: it reads as the original did."""
+    src, findings = faulty
+    dest = write_feedback(src, findings, tmp_path / "fb.xlsx")
+    sub, again = read_submission(dest, small_catalogue)
+    again = again + check_submission(sub, small_catalogue, PERIOD)
+    assert [(f.rule, f.sheet, f.cell, f.value) for f in again] == [(f.rule, f.sheet, f.cell, f.value) for f in findings]
