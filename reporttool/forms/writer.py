@@ -106,7 +106,8 @@ class _FormWriter:
             L.INT: wb.add_format({**cell, "locked": False, "num_format": "0"}),
             L.DATE: wb.add_format({**cell, "locked": False, "num_format": "yyyy-mm", "align": "center"}),
             "i_title": wb.add_format({"font_name": "黑体", "font_size": 16, "align": "center"}),
-            "i_head": wb.add_format({"font_name": "黑体", "font_size": 11, "valign": "top"}),
+            "i_head": wb.add_format({"font_name": "黑体", "font_size": 12, "valign": "bottom"}),
+            "i_key": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
             "i_body": wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"}),
         }
         self.cluster_source: list[str] | str = [c.name for c in cat.clusters]
@@ -172,8 +173,9 @@ class _FormWriter:
         ws.write_string(0, 0, f"{s.city}{s.programme_name}报表填报说明", f["i_title"])
         ws.set_row(0, 30)
         lines: list[tuple[str, str]] = [
-            ("body", f"填报单位：{d.name}（代码 {d.code}）　　报告期：{self.period.label}（本年1月至"
-                     f"{self.period.month}月累计）　　报送截止：{deadline}前"),
+            ("key", f"填报单位：{d.name}（代码 {d.code}）"),
+            ("key", f"报告期：{self.period.label}（本年1月至{self.period.month}月累计）"),
+            ("key", f"报送截止：{deadline}前"),
             ("head", "一、谁来填、何时报"),
             ("body", f"本表由{d.name}负责产业集群工作的部门填报，经单位负责人审核后，于{deadline}前报送"
                      f"{s.issuing_unit}。本文件是为{d.name}、{self.period.label}专门生成的，请勿转给其他单位"
@@ -215,9 +217,11 @@ class _FormWriter:
         if s.contact:
             lines += [("head", "六、联系方式"), ("body", s.contact)]
         for r, (kind, text) in enumerate(lines, start=1):
-            ws.write_string(r, 0, text, f["i_head"] if kind == "head" else f["i_body"])
-            if kind == "body":
-                ws.set_row(r, 15.5 * -(-int(_text_width(text, 2.0)) // 82))
+            ws.write_string(r, 0, text, f["i_" + kind])
+            if kind == "head":
+                ws.set_row(r, 24)
+            elif kind == "body":
+                ws.set_row(r, 15.5 * -(-int(_text_width(text, 1.85)) // 82))
         ws.set_portrait()
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         ws.set_paper(9)
@@ -232,7 +236,7 @@ class _FormWriter:
         s, f = self.cat.settings, self.f
         cols = spec.columns
         last = len(cols) - 1
-        widths = _widths(cols, rows) if spec.key == L.OUTPUT.key else [c.width for c in cols]
+        widths = _widths(cols, rows, [c.name for c in self.cat.clusters])
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         title = spec.title.replace("{city}", s.city).replace("{programme}", s.programme_name)
@@ -394,12 +398,18 @@ def _text_width(text: str, wide: float = 1.8) -> float:
     return sum(wide if ord(ch) > 0x2E7F else 1.0 for ch in text)
 
 
-def _widths(cols: Sequence[L.Column], rows: list) -> list[float]:
-    """Column widths of the pre-filled output sheet: wide enough for the names, within reason."""
+def _widths(cols: Sequence[L.Column], rows: list, cluster_names: list[str]) -> list[float]:
+    """Column widths: the layout's, widened (within reason) to show cluster and indicator names whole."""
     out = []
     for col in cols:
-        need = max((_text_width(str(r.get(col.key) or "")) + 2 for r in rows), default=0)
-        out.append(max(col.width, min(need, 36)) if col.kind == L.FIXED else col.width)
+        if col.kind == L.FIXED:
+            texts = [str(r.get(col.key) or "") for r in rows]
+        elif col.kind == L.CLUSTER:
+            texts = cluster_names
+        else:
+            texts = []
+        need = max((_text_width(t) + 2 for t in texts), default=0)
+        out.append(max(col.width, min(need, 36)))
     return out
 
 
