@@ -1,0 +1,233 @@
+"""The consolidate run end to end: real district workbooks (forms.writer) in inbox/, the CLI, crashes."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from stdnum.cn import uscc
+
+from reporttool.cli import main
+from reporttool.consolidate import CRASH_HOOK_ENV, compute_figures, run_consolidate
+from reporttool.errors import LockedError, ReportToolError
+from reporttool.figures import ST_MISSING, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
+from reporttool.forms.writer import write_template
+from reporttool.ledger import Ledger, workspace_lock
+from reporttool.models import Period
+from reporttool.workspace import Workspace
+
+P = Period(2025, 6)
+NOW = dt.datetime(2025, 7, 8, 9, 0)
+ON_TIME = dt.datetime(2025, 7, 3, 10, 0)
+
+
+def credit(n: int) -> str:
+    base = f"91110000MA{n:07d}"
+    return base + uscc.calc_check_digit(base)
+
+
+def put(ws: Workspace, name: str, district: str, *, when: dt.datetime = ON_TIME, period: Period = P,
+        sr: str | None = None, sr_ly: str | None = None, roster=()) -> Path:
+    """A filled district form in inbox/, its modification time = when it 'arrived'."""
+    cat = ws.catalogue()
+    outputs = {("A", "SR"): {"value": D(sr), "value_ly": D(sr_ly) if sr_ly else None}} if sr else None
+    path = write_template(cat, district, period, ws.inbox / name, roster=roster, outputs=outputs)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def city_sr(result) -> D | None:
+    return result.figures.cluster_figure("A", "SR").value
+
+
+def states(result) -> dict[str, str]:
+    return {s.district_name: s.status for s in result.states}
+
+
+def test_run_writes_figures_outputs_and_manifest(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1234.56", sr_ly="1000")
+    put(ws, "乙县.xlsx", "110102", sr="765.44", sr_ly="800", when=dt.datetime(2025, 7, 6, 8, 0))
+    result = run_consolidate(ws, P, now=NOW)
+    assert city_sr(result) == D("0.2")
+    assert states(result) == {"甲区": ST_PASSED, "乙县": ST_PASSED, "丙开发区": ST_MISSING}
+    timely = {s.district_name: s.on_time for s in result.states}
+    assert timely == {"甲区": True, "乙县": False, "丙开发区": None}
+    assert result.exit_code == 0
+    out = ws.period_dir(P)
+    names = sorted(p.name for p in out.iterdir())
+    assert "manifest.json" in names and any(n.endswith(".xlsx") for n in names) and any(n.endswith(".docx") for n in names)
+    assert result.outputs[-1] == out / "manifest.json"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["catalogue_fingerprint"] == ws.catalogue().fingerprint
+    assert {i["file_name"] for i in manifest["inputs"]} == {"甲区.xlsx", "乙县.xlsx"}
+    assert set(manifest["versions_used"]) == {"110101", "110102"}
+    assert manifest["counts"]["submitted"] == 2 and manifest["issue_no"] == 1
+    assert not (ws.outbox / f".staging-{P.key}").exists()
+
+
+def test_corrected_file_supersedes_and_old_version_stays_in_history(small_workspace):
+    ws = small_workspace
+    first = put(ws, "甲区.xlsx", "110101", sr="1000")
+    first_bytes = first.read_bytes()
+    assert city_sr(run_consolidate(ws, P, now=NOW)) == D("0.1")
+    put(ws, "甲区（更正）.xlsx", "110101", sr="3000", when=ON_TIME + dt.timedelta(hours=2))
+    result = run_consolidate(ws, P, now=NOW)
+    assert city_sr(result) == D("0.3")
+    with Ledger(ws) as ledger:
+        hist = ledger.history(district="110101")
+    assert [h.file_name for h in hist] == ["甲区（更正）.xlsx", "甲区.xlsx"]
+    assert hist[1].status == ST_SUPERSEDED
+    assert (ws.root / hist[1].archive_path).read_bytes() == first_bytes
+    s = next(s for s in result.states if s.district == "110101")
+    assert s.version == 2 and s.file_name == "甲区（更正）.xlsx"
+
+
+def test_same_bytes_twice_change_nothing(small_workspace):
+    ws = small_workspace
+    src = put(ws, "甲区.xlsx", "110101", sr="1000")
+    first = run_consolidate(ws, P, now=NOW)
+    shutil.copy2(src, ws.inbox / "甲区-副本.xlsx")
+    again = run_consolidate(ws, P, now=NOW)
+    assert [i.new for i in again.inputs] == [False, False]
+    with Ledger(ws) as ledger:
+        assert len(ledger.submissions()) == 1
+    assert dataclasses.asdict(first.figures) == dataclasses.asdict(again.figures)
+
+
+def test_findings_give_feedback_and_exit_1_then_a_fix_clears_them(small_workspace):
+    ws = small_workspace
+    bad = [{"credit_code": "91110000MA00000010", "name": "甲化工", "cluster": "化工", "is_scale": "是",
+            "revenue": D(1500), "revenue_ly": D(1400)}]  # wrong check digit
+    put(ws, "甲区.xlsx", "110101", sr="2000", roster=bad)
+    result = run_consolidate(ws, P, now=NOW)
+    assert result.exit_code == 1
+    assert states(result)["甲区"] == "有错"
+    feedback = ws.feedback_dir(P) / "甲区.xlsx"
+    assert feedback.is_file() and feedback in result.outputs
+    assert result.figures.enterprises == []  # the row with an error is not counted
+    good = [dict(bad[0], credit_code=credit(1))]
+    put(ws, "甲区-改.xlsx", "110101", sr="2000", roster=good, when=ON_TIME + dt.timedelta(days=1))
+    result = run_consolidate(ws, P, now=NOW)
+    assert result.exit_code == 0 and states(result)["甲区"] == ST_PASSED
+    assert not feedback.exists()  # out-of-date feedback is removed
+    assert [e.credit_code for e in result.figures.enterprises] == [credit(1)]
+
+
+def test_refused_and_other_period_files_are_recorded_but_not_counted(small_workspace):
+    ws = small_workspace
+    (ws.inbox / "说明.txt").write_text("这不是报表", encoding="utf-8")
+    put(ws, "乙县-5月.xlsx", "110102", sr="500", period=Period(2025, 5))
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    result = run_consolidate(ws, P, now=NOW)
+    assert city_sr(result) == D("0.1")
+    assert states(result)["乙县"] == ST_MISSING
+    assert result.exit_code == 1  # an unattributable refused file arrived
+    refused = next(i for i in result.inputs if i.path.name == "说明.txt")
+    assert refused.status == ST_RETURNED and refused.district == ""
+    may = next(i for i in result.inputs if i.path.name == "乙县-5月.xlsx")
+    assert may.period == "2025-05" and may.status == ST_PASSED
+    with Ledger(ws) as ledger:
+        may_figs = compute_figures(ledger, ws.catalogue(), Period(2025, 5), now=NOW)
+    assert may_figs.cluster_figure("A", "SR").value == D("0.05")
+    assert run_consolidate(ws, P, now=NOW).exit_code == 0  # nothing new: clean
+
+
+def test_failed_output_leaves_previous_outputs_untouched(small_workspace, monkeypatch):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    run_consolidate(ws, P, now=NOW)
+    before = {p.name: p.read_bytes() for p in ws.period_dir(P).iterdir() if p.is_file()}
+    put(ws, "乙县.xlsx", "110102", sr="500")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    import reporttool.render.brief as brief
+    monkeypatch.setattr(brief, "write_brief", broken)
+    with pytest.raises(ReportToolError, match="原有输出未被改动"):
+        run_consolidate(ws, P, now=NOW)
+    after = {p.name: p.read_bytes() for p in ws.period_dir(P).iterdir() if p.is_file()}
+    assert after == before
+    monkeypatch.undo()
+    assert city_sr(run_consolidate(ws, P, now=NOW)) == D("0.15")  # the new file was recorded once
+
+
+def test_second_run_while_locked(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    with workspace_lock(ws):
+        with pytest.raises(LockedError):
+            run_consolidate(ws, P, now=NOW)
+        res = CliRunner().invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06"])
+        assert res.exit_code == 2
+        assert "另一个 reporttool" in res.output and "Traceback" not in res.output
+    assert run_consolidate(ws, P, now=NOW).exit_code == 0
+
+
+def test_killed_run_then_rerun_equals_an_uninterrupted_run(small_workspace, tmp_path):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1234.56", sr_ly="1000")
+    put(ws, "乙县.xlsx", "110102", sr="765.44", when=ON_TIME + dt.timedelta(minutes=5))
+    put(ws, "丙开发区.xlsx", "KF01", sr="0.01", when=ON_TIME + dt.timedelta(minutes=9))
+    clean = Workspace(tmp_path / "对照")
+    shutil.copytree(ws.root, clean.root)  # copytree keeps modification times (copy2)
+
+    env = dict(os.environ, **{CRASH_HOOK_ENV: "1"})
+    cmd = [sys.executable, "-m", "reporttool", "-w", str(ws.root), "-q", "consolidate", "--period", "2025-06"]
+    killed = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+    assert killed.returncode == 3
+    with Ledger(ws) as ledger:
+        assert len(ledger.submissions()) == 1  # died after the first file
+    assert not (ws.period_dir(P) / "manifest.json").exists()
+
+    env.pop(CRASH_HOOK_ENV)
+    rerun = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr.decode("utf-8", "replace")
+    run_consolidate(clean, P, now=NOW)
+    cat = ws.catalogue()
+    with Ledger(ws) as a, Ledger(clean) as b:
+        fa, fb = compute_figures(a, cat, P, now=NOW), compute_figures(b, cat, P, now=NOW)
+        assert [r.sha256 for r in a.submissions()] == [r.sha256 for r in b.submissions()]
+    assert dataclasses.asdict(fa) == dataclasses.asdict(fb)
+    assert fa.cluster_figure("A", "SR").value == D("0.200001")
+    ma = json.loads((ws.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
+    mb = json.loads((clean.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
+    for m in (ma, mb):
+        m.pop("generated_at"), m.pop("catalogue_path")
+        for i in m["inputs"]:
+            i.pop("archive")
+    assert ma["inputs"] == mb["inputs"] and ma["versions_used"] == mb["versions_used"]
+    assert ma["submissions"] == mb["submissions"] and ma["outputs"] == mb["outputs"]
+
+
+def test_cli_summary_status_and_history(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    put(ws, "甲区-旧.xlsx", "110101", sr="900", when=ON_TIME - dt.timedelta(days=1))
+    runner = CliRunner()
+    res = runner.invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06"])
+    assert res.exit_code == 0, res.output
+    assert "未报：乙县、丙开发区" in res.output and "按时" in res.output and "manifest.json" in res.output
+    res = runner.invoke(main, ["-w", str(ws.root), "status", "--period", "2025-06"])
+    assert res.exit_code == 0 and "丙开发区  未报" in res.output and "已报 1/3" in res.output
+    res = runner.invoke(main, ["-w", str(ws.root), "status", "--period", "2025-06", "--json"])
+    data = json.loads(res.output)
+    assert [d["status"] for d in data["districts"]] == [ST_PASSED, ST_MISSING, ST_MISSING]
+    assert data["districts"][0]["on_time"] is True and data["districts"][0]["files_received"] == 2
+    res = runner.invoke(main, ["-w", str(ws.root), "history", "--district", "甲区", "--json"])
+    hist = json.loads(res.output)
+    assert [h["file_name"] for h in hist] == ["甲区.xlsx", "甲区-旧.xlsx"]
+    assert [h["status"] for h in hist] == [ST_PASSED, ST_SUPERSEDED]
+    res = runner.invoke(main, ["-w", str(ws.root), "history", "--period", "2025-06"])
+    assert res.exit_code == 0 and "被替代" in res.output and hist[1]["sha256"][:12] in res.output
+    res = runner.invoke(main, ["-w", str(ws.root), "history", "--district", "不存在区"])
+    assert res.exit_code == 2 and "不在目标库" in res.output
