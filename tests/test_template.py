@@ -241,7 +241,8 @@ def test_filled_form_round_trips_values_as_typed(small_catalogue, tmp_path):
     projects = [{"name": "项目一", "cluster": "B", "nature": "新建", "status": "在建", "total": 100,
                  "done_year": D("120.5"), "start": dt.date(2025, 3, 1), "finish": "2026-12"}]
     outputs = {("A", "SR"): {"value": D("5000"), "value_ly": "4000", "note": "说明文字"},
-               ("C", "YK"): {"value": D("-1")}}
+               ("C", "YK"): {"value": D("-1")},
+               ("C", "NOPE"): {"indicator": "不存在的指标", "value": D(7)}}
     path = W.write_template(small_catalogue, "110102", JUNE, tmp_path / "filled.xlsx",
                             roster=roster, projects=projects, outputs=outputs)
     wb = openpyxl.load_workbook(path)
@@ -267,6 +268,7 @@ def test_filled_form_round_trips_values_as_typed(small_catalogue, tmp_path):
     assert by_key[("A", "SR")] == (5000, "4000", "说明文字")
     assert by_key[("C", "YK")] == (-1, None, None)
     assert by_key[("B", "CZ")] == (None, None, None)
+    assert rows[-1][:7] == (len(rows), "C", None, "NOPE", "不存在的指标", None, 7)  # unknown pair: extra row
 
 
 def test_many_rows_extend_the_formatted_area(small_catalogue, tmp_path):

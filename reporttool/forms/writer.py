@@ -50,7 +50,8 @@ def write_template(cat: Catalogue, district_code: str, period: Period, dest: Pat
 
     With no data it is the blank form sent to districts. With data it is a filled submission: roster and
     projects rows are dicts keyed by layout column keys, in order; ``outputs`` maps (cluster code,
-    indicator code) to {"value", "value_ly", "note"}. Values are written as a person typing them would
+    indicator code) to {"value", "value_ly", "note"} (pairs the catalogue does not have become extra rows
+    at the end, optionally with "cluster", "indicator", "unit"). Values are written as a person typing them would
     leave them: Decimal/int/float -> number, str -> text (even "=1+1" or "1,234.5"), date -> date.
     """
     d = _district(cat, district_code)
@@ -155,14 +156,19 @@ class _FormWriter:
         ws.very_hidden()
 
     def _output_rows(self, outputs: dict) -> list[dict]:
+        """One row per cluster × output indicator; keys of ``outputs`` the catalogue does not know are
+        appended after them (as a district that added a row would), so tests can make unknown rows."""
         rows = []
         for c in self.cat.clusters:
             for ind in self.cat.output_indicators_for(c.code):
-                given = outputs.get((c.code, ind.code), {})
+                given = outputs.pop((c.code, ind.code), {})
                 rows.append({"seq": len(rows) + 1, "cluster_code": c.code, "cluster": c.name,
                              "indicator_code": ind.code, "indicator": ind.name, "unit": ind.form_unit,
                              "value": given.get("value"), "value_ly": given.get("value_ly"),
                              "note": given.get("note")})
+        for (cluster_code, indicator_code), given in outputs.items():
+            rows.append({"seq": len(rows) + 1, "cluster_code": cluster_code, "indicator_code": indicator_code,
+                         **{k: given.get(k) for k in ("cluster", "indicator", "unit", "value", "value_ly", "note")}})
         return rows
 
     # ---- 填报说明 ---------------------------------------------------------------------------------
