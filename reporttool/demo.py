@@ -78,6 +78,7 @@ class DemoResult:
     problems: list[PlantedProblem]
     lagging: tuple[str, ...]  # cluster codes planned to lag behind the time progress
     catalogue_rewritten: bool = False
+    others: list[Path] = field(default_factory=list)  # files already in the inbox that the demo did not write
 
 
 @dataclass
@@ -135,7 +136,10 @@ def make_demo(ws: Workspace, period: Period, *, districts: int | None = None, en
                       sum(1 for v in d.outputs.values() if v.get("value") is not None), d.received, d.late)
              for d in plan.data]
     problems = [_locate(p, ws.inbox / p.file) if p.file and p.sheet else p for p in plan.problems]
-    return DemoResult(period, seed, files, problems, plan.lagging, rewritten)
+    written = {f.path.name for f in files}
+    others = sorted(p for p in ws.inbox.iterdir() if p.is_file() and p.name not in written
+                    and not p.name.startswith("."))
+    return DemoResult(period, seed, files, problems, plan.lagging, rewritten, others)
 
 
 def write_district(cat: Catalogue, period: Period, data: DistrictData, dest: Path) -> Path:

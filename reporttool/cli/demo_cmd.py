@@ -42,6 +42,12 @@ def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, 
         cat = ws.catalogue()
         names = "、".join(cat.cluster(c).name for c in result.lagging if cat.cluster(c))
         click.echo(f"按计划明显落后于时序进度的集群：{names}")
+    if result.others:
+        click.echo(f"注意：收件箱中另有 {len(result.others)} 个不是本次生成的文件（未改动），汇总时也会读取：")
+        for p in result.others[:10]:
+            click.echo(f"  {p.name}")
+        if len(result.others) > 10:
+            click.echo(f"  ……等 {len(result.others)} 个")
     root = f'"{ws.root}"' if " " in str(ws.root) else str(ws.root)
     click.echo("下一步：")
     click.echo(f"  reporttool -w {root} consolidate --period {period.key}")
