@@ -50,9 +50,10 @@ def write_template(cat: Catalogue, district_code: str, period: Period, dest: Pat
 
     With no data it is the blank form sent to districts. With data it is a filled submission: roster and
     projects rows are dicts keyed by layout column keys, in order; ``outputs`` maps (cluster code,
-    indicator code) to {"value", "value_ly", "note"} (pairs the catalogue does not have become extra rows
-    at the end, optionally with "cluster", "indicator", "unit"). Values are written as a person typing them would
-    leave them: Decimal/int/float -> number, str -> text (even "=1+1" or "1,234.5"), date -> date.
+    indicator code) to {"value", "value_ly", "note"} (pairs the catalogue does not have become extra
+    rows at the end, optionally with "cluster", "indicator", "unit"). Values are written as a person
+    typing them would leave them: Decimal/int/float -> number, str -> text (even "=1+1" or "1,234.5"),
+    date -> date, bool -> 是/否.
     """
     d = _district(cat, district_code)
     dest = Path(dest)
@@ -166,9 +167,10 @@ class _FormWriter:
                              "indicator_code": ind.code, "indicator": ind.name, "unit": ind.form_unit,
                              "value": given.get("value"), "value_ly": given.get("value_ly"),
                              "note": given.get("note")})
+        extra_keys = ("cluster", "indicator", "unit", "value", "value_ly", "note")
         for (cluster_code, indicator_code), given in outputs.items():
             rows.append({"seq": len(rows) + 1, "cluster_code": cluster_code, "indicator_code": indicator_code,
-                         **{k: given.get(k) for k in ("cluster", "indicator", "unit", "value", "value_ly", "note")}})
+                         **{k: given.get(k) for k in extra_keys}})
         return rows
 
     # ---- 填报说明 ---------------------------------------------------------------------------------
