@@ -343,6 +343,7 @@ class InputFile:
     period: str = ""
     status: str = ""
     note: str = ""  # why it was not recorded (changed while being read)
+    unknown_district: bool = False  # refused, and not from a configured district: nobody's 报送情况 shows it
 
 
 @dataclass
@@ -397,7 +398,10 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             except OSError as exc:
                 raise ReportToolError(f"写出汇总结果失败（{exc.strerror or exc}）。原有输出未被改动，"
                                       f"请检查磁盘空间和 outbox 目录权限后重新运行。") from None
-    unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and not i.district]
+    configured = {d.code for d in cat.districts}
+    unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and i.district not in configured]
+    for i in unattributed:
+        i.unknown_district = True
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
                              _run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
@@ -523,7 +527,8 @@ def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period
         if not mine or rec is None:
             continue
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
-        write_feedback(ledger.archived_path(rec), mine, staging / rel)
+        write_feedback(ledger.archived_path(rec), mine, staging / rel, district_name=state.district_name,
+                       period_label=period.label)
         written.append(rel)
     manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written)
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

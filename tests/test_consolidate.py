@@ -132,7 +132,7 @@ def test_refused_and_other_period_files_are_recorded_but_not_counted(small_works
     assert states(result)["乙县"] == ST_MISSING
     assert result.exit_code == 1  # an unattributable refused file arrived
     refused = next(i for i in result.inputs if i.path.name == "说明.txt")
-    assert refused.status == ST_RETURNED and refused.district == ""
+    assert refused.status == ST_RETURNED and refused.district == "" and refused.unknown_district
     may = next(i for i in result.inputs if i.path.name == "乙县-5月.xlsx")
     assert may.period == "2025-05" and may.status == ST_PASSED
     with Ledger(ws) as ledger:

@@ -105,7 +105,7 @@ def consolidate(obj, period: Period, workers: int | None) -> None:
     for i in other:
         click.echo(f"注意：{i.path.name} 的报告期为 {i.period}，已入账但不计入本期。")
     for i in result.inputs:
-        if i.new and not i.district and i.status:
+        if i.unknown_district:
             click.echo(f"注意：{i.path.name} 无法识别县区，已退回（见 reporttool history）。")
         if i.note:
             click.echo(f"注意：{i.path.name} {i.note}。")
