@@ -20,6 +20,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Twips
@@ -290,7 +291,8 @@ class _Renderer:
         png = completion_chart(block, self.workdir / "chart.png", self.p)
         para = self._para(indent=False, align="center", line=None, keep_next=True)
         set_spacing(para._p.get_or_add_pPr(), line_pt=None)  # a picture needs single (auto) spacing
-        para.add_run().add_picture(str(png), width=Mm(float(self.p.chart_width_mm)))
+        run = self._run(para, "", self.p.font_body, spacing=False)
+        run.add_picture(str(png), width=Mm(float(self.p.chart_width_mm)))
         self.caption(block.caption)
 
     def table(self, block: prose.TableBlock) -> None:
@@ -436,7 +438,7 @@ def _open_template(template: Path):
         raise ReportToolError(f"找不到简报模板 {template}。可删除后运行 reporttool init 重建，或检查文件名。")
     try:
         return docx.Document(str(template))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ReportToolError(f"简报模板 {template} 无法打开（{type(exc).__name__}），"
                               "请确认它是 Word 文档（.docx），不是 .doc 或 WPS 格式。") from None
     except Exception as exc:  # lxml and python-docx raise a variety of parse errors on a broken file

@@ -358,6 +358,19 @@ TEMPLATE_TEXT: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
+def _run_format(style: str, p: BriefProfile):
+    """(east-Asian font, Latin font, size, colour, character spacing) of a run in ``style``."""
+    return {
+        STYLE_MASTHEAD: (p.font_masthead, p.font_masthead, p.masthead_size_pt, p.masthead_colour, None),
+        STYLE_ISSUE: (p.font_body, p.font_latin, p.issue_size_pt, None, None),
+        STYLE_UNIT_LINE: (p.font_body, p.font_latin, p.unit_line_size_pt, None, None),
+        STYLE_TITLE: (p.font_title, p.font_title, p.title_size_pt, None, None),
+        STYLE_HEADING1: (p.font_heading1, p.font_latin, p.body_size_pt, None, p.body_char_spacing_pt),
+        STYLE_COLOPHON: (p.font_body, p.font_latin, p.colophon_size_pt, None, None),
+        STYLE_COPIES: (p.font_body, p.font_latin, p.colophon_size_pt, None, None),
+    }.get(style, (p.font_body, p.font_latin, p.body_size_pt, None, p.body_char_spacing_pt))
+
+
 def build_template(dest: Path, profile: BriefProfile = DEFAULT_PROFILE) -> Path:
     """Write the default editable template to ``dest`` (atomically) and return ``dest``."""
     doc = new_base_document(profile)
@@ -366,9 +379,12 @@ def build_template(dest: Path, profile: BriefProfile = DEFAULT_PROFILE) -> Path:
         para = doc.add_paragraph(style=doc.styles[style])
         for text, kind in runs:
             run = para.add_run(text)
+            # direct run formatting repeats the style's, so Word, WPS and LibreOffice agree on the fonts
+            east_asia, latin, size, colour, spacing = _run_format(style, profile)
             if kind == "kai":
-                format_rpr(run._r.get_or_add_rPr(), east_asia=profile.font_heading2, latin=profile.font_latin,
-                           size_pt=profile.body_size_pt, spacing_pt=profile.body_char_spacing_pt)
+                east_asia = profile.font_heading2
+            format_rpr(run._r.get_or_add_rPr(), east_asia=east_asia, latin=latin, size_pt=size, colour=colour,
+                       spacing_pt=spacing)
     props = doc.core_properties
     props.title = "产业集群工作简报模板"
     props.author = "reporttool"

@@ -51,7 +51,9 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
     rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
     width_in = float(profile.chart_width_mm) / 25.4
     height_in = float(profile.chart_height_mm) / 25.4
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        if family is None:  # said once above; not once per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing")
         fig = Figure(figsize=(width_in, height_in), dpi=profile.chart_dpi)
         ax = fig.add_subplot(1, 1, 1)
         items = list(reversed(block.items))  # first cluster on top

@@ -1,0 +1,496 @@
+"""The 简报: layout in the government document format, prose from the figures, template, CLI, render."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+from decimal import Decimal as D
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from docx.oxml.ns import qn
+
+from reporttool import fmt
+from reporttool.cli import main
+from reporttool.errors import ReportToolError
+from reporttool.figures import LAGGING, ST_MISSING
+from reporttool.models import Period
+from reporttool.render import prose
+from reporttool.render.brief import brief_name, write_brief
+from reporttool.render.brief_template import build_template
+from reporttool.render.docx_profile import DEFAULT_PROFILE as P
+from sample_figures import default_figures, small_figures
+
+ISSUED = dt.date(2025, 7, 8)
+
+
+@pytest.fixture(scope="module")
+def default_brief(tmp_path_factory):
+    cat, figs = default_figures()
+    dest = tmp_path_factory.mktemp("brief") / brief_name(cat, figs.period, 7)
+    write_brief(figs, cat, dest, issue_no=7, issued=ISSUED)
+    return cat, figs, dest
+
+
+def texts(path: Path) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def body_paragraphs(doc) -> list:
+    """Paragraphs from 一、总体情况 up to the closing block."""
+    paras = doc.paragraphs
+    start = next(i for i, p in enumerate(paras) if p.text.startswith("一、"))
+    end = next(i for i, p in enumerate(paras) if p.style.name == "版记")
+    return [p for p in paras[start:end] if p.text.strip()]
+
+
+# ---- structure ---------------------------------------------------------------------------------------
+
+
+def test_page_a4_and_gbt9704_margins(default_brief):
+    sect = docx.Document(str(default_brief[2])).sections[0]._sectPr
+    pg = sect.find(qn("w:pgSz"))
+    mar = sect.find(qn("w:pgMar"))
+    assert (pg.get(qn("w:w")), pg.get(qn("w:h"))) == ("11906", "16838")
+    assert {k: mar.get(qn(f"w:{k}")) for k in ("top", "bottom", "left", "right")} == {
+        "top": "2098", "bottom": "1984", "left": "1587", "right": "1474"}
+
+
+def test_every_run_has_an_east_asian_font_and_body_runs_are_fangsong(default_brief):
+    doc = docx.Document(str(default_brief[2]))
+    body = body_paragraphs(doc)
+    assert len(body) > 10
+    fonts = set()
+    for para in body:
+        for run in para.runs:
+            rfonts = run._r.rPr.find(qn("w:rFonts"))
+            assert rfonts is not None and rfonts.get(qn("w:eastAsia")), run.text
+            assert rfonts.get(qn("w:asciiTheme")) is None and rfonts.get(qn("w:eastAsiaTheme")) is None
+            fonts.add(rfonts.get(qn("w:eastAsia")))
+    assert {P.font_body, P.font_heading1, P.font_heading2} <= fonts
+    # plain body paragraphs: 仿宋 runs with -0.25 pt character spacing, exact 28.95 pt lines, 2 characters in
+    plain = [p for p in body if p.text.startswith("2025年1-6月")]
+    assert plain
+    for para in plain:
+        ppr = para._p.pPr
+        sp = ppr.find(qn("w:spacing"))
+        assert (sp.get(qn("w:line")), sp.get(qn("w:lineRule"))) == ("579", "exact")
+        assert ppr.find(qn("w:ind")).get(qn("w:firstLine")) == "640"
+        for run in para.runs:
+            assert run._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+            assert run._r.rPr.find(qn("w:spacing")).get(qn("w:val")) == "-5"
+            assert run._r.rPr.find(qn("w:sz")).get(qn("w:val")) == "32"
+
+
+def test_no_theme_fonts_japanese_defaults_or_space_after(default_brief):
+    doc = docx.Document(str(default_brief[2]))
+    styles = doc.styles.element
+    for fonts in styles.iter(qn("w:rFonts")):
+        assert fonts.get(qn("w:eastAsiaTheme")) is None and fonts.get(qn("w:asciiTheme")) is None
+    lang = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    after = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    assert after.get(qn("w:after")) == "0"
+
+
+def test_page_numbers_odd_right_even_left(default_brief):
+    doc = docx.Document(str(default_brief[2]))
+    assert doc.settings.odd_and_even_pages_header_footer
+    sect = doc.sections[0]
+    for footer, align in ((sect.footer, "right"), (sect.even_page_footer, "left")):
+        xml = footer._element.xml
+        assert "PAGE" in "".join(t.text for t in footer._element.iter(qn("w:instrText")))
+        assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        para = footer.paragraphs[0]
+        assert para._p.pPr.find(qn("w:jc")).get(qn("w:val")) == align
+        assert para.text.startswith("— ") and para.text.endswith(" —")
+        run = para.runs[0]._r.rPr
+        assert run.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+        assert run.find(qn("w:sz")).get(qn("w:val")) == "28"  # 4号
+
+
+def test_masthead_red_issue_number_date_and_colophon(default_brief):
+    cat, figs, path = default_brief
+    doc = docx.Document(str(path))
+    paras = [p for p in doc.paragraphs if p.text.strip()]
+    mast = paras[0]
+    assert mast.text == cat.settings.bulletin_name
+    colour = mast.style.element.rPr.find(qn("w:color")).get(qn("w:val"))
+    assert colour.upper() == "FF0000"
+    size = mast.style.element.rPr.find(qn("w:sz")).get(qn("w:val"))
+    assert size == "84"
+    assert paras[1].text == "第7期"
+    assert paras[2].text == f"{cat.settings.issuing_unit}\t2025年7月8日"
+    assert paras[2].style.element.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:color")) == "FF0000"
+    assert paras[3].text == "全市重点产业集群1-6月运行情况"
+    tail = [p.text for p in paras[-4:]]
+    assert tail == [f"报：{cat.settings.report_to}", f"送：{cat.settings.send_to}",
+                    f"发：{cat.settings.distribute_to}", f"（共印{cat.settings.copies}份）"]
+    first = paras[-4]._p.pPr.find(qn("w:pBdr")).find(qn("w:top"))
+    last = paras[-1]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert first is not None and last is not None
+    assert re.fullmatch(r"产业集群工作简报（2025年第7期）\.docx", path.name)
+
+
+def test_table_is_three_line_with_black_header(default_brief):
+    doc = docx.Document(str(default_brief[2]))
+    table = doc.tables[0]
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    assert int(borders.find(qn("w:top")).get(qn("w:sz"))) > int(P.table_inner_rule_eighths)
+    assert borders.find(qn("w:bottom")).get(qn("w:val")) == "single"
+    assert borders.find(qn("w:insideH")).get(qn("w:val")) == "nil"
+    assert borders.find(qn("w:insideV")).get(qn("w:val")) == "nil"
+    header = table.rows[0]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    cell = header.cells[0]
+    assert cell._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom")) is not None
+    assert cell.paragraphs[0].runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
+    body_cell = table.rows[1].cells[2].paragraphs[0].runs[0]
+    assert body_cell._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert len(doc.inline_shapes) == 1  # the chart
+
+
+# ---- prose -------------------------------------------------------------------------------------------
+
+
+def cluster_text(path: Path, cat, code: str) -> str:
+    name = cat.cluster(code).name
+    return next(t for t in texts(path) if re.match(r"（[一二三四五六七八九十]+）" + re.escape(name) + "。", t))
+
+
+def test_every_cluster_number_equals_fmt_text_of_the_figure(default_brief):
+    cat, figs, path = default_brief
+    rd = cat.settings.rate_decimals
+    checked = 0
+    for c in cat.clusters:
+        text = cluster_text(path, cat, c.code)
+        for ind in cat.indicators_for(c.code):
+            f = figs.cluster_figure(c.code, ind.code)
+            if f is None or f.value is None:
+                continue
+            assert f"{fmt.text(f.value, ind.decimals)}{ind.unit}" in text, (c.code, ind.code)
+            if f.yoy is not None and ind.unit != "%":
+                assert fmt.change_words(f.yoy, rd) in text
+            if f.completion is not None and ind.unit != "%":
+                assert f"的{fmt.text(f.completion, rd)}%" in text
+            if f.time_progress is not None and f.gap is not None:
+                assert fmt.gap_words(f.gap, rd) in text
+            checked += 1
+        # every number in the paragraph is one the figures give (no stray arithmetic)
+        allowed = set()
+        for ind in cat.indicators_for(c.code):
+            f = figs.cluster_figure(c.code, ind.code)
+            if f is None:
+                continue
+            for v, places in ((f.value, ind.decimals), (f.target, ind.decimals), (f.yoy, rd), (f.completion, rd),
+                              (f.gap, rd), (f.target_rate, rd)):
+                if v is not None:
+                    allowed |= {fmt.text(abs(v), places), fmt.trim(abs(v), places)}
+            if f.value is not None and f.target is not None:
+                allowed.add(fmt.text(abs(f.value - f.target), rd))
+        inv = next(i for i in figs.investment if i.cluster == c.code)
+        allowed |= {str(inv.projects), *map(str, inv.by_status.values()), fmt.text(inv.done_year, 2),
+                    fmt.text(inv.completion, rd)}
+        for number in re.findall(r"\d+(?:\.\d+)?", re.sub(r"^（[^）]*）", "", text)):
+            assert number in allowed, (c.code, number, text)
+    assert checked > 20
+
+
+def test_brief_table_agrees_with_the_consolidated_workbook(default_brief, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = pytest.importorskip("reporttool.render.workbook")
+    cat, figs, path = default_brief
+    xlsx = workbook.write_consolidated(figs, cat, tmp_path / "总表.xlsx")
+    ws = openpyxl.load_workbook(xlsx, data_only=True)["总表"]
+    header_row = max(r for r in range(1, 10) if ws.cell(r, 4).value == "本年累计")
+    sheet: dict[tuple[str, str], dict[str, object]] = {}
+    label = ""
+    for r in range(header_row + 1, ws.max_row + 1):
+        name = ws.cell(r, 2).value
+        if not name:  # the table ends; notes and chart data follow
+            break
+        label = ws.cell(r, 1).value or label
+        if name:
+            sheet[(label, name)] = {"value": ws.cell(r, 4).value, "yoy": ws.cell(r, 6).value,
+                                   "completion": ws.cell(r, 9).value, "gap": ws.cell(r, 11).value}
+    table = docx.Document(str(path)).tables[0]
+    rd = cat.settings.rate_decimals
+    compared = 0
+    cluster = ""
+    for row in table.rows[1:]:
+        cells = [c.text for c in row.cells]
+        cluster = cells[0] or cluster
+        ind = next(i for i in cat.indicators if cells[1] == f"{i.name}（{i.unit}）")
+        cell = sheet[(cluster, ind.name)]
+        for col, key, places in ((2, "value", ind.decimals), (3, "yoy", rd), (5, "completion", rd), (6, "gap", rd)):
+            xl = cell[key]
+            shown = fmt.DASH if xl in (None, fmt.DASH, "") else fmt.text(D(str(xl)), places)
+            assert cells[col] == shown, (cluster, ind.name, key)
+            compared += 1
+    assert compared > 50
+
+
+def _small_brief(tmp_path, figs, cat=None, **kw) -> str:
+    from conftest import make_small_catalogue
+
+    cat = cat or make_small_catalogue()
+    dest = write_brief(figs, cat, tmp_path / "b.docx", issue_no=3, issued=ISSUED, **kw)
+    return "\n".join(texts(dest))
+
+
+def _set(figs, cluster, indicator, **changes):
+    f = figs.cluster_figure(cluster, indicator)
+    for k, v in changes.items():
+        setattr(f, k, v)
+    return f
+
+
+def test_prose_rising_and_falling(tmp_path):
+    figs = small_figures()
+    _set(figs, "A", "SR", yoy=D("12.345"))
+    _set(figs, "B", "SR", yoy=D("-3.249"))
+    text = _small_brief(tmp_path, figs)
+    assert "同比增长12.3%" in text
+    assert "同比下降3.2%" in text
+    assert "增长-" not in text and "下降-" not in text
+
+
+def test_prose_zero_base_says_no_comparable_data(tmp_path):
+    figs = small_figures()
+    _set(figs, "A", "SR", last_year=D(0), yoy=None)
+    text = _small_brief(tmp_path, figs)
+    line = next(t for t in text.splitlines() if t.startswith("（一）化工产业集群。"))
+    assert "上年同期无可比数据" in line.split("；")[0]
+    assert "增长-" not in text and "Infinity" not in text and "NaN" not in text
+
+
+def test_prose_flat_and_growth_target(tmp_path):
+    figs = small_figures()
+    _set(figs, "B", "SR", yoy=D("0.04"))
+    text = _small_brief(tmp_path, figs)
+    assert "同比持平" in text
+
+
+def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
+    figs = small_figures()
+    missing = [s.district_name for s in figs.submissions if s.status == ST_MISSING]
+    assert missing
+    text = _small_brief(tmp_path, figs)
+    assert f"{missing[0]}未报送本期数据" in text
+    reported = len(figs.submissions) - len(missing)
+    assert f"已报送{reported}个" in text
+    lagging = {f.cluster for f in figs.clusters if f.status == LAGGING}
+    from conftest import make_small_catalogue
+
+    cat = make_small_catalogue()
+    assert lagging
+    problems = text[text.index("三、存在问题"):text.index("四、下步工作")]
+    for code in lagging:
+        c = cat.cluster(code)
+        assert c.name in problems and c.lead_units[0] in problems
+        assert prose.leader_text(c.leaders[0]) in problems
+    steps = text[text.index("四、下步工作"):]
+    assert "进度滞后的" in steps and cat.cluster(sorted(lagging)[0]).name in steps
+
+
+def test_prose_cluster_without_data_and_no_lag(tmp_path):
+    figs = small_figures()
+    for f in figs.clusters:
+        if f.cluster == "C":
+            f.value = f.last_year = f.yoy = f.completion = f.gap = None
+        f.status = None if f.status == LAGGING else f.status
+    figs.investment = [i for i in figs.investment if i.cluster != "C"]
+    text = _small_brief(tmp_path, figs)
+    line = next(t for t in text.splitlines() if t.startswith("（三）文旅产业集群。"))
+    assert "本期未收到该集群数据" in line
+    assert "部分集群指标进度滞后" not in text
+    assert "对各产业集群，" in text
+
+
+def test_prose_double_counting(tmp_path):
+    from reporttool.checks.rules import finding
+
+    figs = small_figures()
+    figs.double_counted = [finding("R-DUP-ACROSS", district="110102", value="91211400MA0000001X",
+                                   name="某某化工有限公司", other="甲区")]
+    text = _small_brief(tmp_path, figs)
+    assert "1户企业被两个县区重复填报（涉及乙县）" in text
+
+
+# ---- the template --------------------------------------------------------------------------------------
+
+
+def _edit_template(src: Path, dest: Path, replace: dict[str, str]) -> Path:
+    doc = docx.Document(str(src))
+    for para in doc.paragraphs:
+        for run in para.runs:
+            for old, new in replace.items():
+                if old in run.text:
+                    run.text = run.text.replace(old, new)
+    doc.save(str(dest))
+    return dest
+
+
+def test_editing_the_template_changes_the_output_without_code(tmp_path):
+    src = build_template(tmp_path / "brief.docx")
+    edited = _edit_template(src, tmp_path / "edited.docx",
+                            {"{{简报名称}}": "集群调度专报", "报：{{报}}": "报：省工业和信息化厅"})
+    text = _small_brief(tmp_path, small_figures(), template=edited)
+    lines = text.splitlines()
+    assert lines[0] == "集群调度专报"
+    assert "报：省工业和信息化厅" in lines
+    assert "送：各牵头单位" in lines  # still from the settings
+
+
+def test_empty_setting_drops_its_closing_line(tmp_path):
+    from conftest import make_small_catalogue
+
+    cat = make_small_catalogue()
+    cat = dataclasses.replace(cat, settings=dataclasses.replace(cat.settings, send_to="", copies=0))
+    text = _small_brief(tmp_path, small_figures(), cat=cat)
+    assert "送：" not in text and "共印" not in text
+    assert "报：市领导" in text and "发：各县区" in text
+
+
+def test_bad_placeholder_gives_a_named_chinese_error(tmp_path):
+    src = build_template(tmp_path / "brief.docx")
+    bad = _edit_template(src, tmp_path / "bad.docx", {"{{编发单位}}": "{{编发单微}}"})
+    with pytest.raises(ReportToolError) as exc:
+        _small_brief(tmp_path, small_figures(), template=bad)
+    msg = str(exc.value)
+    assert "{{编发单微}}" in msg and "无法识别" in msg and "编发单位" in msg
+
+
+def test_missing_body_marker_is_reported(tmp_path):
+    src = build_template(tmp_path / "brief.docx")
+    bad = _edit_template(src, tmp_path / "bad.docx", {"{{正文}}": "正文"})
+    with pytest.raises(ReportToolError, match="缺少占位符“{{正文}}”"):
+        _small_brief(tmp_path, small_figures(), template=bad)
+
+
+def test_not_a_docx_template(tmp_path):
+    bad = tmp_path / "brief.docx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ReportToolError, match="无法打开"):
+        _small_brief(tmp_path, small_figures(), template=bad)
+
+
+def test_placeholder_split_across_runs_is_filled(tmp_path):
+    src = build_template(tmp_path / "brief.docx")
+    doc = docx.Document(str(src))
+    para = next(p for p in doc.paragraphs if "{{简报名称}}" in p.text)
+    run = para.runs[0]
+    run.text = "{{简报"
+    extra = copy.deepcopy(run._r)
+    run._r.addnext(extra)
+    para.runs[1].text = "名称}}"
+    doc.save(str(tmp_path / "split.docx"))
+    text = _small_brief(tmp_path, small_figures(), template=tmp_path / "split.docx")
+    assert text.splitlines()[0] == "产业集群工作简报"
+
+
+def test_shipped_template_matches_the_builder(tmp_path):
+    shipped = Path(__file__).resolve().parents[1] / "templates" / "brief.docx"
+    built = build_template(tmp_path / "brief.docx")
+    assert [p.text for p in docx.Document(str(shipped)).paragraphs] == \
+        [p.text for p in docx.Document(str(built)).paragraphs]
+
+
+def test_write_is_atomic_on_a_bad_template(tmp_path):
+    dest = tmp_path / "out.docx"
+    dest.write_bytes(b"old")
+    src = build_template(tmp_path / "brief.docx")
+    bad = _edit_template(src, tmp_path / "bad.docx", {"{{期号}}": "{{期号"})
+    from conftest import make_small_catalogue
+
+    with pytest.raises(ReportToolError, match="不完整的占位符"):
+        write_brief(small_figures(), make_small_catalogue(), dest, issue_no=1, template=bad)
+    assert dest.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~tmp")] == []
+
+
+# ---- chart ---------------------------------------------------------------------------------------------
+
+
+def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
+    from reporttool.render import chart
+    from conftest import make_small_catalogue
+
+    monkeypatch.setattr(chart, "find_cjk_font", lambda *a, **k: None)
+    block = prose.chart_block(small_figures(), make_small_catalogue())
+    with pytest.warns(chart.NoCJKFontWarning):
+        png = chart.completion_chart(block, tmp_path / "c.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+# ---- CLI -----------------------------------------------------------------------------------------------
+
+
+def test_cli_brief_from_the_ledger(small_workspace):
+    from reporttool.ledger import Ledger
+
+    Ledger(small_workspace).close()  # an empty ledger: nothing received yet
+    runner = CliRunner()
+    res = runner.invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06", "--issue", "4",
+                               "--date", "2025-07-08"])
+    assert res.exit_code == 0, res.output
+    out = small_workspace.period_dir(Period(2025, 6)) / "产业集群工作简报（2025年第4期）.docx"
+    assert out.is_file()
+    lines = texts(out)
+    assert "第4期" in lines and any(t.endswith("2025年7月8日") for t in lines)
+    assert any("未报送本期数据" in t for t in lines)
+    res = runner.invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06"])
+    assert res.exit_code == 0, res.output
+    assert "第1期" in res.output
+
+
+def test_cli_brief_without_ledger_and_bad_date(small_workspace):
+    runner = CliRunner()
+    res = runner.invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06"])
+    assert res.exit_code == 2
+    assert "consolidate" in res.output and "Traceback" not in res.output
+    res = runner.invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06", "--date", "7月8日"])
+    assert res.exit_code == 2 and "2025-07-08" in res.output
+
+
+def test_cli_brief_bad_template_is_a_chinese_message(small_workspace):
+    from reporttool.ledger import Ledger
+
+    Ledger(small_workspace).close()
+    _edit_template(small_workspace.brief_template, small_workspace.brief_template, {"{{日期}}": "{{日起}}"})
+    res = CliRunner().invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06"])
+    assert res.exit_code == 2
+    assert "{{日起}}" in res.output and "Traceback" not in res.output
+
+
+# ---- LibreOffice render ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) or pdftotext (poppler-utils) is not installed")
+def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_path):
+    src = tmp_path / "brief.docx"
+    shutil.copy(default_brief[2], src)
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "brief.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = text.split("\f")
+    counts = []
+    for page in pages:
+        lines = [ln for ln in page.splitlines() if ln.strip()]
+        body = [ln for ln in lines if not re.fullmatch(r"\s*—\s*\d+\s*—\s*", ln)]
+        # table pages have columns (wide gaps inside a line); body pages do not
+        if body and not any(re.search(r"\S\s{3,}\S", ln) for ln in body):
+            counts.append(len(body))
+    assert len(pages) >= 3
+    assert 22 in counts, counts
+    assert max(counts) == 22, counts
+    # page 1 carries body text; page numbers are printed
+    assert "一、总体情况" in pages[0] and re.search(r"—\s*1\s*—", pages[0])
