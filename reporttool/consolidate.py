@@ -428,26 +428,23 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     from reporttool.forms.isolate import read_many
 
     inputs: list[InputFile] = []
-    new: dict[str, tuple[Path, bytes]] = {}
+    new: dict[str, Path] = {}
     for path in scan_inbox(ws):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限后重试。") from None
-        sha = hashlib.sha256(data).hexdigest()
+        sha = hashlib.sha256(_read(path)).hexdigest()
         inputs.append(InputFile(path, sha, new=not ledger.known(sha) and sha not in new))
         if inputs[-1].new:
-            new[sha] = (path, data)
-    results = read_many([p for p, _ in new.values()], cat, workers=workers, progress=progress) if new else []
+            new[sha] = path
+    results = read_many(list(new.values()), cat, workers=workers, progress=progress) if new else []
     by_path = {Path(r.path): r for r in results}
     crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
     done = 0
     for item in inputs:
         if not item.new:
             continue
-        path, data = new[item.sha256]
+        path = new[item.sha256]
         res = by_path.get(path)
-        if res is None or res.sha256 != item.sha256:
+        data = _read(path)  # the bytes archived are the bytes that were hashed and read
+        if res is None or res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
             item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
             continue
         sub = res.submission
@@ -479,6 +476,13 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             if rec is not None:
                 item.submission_id, item.district, item.period, item.status = rec.id, rec.district, rec.period, rec.status
     return inputs
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限或关闭正在使用它的程序后重试。") from None
 
 
 def _parse_period(text: str, default: Period) -> Period:
