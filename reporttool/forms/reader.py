@@ -18,7 +18,7 @@ import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from reporttool.catalogue import Catalogue
 from reporttool.checks.rules import finding
@@ -69,8 +69,11 @@ def _label(v: Any) -> str:
     return _UNIT_SUFFIX.sub("", t) if t.endswith(")") else t
 
 
-def _empty(v: Any) -> bool:
-    return v == "" or v is None or (v.__class__ is str and not v.strip())
+def _text(v: Any) -> str | None:
+    """Display text: whitespace collapsed, characters as typed."""
+    if v.__class__ is str:
+        return " ".join(v.split()) or None
+    return tidy(_as_text(v)) or None
 
 
 # ---- value normalisers: (cell) -> value; raise ValueError when not understood -------------------------
@@ -88,6 +91,9 @@ def to_amount(v: Any) -> Decimal | None:
 
 
 def to_int(v: Any) -> int | None:
+    """Whole-number cell -> int (None when empty); 3.5 is not understood."""
+    if v.__class__ is float and v.is_integer():
+        return int(v)
     d = to_amount(v)
     if d is None:
         return None
@@ -264,6 +270,7 @@ class _Ctx:
                  uncached: list[tuple[int, int]], findings: list[Finding]):
         self.cat, self.file, self.district, self.sheet, self.spec = cat, file, district, sheet, spec
         self.uncached, self.findings = uncached, findings
+        self._clusters: dict[str, str | None] = {}
 
     def refuse(self, code: str, **fields) -> ReadRefused:
         return ReadRefused(finding(code, file=self.file, district=self.district, sheet=self.sheet, **fields))
@@ -302,17 +309,23 @@ class _Ctx:
         start = header + 1
         if start <= len(grid) and self._is_code_row(grid[start - 1], cols):
             start += 1
-        specs = [(self.spec.column(k), c) for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
-        data_cols = [c for col, c in specs if col.kind != L.FIXED]
+        convs = [(k, c - 1, self._converter(self.spec.column(k)))
+                 for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
+        data_keys = [k for k in cols if self.spec.column(k).kind not in (L.SEQ, L.FIXED)]
+        width = max(cols.values())
         signoff = len(grid) + 1
         for r in range(start, len(grid) + 1):
             row = grid[r - 1]
+            if not any(v != "" and v is not None for v in row):
+                continue  # blank rows inside the table are skipped, not an end
             if self._is_signoff(row):
                 signoff = r
                 break
-            if all(_empty(row[c - 1]) if c <= len(row) else True for c in data_cols):
-                continue
-            table.rows.append(self._row(r, row, specs))
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            record = self._row(r, row, convs)
+            if any(record.values[k] is not None or k in record.raw for k in data_keys):
+                table.rows.append(record)  # rows empty in every data column (only 序号, spaces) are not rows
         self._extra_rows(grid, signoff)
         self._no_cached(table, start, signoff)
         return table
@@ -326,51 +339,65 @@ class _Ctx:
 
     @staticmethod
     def _is_signoff(row: list) -> bool:
-        text = "\x00".join(v for v in row if v.__class__ is str and v)
-        return bool(text) and any(m in text for m in L.SIGNOFF_MARKERS)
+        return any(m in v for v in row if v.__class__ is str and len(v) >= 3 for m in L.SIGNOFF_MARKERS)
 
-    def _row(self, r: int, row: list, specs: list) -> Row:
+    def _row(self, r: int, row: list, convs: list) -> Row:
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
-        for col, c in specs:
-            v = _cell(row, c)
-            if _empty(v):
-                values[col.key] = None
+        for key, c, conv in convs:
+            v = row[c]
+            if v == "" or v is None:
+                values[key] = None
                 continue
+            if v.__class__ is str and not v.isprintable():
+                v = strip_controls(v)
             try:
-                values[col.key] = self._normalise(col, v)
+                values[key] = conv(v)
             except (ValueError, ArithmeticError, OverflowError):
-                values[col.key] = None
-                raw[col.key] = _as_text(v)
+                values[key] = None
+                raw[key] = _as_text(v)
                 continue
-            if col.kind == L.CLUSTER and not self.cat.cluster(values[col.key] or ""):
-                raw[col.key] = values[col.key]
+            if conv == self._cluster and values[key] is not None and self.cat.cluster(values[key]) is None:
+                raw[key] = values[key]  # unknown cluster: kept as typed in both (design.md contract)
         if self.spec.key == L.OUTPUT.key:
             self._identify_output(values, raw)
         return Row(number=r, values=values, raw=raw)
 
-    def _normalise(self, col: L.Column, v: Any) -> Any:
+    def _converter(self, col: L.Column) -> Callable[[Any], Any]:
+        """The normaliser of one column: cell value -> value; ValueError when not understood."""
         kind = col.kind
         if kind == L.AMOUNT:
-            return to_amount(v)
+            return to_amount
         if kind == L.INT:
-            return to_int(v)
+            return to_int
         if kind == L.DATE:
-            return to_date(v)
+            return to_date
         if kind == L.CHOICE:
-            t = clean_text(_as_text(v))
-            if t in col.choices:
-                return t
-            if not t or t in ("-", "—", "/"):
-                return None
-            raise ValueError("不在选项中")
+            choices = frozenset(col.choices)
+
+            def choice(v: Any) -> str | None:
+                if v in choices:
+                    return v
+                t = clean_text(_as_text(v))
+                if t in choices:
+                    return t
+                if not t or t in ("-", "—", "/"):
+                    return None
+                raise ValueError("不在选项中")
+            return choice
         if kind == L.CLUSTER:
-            t = tidy(_as_text(v))
-            c = self.cat.cluster_by_name(t)
-            return c.code if c else (t or None)
+            return self._cluster
         if kind == L.CODE:
-            return clean_text(_as_text(v)).upper() or None
-        return tidy(_as_text(v)) or None  # TEXT, FIXED
+            return lambda v: clean_text(v if v.__class__ is str else _as_text(v)).upper() or None
+        return _text  # TEXT, FIXED
+
+    def _cluster(self, v: Any) -> str | None:
+        """Cluster name/code -> code; unknown text is kept as typed (the checks report it)."""
+        t = tidy(_as_text(v))
+        if t not in self._clusters:
+            c = self.cat.cluster_by_name(t)
+            self._clusters[t] = c.code if c else None
+        return self._clusters[t] or t or None
 
     def _identify_output(self, values: dict, raw: dict) -> None:
         """Output rows are identified by cluster/indicator codes, falling back to their names."""

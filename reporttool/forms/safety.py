@@ -12,6 +12,7 @@ would silently read as empty: the reader reports them as R-NO-CACHED.
 """
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -39,7 +40,6 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 # A cell start tag with its r attribute, and the cell's body (formula and value) when it has one.
-_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,4})([0-9]{1,8})"')
 _CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ATTR_R = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"')
 _ATTR_T = re.compile(rb'\st="([a-zA-Z]+)"')
@@ -369,15 +369,35 @@ def _check_dimension(scan: SheetScan, head: bytes, lim: Limits, refuse) -> None:
         raise refuse("F-EXTENT", sheet=scan.name, detail=f"声明范围 {ref}，上限为 {lim.max_rows} 行、{lim.max_cols} 列")
 
 
+@functools.lru_cache(maxsize=8)
+def _long_refs(max_rows: int, max_cols: int) -> tuple[re.Pattern, int]:
+    """Cell references long enough (column letters or row digits) to break the limits, and the widest
+    column a shorter reference can name (an upper bound used for the sheet's width)."""
+    from reporttool.units import column_letter
+
+    letters, digits = len(column_letter(max_cols)), len(str(max_rows))
+    if letters == 1:
+        return re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"()()'), 0
+    pattern = rb'\sr="([A-Z]{%d,4})([0-9]{1,8})"|\sr="([A-Z]{1,%d})([0-9]{%d,8})"' % (letters, letters - 1, digits)
+    return re.compile(pattern), col_index("Z" * (letters - 1))
+
+
 def _scan_rows(scan: SheetScan, seg: bytes, lim: Limits, refuse) -> None:
     if not seg:
         return
-    cols = set(_CELL_REF.findall(seg))
-    if cols:
-        max_col = max(col_index(c) for c, _ in cols)
-        max_row = max(int(r) for _, r in cols)
-        scan.max_col = max(scan.max_col, max_col)
-        scan.max_row = max(scan.max_row, max_row)
+    # Only references long enough to break a limit are parsed: a district form has tens of thousands of
+    # cells and every one of them within A..Z and below row 100000 is fine without being looked at.
+    last_row = seg.rfind(b'<row r="')
+    if last_row >= 0:
+        digits = seg[last_row + 8:seg.find(b'"', last_row + 8)]
+        if digits.isdigit():
+            scan.max_row = max(scan.max_row, int(digits))
+    pattern, short_max = _long_refs(lim.max_rows, lim.max_cols)
+    for a, b, c, d in pattern.findall(seg):
+        scan.max_col = max(scan.max_col, col_index(a or c))
+        scan.max_row = max(scan.max_row, int(b or d))
+    if short_max and b' r="' in seg:
+        scan.max_col = max(scan.max_col, short_max)
     if scan.max_row > lim.max_rows or scan.max_col > lim.max_cols:
         from reporttool.units import column_letter
 
