@@ -362,7 +362,7 @@ def _column_widths(ncols: int, total: int) -> list[int]:
     """Column widths in twips: the first two (集群, 指标) wider, numbers narrower."""
     if ncols != 7:
         return [total // ncols] * ncols
-    shares = [22, 50, 18, 14, 18, 16, 18]  # practice: 集群, 指标（单位）, then the numbers
+    shares = [21, 44, 18, 17, 18, 17, 18]  # practice: 集群, 指标（单位）, then the numbers
     widths = [total * s // sum(shares) for s in shares]
     widths[1] += total - sum(widths)
     return widths
