@@ -12,7 +12,7 @@ import unicodedata
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, SubmissionState
+from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, SubmissionState
 from reporttool.models import Period
 
 
@@ -101,10 +101,13 @@ def consolidate(obj, period: Period, workers: int | None) -> None:
         click.echo(f"未报：{'、'.join(missing)}")
     click.echo(f"已报 {c['submitted']}/{c['districts']} 个县区（按时 {c['on_time']}，逾期 {c['late']}）；"
                f"本次收件箱 {c['files_scanned']} 个文件，新入账 {c['files_new']} 个。")
+    state_of = {s.district: s.status for s in result.states}
     other = [i for i in result.inputs if i.new and i.period and i.period != period.key]
     for i in other:
         click.echo(f"注意：{i.path.name} 的报告期为 {i.period}，已入账但不计入本期。")
     for i in result.inputs:
+        if i.new and i.status == ST_RETURNED and not i.unknown_district and state_of.get(i.district) != ST_RETURNED:
+            click.echo(f"注意：{i.path.name} 已退回，该县区仍使用先前收到的版本（见 reporttool history）。")
         if i.unknown_district:
             click.echo(f"注意：{i.path.name} 无法识别县区，已退回（见 reporttool history）。")
         if i.note:
