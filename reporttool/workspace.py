@@ -143,6 +143,11 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=".~tmp-", suffix=dest.suffix, dir=dest.parent)
     os.close(fd)
     tmp = Path(name)
+    # mkstemp makes the file 0600; outputs are ordinary documents, readable as the umask allows.
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         os.replace(tmp, dest)
