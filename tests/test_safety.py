@@ -203,3 +203,9 @@ def test_precheck_reports_sheet_parts(form):
     assert report.parts["集群企业"] == "xl/worksheets/sheet2.xml"
     assert list(report.parts)[:4] == ["填报说明", "集群企业", "投资项目", "集群产出"]
     assert report.uncompressed > report.size
+
+
+def test_broken_sheet_xml_is_unreadable_not_a_crash(small_catalogue, tmp_path, form):
+    path = H.edit_parts(form, tmp_path / "损坏.xlsx", {H.ROSTER_PART: lambda data: data[:len(data) // 2]})
+    f = refused(path, small_catalogue)
+    assert f.rule == "F-UNREADABLE" and "工作表“集群企业”内容损坏" in f.message and f.district == "110101"

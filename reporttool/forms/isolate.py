@@ -103,7 +103,9 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
         return None, [finding("F-UNSAFE", file=name, detail="读取时超出内存上限")]
     except RecursionError:
         return None, [finding("F-UNSAFE", file=name, detail="文件结构嵌套过深")]
-    except Exception as exc:  # a reader bug must not lose the batch: the file is reported unreadable
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a reader bug or a Rust panic must not lose the batch: file unreadable
         return None, [finding("F-UNREADABLE", file=name, detail=f"{type(exc).__name__}: {str(exc)[:100]}")]
 
 

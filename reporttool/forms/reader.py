@@ -169,8 +169,10 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own types for every kind of broken file
-        raise ReadRefused(finding("F-UNREADABLE", file=name, detail=_short(exc))) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's errors, and a Rust panic (pyo3 PanicException is a BaseException)
+        raise ReadRefused(finding("F-UNREADABLE", file=name, detail=f"工作簿结构损坏：{_short(exc)}")) from None
     with wb:
         identity = _identity(wb, cat, name, expected_period, expected_district)
         sub = Submission(path=str(path), file_name=name, sha256=sha, identity=identity)
@@ -182,7 +184,7 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
             sheet = names.get(clean_text(spec.name).replace(" ", ""))
             if sheet is None:
                 raise ReadRefused(finding("F-MISSING-SHEET", file=name, district=identity.district, sheet=spec.name))
-            grid = _grid(wb, sheet, name)
+            grid = _grid(wb, sheet, name, identity.district)
             ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings)
             sub.tables[spec.key] = ctx.read(grid)
             if not sub.header:
@@ -191,15 +193,19 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
 
 
 def _short(exc: BaseException) -> str:
-    text = strip_controls(str(exc)).strip() or type(exc).__name__
-    return text[:120]
+    """The parser's own words (English), kept short: they help whoever looks into the file."""
+    text = " ".join(strip_controls(str(exc)).split()) or type(exc).__name__
+    return text[:80]
 
 
-def _grid(wb, sheet: str, name: str) -> list[list]:
+def _grid(wb, sheet: str, name: str, district: str = "") -> list[list]:
     try:
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise ReadRefused(finding("F-UNREADABLE", file=name, sheet=sheet, detail=_short(exc))) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # see read_submission
+        raise ReadRefused(finding("F-UNREADABLE", file=name, district=district, sheet=sheet,
+                                  detail=f"工作表“{sheet}”内容损坏：{_short(exc)}")) from None
 
 
 def _identity(wb, cat: Catalogue, name: str, expected_period: Period | None,
