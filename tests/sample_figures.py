@@ -203,6 +203,11 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
                         vals[num] = tuple(None if x is None else x * t.value * k / HUNDRED for x in vals[den])
                     else:
                         vals[den] = tuple(None if x is None else x * HUNDRED / (t.value * k) for x in vals[num])
+            if tidy:  # every reported value a round number of the display precision
+                for ind in inds:
+                    if ind.code in vals:
+                        vals[ind.code] = tuple(None if x is None else x.quantize(Decimal(1).scaleb(-ind.decimals))
+                                               for x in vals[ind.code])
             for ind in inds:
                 if ind.source == SOURCE_FORMULA:
                     vals[ind.code] = (evaluate_formula(ind.formula, {k: v[0] for k, v in vals.items()}),

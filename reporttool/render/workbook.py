@@ -1,0 +1,674 @@
+"""The consolidated workbook (汇总表): Figures rendered as statistical tables a bureau can print.
+
+Sheets: 总表 (cluster × indicator against targets and 时序进度, programme 合计, a column chart),
+分县区 (district × cluster × indicator with ranks, each block's 合计 = the 总表 figure), 企业名录 and
+重点项目 (accepted rows, with 合计), 报送情况 (every district), 问题清单 (every finding).
+Every number is written as a VALUE — ``fmt.shown(value, places)`` with a number format of that many
+decimals — never as a formula, so Excel, WPS, LibreOffice and phone viewers show the same digits as
+the 简报. District text is written with write_string after ``clean_for_office``. docs/workbook.md
+describes each sheet.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from reporttool.catalogue import Catalogue
+from reporttool.figures import (
+    LAGGING,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_PASSED,
+    ST_RETURNED,
+    ST_VERIFY,
+    Figures,
+    IndicatorFigure,
+)
+from reporttool.fmt import DASH, shown, text, trim
+from reporttool.models import TARGET_GROWTH, Indicator, Period
+from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up, clean_for_office
+from reporttool.workspace import atomic_path
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况", "问题清单")
+TOTAL = "合计"
+ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
+DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
+
+
+def consolidated_name(cat: Catalogue, period: Period) -> str:
+    """File name of the consolidated workbook: 葫芦岛市重点产业集群主要指标汇总表（2025年1-6月）.xlsx."""
+    s = cat.settings
+    return f"{s.city}{s.programme_name}主要指标汇总表（{period.label}）.xlsx"
+
+
+def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
+    """Write the consolidated workbook to ``dest`` atomically (a half-written file never replaces it)."""
+    dest = Path(dest)
+    with atomic_path(dest) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        try:
+            st = Styles(wb)
+            s = cat.settings
+            wb.set_properties({"title": consolidated_name(cat, figures.period)[:-5], "author": s.issuing_unit,
+                               "company": s.issuing_unit, "comments": "reporttool 生成"})
+            _summary_sheet(wb, st, figures, cat)
+            _district_sheet(wb, st, figures, cat)
+            _enterprise_sheet(wb, st, figures, cat)
+            _project_sheet(wb, st, figures, cat)
+            _submission_sheet(wb, st, figures, cat)
+            _findings_sheet(wb, st, figures, cat)
+        finally:
+            wb.close()
+    return dest
+
+
+# ---- shared pieces ------------------------------------------------------------------------------
+
+
+def title_of(cat: Catalogue, period: Period, what: str) -> str:
+    """葫芦岛市重点产业集群{what}（2025年1-6月）."""
+    s = cat.settings
+    return f"{s.city}{s.programme_name}{what}（{period.label}）"
+
+
+def compiler(cat: Catalogue) -> str:
+    return f"编制单位：{cat.settings.issuing_unit}"
+
+
+def units_line(units: list[str]) -> str:
+    """单位：亿元、户、% — the units shown in a table, in first-seen order, % last."""
+    seen: list[str] = []
+    for u in units:
+        if u and u not in seen and u != "%":
+            seen.append(u)
+    seen.append("%")  # every table shows a rate (同比)
+    return "单位：" + "、".join(seen)
+
+
+def total_first(cat: Catalogue) -> bool:
+    return cat.settings.total_row_first
+
+
+def _target_text(f: IndicatorFigure, rate_places: int) -> str:
+    """目标说明: the 推算 mark, growth targets, and the plan's wording."""
+    parts: list[str] = []
+    if f.target_derived:
+        parts.append("（推算）")
+    if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
+        parts.append(f"增速目标{text(f.target_rate, rate_places)}%")
+    note = f.target_note.strip()
+    if note and not (f.target_kind == TARGET_GROWTH and note.startswith("增速目标")):
+        parts.append(note)
+    return "".join(parts)
+
+
+# ---- 总表 -----------------------------------------------------------------------------------------
+
+
+def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    s = cat.settings
+    rp = s.rate_decimals
+    cols = [Column("集群", 16), Column("指标", 22), Column("单位", 7),
+            Column("本年累计", 11, "完成情况"), Column("上年同期", 11, "完成情况"),
+            Column("同比\n（%）", 8.5, "完成情况"),
+            Column("目标值", 10, "年度目标"), Column("目标说明", 30, "年度目标"),
+            Column("完成率\n（%）", 8.5, "目标进度"), Column("时序进度\n（%）", 8.5, "目标进度"),
+            Column("进度差\n（百分点）", 9.5, "目标进度"), Column("状态", 7, "目标进度")]
+    t = TableSheet(wb, st, "总表", cols)
+    t.title(title_of(cat, figs.period, "主要指标完成情况"))
+    shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.clusters)]
+    t.meta(compiler(cat), units_line(shown_units))
+    t.header()
+
+    names = {c.code: c.short_name for c in cat.clusters}
+    blocks: list[tuple[str, list[IndicatorFigure]]] = []
+    for c in cat.clusters:
+        rows = _in_catalogue_order(cat, [f for f in figs.clusters if f.cluster == c.code])
+        if rows:
+            blocks.append((names[c.code], rows))
+    programme = _in_catalogue_order(cat, list(figs.programme))
+    if programme:
+        blocks.insert(0 if total_first(cat) else len(blocks), (TOTAL, programme))
+
+    for label, rows in blocks:
+        is_total = label == TOTAL
+        for k, f in enumerate(rows):
+            ind = cat.indicator(f.indicator)
+            note = _target_text(f, rp)
+            t.set_height([(1, ind.name if ind else f.indicator), (7, note), (0, label if k == 0 else "")])
+            if k == 0:
+                t.merge_down(0, len(rows), label, "center", bold=is_total)
+            else:
+                t.continue_merge(0, bold=is_total)
+            _summary_row(t, f, ind, note, rp, is_total)
+            t.next_row()
+
+    notes = _summary_notes(figs, cat, programme)
+    t.notes(notes)
+    _completion_chart(wb, t, st, figs, cat)
+    t.finish(freeze_col=2)
+
+
+def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
+                 bold: bool) -> None:
+    places = ind.decimals if ind else 2
+    t.put(1, ind.name if ind else f.indicator, "text", bold=bold)
+    t.put(2, ind.unit if ind else "", "center", bold=bold)
+    t.put(3, f.value, places=places, bold=bold)
+    t.put(4, f.last_year, places=places, bold=bold)
+    t.put(5, f.yoy, places=rp, bold=bold)
+    t.put(6, f.target, places=places, bold=bold)
+    t.put(7, note, "text", bold=bold)
+    t.put(8, f.completion, places=rp, bold=bold)
+    t.put(9, f.time_progress, places=rp, bold=bold)
+    lag = f.status == LAGGING
+    t.put(10, f.gap, places=rp, bold=bold, alert=lag)
+    t.put(11, f.status, "center", bold=bold, alert=lag)
+
+
+def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> list[str]:
+    s = cat.settings
+    rp = s.rate_decimals
+    lines = [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标；"
+             f"进度差＝完成率－时序进度（百分点），低于－{trim(s.lag_threshold, rp)}个百分点为“滞后”，"
+             f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
+    if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
+        lines.append("增速目标不计算完成率，其进度差为同比增速与目标增速之差（百分点）。")
+    if any(f.completion is not None and f.time_progress is None for f in figs.clusters + figs.programme):
+        lines.append("户数、装机容量、比重等存量或比率指标只计算完成率，不与时序进度比较。")
+    if any(f.target_derived for f in figs.clusters + figs.programme):
+        lines.append("目标说明标“（推算）”的，系按规划目标年的目标值和年均增长率（或基期倍数）推算的本年目标。")
+    if programme:
+        lines.append("合计为各集群分项相加，同一企业分属多个集群的按各集群分别统计。")
+    lines.append(DASH_NOTE)
+    if not _summary_adds_up(figs, cat, programme):
+        lines.append(ROUNDING_NOTE)
+    return lines
+
+
+def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> bool:
+    for p in programme:
+        ind = cat.indicator(p.indicator)
+        places = ind.decimals if ind else 2
+        parts = [f for f in figs.clusters if f.indicator == p.indicator]
+        if not adds_up([f.value for f in parts], p.value, places):
+            return False
+        if not adds_up([f.last_year for f in parts], p.last_year, places):
+            return False
+    return True
+
+
+def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
+    """One figure per cluster for the chart: the first indicator (catalogue order) with a completion
+    rate that is compared with 时序进度; failing that, the first with any completion rate."""
+    out = []
+    for c in cat.clusters:
+        rows = _in_catalogue_order(cat, [f for f in figs.clusters if f.cluster == c.code])
+        pick = next((f for f in rows if f.completion is not None and f.time_progress is not None), None)
+        pick = pick or next((f for f in rows if f.completion is not None), None)
+        if pick:
+            out.append(pick)
+    return out
+
+
+def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    """Chart data (集群, 指标, 完成率, 时序进度) under the notes and a column chart with a line beside it."""
+    heads = headline_figures(figs, cat)
+    if not heads:
+        return
+    rp = cat.settings.rate_decimals
+    t.row += 1
+    t.put(0, "图表数据：集群", "head")
+    t.put(1, "主要指标", "head")
+    t.put(2, "完成率\n（%）", "head")
+    t.put(3, "时序进度\n（%）", "head")
+    t.next_row(30)
+    first = t.row
+    for f in heads:
+        c = cat.cluster(f.cluster)
+        ind = cat.indicator(f.indicator)
+        t.set_height([(0, c.short_name if c else ""), (1, ind.name if ind else "")])
+        t.put(0, c.short_name if c else f.cluster, "center")
+        t.put(1, ind.name if ind else f.indicator, "text")
+        t.put(2, f.completion, places=rp)
+        t.put(3, f.time_progress if f.time_progress is not None else figs.time_progress, places=rp)
+        t.next_row()
+    last = t.row - 1
+    name = "总表"
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "完成率", "categories": [name, first, 0, last, 0],
+                      "values": [name, first, 2, last, 2], "fill": {"color": "#4472C4"},
+                      "data_labels": {"value": True, "num_format": "0." + "0" * rp if rp else "0",
+                                      "font": {"name": "宋体", "size": 8}}})
+    line = wb.add_chart({"type": "line"})
+    line.add_series({"name": "时序进度", "categories": [name, first, 0, last, 0],
+                     "values": [name, first, 3, last, 3], "line": {"color": "#C00000", "width": 2,
+                                                                   "dash_type": "dash"},
+                     "marker": {"type": "none"}})
+    chart.combine(line)
+    chart.set_title({"name": f"各集群主要指标完成率与时序进度（{figs.period.label}）",
+                     "name_font": {"name": "黑体", "size": 11, "bold": False}})
+    chart.set_x_axis({"num_font": {"name": "宋体", "size": 8}})
+    chart.set_y_axis({"name": "%", "num_font": {"name": "宋体", "size": 8}, "min": 0,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": 9}})
+    chart.set_size({"width": 760, "height": 300})
+    t.ws.insert_chart(first - 1, 4, chart, {"x_offset": 10, "y_offset": 0})
+    # leave room for the chart below the data when it is taller than the data block
+    t.row = max(t.row, first - 1 + 16)
+
+
+# ---- 分县区 --------------------------------------------------------------------------------------
+
+
+def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    rp = cat.settings.rate_decimals
+    cols = [Column("集群", 16), Column("指标", 22), Column("单位", 7), Column("县区", 20),
+            Column("本年累计", 12), Column("上年同期", 12), Column("同比\n（%）", 9), Column("排名", 6)]
+    t = TableSheet(wb, st, "分县区", cols)
+    t.title(title_of(cat, figs.period, "主要指标分县区情况"))
+    shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.districts)]
+    t.meta(compiler(cat), units_line(shown_units))
+    t.header()
+    dist_order = {d.code: k for k, d in enumerate(cat.districts)}
+    by_key: dict[tuple[str, str], list[IndicatorFigure]] = {}
+    for f in figs.districts:
+        by_key.setdefault((f.cluster, f.indicator), []).append(f)
+    rounding = False
+    non_summable = False
+    for c in cat.clusters:
+        blocks = []
+        for ind in cat.indicators_for(c.code):
+            rows = sorted(by_key.get((c.code, ind.code), []), key=lambda f: dist_order.get(f.district, 1 << 30))
+            if rows:
+                blocks.append((ind, rows))
+        if not blocks:
+            continue
+        span = sum(len(rows) + 1 for _, rows in blocks)
+        first_of_cluster = True
+        for ind, rows in blocks:
+            city = figs.cluster_figure(c.code, ind.code)
+            total = _block_total(city, ind)
+            non_summable |= not ind.summable
+            if ind.summable and city is not None:
+                rounding |= not adds_up([f.value for f in rows], city.value, ind.decimals)
+                rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
+            lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
+            lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
+            for k, (label, f) in enumerate(lines):
+                is_total = label == TOTAL
+                t.set_height([(1, ind.name), (3, label)])
+                if first_of_cluster:
+                    t.merge_down(0, span, c.short_name)
+                    first_of_cluster = False
+                else:
+                    t.continue_merge(0)
+                if k == 0:
+                    t.merge_down(1, len(lines), ind.name, "text")
+                    t.merge_down(2, len(lines), ind.unit)
+                else:
+                    t.continue_merge(1, "text")
+                    t.continue_merge(2)
+                t.put(3, label, "center" if is_total else "text", bold=is_total)
+                if f is None:
+                    for col in (4, 5, 6):
+                        t.put(col, None, bold=is_total)
+                else:
+                    t.put(4, f.value, places=ind.decimals, bold=is_total)
+                    t.put(5, f.last_year, places=ind.decimals, bold=is_total)
+                    t.put(6, f.yoy, places=rp, bold=is_total)
+                t.put(7, "" if is_total else f.rank, "center", bold=is_total)
+                t.next_row()
+    notes = ["各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。",
+             DASH_NOTE]
+    if non_summable:
+        notes.insert(1, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表。")
+    if rounding:
+        notes.append(ROUNDING_NOTE)
+    t.notes(notes)
+    t.finish(freeze_col=4)
+
+
+def _block_total(city: IndicatorFigure | None, ind: Indicator) -> IndicatorFigure | None:
+    """The 合计 of a district block: the city figure itself (so it equals 总表); "—" for ratios."""
+    if city is None or not ind.summable:
+        return None
+    return city
+
+
+def _district_name(cat: Catalogue, code: str) -> str:
+    d = cat.district(code)
+    return d.name if d else code
+
+
+def _in_catalogue_order(cat: Catalogue, rows: list[IndicatorFigure]) -> list[IndicatorFigure]:
+    order = {i.code: k for k, i in enumerate(cat.indicators)}
+    return sorted(rows, key=lambda f: order.get(f.indicator, 1 << 30))
+
+
+def _order_key(cat: Catalogue):
+    """Sort key (district order, cluster order) for detail lines."""
+    d_order = {d.code: k for k, d in enumerate(cat.districts)}
+    c_order = {c.code: k for k, c in enumerate(cat.clusters)}
+    return lambda line: (d_order.get(line.district, 1 << 30), c_order.get(line.cluster, 1 << 30))
+
+
+def _yoy(value: Decimal | None, last: Decimal | None) -> Decimal | None:
+    if value is None or last is None or last == 0:
+        return None
+    return (value / last - 1) * 100
+
+
+def _sum(values) -> Decimal | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals, Decimal(0)) if vals else None
+
+
+# ---- 企业名录 -------------------------------------------------------------------------------------
+
+
+def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    s = cat.settings
+    ap, rp = s.amount_decimals, s.rate_decimals
+    # one header row: a streamed sheet cannot merge down (see xlsx_styles.add_streaming_sheet)
+    cols = [Column("序号", 7), Column("县区", 13), Column("集群", 14), Column("统一社会信用代码", 20),
+            Column("企业名称", 30), Column("是否\n规上", 5.5), Column("是否\n龙头", 5.5), Column("所在园区", 15),
+            Column("本年累计\n营业收入", 11.5), Column("上年同期\n营业收入", 11.5), Column("营业收入\n同比（%）", 8),
+            Column("本年累计\n工业总产值", 11.5), Column("上年同期\n工业总产值", 11.5),
+            Column("从业人员\n（人）", 8)]
+    t = TableSheet(wb, st, "企业名录", cols, streaming=True)
+    t.title(title_of(cat, figs.period, "企业名录"))
+    t.meta(compiler(cat), "单位：万元、人、%")
+    t.header()
+    names = {c.code: c.short_name for c in cat.clusters}
+    dnames = {d.code: d.name for d in cat.districts}
+    lines = sorted(figs.enterprises, key=_order_key(cat))
+    # the 合计 needs every line: one pass for the sums before writing (rows go out in order)
+    sums = {k: _sum(getattr(e, k) for e in lines) for k in ("revenue", "revenue_ly", "output_value",
+                                                            "output_value_ly")}
+    paired = [(e.revenue, e.revenue_ly) for e in lines if e.revenue is not None and e.revenue_ly]
+    total_yoy = _yoy(_sum(a for a, _ in paired), _sum(b for _, b in paired)) if paired else None
+    employees = sum(e.employees for e in lines if e.employees is not None)
+    rounding = any(not adds_up([getattr(e, k) for e in lines], v, ap) for k, v in sums.items())
+
+    def total_row() -> None:
+        t.ws.merge_range(t.row, 0, t.row, 3, TOTAL, st.get("center", bold=True))
+        t.put(4, f"共{len(lines)}户", "center", bold=True)
+        t.put(5, sum(1 for e in lines if e.is_scale), bold=True)
+        t.put(6, sum(1 for e in lines if e.is_leader), bold=True)
+        t.put(7, "", "text", bold=True)
+        t.put(8, sums["revenue"], places=ap, bold=True)
+        t.put(9, sums["revenue_ly"], places=ap, bold=True)
+        t.put(10, total_yoy, places=rp, bold=True)
+        t.put(11, sums["output_value"], places=ap, bold=True)
+        t.put(12, sums["output_value_ly"], places=ap, bold=True)
+        t.put(13, employees, bold=True)
+        t.next_row()
+
+    if total_first(cat):
+        total_row()
+    ws = t.ws
+    f_num = st.get("num", ap)
+    f_rate = st.get("num", rp)
+    f_int = st.get("num", 0)
+    f_text = st.get("line")
+    f_center = st.get("center")
+    f_code = st.get("code")
+    f_dash = st.get("dash")
+    yes_no = {True: "是", False: "否", None: DASH}
+    for n, e in enumerate(lines, 1):
+        r = t.row
+        ws.write_number(r, 0, n, f_center)
+        ws.write_string(r, 1, clean_for_office(dnames.get(e.district, e.district)), f_text)
+        ws.write_string(r, 2, clean_for_office(names.get(e.cluster, e.cluster)), f_text)
+        ws.write_string(r, 3, clean_for_office(e.credit_code), f_code)
+        ws.write_string(r, 4, clean_for_office(e.name), f_text)
+        ws.write_string(r, 5, yes_no[e.is_scale], f_center)
+        ws.write_string(r, 6, yes_no[e.is_leader], f_center)
+        park = clean_for_office(e.park)
+        ws.write_string(r, 7, park, f_text) if park else ws.write_blank(r, 7, None, f_text)
+        for col, v in ((8, e.revenue), (9, e.revenue_ly), (11, e.output_value), (12, e.output_value_ly)):
+            if v is None:
+                ws.write_string(r, col, DASH, f_dash)
+            else:
+                ws.write_number(r, col, float(shown(v, ap)), f_num)
+        yoy = _yoy(e.revenue, e.revenue_ly)
+        if yoy is None:
+            ws.write_string(r, 10, DASH, f_dash)
+        else:
+            ws.write_number(r, 10, float(shown(yoy, rp)), f_rate)
+        if e.employees is None:
+            ws.write_string(r, 13, DASH, f_dash)
+        else:
+            ws.write_number(r, 13, e.employees, f_int)
+        t.row += 1
+    if not total_first(cat):
+        total_row()
+    notes = ["本表为审核通过（无错误）的企业名录行，金额按各县区填报数（万元）列示。",
+             "合计行“是否规上”“是否龙头”栏为户数；合计同比按两年均有营业收入的企业同口径计算。", DASH_NOTE]
+    if rounding:
+        notes.append(ROUNDING_NOTE)
+    t.notes(notes)
+    t.finish(freeze_col=5)
+
+
+# ---- 重点项目 -------------------------------------------------------------------------------------
+
+
+def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    s = cat.settings
+    ap, rp = s.amount_decimals, s.rate_decimals
+    cols = [Column("序号", 6), Column("县区", 11), Column("集群", 12), Column("项目名称", 26),
+            Column("项目单位", 18), Column("建设性质", 6), Column("项目状态", 7), Column("开工时间", 8.5),
+            Column("预计投产时间", 8.5), Column("总投资", 11),
+            Column("本年计划", 11, "本年投资"), Column("本年累计完成", 11, "本年投资"),
+            Column("完成率\n（%）", 7.5, "本年投资"), Column("自开工累计\n完成投资", 11)]
+    t = TableSheet(wb, st, "重点项目", cols)
+    t.title(title_of(cat, figs.period, "重点项目进展情况"))
+    t.meta(compiler(cat), "单位：万元、%（末尾汇总表：个、亿元、%）")
+    t.header()
+    names = {c.code: c.short_name for c in cat.clusters}
+    lines = sorted(figs.projects, key=_order_key(cat))
+    keys = ("total", "plan_year", "done_year", "done_total")
+    sums = {k: _sum(getattr(p, k) for p in lines) for k in keys}
+    rounding = any(not adds_up([getattr(p, k) for p in lines], v, ap) for k, v in sums.items())
+
+    def completion(done, plan):
+        return None if done is None or not plan else done / plan * 100
+
+    def total_row() -> None:
+        t.ws.merge_range(t.row, 0, t.row, 2, TOTAL, st.get("center", bold=True))
+        t.put(3, f"共{len(lines)}个", "center", bold=True)
+        for col in range(4, 9):
+            t.put(col, "", "text", bold=True)
+        t.put(9, sums["total"], places=ap, bold=True)
+        t.put(10, sums["plan_year"], places=ap, bold=True)
+        t.put(11, sums["done_year"], places=ap, bold=True)
+        t.put(12, completion(sums["done_year"], sums["plan_year"]), places=rp, bold=True)
+        t.put(13, sums["done_total"], places=ap, bold=True)
+        t.next_row()
+
+    if total_first(cat):
+        total_row()
+    for n, p in enumerate(lines, 1):
+        t.set_height([(3, p.name), (4, p.owner)])
+        t.put(0, n, "center")
+        t.put(1, _district_name(cat, p.district), "text")
+        t.put(2, names.get(p.cluster, p.cluster), "text")
+        t.put(3, p.name, "text")
+        t.put(4, p.owner, "text")
+        t.put(5, p.nature, "center")
+        t.put(6, p.status, "center")
+        t.put(7, p.start or DASH, "center")
+        t.put(8, p.finish or DASH, "center")
+        t.put(9, p.total, places=ap)
+        t.put(10, p.plan_year, places=ap)
+        t.put(11, p.done_year, places=ap)
+        t.put(12, completion(p.done_year, p.plan_year), places=rp)
+        t.put(13, p.done_total, places=ap)
+        t.next_row()
+    if not total_first(cat):
+        total_row()
+    _investment_summary(t, st, figs, cat)
+    notes = ["本表为审核通过（无错误）的投资项目，金额按各县区填报数（万元）列示；完成率＝本年累计完成÷本年计划。",
+             "末尾汇总表按集群和项目状态统计项目个数，金额单位为亿元。", DASH_NOTE]
+    if rounding or not _investment_adds_up(figs, ap):
+        notes.append(ROUNDING_NOTE)
+    t.notes(notes)
+    t.finish(freeze_col=4)
+
+
+INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")
+
+
+def _investment_summary(t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    """各集群投资项目汇总 under the project list, on the same columns: 集群 (A:D), 项目个数 (E),
+    签约/开工/在建/竣工投产 (F:I), 总投资/本年计划/本年完成 (亿元, J:L), 完成率 (M)."""
+    if not figs.investment:
+        return
+    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
+    ws = t.ws
+    t.row += 1
+    ws.set_row(t.row, 22)
+    ws.merge_range(t.row, 0, t.row, 12, clean_for_office(f"各集群投资项目汇总（{figs.period.label}）"),
+                   st.get("meta_left", bold=True, align="center"))
+    t.row += 1
+    head = st.get("head")
+    r = t.row
+    ws.set_row(r, 20)
+    ws.set_row(r + 1, 30)
+    ws.merge_range(r, 0, r + 1, 3, "集群", head)
+    ws.merge_range(r, 4, r + 1, 4, "项目个数（个）", head)
+    ws.merge_range(r, 5, r, 8, "按项目状态分（个）", head)
+    ws.merge_range(r, 9, r + 1, 9, "总投资\n（亿元）", head)
+    ws.merge_range(r, 10, r + 1, 10, "本年计划\n（亿元）", head)
+    ws.merge_range(r, 11, r + 1, 11, "本年完成\n（亿元）", head)
+    ws.merge_range(r, 12, r + 1, 12, "完成率\n（%）", head)
+    t.row += 1
+    for col in (0, 1, 2, 3, 4, 9, 10, 11, 12):
+        ws.write_blank(t.row, col, None, head)
+    for k, status in enumerate(INVEST_STATUSES):
+        ws.write_string(t.row, 5 + k, status, head)
+    t.row += 1
+    names = {c.code: c.short_name for c in cat.clusters}
+    rows = [f for f in figs.investment if f.cluster]
+    total = next((f for f in figs.investment if not f.cluster), None)
+    if total is not None:
+        rows.insert(0 if total_first(cat) else len(rows), total)
+    for f in rows:
+        bold = not f.cluster
+        ws.merge_range(t.row, 0, t.row, 3, TOTAL if bold else clean_for_office(names.get(f.cluster, f.cluster)),
+                       st.get("center" if bold else "text", bold=bold))
+        t.put(4, f.projects, bold=bold)
+        for k, status in enumerate(INVEST_STATUSES):
+            t.put(5 + k, f.by_status.get(status, 0), bold=bold)
+        t.put(9, f.total, places=ap, bold=bold)
+        t.put(10, f.plan_year, places=ap, bold=bold)
+        t.put(11, f.done_year, places=ap, bold=bold)
+        t.put(12, f.completion, places=rp, bold=bold)
+        t.next_row(18)
+
+
+def _investment_adds_up(figs: Figures, places: int) -> bool:
+    total = next((f for f in figs.investment if not f.cluster), None)
+    if total is None:
+        return True
+    parts = [f for f in figs.investment if f.cluster]
+    return all(adds_up([getattr(f, k) for f in parts], getattr(total, k), places)
+               for k in ("total", "plan_year", "done_year"))
+
+
+# ---- 报送情况 -------------------------------------------------------------------------------------
+
+
+def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    cols = [Column("序号", 6), Column("县区", 22), Column("报送状态", 9), Column("报送时间", 16),
+            Column("是否按时", 8), Column("文件名", 42), Column("版本数", 7),
+            Column("错误", 6.5, "审核问题（条）"), Column("待核实", 6.5, "审核问题（条）"),
+            Column("已说明", 6.5, "审核问题（条）")]
+    t = TableSheet(wb, st, "报送情况", cols)
+    t.title(title_of(cat, figs.period, "报表报送情况"))
+    deadline = figs.period.deadline(cat.settings.deadline_day)
+    t.meta(compiler(cat), f"截止时间：{deadline.year}年{deadline.month}月{deadline.day}日")
+    t.header()
+    subs = list(figs.submissions)
+    received = [s for s in subs if s.status != ST_MISSING]
+    late = [s for s in received if s.on_time is False]
+
+    def total_row() -> None:
+        t.ws.merge_range(t.row, 0, t.row, 1, f"{TOTAL}（{len(subs)}个）", st.get("center", bold=True))
+        t.put(2, f"已报{len(received)}", "center", bold=True)
+        t.put(3, "", "text", bold=True)
+        t.put(4, f"逾期{len(late)}", "center", bold=True)
+        t.put(5, "", "text", bold=True)
+        t.put(6, sum(s.version for s in subs), bold=True)
+        t.put(7, sum(s.errors for s in subs), bold=True)
+        t.put(8, sum(s.verify for s in subs), bold=True)
+        t.put(9, sum(s.explained for s in subs), bold=True)
+        t.next_row()
+
+    if total_first(cat):
+        total_row()
+    for n, s in enumerate(subs, 1):
+        missing = s.status == ST_MISSING
+        t.set_height([(5, s.file_name), (1, s.district_name)])
+        t.put(0, n, "center")
+        t.put(1, s.district_name or _district_name(cat, s.district), "text")
+        t.put(2, s.status, "center", alert=missing or s.status in (ST_RETURNED,))
+        t.put(3, s.received_at.strftime("%Y-%m-%d %H:%M") if s.received_at else None, "center")
+        on_time = None if s.on_time is None else ("按时" if s.on_time else "逾期")
+        t.put(4, on_time, "center", alert=s.on_time is False)
+        t.put(5, s.file_name or None, "text")
+        for col, v in ((6, s.version), (7, s.errors), (8, s.verify), (9, s.explained)):
+            t.put(col, None if missing else v)
+        t.next_row()
+    if not total_first(cat):
+        total_row()
+    count = {st_: sum(1 for s in subs if s.status == st_) for st_ in (ST_PASSED, ST_VERIFY, ST_ERRORS, ST_RETURNED)}
+    t.notes([f"应报{len(subs)}个，已报{len(received)}个（按时{len(received) - len(late)}个，逾期{len(late)}个），"
+             f"未报{len(subs) - len(received)}个；其中通过{count[ST_PASSED]}个，待核实{count[ST_VERIFY]}个，"
+             f"有错{count[ST_ERRORS]}个，退回{count[ST_RETURNED]}个。",
+             "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
+             "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。",
+             f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报。"])
+    t.finish(freeze_col=2)
+
+
+# ---- 问题清单 -------------------------------------------------------------------------------------
+
+
+def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    cols = [Column("序号", 6), Column("县区", 11), Column("文件", 22), Column("工作表", 9), Column("单元格", 7),
+            Column("列名", 12), Column("类别", 6.5), Column("规则代码", 14), Column("问题说明", 38),
+            Column("填报值", 12), Column("县区说明", 20)]
+    t = TableSheet(wb, st, "问题清单", cols)
+    t.title(title_of(cat, figs.period, "报表审核问题清单"))
+    t.meta(compiler(cat), f"共{len(figs.findings)}条")
+    t.header()
+    d_order = {d.code: k for k, d in enumerate(cat.districts)}
+    findings = sorted(figs.findings, key=lambda f: (d_order.get(f.district, 1 << 30), f.file, f.sheet, f.row or 0))
+    for n, f in enumerate(findings, 1):
+        t.set_height([(8, f.message), (2, f.file), (10, f.explanation), (9, f.value)])
+        t.put(0, n, "center")
+        t.put(1, _district_name(cat, f.district) if f.district else None, "text")
+        t.put(2, f.file or None, "text")
+        t.put(3, f.sheet or None, "center")
+        t.put(4, f.cell or None, "center")
+        t.put(5, f.column or None, "text")
+        t.put(6, f.severity_label, "center", alert=f.severity_label == "错误")
+        t.put(7, f.rule, "center")
+        t.put(8, f.message, "text")
+        t.put(9, f.value, "text")
+        t.put(10, f.explanation, "text")
+        t.next_row()
+    label_counts = {}
+    for f in figs.findings:
+        label_counts[f.severity_label] = label_counts.get(f.severity_label, 0) + 1
+    summary = "，".join(f"{k}{label_counts[k]}条" for k in ("错误", "核实", "已说明", "提示") if k in label_counts)
+    t.notes([f"共{len(figs.findings)}条" + (f"：{summary}。" if summary else "。"),
+             "类别：错误＝必须修改，所在行不计入汇总；核实＝数值可能有误，须核实并在说明栏说明；已说明＝县区已说明，数值保留；"
+             "提示＝供参考。单元格为县区报表中的位置。"])
+    t.finish(freeze_col=2)
