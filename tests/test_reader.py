@@ -266,3 +266,14 @@ def test_a_file_over_the_memory_limit_kills_only_its_worker(small_catalogue, for
     results = read_many([form, big], small_catalogue, workers=2, memory_mb=400)
     assert results[0].submission is not None and results[0].findings == []
     assert results[1].submission is None and [f.rule for f in results[1].findings] == ["F-UNSAFE"]
+
+
+def test_a_worker_over_the_timeout_is_killed(small_catalogue, form, tmp_path, monkeypatch):
+    from reporttool.forms.isolate import HANG_HOOK_ENV
+
+    hang = tmp_path / "hang.xlsx"
+    shutil.copy(form, hang)
+    monkeypatch.setenv(HANG_HOOK_ENV, "hang")
+    result = read_one_isolated(hang, small_catalogue, timeout=3, isolate=True)
+    assert result.submission is None and [f.rule for f in result.findings] == ["F-UNSAFE"]
+    assert "超过 3 秒" in result.findings[0].message

@@ -36,8 +36,10 @@ from reporttool.models import Finding, Period, ReadRefused, Submission
 IN_PROCESS_MAX_FILES = 2
 IN_PROCESS_MAX_BYTES = 5 * MB
 IN_PROCESS_MAX_CELLS = 1_000_000  # rows × columns of the largest sheet
-# Test-only: a worker reading a file whose name contains this text exits at once (a real dead worker).
+# Test-only: a worker reading a file whose name contains this text exits at once (a real dead worker),
+# or hangs (to exercise the timeout).
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_CRASH_ON"
+HANG_HOOK_ENV = "REPORTTOOL_TEST_HANG_ON"
 
 
 @dataclass
@@ -92,6 +94,9 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
     hook = os.environ.get(CRASH_HOOK_ENV)
     if hook and hook in Path(path).name:
         os._exit(70)
+    hook = os.environ.get(HANG_HOOK_ENV)
+    if hook and hook in Path(path).name:
+        time.sleep(3600)
     name = Path(path).name
     try:
         sub, findings = read_submission(Path(path), cat, expected_period=expected_period,
