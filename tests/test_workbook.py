@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import zipfile
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -30,11 +29,6 @@ def _write(tmp_path, figs, cat, name="out.xlsx"):
 
 def _label(v) -> str:
     return str(v or "").replace("\n", "")
-
-
-def _num(v):
-    """What a figure should look like in a cell: the shown value as a float, or "—"."""
-    return DASH if v is None else v
 
 
 def _expect(value, places):

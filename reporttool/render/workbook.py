@@ -98,7 +98,7 @@ def _target_text(f: IndicatorFigure, rate_places: int) -> str:
     if f.target_derived:
         parts.append("（推算）")
     if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
-        parts.append(f"增速目标{text(f.target_rate, rate_places)}%")
+        parts.append(f"增速目标{trim(f.target_rate, rate_places)}%")
     note = f.target_note.strip()
     if note and not (f.target_kind == TARGET_GROWTH and note.startswith("增速目标")):
         parts.append(note)
@@ -172,7 +172,7 @@ def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note:
 def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> list[str]:
     s = cat.settings
     rp = s.rate_decimals
-    lines = [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标；"
+    lines = [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标。",
              f"进度差＝完成率－时序进度（百分点），低于－{trim(s.lag_threshold, rp)}个百分点为“滞后”，"
              f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
     if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
@@ -462,7 +462,7 @@ def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     s = cat.settings
     ap, rp = s.amount_decimals, s.rate_decimals
     cols = [Column("序号", 6), Column("县区", 11), Column("集群", 12), Column("项目名称", 26),
-            Column("项目单位", 18), Column("建设性质", 6), Column("项目状态", 7), Column("开工时间", 8.5),
+            Column("项目单位", 20), Column("建设性质", 6), Column("项目状态", 7), Column("开工时间", 8.5),
             Column("预计投产时间", 8.5), Column("总投资", 11),
             Column("本年计划", 11, "本年投资"), Column("本年累计完成", 11, "本年投资"),
             Column("完成率\n（%）", 7.5, "本年投资"), Column("自开工累计\n完成投资", 11)]
