@@ -22,9 +22,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
-
-from stdnum.cn import uscc
+from typing import Any, Collection
 
 from reporttool import demo_names as N
 from reporttool.catalogue import Catalogue
@@ -42,6 +40,7 @@ MISSING, LATE, CREDIT_CHECK, INV_TOTAL, EMPTY_ROSTER, EXPLAINED_SWING = (
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,13 @@ def credit_code(rng: random.Random, region: str, kind: str = "1") -> str:
     else:  # older organisation codes: 8 digits
         body = str(rng.choice("0567")) + "".join(rng.choice("0123456789") for _ in range(7))
     first17 = f"9{kind}{region}{body}{org_check_digit(body)}"
-    return first17 + uscc.calc_check_digit(first17)
+    return first17 + uscc_check_digit(first17)
+
+
+def uscc_check_digit(first17: str) -> str:
+    """GB 32100 mod-31 check character (same as stdnum.cn.uscc.calc_check_digit, without its clean-up)."""
+    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def region_code(cat: Catalogue, district: District) -> str:
@@ -239,9 +244,12 @@ def scaled_catalogue(cat: Catalogue, n: int, seed: int = 2025) -> Catalogue:
 
 
 def plan_demo(cat: Catalogue, period: Period, *, enterprises: int | None = None, projects: int | None = None,
-              seed: int = 2025, plant: bool = True) -> DemoPlan:
+              seed: int = 2025, plant: bool = True, only: Collection[str] | None = None) -> DemoPlan:
     """Everything the demo writes, as data. The clean data do not depend on ``plant``: planting only
-    changes copies afterwards (so a district's corrected file is its ``plant=False`` data)."""
+    changes copies afterwards (so a district's corrected file is its ``plant=False`` data).
+
+    ``only`` builds just those district codes (no planting); names that would have clashed with other
+    districts' may then differ from a full run."""
     from reporttool.demo_plan import plan_city, build_district, plant_problems
 
     rng = random.Random(f"reporttool-demo:{seed}")
@@ -249,12 +257,14 @@ def plan_demo(cat: Catalogue, period: Period, *, enterprises: int | None = None,
     names: set[str] = set()
     data = []
     for d in cat.districts:
+        if only is not None and d.code not in only:
+            continue
         drng = random.Random(f"reporttool-demo:{seed}:{d.code}")
         dd = build_district(cat, period, city, d, drng, names, enterprises, projects)
         dd.file_name = demo_file_name(cat, d, period)
         data.append(dd)
     problems: list[PlantedProblem] = []
-    if plant:
+    if plant and only is None:
         data, problems = plant_problems(cat, period, city, data, random.Random(f"reporttool-demo-plant:{seed}"))
     return DemoPlan(data, problems, city.lagging)
 

@@ -7,6 +7,7 @@ districts. The demo picks from them with a seeded random generator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 # 字号: two characters, one from each list (华信, 恒泰, 盛达 ...)
 TRADE_FIRST = "华恒盛鑫宏泰嘉金永新信瑞润兴隆丰博宇正德安源通达中远海天东北渤辽凯昌泽佳立晟"
@@ -81,6 +82,7 @@ SWING_NOTES = (
 )
 
 
+@lru_cache(maxsize=256)
 def industries_for(cluster_name: str) -> tuple[Industry, ...]:
     """Industries whose keywords occur in the cluster's name (船舶机械 -> 船舶 and 机械); GENERIC if none."""
     found = tuple(ind for ind in INDUSTRIES if any(k in cluster_name for k in ind.keywords))

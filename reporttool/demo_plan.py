@@ -20,6 +20,7 @@ from reporttool import demo_names as N
 from reporttool.catalogue import Catalogue
 from reporttool.demo import (CREDIT_CHECK, EMPTY_ROSTER, EXPLAINED_SWING, INV_TOTAL, LATE, MISSING,
                              DistrictData, PlantedProblem, credit_code, dec, region_code, to_form_unit)
+from reporttool.errors import ReportToolError
 from reporttool.forms import layout as L
 from reporttool.models import (SOURCE_FORMULA, SOURCE_OUTPUT, SOURCE_PROJECTS, SOURCE_ROSTER, Cluster, District,
                                Indicator, Period)
@@ -254,7 +255,8 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         data.projects += _projects(period, d, cp, rng, names, region, firms, n_proj, w)
         for ind in cat.output_indicators_for(c.code):
             data.outputs[(c.code, ind.code)] = _output(ind, cp, values, growth, rng)
-    data.roster.sort(key=lambda r: (list(city.clusters).index(_code_of(cat, r["cluster"])), -r["revenue"]))
+    order = {cp.cluster.name: i for i, cp in enumerate(city.clusters.values())}
+    data.roster.sort(key=lambda r: (order[r["cluster"]], -r["revenue"]))
     for i, r in enumerate(data.roster, start=1):
         r["seq"] = i
     for i, p in enumerate(data.projects, start=1):
@@ -266,34 +268,36 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
 
 
 def _split(total: int, shares: dict[str, float]) -> dict[str, int]:
-    """``total`` split in proportion to ``shares``, largest remainders first (sums exactly to total)."""
+    """``total`` split in proportion to ``shares``, largest remainders first (sums exactly to total);
+    each key gets at least one when there are enough to go round."""
+    floor = 1 if total >= len(shares) else 0
     whole = sum(shares.values()) or 1.0
-    exact = {k: total * v / whole for k, v in shares.items()}
+    exact = {k: floor + (total - floor * len(shares)) * v / whole for k, v in shares.items()}
     out = {k: int(x) for k, x in exact.items()}
     for k in sorted(exact, key=lambda k: out[k] - exact[k])[:total - sum(out.values())]:
         out[k] += 1
     return out
 
 
-def _code_of(cat: Catalogue, name: str) -> str:
-    c = cat.cluster_by_name(name)
-    return c.code if c else ""
-
-
 def _company(rng: random.Random, names: set[str], d: District, cp: ClusterPlan, city_short: str) -> str:
+    """A unique enterprise name: place + 字号 + industry word + company form (葫芦岛恒泰化工有限公司).
+
+    Two-character 字号 first; three characters once those run out (province-sized demos)."""
     industries = N.industries_for(cp.cluster.name)
     forms, weights = zip(*N.COMPANY_FORMS)
-    for attempt in range(200):
-        prefix = rng.choice([city_short, short_place(d), d.name]) if d.kind in ("县", "市") else city_short
+    places = [city_short, short_place(d), d.name] if d.kind in ("县", "市") else [city_short]
+    for attempt in range(400):
         trade = rng.choice(N.TRADE_FIRST) + rng.choice(N.TRADE_SECOND)
-        word = rng.choice(rng.choice(industries).firm_words)
-        name = f"{prefix}{trade}{word}{rng.choices(forms, weights)[0]}"
-        if attempt > 100:
-            name = name.replace("公司", f"公司{attempt}")
-        if name not in names and trade[0] != trade[1]:
+        if attempt >= 3:
+            trade += rng.choice(N.TRADE_SECOND)
+        if len(set(trade)) < len(trade):
+            continue
+        place = rng.choice(places if attempt < 200 else [d.name, short_place(d)])
+        name = f"{place}{trade}{rng.choice(rng.choice(industries).firm_words)}{rng.choices(forms, weights)[0]}"
+        if name not in names:
             names.add(name)
             return name
-    raise RuntimeError("ran out of names")  # pragma: no cover - 33×33 trade names × prefixes × words
+    raise ReportToolError("示例企业名称已用尽，请减少 --enterprises")
 
 
 def _roster(cat, d, cp, rng, names, region, pool, n_all, n_scale, min_ytd, growth, values, frac) -> list[dict]:
@@ -307,7 +311,8 @@ def _roster(cat, d, cp, rng, names, region, pool, n_all, n_scale, min_ytd, growt
         small = [x * 0.3 * pool / sum(small) for x in small]
     rest = pool - sum(small)
     weights = [min(rng.paretovariate(1.3), 60.0) for _ in range(n_scale)]
-    big = [min_scale + (rest - n_scale * min_scale) * w / sum(weights) for w in weights]
+    spread = (rest - n_scale * min_scale) / (sum(weights) or 1.0)
+    big = [min_scale + spread * w for w in weights]
     ratio = values[cp.output] / values[cp.revenue] if cp.output and cp.revenue and values.get(cp.revenue) else None
     city_short = cat.settings.city[:-1] if cat.settings.city.endswith("市") else cat.settings.city
     parks = [p for p in cp.cluster.parks if _park_in(d, p)]
@@ -443,7 +448,7 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
     if dd is not None:
         n = len(dd.roster)
         dd.roster = []
-        problems.append(PlantedProblem(EMPTY_ROSTER, dd.district.code, dd.district.name, dd.file_name, "",
+        problems.append(PlantedProblem(EMPTY_ROSTER, dd.district.code, dd.district.name, dd.file_name, "R-ROSTER-EMPTY",
                                        f"{dd.district.name}未填写“{L.ROSTER.name}”表（原应有{n}户企业），投资项目和集群产出已填写",
                                        L.ROSTER.name))
 
