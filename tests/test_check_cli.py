@@ -36,6 +36,8 @@ def _faulty(cat, dest: Path, district="110102") -> Path:
 
 def _verify_only(cat, dest: Path, district="KF01") -> Path:
     return write_template(cat, district, PERIOD, dest,
+                          roster=[{"credit_code": GOOD, "name": "丙公司", "cluster": "化工", "is_scale": "是",
+                                   "revenue": D(5000)}],
                           outputs={("A", "SR"): {"value": D(100000), "value_ly": D(50000)}})
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zlib
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -35,9 +36,16 @@ def credit(n: int) -> str:
 
 
 def put(ws: Workspace, name: str, district: str, *, when: dt.datetime = ON_TIME, period: Period = P,
-        sr: str | None = None, sr_ly: str | None = None, roster=()) -> Path:
-    """A filled district form in inbox/, its modification time = when it 'arrived'."""
+        sr: str | None = None, sr_ly: str | None = None, roster=None) -> Path:
+    """A filled district form in inbox/, its modification time = when it 'arrived'.
+
+    A form that reports cluster A's revenue lists one enterprise of A (its own credit code per file name),
+    as a real district would: an empty roster beside a reported revenue is an error (R-ROSTER-EMPTY).
+    """
     cat = ws.catalogue()
+    if roster is None:
+        roster = [{"credit_code": credit(zlib.crc32(name.encode("utf-8")) % 10**7), "name": f"{name}企业",
+                   "cluster": "A", "is_scale": "否", "revenue": D(1)}] if sr else []
     outputs = {("A", "SR"): {"value": D(sr), "value_ly": D(sr_ly) if sr_ly else None}} if sr else None
     path = write_template(cat, district, period, ws.inbox / name, roster=roster, outputs=outputs)
     os.utime(path, (when.timestamp(), when.timestamp()))

@@ -82,13 +82,14 @@ def submission(cat, roster=(), projects=(), output=None, district="110101") -> S
 
 def base_output(cat, **extra):
     """Output figures that agree with the default roster rows (A: 营业收入 well above the roster)."""
-    pairs = {"A_SR": (D(100000), D(90000), None), "B_SR": (D(50000), D(48000), None)}
+    pairs = {"A_SR": (D(100000), D(90000), None)}
     pairs.update(extra)
     return output_rows(cat, **pairs)
 
 
 def run(cat, **kw) -> list:
     kw.setdefault("output", base_output(cat))
+    kw.setdefault("roster", [roster_row(90, credit_code=GOOD3)])  # cluster A is listed, as reported
     return check_submission(submission(cat, **kw), cat, PERIOD)
 
 
@@ -446,6 +447,7 @@ E2E_CASES = {
                          ("projects", 0, "done_year")),
     "R-DATES": (dict(projects=_with(_base_projects(), 0, start="2025-05", finish="2025-02")), ("projects", 0, "finish")),
     "R-ROSTER-OVER-OUTPUT": (dict(roster=_with(_base_roster(), 0, revenue=D("100000.02"))), ("output", 0, "value")),
+    "R-ROSTER-MISSING": (dict(roster=_base_roster()[:1]), ("output", 2, "value")),
     "R-YOY-SWING": (dict(outputs=_outputs(A_CZ={"value": D(160000), "value_ly": D(100000)})), ("output", 1, "value")),
     "R-OUTPUT-ROW-UNKNOWN": (dict(edit=_edit_output_code), ("output", 1, "indicator_code")),
 }
@@ -492,3 +494,13 @@ def test_e2e_explained_by_note(tmp_path, small_catalogue):
     _, findings = _e2e(tmp_path, small_catalogue, outputs=outputs)
     (f,) = findings
     assert f.explained and f.explanation == "新建装置投产" and file_status(findings) == ST_PASSED
+
+
+def test_e2e_roster_left_empty(tmp_path, small_catalogue):
+    """A district that reports cluster revenue but sends no roster at all: an error on the roster sheet."""
+    sub, findings = _e2e(tmp_path, small_catalogue, roster=[])
+    (f,) = findings
+    table = sub.tables["roster"]
+    assert (f.rule, f.severity, f.sheet) == ("R-ROSTER-EMPTY", ERROR, "集群企业")
+    assert (f.row, f.cell) == (table.header_row + 1, table.cell("credit_code", table.header_row + 1))
+    assert "化工营业收入" in f.message and file_status(findings) == ST_ERRORS

@@ -221,6 +221,29 @@ class _Checker:
         output = self.sub.tables.get(layout.OUTPUT.key)
         if roster is None or output is None:
             return
+        listed_clusters = {r.values.get("cluster") for r in roster.rows if _has_data(roster, r)}
+        bound = [(row, ind, cl) for row in output.rows if not row.excluded
+                 for ind, cl in [(self.cat.indicator(str(row.values.get("indicator_code") or "")),
+                                  self.cat.cluster(str(row.values.get("cluster_code") or "")))]
+                 if ind is not None and cl is not None and ind.roster_measure in ROSTER_BOUND_COLUMNS
+                 and (_num(row.values.get("value")) or 0) > 0]
+        if bound and not listed_clusters:
+            # The whole roster left empty while the output sheet reports what it should list.
+            first = roster.header_row + 1
+            names = "、".join(dict.fromkeys(f"{cl.short_name}{ind.name}" for _, ind, cl in bound[:3]))
+            self.findings.append(finding(
+                "R-ROSTER-EMPTY", file=self.sub.file_name, district=self.sub.district, sheet=roster.sheet,
+                row=first, column=layout.ROSTER.column("credit_code").title,
+                cell=roster.cell("credit_code", first), what=names + ("等" if len(bound) > 3 else "")))
+            return
+        # A roster row whose cluster could not be understood may be the missing one: say nothing then.
+        known = {c.code for c in self.cat.clusters}
+        for row, ind, cl in bound if listed_clusters <= known else ():
+            if cl.code not in listed_clusters:
+                total = _num(row.values.get("value"))
+                total_wan = _to_wan(total, ind.form_unit) if total is not None else None
+                self.add("R-ROSTER-MISSING", output, row, "value", total, cluster=cl.name, indicator=ind.name,
+                         total=_amount(total_wan) if total_wan is not None else show(total))
         for row in output.rows:
             if row.excluded:
                 continue
