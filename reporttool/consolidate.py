@@ -130,7 +130,11 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
 
     programme = []
     for ind in cat.indicators:
+        # A programme total means something for an indicator several clusters report, or one with a
+        # whole-programme target; a one-cluster indicator's "total" would just repeat that cluster.
         if not ind.summable or not ind.clusters:
+            continue
+        if len(ind.clusters) < 2 and cat.target_for("", ind.code, period.year) is None:
             continue
         total = add(city[(c, ind.code)] for c in ind.clusters if (c, ind.code) in city)
         n = len({d for d in districts for c in ind.clusters if per_district[d][(c, ind.code)].value is not None})
@@ -215,7 +219,6 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     f = IndicatorFigure(cluster=cluster, indicator=ind.code, district=district, value=s.value,
                         last_year=s.last_year, yoy=s.yoy, like_for_like=s.like_for_like, n_districts=n,
                         summable=ind.summable)
-    f.time_progress = period.time_progress if ind.compare_time else None
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
     if rt is None:
@@ -229,7 +232,8 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
         return f
     if f.value is not None and rt.value is not None and rt.value > 0:
         f.completion = f.value / rt.value * 100
-        if f.time_progress is not None:
+        if ind.compare_time:  # 时序进度 is shown only beside a completion rate it is compared with
+            f.time_progress = period.time_progress
             f.gap = f.completion - f.time_progress
             f.status = LAGGING if f.gap < -threshold else AHEAD if f.gap > threshold else ON_TRACK
     return f
