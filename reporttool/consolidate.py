@@ -21,7 +21,8 @@ from typing import Callable, Iterable
 
 from reporttool import __version__
 
-from reporttool.catalogue import Catalogue, evaluate_formula, formula_refs
+from reporttool.catalogue import Catalogue
+from reporttool.formula import evaluate_formula, formula_refs
 from reporttool.checks.cross import VersionFacts, check_cross
 from reporttool.figures import (
     AHEAD,

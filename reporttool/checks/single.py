@@ -18,7 +18,7 @@ from reporttool import fmt
 from reporttool.catalogue import Catalogue
 from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.forms import layout
-from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, CODE, DATE, FIXED, INT, SEQ, SheetSpec
+from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, DATE, FIXED, INT, SEQ, SheetSpec
 from reporttool.models import ERROR, INFO, VERIFY, Finding, Period, Row, Submission, Table
 from reporttool.units import clean_text, known_conversion, unit_factor
 

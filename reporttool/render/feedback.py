@@ -14,7 +14,7 @@ from typing import Iterable
 
 from reporttool.checks.single import counts
 from reporttool.errors import ReportToolError
-from reporttool.models import ERROR, INFO, VERIFY, Finding, parse_period
+from reporttool.models import ERROR, VERIFY, Finding, parse_period
 from reporttool.workspace import atomic_write
 
 LIST_SHEET = "问题清单"

@@ -1,0 +1,427 @@
+"""Loading and validating the targets workbook (templates/targets.xlsx) into a Catalogue.
+
+Every problem is collected (sheet, row, reason) rather than stopping at the first, so a clerk fixes the
+workbook in one go. The sheet and column titles are defined in reporttool.catalogue.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from reporttool.catalogue import (
+    ALL,
+    CLUSTER_COLUMNS,
+    DISTRICT_COLUMNS,
+    INDICATOR_COLUMNS,
+    PROJECT_MEASURES,
+    REQUIRED_SETTINGS,
+    ROSTER_MEASURES,
+    SETTING_LABELS,
+    SETTINGS_COLUMNS,
+    SHEET_CLUSTERS,
+    SHEET_DISTRICTS,
+    SHEET_INDICATORS,
+    SHEET_SETTINGS,
+    SHEET_TARGETS,
+    SOURCE_LABELS,
+    TARGET_COLUMNS,
+    TARGET_LABELS,
+    Catalogue,
+    CatalogueInvalid,
+    Problem,
+)
+from reporttool.formula import formula_refs
+from reporttool.models import (
+    SOURCE_FORMULA,
+    SOURCE_OUTPUT,
+    SOURCE_PROJECTS,
+    SOURCE_ROSTER,
+    TARGET_ANNUAL,
+    TARGET_BASE_MULTIPLE,
+    TARGET_GROWTH,
+    Cluster,
+    District,
+    Indicator,
+    Settings,
+    Target,
+)
+from reporttool.units import clean_text, known_conversion, split_list, tidy, to_decimal
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def load(path: str | Path) -> Catalogue:
+    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem."""
+    from openpyxl import load_workbook  # openpyxl parses via defusedxml when it is installed
+
+    path = Path(path)
+    problems: list[Problem] = []
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise CatalogueInvalid(str(path), [Problem(path.name, None, "文件不存在")]) from None
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear problem
+        raise CatalogueInvalid(str(path), [Problem(path.name, None, f"无法读取（{type(exc).__name__}），"
+                                                   "请确认是用 Excel/WPS 保存的 .xlsx 文件")]) from None
+    try:
+        sheets = {}
+        for name, columns in ((SHEET_SETTINGS, SETTINGS_COLUMNS), (SHEET_DISTRICTS, DISTRICT_COLUMNS),
+                              (SHEET_CLUSTERS, CLUSTER_COLUMNS), (SHEET_INDICATORS, INDICATOR_COLUMNS),
+                              (SHEET_TARGETS, TARGET_COLUMNS)):
+            if name not in wb.sheetnames:
+                problems.append(Problem(name, None, "缺少此工作表"))
+                continue
+            sheets[name] = _read_sheet(wb[name], name, columns, problems)
+    finally:
+        wb.close()
+    if problems:
+        raise CatalogueInvalid(str(path), problems)
+    cat = build_catalogue(sheets, problems, str(path))
+    if problems:
+        raise CatalogueInvalid(str(path), problems)
+    return cat
+
+
+def _read_sheet(ws, name: str, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
+    """Rows as (row number, {column title: cell value}); the header is the first row holding 代码/项目."""
+    rows = list(ws.iter_rows(values_only=True))
+    header_idx = None
+    for i, row in enumerate(rows[:10]):
+        texts = [clean_text(v) for v in row]
+        if clean_text(columns[0]) in texts and clean_text(columns[1]) in texts:
+            header_idx = i
+            break
+    if header_idx is None:
+        problems.append(Problem(name, None, f"找不到表头（应含“{columns[0]}”“{columns[1]}”等列）"))
+        return []
+    header = [clean_text(v) for v in rows[header_idx]]
+    missing = [c for c in columns if clean_text(c) not in header]
+    if missing:
+        problems.append(Problem(name, header_idx + 1, "缺少列：" + "、".join(missing)))
+        return []
+    pos = {c: header.index(clean_text(c)) for c in columns}
+    out = []
+    for i, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
+        rec = {c: (row[p] if p < len(row) else None) for c, p in pos.items()}
+        if all(v is None or clean_text(v) == "" for v in rec.values()):
+            continue
+        first = clean_text(rec[columns[0]])
+        if first.startswith("注") or first.startswith("#"):
+            continue  # notes under the table
+        out.append((i, rec))
+    return out
+
+
+def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Problem],
+                    path: str = "") -> Catalogue:
+    """Turn the sheets' rows into a Catalogue, appending every problem found to ``problems``."""
+    settings = _build_settings(sheets[SHEET_SETTINGS], problems)
+    districts = _build_districts(sheets[SHEET_DISTRICTS], problems)
+    clusters = _build_clusters(sheets[SHEET_CLUSTERS], problems)
+    indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems)
+    targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
+    return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path)
+
+
+def _build_settings(rows, problems) -> Settings:
+    values: dict = {}
+    seen: set[str] = set()
+    labels = {clean_text(k): k for k in SETTING_LABELS}
+    for n, rec in rows:
+        label = labels.get(clean_text(rec["项目"]), clean_text(rec["项目"]))
+        if label not in SETTING_LABELS:
+            problems.append(Problem(SHEET_SETTINGS, n, f"未知的设置项“{label}”"))
+            continue
+        if label in seen:
+            problems.append(Problem(SHEET_SETTINGS, n, f"设置项“{label}”重复"))
+            continue
+        seen.add(label)
+        fname, kind = SETTING_LABELS[label]
+        raw = rec["值"]
+        if kind == "text":
+            values[fname] = tidy(raw)
+        elif kind == "first":
+            text = clean_text(raw)
+            if text not in ("首行", "末行", ""):
+                problems.append(Problem(SHEET_SETTINGS, n, f"合计行位置应为“首行”或“末行”，现为“{text}”"))
+            values[fname] = text != "末行"
+        else:
+            try:
+                number = to_decimal(raw)
+            except ValueError:
+                problems.append(Problem(SHEET_SETTINGS, n, f"“{label}”应为数字，现为“{clean_text(raw)}”"))
+                continue
+            if number is None:
+                continue
+            if kind == "int":
+                if number != number.to_integral_value() or number < 0:
+                    problems.append(Problem(SHEET_SETTINGS, n, f"“{label}”应为非负整数"))
+                    continue
+                values[fname] = int(number)
+            else:
+                values[fname] = number
+    for label in REQUIRED_SETTINGS:
+        fname = SETTING_LABELS[label][0]
+        if not values.get(fname):
+            problems.append(Problem(SHEET_SETTINGS, None, f"缺少必填设置项“{label}”"))
+            values[fname] = ""
+    day = values.get("deadline_day")
+    if day is not None and not 1 <= day <= 28:
+        problems.append(Problem(SHEET_SETTINGS, None, "报送截止日应在1至28之间"))
+    return Settings(**values)
+
+
+def _code(rec, col, sheet, n, problems) -> str:
+    code = clean_text(rec[col])
+    if isinstance(rec[col], float) and rec[col].is_integer():
+        code = str(int(rec[col]))
+    if not code:
+        problems.append(Problem(sheet, n, f"“{col}”不能为空"))
+    elif not _CODE_RE.match(code):
+        problems.append(Problem(sheet, n, f"代码“{code}”只能由字母、数字和下划线组成"))
+    return code
+
+
+def _int(rec, col, sheet, n, problems, default=0) -> int:
+    try:
+        v = to_decimal(rec[col])
+    except ValueError:
+        problems.append(Problem(sheet, n, f"“{col}”应为整数，现为“{clean_text(rec[col])}”"))
+        return default
+    if v is None:
+        return default
+    if v != v.to_integral_value():
+        problems.append(Problem(sheet, n, f"“{col}”应为整数，现为“{v}”"))
+        return default
+    return int(v)
+
+
+def _dec(rec, col, sheet, n, problems) -> Decimal | None:
+    try:
+        return to_decimal(rec[col])
+    except ValueError:
+        problems.append(Problem(sheet, n, f"“{col}”应为数字，现为“{clean_text(rec[col])}”"))
+        return None
+
+
+def _unique(items, sheet, problems, what="代码"):
+    seen = {}
+    for n, code in items:
+        if code and code in seen:
+            problems.append(Problem(sheet, n, f"{what}“{code}”与第{seen[code]}行重复"))
+        seen.setdefault(code, n)
+
+
+def _build_districts(rows, problems) -> list[District]:
+    out = []
+    for n, rec in rows:
+        code = _code(rec, "代码", SHEET_DISTRICTS, n, problems)
+        name = tidy(rec["名称"])
+        if not name:
+            problems.append(Problem(SHEET_DISTRICTS, n, "“名称”不能为空"))
+        out.append((n, District(code, name, tidy(rec["类型"]),
+                                _int(rec, "顺序", SHEET_DISTRICTS, n, problems, n))))
+    _unique([(n, d.code) for n, d in out], SHEET_DISTRICTS, problems)
+    _unique([(n, d.name) for n, d in out], SHEET_DISTRICTS, problems, "名称")
+    if not out:
+        problems.append(Problem(SHEET_DISTRICTS, None, "至少需要一个县区"))
+    return [d for _, d in sorted(out, key=lambda x: (x[1].order, x[0]))]
+
+
+def _build_clusters(rows, problems) -> list[Cluster]:
+    out = []
+    for n, rec in rows:
+        code = _code(rec, "代码", SHEET_CLUSTERS, n, problems)
+        name = tidy(rec["名称"])
+        if not name:
+            problems.append(Problem(SHEET_CLUSTERS, n, "“名称”不能为空"))
+        short = tidy(rec["简称"]) or name.removesuffix("产业集群")
+        out.append((n, Cluster(
+            code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
+            split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
+            split_list(rec["园区"]))))
+    _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
+    _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
+    if not out:
+        problems.append(Problem(SHEET_CLUSTERS, None, "至少需要一个集群"))
+    return [c for _, c in sorted(out, key=lambda x: (x[1].order, x[0]))]
+
+
+def _leaders(value) -> tuple[str, ...]:
+    """责任领导: one leader per line or separated by ；(a title may itself contain 、)."""
+    if value is None:
+        return ()
+    text = str(value).replace("；", "\n").replace(";", "\n")
+    return tuple(" ".join(p.split()) for p in text.splitlines() if p.strip())
+
+
+def _yes(value, default: bool) -> bool:
+    text = clean_text(value)
+    if not text:
+        return default
+    return text in ("是", "Y", "y", "yes", "1", "TRUE", "True", "true")
+
+
+def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicator]:
+    out: list[tuple[int, Indicator]] = []
+    for n, rec in rows:
+        code = _code(rec, "代码", SHEET_INDICATORS, n, problems)
+        name = tidy(rec["名称"])
+        if not name:
+            problems.append(Problem(SHEET_INDICATORS, n, "“名称”不能为空"))
+        unit = tidy(rec["单位"])
+        form_unit = tidy(rec["填报单位"]) or unit
+        if not unit:
+            problems.append(Problem(SHEET_INDICATORS, n, "“单位”不能为空"))
+        elif not known_conversion(form_unit, unit):
+            problems.append(Problem(SHEET_INDICATORS, n, f"不知道如何把填报单位“{form_unit}”换算为“{unit}”"))
+        source_label = clean_text(rec["来源"])
+        source = SOURCE_LABELS.get(source_label)
+        if source is None:
+            problems.append(Problem(SHEET_INDICATORS, n, f"“来源”应为{'/'.join(SOURCE_LABELS)}之一，"
+                                                         f"现为“{source_label}”"))
+            source = SOURCE_OUTPUT
+        measure = clean_text(rec["汇总口径"])
+        if source == SOURCE_ROSTER and measure not in ROSTER_MEASURES:
+            problems.append(Problem(SHEET_INDICATORS, n, f"来源为企业名录时“汇总口径”应为{'/'.join(ROSTER_MEASURES)}之一"))
+        if source == SOURCE_OUTPUT and measure and measure not in ROSTER_MEASURES[:2]:
+            problems.append(Problem(SHEET_INDICATORS, n, "来源为集群产出时“汇总口径”可留空，或填营业收入合计/工业总产值合计"
+                                                         "（表示企业名录该项之和不应超过本指标）"))
+        if source == SOURCE_PROJECTS and measure not in PROJECT_MEASURES:
+            problems.append(Problem(SHEET_INDICATORS, n, f"来源为投资项目时“汇总口径”应为{'/'.join(PROJECT_MEASURES)}之一"))
+        formula = clean_text(rec["计算公式"])
+        if source == SOURCE_FORMULA and not formula:
+            problems.append(Problem(SHEET_INDICATORS, n, "来源为“计算”时须填写“计算公式”"))
+        applies = split_list(rec["适用集群"])
+        if not applies:
+            problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”不能为空（全部集群填“全部”）"))
+        if ALL in applies:
+            clusters = tuple(cluster_codes)  # catalogue order
+        else:
+            clusters = applies
+            for c in applies:
+                if c not in cluster_codes:
+                    problems.append(Problem(SHEET_INDICATORS, n, f"“适用集群”中的集群代码“{c}”在“集群”表中不存在"))
+        summable = _yes(rec["可跨县区加总"], unit != "%")
+        decimals = _int(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
+        compare = _yes(rec["对比时序进度"], summable and source != SOURCE_FORMULA)
+        out.append((n, Indicator(code, name, unit, form_unit, source, summable, clusters, measure, formula,
+                                 decimals, compare, _int(rec, "顺序", SHEET_INDICATORS, n, problems, n))))
+    _unique([(n, i.code) for n, i in out], SHEET_INDICATORS, problems)
+    codes = {i.code for _, i in out}
+    for n, ind in out:
+        if ind.source == SOURCE_FORMULA and ind.formula:
+            try:
+                refs = formula_refs(ind.formula)
+            except ValueError as exc:
+                problems.append(Problem(SHEET_INDICATORS, n, f"计算公式“{ind.formula}”无法识别：{exc}"))
+                continue
+            for r in refs:
+                if r not in codes:
+                    problems.append(Problem(SHEET_INDICATORS, n, f"计算公式引用的指标代码“{r}”不存在"))
+                elif r == ind.code:
+                    problems.append(Problem(SHEET_INDICATORS, n, "计算公式不能引用指标自身"))
+    order = [i for _, i in sorted(out, key=lambda x: (x[1].order, x[0]))]
+    # Formula indicators are ordered so that every formula comes after what it uses (and cycles found).
+    by_code = {i.code: i for i in order}
+    for n, ind in out:
+        if ind.source == SOURCE_FORMULA and _has_cycle(ind.code, by_code):
+            problems.append(Problem(SHEET_INDICATORS, n, f"计算公式存在循环引用（{ind.code}）"))
+    return order
+
+
+def _has_cycle(start: str, by_code: dict[str, Indicator]) -> bool:
+    stack, seen = [start], set()
+    while stack:
+        code = stack.pop()
+        ind = by_code.get(code)
+        if ind is None or ind.source != SOURCE_FORMULA:
+            continue
+        try:
+            refs = formula_refs(ind.formula)
+        except ValueError:
+            return False
+        for r in refs:
+            if r == start:
+                return True
+            if r not in seen:
+                seen.add(r)
+                stack.append(r)
+    return False
+
+
+def _build_targets(rows, districts, clusters, indicators, problems) -> list[Target]:
+    dcodes = {d.code for d in districts}
+    ccodes = {c.code for c in clusters}
+    inds = {i.code: i for i in indicators}
+    out: list[tuple[int, Target]] = []
+    for n, rec in rows:
+        cluster = clean_text(rec["集群代码"])
+        if cluster == ALL:
+            cluster = ""
+        elif cluster not in ccodes:
+            problems.append(Problem(SHEET_TARGETS, n, f"集群代码“{cluster}”在“集群”表中不存在"))
+            continue
+        icode = clean_text(rec["指标代码"])
+        ind = inds.get(icode)
+        if ind is None:
+            problems.append(Problem(SHEET_TARGETS, n, f"指标代码“{icode}”在“指标”表中不存在"))
+            continue
+        if cluster and cluster not in ind.clusters:
+            problems.append(Problem(SHEET_TARGETS, n, f"集群“{cluster}”不报送指标“{icode}”（见“指标”表“适用集群”）"))
+            continue
+        if not cluster and not ind.summable:
+            problems.append(Problem(SHEET_TARGETS, n, f"指标“{icode}”不可跨县区加总，不能设全部集群目标"))
+            continue
+        district = clean_text(rec["县区代码"])
+        if isinstance(rec["县区代码"], (int, float)):
+            district = str(int(rec["县区代码"]))
+        if district and district not in dcodes:
+            problems.append(Problem(SHEET_TARGETS, n, f"县区代码“{district}”在“县区”表中不存在"))
+            continue
+        kind_label = clean_text(rec["目标类型"]) or "年度目标"
+        kind = TARGET_LABELS.get(kind_label)
+        if kind is None:
+            problems.append(Problem(SHEET_TARGETS, n, f"目标类型应为{'/'.join(TARGET_LABELS)}之一，现为“{kind_label}”"))
+            continue
+        before = len(problems)
+        year = _int(rec, "目标年", SHEET_TARGETS, n, problems, 0)
+        value = _dec(rec, "目标值", SHEET_TARGETS, n, problems)
+        rate = _dec(rec, "年均增长率（%）", SHEET_TARGETS, n, problems)
+        base_year = _int(rec, "基期年", SHEET_TARGETS, n, problems, 0) or None
+        base_value = _dec(rec, "基期值", SHEET_TARGETS, n, problems)
+        multiple = _dec(rec, "倍数", SHEET_TARGETS, n, problems)
+        if len(problems) > before:
+            continue
+        if not 2000 <= year <= 2100:
+            problems.append(Problem(SHEET_TARGETS, n, "“目标年”应为四位年份"))
+            continue
+        if kind == TARGET_ANNUAL and value is None:
+            problems.append(Problem(SHEET_TARGETS, n, "年度目标须填写“目标值”"))
+            continue
+        if kind == TARGET_GROWTH and rate is None:
+            problems.append(Problem(SHEET_TARGETS, n, "增速目标须填写“年均增长率（%）”"))
+            continue
+        if kind == TARGET_BASE_MULTIPLE:
+            if base_year is None or multiple is None:
+                problems.append(Problem(SHEET_TARGETS, n, "基期倍数目标须填写“基期年”和“倍数”"))
+                continue
+            if base_year >= year:
+                problems.append(Problem(SHEET_TARGETS, n, "“基期年”应早于“目标年”"))
+                continue
+            if multiple <= 0:
+                problems.append(Problem(SHEET_TARGETS, n, "“倍数”应大于0"))
+                continue
+        if value is not None and value < 0:
+            problems.append(Problem(SHEET_TARGETS, n, "“目标值”不能为负数"))
+            continue
+        out.append((n, Target(cluster, icode, kind, year, value, rate, base_year, base_value, multiple,
+                              district, tidy(rec["说明"]), n)))
+    seen: dict[tuple, int] = {}
+    for n, t in out:
+        key = (t.cluster, t.indicator, t.district, t.year)
+        if key in seen:
+            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的目标，重复"))
+        seen.setdefault(key, n)
+    return [t for _, t in out]

@@ -1,0 +1,115 @@
+"""Formulas over indicators: + - * / ( ), numbers and indicator codes. Nothing else, and no eval().
+
+Used for 计算 indicators (a ratio of sums such as GDSR/YYSR*100, or a sum of parts HYYY+NCPJG+NYZS).
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_FORMULA_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
+
+
+def _tokens(formula: str) -> list[tuple[str, str]]:
+    out = []
+    pos = 0
+    text = formula.strip()
+    while pos < len(text):
+        m = _FORMULA_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        num, name, op = m.groups()
+        pos = m.end()
+        if num is not None:
+            out.append(("num", num))
+        elif name is not None:
+            out.append(("name", name))
+        elif op is not None and op.strip():
+            if op not in "+-*/()":
+                raise ValueError(f"不支持的符号“{op}”")
+            out.append(("op", op))
+    return out
+
+
+def formula_refs(formula: str) -> list[str]:
+    """Indicator codes used by ``formula`` (validates its syntax)."""
+    toks = _tokens(formula)
+    _Parser(toks, lambda name: Decimal(1)).parse()  # syntax check with dummy values
+    return [v for k, v in toks if k == "name"]
+
+
+def evaluate_formula(formula: str, values: dict[str, Decimal | None]) -> Decimal | None:
+    """Evaluate over indicator values. Any missing operand or a division by zero gives None ("—")."""
+    def lookup(name: str) -> Decimal:
+        v = values.get(name)
+        if v is None:
+            raise _Missing()
+        return v
+    try:
+        return _Parser(_tokens(formula), lookup).parse()
+    except (_Missing, ZeroDivisionError):
+        return None
+
+
+class _Missing(Exception):
+    pass
+
+
+class _Parser:
+    """Recursive descent: expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*."""
+
+    def __init__(self, toks, lookup):
+        self.toks, self.i, self.lookup = toks, 0, lookup
+
+    def parse(self) -> Decimal:
+        if not self.toks:
+            raise ValueError("公式为空")
+        v = self.expr()
+        if self.i != len(self.toks):
+            raise ValueError("公式多余的内容")
+        return v
+
+    def peek(self):
+        return self.toks[self.i] if self.i < len(self.toks) else (None, None)
+
+    def expr(self):
+        v = self.term()
+        while self.peek() in (("op", "+"), ("op", "-")):
+            op = self.toks[self.i][1]
+            self.i += 1
+            r = self.term()
+            v = v + r if op == "+" else v - r
+        return v
+
+    def term(self):
+        v = self.factor()
+        while self.peek() in (("op", "*"), ("op", "/")):
+            op = self.toks[self.i][1]
+            self.i += 1
+            r = self.factor()
+            if op == "*":
+                v = v * r
+            else:
+                if r == 0:
+                    raise ZeroDivisionError
+                v = v / r
+        return v
+
+    def factor(self):
+        kind, val = self.peek()
+        if kind is None:
+            raise ValueError("公式不完整")
+        self.i += 1
+        if kind == "num":
+            return Decimal(val)
+        if kind == "name":
+            return self.lookup(val)
+        if val == "(":
+            v = self.expr()
+            if self.peek() != ("op", ")"):
+                raise ValueError("括号不匹配")
+            self.i += 1
+            return v
+        if val == "-":
+            return -self.factor()
+        raise ValueError(f"此处不应出现“{val}”")
