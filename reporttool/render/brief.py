@@ -34,6 +34,7 @@ from reporttool.render.brief_template import (
     BODY_MARKER,
     STYLE_COLOPHON,
     STYLE_COPIES,
+    STYLE_HEADING1,
     build_template,
     clear_borders,
     format_rpr,
@@ -285,6 +286,12 @@ class _Renderer:
         para = self._para(indent=False, align="center", keep_next=True)
         self._run(para, text, self.p.font_heading1, size=self.p.table_caption_size_pt, spacing=False)
 
+    def note(self, text: str) -> None:
+        """注： under a table or chart, in the table's type size."""
+        para = self._para(indent=False, align="left", line=None)
+        set_spacing(para._p.get_or_add_pPr(), line_pt=None, before_pt=3)
+        self._run(para, text, self.p.font_table, size=self.p.table_size_pt, spacing=False)
+
     def chart(self, block: prose.ChartBlock) -> None:
         from reporttool.render.chart import completion_chart
 
@@ -294,6 +301,8 @@ class _Renderer:
         run = self._run(para, "", self.p.font_body, spacing=False)
         run.add_picture(str(png), width=Mm(float(self.p.chart_width_mm)))
         self.caption(block.caption)
+        if block.note:
+            self.note(block.note)
 
     def table(self, block: prose.TableBlock) -> None:
         p = self.p
@@ -302,7 +311,7 @@ class _Renderer:
         table = self.doc.add_table(rows=1 + len(block.rows), cols=ncols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         self.marker._p.addprevious(table._tbl)
-        widths = _column_widths(ncols, p.text_width_twips)
+        widths = _column_widths(ncols, p)
         tbl_pr = table._tbl.tblPr
         for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
             col.set(qn("w:w"), str(width))
@@ -315,7 +324,14 @@ class _Renderer:
         _three_line_borders(tbl_pr, p)
         layout = OxmlElement("w:tblLayout")
         layout.set(qn("w:type"), "fixed")
-        tbl_pr.append(layout)
+        _tblpr_insert(tbl_pr, layout)
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(mm_to_twips(p.table_cell_margin_mm)))
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        _tblpr_insert(tbl_pr, margins)
         for i, row in enumerate(table.rows):
             header = i == 0
             values = block.header if header else block.rows[i - 1]
@@ -341,9 +357,7 @@ class _Renderer:
         if block.merge_first_column:
             _merge_runs(table, block)
         if block.note:
-            para = self._para(indent=False, align="left", line=None)
-            set_spacing(para._p.get_or_add_pPr(), line_pt=None, before_pt=3)
-            self._run(para, block.note, p.font_table, size=p.table_size_pt, spacing=False)
+            self.note(block.note)
 
     def render(self, blocks: list[prose.Block]) -> None:
         for block in blocks:
@@ -358,14 +372,35 @@ class _Renderer:
         _remove(self.marker)
 
 
-def _column_widths(ncols: int, total: int) -> list[int]:
-    """Column widths in twips: the first two (集群, 指标) wider, numbers narrower."""
-    if ncols != 7:
+def _column_widths(ncols: int, p: BriefProfile) -> list[int]:
+    """Column widths in twips filling the text block: the profile's 表1 widths, scaled to the text width."""
+    total = p.text_width_twips
+    if ncols != len(p.table_columns_mm):
         return [total // ncols] * ncols
-    shares = [21, 44, 18, 17, 18, 17, 18]  # practice: 集群, 指标（单位）, then the numbers
+    shares = [mm_to_twips(w) for w in p.table_columns_mm]
     widths = [total * s // sum(shares) for s in shares]
     widths[1] += total - sum(widths)
     return widths
+
+
+# Schema order of the w:tblPr children (CT_TblPr); Word rejects them out of order.
+_TBLPR_ORDER = ["w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
+                "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"]
+
+
+def _tblpr_insert(tbl_pr, el) -> None:
+    """Insert ``el`` into w:tblPr at its schema position (replacing one of the same tag)."""
+    tag = "w:" + el.tag.split("}")[-1]
+    for old in tbl_pr.findall(qn(tag)):
+        tbl_pr.remove(old)
+    rank = _TBLPR_ORDER.index(tag)
+    for i, child in enumerate(tbl_pr):
+        name = "w:" + child.tag.split("}")[-1]
+        if name in _TBLPR_ORDER and _TBLPR_ORDER.index(name) > rank:
+            tbl_pr.insert(i, el)
+            return
+    tbl_pr.append(el)
 
 
 def _three_line_borders(tbl_pr, p: BriefProfile) -> None:
@@ -380,7 +415,7 @@ def _three_line_borders(tbl_pr, p: BriefProfile) -> None:
         else:
             el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _tblpr_insert(tbl_pr, borders)
 
 
 def _cell_border(cell, side: str, eighths: int) -> None:
@@ -460,6 +495,9 @@ def write_brief(figures: Figures, cat: Catalogue, dest: Path, *, issue_no: int, 
     marker = next(p for p in _all_paragraphs(doc) if _is_marker(p.text))
     fill_placeholders(doc, values)
     fix_colophon_rules(doc, profile)
+    for para in doc.paragraphs:  # a heading never ends a page (also for templates made before this rule)
+        if para.style is not None and para.style.name == STYLE_HEADING1:
+            para.paragraph_format.keep_with_next = True
     dest = Path(dest)
     with tempfile.TemporaryDirectory(prefix="reporttool-brief-") as work:
         _Renderer(doc, marker, profile, cat, Path(work)).render(draft.blocks)

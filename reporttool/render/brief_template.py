@@ -322,9 +322,10 @@ def add_styles(doc, profile: BriefProfile = DEFAULT_PROFILE) -> None:
                      line_pt=p.title_line_pt, align="center")
     _paragraph_style(doc, STYLE_BODY, east_asia=p.font_body, latin=p.font_latin, size_pt=p.body_size_pt,
                      line_pt=p.body_line_pt, first_line=p.body_indent_twips, spacing_pt=p.body_char_spacing_pt)
-    _paragraph_style(doc, STYLE_HEADING1, east_asia=p.font_heading1, latin=p.font_latin,
-                     size_pt=p.body_size_pt, line_pt=p.body_line_pt, first_line=p.body_indent_twips,
-                     spacing_pt=p.body_char_spacing_pt)
+    heading = _paragraph_style(doc, STYLE_HEADING1, east_asia=p.font_heading1, latin=p.font_latin,
+                               size_pt=p.body_size_pt, line_pt=p.body_line_pt, first_line=p.body_indent_twips,
+                               spacing_pt=p.body_char_spacing_pt)
+    heading.paragraph_format.keep_with_next = True  # a heading never ends a page
     ind = p.colophon_indent_twips
     _paragraph_style(doc, STYLE_COLOPHON, east_asia=p.font_body, latin=p.font_latin, size_pt=p.colophon_size_pt,
                      line_pt=p.body_line_pt, align="left", left=ind, right=ind)

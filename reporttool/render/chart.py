@@ -36,8 +36,8 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
                      font: str | None = None) -> Path:
     """Draw ``block`` as a horizontal bar chart PNG at ``dest`` and return ``dest``.
 
-    Bars are the clusters' 完成率 (labels are the same fmt texts the prose uses); a dashed line marks
-    时序进度. Floats are used only for drawing, never for a number that is shown.
+    Bars are the clusters' 完成率 (labels are the same fmt texts the prose uses), red when the cluster is
+    滞后; a dashed line marks 时序进度. Floats are used only for drawing, never for a number that is shown.
     """
     import matplotlib
 
@@ -57,10 +57,10 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
         fig = Figure(figsize=(width_in, height_in), dpi=profile.chart_dpi)
         ax = fig.add_subplot(1, 1, 1)
         items = list(reversed(block.items))  # first cluster on top
-        labels = [f"{i.label}（{i.indicator}）" for i in items]
+        labels = [f"{i.label}\n{i.indicator}" for i in items]
         values = [float(i.completion) for i in items]
         tp = float(block.time_progress)
-        colours = ["#c00000" if v < tp else "#1f4e79" for v in values]
+        colours = ["#c00000" if i.lagging else "#1f4e79" for i in items]
         ys = range(len(items))
         ax.barh(list(ys), values, color=colours, height=0.6)
         top = max(values + [tp]) * 1.18 if values else 100

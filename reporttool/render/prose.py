@@ -26,6 +26,7 @@ from reporttool.figures import (
 from reporttool.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
 
 _DIGITS = "零一二三四五六七八九"
+TOTAL_LABEL = "合计"  # the programme rows of 表1, as the 总表 labels them
 
 
 def cn_number(n: int) -> str:
@@ -69,6 +70,7 @@ class ChartItem:
     indicator: str  # indicator name
     completion: Decimal
     completion_text: str  # fmt.text of the same value
+    lagging: bool = False  # status 滞后 (drawn in red)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class ChartBlock:
     items: list[ChartItem]
     time_progress: Decimal
     time_progress_text: str
+    note: str = ""  # clusters left out (no indicator compared with 时序进度)
 
 
 Block = Heading | Paragraph | TableBlock | ChartBlock
@@ -140,15 +143,17 @@ def _join(parts: list[str], sep: str = "，") -> str:
     return sep.join(p for p in parts if p)
 
 
-def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue, *, note: str = "") -> str:
     """One indicator of one cluster (or the programme) as a clause, e.g.
 
     工业总产值287.45亿元，同比增长6.2%，完成年度目标580亿元的49.6%，低于时序进度0.4个百分点
+
+    ``note`` follows the value, e.g. （6个集群合计）.
     """
     rd = cat.settings.rate_decimals
     if f.value is None:
         return ""
-    parts = [f"{indicator_name(ind)}{value_text(f, ind)}"]
+    parts = [f"{indicator_name(ind)}{value_text(f, ind)}{note}"]
     if ind.unit == "%":  # a ratio: compare with its target in 百分点
         if f.target is not None:
             diff = f.value - f.target
@@ -173,19 +178,20 @@ def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
         parts.append("上年同期无可比数据")
     if f.target is not None and f.completion is not None:
         kind = "推算年度目标" if f.target_derived else "年度目标"
-        parts.append(f"完成{kind}{target_text(f, ind)}的{rate(f.completion, cat)}%")
+        parts.append(f"完成{kind}的{rate(f.completion, cat)}%")
         if f.gap is not None and f.time_progress is not None:
             parts.append(fmt.gap_words(f.gap, rd))
     return _join(parts)
 
 
-def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: bool = True) -> str:
-    """集群调度项目12个（在建5个、竣工投产2个），本年累计完成投资3.45亿元，完成年度计划的45.6%."""
+def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: bool = True,
+                      statuses: bool = True) -> str:
+    """调度重点项目12个（其中在建5个、竣工投产2个），本年累计完成投资3.45亿元，完成年度计划投资的45.6%."""
     if inv is None or inv.projects == 0:
         return ""
     ad, rd = cat.settings.amount_decimals, cat.settings.rate_decimals
-    statuses = "、".join(f"{k}{n}个" for k, n in inv.by_status.items() if n)
-    text = f"调度重点项目{inv.projects}个" + (f"（其中{statuses}）" if statuses else "")
+    by_status = "、".join(f"{k}{n}个" for k, n in inv.by_status.items() if n) if statuses else ""
+    text = f"调度重点项目{inv.projects}个" + (f"（其中{by_status}）" if by_status else "")
     if amount:
         text += f"，本年累计完成投资{fmt.text(inv.done_year, ad)}亿元"
         if inv.completion is not None:
@@ -193,7 +199,11 @@ def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: b
     return text
 
 
-# ---- the sections ---------------------------------------------------------------------------------
+
+
+def has_target(f: IndicatorFigure) -> bool:
+    """A target the figure can be measured against: a target value, or a growth rate to reach."""
+    return f.target is not None or (f.target_kind == TARGET_GROWTH and f.target_rate is not None)
 
 
 def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:
@@ -209,68 +219,136 @@ def _investment(figures: Figures, cluster: str) -> InvestmentFigure | None:
     return next((i for i in figures.investment if i.cluster == cluster and not i.district), None)
 
 
+def _catalogue_rank(cat: Catalogue) -> dict[str, int]:
+    return {ind.code: i for i, ind in enumerate(cat.indicators)}
+
+
+def headline_indicators(figures: Figures, cat: Catalogue, limit: int = 3) -> list[tuple[IndicatorFigure, Indicator]]:
+    """The programme totals that open 一、总体情况 (at most ``limit``, in catalogue order).
+
+    Candidates: programme totals with a value of indicators that at least two clusters report, that
+    are amounts or counts (not ratios) and not rolled up from the projects (investment has its own
+    sentence). Those with a programme-wide target come first, then those more clusters report, then
+    catalogue order; the chosen ones are shown in catalogue order. Works for any city's catalogue.
+    """
+    rank = _catalogue_rank(cat)
+    candidates = []
+    for f in figures.programme:
+        ind = cat.indicator(f.indicator)
+        if ind is None or f.value is None or ind.unit == "%" or ind.source == SOURCE_PROJECTS:
+            continue
+        if len(ind.clusters) < 2:
+            continue
+        candidates.append((f, ind))
+    candidates.sort(key=lambda p: (not has_target(p[0]), -len(p[1].clusters), rank[p[1].code]))
+    return sorted(candidates[:limit], key=lambda p: rank[p[1].code])
+
+
+def revenue_indicator(cat: Catalogue) -> Indicator | None:
+    """The programme-wide indicator shown for every cluster in 表1 (营业收入 in the default city).
+
+    The first indicator, in catalogue order, that every cluster reports and that is an amount (not a
+    ratio, a count or a project roll-up); None when the catalogue has none.
+    """
+    codes = {c.code for c in cat.clusters}
+    for ind in cat.indicators:
+        if (ind.summable and ind.unit not in ("%", "户") and ind.source != SOURCE_PROJECTS
+                and codes and codes <= set(ind.clusters)):
+            return ind
+    return None
+
+
 def overall(figures: Figures, cat: Catalogue) -> list[Block]:
-    """一、总体情况."""
+    """一、总体情况: the headline totals; progress and investment; 报送."""
     rd = cat.settings.rate_decimals
     st = cat.settings
     blocks: list[Block] = [Heading("一、总体情况")]
+    n_clusters = len(cat.clusters)
+
+    # 1. headline: the programme totals, with the programme target where there is one
     clauses = []
-    has_project_amount = False
-    for f in figures.programme:
-        ind = cat.indicator(f.indicator)
-        if ind is None or f.value is None:
-            continue
-        clauses.append(indicator_clause(f, ind, cat))
-        has_project_amount = has_project_amount or ind.source == SOURCE_PROJECTS
-    text = f"{figures.period.label}，全市{len(cat.clusters)}个{st.programme_name}"
-    text += ("合计" + "；".join(clauses) + "。") if clauses else "主要指标情况如下。"
-    inv = _investment(figures, "")
-    if inv is not None and inv.projects:
-        text += "全市" + investment_clause(inv, cat, amount=not has_project_amount) + "。"
+    for f, ind in headline_indicators(figures, cat):
+        covered = len([c for c in ind.clusters if cat.cluster(c) is not None])
+        note = f"（{covered}个集群合计）" if covered < n_clusters else ""
+        clauses.append(indicator_clause(f, ind, cat, note=note))
+    head = f"{figures.period.label}，全市{n_clusters}个{st.programme_name}"
+    if clauses:
+        blocks.append(Paragraph(head + "实现" + "；".join(clauses) + "。"))
+
+    # 2. progress against 时序进度, investment, the chart
+    text = ""
     counts = figures.counts()
     compared = sum(counts.values())
     if compared:
+        growth = any(f.status and f.target_kind == TARGET_GROWTH for f in figures.clusters)
+        basis = (f"完成率对照时序进度（{fmt.trim(figures.time_progress, rd)}%）"
+                 + ("、增速对照增速目标" if growth else ""))
         words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
-        text += (f"对照时序进度（{fmt.trim(figures.time_progress, rd)}%），纳入比较的{compared}项集群指标中，"
-                 f"{words}。")
+        text += f"{basis}，纳入比较的{compared}项集群指标中，{words}"
+        lagging = lagging_clusters(figures, cat)
+        if lagging:
+            text += f"，滞后指标涉及{'、'.join(c.short_name for c in lagging)}{len(lagging)}个集群"
+        text += "。"
+    inv = _investment(figures, "")
+    if inv is not None and inv.projects:
+        text += "全市" + investment_clause(inv, cat) + "。"
+    chart = chart_block(figures, cat)
+    if chart.items:
+        text += "各集群主要指标完成率与时序进度对比见图1。"
+    if not clauses:
+        text = head + "主要指标情况如下。" + text
+    if text:
+        blocks.append(Paragraph(text))
+
+    # 3. 报送
     subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
     if subs:
         got = [s for s in subs if s.status != ST_MISSING]
-        text += f"本期应报送数据的{district_word(cat)}{len(subs)}个，已报送{len(got)}个"
         late = [s for s in got if s.on_time is False]
-        if len(got) < len(subs):
-            text += f"，未报送{len(subs) - len(got)}个"
-        if late:
-            text += f"，其中逾期报送{len(late)}个"
-        text += "。"
-    blocks.append(Paragraph(text))
-    chart = chart_block(figures, cat)
+        who = f"本期应报送数据的{district_word(cat)}{len(subs)}个"
+        if len(got) == len(subs) and not late:
+            text = f"{who}，均已按时报送。"
+        else:
+            text = f"{who}，已报送{len(got)}个"
+            if late and got:
+                text += f"（其中按时报送{len(got) - len(late)}个、逾期报送{len(late)}个）"
+            if len(got) < len(subs):
+                text += f"，未报送{len(subs) - len(got)}个"
+            text += "。"
+        blocks.append(Paragraph(text))
     if chart.items:
-        blocks.append(Paragraph("各集群主要指标完成率与时序进度对比见图1。"))
         blocks.append(chart)
     return blocks
 
 
+def brief_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+    """An indicator without a target, briefly: value and 同比 (nothing when there is no base)."""
+    text = f"{indicator_name(ind)}{value_text(f, ind)}"
+    change = fmt.change_words(f.yoy, cat.settings.rate_decimals) if ind.unit != "%" else ""
+    return text + (f"，同比{change}" if change else "")
+
+
 def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int) -> Paragraph:
-    """（n）集群名称。its indicators, then its projects."""
-    clauses = []
-    has_project_amount = False
+    """（n）集群名称。Target indicators first, then the others briefly, then investment and projects."""
+    targeted, others, project_amounts = [], [], []
     for ind in cat.indicators_for(cluster.code):
         f = figures.cluster_figure(cluster.code, ind.code)
         if f is None or f.value is None:
             continue
-        clauses.append(indicator_clause(f, ind, cat))
-        if ind.source == SOURCE_PROJECTS:
-            has_project_amount = True
+        if has_target(f):
+            targeted.append(indicator_clause(f, ind, cat))
+        elif ind.source == SOURCE_PROJECTS:
+            project_amounts.append(brief_clause(f, ind, cat))
+        else:
+            others.append(brief_clause(f, ind, cat))
     inv = _investment(figures, cluster.code)
-    inv_text = investment_clause(inv, cat, amount=not has_project_amount)
+    inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
     lead = f"（{cn_number(n)}）{cluster.name}。"
-    if not clauses and not inv_text:
-        return Paragraph("本期未收到该集群数据，各相关县区尚未报送或报送数据未通过审核。", lead)
-    text = "；".join(clauses) + "。" if clauses else ""
-    if inv_text:
-        text += "集群" + inv_text + "。"
-    return Paragraph(text, lead)
+    if not (targeted or others or project_amounts or inv_text):
+        return Paragraph("本期未收到该集群数据（相关县区未报送或报送数据未通过审核）。", lead)
+    sentences = ["；".join(targeted), "；".join(others), "，".join(project_amounts + [inv_text] if inv_text
+                                                                 else project_amounts)]
+    return Paragraph("".join(s + "。" for s in sentences if s), lead)
 
 
 def clusters_section(figures: Figures, cat: Catalogue) -> list[Block]:
@@ -308,8 +386,7 @@ def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], lis
                     clauses.append(f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
                                    f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
                 else:
-                    kind = "推算年度目标" if f.target_derived else "年度目标"
-                    clauses.append(f"{ind.name}完成{kind}的{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}")
+                    clauses.append(f"{ind.name}完成率{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}")
             who = []
             if c.lead_units:
                 who.append("牵头单位：" + "、".join(c.lead_units))
@@ -338,7 +415,8 @@ def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], lis
     if verify:
         parts.append(f"{'、'.join(verify)}有数据待核实")
     if parts:
-        items.append(Paragraph("；".join(parts) + "。", "部分地区报送不及时、不规范。"))
+        faults = (["不及时"] if missing or late else []) + (["不规范"] if returned or errors or verify else [])
+        items.append(Paragraph("；".join(parts) + "。", f"部分地区报送{'、'.join(faults)}。"))
     if figures.double_counted:
         names = []
         for f in figures.double_counted:
@@ -359,16 +437,34 @@ def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], lis
     return blocks, lagging
 
 
+def table_indicators(figures: Figures, cat: Catalogue, cluster: str) -> list[tuple[IndicatorFigure, Indicator]]:
+    """The rows of 表1 for one cluster ("" = the programme): the indicators with a target value (or a growth
+    target) this year, plus the programme-wide revenue indicator (revenue_indicator), in catalogue order."""
+    revenue = revenue_indicator(cat)
+    inds = cat.indicators_for(cluster) if cluster else cat.indicators
+    pool = figures.clusters if cluster else figures.programme
+    rows = []
+    for ind in inds:
+        f = next((x for x in pool if x.cluster == cluster and x.indicator == ind.code), None)
+        if f is None:
+            continue
+        if has_target(f) or (revenue is not None and ind.code == revenue.code):
+            rows.append((f, ind))
+    return rows
+
+
 def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
-    """表1: cluster × indicator with 本年累计, 同比, 年度目标, 完成率 and 进度差 (the 总表's numbers)."""
+    """表1: the main indicators — per cluster those with a target, plus revenue — with 本年累计, 同比,
+    年度目标, 完成率 and 进度差: the same numbers as the 总表 (合计 first or last as the workbook puts it)."""
     rd = cat.settings.rate_decimals
     rows: list[list[str]] = []
     derived = False
-    for c in cat.clusters:
-        for ind in cat.indicators_for(c.code):
-            f = figures.cluster_figure(c.code, ind.code)
-            if f is None or (f.value is None and f.target is None and f.target_rate is None):
-                continue
+    groups = [(c.short_name, table_indicators(figures, cat, c.code)) for c in cat.clusters]
+    programme = table_indicators(figures, cat, "")
+    if programme:
+        groups.insert(0 if cat.settings.total_row_first else len(groups), (TOTAL_LABEL, programme))
+    for label, items in groups:
+        for f, ind in items:
             if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
                 target = f"增{fmt.trim(f.target_rate, rd)}%"
             else:
@@ -376,9 +472,12 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
                 if f.target is not None and f.target_derived:
                     target += "*"
                     derived = True
-            rows.append([c.short_name, f"{ind.name}（{ind.unit}）", fmt.text(f.value, ind.decimals),
+            rows.append([label, f"{ind.name}（{ind.unit}）", fmt.text(f.value, ind.decimals),
                          rate(f.yoy, cat), target, rate(f.completion, cat), rate(f.gap, cat)])
-    note = "注：“—”表示无目标或上年同期无可比数据；进度差为完成率与时序进度之差，增速目标为同比与目标增速之差。"
+    revenue = revenue_indicator(cat)
+    note = ("注：本表列出本年有目标值的指标" + (f"和{revenue.name}" if revenue is not None else "")
+            + "，其他指标详见汇总表。“—”表示无数据、无目标或上年同期无可比数据；"
+            "进度差为完成率与时序进度之差，增速目标为同比与目标增速之差。")
     if derived:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
@@ -388,16 +487,19 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
 
 def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     """图1: the headline completion of each cluster against 时序进度."""
-    items = []
+    items, left_out = [], []
     for c in cat.clusters:
         head = _headline(figures, cat, c)
         if head is None:
+            left_out.append(c.short_name)
             continue
         f, ind = head
-        items.append(ChartItem(c.short_name, ind.name, f.completion, rate(f.completion, cat)))
+        items.append(ChartItem(c.short_name, ind.name, f.completion, rate(f.completion, cat), f.status == LAGGING))
     tp = figures.time_progress
+    note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
+            if left_out and items else "")
     return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.label}）", items, tp,
-                      fmt.trim(tp, cat.settings.rate_decimals))
+                      fmt.trim(tp, cat.settings.rate_decimals), note)
 
 
 def draft(figures: Figures, cat: Catalogue) -> Draft:
