@@ -482,9 +482,13 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
                 v["value_ly"], v["note"] = dec(float(v["value"]) / rate), note
                 changed.append(cat.indicator(i).name)
         cname = cat.cluster(cluster).name
+        # the output sheet lists every cluster × output indicator in catalogue order (序号 1, 2, ...)
+        pairs = [(c.code, i.code) for c in cat.clusters for i in cat.output_indicators_for(c.code)]
+        first = min(pairs.index(k) for k, v in dd.outputs.items() if v.get("note") == note) + 1
         problems.append(PlantedProblem(EXPLAINED_SWING, dd.district.code, dd.district.name, dd.file_name,
                                        "R-YOY-SWING", f"{cname}{'、'.join(changed)}同比增长约{round((rate - 1) * 100)}%，"
-                                       f"已在说明栏说明：{note}", L.OUTPUT.name))
+                                       f"已在说明栏说明：{note}", L.OUTPUT.name,
+                                       f"{first}:{L.OUTPUT.column('value').title}"))
     position = {d.code: i for i, d in enumerate(cat.districts)}
     return sorted(senders, key=lambda x: position[x.district.code]), problems
 

@@ -193,6 +193,7 @@ def test_check_finds_exactly_the_planted_problems(workspace):
         assert cells[(problems[k].file, problems[k].rule)] == problems[k].cell != ""
     swings = [x for x in findings if x[1] == "R-YOY-SWING"]
     assert swings and all(f == problems[EXPLAINED_SWING].file and explained for f, _, _, explained in swings)
+    assert problems[EXPLAINED_SWING].cell in {cell for _, _, cell, _ in swings}
 
 
 def test_consolidate_reports_missing_and_late(small_workspace):
