@@ -150,6 +150,12 @@ def test_table_is_three_line_with_black_header(default_brief):
     cell = header.cells[0]
     assert cell._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom")) is not None
     assert cell.paragraphs[0].runs[0]._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "黑体"
+    # a hairline above the first row of each cluster, none inside a cluster
+    labels = [row.cells[0].text for row in table.rows[1:]]
+    for i, row in enumerate(table.rows[2:], 1):
+        borders = row.cells[1]._tc.tcPr.find(qn("w:tcBorders"))
+        top = borders.find(qn("w:top")) if borders is not None else None
+        assert (top is not None) == (labels[i] != labels[i - 1]), (i, labels[i])
     body_cell = table.rows[1].cells[2].paragraphs[0].runs[0]
     assert body_cell._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert len(doc.inline_shapes) == 1  # the chart
@@ -233,6 +239,113 @@ def test_brief_table_agrees_with_the_consolidated_workbook(default_brief, tmp_pa
             assert cells[col] == shown, (cluster, ind.name, key)
             compared += 1
     assert compared > 50
+
+
+def section(path: Path, start: str, end: str) -> str:
+    """The text between two 一、 headings (prose only: tables are not paragraphs)."""
+    text = "\n".join(texts(path))
+    return text[text.index(start):text.index(end)]
+
+
+def test_overall_is_short_with_at_most_three_programme_totals(default_brief):
+    cat, figs, path = default_brief
+    rd = cat.settings.rate_decimals
+    overall = section(path, "一、总体情况", "二、分集群情况")
+    chosen = prose.headline_indicators(figs, cat)
+    assert 1 <= len(chosen) <= 3
+    order = [i.code for i in cat.indicators]
+    assert [ind.code for _, ind in chosen] == sorted((ind.code for _, ind in chosen), key=order.index)
+    for f, ind in chosen:
+        assert len(ind.clusters) >= 2 and ind.unit != "%"
+        assert f"{prose.indicator_name(ind)}{fmt.text(f.value, ind.decimals)}{ind.unit}" in overall
+        if f.yoy is not None:
+            assert fmt.change_words(f.yoy, rd) in overall
+    # no indicator of one cluster only, and no list of every programme total
+    for ind in cat.indicators:
+        if len(ind.clusters) < 2:
+            assert prose.indicator_name(ind) not in overall, ind.name
+    paragraphs = [t for t in overall.splitlines()[1:] if t and not t.startswith(("图1", "注："))]
+    assert 2 <= len(paragraphs) <= 3
+    counts = figs.counts()
+    assert f"纳入比较的{sum(counts.values())}项集群指标中" in overall
+    for k, n in counts.items():
+        assert (f"{k}{n}项" in overall) == bool(n)
+    inv = next(i for i in figs.investment if not i.cluster)
+    assert f"调度重点项目{inv.projects}个" in overall and fmt.text(inv.done_year, 2) in overall
+
+
+def test_programme_target_is_compared_with_time_progress(tmp_path):
+    figs = small_figures()
+    total = next(f for f in figs.programme if f.indicator == "SR")
+    assert total.completion is not None and total.gap is not None
+    text = _small_brief(tmp_path, figs)
+    first = next(t for t in text.splitlines() if t.startswith("2025年1-6月"))
+    assert f"完成年度目标的{fmt.text(total.completion, 1)}%，{fmt.gap_words(total.gap, 1)}" in first
+    # an indicator two of the three clusters report says so
+    assert "工业总产值" in first and "（2个集群合计）" in first
+
+
+def test_cluster_paragraph_leads_with_its_target_indicators(default_brief):
+    cat, figs, path = default_brief
+    for c in cat.clusters:
+        body = re.sub(r"^（[^）]*）" + re.escape(c.name) + "。", "", cluster_text(path, cat, c.code))
+        targeted = [ind for ind in cat.indicators_for(c.code)
+                    if (f := figs.cluster_figure(c.code, ind.code)) is not None and f.value is not None
+                    and prose.has_target(f)]
+        if targeted:
+            assert body.startswith(prose.indicator_name(targeted[0])), (c.code, body)
+            first_sentence = body.split("。")[0]
+            for ind in targeted:
+                assert prose.indicator_name(ind) in first_sentence, (c.code, ind.name)
+        inv = next(i for i in figs.investment if i.cluster == c.code)
+        if inv.projects:
+            assert f"调度重点项目{inv.projects}个。" in body  # the count, not the list of statuses
+
+
+def test_prose_register(default_brief):
+    cat, figs, path = default_brief
+    prose_text = section(path, "一、总体情况", "报：")
+    lines = [t for t in prose_text.splitlines() if not t.startswith(("注：", "图1", "表1"))]
+    joined = "\n".join(lines)
+    assert fmt.DASH not in joined
+    for bad in ("增长-", "下降-", "高于时序进度-", "低于时序进度-", "增长0.0%", "下降0.0%", "None", "NaN"):
+        assert bad not in joined, bad
+    for m in re.finditer(r"[高低]于时序进度(\d+(?:\.\d+)?)个百分点", joined):
+        assert D(m.group(1)) > 0
+    assert re.search(r"完成年度目标的\d+\.\d%，[高低]于时序进度\d+\.\d个百分点", joined)
+
+
+def test_table_shows_only_target_indicators_and_revenue(default_brief):
+    cat, figs, path = default_brief
+    revenue = prose.revenue_indicator(cat)
+    assert revenue is not None and revenue.name == "营业收入"
+    expected = []
+    for c in cat.clusters:
+        for ind in cat.indicators_for(c.code):
+            f = figs.cluster_figure(c.code, ind.code)
+            if f is not None and (prose.has_target(f) or ind.code == revenue.code):
+                expected.append((c.short_name, f"{ind.name}（{ind.unit}）"))
+    table = docx.Document(str(path)).tables[0]
+    shown, cluster = [], ""
+    for row in table.rows[1:]:
+        cells = [c.text for c in row.cells]
+        cluster = cells[0] or cluster
+        shown.append((cluster, cells[1]))
+    assert shown[0] == (prose.TOTAL_LABEL, f"{revenue.name}（{revenue.unit}）")  # 合计 first, as the 总表
+    assert shown[1:] == expected
+    assert len(shown) < len(figs.clusters)  # not every cluster × indicator
+
+
+def test_problems_lead_names_only_the_faults_found(tmp_path):
+    from reporttool.figures import ST_ERRORS, ST_PASSED
+
+    figs = small_figures()
+    for s in figs.submissions:
+        s.status, s.on_time, s.errors = ST_PASSED, True, 0
+    figs.submissions[0].status, figs.submissions[0].errors = ST_ERRORS, 2
+    text = _small_brief(tmp_path, figs)
+    assert "部分地区报送不规范。" in text and "不及时" not in text
+    assert "均已按时报送" in text
 
 
 def _small_brief(tmp_path, figs, cat=None, **kw) -> str:
@@ -489,7 +602,7 @@ def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_
         # table pages have columns (wide gaps inside a line); body pages do not
         if body and not any(re.search(r"\S\s{3,}\S", ln) for ln in body):
             counts.append(len(body))
-    assert len(pages) >= 3
+    assert 3 <= len([p for p in pages if p.strip()]) <= 7  # was 8-9 pages before 表1 kept to main indicators
     assert 22 in counts, counts
     assert max(counts) == 22, counts
     # page 1 carries body text; page numbers are printed

@@ -345,6 +345,8 @@ class _Renderer:
                 cell.width = Twips(widths[j])
                 if header:
                     _cell_border(cell, "bottom", p.table_inner_rule_eighths)
+                elif block.merge_first_column and i > 1 and values[0] != block.rows[i - 2][0]:
+                    _cell_border(cell, "top", p.table_group_rule_eighths)  # a hairline between clusters
                 cpara = cell.paragraphs[0]
                 ppr = cpara._p.get_or_add_pPr()
                 set_spacing(ppr, line_pt=None, before_pt=p.table_cell_padding_pt, after_pt=p.table_cell_padding_pt)
@@ -355,6 +357,7 @@ class _Renderer:
                 self._run(cpara, value, p.font_table_header if header else p.font_table, size=p.table_size_pt,
                           spacing=False)
         if block.merge_first_column:
+            _keep_groups_together(table, block)
             _merge_runs(table, block)
         if block.note:
             self.note(block.note)
@@ -437,6 +440,17 @@ def _cell_valign(cell) -> None:
     v = OxmlElement("w:vAlign")
     v.set(qn("w:val"), "center")
     tc_pr.append(v)
+
+
+def _keep_groups_together(table, block: prose.TableBlock) -> None:
+    """Keep the rows of one cluster on one page (keep-with-next on every row but a group's last), so a
+    page break never leaves rows under the previous cluster's merged name. Word honours this;
+    LibreOffice 7 does not (there the hairline between clusters still shows where a group ends)."""
+    for i, values in enumerate(block.rows[:-1], 1):
+        if block.rows[i][0] == values[0]:
+            for cell in table.rows[i].cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
 
 
 def _merge_runs(table, block: prose.TableBlock) -> None:

@@ -87,10 +87,11 @@ class BriefProfile:
     table_cell_padding_pt: Decimal = Decimal(1)  # practice: space above and below cell text
     table_cell_margin_mm: Decimal = Decimal(1)  # practice: space left and right of cell text
     # practice: 表1 column widths (集群, 指标（单位）, 本年累计, 同比, 年度目标, 完成率, 进度差), 156 mm in all:
-    # 本年累计/年度目标 hold 4 characters of 5号, 进度差's "（百分点）" 5, the indicator name 14.
-    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (19, 54, 17, 13, 17, 15, 21))
+    # 本年累计/年度目标 hold 4 characters of 5号, 进度差's "（百分点）" 5, the indicator name 13, the cluster 5.
+    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (21, 52, 17, 13, 17, 15, 21))
     table_outer_rule_eighths: int = 12  # practice: three-line table, top and bottom 1.5 pt
     table_inner_rule_eighths: int = 6  # practice: rule under the header 0.75 pt
+    table_group_rule_eighths: int = 2  # practice: hairline (0.25 pt) between the clusters of 表1
     chart_width_mm: Decimal = Decimal(150)  # practice: inside the 156 mm text block
     chart_height_mm: Decimal = Decimal(68)  # practice
     chart_dpi: int = 200  # practice

@@ -286,7 +286,9 @@ def overall(figures: Figures, cat: Catalogue) -> list[Block]:
         words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
         text += f"{basis}，纳入比较的{compared}项集群指标中，{words}"
         lagging = lagging_clusters(figures, cat)
-        if lagging:
+        if len(lagging) == 1:
+            text += f"，滞后指标在{lagging[0].name}"
+        elif lagging:
             text += f"，滞后指标涉及{'、'.join(c.short_name for c in lagging)}{len(lagging)}个集群"
         text += "。"
     inv = _investment(figures, "")
