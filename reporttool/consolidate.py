@@ -33,11 +33,10 @@ from reporttool.figures import (
     ST_PASSED,
     ST_RETURNED,
     ST_VERIFY,
-    EnterpriseLine,
     Figures,
     IndicatorFigure,
     InvestmentFigure,
-    ProjectLine,
+    RosterFigure,
     SubmissionState,
 )
 from reporttool.forms.layout import PROJECT_STATUSES
@@ -58,26 +57,32 @@ from reporttool.models import (
     Table,
     parse_period,
 )
-from reporttool.rollup import Sum, add, pair, project_measure, roster_measure
+from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, pair
 from reporttool.units import unit_factor
 from reporttool.workspace import Workspace
 
-__all__ = ["compute_figures", "current_versions", "CurrentVersions", "run_consolidate", "ConsolidateResult"]
+__all__ = ["compute_figures", "current_versions", "accepted_rows", "CurrentVersions", "run_consolidate",
+           "ConsolidateResult"]
 
 
 @dataclass
 class CurrentVersions:
-    """What counts for one period: the version in use per district, their facts, and cross findings."""
+    """What counts for one period: the version in use per district, their facts, and cross findings.
+
+    ``facts`` hold only what the cross rules need: the output table, and of the roster each accepted
+    row's number, credit code and name. Roster and project figures come from the stored aggregates.
+    """
 
     period: Period
     records: dict[str, SubmissionRecord]  # configured district -> version in use (may be 退回)
-    facts: dict[str, VersionFacts]  # district -> tables of its readable version in use
+    facts: dict[str, VersionFacts]  # district -> light tables of its readable version in use
     findings: dict[str, list[Finding]]  # district -> stored findings + cross findings
     cross: list[Finding]
     files_received: dict[str, int] = field(default_factory=dict)  # district -> files received
+    cross_excluded: dict[str, frozenset[int]] = field(default_factory=dict)  # district -> roster rows
 
     def accepted(self, district: str, key: str) -> list[Row]:
-        """Accepted rows (no error finding, not excluded by a cross rule) of a district's table."""
+        """Accepted rows of a district's light table (no error finding, not excluded by a cross rule)."""
         v = self.facts.get(district)
         table = v.tables.get(key) if v else None
         return [r for r in table.rows if not r.excluded] if table else []
@@ -87,14 +92,22 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded)."""
     configured = {d.code for d in cat.districts}
     records = {d: r for d, r in ledger.current(period.key).items() if d in configured}
-    facts = {d: VersionFacts(d, r.file_name, (r.received_at, r.id), ledger.tables(r.id))
-             for d, r in records.items() if r.readable}
+    readable = {d: r for d, r in records.items() if r.readable}
+    codes = ledger.credit_codes([r.id for r in readable.values()])
+    facts = {}
+    for d, r in readable.items():
+        tables = ledger.table_heads(r.id)
+        tables.pop("projects", None)
+        if "roster" in tables:
+            tables["roster"].rows = [Row(n, {"credit_code": code, "name": name}) for n, code, name in codes[r.id]]
+        tables.update(ledger.tables(r.id, ("output",)))
+        facts[d] = VersionFacts(d, r.file_name, (r.received_at, r.id), tables)
     previous: dict[str, dict[str, Table]] = {}
     prev = period.previous()
     if prev is not None:
         for d, r in ledger.current(prev.key).items():
             if d in facts and r.readable:
-                previous[d] = ledger.tables(r.id)
+                previous[d] = ledger.tables(r.id, ("output",))
     cross = check_cross(list(facts.values()), previous, cat, period)
     findings = {d: ledger.findings(r.id) for d, r in records.items()}
     for f in cross:
@@ -102,7 +115,26 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     received: dict[str, int] = defaultdict(int)
     for r in ledger.submissions(period=period.key):
         received[r.district] += 1
-    return CurrentVersions(period, records, facts, findings, cross, dict(received))
+    excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
+                for d, v in facts.items() if "roster" in v.tables}
+    return CurrentVersions(period, records, facts, findings, cross, dict(received),
+                           {d: rows for d, rows in excluded.items() if rows})
+
+
+def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> list[tuple[str, Row]]:
+    """Every accepted row of table ``key`` ("roster", "projects", "output") of the versions in use, as
+    (district, row), districts in catalogue order: what the detail workbook lists. Reads every row —
+    for tests and audits, not for the run."""
+    cv = current_versions(ledger, cat, period)
+    out = []
+    for d in cat.districts:
+        rec = cv.records.get(d.code)
+        if rec is None or not rec.readable:
+            continue
+        table = ledger.tables(rec.id, (key,)).get(key)
+        gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
+        out += [(d.code, r) for r in (table.rows if table else []) if not r.excluded and r.number not in gone]
+    return out
 
 
 # ==================================================================================================
@@ -110,12 +142,19 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
 # ==================================================================================================
 
 
-def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.datetime | None = None) -> Figures:
-    """Every number of the period from the ledger's current versions (docs/consolidation.md)."""
-    cv = current_versions(ledger, cat, period)
+def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.datetime | None = None,
+                    cv: CurrentVersions | None = None) -> Figures:
+    """Every number of the period from the ledger's current versions (docs/consolidation.md).
+
+    Roster and project measures come from each version's stored aggregates (recomputed from its rows
+    only when a cross rule excluded some of them), so the cost is districts × indicators, not rows.
+    """
+    cv = cv or current_versions(ledger, cat, period)
     districts = [d.code for d in cat.districts if d.code in cv.facts]
+    aggs = {d: ledger.aggregates(cv.records[d].id, without_rows=cv.cross_excluded.get(d, frozenset()))
+            for d in districts}
     # district -> (cluster, indicator) -> Sum in the display unit
-    per_district = {d: _district_sums(cat, cv, d) for d in districts}
+    per_district = {d: _district_sums(cat, cv, d, aggs[d]) for d in districts}
 
     clusters: list[IndicatorFigure] = []
     city: dict[tuple[str, str], Sum] = {}
@@ -154,11 +193,12 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         period=period, time_progress=period.time_progress,
         generated_at=(now or dt.datetime.now()).replace(microsecond=0),
         catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
-        investment=_investment(cat, cv, districts, ""),
-        investment_by_district=[f for d in districts for f in _investment(cat, cv, [d], d)],
+        investment=_investment(cat, [aggs[d] for d in districts], ""),
+        investment_by_district=[f for d in districts for f in _investment(cat, [aggs[d]], d)],
         submissions=submission_states(cat, cv),
         findings=[f for d in cat.districts for f in cv.findings.get(d.code, [])],
-        enterprises=_enterprises(cat, cv, districts), projects=_projects(cat, cv, districts),
+        roster=_roster(cat, [aggs[d] for d in districts], ""),
+        roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
         double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
     )
 
@@ -186,16 +226,12 @@ def _formulas(inds: list[Indicator], cluster: str, sums: dict[tuple[str, str], S
             pending.remove(ind)
 
 
-def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str) -> dict[tuple[str, str], Sum]:
+def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict) -> dict[tuple[str, str], Sum]:
     """One district's cluster × indicator values, in each indicator's display unit."""
     outputs: dict[tuple[str, str], Row] = {}
     for r in cv.accepted(district, "output"):
         outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
-    roster, projects = defaultdict(list), defaultdict(list)
-    for r in cv.accepted(district, "roster"):
-        roster[r.values.get("cluster")].append(r)
-    for r in cv.accepted(district, "projects"):
-        projects[r.values.get("cluster")].append(r)
+    roster, projects = agg["roster"], agg["projects"]
     out: dict[tuple[str, str], Sum] = {}
     for c in cat.clusters:
         inds = cat.indicators_for(c.code)
@@ -204,14 +240,22 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str) -> dict[t
                 row = outputs.get((c.code, ind.code))
                 s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
             elif ind.source == SOURCE_ROSTER:
-                s = roster_measure(ind.roster_measure, roster.get(c.code, []))
+                s = _measure(roster, c.code, ind.roster_measure, ROSTER_MEASURE_NAMES, "企业名录")
             elif ind.source == SOURCE_PROJECTS:
-                s = project_measure(ind.roster_measure, projects.get(c.code, []))
+                s = _measure(projects, c.code, ind.roster_measure, PROJECT_MEASURE_NAMES, "投资项目")
             else:
                 s = Sum()
             out[(c.code, ind.code)] = s.scaled(unit_factor(ind.form_unit, ind.unit))
         _formulas(inds, c.code, out)
     return out
+
+
+def _measure(agg: dict, cluster: str, measure: str, known: tuple[str, ...], what: str) -> Sum:
+    """A stored roll-up measure of one cluster; Sum() when the cluster has no accepted rows."""
+    if measure not in known:
+        raise ValueError(f"未知的{what}汇总口径“{measure}”")
+    entry = agg.get(cluster)
+    return entry[measure] if entry else Sum()
 
 
 def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, district: str, s: Sum,
@@ -251,27 +295,43 @@ def _rank(figs: list[IndicatorFigure]) -> None:
             f.rank = 1 + sum(1 for g in group if g.value > f.value)
 
 
-def _investment(cat: Catalogue, cv: CurrentVersions, districts: list[str], district: str) -> list[InvestmentFigure]:
-    """Projects per cluster (then all clusters, cluster "") over ``districts``; amounts in 亿元."""
+def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[InvestmentFigure]:
+    """Projects per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
     factor = unit_factor("万元", "亿元")
-    rows = [r for d in districts for r in cv.accepted(d, "projects")]
-    out = []
     codes = [c.code for c in cat.clusters]
+    out = []
     for cluster in [*codes, ""]:
-        mine = [r for r in rows if (r.values.get("cluster") == cluster if cluster else r.values.get("cluster") in codes)]
+        mine = [e for a in aggs for c, e in a["projects"].items() if (c == cluster if cluster else c in codes)]
         by_status = {s: 0 for s in PROJECT_STATUSES}
-        for r in mine:
-            status = r.values.get("status") or ""
-            by_status[status] = by_status.get(status, 0) + 1
+        for e in mine:
+            for status, n in e["_status"].items():
+                by_status[status] = by_status.get(status, 0) + n
 
         def total(key: str) -> Decimal:
-            return sum((r.values[key] for r in mine if r.values.get(key) is not None), Decimal(0)) / factor
+            return sum((e["_sum"][key] for e in mine), Decimal(0)) / factor
 
-        fig = InvestmentFigure(cluster=cluster, district=district, projects=len(mine), by_status=by_status,
-                               total=total("total"), plan_year=total("plan_year"), done_year=total("done_year"))
+        fig = InvestmentFigure(cluster=cluster, district=district, projects=sum(sum(e["_status"].values()) for e in mine),
+                               by_status=by_status, total=total("total"), plan_year=total("plan_year"),
+                               done_year=total("done_year"))
         if fig.plan_year > 0:
             fig.completion = fig.done_year / fig.plan_year * 100
         out.append(fig)
+    return out
+
+
+def _roster(cat: Catalogue, aggs: list[dict], district: str) -> list[RosterFigure]:
+    """Enterprises per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
+    factor = unit_factor("万元", "亿元")
+    codes = [c.code for c in cat.clusters]
+    out = []
+    for cluster in [*codes, ""]:
+        mine = [e for a in aggs for c, e in a["roster"].items() if (c == cluster if cluster else c in codes)]
+        revenue = add(e["营业收入合计"] for e in mine).scaled(factor)
+        employees = add(e["从业人员合计"] for e in mine).value
+        out.append(RosterFigure(
+            cluster=cluster, district=district, enterprises=sum(int(e["企业户数"].value or 0) for e in mine),
+            scale=sum(int(e["规上企业户数"].value or 0) for e in mine), leaders=sum(e["_leaders"] for e in mine),
+            revenue=revenue.value, revenue_ly=revenue.last_year, yoy=revenue.yoy, employees=employees))
     return out
 
 
@@ -303,29 +363,6 @@ def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
     if any(f.severity == VERIFY and not f.explained for f in findings):
         return ST_VERIFY
     return ST_PASSED
-
-
-def _flag(value) -> bool | None:
-    return True if value == "是" else False if value == "否" else None
-
-
-def _month(value) -> str:
-    return f"{value.year}-{value.month:02d}" if isinstance(value, dt.date) else (value or "")
-
-
-def _enterprises(cat: Catalogue, cv: CurrentVersions, districts: list[str]) -> list[EnterpriseLine]:
-    return [EnterpriseLine(d, v.get("cluster") or "", v.get("credit_code") or "", v.get("name") or "",
-                           _flag(v.get("is_scale")), _flag(v.get("is_leader")), v.get("park") or "",
-                           v.get("revenue"), v.get("revenue_ly"), v.get("output_value"), v.get("output_value_ly"),
-                           v.get("employees"))
-            for d in districts for v in (r.values for r in cv.accepted(d, "roster"))]
-
-
-def _projects(cat: Catalogue, cv: CurrentVersions, districts: list[str]) -> list[ProjectLine]:
-    return [ProjectLine(d, v.get("cluster") or "", v.get("name") or "", v.get("nature") or "",
-                        v.get("status") or "", v.get("owner") or "", v.get("total"), v.get("plan_year"),
-                        v.get("done_year"), v.get("done_total"), _month(v.get("start")), _month(v.get("finish")))
-            for d in districts for v in (r.values for r in cv.accepted(d, "projects"))]
 
 
 # ==================================================================================================
@@ -393,10 +430,11 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
         cat = ws.catalogue()
         with Ledger(ws) as ledger:
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
-            figures = compute_figures(ledger, cat, period, now=now)
+            cv = current_versions(ledger, cat, period)
+            figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
-                outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, inputs, issue_no, now)
+                outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now)
             except PermissionError as exc:
                 raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
                                       f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None
@@ -509,10 +547,45 @@ def _exclude_error_rows(tables: dict[str, Table], findings: list[Finding]) -> No
                 r.excluded = True
 
 
+def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
+    """The detail workbook's sheets from the stored fragments of the versions in use, in catalogue order.
+
+    A fragment whose stamp differs (catalogue changed, or a cross rule now excludes other rows of that
+    submission) is rendered again from the stored rows and stored: the rare path.
+    """
+    from reporttool.render.detail_book import DetailSheet, fragment_stamp, render_fragment
+
+    s = cat.settings
+    out = []
+    for key, what, unit in (("roster", "户", "万元、人、%"), ("projects", "个", "万元、%")):
+        frags, n = [], 0
+        for d in cat.districts:
+            rec = cv.records.get(d.code)
+            if rec is None or not rec.readable:
+                continue
+            gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
+            stamp = fragment_stamp(cat, gone)
+            got = ledger.fragment(rec.id, key)
+            if got is None or got[0] != stamp:
+                table = ledger.tables(rec.id, (key,)).get(key)
+                rows = [r for r in table.rows if not r.excluded and r.number not in gone] if table else []
+                data, count = render_fragment(key, rows, d.code, cat)
+                ledger.put_fragment(rec.id, key, stamp, data, count)
+                got = (stamp, data, count)
+            frags.append(got[1])
+            n += got[2]
+        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各县区填报数列示；"
+                f"汇总见汇总表。")
+        out.append(DetailSheet(key, note, frags, n))
+    return out
+
+
 def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
-                   inputs: list[InputFile], issue_no: int, now: dt.datetime) -> tuple[list[Path], Path]:
+                   cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
+                   now: dt.datetime) -> tuple[list[Path], Path]:
     """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last)."""
     from reporttool.render.brief import brief_name, write_brief
+    from reporttool.render.detail_book import detail_name, write_detail_book
     from reporttool.render.feedback import write_feedback
     from reporttool.render.workbook import consolidated_name, write_consolidated
 
@@ -523,6 +596,9 @@ def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period
     written: list[Path] = []  # relative to staging
     rel = Path(consolidated_name(cat, period))
     write_consolidated(figures, cat, staging / rel)
+    written.append(rel)
+    rel = Path(detail_name(cat, period))
+    write_detail_book(cat, period, detail_sheets(ledger, cat, cv), staging / rel, now=now)
     written.append(rel)
     rel = Path(brief_name(cat, period, issue_no))
     write_brief(figures, cat, staging / rel, issue_no=issue_no,

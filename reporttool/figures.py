@@ -84,39 +84,22 @@ class SubmissionState:
 
 
 @dataclass
-class EnterpriseLine:
-    """One accepted roster row (for 企业名录). Amounts in 万元 as reported."""
+class RosterFigure:
+    """Enterprises of one cluster (cluster "" = all), city-wide or for one district (企业名录汇总).
 
-    district: str
+    Over accepted roster rows; amounts in 亿元. ``revenue_ly`` and ``yoy`` are like-for-like (同口径:
+    enterprises with both years), the same rule as the 营业收入 indicators.
+    """
+
     cluster: str
-    credit_code: str
-    name: str
-    is_scale: bool | None
-    is_leader: bool | None
-    park: str
-    revenue: Decimal | None
-    revenue_ly: Decimal | None
-    output_value: Decimal | None
-    output_value_ly: Decimal | None
-    employees: int | None
-
-
-@dataclass
-class ProjectLine:
-    """One accepted project row (for 重点项目). Amounts in 万元 as reported."""
-
-    district: str
-    cluster: str
-    name: str
-    nature: str
-    status: str
-    owner: str
-    total: Decimal | None
-    plan_year: Decimal | None
-    done_year: Decimal | None
-    done_total: Decimal | None
-    start: str
-    finish: str
+    district: str = ""
+    enterprises: int = 0  # 企业户数
+    scale: int = 0  # 规上企业户数
+    leaders: int = 0  # 龙头企业户数
+    revenue: Decimal | None = None  # 本年累计营业收入
+    revenue_ly: Decimal | None = None  # 上年同期 (同口径)
+    yoy: Decimal | None = None  # 同比 %
+    employees: Decimal | None = None  # 从业人员 (人)
 
 
 @dataclass
@@ -132,8 +115,8 @@ class Figures:
     investment_by_district: list[InvestmentFigure]
     submissions: list[SubmissionState]  # every configured district, catalogue order
     findings: list[Finding]  # all findings of the current versions
-    enterprises: list[EnterpriseLine]
-    projects: list[ProjectLine]
+    roster: list[RosterFigure] = field(default_factory=list)  # per cluster city-wide, then "" (all)
+    roster_by_district: list[RosterFigure] = field(default_factory=list)  # district × (clusters, then "")
     double_counted: list[Finding] = field(default_factory=list)  # R-DUP-ACROSS findings
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:

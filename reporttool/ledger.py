@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
@@ -107,7 +107,57 @@ MIGRATIONS: list[str] = [
     + _row_table_ddl("roster_rows", ROSTER_COLUMNS)
     + _row_table_ddl("project_rows", PROJECT_COLUMNS)
     + _row_table_ddl("output_rows", OUTPUT_COLUMNS),
+    # 2: per-submission aggregates (figures without re-reading rows) and rendered detail-list fragments
+    """
+    CREATE TABLE aggregates (
+        submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+        data TEXT NOT NULL                 -- rollup.encode_aggregates of the accepted rows
+    );
+    CREATE TABLE fragments (
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,                 -- roster / projects
+        stamp TEXT NOT NULL,               -- detail_book.fragment_stamp: catalogue + cross exclusions
+        n_rows INTEGER NOT NULL,
+        data BLOB NOT NULL,                -- zlib-compressed row XML (render/detail_book.py)
+        PRIMARY KEY (submission_id, key)
+    );
+    """,
 ]
+
+
+@dataclass
+class Prepared:
+    """A submission in the compact form the ledger stores (cheap to pickle from a reading worker).
+
+    ``tables``: key -> (sheet, header_row, columns JSON, rows as tuples in the row table's column order:
+    row_number, excluded, *columns as text, raw JSON). ``aggregates``: rollup.encode_aggregates of the
+    accepted rows. ``fragments``: key -> (stamp, compressed row XML, row count), when already rendered.
+    """
+
+    tables: dict[str, tuple[str, int, str, list[tuple]]]
+    aggregates: str
+    fragments: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
+
+
+def prepare(submission: Submission) -> Prepared:
+    """The compact stored form of a read (and checked) submission; error rows stay, marked excluded."""
+    from reporttool.rollup import encode_aggregates, submission_aggregates
+
+    tables = {}
+    for key, table in submission.tables.items():
+        if key not in TABLES:
+            continue
+        columns = TABLES[key][2]
+        rows = [(r.number, int(r.excluded), *(_to_text(r.values.get(c)) for c in columns),
+                 json.dumps({k: _to_text(v) for k, v in r.raw.items()}, ensure_ascii=False) if r.raw else "{}")
+                for r in table.rows]
+        tables[key] = (table.sheet, table.header_row, json.dumps(table.columns, ensure_ascii=False), rows)
+
+    def accepted(key: str) -> list[Row]:
+        t = submission.tables.get(key)
+        return [r for r in t.rows if not r.excluded] if t else []
+
+    return Prepared(tables, encode_aggregates(submission_aggregates(accepted("roster"), accepted("projects"))))
 
 
 @dataclass
@@ -249,8 +299,10 @@ class Ledger:
     def ingest(self, *, data: bytes, sha256: str, file_name: str, received_at: dt.datetime, district: str,
                period: str, file_status: str, submission: Submission | None, findings: list[Finding],
                template_version: str = "", fingerprint: str = "",
-               ingested_at: dt.datetime | None = None) -> tuple[int, bool]:
+               ingested_at: dt.datetime | None = None, prepared: Prepared | None = None) -> tuple[int, bool]:
         """Archive and record one received file with its facts and findings, in one transaction.
+
+        The facts come as ``submission`` (prepared here) or already ``prepared`` (by a reading worker).
 
         Returns (submission id, True) for a new file, (existing id, False) for bytes already recorded
         (idempotent: nothing changes). Then applies the supersede rule for the district and period.
@@ -270,9 +322,10 @@ class Ledger:
                  template_version, fingerprint, file_status, file_status, c["errors"], c["verify"],
                  c["explained"], c["info"]))
             sid = cur.lastrowid
-            if submission is not None:
-                for key, table in submission.tables.items():
-                    self._insert_table(db, sid, key, table)
+            if prepared is None and submission is not None:
+                prepared = prepare(submission)
+            if prepared is not None:
+                self._insert_prepared(db, sid, prepared)
             db.executemany(
                 "INSERT INTO findings (submission_id, rule, severity, message, file, district, sheet, row, col,"
                 " cell, value, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -282,18 +335,20 @@ class Ledger:
                 self._resolve_versions(db, district, period)
         return sid, True
 
-    def _insert_table(self, db: sqlite3.Connection, sid: int, key: str, table: Table) -> None:
-        if key not in TABLES:
-            return
-        name, _spec, columns = TABLES[key]
-        db.execute("INSERT INTO tables (submission_id, key, sheet, header_row, columns) VALUES (?,?,?,?,?)",
-                   (sid, key, table.sheet, table.header_row, json.dumps(table.columns, ensure_ascii=False)))
-        sql = (f"INSERT INTO {name} (submission_id, row_number, excluded, {', '.join(columns)}, raw)"
-               f" VALUES (?,?,?,{','.join('?' * len(columns))},?)")
-        db.executemany(sql, [
-            (sid, r.number, int(r.excluded), *(_to_text(r.values.get(c)) for c in columns),
-             json.dumps({k: _to_text(v) for k, v in r.raw.items()}, ensure_ascii=False))
-            for r in table.rows])
+    def _insert_prepared(self, db: sqlite3.Connection, sid: int, prepared: Prepared) -> None:
+        for key, (sheet, header_row, columns_json, rows) in prepared.tables.items():
+            if key not in TABLES:
+                continue
+            name, _spec, columns = TABLES[key]
+            db.execute("INSERT INTO tables (submission_id, key, sheet, header_row, columns) VALUES (?,?,?,?,?)",
+                       (sid, key, sheet, header_row, columns_json))
+            sql = (f"INSERT INTO {name} (submission_id, row_number, excluded, {', '.join(columns)}, raw)"
+                   f" VALUES (?,?,?,{','.join('?' * len(columns))},?)")
+            db.executemany(sql, [(sid, *r) for r in rows])
+        db.execute("INSERT INTO aggregates (submission_id, data) VALUES (?,?)", (sid, prepared.aggregates))
+        for key, (stamp, data, n) in prepared.fragments.items():
+            db.execute("INSERT INTO fragments (submission_id, key, stamp, n_rows, data) VALUES (?,?,?,?,?)",
+                       (sid, key, stamp, n, data))
 
     def _resolve_versions(self, db: sqlite3.Connection, district: str, period: str) -> None:
         """The latest readable file (received_at, then ingest order) is current; older readable ones are
@@ -355,12 +410,13 @@ class Ledger:
                 out[rec.district] = rec
         return out
 
-    def tables(self, sid: int) -> dict[str, Table]:
-        """The stored tables of a submission, rows restored to the reader's value types."""
+    def tables(self, sid: int, keys: tuple[str, ...] | None = None) -> dict[str, Table]:
+        """The stored tables of a submission (only ``keys`` when given), rows restored to the reader's
+        value types. Rebuilding every row costs: figures use ``aggregates`` instead."""
         out: dict[str, Table] = {}
         for t in self.db.execute("SELECT * FROM tables WHERE submission_id=?", (sid,)):
             key = t["key"]
-            if key not in TABLES:
+            if key not in TABLES or (keys is not None and key not in keys):
                 continue
             name, spec, columns = TABLES[key]
             kinds = {c.key: c.kind for c in spec.columns}
@@ -371,6 +427,59 @@ class Ledger:
                 rows.append(Row(r["row_number"], values, json.loads(r["raw"]), bool(r["excluded"])))
             out[key] = Table(t["sheet"], key, t["header_row"], json.loads(t["columns"]), rows)
         return out
+
+    def table_heads(self, sid: int) -> dict[str, Table]:
+        """The stored tables of a submission without their rows (sheet, header row, columns)."""
+        return {t["key"]: Table(t["sheet"], t["key"], t["header_row"], json.loads(t["columns"]), [])
+                for t in self.db.execute("SELECT * FROM tables WHERE submission_id=?", (sid,))}
+
+    def credit_codes(self, sids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+        """Accepted roster rows of the submissions as (row number, credit code, name): all the cross rule
+        R-DUP-ACROSS needs, in one narrow query."""
+        out: dict[int, list[tuple[int, str, str]]] = {sid: [] for sid in sids}
+        if not sids:
+            return out
+        marks = ",".join("?" * len(sids))
+        for sid, n, code, name in self.db.execute(
+                f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE excluded=0 AND"
+                f" submission_id IN ({marks}) ORDER BY submission_id, row_number, id", sids):
+            out[sid].append((n, code, name))
+        return out
+
+    def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> dict:
+        """The stored per-cluster aggregates of a submission (rollup.submission_aggregates).
+
+        ``without_rows``: roster row numbers excluded after ingest (by a cross rule): the aggregates are
+        then recomputed from the stored rows (rare). A ledger from before aggregates were stored gets
+        them computed and stored on first use.
+        """
+        from reporttool.rollup import decode_aggregates, encode_aggregates, submission_aggregates
+
+        row = None if without_rows else self.db.execute(
+            "SELECT data FROM aggregates WHERE submission_id=?", (sid,)).fetchone()
+        if row is not None:
+            return decode_aggregates(row["data"])
+        tables = self.tables(sid, ("roster", "projects"))
+        roster = [r for r in tables["roster"].rows if not r.excluded and r.number not in without_rows] \
+            if "roster" in tables else []
+        projects = [r for r in tables["projects"].rows if not r.excluded] if "projects" in tables else []
+        agg = submission_aggregates(roster, projects)
+        if not without_rows:
+            with self.transaction() as db:
+                db.execute("INSERT OR REPLACE INTO aggregates (submission_id, data) VALUES (?,?)",
+                           (sid, encode_aggregates(agg)))
+        return agg
+
+    def fragment(self, sid: int, key: str) -> tuple[str, bytes, int] | None:
+        """The stored detail-list fragment of a submission's table: (stamp, data, row count)."""
+        r = self.db.execute("SELECT stamp, data, n_rows FROM fragments WHERE submission_id=? AND key=?",
+                            (sid, key)).fetchone()
+        return (r["stamp"], bytes(r["data"]), r["n_rows"]) if r else None
+
+    def put_fragment(self, sid: int, key: str, stamp: str, data: bytes, n_rows: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO fragments (submission_id, key, stamp, n_rows, data) VALUES (?,?,?,?,?)",
+                       (sid, key, stamp, n_rows, data))
 
     def findings(self, sid: int) -> list[Finding]:
         return [Finding(r["rule"], r["severity"], r["message"], r["file"], r["district"], r["sheet"], r["row"],

@@ -106,3 +106,77 @@ def _total(values: Iterable[Decimal]) -> Decimal | None:
     for v in values:
         out = v if out is None else out + v
     return out
+
+
+# ---- per-submission aggregates (stored in the ledger at ingest) -------------------------------------
+
+ROSTER_MEASURE_NAMES = (*ROSTER_AMOUNTS, "规上企业户数", "企业户数", "从业人员合计")
+PROJECT_MEASURE_NAMES = (*PROJECT_AMOUNTS, "项目个数")
+INVEST_KEYS = ("total", "plan_year", "done_year")
+
+
+def submission_aggregates(roster: Sequence[Row], projects: Sequence[Row]) -> dict:
+    """Every roll-up measure of one submission per cluster, over the rows given (the accepted ones).
+
+    Computed once at ingest and stored (``encode_aggregates``), so figures combine districts without
+    reading their rows again. All measures are kept, not only those the catalogue uses today, so a
+    catalogue edit needs no re-read. Per cluster value: roster -> {measure: Sum, "_leaders": n};
+    projects -> {measure: Sum, "_status": {status: n}, "_sum": {total/plan_year/done_year: Decimal}}
+    (``_sum`` starts from 0 like the 投资项目 summary; the measures start from None like the indicators).
+    """
+    out: dict = {"roster": {}, "projects": {}}
+    by_cluster: dict = {}
+    for r in roster:
+        by_cluster.setdefault(r.values.get("cluster"), []).append(r)
+    for cluster, rows in by_cluster.items():
+        entry: dict = {m: roster_measure(m, rows) for m in ROSTER_MEASURE_NAMES}
+        entry["_leaders"] = sum(1 for r in rows if r.values.get("is_leader") == "是")
+        out["roster"][cluster] = entry
+    by_cluster = {}
+    for r in projects:
+        by_cluster.setdefault(r.values.get("cluster"), []).append(r)
+    for cluster, rows in by_cluster.items():
+        entry = {m: project_measure(m, rows) for m in PROJECT_MEASURE_NAMES}
+        status: dict[str, int] = {}
+        for r in rows:
+            s = r.values.get("status") or ""
+            status[s] = status.get(s, 0) + 1
+        entry["_status"] = status
+        entry["_sum"] = {k: sum((r.values[k] for r in rows if r.values.get(k) is not None), Decimal(0))
+                         for k in INVEST_KEYS}
+        out["projects"][cluster] = entry
+    return out
+
+
+def _enc(v):
+    if isinstance(v, Sum):
+        return {"S": [None if x is None else str(x) for x in (v.value, v.last_year, v.comparable)],
+                "L": v.like_for_like}
+    if isinstance(v, Decimal):
+        return {"D": str(v)}
+    if isinstance(v, dict):
+        return {"M": [[k, _enc(x)] for k, x in v.items()]}  # keys may be None (a row without a cluster)
+    return v
+
+
+def _dec(v):
+    if isinstance(v, dict):
+        if "S" in v:
+            return Sum(*(None if x is None else Decimal(x) for x in v["S"]), like_for_like=v["L"])
+        if "D" in v:
+            return Decimal(v["D"])
+        return {k: _dec(x) for k, x in v["M"]}
+    return v
+
+
+def encode_aggregates(agg: dict) -> str:
+    """JSON text of submission_aggregates' result; Decimals as text (str(Decimal) round-trips exactly)."""
+    import json
+
+    return json.dumps(_enc(agg), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_aggregates(text: str) -> dict:
+    import json
+
+    return _dec(json.loads(text))

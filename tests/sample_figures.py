@@ -16,6 +16,7 @@ number of the display precision (then no rounding note may appear).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import random
 import re
 from decimal import Decimal
@@ -31,11 +32,10 @@ from reporttool.figures import (
     ST_PASSED,
     ST_RETURNED,
     ST_VERIFY,
-    EnterpriseLine,
     Figures,
     IndicatorFigure,
     InvestmentFigure,
-    ProjectLine,
+    RosterFigure,
     SubmissionState,
 )
 from reporttool.models import (
@@ -270,8 +270,12 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
 
     investment = [invest([p for p in projects if p.cluster == c.code], c.code) for c in cat.clusters]
     investment.append(invest(projects, ""))
-    investment_by_district = [invest([p for p in projects if p.district == d.code], "", d.code)
-                              for d in reporting]
+    investment_by_district = [invest([p for p in projects if p.district == d.code and (p.cluster == c or not c)],
+                                     c, d.code) for d in reporting for c in [*(c.code for c in cat.clusters), ""]]
+    roster = [_roster_figure([e for e in enterprises if e.cluster == c.code], c.code) for c in cat.clusters]
+    roster.append(_roster_figure(enterprises, ""))
+    roster_by_district = [_roster_figure([e for e in enterprises if e.district == d.code and (e.cluster == c or not c)],
+                                         c, d.code) for d in reporting for c in [*(c.code for c in cat.clusters), ""]]
 
     # ---- submissions and findings --------------------------------------------------------------------
     deadline = period.deadline(st.deadline_day)
@@ -312,7 +316,53 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
     return Figures(period=period, time_progress=tp, generated_at=dt.datetime.combine(deadline, dt.time(9, 0)),
                    catalogue_fingerprint=cat.fingerprint, clusters=city, programme=programme,
                    districts=by_district, investment=investment, investment_by_district=investment_by_district,
-                   submissions=submissions, findings=findings, enterprises=enterprises, projects=projects)
+                   submissions=submissions, findings=findings, roster=roster, roster_by_district=roster_by_district)
+
+
+@dataclass
+class EnterpriseLine:
+    """One made-up roster row (万元 as reported): summed into RosterFigures."""
+
+    district: str
+    cluster: str
+    credit_code: str
+    name: str
+    is_scale: bool | None
+    is_leader: bool | None
+    park: str
+    revenue: Decimal | None
+    revenue_ly: Decimal | None
+    output_value: Decimal | None
+    output_value_ly: Decimal | None
+    employees: int | None
+
+
+@dataclass
+class ProjectLine:
+    """One made-up project row (万元 as reported): summed into InvestmentFigures."""
+
+    district: str
+    cluster: str
+    name: str
+    nature: str
+    status: str
+    owner: str
+    total: Decimal | None
+    plan_year: Decimal | None
+    done_year: Decimal | None
+    done_total: Decimal | None
+    start: str
+    finish: str
+
+
+def _roster_figure(lines: list[EnterpriseLine], cluster: str, district: str = "") -> RosterFigure:
+    both = [e for e in lines if e.revenue is not None and e.revenue_ly is not None]
+    rev = sum((e.revenue for e in lines if e.revenue is not None), Decimal(0)) / 10000 if lines else None
+    ly = sum((e.revenue_ly for e in both), Decimal(0)) / 10000 if both else None
+    comp = sum((e.revenue for e in both), Decimal(0)) / 10000 if both else None
+    return RosterFigure(cluster, district, len(lines), sum(1 for e in lines if e.is_scale),
+                        sum(1 for e in lines if e.is_leader), rev, ly, _yoy(comp, ly) if ly else None,
+                        Decimal(sum(e.employees for e in lines if e.employees is not None)) if lines else None)
 
 
 def _city_figure(cat: Catalogue, cluster: str, ind, value, last, period: Period, n: int) -> IndicatorFigure:

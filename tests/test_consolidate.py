@@ -111,6 +111,15 @@ def test_same_bytes_twice_change_nothing(small_workspace):
     assert dataclasses.asdict(first.figures) == dataclasses.asdict(again.figures)
 
 
+def detail_codes(result) -> list[str]:
+    """The credit codes listed in the run's detail workbook (企业名录 sheet, column D under the header)."""
+    from python_calamine import CalamineWorkbook
+
+    book = next(p for p in result.outputs if "企业和项目明细" in p.name)
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("企业名录").to_python()
+    return [r[3] for r in rows[3:]]
+
+
 def test_findings_give_feedback_and_exit_1_then_a_fix_clears_them(small_workspace):
     ws = small_workspace
     bad = [{"credit_code": "91110000MA00000010", "name": "甲化工", "cluster": "化工", "is_scale": "是",
@@ -121,13 +130,14 @@ def test_findings_give_feedback_and_exit_1_then_a_fix_clears_them(small_workspac
     assert states(result)["甲区"] == "有错"
     feedback = ws.feedback_dir(P) / "甲区.xlsx"
     assert feedback.is_file() and feedback in result.outputs
-    assert result.figures.enterprises == []  # the row with an error is not counted
+    assert detail_codes(result) == []  # the row with an error is not listed
+    assert next(f for f in result.figures.roster if not f.cluster).enterprises == 0  # nor counted
     good = [dict(bad[0], credit_code=credit(1))]
     put(ws, "甲区-改.xlsx", "110101", sr="2000", roster=good, when=ON_TIME + dt.timedelta(days=1))
     result = run_consolidate(ws, P, now=NOW)
     assert result.exit_code == 0 and states(result)["甲区"] == ST_PASSED
     assert not feedback.exists()  # out-of-date feedback is removed
-    assert [e.credit_code for e in result.figures.enterprises] == [credit(1)]
+    assert detail_codes(result) == [credit(1)]
 
 
 def test_refused_and_other_period_files_are_recorded_but_not_counted(small_workspace):
@@ -239,3 +249,26 @@ def test_cli_summary_status_and_history(small_workspace):
     assert res.exit_code == 0 and "被替代" in res.output and hist[1]["sha256"][:12] in res.output
     res = runner.invoke(main, ["-w", str(ws.root), "history", "--district", "不存在区"])
     assert res.exit_code == 2 and "不在目标库" in res.output
+
+
+def test_detail_book_follows_cross_exclusions_and_rerenders_only_what_changed(small_workspace):
+    ws = small_workspace
+    shared = {"credit_code": credit(7), "name": "两地企业", "cluster": "A", "is_scale": "否", "revenue": D(5)}
+    own = {"credit_code": credit(8), "name": "甲区企业", "cluster": "A", "is_scale": "否", "revenue": D(3)}
+    put(ws, "甲区.xlsx", "110101", sr="10", roster=[own, shared])
+    put(ws, "乙县.xlsx", "110102", sr="10", roster=[shared], when=ON_TIME + dt.timedelta(hours=2))
+    result = run_consolidate(ws, P, now=NOW)
+    assert detail_codes(result) == [credit(8), credit(7)]  # 乙县's copy is excluded by R-DUP-ACROSS
+    assert next(f for f in result.figures.roster if not f.cluster).enterprises == 2
+    with Ledger(ws) as ledger:
+        stamps = {(r[0], r[1]): r[2] for r in ledger.db.execute("SELECT submission_id, key, stamp FROM fragments")}
+    # 甲区 resends without the shared enterprise: 乙县's row counts and is listed again (re-rendered)
+    put(ws, "甲区-改.xlsx", "110101", sr="10", roster=[own], when=ON_TIME + dt.timedelta(hours=3))
+    result = run_consolidate(ws, P, now=NOW)
+    assert detail_codes(result) == [credit(8), credit(7)]
+    assert next(f for f in result.figures.roster_by_district if f.district == "110102" and not f.cluster).enterprises == 1
+    with Ledger(ws) as ledger:
+        after = {(r[0], r[1]): r[2] for r in ledger.db.execute("SELECT submission_id, key, stamp FROM fragments")}
+    yi = next(s.id for s in Ledger(ws).submissions() if s.district == "110102")
+    assert stamps[(yi, "roster")] != after[(yi, "roster")]  # rendered again without the exclusion
+    assert stamps[(yi, "projects")] == after[(yi, "projects")]  # untouched

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_PASSED
-from reporttool.consolidate import compute_figures
+from reporttool.consolidate import accepted_rows, compute_figures
 from reporttool.forms.layout import SHEETS_BY_KEY
 from reporttool.ledger import Ledger
 from reporttool.models import (
@@ -173,7 +173,10 @@ def test_roster_revenue_like_for_like_and_excluded_rows(ledger, cat4):
     assert fig(figures, "B", "GS").value == D(1)
     assert fig(figures, "A", "GS").completion == D(5)  # 1 / 20 户; a stock: no 时序进度 comparison
     assert fig(figures, "A", "GS").status is None
-    assert [e.credit_code for e in figures.enterprises] == ["X1", "X2", "X3"]
+    assert [r.values["credit_code"] for _, r in accepted_rows(ledger, cat4, P, "roster")] == ["X1", "X2", "X3"]
+    a = next(f for f in figures.roster if f.cluster == "A")
+    assert (a.enterprises, a.scale) == (2, 1)  # the excluded row is not counted
+    assert (a.revenue, a.revenue_ly, a.yoy) == (qs.value, qs.last_year, qs.yoy)  # same rule as the indicator
 
 
 def test_growth_target_compares_yoy_with_the_rate(ledger, cat4):
@@ -211,7 +214,7 @@ def test_investment_by_status_and_completion(ledger, cat4):
     assert allc.projects == 3 and allc.done_year == D("0.405")
     assert fig(figures, "A", "TZ").value == D("0.4")
     assert [i.district for i in figures.investment_by_district] == ["110101"] * 4
-    assert [p.name for p in figures.projects] == ["一期", "二期", "装备"]
+    assert [r.values["name"] for _, r in accepted_rows(ledger, cat4, P, "projects")] == ["一期", "二期", "装备"]
 
 
 def test_programme_is_the_sum_of_clusters_and_city_of_districts_to_the_cent(ledger, cat4):
@@ -290,5 +293,7 @@ def test_dup_across_districts_flags_the_later_one_and_counts_once(ledger, cat4):
     assert fig(figures, "A", "QS").value == D("0.0305")  # 300 + 5 万元: the enterprise counted once
     assert fig(figures, "A", "GS").value == D(2)
     assert fig(figures, "A", "GS", "110102").value is None  # its only row was excluded
-    assert sorted(x.district for x in figures.enterprises) == ["110101", "110101"]
+    assert sorted(d for d, _ in accepted_rows(ledger, cat4, P, "roster")) == ["110101", "110101"]
+    assert [(f.district, f.enterprises) for f in figures.roster_by_district if not f.cluster] == [
+        ("110101", 2), ("110102", 0)]  # the aggregates were recomputed without the excluded row
     assert dups[0] in figures.findings

@@ -112,8 +112,8 @@ def test_total_row_last_when_set(tmp_path, small):
     d = _district_rows(wb["分县区"])
     assert d[0][2] != "合计"
     ent = wb["企业名录"]
-    last = max(r for r in range(1, ent.max_row + 1) if ent.cell(r, 1).value == "合计")
-    assert last == HEADER_ROWS - 1 + len(figs.enterprises) + 1  # one header row on the streamed sheet
+    labels = [ent.cell(r, 2).value for r in range(HEADER_ROWS + 1, ent.max_row + 1)]
+    assert labels[len(cat.clusters)] == "合计"  # the 全市 block: its clusters, then 合计
 
 
 def test_no_formulas_anywhere(tmp_path, small):
@@ -257,20 +257,11 @@ def test_text_stays_text_and_control_characters_go(tmp_path, small_catalogue):
     figs = small_figures()
     figs.submissions[0].district_name = "=甲区"
     _, wb = _write(tmp_path, figs, cat)
-    for sheet, col in (("分县区", 4), ("企业名录", 2), ("重点项目", 2), ("报送情况", 2)):
+    for sheet, col in (("分县区", 4), ("企业名录", 1), ("重点项目", 1), ("报送情况", 2)):
         ws = wb[sheet]
         cells = [row[col - 1] for row in ws.iter_rows() if row[col - 1].value == "=甲区"]
         assert cells, sheet
         assert all(c.data_type == "s" for c in cells)
-    proj = [c for row in wb["重点项目"].iter_rows() for c in row if c.value == "=SUM(A1:A9)技改项目"]
-    assert proj and proj[0].data_type == "s"
-    ent = wb["企业名录"]
-    values = [c.value for row in ent.iter_rows() for c in row if isinstance(c.value, str)]
-    bell = next(e.name for e in figs.enterprises if "\x07" in e.name)
-    assert bell.replace("\x07", "") in values and not any("\x07" in v for v in values)
-    assert "http://www.example.com/园区" in values
-    code_cell = next(c for c in ent["D"] if c.value == figs.enterprises[0].credit_code)
-    assert code_cell.data_type == "s" and code_cell.number_format == "@"
     with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
         assert not any("hyperlink" in n for n in z.namelist() if n.startswith("xl/worksheets/_rels"))
 
@@ -321,22 +312,44 @@ def test_submissions_and_findings(tmp_path, small):
                                                                first.rule]
 
 
-def test_enterprise_and_project_totals(tmp_path, small):
+def _blocks_of(ws, first_value_col: int, ncols: int):
+    """Summary-sheet blocks: 县区 label -> {集群/合计/小计 label: [values of columns first..]}."""
+    out, current = {}, None
+    for r in range(HEADER_ROWS + 1, ws.max_row + 1):
+        a, b = ws.cell(r, 1).value, ws.cell(r, 2).value
+        if isinstance(a, str) and a.startswith("注"):
+            break
+        current = a if a is not None else current
+        out.setdefault(current, {})[b] = [ws.cell(r, c).value for c in range(first_value_col, first_value_col + ncols)]
+    return out
+
+
+def test_enterprise_and_project_summaries_add_up(tmp_path, small):
     cat, figs = small
     _, wb = _write(tmp_path, figs, cat)
-    ws = wb["企业名录"]
-    total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
     ap = cat.settings.amount_decimals
-    assert ws.cell(total, 9).value == float(shown(sum(e.revenue for e in figs.enterprises), ap))
-    assert ws.cell(total, 5).value == f"共{len(figs.enterprises)}户"
-    ps = wb["重点项目"]
-    total = next(r for r in range(1, ps.max_row + 1) if ps.cell(r, 1).value == "合计")
-    assert ps.cell(total, 12).value == float(shown(sum(p.done_year for p in figs.projects), ap))
-    # the summary by cluster × 项目状态 comes from Figures.investment
-    summary = next(r for r in range(total + 1, ps.max_row + 1) if ps.cell(r, 1).value == "合计")
+    names = {c.code: c.short_name for c in cat.clusters}
+    ent = _blocks_of(wb["企业名录"], 3, 7)
+    city = next(f for f in figs.roster if not f.cluster)
+    assert ent["全市"]["合计"][:3] == [city.enterprises, city.scale, city.leaders]
+    assert ent["全市"]["合计"][3] == _expect(city.revenue, ap)
+    for col in range(3):  # counts: 合计 = sum of clusters = sum of 县区 小计
+        assert sum(v[col] for k, v in ent["全市"].items() if k != "合计") == ent["全市"]["合计"][col]
+        assert sum(b["小计"][col] for d, b in ent.items() if d != "全市") == ent["全市"]["合计"][col]
+    for d, block in ent.items():
+        if d != "全市":
+            assert sum(v[0] for k, v in block.items() if k != "小计") == block["小计"][0]
+    for f in figs.roster:
+        if f.cluster:
+            assert ent["全市"][names[f.cluster]][0] == f.enterprises
+    proj = _blocks_of(wb["重点项目"], 3, 9)
     inv = next(f for f in figs.investment if not f.cluster)
-    assert ps.cell(summary, 5).value == inv.projects
-    assert ps.cell(summary, 12).value == float(shown(inv.done_year, ap))
+    assert proj["全市"]["合计"][0] == inv.projects
+    assert proj["全市"]["合计"][7] == _expect(inv.done_year, ap)
+    assert sum(b["小计"][0] for d, b in proj.items() if d != "全市") == inv.projects
+    assert sum(proj["全市"]["合计"][1:5]) == inv.projects  # by 项目状态
+    notes = _notes(wb["企业名录"]) + _notes(wb["重点项目"])
+    assert "测试市重点产业集群企业和项目明细（2025年1-6月）" in notes  # the detail workbook is named
 
 
 def test_print_setup(tmp_path, small):
@@ -379,7 +392,77 @@ def test_libreoffice_renders_every_sheet(tmp_path, small):
     assert pdf.is_file()
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        for what in ("主要指标完成情况", "主要指标分县区情况", "企业名录", "重点项目进展情况", "报表报送情况",
+        for what in ("主要指标完成情况", "主要指标分县区情况", "企业名录汇总表", "重点项目汇总表", "报表报送情况",
                      "报表审核问题清单"):
             assert f"测试市重点产业集群{what}（2025年1-6月）" in text
         assert "第1页 共" in text
+
+
+# ---- the detail workbook (render/detail_book.py) ----------------------------------------------------
+
+
+def _detail(tmp_path, cat):
+    from reporttool.models import Row
+    from reporttool.render.detail_book import DetailSheet, render_fragment, write_detail_book
+
+    d1, d2 = cat.districts[0].code, cat.districts[1].code
+    c1, c2 = cat.clusters[0].code, cat.clusters[1].code
+    roster1 = [Row(5, {"credit_code": "91210000MA0000000X", "name": "=SUM(A1:A9)公司", "cluster": c2,
+                       "is_scale": "是", "is_leader": "否", "park": "http://www.example.com/园区",
+                       "revenue": D("1234.565"), "revenue_ly": D("1000"), "employees": 12}),
+               Row(6, {"credit_code": "012345678901234567", "name": "  铃\x07＆<公司>\n二行", "cluster": c1,
+                       "is_scale": "否", "revenue": None, "revenue_ly": D("0"), "output_value": D("7")})]
+    roster2 = [Row(5, {"credit_code": "91210000MA0000001Y", "name": "乙企业", "cluster": c1, "is_scale": "是",
+                       "revenue": D("5"), "revenue_ly": D("4")})]
+    projects = [Row(5, {"name": "一期", "cluster": c1, "nature": "新建", "status": "在建", "owner": "甲公司",
+                        "total": D(100), "plan_year": D(50), "done_year": D(20),
+                        "start": __import__("datetime").date(2025, 3, 1)})]
+    f1, n1 = render_fragment("roster", roster1, d1, cat)
+    f2, n2 = render_fragment("roster", roster2, d2, cat)
+    fp, npj = render_fragment("projects", projects, d1, cat)
+    dest = write_detail_book(cat, Period(2025, 6), [DetailSheet("roster", "共3户", [f1, f2], n1 + n2),
+                                                    DetailSheet("projects", "共1个", [fp], npj)],
+                             tmp_path / "明细.xlsx")
+    return dest, (d1, d2, c1, c2)
+
+
+def test_detail_book_reads_the_same_in_openpyxl_and_calamine(tmp_path, small_catalogue):
+    from python_calamine import CalamineWorkbook
+
+    cat = small_catalogue
+    dest, (d1, d2, c1, c2) = _detail(tmp_path, cat)
+    wb = load_workbook(dest)
+    assert wb.sheetnames == ["企业名录", "重点项目"]
+    ws = wb["企业名录"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    cal = CalamineWorkbook.from_path(str(dest)).get_sheet_by_name("企业名录").to_python()[3:]
+    dn = {d.code: d.name for d in cat.districts}
+    cn = {c.code: c.short_name for c in cat.clusters}
+    # cluster order within a district (c1 before c2), districts in the order given, 序号 across the list
+    assert [r[0] for r in rows] == [1, 2, 3]
+    assert [(r[1], r[2]) for r in rows] == [(dn[d1], cn[c1]), (dn[d1], cn[c2]), (dn[d2], cn[c1])]
+    assert rows[0][4] == "  铃＆<公司>\n二行" and rows[1][4] == "=SUM(A1:A9)公司"  # text stays text
+    assert ws["E5"].data_type == "s" and ws["D4"].data_type == "s" and ws["D4"].number_format == "@"
+    assert rows[0][3] == "012345678901234567"  # leading zero kept: a code is text
+    assert rows[1][7] == "http://www.example.com/园区" and rows[1][8] == 1234.57  # ROUND_HALF_UP, 2 places
+    assert rows[1][10] == 23.5 and rows[0][8] == DASH and rows[0][10] == DASH  # 同比; no base -> —
+    assert rows[1][13] == 12 and rows[0][5] == "否" and rows[0][6] == DASH
+    for a, b in zip(rows, cal):
+        assert [("" if v is None else v) for v in a] == [("" if v is None else v) for v in b]
+    assert ws.freeze_panes == "F4" and ws.auto_filter.ref == "A3:N6" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws["A1"].value == "测试市重点产业集群企业名录（2025年1-6月）"
+    p = wb["重点项目"]
+    assert [c.value for c in p[4]][:9] == [1, dn[d1], cn[c1], "一期", "甲公司", "新建", "在建", "2025-03", DASH]
+    assert [c.value for c in p[4]][9:13] == [100, 50, 20, 40]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) 未安装，跳过渲染检查")
+def test_detail_book_reads_in_libreoffice(tmp_path, small_catalogue):
+    dest, _ = _detail(tmp_path, small_catalogue)
+    out = tmp_path / "csv"
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(out), str(dest)], check=True, capture_output=True, timeout=240)
+    text = (out / "明细.csv").read_text(encoding="utf-8")
+    assert "=SUM(A1:A9)公司" in text and "012345678901234567" in text and "1234.57" in text
+    assert text.splitlines()[3].startswith("1,")

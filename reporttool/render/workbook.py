@@ -2,7 +2,8 @@
 
 Sheets: 总表 (cluster × indicator against targets and 时序进度, programme 合计, a column chart),
 分县区 (district × cluster × indicator with ranks, each block's 合计 = the 总表 figure), 企业名录 and
-重点项目 (accepted rows, with 合计), 报送情况 (every district), 问题清单 (every finding).
+重点项目 (summaries by 县区 × 集群: the full lists are in the detail workbook, render/detail_book.py),
+报送情况 (every district), 问题清单 (every finding).
 Every number is written as a VALUE — ``fmt.shown(value, places)`` with a number format of that many
 decimals — never as a formula, so Excel, WPS, LibreOffice and phone viewers show the same digits as
 the 简报. District text is written with write_string after ``clean_for_office``. docs/workbook.md
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-
-import xlsxwriter
 
 from reporttool.catalogue import Catalogue
 from reporttool.figures import (
@@ -32,6 +31,7 @@ from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up, c
 from reporttool.workspace import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")
 SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况", "问题清单")
 TOTAL = "合计"
 ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
@@ -46,6 +46,8 @@ def consolidated_name(cat: Catalogue, period: Period) -> str:
 
 def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
     """Write the consolidated workbook to ``dest`` atomically (a half-written file never replaces it)."""
+    import xlsxwriter
+
     dest = Path(dest)
     with atomic_path(dest) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
@@ -349,236 +351,129 @@ def _in_catalogue_order(cat: Catalogue, rows: list[IndicatorFigure]) -> list[Ind
     return sorted(rows, key=lambda f: order.get(f.indicator, 1 << 30))
 
 
-def _order_key(cat: Catalogue):
-    """Sort key (district order, cluster order) for detail lines."""
-    d_order = {d.code: k for k, d in enumerate(cat.districts)}
-    c_order = {c.code: k for k, c in enumerate(cat.clusters)}
-    return lambda line: (d_order.get(line.district, 1 << 30), c_order.get(line.cluster, 1 << 30))
+def _blocks(cat: Catalogue, city: list, by_district: list) -> list[tuple[str, list, object]]:
+    """(县区 label, cluster rows, 合计/小计 row) blocks: 全市 first, then each district in catalogue order.
+
+    ``city``/``by_district`` are RosterFigure or InvestmentFigure lists (cluster "" is the total). A
+    district shows only clusters it has rows in; the 全市 block shows every cluster."""
+    out = []
+    total = next((f for f in city if not f.cluster), None)
+    if total is not None:
+        out.append(("全市", [f for f in city if f.cluster], total))
+    grouped: dict[str, list] = {}
+    for f in by_district:
+        grouped.setdefault(f.district, []).append(f)
+    for d in cat.districts:
+        figs = grouped.get(d.code)
+        if not figs:
+            continue
+        sub = next((f for f in figs if not f.cluster), None)
+        rows = [f for f in figs if f.cluster and _count(f)]
+        out.append((d.name, rows, sub))
+    return out
 
 
-def _yoy(value: Decimal | None, last: Decimal | None) -> Decimal | None:
-    if value is None or last is None or last == 0:
-        return None
-    return (value / last - 1) * 100
+def _count(f) -> int:
+    return f.enterprises if hasattr(f, "enterprises") else f.projects
 
 
-def _sum(values) -> Decimal | None:
-    vals = [v for v in values if v is not None]
-    return sum(vals, Decimal(0)) if vals else None
+def _write_blocks(t: TableSheet, cat: Catalogue, blocks: list, put_values) -> None:
+    """One block per 县区: the 县区 merged down, its cluster rows and its 合计 (全市) or 小计 row."""
+    names = {c.code: c.short_name for c in cat.clusters}
+    for label, rows, total in blocks:
+        lines = [(names.get(f.cluster, f.cluster), f, False) for f in rows]
+        if total is not None:
+            lines.insert(0 if total_first(cat) else len(lines), (TOTAL if label == "全市" else "小计", total, True))
+        for k, (name, f, bold) in enumerate(lines):
+            if k == 0:
+                t.merge_down(0, len(lines), label, bold=label == "全市")
+            else:
+                t.continue_merge(0, bold=label == "全市")
+            t.put(1, name, "center" if bold else "text", bold=bold)
+            put_values(f, bold)
+            t.next_row(18)
 
 
-# ---- 企业名录 -------------------------------------------------------------------------------------
+def _detail_note(cat: Catalogue, period: Period, what: str) -> str:
+    from reporttool.render.detail_book import detail_name
+
+    return f"逐{what}明细见《{detail_name(cat, period)[:-5]}》（另一个工作簿，可筛选）。"
+
+
+def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int) -> bool:
+    return all(adds_up([getattr(f, k) for f in rows], getattr(total, k), places)
+               for _label, rows, total in blocks if total is not None and rows for k in keys)
+
+
+# ---- 企业名录 (summary) ---------------------------------------------------------------------------
 
 
 def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    s = cat.settings
-    ap, rp = s.amount_decimals, s.rate_decimals
-    # one header row: a streamed sheet cannot merge down (see xlsx_styles.add_streaming_sheet)
-    cols = [Column("序号", 7), Column("县区", 13), Column("集群", 14), Column("统一社会信用代码", 20),
-            Column("企业名称", 30), Column("是否\n规上", 5.5), Column("是否\n龙头", 5.5), Column("所在园区", 15),
-            Column("本年累计\n营业收入", 11.5), Column("上年同期\n营业收入", 11.5), Column("营业收入\n同比（%）", 8),
-            Column("本年累计\n工业总产值", 11.5), Column("上年同期\n工业总产值", 11.5),
-            Column("从业人员\n（人）", 8)]
-    t = TableSheet(wb, st, "企业名录", cols, streaming=True)
-    t.title(title_of(cat, figs.period, "企业名录"))
-    t.meta(compiler(cat), "单位：万元、人、%")
+    """企业名录汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
+    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
+    cols = [Column("县区", 14), Column("集群", 16), Column("企业户数", 9, "企业（户）"),
+            Column("规上企业", 9, "企业（户）"), Column("龙头企业", 9, "企业（户）"),
+            Column("本年累计", 12, "营业收入（亿元）"), Column("上年同期", 12, "营业收入（亿元）"),
+            Column("同比（%）", 9, "营业收入（亿元）"), Column("从业人员\n（人）", 11)]
+    t = TableSheet(wb, st, "企业名录", cols)
+    t.title(title_of(cat, figs.period, "企业名录汇总表"))
+    t.meta(compiler(cat), "单位：户、亿元、人、%")
     t.header()
-    names = {c.code: c.short_name for c in cat.clusters}
-    dnames = {d.code: d.name for d in cat.districts}
-    lines = sorted(figs.enterprises, key=_order_key(cat))
-    # the 合计 needs every line: one pass for the sums before writing (rows go out in order)
-    sums = {k: _sum(getattr(e, k) for e in lines) for k in ("revenue", "revenue_ly", "output_value",
-                                                            "output_value_ly")}
-    paired = [(e.revenue, e.revenue_ly) for e in lines if e.revenue is not None and e.revenue_ly]
-    total_yoy = _yoy(_sum(a for a, _ in paired), _sum(b for _, b in paired)) if paired else None
-    employees = sum(e.employees for e in lines if e.employees is not None)
-    rounding = any(not adds_up([getattr(e, k) for e in lines], v, ap) for k, v in sums.items())
+    blocks = _blocks(cat, figs.roster, figs.roster_by_district)
 
-    def total_row() -> None:
-        t.ws.merge_range(t.row, 0, t.row, 3, TOTAL, st.get("center", bold=True))
-        t.put(4, f"共{len(lines)}户", "center", bold=True)
-        t.put(5, sum(1 for e in lines if e.is_scale), bold=True)
-        t.put(6, sum(1 for e in lines if e.is_leader), bold=True)
-        t.put(7, "", "text", bold=True)
-        t.put(8, sums["revenue"], places=ap, bold=True)
-        t.put(9, sums["revenue_ly"], places=ap, bold=True)
-        t.put(10, total_yoy, places=rp, bold=True)
-        t.put(11, sums["output_value"], places=ap, bold=True)
-        t.put(12, sums["output_value_ly"], places=ap, bold=True)
-        t.put(13, employees, bold=True)
-        t.next_row()
+    def values(f, bold: bool) -> None:
+        t.put(2, f.enterprises, bold=bold)
+        t.put(3, f.scale, bold=bold)
+        t.put(4, f.leaders, bold=bold)
+        t.put(5, f.revenue, places=ap, bold=bold)
+        t.put(6, f.revenue_ly, places=ap, bold=bold)
+        t.put(7, f.yoy, places=rp, bold=bold)
+        t.put(8, f.employees, places=0, bold=bold)
 
-    if total_first(cat):
-        total_row()
-    ws = t.ws
-    f_num = st.get("num", ap)
-    f_rate = st.get("num", rp)
-    f_int = st.get("num", 0)
-    f_text = st.get("line")
-    f_center = st.get("center")
-    f_code = st.get("code")
-    f_dash = st.get("dash")
-    yes_no = {True: "是", False: "否", None: DASH}
-    for n, e in enumerate(lines, 1):
-        r = t.row
-        ws.write_number(r, 0, n, f_center)
-        ws.write_string(r, 1, clean_for_office(dnames.get(e.district, e.district)), f_text)
-        ws.write_string(r, 2, clean_for_office(names.get(e.cluster, e.cluster)), f_text)
-        ws.write_string(r, 3, clean_for_office(e.credit_code), f_code)
-        ws.write_string(r, 4, clean_for_office(e.name), f_text)
-        ws.write_string(r, 5, yes_no[e.is_scale], f_center)
-        ws.write_string(r, 6, yes_no[e.is_leader], f_center)
-        park = clean_for_office(e.park)
-        ws.write_string(r, 7, park, f_text) if park else ws.write_blank(r, 7, None, f_text)
-        for col, v in ((8, e.revenue), (9, e.revenue_ly), (11, e.output_value), (12, e.output_value_ly)):
-            if v is None:
-                ws.write_string(r, col, DASH, f_dash)
-            else:
-                ws.write_number(r, col, float(shown(v, ap)), f_num)
-        yoy = _yoy(e.revenue, e.revenue_ly)
-        if yoy is None:
-            ws.write_string(r, 10, DASH, f_dash)
-        else:
-            ws.write_number(r, 10, float(shown(yoy, rp)), f_rate)
-        if e.employees is None:
-            ws.write_string(r, 13, DASH, f_dash)
-        else:
-            ws.write_number(r, 13, e.employees, f_int)
-        t.row += 1
-    if not total_first(cat):
-        total_row()
-    notes = ["本表为审核通过（无错误）的企业名录行，金额按各县区填报数（万元）列示。",
-             "合计行“是否规上”“是否龙头”栏为户数；合计同比按两年均有营业收入的企业同口径计算。", DASH_NOTE]
-    if rounding:
+    _write_blocks(t, cat, blocks, values)
+    notes = ["本表按审核通过（无错误）的企业名录行汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
+             "县区只列有企业的集群。",
+             "上年同期和同比按两年均填报营业收入的企业同口径计算，与总表营业收入口径一致。",
+             _detail_note(cat, figs.period, "企业"), DASH_NOTE]
+    if not _blocks_add_up(blocks, ("revenue", "revenue_ly"), ap):
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
-    t.finish(freeze_col=5)
+    t.finish(freeze_col=2)
 
 
-# ---- 重点项目 -------------------------------------------------------------------------------------
+# ---- 重点项目 (summary) ---------------------------------------------------------------------------
 
 
 def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    s = cat.settings
-    ap, rp = s.amount_decimals, s.rate_decimals
-    cols = [Column("序号", 6), Column("县区", 11), Column("集群", 12), Column("项目名称", 26),
-            Column("项目单位", 20), Column("建设性质", 6), Column("项目状态", 7), Column("开工时间", 8.5),
-            Column("预计投产时间", 8.5), Column("总投资", 11),
-            Column("本年计划", 11, "本年投资"), Column("本年累计完成", 11, "本年投资"),
-            Column("完成率\n（%）", 7.5, "本年投资"), Column("自开工累计\n完成投资", 11)]
+    """重点项目汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
+    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
+    cols = [Column("县区", 14), Column("集群", 16), Column("合计", 7, "项目个数（个）"),
+            *[Column(s_, 7, "项目个数（个）") for s_ in INVEST_STATUSES],
+            Column("总投资", 12, "投资（亿元）"), Column("本年计划", 12, "投资（亿元）"),
+            Column("本年完成", 12, "投资（亿元）"), Column("完成率\n（%）", 8)]
     t = TableSheet(wb, st, "重点项目", cols)
-    t.title(title_of(cat, figs.period, "重点项目进展情况"))
-    t.meta(compiler(cat), "单位：万元、%（末尾汇总表：个、亿元、%）")
+    t.title(title_of(cat, figs.period, "重点项目汇总表"))
+    t.meta(compiler(cat), "单位：个、亿元、%")
     t.header()
-    names = {c.code: c.short_name for c in cat.clusters}
-    lines = sorted(figs.projects, key=_order_key(cat))
-    keys = ("total", "plan_year", "done_year", "done_total")
-    sums = {k: _sum(getattr(p, k) for p in lines) for k in keys}
-    rounding = any(not adds_up([getattr(p, k) for p in lines], v, ap) for k, v in sums.items())
+    blocks = _blocks(cat, figs.investment, figs.investment_by_district)
 
-    def completion(done, plan):
-        return None if done is None or not plan else done / plan * 100
+    def values(f, bold: bool) -> None:
+        t.put(2, f.projects, bold=bold)
+        for k, status in enumerate(INVEST_STATUSES):
+            t.put(3 + k, f.by_status.get(status, 0), bold=bold)
+        t.put(7, f.total, places=ap, bold=bold)
+        t.put(8, f.plan_year, places=ap, bold=bold)
+        t.put(9, f.done_year, places=ap, bold=bold)
+        t.put(10, f.completion, places=rp, bold=bold)
 
-    def total_row() -> None:
-        t.ws.merge_range(t.row, 0, t.row, 2, TOTAL, st.get("center", bold=True))
-        t.put(3, f"共{len(lines)}个", "center", bold=True)
-        for col in range(4, 9):
-            t.put(col, "", "text", bold=True)
-        t.put(9, sums["total"], places=ap, bold=True)
-        t.put(10, sums["plan_year"], places=ap, bold=True)
-        t.put(11, sums["done_year"], places=ap, bold=True)
-        t.put(12, completion(sums["done_year"], sums["plan_year"]), places=rp, bold=True)
-        t.put(13, sums["done_total"], places=ap, bold=True)
-        t.next_row()
-
-    if total_first(cat):
-        total_row()
-    for n, p in enumerate(lines, 1):
-        t.set_height([(3, p.name), (4, p.owner)])
-        t.put(0, n, "center")
-        t.put(1, _district_name(cat, p.district), "text")
-        t.put(2, names.get(p.cluster, p.cluster), "text")
-        t.put(3, p.name, "text")
-        t.put(4, p.owner, "text")
-        t.put(5, p.nature, "center")
-        t.put(6, p.status, "center")
-        t.put(7, p.start or DASH, "center")
-        t.put(8, p.finish or DASH, "center")
-        t.put(9, p.total, places=ap)
-        t.put(10, p.plan_year, places=ap)
-        t.put(11, p.done_year, places=ap)
-        t.put(12, completion(p.done_year, p.plan_year), places=rp)
-        t.put(13, p.done_total, places=ap)
-        t.next_row()
-    if not total_first(cat):
-        total_row()
-    _investment_summary(t, st, figs, cat)
-    notes = ["本表为审核通过（无错误）的投资项目，金额按各县区填报数（万元）列示；完成率＝本年累计完成÷本年计划。",
-             "末尾汇总表按集群和项目状态统计项目个数，金额单位为亿元。", DASH_NOTE]
-    if rounding or not _investment_adds_up(figs, ap):
+    _write_blocks(t, cat, blocks, values)
+    notes = ["本表按审核通过（无错误）的投资项目汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
+             "完成率＝本年完成÷本年计划。县区只列有项目的集群。",
+             _detail_note(cat, figs.period, "项目"), DASH_NOTE]
+    if not _blocks_add_up(blocks, ("total", "plan_year", "done_year"), ap):
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
-    t.finish(freeze_col=4)
-
-
-INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")
-
-
-def _investment_summary(t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    """各集群投资项目汇总 under the project list, on the same columns: 集群 (A:D), 项目个数 (E),
-    签约/开工/在建/竣工投产 (F:I), 总投资/本年计划/本年完成 (亿元, J:L), 完成率 (M)."""
-    if not figs.investment:
-        return
-    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    ws = t.ws
-    t.row += 1
-    ws.set_row(t.row, 22)
-    ws.merge_range(t.row, 0, t.row, 12, clean_for_office(f"各集群投资项目汇总（{figs.period.label}）"),
-                   st.get("meta_left", bold=True, align="center"))
-    t.row += 1
-    head = st.get("head")
-    r = t.row
-    ws.set_row(r, 20)
-    ws.set_row(r + 1, 30)
-    ws.merge_range(r, 0, r + 1, 3, "集群", head)
-    ws.merge_range(r, 4, r + 1, 4, "项目个数（个）", head)
-    ws.merge_range(r, 5, r, 8, "按项目状态分（个）", head)
-    ws.merge_range(r, 9, r + 1, 9, "总投资\n（亿元）", head)
-    ws.merge_range(r, 10, r + 1, 10, "本年计划\n（亿元）", head)
-    ws.merge_range(r, 11, r + 1, 11, "本年完成\n（亿元）", head)
-    ws.merge_range(r, 12, r + 1, 12, "完成率\n（%）", head)
-    t.row += 1
-    for col in (0, 1, 2, 3, 4, 9, 10, 11, 12):
-        ws.write_blank(t.row, col, None, head)
-    for k, status in enumerate(INVEST_STATUSES):
-        ws.write_string(t.row, 5 + k, status, head)
-    t.row += 1
-    names = {c.code: c.short_name for c in cat.clusters}
-    rows = [f for f in figs.investment if f.cluster]
-    total = next((f for f in figs.investment if not f.cluster), None)
-    if total is not None:
-        rows.insert(0 if total_first(cat) else len(rows), total)
-    for f in rows:
-        bold = not f.cluster
-        ws.merge_range(t.row, 0, t.row, 3, TOTAL if bold else clean_for_office(names.get(f.cluster, f.cluster)),
-                       st.get("center" if bold else "text", bold=bold))
-        t.put(4, f.projects, bold=bold)
-        for k, status in enumerate(INVEST_STATUSES):
-            t.put(5 + k, f.by_status.get(status, 0), bold=bold)
-        t.put(9, f.total, places=ap, bold=bold)
-        t.put(10, f.plan_year, places=ap, bold=bold)
-        t.put(11, f.done_year, places=ap, bold=bold)
-        t.put(12, f.completion, places=rp, bold=bold)
-        t.next_row(18)
-
-
-def _investment_adds_up(figs: Figures, places: int) -> bool:
-    total = next((f for f in figs.investment if not f.cluster), None)
-    if total is None:
-        return True
-    parts = [f for f in figs.investment if f.cluster]
-    return all(adds_up([getattr(f, k) for f in parts], getattr(total, k), places)
-               for k in ("total", "plan_year", "done_year"))
+    t.finish(freeze_col=2)
 
 
 # ---- 报送情况 -------------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Shared by the consolidated workbook's sheets: one cached set of formats (header in 黑体, body in 宋体,
 totals in bold, 滞后 highlighted), one helper that makes district text safe for Office
 (``clean_for_office``), and ``TableSheet``, which writes a sheet top to bottom — title, 编制单位/单位
-line, one- or two-level header, body, notes — row by row so the workbook can run in xlsxwriter's
-constant_memory mode (a province: 100 districts × 2,000 enterprises).
+line, one- or two-level header, body, notes — row by row. The detail lists (200,000 enterprise rows
+at province scale) are not written here: render/detail_book.py streams them into their own workbook.
 """
 from __future__ import annotations
 
@@ -108,26 +108,6 @@ class Styles:
         return fmt
 
 
-def add_streaming_sheet(workbook, name: str):
-    """A worksheet in xlsxwriter's constant_memory mode inside a normal workbook.
-
-    constant_memory is a workbook option, but the small tables need vertical merges (集群 down its
-    rows), which that mode cannot write. xlsxwriter reads ``Workbook.constant_memory`` when it creates
-    a sheet, so switching it on for just this call streams the big detail sheet (200,000 enterprise
-    rows in ~20 MB instead of ~600 MB) and leaves the others normal. Rows of such a sheet must be
-    written top to bottom, which TableSheet does anyway. Falls back to a normal sheet if the attribute
-    ever disappears.
-    """
-    if not hasattr(workbook, "constant_memory") or getattr(workbook, "in_memory", False):
-        return workbook.add_worksheet(name)
-    saved = workbook.constant_memory
-    workbook.constant_memory = True
-    try:
-        return workbook.add_worksheet(name)
-    finally:
-        workbook.constant_memory = saved
-
-
 @dataclass
 class Column:
     """One column of a table: header text, optional group (the upper header level) and width."""
@@ -140,8 +120,8 @@ class Column:
 class TableSheet:
     """Writes one statistical table on one worksheet, strictly top to bottom (constant_memory safe)."""
 
-    def __init__(self, workbook, styles: Styles, name: str, columns: list[Column], *, streaming: bool = False):
-        self.ws = add_streaming_sheet(workbook, name) if streaming else workbook.add_worksheet(name)
+    def __init__(self, workbook, styles: Styles, name: str, columns: list[Column]):
+        self.ws = workbook.add_worksheet(name)
         self.st = styles
         self.columns = columns
         self.ncols = len(columns)
