@@ -335,7 +335,7 @@ def test_every_rule_template_formats():
               "choices": "是、否", "first": 3, "annual": "1", "threshold": "2", "plan": "1", "total": "1",
               "start": "2025-01", "cluster": "c", "roster": "1", "measure": "营业收入", "indicator": "营业收入",
               "what": "w", "change": "增长1%", "previous_period": "p", "previous": "1", "name": "n",
-              "other": "o", "since": "1"}
+              "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B"}
     for code in RULES:
         f = finding(code, column="列", value="v", row=5, **fields)
         assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)
@@ -380,6 +380,7 @@ def _base_outputs() -> dict:
     return {("A", "SR"): {"value": D(100000), "value_ly": D(90000)},
             ("A", "CZ"): {"value": D(110000), "value_ly": D(100000)},
             ("B", "SR"): {"value": D(50000), "value_ly": D(48000)},
+            ("B", "GD"): {"value": D(15000), "value_ly": D(14000)},
             ("C", "YK"): {"value": D(300), "value_ly": D(280), "note": "旅游旺季"}}
 
 
@@ -448,6 +449,9 @@ E2E_CASES = {
     "R-DATES": (dict(projects=_with(_base_projects(), 0, start="2025-05", finish="2025-02")), ("projects", 0, "finish")),
     "R-ROSTER-OVER-OUTPUT": (dict(roster=_with(_base_roster(), 0, revenue=D("100000.02"))), ("output", 0, "value")),
     "R-ROSTER-MISSING": (dict(roster=_base_roster()[:1]), ("output", 2, "value")),
+    "R-FORMULA-PART": (dict(outputs=_outputs(B_GD={"value": D(20000), "value_ly": D(19000)},
+                                             B_SR={"value": None, "value_ly": None})), ("output", 2, "value")),
+    # (the finding sits at the part that was filled: the empty row is not read, it has no data)
     "R-YOY-SWING": (dict(outputs=_outputs(A_CZ={"value": D(160000), "value_ly": D(100000)})), ("output", 1, "value")),
     "R-OUTPUT-ROW-UNKNOWN": (dict(edit=_edit_output_code), ("output", 1, "indicator_code")),
 }

@@ -111,6 +111,10 @@ _RULES: list[Rule] = [
     Rule("R-ROSTER-MISSING", VERIFY, "集群无企业名录",
          "{cluster}在集群产出表填报了{indicator} {total} 万元，但集群企业表中没有该集群的企业，请补填或说明。",
          "集群产出表某集群报了与名录对应的指标，而名录中没有该集群的企业", "row"),
+    Rule("R-FORMULA-PART", VERIFY, "比率分项缺失",
+         "{cluster}的“{indicator}”按 {formula} 计算，已填{given}，但“{missing}”未填，本县区该比率无法计算，"
+         "也不计入全市。请补填（确实为零请填0）或说明。",
+         "计算指标（如占比）的分项在集群产出表中只填了一部分", "row"),
     Rule("R-YOY-SWING", VERIFY, "同比波动过大", "{what}同比{change}，超过±{threshold}%的核实阈值，请核实并在说明栏说明原因。",
          "|同比| > 目标库的同比核实阈值", "row"),
     Rule("R-NO-CACHED", VERIFY, "公式无计算结果",

@@ -16,10 +16,22 @@ from stdnum.cn import uscc
 
 from reporttool import fmt
 from reporttool.catalogue import Catalogue
+from reporttool.formula import formula_refs
 from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.forms import layout
 from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, DATE, FIXED, INT, SEQ, SheetSpec
-from reporttool.models import ERROR, INFO, VERIFY, Finding, Period, Row, Submission, Table
+from reporttool.models import (
+    ERROR,
+    INFO,
+    SOURCE_FORMULA,
+    SOURCE_OUTPUT,
+    VERIFY,
+    Finding,
+    Period,
+    Row,
+    Submission,
+    Table,
+)
 from reporttool.units import clean_text, known_conversion, unit_factor
 
 from reporttool.checks.rules import RULES, finding
@@ -114,6 +126,7 @@ class _Checker:
                     self.check_output_row(table, row)
         self.mark_excluded()
         self.check_roster_against_output()
+        self.check_formula_parts()
         self.mark_excluded()
         return sorted(self.findings, key=self._order)
 
@@ -214,6 +227,30 @@ class _Checker:
             what = (cluster.name if cluster else "") + (indicator.name if indicator else "")
             self.add("R-YOY-SWING", table, row, "value", value, what=what,
                      change=fmt.change_words(rate, 1), threshold=fmt.trim(threshold, 2))
+
+    def check_formula_parts(self) -> None:
+        """A ratio (计算 indicator) needs all its reported parts: one part alone would skew the city ratio."""
+        output = self.sub.tables.get(layout.OUTPUT.key)
+        if output is None:
+            return
+        rows = {(r.values.get("cluster_code"), r.values.get("indicator_code")): r for r in output.rows
+                if not r.excluded}
+        for cluster in self.cat.clusters:
+            for ind in self.cat.indicators_for(cluster.code):
+                if ind.source != SOURCE_FORMULA:
+                    continue
+                parts = [self.cat.indicator(code) for code in dict.fromkeys(formula_refs(ind.formula))]
+                parts = [p for p in parts if p is not None and p.source == SOURCE_OUTPUT]
+                filled = [p for p in parts if (cluster.code, p.code) in rows
+                          and _num(rows[(cluster.code, p.code)].values.get("value")) is not None]
+                missing = [p for p in parts if p not in filled]
+                if not filled or not missing:
+                    continue
+                # Found at the part that was filled: an empty pre-printed row is not read (it has no data).
+                row = rows[(cluster.code, filled[0].code)]
+                self.add("R-FORMULA-PART", output, row, "value", row.values.get("value"),
+                         cluster=cluster.name, indicator=ind.name, formula=ind.formula,
+                         given="、".join(f"“{f.name}”" for f in filled), missing="、".join(p.name for p in missing))
 
     def check_roster_against_output(self) -> None:
         """名录合计 ≤ 集群产出: rosters are partial, so the listed enterprises cannot exceed the total."""
