@@ -6,12 +6,17 @@ Exit codes: 0 clean, 1 problems found in the data (outputs still written), 2 the
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sys
+import tempfile
+import traceback
+from pathlib import Path
 from typing import Iterator
 
 import click
 
 from reporttool import __version__
+from reporttool.cli import zh
 from reporttool.catalogue import CatalogueInvalid
 from reporttool.errors import ReportToolError
 from reporttool.models import Period, parse_period
@@ -27,7 +32,42 @@ class Context:
         return open_workspace(self.workspace_arg)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+zh.install()  # click's own messages (usage errors, help headings) in Chinese
+
+
+class Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    """The top-level group: whatever a command did not turn into a message never reaches the user as a
+    traceback. The traceback goes to a log file for whoever supports the tool."""
+
+    command_class = Command
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            log = crash_log(exc)
+            click.echo(f"错误：程序内部错误（{type(exc).__name__}），本次操作未完成，已写出的文件保持完整。"
+                       f"详细信息已写入 {log}，请发给技术支持。", err=True)
+            sys.exit(2)
+
+
+def crash_log(exc: BaseException) -> Path:
+    """Write the traceback of ``exc`` to a file in the temp folder; return its path."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"reporttool-error-{stamp}.log"
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    path.write_text(f"reporttool {__version__}\n{' '.join(sys.argv)}\n\n{text}", encoding="utf-8")
+    return path
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]",
+             subcommand_metavar="命令 [参数]...")
 @click.option("-w", "--workspace", envvar="REPORTTOOL_WORKSPACE", type=click.Path(file_okay=False),
               help="工作目录（默认当前目录，或环境变量 REPORTTOOL_WORKSPACE）")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
