@@ -315,7 +315,11 @@ def overall(figures: Figures, cat: Catalogue) -> list[Block]:
             if late and got:
                 text += f"（其中按时报送{len(got) - len(late)}个、逾期报送{len(late)}个）"
             if len(got) < len(subs):
+                missing = [s.district_name for s in subs if s.status == ST_MISSING]
                 text += f"，未报送{len(subs) - len(got)}个"
+                if missing:
+                    # Totals and completion rates above leave these districts out: say so where they are read.
+                    text += f"（{'、'.join(missing)}），以上数据不含未报送地区"
             text += "。"
         blocks.append(Paragraph(text))
     if chart.items:
@@ -468,7 +472,7 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
     for label, items in groups:
         for f, ind in items:
             if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
-                target = f"增{fmt.trim(f.target_rate, rd)}%"
+                target = f"增长{fmt.trim(f.target_rate, rd)}%"
             else:
                 target = fmt.text(f.target, ind.decimals)
                 if f.target is not None and f.target_derived:
