@@ -55,7 +55,6 @@ from reporttool.models import (
     Period,
     Row,
     Table,
-    parse_period,
 )
 from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, pair
 from reporttool.units import unit_factor
@@ -467,8 +466,8 @@ def _run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
 def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
                   progress: Callable[[int, int], None] | None, now: dt.datetime) -> list[InputFile]:
     """Hash every inbox file; read, check and record only the new ones (one transaction each)."""
-    from reporttool.checks import check_submission, file_status
     from reporttool.forms.isolate import read_many
+    from reporttool.ingest_job import IngestPayload
 
     inputs: list[InputFile] = []
     new: dict[str, Path] = {}
@@ -477,7 +476,8 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         inputs.append(InputFile(path, sha, new=not ledger.known(sha) and sha not in new))
         if inputs[-1].new:
             new[sha] = path
-    results = read_many(list(new.values()), cat, workers=workers, progress=progress) if new else []
+    results = read_many(list(new.values()), cat, workers=workers, progress=progress,
+                        ingest_period=period) if new else []
     by_path = {Path(r.path): r for r in results}
     crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
     done = 0
@@ -490,26 +490,17 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if res is None or res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
             item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
             continue
-        sub = res.submission
-        findings = list(res.findings)
-        district, sub_period = "", period
-        if sub is not None:
-            district = sub.district
-            sub_period = _parse_period(sub.period, period)
-            findings += check_submission(sub, cat, sub_period)
-            _exclude_error_rows(sub.tables, findings)
-            status = file_status(findings)
-        else:
-            district = next((f.district for f in findings if f.district), "")
-            status = ST_RETURNED
-        ident = sub.identity if sub is not None else None
+        pay = res.payload
+        if pay is None:  # refused before or while reading
+            findings = list(res.findings)
+            pay = IngestPayload(next((f.district for f in findings if f.district), ""), period.key, ST_RETURNED,
+                                "", "", findings)
         item.submission_id, _ = ledger.ingest(
             data=data, sha256=item.sha256, file_name=path.name, received_at=received_time(path),
-            district=district, period=sub_period.key, file_status=status,
-            submission=sub if status != ST_RETURNED else None, findings=findings,
-            template_version=ident.version if ident else "", fingerprint=ident.fingerprint if ident else "",
-            ingested_at=now)
-        item.district, item.period, item.status = district, sub_period.key, status
+            district=pay.district, period=pay.period, file_status=pay.status, submission=None,
+            findings=pay.findings, template_version=pay.template_version, fingerprint=pay.fingerprint,
+            ingested_at=now, prepared=pay.prepared if pay.status != ST_RETURNED else None)
+        item.district, item.period, item.status = pay.district, pay.period, pay.status
         done += 1
         if crash_after and done >= crash_after:
             os._exit(3)
@@ -526,25 +517,6 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限或关闭正在使用它的程序后重试。") from None
-
-
-def _parse_period(text: str, default: Period) -> Period:
-    try:
-        return parse_period(text) if text else default
-    except ValueError:
-        return default
-
-
-def _exclude_error_rows(tables: dict[str, Table], findings: list[Finding]) -> None:
-    """Every row named by an error finding is excluded from the totals (whoever reported the finding)."""
-    by_sheet = {t.sheet: t for t in tables.values()}
-    for f in findings:
-        table = by_sheet.get(f.sheet)
-        if f.severity != ERROR or table is None or f.row is None:
-            continue
-        for r in table.rows:
-            if r.number == f.row:
-                r.excluded = True
 
 
 def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
@@ -606,23 +578,33 @@ def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period
     written.append(rel)
     current = ledger.current(period.key)
     feedback_dir = Path(ws.feedback_dir(period).name)
+    final = ws.period_dir(period)
+    before = _previous_signatures(final)
+    signatures: dict[str, str] = {}
+    kept: list[Path] = []  # feedback files whose inputs did not change: the file in place stays
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
         if not mine or rec is None:
             continue
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
+        sig = _feedback_signature(rec.sha256, mine, state.district_name, period.label)
+        signatures[rel.as_posix()] = sig
+        if before.get(rel.as_posix()) == sig and (final / rel).is_file():
+            kept.append(rel)
+            continue
         write_feedback(ledger.archived_path(rec), mine, staging / rel, district_name=state.district_name,
                        period_label=period.label)
         written.append(rel)
-    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written)
+    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written + kept)
+    manifest["feedback_signatures"] = signatures
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    final = ws.period_dir(period)
     final.mkdir(parents=True, exist_ok=True)
     for r in written:
         (final / r).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / r, final / r)
+    written += kept
     old_feedback = ws.feedback_dir(period)
     if old_feedback.is_dir():  # feedback of districts that have no findings any more is out of date
         keep = {final / r for r in written}
@@ -635,6 +617,23 @@ def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period
 
 
 MANIFEST = "manifest.json"
+
+
+def _feedback_signature(sha256: str, findings: list[Finding], district_name: str, period_label: str) -> str:
+    """What a feedback workbook depends on: the archived file, its findings, the names, the tool version."""
+    blob = json.dumps([__version__, sha256, district_name, period_label, [f.as_dict() for f in findings]],
+                      ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _previous_signatures(final: Path) -> dict[str, str]:
+    """Feedback signatures recorded by the last complete run for this period ({} when unknown)."""
+    try:
+        data = json.loads((final / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    sigs = data.get("feedback_signatures") if isinstance(data, dict) else None
+    return sigs if isinstance(sigs, dict) else {}
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 

@@ -272,3 +272,27 @@ def test_detail_book_follows_cross_exclusions_and_rerenders_only_what_changed(sm
     yi = next(s.id for s in Ledger(ws).submissions() if s.district == "110102")
     assert stamps[(yi, "roster")] != after[(yi, "roster")]  # rendered again without the exclusion
     assert stamps[(yi, "projects")] == after[(yi, "projects")]  # untouched
+
+
+def test_feedback_is_rewritten_only_when_its_findings_changed(small_workspace):
+    ws = small_workspace
+    bad = [{"credit_code": "91110000MA00000010", "name": "甲化工", "cluster": "A", "is_scale": "是",
+            "revenue": D(1500), "revenue_ly": D(1400)}]  # wrong check digit: an error finding
+    put(ws, "甲区.xlsx", "110101", sr="2000", roster=bad)
+    put(ws, "乙县.xlsx", "110102", sr="10", roster=[dict(bad[0], name="乙化工")])
+    run_consolidate(ws, P, now=NOW)
+    jia, yi = ws.feedback_dir(P) / "甲区.xlsx", ws.feedback_dir(P) / "乙县.xlsx"
+    old = dt.datetime(2025, 7, 1).timestamp()
+    for p in (jia, yi):
+        os.utime(p, (old, old))
+    put(ws, "乙县-改.xlsx", "110102", sr="10", roster=[dict(bad[0], name="乙化工", credit_code=credit(3))],
+        when=ON_TIME + dt.timedelta(hours=1))
+    result = run_consolidate(ws, P, now=NOW)
+    assert jia.stat().st_mtime == old and jia in result.outputs  # same findings: the file in place is kept
+    assert yi.stat().st_mtime != old  # a new version, other findings: rewritten
+    manifest = json.loads((ws.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
+    assert any(o.endswith("甲区.xlsx") for o in manifest["outputs"])
+    put(ws, "甲区-改.xlsx", "110101", sr="2000", roster=[dict(bad[0], revenue_ly=D(1))],
+        when=ON_TIME + dt.timedelta(hours=2))
+    run_consolidate(ws, P, now=NOW)
+    assert jia.stat().st_mtime != old  # a new version with (other) findings: rewritten

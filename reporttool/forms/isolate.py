@@ -1,8 +1,9 @@
 """Reading many district files in worker processes, so that one hostile file cannot take the batch down.
 
-Every file first passes the stdlib safety pre-check in this process (cheap, streaming, capped). Files
-that pass are parsed by python-calamine in a worker process of a ``spawn`` pool whose address space is
-limited (RLIMIT_AS, ``memory_mb``). A worker that dies (calamine aborts on allocation failure, a crash,
+Every file first passes the stdlib safety pre-check (cheap, streaming, capped): in this process for one
+or two files, in the worker itself (before calamine) for a batch. Files that pass are parsed by
+python-calamine in a worker process of a ``spawn`` pool whose address space is limited (RLIMIT_AS,
+``memory_mb``). A worker that dies (calamine aborts on allocation failure, a crash,
 the memory limit) or overruns ``timeout`` means "this file could not be read safely": the file gets an
 F-UNSAFE finding, the pool is replaced, and the files that were in flight with it are retried one by
 one, so an innocent file is never blamed for its neighbour.
@@ -26,6 +27,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reporttool.catalogue import Catalogue
 from reporttool.checks.rules import finding
@@ -50,10 +52,11 @@ class ReadResult:
     submission: Submission | None
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
+    payload: Any = None  # ingest_job.IngestPayload when read for ingest (submission is then None)
 
     @property
     def refused(self) -> bool:
-        return self.submission is None
+        return self.submission is None and self.payload is None
 
 
 def file_sha256(path: Path) -> str:
@@ -89,8 +92,14 @@ def _init_worker(memory_mb: int) -> None:
 
 
 def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expected_district: str | None,
-              report: SafetyReport | None) -> tuple[Submission | None, list[Finding]]:
-    """Read one file; every outcome is data (exceptions do not pickle reliably across processes)."""
+              report: SafetyReport | None, ingest_period: Period | None = None
+              ) -> tuple[Submission | None, list[Finding], Any]:
+    """Read one file; every outcome is data (exceptions do not pickle reliably across processes).
+
+    Without ``report`` the safety pre-check runs here, before calamine. With ``ingest_period`` the
+    submission is also checked and prepared for the ledger here (ingest_job.prepare_ingest), and only
+    that compact payload goes back: (None, [], payload).
+    """
     hook = os.environ.get(CRASH_HOOK_ENV)
     if hook and hook in Path(path).name:
         os._exit(70)
@@ -101,17 +110,21 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
     try:
         sub, findings = read_submission(Path(path), cat, expected_period=expected_period,
                                         expected_district=expected_district, safety=report)
-        return sub, findings
     except ReadRefused as exc:
-        return None, [exc.finding]
+        return None, [exc.finding], None
     except MemoryError:
-        return None, [finding("F-UNSAFE", file=name, detail="读取时超出内存上限")]
+        return None, [finding("F-UNSAFE", file=name, detail="读取时超出内存上限")], None
     except RecursionError:
-        return None, [finding("F-UNSAFE", file=name, detail="文件结构嵌套过深")]
+        return None, [finding("F-UNSAFE", file=name, detail="文件结构嵌套过深")], None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a reader bug or a Rust panic must not lose the batch: file unreadable
-        return None, [finding("F-UNREADABLE", file=name, detail=f"{type(exc).__name__}: {str(exc)[:100]}")]
+        return None, [finding("F-UNREADABLE", file=name, detail=f"{type(exc).__name__}: {str(exc)[:100]}")], None
+    if ingest_period is None:
+        return sub, findings, None
+    from reporttool.ingest_job import prepare_ingest
+
+    return None, [], prepare_ingest(sub, findings, cat, ingest_period)  # a checker bug: F-UNREADABLE (parent)
 
 
 # ---- parent side ------------------------------------------------------------------------------------
@@ -128,11 +141,13 @@ def read_one_isolated(path: Path, cat: Catalogue, *, memory_mb: int = 1024, time
 def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = None, memory_mb: int = 1024,
               timeout: float = 120, expected_period: Period | None = None, expected_district: str | None = None,
               progress: Callable[[int, int], None] | None = None, isolate: bool | None = None,
-              limits: Limits | None = None) -> list[ReadResult]:
+              limits: Limits | None = None, ingest_period: Period | None = None) -> list[ReadResult]:
     """Read ``paths`` safely; results in input order. Never raises for a bad file.
 
     ``isolate``: None decides per batch (one or two small files in this process, see the module
     docstring), True always uses worker processes, False never does (the pre-check still runs).
+    A batch of more than two files always uses workers, and each worker runs the pre-check itself
+    (before calamine, in parallel). ``ingest_period``: see ``_read_job``.
     ``progress(done, total)`` is called after each file.
     """
     paths = [Path(p) for p in paths]
@@ -140,16 +155,21 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
     results: list[ReadResult | None] = [None] * total
     done = 0
 
-    def finish(i: int, sub: Submission | None, findings: list[Finding]) -> None:
+    def finish(i: int, sub: Submission | None, findings: list[Finding], payload: Any = None) -> None:
         nonlocal done
-        results[i] = ReadResult(paths[i], sub, findings, results[i].sha256 if results[i] else file_sha256(paths[i]))
+        results[i] = ReadResult(paths[i], sub, findings, results[i].sha256 if results[i] else file_sha256(paths[i]),
+                                payload)
         done += 1
         if progress:
             progress(done, total)
 
-    reports: dict[int, SafetyReport] = {}
+    reports: dict[int, SafetyReport | None] = {}
+    in_worker = limits is None and (isolate is True or (isolate is None and total > IN_PROCESS_MAX_FILES))
     for i, p in enumerate(paths):
         results[i] = ReadResult(p, None, [], file_sha256(p))
+        if in_worker:  # the worker pre-checks (read_submission without a report)
+            reports[i] = None
+            continue
         try:
             reports[i] = precheck(p, limits)
         except ReadRefused as exc:
@@ -162,16 +182,16 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
             r.size <= IN_PROCESS_MAX_BYTES and r.max_cells <= IN_PROCESS_MAX_CELLS for r in reports.values()))
     if not isolate:
         for i, report in reports.items():
-            finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report))
+            finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report, ingest_period))
         return [r for r in results if r is not None]
 
     args = (cat, expected_period, expected_district)
-    _run_pool(paths, reports, args, workers, memory_mb, timeout, finish)
+    _run_pool(paths, reports, args, workers, memory_mb, timeout, finish, ingest_period)
     return [r for r in results if r is not None]
 
 
-def _run_pool(paths: list[Path], reports: dict[int, SafetyReport], args: tuple, workers: int | None,
-              memory_mb: int, timeout: float, finish: Callable) -> None:
+def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: tuple, workers: int | None,
+              memory_mb: int, timeout: float, finish: Callable, ingest_period: Period | None = None) -> None:
     """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
     ctx = multiprocessing.get_context("spawn")
     pending = deque(sorted(reports))
@@ -189,7 +209,7 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport], args: tuple, 
             while (queue or inflight) and not suspects:
                 while queue and len(inflight) < size:
                     i = queue.popleft()
-                    fut = pool.submit(_read_job, str(paths[i]), *args, reports[i])
+                    fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], ingest_period)
                     inflight[fut] = (i, time.monotonic())
                 ready, _ = cf.wait(inflight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
                 for fut in ready:

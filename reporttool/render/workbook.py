@@ -11,7 +11,6 @@ describes each sheet.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
@@ -25,9 +24,9 @@ from reporttool.figures import (
     Figures,
     IndicatorFigure,
 )
-from reporttool.fmt import DASH, shown, text, trim
+from reporttool.fmt import text, trim
 from reporttool.models import TARGET_GROWTH, Indicator, Period
-from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up, clean_for_office
+from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up
 from reporttool.workspace import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
