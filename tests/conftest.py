@@ -19,7 +19,7 @@ def make_small_catalogue() -> Catalogue:
     ind = Indicator
     return Catalogue(
         Settings(city="测试市", issuing_unit="测试市工业和信息化局", bulletin_name="产业集群工作简报",
-                 deadline_day=5, lag_threshold=D(5), yoy_threshold=D(30), form_code="测集群表",
+                 deadline_day=5, lag_threshold=D(5), yoy_threshold=D(30), form_code="测集群",
                  form_authority="测试市工业和信息化局", form_valid_until="2026年12月",
                  report_to="市领导", send_to="各牵头单位", distribute_to="各县区", copies=10),
         (District("110101", "甲区", "区", 1), District("110102", "乙县", "县", 2),

@@ -102,7 +102,7 @@ def test_blank_form_sheets_identity_and_layout(small_catalogue, tmp_path):
             h = header_row(ws, spec)
             top = [str(c.value) for row in ws.iter_rows(max_row=h - 1) for c in row if c.value]
             assert top[0] == spec.title.replace("{city}", "测试市").replace("{programme}", "重点产业集群")
-            assert f"表号：测集群表（{spec.form_no}）" in top
+            assert f"表号：测{spec.form_no}" in top  # prefix 测集群 + 1表
             assert "制定机关：测试市工业和信息化局" in top and "有效期至：2026年12月" in top
             assert not any(t.startswith("文号") for t in top)  # not set for the fixture city
             assert f"填报单位：{district.name}" in top and "报告期：2025年1-6月" in top

@@ -50,11 +50,15 @@ class SheetSpec:
     key: str
     name: str  # sheet name
     title: str  # form title, "{city}" is replaced: 葫芦岛市重点产业集群企业名录
-    form_no: str  # 表号 suffix: 集群1表
+    form_no: str  # the form's own number: 集群1表; printed as 表号 <settings 表号前缀><n>表 when a prefix is set
     unit_note: str  # 单位 line: 万元
     columns: tuple[Column, ...]
     blank_rows: int  # formatted empty rows in a new template
     notes: tuple[str, ...] = ()  # 审核关系 and notes printed under the table
+
+    def form_number(self, prefix: str) -> str:
+        """表号 as printed: 葫集群1表 with the catalogue's prefix 葫集群, else the form's own 集群1表."""
+        return f"{prefix}{self.form_no.removeprefix('集群')}" if prefix else self.form_no
 
     def column(self, key: str) -> Column:
         for c in self.columns:

@@ -196,7 +196,7 @@ class _FormWriter:
                     L.PROJECTS.key: "逐个填写本地区各产业集群的重点投资项目，一个项目一行。",
                     L.OUTPUT.key: "已按集群和指标列好各行，只需填写“本年累计”“上年同期”，必要时填写“说明”；"
                                   "集群、指标和计量单位不能修改。本地区没有的集群或指标留空。"}[spec.key]
-            lines.append(("body", f"{n}.“{spec.name}”表（{spec.form_no}，单位：{spec.unit_note}）：{what}"
+            lines.append(("body", f"{n}.“{spec.name}”表（{spec.form_number(s.form_code)}，单位：{spec.unit_note}）：{what}"
                                   + (f"必填项：{required}。" if required else "")))
             tips = [f"{c.title}——{c.prompt}" for c in spec.columns if c.prompt and c.kind != L.CLUSTER]
             if tips:
@@ -251,7 +251,7 @@ class _FormWriter:
         ws.merge_range(0, 0, 0, last, title, f["title"])
         ws.set_row(0, 36)
         # top-right identity marks of an approved statistical form
-        marks = [f"表号：{s.form_code}（{spec.form_no}）" if s.form_code else f"表号：{spec.form_no}",
+        marks = [f"表号：{spec.form_number(s.form_code)}",
                  f"制定机关：{s.form_authority}"]
         if s.form_document:
             marks.append(f"文号：{s.form_document}")
