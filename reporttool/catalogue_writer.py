@@ -31,13 +31,16 @@ from reporttool.catalogue import (
 )
 from reporttool.workspace import atomic_path
 
+TARGET_REFERENCE_COLUMNS = ("集群名称（参考）", "指标名称（参考）", "单位（参考）")
+
 _HINTS = {
     SHEET_SETTINGS: "全市通用设置。只改“值”列；项目名称不要改动。",
     SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
     SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。",
     SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。",
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
-                   "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。",
+                   "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
+                   "最后三列（参考）只供阅读，按代码自动对应，不必修改。",
 }
 
 _SETTING_NOTES = {
@@ -83,8 +86,15 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
                        i.formula, i.decimals, "是" if i.compare_time else "否", i.order]
                       for i in cat.indicators]
     kind_label = {v: k for k, v in TARGET_LABELS.items()}
+    # Names and unit beside the codes, for reading only: the loader reads the columns by their titles and
+    # ignores these (a clerk who edits a code need not edit them).
+    def names(t):
+        c, i = cat.cluster(t.cluster), cat.indicator(t.indicator)
+        return [c.short_name if c else "全部集群", i.name if i else "", i.unit if i else ""]
+
     target_rows = [[t.cluster or ALL, t.indicator, t.district, kind_label[t.kind], t.year, _cell(t.value),
-                    _cell(t.growth_rate), t.base_year or "", _cell(t.base_value), _cell(t.multiple), t.note]
+                    _cell(t.growth_rate), t.base_year or "", _cell(t.base_value), _cell(t.multiple), t.note,
+                    *names(t)]
                    for t in cat.targets]
 
     with atomic_path(path) as tmp:
@@ -98,14 +108,14 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             SHEET_DISTRICTS: [12, 20, 10, 8],
             SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36],
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
-            SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 10, 8, 10, 8, 40],
+            SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
         }
         for name, columns, rows in (
             (SHEET_SETTINGS, SETTINGS_COLUMNS, settings_rows),
             (SHEET_DISTRICTS, DISTRICT_COLUMNS, district_rows),
             (SHEET_CLUSTERS, CLUSTER_COLUMNS, cluster_rows),
             (SHEET_INDICATORS, INDICATOR_COLUMNS, indicator_rows),
-            (SHEET_TARGETS, TARGET_COLUMNS, target_rows),
+            (SHEET_TARGETS, TARGET_COLUMNS + TARGET_REFERENCE_COLUMNS, target_rows),
         ):
             ws = wb.add_worksheet(name)
             ws.write(0, 0, _HINTS[name], hint)

@@ -193,3 +193,16 @@ def test_full_width_and_spaces_in_codes_are_normalised(small_catalogue, tmp_path
     wb.save(path)
     cat = load_catalogue(path)
     assert cat.targets[0].cluster == "A"
+
+
+def test_targets_sheet_shows_names_beside_codes_for_reading(small_catalogue, tmp_path):
+    path = write_catalogue(small_catalogue, tmp_path / "t.xlsx")
+    ws = load_workbook(path)["目标"]
+    header = [c.value for c in ws[2]]
+    row = dict(zip(header, [c.value for c in ws[3]]))
+    assert (row["集群代码"], row["集群名称（参考）"], row["指标名称（参考）"], row["单位（参考）"]) == \
+        ("A", "化工", "营业收入", "亿元")
+    # editing a reference column changes nothing: the loader reads the codes
+    ws["L3"] = "随便写的"
+    ws.parent.save(path)
+    assert load_catalogue(path).targets[0].cluster == "A"
