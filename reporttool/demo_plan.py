@@ -410,8 +410,9 @@ def _output(ind: Indicator, cp: ClusterPlan, values: dict[str, float], growth: f
     if is_count(ind):
         value = max(1, round(x))
         return {"value": value, "value_ly": max(1, round(value / rng.uniform(1.0, 1.15)))}
-    if is_flow(ind):
-        return {"value": dec(x), "value_ly": dec(x / (1 + growth))}
+    if is_flow(ind):  # each indicator grows a little differently around the cluster's plan
+        g = max(-0.27, min(0.27, growth + rng.uniform(-0.03, 0.03)))
+        return {"value": dec(x), "value_ly": dec(x / (1 + g))}
     return {"value": dec(x), "value_ly": dec(x / rng.uniform(1.03, 1.2))}
 
 
