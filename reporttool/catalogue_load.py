@@ -52,29 +52,34 @@ _CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def load(path: str | Path) -> Catalogue:
-    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem."""
-    from openpyxl import load_workbook  # openpyxl parses via defusedxml when it is installed
+    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem.
+
+    Read with python-calamine (as the district forms are): openpyxl would cost every command its import
+    (with numpy) — about a third of a second before anything happens.
+    """
+    from python_calamine import CalamineWorkbook
 
     path = Path(path)
     problems: list[Problem] = []
+    if not path.is_file():
+        raise CatalogueInvalid(str(path), [Problem(path.name, None, "文件不存在")])
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = {}
+        for name, columns in ((SHEET_SETTINGS, SETTINGS_COLUMNS), (SHEET_DISTRICTS, DISTRICT_COLUMNS),
+                              (SHEET_CLUSTERS, CLUSTER_COLUMNS), (SHEET_INDICATORS, INDICATOR_COLUMNS),
+                              (SHEET_TARGETS, TARGET_COLUMNS)):
+            if name not in wb.sheet_names:
+                problems.append(Problem(name, None, "缺少此工作表"))
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            sheets[name] = _read_sheet(rows, name, columns, problems)
     except FileNotFoundError:
         raise CatalogueInvalid(str(path), [Problem(path.name, None, "文件不存在")]) from None
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear problem
         raise CatalogueInvalid(str(path), [Problem(path.name, None, f"无法读取（{type(exc).__name__}），"
                                                    "请确认是用 Excel/WPS 保存的 .xlsx 文件")]) from None
-    try:
-        sheets = {}
-        for name, columns in ((SHEET_SETTINGS, SETTINGS_COLUMNS), (SHEET_DISTRICTS, DISTRICT_COLUMNS),
-                              (SHEET_CLUSTERS, CLUSTER_COLUMNS), (SHEET_INDICATORS, INDICATOR_COLUMNS),
-                              (SHEET_TARGETS, TARGET_COLUMNS)):
-            if name not in wb.sheetnames:
-                problems.append(Problem(name, None, "缺少此工作表"))
-                continue
-            sheets[name] = _read_sheet(wb[name], name, columns, problems)
-    finally:
-        wb.close()
     if problems:
         raise CatalogueInvalid(str(path), problems)
     cat = build_catalogue(sheets, problems, str(path))
@@ -83,9 +88,18 @@ def load(path: str | Path) -> Catalogue:
     return cat
 
 
-def _read_sheet(ws, name: str, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
+def _cell(v):
+    """A calamine value as openpyxl gives it: empty -> None, a whole float -> int (a cell holding 5)."""
+    if v == "":
+        return None
+    if v.__class__ is float and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
+def _read_sheet(rows: list[list], name: str, columns: tuple[str, ...],
+                problems: list[Problem]) -> list[tuple[int, dict]]:
     """Rows as (row number, {column title: cell value}); the header is the first row holding 代码/项目."""
-    rows = list(ws.iter_rows(values_only=True))
     header_idx = None
     for i, row in enumerate(rows[:10]):
         texts = [clean_text(v) for v in row]

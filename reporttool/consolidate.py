@@ -466,7 +466,7 @@ def _run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
 def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
                   progress: Callable[[int, int], None] | None, now: dt.datetime) -> list[InputFile]:
     """Hash every inbox file; read, check and record only the new ones (one transaction each)."""
-    from reporttool.forms.isolate import read_many
+    from reporttool.forms.isolate import ReadResult, read_many
     from reporttool.ingest_job import IngestPayload
 
     inputs: list[InputFile] = []
@@ -476,20 +476,18 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         inputs.append(InputFile(path, sha, new=not ledger.known(sha) and sha not in new))
         if inputs[-1].new:
             new[sha] = path
-    results = read_many(list(new.values()), cat, workers=workers, progress=progress,
-                        ingest_period=period) if new else []
-    by_path = {Path(r.path): r for r in results}
+    order = [item for item in inputs if item.new]
+    arrived: dict[Path, ReadResult] = {}
     crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
     done = 0
-    for item in inputs:
-        if not item.new:
-            continue
+
+    def store(item: InputFile, res: ReadResult) -> None:
+        nonlocal done
         path = new[item.sha256]
-        res = by_path.get(path)
         data = _read(path)  # the bytes archived are the bytes that were hashed and read
-        if res is None or res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
+        if res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
             item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
-            continue
+            return
         pay = res.payload
         if pay is None:  # refused before or while reading
             findings = list(res.findings)
@@ -504,6 +502,19 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         done += 1
         if crash_after and done >= crash_after:
             os._exit(3)
+
+    def on_result(res: ReadResult) -> None:
+        """Store results in inbox order (ingest order breaks ties of received_at) as soon as they can be."""
+        arrived[Path(res.path)] = res
+        while order and new[order[0].sha256] in arrived:
+            item = order.pop(0)
+            store(item, arrived.pop(new[item.sha256]))
+
+    if new:
+        read_many(list(new.values()), cat, workers=workers, progress=progress, ingest_period=period,
+                  on_result=on_result)
+    for item in order:  # never read (cannot happen): leave for the next run
+        item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
     for item in inputs:
         if not item.new and item.submission_id is None and not item.note:
             rec = ledger.by_sha(item.sha256)

@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.forms.writer import write_templates
 
 
 @main.command()
@@ -18,6 +17,8 @@ from reporttool.forms.writer import write_templates
 @click.pass_obj
 def template(obj, period, district: str | None, out_dir: str | None) -> None:
     """生成下发各县区的报表模板（每个县区一个 Excel 文件）。"""
+    from reporttool.forms.writer import write_templates  # xlsxwriter: imported only when needed
+
     with user_errors():
         ws = obj.workspace()
         cat = ws.catalogue()

@@ -141,14 +141,16 @@ def read_one_isolated(path: Path, cat: Catalogue, *, memory_mb: int = 1024, time
 def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = None, memory_mb: int = 1024,
               timeout: float = 120, expected_period: Period | None = None, expected_district: str | None = None,
               progress: Callable[[int, int], None] | None = None, isolate: bool | None = None,
-              limits: Limits | None = None, ingest_period: Period | None = None) -> list[ReadResult]:
+              limits: Limits | None = None, ingest_period: Period | None = None,
+              on_result: Callable[[ReadResult], None] | None = None) -> list[ReadResult]:
     """Read ``paths`` safely; results in input order. Never raises for a bad file.
 
     ``isolate``: None decides per batch (one or two small files in this process, see the module
     docstring), True always uses worker processes, False never does (the pre-check still runs).
     A batch of more than two files always uses workers, and each worker runs the pre-check itself
     (before calamine, in parallel). ``ingest_period``: see ``_read_job``.
-    ``progress(done, total)`` is called after each file.
+    ``progress(done, total)`` is called after each file, and ``on_result(result)`` with its result as
+    soon as it is known (so the caller can store it while the workers read the next files).
     """
     paths = [Path(p) for p in paths]
     total = len(paths)
@@ -160,6 +162,8 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
         results[i] = ReadResult(paths[i], sub, findings, results[i].sha256 if results[i] else file_sha256(paths[i]),
                                 payload)
         done += 1
+        if on_result:
+            on_result(results[i])
         if progress:
             progress(done, total)
 

@@ -317,6 +317,8 @@ class _Ctx:
             start += 1
         convs = [(k, c - 1, self._converter(self.spec.column(k)))
                  for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
+        self._cluster_keys = {k for k in cols if self.spec.column(k).kind == L.CLUSTER}
+        self._codes = {c.code for c in self.cat.clusters}
         data_keys = [k for k in cols if self.spec.column(k).kind not in (L.SEQ, L.FIXED)]
         width = max(cols.values())
         signoff = len(grid) + 1
@@ -363,7 +365,7 @@ class _Ctx:
                 values[key] = None
                 raw[key] = _as_text(v)
                 continue
-            if conv == self._cluster and values[key] is not None and self.cat.cluster(values[key]) is None:
+            if key in self._cluster_keys and values[key] is not None and values[key] not in self._codes:
                 raw[key] = values[key]  # unknown cluster: kept as typed in both (design.md contract)
         if self.spec.key == L.OUTPUT.key:
             self._identify_output(values, raw)

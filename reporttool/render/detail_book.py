@@ -64,11 +64,14 @@ def _esc(text: str) -> str:
 
 
 def _s(col: str, text, style: int = S_TEXT) -> str:
-    t = clean_for_office(text)
+    # most district text is printable and short: skip the cleaning regex and the escapes then
+    t = text if type(text) is str and text.isprintable() and len(text) <= 32767 else clean_for_office(text)
     if not t:
         return f'<c r="{col}{PH}" s="{style}"/>'
     space = ' xml:space="preserve"' if t[0].isspace() or t[-1].isspace() else ""
-    return f'<c r="{col}{PH}" s="{style}" t="inlineStr"><is><t{space}>{_esc(t)}</t></is></c>'
+    if "&" in t or "<" in t or ">" in t or "\n" in t:
+        t = _esc(t)
+    return f'<c r="{col}{PH}" s="{style}" t="inlineStr"><is><t{space}>{t}</t></is></c>'
 
 
 def _n(col: str, value: Decimal | int | None, places: int, style: int) -> str:
