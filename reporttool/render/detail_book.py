@@ -176,7 +176,7 @@ def _sheet_xml(head: tuple, frozen: int, note: str, title: str, fragments: list[
            f'{_esc(clean_for_office(title))}</t></is></c></row>')
     yield (f'<row r="2" ht="20" customHeight="1"><c r="A2" s="{S_META}" t="inlineStr"><is><t>'
            f'{_esc(clean_for_office(note))}</t></is></c></row>')
-    yield (f'<row r="{HEADER_ROW}" ht="30" customHeight="1">'
+    yield (f'<row r="{HEADER_ROW}" ht="42" customHeight="1">'
            + "".join(f'<c r="{_col(i)}{HEADER_ROW}" s="{S_HEAD}" t="inlineStr"><is><t>{_esc(label)}</t></is></c>'
                      for i, (label, _) in enumerate(head)) + "</row>")
     n = 0

@@ -384,13 +384,14 @@ def _write_blocks(t: TableSheet, cat: Catalogue, blocks: list, put_values) -> No
         if total is not None:
             lines.insert(0 if total_first(cat) else len(lines), (TOTAL if label == "全市" else "小计", total, True))
         for k, (name, f, bold) in enumerate(lines):
+            t.set_height([(1, name)])
             if k == 0:
                 t.merge_down(0, len(lines), label, bold=label == "全市")
             else:
                 t.continue_merge(0, bold=label == "全市")
             t.put(1, name, "center" if bold else "text", bold=bold)
             put_values(f, bold)
-            t.next_row(18)
+            t.next_row()
 
 
 def _detail_note(cat: Catalogue, period: Period, what: str) -> str:
@@ -410,7 +411,7 @@ def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int) -> bool:
 def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """企业名录汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column("县区", 14), Column("集群", 16), Column("企业户数", 9, "企业（户）"),
+    cols = [Column("县区", 14), Column("集群", 22), Column("企业户数", 9, "企业（户）"),
             Column("规上企业", 9, "企业（户）"), Column("龙头企业", 9, "企业（户）"),
             Column("本年累计", 12, "营业收入（亿元）"), Column("上年同期", 12, "营业收入（亿元）"),
             Column("同比（%）", 9, "营业收入（亿元）"), Column("从业人员\n（人）", 11)]
@@ -446,7 +447,7 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """重点项目汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column("县区", 14), Column("集群", 16), Column("合计", 7, "项目个数（个）"),
+    cols = [Column("县区", 14), Column("集群", 22), Column("合计", 7, "项目个数（个）"),
             *[Column(s_, 7, "项目个数（个）") for s_ in INVEST_STATUSES],
             Column("总投资", 12, "投资（亿元）"), Column("本年计划", 12, "投资（亿元）"),
             Column("本年完成", 12, "投资（亿元）"), Column("完成率\n（%）", 8)]
