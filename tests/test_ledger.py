@@ -167,3 +167,29 @@ def test_lock_refuses_a_second_holder_and_is_released(small_workspace):
 
 def test_period_keys_match_models():
     assert Period(2025, 6).key == submission("110101").period
+
+
+def test_aggregates_are_stored_at_ingest_and_rebuilt_for_an_older_ledger(ledger, small_workspace):
+    import dataclasses
+
+    from reporttool.consolidate import compute_figures
+    from reporttool.rollup import decode_aggregates
+
+    roster = [{"credit_code": "X1", "name": "一号", "cluster": "A", "is_scale": "是", "is_leader": "是",
+               "revenue": D("100.5"), "revenue_ly": D(80), "employees": 7},
+              {"credit_code": "X2", "name": "二号", "cluster": "A", "is_scale": "否", "revenue": D(50)}]
+    projects = [{"name": "一期", "cluster": "B", "status": "在建", "total": D(10), "done_year": D(3)}]
+    sid, _ = put(ledger, submission("110101", roster=roster, projects=projects))
+    stored = decode_aggregates(ledger.db.execute("SELECT data FROM aggregates WHERE submission_id=?",
+                                                 (sid,)).fetchone()[0])
+    a = stored["roster"]["A"]
+    assert a["营业收入合计"].value == D("150.5") and a["营业收入合计"].last_year == D(80)
+    assert a["营业收入合计"].comparable == D("100.5") and a["企业户数"].value == 2 and a["_leaders"] == 1
+    assert stored["projects"]["B"]["_status"] == {"在建": 1} and stored["projects"]["B"]["_sum"]["total"] == D(10)
+    cat = small_workspace.catalogue()
+    period = Period(2025, 6)
+    before = compute_figures(ledger, cat, period, now=T0)
+    ledger.db.execute("DELETE FROM aggregates")  # a ledger written before aggregates were stored
+    again = compute_figures(ledger, cat, period, now=T0)
+    assert dataclasses.asdict(again) == dataclasses.asdict(before)
+    assert ledger.db.execute("SELECT COUNT(*) FROM aggregates").fetchone()[0] == 1  # stored on first use
