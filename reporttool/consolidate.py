@@ -557,8 +557,8 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
                 got = (stamp, data, count)
             frags.append(got[1])
             n += got[2]
-        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各县区填报数列示；"
-                f"汇总见汇总表。")
+        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各县区填报数列示，"
+                f"序号按县区分别编排；汇总见汇总表。")
         out.append(DetailSheet(key, note, frags, n))
     return out
 

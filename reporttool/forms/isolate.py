@@ -74,9 +74,21 @@ def file_sha256(path: Path) -> str:
 # ---- worker side ------------------------------------------------------------------------------------
 
 
-def _init_worker(memory_mb: int) -> None:
-    """Limit the worker's address space (POSIX only; Windows has no resource module)."""
+def _init_worker(memory_mb: int, parent: int | None = None) -> None:
+    """Limit the worker's address space (POSIX only; Windows has no resource module), and end the worker
+    when its parent is gone: a killed consolidate must not leave idle workers behind (they would hold
+    the parent's stdout open and wait for work forever)."""
     os.environ["RUST_BACKTRACE"] = "0"  # a calamine abort is reported as F-UNSAFE; no backtrace noise
+    if parent is not None:
+        import threading
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.5)
+                if os.getppid() != parent:
+                    os._exit(0)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     try:
         import resource
     except ImportError:  # Windows
@@ -206,7 +218,8 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
         solo = bool(alone)
         queue = deque([alone.popleft()]) if solo else pending
         size = 1 if solo else min(workers, len(queue))
-        pool = cf.ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(memory_mb,))
+        pool = cf.ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
+                                      initargs=(memory_mb, os.getpid()))
         inflight: dict[cf.Future, tuple[int, float]] = {}
         suspects: list[int] = []
         try:
