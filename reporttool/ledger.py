@@ -434,16 +434,24 @@ class Ledger:
                 for t in self.db.execute("SELECT * FROM tables WHERE submission_id=?", (sid,))}
 
     def credit_codes(self, sids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
-        """Accepted roster rows of the submissions as (row number, credit code, name): all the cross rule
-        R-DUP-ACROSS needs, in one narrow query."""
+        """Accepted roster rows of the submissions whose credit code also appears in another of them, as
+        (row number, credit code, name): all the cross rule R-DUP-ACROSS needs. A code found in one
+        submission only can never be double counted, so its rows are not loaded (two narrow queries
+        instead of 200,000 rows at province scale). Codes are compared as the rule compares them."""
         out: dict[int, list[tuple[int, str, str]]] = {sid: [] for sid in sids}
-        if not sids:
+        if len(sids) < 2:
             return out
         marks = ",".join("?" * len(sids))
+        where = f"excluded=0 AND credit_code IS NOT NULL AND submission_id IN ({marks})"
+        # Accepted codes passed the check-digit rule, so they are ASCII: SQLite's upper/trim normalise them
+        # exactly as the rule does (str.strip().upper()).
         for sid, n, code, name in self.db.execute(
-                f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE excluded=0 AND"
-                f" submission_id IN ({marks}) ORDER BY submission_id, row_number, id", sids):
+                f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE {where} AND"
+                f" upper(trim(credit_code)) IN (SELECT upper(trim(credit_code)) FROM roster_rows WHERE {where}"
+                f" GROUP BY upper(trim(credit_code)) HAVING COUNT(DISTINCT submission_id) > 1)", [*sids, *sids]):
             out[sid].append((n, code, name))
+        for rows in out.values():
+            rows.sort()
         return out
 
     def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> dict:
