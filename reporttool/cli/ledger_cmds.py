@@ -145,8 +145,9 @@ def status(obj, period: Period, as_json: bool) -> None:
     click.echo(f"{period.label} 报送情况（截止 {deadline.isoformat()}）：")
     _table(["县区", "状态", "收到时间", "按时", "问题"], _state_rows(states))
     done = [s for s in states if s.status != ST_MISSING]
-    click.echo(f"已报 {len(done)}/{len(states)} 个县区，未报 {len(states) - len(done)} 个"
-               f"（逾期 {sum(s.on_time is False for s in done)} 个）。")
+    late = sum(s.on_time is False for s in done)
+    click.echo(f"已报 {len(done)}/{len(states)} 个县区（按时 {len(done) - late}，逾期 {late}），"
+               f"未报 {len(states) - len(done)} 个。")
 
 
 @main.command()
