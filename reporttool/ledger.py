@@ -122,6 +122,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (submission_id, key)
     );
     """,
+    # 3: the credit codes of each submission's accepted roster rows (cross rule R-DUP-ACROSS)
+    """
+    CREATE TABLE code_lists (
+        submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+        data BLOB NOT NULL                 -- zlib of the sorted distinct codes (strip().upper()), one a line
+    );
+    """,
 ]
 
 
@@ -137,6 +144,7 @@ class Prepared:
     tables: dict[str, tuple[str, int, str, list[tuple]]]
     aggregates: str
     fragments: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
+    codes: bytes = b""  # code_list_blob of the accepted roster rows
 
 
 def prepare(submission: Submission) -> Prepared:
@@ -157,7 +165,17 @@ def prepare(submission: Submission) -> Prepared:
         t = submission.tables.get(key)
         return [r for r in t.rows if not r.excluded] if t else []
 
-    return Prepared(tables, encode_aggregates(submission_aggregates(accepted("roster"), accepted("projects"))))
+    roster = accepted("roster")
+    return Prepared(tables, encode_aggregates(submission_aggregates(roster, accepted("projects"))),
+                    codes=code_list_blob(r.values.get("credit_code") for r in roster))
+
+
+def code_list_blob(codes) -> bytes:
+    """The distinct credit codes, normalised as R-DUP-ACROSS compares them, as a compressed list."""
+    import zlib
+
+    keys = sorted({str(c).strip().upper() for c in codes if c is not None} - {""})
+    return zlib.compress("\n".join(keys).encode("utf-8"), 1)
 
 
 @dataclass
@@ -346,6 +364,7 @@ class Ledger:
                    f" VALUES (?,?,?,{','.join('?' * len(columns))},?)")
             db.executemany(sql, [(sid, *r) for r in rows])
         db.execute("INSERT INTO aggregates (submission_id, data) VALUES (?,?)", (sid, prepared.aggregates))
+        db.execute("INSERT INTO code_lists (submission_id, data) VALUES (?,?)", (sid, prepared.codes))
         for key, (stamp, data, n) in prepared.fragments.items():
             db.execute("INSERT INTO fragments (submission_id, key, stamp, n_rows, data) VALUES (?,?,?,?,?)",
                        (sid, key, stamp, n, data))
@@ -441,15 +460,34 @@ class Ledger:
         out: dict[int, list[tuple[int, str, str]]] = {sid: [] for sid in sids}
         if len(sids) < 2:
             return out
+        import zlib
+
+        stored = dict(self.db.execute(
+            f"SELECT submission_id, data FROM code_lists WHERE submission_id IN ({','.join('?' * len(sids))})", sids))
+        seen: set[str] = set()
+        shared: set[str] = set()
+        for sid in sids:
+            if sid not in stored:  # a ledger from before code lists were stored: build it once
+                stored[sid] = code_list_blob(c for (c,) in self.db.execute(
+                    "SELECT credit_code FROM roster_rows WHERE submission_id=? AND excluded=0", (sid,)))
+                with self.transaction() as db:
+                    db.execute("INSERT OR REPLACE INTO code_lists (submission_id, data) VALUES (?,?)",
+                               (sid, stored[sid]))
+            text = zlib.decompress(stored[sid]).decode("utf-8")
+            keys = set(text.split("\n")) if text else set()
+            shared |= keys & seen
+            seen |= keys
+        if not shared:
+            return out
+        # the reader stores codes normalised (clean_text + upper), so the stored text is the key itself
         marks = ",".join("?" * len(sids))
-        where = f"excluded=0 AND credit_code IS NOT NULL AND submission_id IN ({marks})"
-        # Accepted codes passed the check-digit rule, so they are ASCII: SQLite's upper/trim normalise them
-        # exactly as the rule does (str.strip().upper()).
-        for sid, n, code, name in self.db.execute(
-                f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE {where} AND"
-                f" upper(trim(credit_code)) IN (SELECT upper(trim(credit_code)) FROM roster_rows WHERE {where}"
-                f" GROUP BY upper(trim(credit_code)) HAVING COUNT(DISTINCT submission_id) > 1)", [*sids, *sids]):
-            out[sid].append((n, code, name))
+        keys = sorted(shared)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for sid, n, code, name in self.db.execute(
+                    f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE excluded=0 AND"
+                    f" submission_id IN ({marks}) AND credit_code IN ({','.join('?' * len(chunk))})", [*sids, *chunk]):
+                out[sid].append((n, code, name))
         for rows in out.values():
             rows.sort()
         return out

@@ -193,3 +193,16 @@ def test_aggregates_are_stored_at_ingest_and_rebuilt_for_an_older_ledger(ledger,
     again = compute_figures(ledger, cat, period, now=T0)
     assert dataclasses.asdict(again) == dataclasses.asdict(before)
     assert ledger.db.execute("SELECT COUNT(*) FROM aggregates").fetchone()[0] == 1  # stored on first use
+
+
+def test_credit_codes_loads_only_codes_in_two_versions(ledger):
+    a = [{"credit_code": "91210000MA0000000X", "name": "共有", "cluster": "A", "is_scale": "否", "revenue": D(1)},
+         {"credit_code": "91210000MA0000001Y", "name": "甲独有", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
+    b = [{"credit_code": "91210000MA0000000X", "name": "共有", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
+    sa, _ = put(ledger, submission("110101", roster=a))
+    sb, _ = put(ledger, submission("110102", roster=b))
+    expect = {sa: [(5, "91210000MA0000000X", "共有")], sb: [(5, "91210000MA0000000X", "共有")]}
+    assert ledger.credit_codes([sa, sb]) == expect
+    ledger.db.execute("DELETE FROM code_lists")  # a ledger from before the lists: rebuilt from the rows
+    assert ledger.credit_codes([sa, sb]) == expect
+    assert ledger.db.execute("SELECT COUNT(*) FROM code_lists").fetchone()[0] == 2
