@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable
-
-from reporttool import __version__
 
 from reporttool.catalogue import Catalogue
 from reporttool.formula import evaluate_formula, formula_refs
@@ -423,6 +418,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
     """
+    from reporttool.outputs import write_outputs
+
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
     with workspace_lock(ws):
@@ -433,7 +430,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
-                outputs, manifest = _write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now)
+                outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now)
             except PermissionError as exc:
                 raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
                                       f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None
@@ -446,10 +443,10 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
         i.unknown_district = True
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
-                             _run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
+                             run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
 
 
-def _run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
+def run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
     states = [s.status for s in figures.submissions]
     out = {"districts": len(states), "submitted": sum(s != ST_MISSING for s in states),
            "files_scanned": len(inputs), "files_new": sum(i.new for i in inputs),
@@ -528,148 +525,3 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限或关闭正在使用它的程序后重试。") from None
-
-
-def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
-    """The detail workbook's sheets from the stored fragments of the versions in use, in catalogue order.
-
-    A fragment whose stamp differs (catalogue changed, or a cross rule now excludes other rows of that
-    submission) is rendered again from the stored rows and stored: the rare path.
-    """
-    from reporttool.render.detail_book import DetailSheet, fragment_stamp, render_fragment
-
-    s = cat.settings
-    out = []
-    for key, what, unit in (("roster", "户", "万元、人、%"), ("projects", "个", "万元、%")):
-        frags, n = [], 0
-        for d in cat.districts:
-            rec = cv.records.get(d.code)
-            if rec is None or not rec.readable:
-                continue
-            gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
-            stamp = fragment_stamp(cat, gone)
-            got = ledger.fragment(rec.id, key)
-            if got is None or got[0] != stamp:
-                table = ledger.tables(rec.id, (key,)).get(key)
-                rows = [r for r in table.rows if not r.excluded and r.number not in gone] if table else []
-                data, count = render_fragment(key, rows, d.code, cat)
-                ledger.put_fragment(rec.id, key, stamp, data, count)
-                got = (stamp, data, count)
-            frags.append(got[1])
-            n += got[2]
-        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各县区填报数列示，"
-                f"序号按县区分别编排；汇总见汇总表。")
-        out.append(DetailSheet(key, note, frags, n))
-    return out
-
-
-def _write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
-                   cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
-                   now: dt.datetime) -> tuple[list[Path], Path]:
-    """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last)."""
-    from reporttool.render.brief import brief_name, write_brief
-    from reporttool.render.detail_book import detail_name, write_detail_book
-    from reporttool.render.feedback import write_feedback
-    from reporttool.render.workbook import consolidated_name, write_consolidated
-
-    staging = ws.outbox / f".staging-{period.key}"
-    if staging.exists():
-        shutil.rmtree(staging)  # left by a killed run
-    staging.mkdir(parents=True)
-    written: list[Path] = []  # relative to staging
-    rel = Path(consolidated_name(cat, period))
-    write_consolidated(figures, cat, staging / rel)
-    written.append(rel)
-    rel = Path(detail_name(cat, period))
-    write_detail_book(cat, period, detail_sheets(ledger, cat, cv), staging / rel, now=now)
-    written.append(rel)
-    rel = Path(brief_name(cat, period, issue_no))
-    write_brief(figures, cat, staging / rel, issue_no=issue_no,
-                template=ws.brief_template if ws.brief_template.is_file() else None, issued=now.date())
-    written.append(rel)
-    current = ledger.current(period.key)
-    feedback_dir = Path(ws.feedback_dir(period).name)
-    final = ws.period_dir(period)
-    before = _previous_signatures(final)
-    signatures: dict[str, str] = {}
-    kept: list[Path] = []  # feedback files whose inputs did not change: the file in place stays
-    for state in figures.submissions:
-        mine = [f for f in figures.findings if f.district == state.district]
-        rec = current.get(state.district)
-        if not mine or rec is None:
-            continue
-        rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
-        sig = _feedback_signature(rec.sha256, mine, state.district_name, period.label)
-        signatures[rel.as_posix()] = sig
-        if before.get(rel.as_posix()) == sig and (final / rel).is_file():
-            kept.append(rel)
-            continue
-        write_feedback(ledger.archived_path(rec), mine, staging / rel, district_name=state.district_name,
-                       period_label=period.label)
-        written.append(rel)
-    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written + kept)
-    manifest["feedback_signatures"] = signatures
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-
-    final.mkdir(parents=True, exist_ok=True)
-    for r in written:
-        (final / r).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / r, final / r)
-    written += kept
-    old_feedback = ws.feedback_dir(period)
-    if old_feedback.is_dir():  # feedback of districts that have no findings any more is out of date
-        keep = {final / r for r in written}
-        for p in old_feedback.glob("*.xlsx"):
-            if p not in keep:
-                p.unlink()
-    os.replace(staging / MANIFEST, final / MANIFEST)
-    shutil.rmtree(staging, ignore_errors=True)
-    return [final / r for r in written] + [final / MANIFEST], final / MANIFEST
-
-
-MANIFEST = "manifest.json"
-
-
-def _feedback_signature(sha256: str, findings: list[Finding], district_name: str, period_label: str) -> str:
-    """What a feedback workbook depends on: the archived file, its findings, the names, the tool version."""
-    blob = json.dumps([__version__, sha256, district_name, period_label, [f.as_dict() for f in findings]],
-                      ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def _previous_signatures(final: Path) -> dict[str, str]:
-    """Feedback signatures recorded by the last complete run for this period ({} when unknown)."""
-    try:
-        data = json.loads((final / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    sigs = data.get("feedback_signatures") if isinstance(data, dict) else None
-    return sigs if isinstance(sigs, dict) else {}
-_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def _safe_name(name: str) -> str:
-    return _ILLEGAL.sub("_", name).strip(" .") or "_"
-
-
-def _manifest(ledger: Ledger, cat: Catalogue, period: Period, figures: Figures, inputs: list[InputFile],
-              issue_no: int, now: dt.datetime, written: list[Path]) -> dict:
-    """What went in and what came out: enough to reproduce and to audit the run."""
-    current = {r.id for r in ledger.current(period.key).values()}
-    return {
-        "tool": "reporttool", "tool_version": __version__, "period": period.key, "period_label": period.label,
-        "generated_at": now.isoformat(), "catalogue_fingerprint": cat.fingerprint,
-        "catalogue_path": cat.path, "issue_no": issue_no,
-        "inputs": [{"file_name": r.file_name, "sha256": r.sha256, "district": r.district,
-                    "received_at": r.received_at.isoformat(), "status": r.status, "in_use": r.id in current,
-                    "archive": r.archive_path} for r in ledger.submissions(period=period.key)],
-        "other_periods": [{"file_name": i.path.name, "sha256": i.sha256, "period": i.period, "status": i.status}
-                          for i in inputs if i.new and i.period and i.period != period.key],
-        "versions_used": {s.district: s.sha256 for s in figures.submissions if s.sha256},
-        "submissions": [{"district": s.district, "name": s.district_name, "status": s.status,
-                         "received_at": s.received_at.isoformat() if s.received_at else None,
-                         "on_time": s.on_time, "errors": s.errors, "verify": s.verify, "info": s.info}
-                        for s in figures.submissions],
-        "counts": _run_counts(figures, inputs),
-        "outputs": [p.as_posix() for p in written] + [MANIFEST],
-    }
