@@ -287,6 +287,32 @@ def test_chart_and_headline_choice(tmp_path, small):
     assert [(f.cluster, f.indicator) for f in heads] == [("A", "SR"), ("B", "SR"), ("C", "YK")]
 
 
+def test_chart_leaves_out_stocks_and_ratios(tmp_path, small):
+    """A cluster whose only 完成率 is a stock (规上企业户数) or ratio is not charted against 时序进度."""
+    cat, figs = small
+    for code in ("SR", "CZ"):  # A keeps only 规上企业户数 (a stock with a 完成率)
+        f = figs.cluster_figure("A", code)
+        f.target = f.completion = f.time_progress = f.gap = f.status = None
+    assert figs.cluster_figure("A", "GS").completion is not None
+    heads = headline_figures(figs, cat)
+    assert [(f.cluster, f.indicator) for f in heads] == [("B", "SR"), ("C", "YK")]
+    assert all(cat.indicator(f.indicator).compare_time and f.time_progress is not None for f in heads)
+    assert wbmod.headline_figure(figs, cat, "A") is None
+    _, wb = _write(tmp_path, figs, cat)
+    ws = wb["总表"]
+    start = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("图表数据"))
+    data = [ws.cell(r, 1).value for r in range(start + 1, start + 4)]
+    assert data[:2] == ["装备制造", "文旅"] and "化工本期没有与时序进度比较的指标" in data[2]
+
+
+def test_default_city_chart_has_only_flows():
+    cat, figs = default_figures()
+    heads = headline_figures(figs, cat)
+    assert heads and all(cat.indicator(f.indicator).compare_time for f in heads)
+    stocks = [f for f in figs.clusters if f.completion is not None and not cat.indicator(f.indicator).compare_time]
+    assert stocks  # the sample has stocks with a 完成率 that the chart must not show
+
+
 def test_submissions_and_findings(tmp_path, small):
     cat, figs = small
     _, wb = _write(tmp_path, figs, cat)

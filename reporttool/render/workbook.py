@@ -26,7 +26,7 @@ from reporttool.figures import (
 )
 from reporttool.fmt import text, trim
 from reporttool.models import TARGET_GROWTH, Indicator, Period
-from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up
+from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed
 from reporttool.workspace import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -202,15 +202,30 @@ def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFig
     return True
 
 
+def headline_figure(figs: Figures, cat: Catalogue, cluster: str) -> IndicatorFigure | None:
+    """The cluster's headline figure for a 完成率-against-时序进度 chart, None when it has none.
+
+    The first indicator in catalogue order that is compared with 时序进度 (``Indicator.compare_time``,
+    a flow such as 工业总产值) and has both a 完成率 and a 时序进度. Stocks and ratios (户数, 占比) are
+    never charted against 时序进度: a 92 % of a count target is not "ahead" of a 50 % year. The 总表's
+    chart and the brief's 图1 both use this one rule.
+    """
+    for ind in cat.indicators_for(cluster):
+        if not ind.compare_time:
+            continue
+        f = figs.cluster_figure(cluster, ind.code)
+        if f is not None and f.completion is not None and f.time_progress is not None:
+            return f
+    return None
+
+
 def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
-    """One figure per cluster for the chart: the first indicator (catalogue order) with a completion
-    rate that is compared with 时序进度; failing that, the first with any completion rate."""
+    """One figure per cluster (catalogue order) for the chart, see ``headline_figure``; clusters
+    without one are left out."""
     out = []
     for c in cat.clusters:
-        rows = _in_catalogue_order(cat, [f for f in figs.clusters if f.cluster == c.code])
-        pick = next((f for f in rows if f.completion is not None and f.time_progress is not None), None)
-        pick = pick or next((f for f in rows if f.completion is not None), None)
-        if pick:
+        pick = headline_figure(figs, cat, c.code)
+        if pick is not None:
             out.append(pick)
     return out
 
@@ -235,9 +250,15 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
         t.put(0, c.short_name if c else f.cluster, "center")
         t.put(1, ind.name if ind else f.indicator, "text")
         t.put(2, f.completion, places=rp)
-        t.put(3, f.time_progress if f.time_progress is not None else figs.time_progress, places=rp)
+        t.put(3, f.time_progress, places=rp)
         t.next_row()
     last = t.row - 1
+    left_out = [c.short_name for c in cat.clusters if all(f.cluster != c.code for f in heads)]
+    if left_out:
+        why = clean_for_office(f"{'、'.join(left_out)}本期没有与时序进度比较的指标（户数、占比等存量或比率指标"
+                               "不比较），未列入图中。")
+        t.ws.merge_range(t.row, 0, t.row, 3, why, st.get("note"))
+        t.next_row(13.5 * lines_needed(why, sum(c.width for c in t.columns[:4])) + 5)
     name = "总表"
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "完成率", "categories": [name, first, 0, last, 0],
