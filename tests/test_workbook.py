@@ -250,6 +250,24 @@ def test_notes_explain_dash_and_derived_targets(tmp_path, small_catalogue):
     assert ws.cell(row, 7).value == float(shown(figs.cluster_figure("A", "SR").target, 2))
 
 
+def test_notes_name_missing_districts_and_like_for_like(tmp_path, small_catalogue):
+    figs = small_figures()
+    missing = [s.district_name for s in figs.submissions if s.status == "未报"]
+    assert missing == ["丙开发区"]
+    _, wb = _write(tmp_path, figs, small_catalogue)
+    notes = _notes(wb["总表"])
+    assert "本期丙开发区未报送，合计数不含其数据。" in notes
+    assert "同比按可比口径计算：仅含两年均有数据的县区和企业" in notes
+    # everyone reported, nothing like-for-like: neither note
+    figs = small_figures()
+    figs.submissions[-1].status = "通过"
+    for f in figs.clusters + figs.programme:
+        f.like_for_like = False
+    _, wb = _write(tmp_path, figs, small_catalogue, "all.xlsx")
+    notes = _notes(wb["总表"])
+    assert "未报送" not in notes and "可比口径" not in notes
+
+
 def test_text_stays_text_and_control_characters_go(tmp_path, small_catalogue):
     d0 = small_catalogue.districts[0]
     cat = dataclasses.replace(small_catalogue,

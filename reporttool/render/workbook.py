@@ -35,6 +35,7 @@ SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况",
 TOTAL = "合计"
 ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
 DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
+LIKE_FOR_LIKE_NOTE = ("同比按可比口径计算：仅含两年均有数据的县区和企业，可能与本年累计、上年同期直接相除的结果不同。")
 
 
 def consolidated_name(cat: Catalogue, period: Period) -> str:
@@ -182,12 +183,27 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         lines.append("户数、装机容量、比重等存量或比率指标只计算完成率，不与时序进度比较。")
     if any(f.target_derived for f in figs.clusters + figs.programme):
         lines.append("目标说明标“（推算）”的，系按规划目标年的目标值和年均增长率（或基期倍数）推算的本年目标。")
+    if any(f.like_for_like and f.yoy is not None for f in figs.clusters + figs.programme):
+        lines.append(LIKE_FOR_LIKE_NOTE)
     if programme:
         lines.append("合计为各集群分项相加，同一企业分属多个集群的按各集群分别统计。")
+    lines.extend(missing_note(figs))
     lines.append(DASH_NOTE)
     if not _summary_adds_up(figs, cat, programme):
         lines.append(ROUNDING_NOTE)
     return lines
+
+
+def missing_note(figs: Figures) -> list[str]:
+    """["本期兴城市未报送，合计数不含其数据。"] when districts did not report (or were 退回), else []."""
+    missing = [s.district_name for s in figs.submissions if s.status == ST_MISSING]
+    returned = [s.district_name for s in figs.submissions if s.status == ST_RETURNED]
+    parts = []
+    if missing:
+        parts.append(f"{'、'.join(missing)}未报送")
+    if returned:
+        parts.append(f"{'、'.join(returned)}报送的文件被退回")
+    return [f"本期{'，'.join(parts)}，合计数不含其数据。"] if parts else []
 
 
 def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> bool:
