@@ -537,8 +537,26 @@ def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
     monkeypatch.setattr(chart, "find_cjk_font", lambda *a, **k: None)
     block = prose.chart_block(small_figures(), make_small_catalogue())
     with pytest.warns(chart.NoCJKFontWarning):
-        png = chart.completion_chart(block, tmp_path / "c.png")
+        png = chart.completion_chart(block, tmp_path / "c.png", cache_dir=tmp_path / "cache")
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_identical_chart_is_reused_not_redrawn(tmp_path, monkeypatch):
+    from reporttool.render import chart
+    from conftest import make_small_catalogue
+
+    block = prose.chart_block(small_figures(), make_small_catalogue())
+    first = chart.completion_chart(block, tmp_path / "a.png", cache_dir=tmp_path / "cache").read_bytes()
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(chart, "_draw", no_drawing)
+    assert chart.completion_chart(block, tmp_path / "b.png", cache_dir=tmp_path / "cache").read_bytes() == first
+    # a different figure is a different chart
+    block.items[0].completion_text = "99.9"
+    with pytest.raises(AssertionError, match="drawn again"):
+        chart.completion_chart(block, tmp_path / "c.png", cache_dir=tmp_path / "cache")
 
 
 # ---- CLI -----------------------------------------------------------------------------------------------

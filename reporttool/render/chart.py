@@ -5,6 +5,11 @@ drawn (Chinese may show as boxes) and a warning says which fonts to install. Nev
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -32,13 +37,48 @@ def find_cjk_font(preferred: tuple[str, ...] = CJK_FONTS) -> str | None:
     return next((name for name in preferred if name in installed), None)
 
 
+# Bump when the drawing below changes, so cached images of the old drawing are not reused.
+CHART_STYLE = "2"
+
+
+def chart_cache_dir() -> Path:
+    """Where drawn charts are kept for reuse (per machine: the image depends on its fonts)."""
+    return Path(tempfile.gettempdir()) / "reporttool-charts"
+
+
+def chart_key(block: ChartBlock, profile: BriefProfile, font: str | None) -> str:
+    """Everything the image depends on: what is drawn (shown texts), sizes, font choice, style version."""
+    drawn = [(i.label, i.indicator, i.completion_text, i.lagging) for i in block.items]
+    parts = (CHART_STYLE, drawn, block.time_progress_text, str(profile.chart_width_mm),
+             str(profile.chart_height_mm), str(profile.chart_dpi), font or "")
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
 def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFAULT_PROFILE,
-                     font: str | None = None) -> Path:
+                     font: str | None = None, cache_dir: Path | None = None) -> Path:
     """Draw ``block`` as a horizontal bar chart PNG at ``dest`` and return ``dest``.
 
-    Bars are the clusters' 完成率 (labels are the same fmt texts the prose uses), red when the cluster is
-    滞后; a dashed line marks 时序进度. Floats are used only for drawing, never for a number that is shown.
+    Bars are the clusters' 完成率 as shown (the same fmt texts the prose uses), red when the cluster is
+    滞后; a dashed line marks 时序进度. The image is a pure function of what is drawn, so an identical
+    chart is copied from the cache instead of being drawn again (matplotlib's import and drawing are most
+    of a re-run's brief). Floats are used only for drawing, never for a number that is shown.
     """
+    dest = Path(dest)
+    cached = (cache_dir or chart_cache_dir()) / f"{chart_key(block, profile, font)}.png"
+    if cached.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, dest)
+        return dest
+    _draw(block, dest, profile, font)
+    with contextlib.suppress(OSError):  # the cache is an optimisation: never fail the brief for it
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+        shutil.copyfile(dest, tmp)
+        os.replace(tmp, cached)
+    return dest
+
+
+def _draw(block: ChartBlock, dest: Path, profile: BriefProfile, font: str | None) -> None:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -58,7 +98,7 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
         ax = fig.add_subplot(1, 1, 1)
         items = list(reversed(block.items))  # first cluster on top
         labels = [f"{i.label}\n{i.indicator}" for i in items]
-        values = [float(i.completion) for i in items]
+        values = [float(i.completion_text) for i in items]  # the value as shown
         tp = float(block.time_progress)
         colours = ["#c00000" if i.lagging else "#1f4e79" for i in items]
         ys = range(len(items))
@@ -81,4 +121,3 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(dest, format="png")
-    return dest
