@@ -236,6 +236,10 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
                 group.append(IndicatorFigure(c.code, ind.code, d.code, v, ly, _yoy(v, ly), summable=ind.summable))
             _ranks(group)
             by_district.extend(group)
+            # like reporttool.consolidate: every configured district has a figure, empty where it does
+            # not have the cluster (or has not reported)
+            by_district.extend(IndicatorFigure(c.code, ind.code, d.code, summable=ind.summable)
+                               for d in districts if d not in members[c.code])
             v, ly = city_vals[ind.code]
             f = _city_figure(cat, c.code, ind, v, ly, period, len(group))
             if ind.summable:  # 同口径: 同比 over the districts that have both years

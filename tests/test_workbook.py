@@ -202,6 +202,28 @@ def test_district_subtotals_equal_summary(tmp_path, small):
     assert any(ws.cell(r, 7).value == DASH for *_, r in rows)  # no comparable base -> "—"
 
 
+def test_district_sheet_lists_only_districts_with_data_and_names_every_row(tmp_path, small):
+    cat, figs = small
+    empty = {(f.cluster, f.indicator, f.district) for f in figs.districts if f.value is None and f.last_year is None}
+    assert empty  # the sample, like consolidate, has a figure for every district, empty where it has no cluster
+    _, wb = _write(tmp_path, figs, cat)
+    ws = wb["分县区"]
+    rows = _district_rows(ws)
+    names = {d.name: d.code for d in cat.districts}
+    clusters = {c.short_name: c.code for c in cat.clusters}
+    inds = {i.name: i.code for i in cat.indicators}
+    listed = {(clusters[cl], inds[ind], names[d]) for cl, ind, d, _ in rows if d != "合计"}
+    assert not listed & empty
+    assert listed == {(f.cluster, f.indicator, f.district) for f in figs.districts} - empty
+    assert "丙开发区" not in {d for *_, d, _ in rows}  # it has not reported: no rows at all
+    # 集群, 指标 and 单位 are written in every row (no merge a page break could split)
+    for cl, ind, d, r in rows:
+        assert ws.cell(r, 1).value == cl and ws.cell(r, 2).value == ind and ws.cell(r, 3).value
+    assert not [m for m in ws.merged_cells.ranges if m.min_row >= HEADER_ROWS and m.max_row > m.min_row]
+    assert ws.print_title_rows == "$3:$3"
+    assert "每个指标只列本年累计或上年同期有数据的县区" in _notes(ws) and "丙开发区未报送" in _notes(ws)
+
+
 def _parts_add_up(figs, cat) -> bool:
     """Independent statement of the rule: shown district values add up to the shown city value."""
     for c in figs.clusters:
@@ -228,7 +250,7 @@ def test_rounding_note_exactly_when_parts_do_not_add_up(tmp_path, small_catalogu
 
 def test_rounding_note_appears_for_a_one_cent_difference(tmp_path, small_catalogue):
     figs = small_figures(tidy=True)
-    parts = [f for f in figs.districts if f.cluster == "A" and f.indicator == "SR"]
+    parts = [f for f in figs.districts if f.cluster == "A" and f.indicator == "SR" and f.value is not None]
     city = figs.cluster_figure("A", "SR")
     for f in parts:
         f.value += D("0.004")

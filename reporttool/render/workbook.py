@@ -26,7 +26,8 @@ from reporttool.figures import (
 )
 from reporttool.fmt import text, trim
 from reporttool.models import TARGET_GROWTH, Indicator, Period
-from reporttool.render.xlsx_styles import Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed
+from reporttool.render.xlsx_styles import (Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed,
+                                           text_width)
 from reporttool.workspace import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -304,7 +305,11 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
 
 def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     rp = cat.settings.rate_decimals
-    cols = [Column("集群", 16), Column("指标", 22), Column("单位", 7), Column("县区", 20),
+    # the stub columns as wide as their usual text (within limits), so most rows stay one line high
+    cluster_w = min(max([text_width(c.short_name) + 1.5 for c in cat.clusters], default=16), 24)
+    district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 26)
+    cols = [Column("集群", max(cluster_w, 10)), Column("指标", 22), Column("单位", 7),
+            Column("县区", max(district_w, 10)),
             Column("本年累计", 12), Column("上年同期", 12), Column("同比\n（%）", 9), Column("排名", 6)]
     t = TableSheet(wb, st, "分县区", cols)
     t.title(title_of(cat, figs.period, "主要指标分县区情况"))
@@ -314,42 +319,33 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     dist_order = {d.code: k for k, d in enumerate(cat.districts)}
     by_key: dict[tuple[str, str], list[IndicatorFigure]] = {}
     for f in figs.districts:
-        by_key.setdefault((f.cluster, f.indicator), []).append(f)
+        if f.value is not None or f.last_year is not None:  # a district without the cluster: no row
+            by_key.setdefault((f.cluster, f.indicator), []).append(f)
     rounding = False
     non_summable = False
+    like_for_like = False
     for c in cat.clusters:
-        blocks = []
         for ind in cat.indicators_for(c.code):
             rows = sorted(by_key.get((c.code, ind.code), []), key=lambda f: dist_order.get(f.district, 1 << 30))
-            if rows:
-                blocks.append((ind, rows))
-        if not blocks:
-            continue
-        span = sum(len(rows) + 1 for _, rows in blocks)
-        first_of_cluster = True
-        for ind, rows in blocks:
+            if not rows:
+                continue
             city = figs.cluster_figure(c.code, ind.code)
             total = _block_total(city, ind)
             non_summable |= not ind.summable
+            like_for_like |= total is not None and total.like_for_like and total.yoy is not None
             if ind.summable and city is not None:
                 rounding |= not adds_up([f.value for f in rows], city.value, ind.decimals)
                 rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
             lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
             lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
-            for k, (label, f) in enumerate(lines):
+            for label, f in lines:
+                # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
+                # text on the next page, and a printed page must say whose figures it shows.
                 is_total = label == TOTAL
-                t.set_height([(1, ind.name), (3, label)])
-                if first_of_cluster:
-                    t.merge_down(0, span, c.short_name)
-                    first_of_cluster = False
-                else:
-                    t.continue_merge(0)
-                if k == 0:
-                    t.merge_down(1, len(lines), ind.name, "text")
-                    t.merge_down(2, len(lines), ind.unit)
-                else:
-                    t.continue_merge(1, "text")
-                    t.continue_merge(2)
+                t.set_height([(0, c.short_name), (1, ind.name), (3, label)])
+                t.put(0, c.short_name, "center", bold=is_total)
+                t.put(1, ind.name, "text", bold=is_total)
+                t.put(2, ind.unit, "center", bold=is_total)
                 t.put(3, label, "center" if is_total else "text", bold=is_total)
                 if f is None:
                     for col in (4, 5, 6):
@@ -361,9 +357,11 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 t.put(7, "" if is_total else f.rank, "center", bold=is_total)
                 t.next_row()
     notes = ["各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。",
-             DASH_NOTE]
+             "每个指标只列本年累计或上年同期有数据的县区。", *missing_note(figs), DASH_NOTE]
     if non_summable:
         notes.insert(1, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表。")
+    if like_for_like:
+        notes.insert(-1, LIKE_FOR_LIKE_NOTE)
     if rounding:
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
