@@ -378,6 +378,26 @@ def test_submissions_and_findings(tmp_path, small):
                                                                first.rule]
 
 
+def test_submission_counts_do_not_count_explained_findings_as_waiting(tmp_path, small):
+    cat, figs = small
+    s = next(s for s in figs.submissions if s.verify)
+    mine = [f for f in figs.findings if f.district == s.district and f.severity == "verify"]
+    assert s.verify == len(mine) == 2 and s.explained == 1  # SubmissionState.verify counts every 核实
+    _, wb = _write(tmp_path, figs, cat)
+    ws = wb["报送情况"]
+    lines = {ws.cell(r, 2).value: r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)}
+    assert [ws.cell(lines[s.district_name], c).value for c in (8, 9, 10)] == [0, 1, 1]
+    total = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("合计"))
+    assert ws.cell(total, 9).value == 1 and ws.cell(total, 10).value == 1
+    # both explained (绥中县 in the demo): 待核实 0, 已说明 2
+    for f in mine:
+        f.explanation = f.explanation or "新项目投产"
+    s.explained = 2
+    _, wb = _write(tmp_path, figs, cat, "explained.xlsx")
+    ws = wb["报送情况"]
+    assert [ws.cell(lines[s.district_name], c).value for c in (9, 10)] == [0, 2]
+
+
 def _blocks_of(ws, first_value_col: int, ncols: int):
     """Summary-sheet blocks: 县区 label -> {集群/合计/小计 label: [values of columns first..]}."""
     out, current = {}, None

@@ -23,6 +23,7 @@ from reporttool.figures import (
     ST_VERIFY,
     Figures,
     IndicatorFigure,
+    SubmissionState,
 )
 from reporttool.fmt import text, trim
 from reporttool.models import TARGET_GROWTH, Indicator, Period
@@ -536,7 +537,7 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(5, "", "text", bold=True)
         t.put(6, sum(s.version for s in subs), bold=True)
         t.put(7, sum(s.errors for s in subs), bold=True)
-        t.put(8, sum(s.verify for s in subs), bold=True)
+        t.put(8, sum(_unexplained(s) for s in subs), bold=True)
         t.put(9, sum(s.explained for s in subs), bold=True)
         t.next_row()
 
@@ -552,7 +553,7 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         on_time = None if s.on_time is None else ("按时" if s.on_time else "逾期")
         t.put(4, on_time, "center", alert=s.on_time is False)
         t.put(5, s.file_name or None, "text")
-        for col, v in ((6, s.version), (7, s.errors), (8, s.verify), (9, s.explained)):
+        for col, v in ((6, s.version), (7, s.errors), (8, _unexplained(s)), (9, s.explained)):
             t.put(col, None if missing else v)
         t.next_row()
     if not total_first(cat):
@@ -565,6 +566,12 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。",
              f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报。"])
     t.finish(freeze_col=2)
+
+
+def _unexplained(s: SubmissionState) -> int:
+    """待核实 findings: SubmissionState.verify counts every 核实, explained ones included (已说明 has
+    its own column, and an explained finding no longer waits for anything)."""
+    return max(0, s.verify - s.explained)
 
 
 # ---- 问题清单 -------------------------------------------------------------------------------------
