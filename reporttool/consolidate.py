@@ -150,6 +150,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
     # district -> (cluster, indicator) -> Sum in the display unit
     per_district = {d: _district_sums(cat, cv, d, aggs[d]) for d in districts}
 
+    by_code = {i.code: i for i in cat.indicators}
     clusters: list[IndicatorFigure] = []
     city: dict[tuple[str, str], Sum] = {}
     for c in cat.clusters:
@@ -157,7 +158,10 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         for ind in _non_formula(inds):
             parts = [per_district[d][(c.code, ind.code)] for d in districts]
             city[(c.code, ind.code)] = Sum() if (ind.source == SOURCE_OUTPUT and not ind.summable) else add(parts)
-        _formulas(inds, c.code, city)
+        units = [_unit(per_district[d], c.code) for d in districts]
+        for ind in inds:
+            if ind.source == SOURCE_FORMULA:
+                city[(c.code, ind.code)] = formula_sum(ind, by_code, units, city=True)
         for ind in inds:
             n = sum(per_district[d][(c.code, ind.code)].value is not None for d in districts)
             clusters.append(_figure(cat, period, c.code, ind, "", city[(c.code, ind.code)], n))
@@ -170,7 +174,11 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             continue
         if len(ind.clusters) < 2 and cat.target_for("", ind.code, period.year) is None:
             continue
-        total = add(city[(c, ind.code)] for c in ind.clusters if (c, ind.code) in city)
+        if ind.source == SOURCE_FORMULA:  # over every district × cluster that reported all its parts
+            total = formula_sum(ind, by_code, [_unit(per_district[d], c) for d in districts for c in ind.clusters],
+                                city=True)
+        else:
+            total = add(city[(c, ind.code)] for c in ind.clusters if (c, ind.code) in city)
         n = len({d for d in districts for c in ind.clusters if per_district[d][(c, ind.code)].value is not None})
         programme.append(_figure(cat, period, "", ind, "", total, n))
 
@@ -201,23 +209,62 @@ def _non_formula(inds: Iterable[Indicator]) -> list[Indicator]:
     return [i for i in inds if i.source != SOURCE_FORMULA]
 
 
-def _formulas(inds: list[Indicator], cluster: str, sums: dict[tuple[str, str], Sum]) -> None:
-    """Evaluate the cluster's formula indicators over its (already summed) components, both years, in
-    dependency order: a ratio of sums, never a sum of ratios."""
-    pending = [i for i in inds if i.source == SOURCE_FORMULA]
-    while pending:
-        ready = [i for i in pending
-                 if all((cluster, r) in sums or r not in {p.code for p in pending} for r in formula_refs(i.formula))]
-        if not ready:  # cycles are refused by the catalogue loader; be safe anyway
-            ready = pending[:1]
-        for ind in ready:
-            cur = {code: s.value for (c, code), s in sums.items() if c == cluster}
-            ly = {code: s.last_year for (c, code), s in sums.items() if c == cluster}
-            value = evaluate_formula(ind.formula, cur)
-            last = evaluate_formula(ind.formula, ly)
-            both = value is not None and last is not None
-            sums[(cluster, ind.code)] = Sum(value, last if both else None, value if both else None)
-            pending.remove(ind)
+def _unit(sums: dict[tuple[str, str], Sum], cluster: str) -> dict[str, Sum]:
+    """One district's sums of one cluster, by indicator code."""
+    return {code: s for (c, code), s in sums.items() if c == cluster}
+
+
+def _leaves(ind: Indicator, by_code: dict[str, Indicator], seen: frozenset[str] = frozenset()) -> set[str]:
+    """The non-formula indicator codes a formula indicator is made of (through nested formulas)."""
+    out: set[str] = set()
+    for ref in formula_refs(ind.formula):
+        sub = by_code.get(ref)
+        if sub is not None and sub.source == SOURCE_FORMULA and ref not in seen:
+            out |= _leaves(sub, by_code, seen | {ind.code})
+        else:
+            out.add(ref)
+    return out
+
+
+def _evaluate(ind: Indicator, by_code: dict[str, Indicator], leaves: dict[str, Decimal | None],
+              seen: frozenset[str] = frozenset()) -> Decimal | None:
+    """The formula over leaf values, nested formula indicators evaluated over the same values."""
+    values: dict[str, Decimal | None] = {}
+    for ref in formula_refs(ind.formula):
+        sub = by_code.get(ref)
+        if sub is not None and sub.source == SOURCE_FORMULA and ref not in seen:
+            values[ref] = _evaluate(sub, by_code, leaves, seen | {ind.code})
+        else:
+            values[ref] = leaves.get(ref)
+    return evaluate_formula(ind.formula, values)
+
+
+def formula_sum(ind: Indicator, by_code: dict[str, Indicator], units: list[dict[str, Sum]], *,
+                city: bool = False) -> Sum:
+    """A formula indicator over ``units`` (one district's, or one district × cluster's, sums by code).
+
+    A ratio of sums over the SAME units: this year's value over the units where every part has a value,
+    上年同期 and its comparable this-year side over the units where every part has both years (like for
+    like). A unit that left one part blank takes no part at all, so one blank numerator cannot pull a
+    city ratio down. ``city``: a part that may not be summed across districts makes the result empty.
+    """
+    leaves = _leaves(ind, by_code)
+    if city and any((i := by_code.get(code)) is not None and i.source != SOURCE_FORMULA and not i.summable
+                    for code in leaves):
+        return Sum()
+    empty = Sum()
+    cur = [u for u in units if all(u.get(code, empty).value is not None for code in leaves)]
+    if not cur:
+        return Sum()
+    value = _evaluate(ind, by_code, {code: sum((u[code].value for u in cur), Decimal(0)) for code in leaves})
+    both = [u for u in cur if all(u[code].last_year is not None and u[code].comparable is not None for code in leaves)]
+    if value is None or not both:
+        return Sum(value)
+    last = _evaluate(ind, by_code, {code: sum((u[code].last_year for u in both), Decimal(0)) for code in leaves})
+    comparable = _evaluate(ind, by_code, {code: sum((u[code].comparable for u in both), Decimal(0)) for code in leaves})
+    if last is None or comparable is None:
+        return Sum(value)
+    return Sum(value, last, comparable, any(u[code].like_for_like for u in both for code in leaves))
 
 
 def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict) -> dict[tuple[str, str], Sum]:
@@ -226,6 +273,7 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict
     for r in cv.accepted(district, "output"):
         outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
     roster, projects = agg["roster"], agg["projects"]
+    by_code = {i.code: i for i in cat.indicators}
     out: dict[tuple[str, str], Sum] = {}
     for c in cat.clusters:
         inds = cat.indicators_for(c.code)
@@ -240,7 +288,10 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict
             else:
                 s = Sum()
             out[(c.code, ind.code)] = s.scaled(unit_factor(ind.form_unit, ind.unit))
-        _formulas(inds, c.code, out)
+        unit = _unit(out, c.code)
+        for ind in inds:
+            if ind.source == SOURCE_FORMULA:
+                out[(c.code, ind.code)] = formula_sum(ind, by_code, [unit])
     return out
 
 

@@ -297,3 +297,32 @@ def test_dup_across_districts_flags_the_later_one_and_counts_once(ledger, cat4):
     assert [(f.district, f.enterprises) for f in figures.roster_by_district if not f.cluster] == [
         ("110101", 2), ("110102", 0)]  # the aggregates were recomputed without the excluded row
     assert dups[0] in figures.findings
+
+
+def test_city_ratio_only_over_districts_that_reported_every_part(ledger, cat4):
+    # 甲 and 乙 report both parts and are at 32.2 %; 丙 left the numerator (GD) blank.
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(10000), D(10000)), ("B", "GD"): (D(3220), D(3000))}))
+    ingest(ledger, submission("110102", outputs={("B", "SR"): (D(20000), None), ("B", "GD"): (D(6440), None)}))
+    ingest(ledger, submission("KF01", outputs={("B", "SR"): (D(10000), None)}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    zb = fig(figures, "B", "ZB")
+    assert zb.value == D("32.2")  # 9660 / 30000, not 9660 / 40000 = 24.15
+    assert zb.n_districts == 2
+    assert zb.last_year == D(30)  # like for like: only 甲 has both years (3000 / 10000)
+    assert fig(figures, "B", "SR").value == D(4)  # the parts themselves still count every district
+    assert fig(figures, "B", "ZB", "110101").value == D("32.2")
+    assert fig(figures, "B", "ZB", "KF01").value is None
+
+
+def test_programme_formula_over_complete_district_cluster_pairs(ledger, cat4):
+    hj = Indicator("HJ", "营收与产值合计", "亿元", "亿元", "formula", clusters=("A", "B"), formula="SR+CZ", order=10)
+    cat = dataclasses.replace(cat4, indicators=cat4.indicators + (hj,), _index={})
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(100), D(80)), ("A", "CZ"): (D(50), D(40)),
+                                                 ("B", "SR"): (D(10), None), ("B", "CZ"): (D(10), None)}))
+    ingest(ledger, submission("110102", outputs={("A", "SR"): (D(100), D(100))}))  # CZ blank
+    figures = compute_figures(ledger, cat, P, now=NOW)
+    assert fig(figures, "A", "HJ").value == D("0.015")  # 甲 only: 150 万元 (乙 left CZ blank)
+    prog = fig(figures, "", "HJ")
+    assert prog.value == D("0.017")  # 150 + 20 万元
+    assert prog.last_year == D("0.012")  # 甲 A only has both years: 80 + 40
+    assert prog.yoy == D(25)  # 150 / 120 − 1
