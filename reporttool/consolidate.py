@@ -55,6 +55,8 @@ from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, 
 from reporttool.units import unit_factor
 from reporttool.workspace import Workspace
 
+RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
+
 __all__ = ["compute_figures", "current_versions", "accepted_rows", "CurrentVersions", "run_consolidate",
            "ConsolidateResult"]
 
@@ -305,15 +307,24 @@ def _measure(agg: dict, cluster: str, measure: str, known: tuple[str, ...], what
 
 def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, district: str, s: Sum,
             n: int) -> IndicatorFigure:
-    """Value, 同比, target, 完成率, 时序进度, 进度差 and status of one cluster × indicator."""
+    """Value, 同比, target, 完成率, 时序进度, 进度差 and status of one cluster × indicator.
+
+    A rate (unit "%") has no 同比 and no 完成率: its gap is value − target in 百分点, 滞后 below the target.
+    """
+    rate = ind.unit == RATE_UNIT  # a rate (占比): no 同比 of a percentage, no 完成率 of a ratio target
     f = IndicatorFigure(cluster=cluster, indicator=ind.code, district=district, value=s.value,
-                        last_year=s.last_year, yoy=s.yoy, like_for_like=s.like_for_like, n_districts=n,
-                        summable=ind.summable)
+                        last_year=s.last_year, yoy=None if rate else s.yoy, like_for_like=s.like_for_like,
+                        n_districts=n, summable=ind.summable)
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
     if rt is None:
         return f
     f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
+    if rate and rt.kind != TARGET_GROWTH:
+        if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
+            f.gap = f.value - rt.value
+            f.status = LAGGING if f.value < rt.value else ON_TRACK
+        return f
     if rt.kind == TARGET_GROWTH:
         f.target_rate = rt.growth_rate
         if f.yoy is not None and rt.growth_rate is not None:

@@ -133,9 +133,9 @@ def test_ratio_of_sums_not_sum_of_ratios(ledger, cat4):
     assert zb.value == D(67500) / D(275000) * 100  # 24.545…%, not 40 (sum) nor 20 (mean)
     assert fig(figures, "B", "ZB", "110101").value == D(30)
     assert fig(figures, "B", "ZB", "110102").value == D(10)
-    # 完成率 against the 30% target; a ratio is not compared with 时序进度
-    assert zb.target == D(30) and zb.completion == zb.value / 30 * 100
-    assert zb.time_progress is None and zb.gap is None and zb.status is None
+    # a ratio against its 30% target: no 完成率, the gap in 百分点, never compared with 时序进度
+    assert zb.target == D(30) and zb.completion is None and zb.time_progress is None
+    assert zb.gap == zb.value - 30 and zb.status == LAGGING  # 24.5 − 30 = −5.5 百分点
     assert all(f.indicator != "ZB" for f in figures.programme)  # non-summable: no programme total
 
 
@@ -326,3 +326,19 @@ def test_programme_formula_over_complete_district_cluster_pairs(ledger, cat4):
     assert prog.value == D("0.017")  # 150 + 20 万元
     assert prog.last_year == D("0.012")  # 甲 A only has both years: 80 + 40
     assert prog.yoy == D(25)  # 150 / 120 − 1
+
+
+def test_rate_has_no_yoy_and_no_completion_only_a_gap_in_points(ledger, cat4):
+    # 甲: GD 3300 / SR 10000 = 33 %, last year 3000 / 10000 = 30 %; target 30 %
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(10000), D(10000)), ("B", "GD"): (D(3300), D(3000))}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    zb = fig(figures, "B", "ZB")
+    assert (zb.value, zb.last_year) == (D(33), D(30))
+    assert zb.yoy is None  # a 同比 of a percentage (10 %) means nothing
+    assert zb.completion is None and zb.time_progress is None
+    assert zb.gap == D(3) and zb.status == ON_TRACK  # 3 百分点 above: 正常, never 超前
+    assert fig(figures, "B", "GD").yoy == D(10)  # amounts keep their 同比
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(10000), None), ("B", "GD"): (D(2999), None)}),
+           received=dt.datetime(2025, 7, 4, 10, 0))
+    zb = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "ZB")
+    assert zb.gap == D("-0.01") and zb.status == LAGGING  # below the target at all: 滞后
