@@ -52,7 +52,7 @@ from reporttool.models import (
     Table,
 )
 from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, pair
-from reporttool.units import unit_factor
+from reporttool.units import q, unit_factor
 from reporttool.workspace import Workspace
 
 RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
@@ -191,7 +191,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             for ind in cat.indicators_for(c.code):
                 s = sums.get((c.code, ind.code), Sum())
                 by_district.append(_figure(cat, period, c.code, ind, d.code, s, int(s.value is not None)))
-    _rank(by_district)
+    _rank(by_district, cat)
 
     return Figures(
         period=period, time_progress=period.time_progress,
@@ -340,15 +340,17 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     return f
 
 
-def _rank(figs: list[IndicatorFigure]) -> None:
-    """Rank districts per cluster × indicator by value, descending; ties share a rank (1, 2, 2, 4)."""
-    groups: dict[tuple[str, str], list[IndicatorFigure]] = defaultdict(list)
+def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:
+    """Rank districts per cluster × indicator by value as shown (rounded to the indicator's decimals, half
+    up), descending: values that print the same share a rank, the next rank is skipped (1, 2, 2, 4)."""
+    places = {i.code: i.decimals for i in cat.indicators}
+    groups: dict[tuple[str, str], list[tuple[Decimal, IndicatorFigure]]] = defaultdict(list)
     for f in figs:
         if f.value is not None:
-            groups[(f.cluster, f.indicator)].append(f)
+            groups[(f.cluster, f.indicator)].append((q(f.value, places.get(f.indicator, 2)), f))
     for group in groups.values():
-        for f in group:
-            f.rank = 1 + sum(1 for g in group if g.value > f.value)
+        for shown, f in group:
+            f.rank = 1 + sum(1 for other, _ in group if other > shown)
 
 
 def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[InvestmentFigure]:

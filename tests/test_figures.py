@@ -342,3 +342,12 @@ def test_rate_has_no_yoy_and_no_completion_only_a_gap_in_points(ledger, cat4):
            received=dt.datetime(2025, 7, 4, 10, 0))
     zb = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "ZB")
     assert zb.gap == D("-0.01") and zb.status == LAGGING  # below the target at all: 滞后
+
+
+def test_ranks_follow_the_value_as_shown(ledger, cat4):
+    # A SR in 亿元 with 2 decimals: 0.12345 and 0.1234501 亿元 both show 0.12; 0.125 shows 0.13 (half up)
+    for code, v in (("110101", "1234.5"), ("110102", "1234.501"), ("KF01", "1250"), ("110103", "1100")):
+        ingest(ledger, submission(code, outputs={("A", "SR"): (D(v), None)}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    ranks = {d: fig(figures, "A", "SR", d).rank for d in ("KF01", "110101", "110102", "110103")}
+    assert ranks == {"KF01": 1, "110101": 2, "110102": 2, "110103": 4}
