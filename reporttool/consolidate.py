@@ -58,7 +58,7 @@ from reporttool.workspace import Workspace
 RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
 
 __all__ = ["compute_figures", "current_versions", "accepted_rows", "CurrentVersions", "run_consolidate",
-           "ConsolidateResult"]
+           "ConsolidateResult", "no_data_message"]
 
 
 @dataclass
@@ -491,6 +491,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
         with Ledger(ws) as ledger:
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
             cv = current_versions(ledger, cat, period)
+            if not any(r.readable for r in cv.records.values()):
+                raise ReportToolError(no_data_message(period, inputs))
             figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
@@ -508,6 +510,28 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
                              run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
+
+
+def no_data_message(period: Period, inputs: list[InputFile]) -> str:
+    """Why a period has nothing to consolidate, naming the periods the inbox files are for (so a wrong
+    --period is seen at once instead of producing an empty brief)."""
+    by_period: dict[str, int] = defaultdict(int)
+    for i in inputs:
+        if i.period and i.status and i.status != ST_RETURNED:
+            by_period[i.period] += 1
+    refused = sum(1 for i in inputs if i.status == ST_RETURNED)
+    head = f"没有 {period.key}（{period.label}）可汇总的报表：台账中没有该报告期可读取的报表"
+    if not inputs:
+        where = "，收件箱 inbox/ 中也没有文件。请把各县区报送的文件放入 inbox/ 后重新运行"
+    elif len(by_period) == 1 and not refused:
+        (other, n), = by_period.items()
+        where = f"，收件箱中的{n}个文件都是{other}的报表（报告期是否应为 --period {other}？）"
+    else:
+        parts = [f"{k}的报表{n}个" for k, n in sorted(by_period.items(), reverse=True)]
+        if refused:
+            parts.append(f"无法读取（已退回）的文件{refused}个")
+        where = f"；收件箱中的{len(inputs)}个文件为：" + "、".join(parts) + "。请检查 --period 是否正确"
+    return head + where + "。未生成任何输出，也未占用简报期号。"
 
 
 def run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:

@@ -296,3 +296,24 @@ def test_feedback_is_rewritten_only_when_its_findings_changed(small_workspace):
         when=ON_TIME + dt.timedelta(hours=2))
     run_consolidate(ws, P, now=NOW)
     assert jia.stat().st_mtime != old  # a new version with (other) findings: rewritten
+
+
+def test_wrong_period_stops_with_the_inbox_periods_and_writes_nothing(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    put(ws, "乙县.xlsx", "110102", sr="500")
+    res = CliRunner().invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-05"])
+    assert res.exit_code == 2, res.output
+    assert "收件箱中的2个文件都是2025-06的报表" in res.output and "Traceback" not in res.output
+    assert not ws.period_dir(Period(2025, 5)).exists()
+    assert not any(p.name.startswith(".staging") for p in ws.outbox.iterdir())
+    with Ledger(ws) as ledger:
+        assert len(ledger.submissions(period="2025-06")) == 2  # recorded for their own period all the same
+        assert ledger.db.execute("SELECT COUNT(*) FROM briefs").fetchone()[0] == 0  # no issue number used
+    assert run_consolidate(ws, P, now=NOW).issue_no == 1
+    # files of several periods and a refused one are named by kind
+    (ws.inbox / "说明.txt").write_text("这不是报表", encoding="utf-8")
+    put(ws, "甲区-4月.xlsx", "110101", sr="800", period=Period(2025, 4))
+    with pytest.raises(ReportToolError) as exc:
+        run_consolidate(ws, Period(2025, 3), now=NOW)
+    assert "2025-06的报表2个、2025-04的报表1个、无法读取（已退回）的文件1个" in str(exc.value)
