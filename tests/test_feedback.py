@@ -154,3 +154,28 @@ def test_feedback_copy_reads_back_the_same(tmp_path, faulty, small_catalogue):
     sub, again = read_submission(dest, small_catalogue)
     again = again + check_submission(sub, small_catalogue, PERIOD)
     assert [(f.rule, f.sheet, f.cell, f.value) for f in again] == [(f.rule, f.sheet, f.cell, f.value) for f in findings]
+
+
+def test_list_rows_grow_with_their_text(tmp_path, faulty):
+    """问题说明 and 县区说明 wrap; each row is tall enough for its longest text, and the list prints one
+    page wide."""
+    import dataclasses
+
+    from reporttool.render.feedback import LIST_COLUMNS
+    from reporttool.render.xlsx_styles import lines_needed
+
+    src, findings = faulty
+    long_note = "本年新增两家企业投产，产能集中释放，另有一家企业由外县迁入，数据已与统计局核对无误。" * 3
+    findings = [dataclasses.replace(findings[0], message=findings[0].message + "（补充说明）" * 20,
+                                    explanation=long_note)] + findings[1:]
+    dest = write_feedback(src, findings, tmp_path / "fb.xlsx")
+    ws = openpyxl.load_workbook(dest)[LIST_SHEET]
+    widths = {label: w for label, w in LIST_COLUMNS}
+    need = max(lines_needed(findings[0].message, widths["问题说明"]), lines_needed(long_note, widths["县区说明"]))
+    assert need >= 4
+    assert ws.row_dimensions[4].height >= 13.5 * need
+    assert ws["G4"].alignment.wrap_text and ws["H4"].alignment.wrap_text
+    for r in range(4, 4 + len(findings)):  # every row has a height, at least one line
+        assert ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 18
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$3:$3"

@@ -557,3 +557,26 @@ def test_detail_book_reads_in_libreoffice(tmp_path, small_catalogue):
     rows = list(csv.reader(io.StringIO(text)))
     assert [r[0] for r in rows[3:6]] == ["1", "2", "1"]  # rows without r= land on rows 4, 5, 6
     assert rows[4][4] == "=SUM(A1:A9)公司" and rows[3][4] == "  铃＆<公司>\n二行"  # cells on their columns
+
+
+def test_findings_rows_grow_with_their_text(tmp_path, small):
+    import dataclasses
+
+    from reporttool.render.xlsx_styles import lines_needed
+
+    cat, figs = small
+    long_column = "本年累计营业收入（万元）其中高端装备部分（万元）"
+    first = figs.findings[0]
+    figs.findings[0] = dataclasses.replace(first, column=long_column)  # the longest text of its row
+    _, wb = _write(tmp_path, figs, cat)
+    ws = wb["问题清单"]
+    widths = {ws.cell(3, c).value: ws.column_dimensions[ws.cell(3, c).column_letter].width for c in range(1, 12)}
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 6).value == long_column)
+    need = lines_needed(long_column, widths["列名"])
+    assert need > max(lines_needed(first.message, widths["问题说明"]), lines_needed(first.explanation, widths["县区说明"]))
+    assert ws.row_dimensions[row].height >= 13.5 * need
+    long = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 9).value == figs.findings[-1].message)
+    assert ws.row_dimensions[long].height >= 13.5 * lines_needed(figs.findings[-1].message, widths["问题说明"])
+    for c in (6, 9, 11):
+        assert ws.cell(row, c).alignment.wrap_text
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage

@@ -15,6 +15,7 @@ from typing import Iterable
 from reporttool.checks.single import counts
 from reporttool.errors import ReportToolError
 from reporttool.models import ERROR, VERIFY, Finding, parse_period
+from reporttool.render.xlsx_styles import lines_needed
 from reporttool.workspace import atomic_write
 
 LIST_SHEET = "问题清单"
@@ -28,8 +29,8 @@ FILL_EXPLAINED = "FFC6EFCE"
 FILL_INFO = "FFDDEBF7"
 _OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
 
-LIST_COLUMNS = (("序号", 6), ("类别", 8), ("工作表", 11), ("单元格", 9), ("列名", 18), ("填报值", 22),
-                ("问题说明", 62), ("县区说明", 28), ("规则代码", 22))
+LIST_COLUMNS = (("序号", 6), ("类别", 8), ("工作表", 11), ("单元格", 9), ("列名", 16), ("填报值", 16),
+                ("问题说明", 48), ("县区说明", 28), ("规则代码", 17))
 
 
 def category(f: Finding) -> str:
@@ -228,6 +229,10 @@ def _write_list(ws, wb, findings: list[Finding], district: str, period_label: st
             c.alignment = wrap
             if not (i == 4 and c.hyperlink is not None):
                 c.font = body_font
+        # an explicit height: LibreOffice and printing do not grow a wrapped row by themselves
+        lines = max(lines_needed(str(ws.cell(r, i).value or ""), width)
+                    for i, (_label, width) in enumerate(LIST_COLUMNS, start=1))
+        ws.row_dimensions[r].height = max(18, 13.5 * lines + 4)
     if not findings:
         _text(ws.cell(4, 1), "未发现问题。")
         ws.merge_cells(f"A4:{last_col}4")

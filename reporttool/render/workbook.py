@@ -588,7 +588,8 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     d_order = {d.code: k for k, d in enumerate(cat.districts)}
     findings = sorted(figs.findings, key=lambda f: (d_order.get(f.district, 1 << 30), f.file, f.sheet, f.row or 0))
     for n, f in enumerate(findings, 1):
-        t.set_height([(8, f.message), (2, f.file), (10, f.explanation), (9, f.value)])
+        t.set_height([(8, f.message), (2, f.file), (10, f.explanation), (9, f.value), (5, f.column),
+                      (1, _district_name(cat, f.district) if f.district else ""), (7, f.rule)])
         t.put(0, n, "center")
         t.put(1, _district_name(cat, f.district) if f.district else None, "text")
         t.put(2, f.file or None, "text")
