@@ -76,6 +76,7 @@ class CurrentVersions:
     cross: list[Finding]
     files_received: dict[str, int] = field(default_factory=dict)  # district -> files received
     cross_excluded: dict[str, frozenset[int]] = field(default_factory=dict)  # district -> roster rows
+    first_readable: dict[str, dt.datetime] = field(default_factory=dict)  # district -> its first readable file
 
     def accepted(self, district: str, key: str) -> list[Row]:
         """Accepted rows of a district's light table (no error finding, not excluded by a cross rule)."""
@@ -109,12 +110,15 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     for f in cross:
         findings.setdefault(f.district, []).append(f)
     received: dict[str, int] = defaultdict(int)
-    for r in ledger.submissions(period=period.key):
+    first: dict[str, dt.datetime] = {}
+    for r in ledger.submissions(period=period.key):  # oldest first
         received[r.district] += 1
+        if r.readable:
+            first.setdefault(r.district, r.received_at)
     excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
                 for d, v in facts.items() if "roster" in v.tables}
     return CurrentVersions(period, records, facts, findings, cross, dict(received),
-                           {d: rows for d, rows in excluded.items() if rows})
+                           {d: rows for d, rows in excluded.items() if rows}, first)
 
 
 def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> list[tuple[str, Row]]:
@@ -394,7 +398,11 @@ def _roster(cat: Catalogue, aggs: list[dict], district: str) -> list[RosterFigur
 
 
 def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionState]:
-    """报送情况 for every configured district, in catalogue order (未报 when nothing arrived)."""
+    """报送情况 for every configured district, in catalogue order (未报 when nothing arrived).
+
+    按时/逾期 follows the district's FIRST readable file: a correction sent after the deadline of a report
+    that came on time does not make it late. The time shown stays that of the version in use.
+    """
     deadline = cv.period.deadline(cat.settings.deadline_day)
     out = []
     for d in cat.districts:
@@ -406,7 +414,8 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
         c = counts(findings)
         out.append(SubmissionState(
             d.code, d.name, state_of(rec, findings), received_at=rec.received_at,
-            on_time=rec.received_at.date() <= deadline, file_name=rec.file_name, sha256=rec.sha256,
+            on_time=cv.first_readable.get(d.code, rec.received_at).date() <= deadline, file_name=rec.file_name,
+            sha256=rec.sha256,
             version=cv.files_received.get(d.code, 0), errors=c["errors"], verify=c["verify"],
             explained=c["explained"], info=c["info"]))
     return out

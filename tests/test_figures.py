@@ -351,3 +351,19 @@ def test_ranks_follow_the_value_as_shown(ledger, cat4):
     figures = compute_figures(ledger, cat4, P, now=NOW)
     ranks = {d: fig(figures, "A", "SR", d).rank for d in ("KF01", "110101", "110102", "110103")}
     assert ranks == {"KF01": 1, "110101": 2, "110102": 2, "110103": 4}
+
+
+def test_on_time_follows_the_first_readable_file_not_a_late_correction(ledger, cat4):
+    # 甲 sent on 7月3日 (deadline 7月5日), was sent back and corrected on 7月9日: still 按时
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1), None)}, tag="v1"),
+           received=dt.datetime(2025, 7, 3, 10, 0))
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(2), None)}, tag="v2"),
+           received=dt.datetime(2025, 7, 9, 16, 30))
+    # 乙's only readable file came late; an earlier refused file does not make it on time
+    ingest(ledger, submission("110102", tag="bad"), received=dt.datetime(2025, 7, 2, 9, 0), status="退回")
+    ingest(ledger, submission("110102", outputs={("A", "SR"): (D(3), None)}), received=dt.datetime(2025, 7, 7, 9, 0))
+    states = {s.district: s for s in compute_figures(ledger, cat4, P, now=NOW).submissions}
+    assert states["110101"].on_time is True
+    assert states["110101"].received_at == dt.datetime(2025, 7, 9, 16, 30)  # the version in use
+    assert states["110101"].file_name.endswith("v2.xlsx")
+    assert states["110102"].on_time is False
