@@ -453,6 +453,8 @@ class InputFile:
     status: str = ""
     note: str = ""  # why it was not recorded (changed while being read)
     unknown_district: bool = False  # refused, and not from a configured district: nobody's 报送情况 shows it
+    reason: str = ""  # why it was refused (退回), as told to the district
+    district_guessed: bool = False  # the district was taken from the file name (its identity was unreadable)
 
 
 @dataclass
@@ -532,6 +534,9 @@ def no_data_message(period: Period, inputs: list[InputFile]) -> str:
     head = f"没有 {period.key}（{period.label}）可汇总的报表：台账中没有该报告期可读取的报表"
     if not inputs:
         where = "，收件箱 inbox/ 中也没有文件。请把各县区报送的文件放入 inbox/ 后重新运行"
+    elif not by_period:
+        where = (f"，收件箱中的{refused}个文件都无法读取，已退回（原因见 reporttool history 和各文件的审核结果，"
+                 f"可用 reporttool check 查看）")
     elif len(by_period) == 1 and not refused:
         (other, n), = by_period.items()
         where = f"，收件箱中的{n}个文件都是{other}的报表（报告期是否应为 --period {other}？）"
@@ -563,6 +568,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     from reporttool.forms.isolate import ReadResult, read_many
     from reporttool.ingest_job import IngestPayload
 
+    configured = {d.code for d in cat.districts}
     inputs: list[InputFile] = []
     new: dict[str, Path] = {}
     for path in scan_inbox(ws):
@@ -587,6 +593,13 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             findings = list(res.findings)
             pay = IngestPayload(next((f.district for f in findings if f.district), ""), period.key, ST_RETURNED,
                                 "", "", findings)
+        if pay.status == ST_RETURNED:
+            item.reason = next((f.message for f in pay.findings if f.severity == ERROR),
+                               pay.findings[0].message if pay.findings else "")
+            if pay.district not in configured and (guess := district_from_name(cat, path.name)):
+                pay.district, item.district_guessed = guess, True
+                for f in pay.findings:
+                    f.district = guess
         item.submission_id, _ = ledger.ingest(
             data=data, sha256=item.sha256, file_name=path.name, received_at=received_time(path),
             district=pay.district, period=pay.period, file_status=pay.status, submission=None,
@@ -615,6 +628,15 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             if rec is not None:
                 item.submission_id, item.district, item.period, item.status = rec.id, rec.district, rec.period, rec.status
     return inputs
+
+
+def district_from_name(cat: Catalogue, file_name: str) -> str:
+    """The configured district whose name the file name contains (the longest such name), or "".
+
+    For a refused file whose identity could not be read (an old .xls, an encrypted or renamed file), so
+    that it shows as 退回 for its district instead of leaving the district 未报."""
+    hits = [d for d in cat.districts if d.name and d.name in file_name]
+    return max(hits, key=lambda d: len(d.name)).code if hits else ""
 
 
 def _read(path: Path) -> bytes:

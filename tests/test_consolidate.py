@@ -317,3 +317,35 @@ def test_wrong_period_stops_with_the_inbox_periods_and_writes_nothing(small_work
     with pytest.raises(ReportToolError) as exc:
         run_consolidate(ws, Period(2025, 3), now=NOW)
     assert "2025-06的报表2个、2025-04的报表1个、无法读取（已退回）的文件1个" in str(exc.value)
+
+
+def test_unreadable_file_is_returned_to_the_district_named_in_its_file_name(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    xls = ws.inbox / "乙县1-6月报表.xls"
+    xls.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024)  # an Excel 97-2003 file
+    os.utime(xls, (ON_TIME.timestamp(), ON_TIME.timestamp()))
+    res = CliRunner().invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06"])
+    assert res.exit_code == 1, res.output
+    assert "退回：乙县1-6月报表.xls（乙县，按文件名判断）：文件是旧版 Excel 97-2003 格式（.xls）" in res.output
+    assert "乙县      退回" in res.output and "未报：丙开发区" in res.output
+    with Ledger(ws) as ledger:
+        rec = ledger.by_sha(__import__("hashlib").sha256(xls.read_bytes()).hexdigest())
+        assert (rec.district, rec.status) == ("110102", ST_RETURNED)
+    feedback = ws.feedback_dir(P) / "乙县.xlsx"
+    assert feedback.is_file()
+    from openpyxl import load_workbook
+    book = load_workbook(feedback)
+    assert book.sheetnames == ["问题清单"]
+    assert any("97-2003" in str(c.value) for row in book.active.iter_rows() for c in row)
+
+
+def test_district_from_name_takes_the_longest_configured_name(small_catalogue):
+    from reporttool.consolidate import district_from_name
+    from reporttool.models import District
+
+    cat = dataclasses.replace(small_catalogue, districts=small_catalogue.districts
+                              + (District("KF02", "开发区", "开发区", 4),), _index={})
+    assert district_from_name(cat, "丙开发区6月.xls") == "KF01"
+    assert district_from_name(cat, "开发区报表.xlsx") == "KF02"
+    assert district_from_name(cat, "报表.xls") == ""
