@@ -233,7 +233,8 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
             group = []
             for d in members[c.code]:
                 v, ly = dvals[d.code][ind.code]
-                group.append(IndicatorFigure(c.code, ind.code, d.code, v, ly, _yoy(v, ly), summable=ind.summable))
+                group.append(IndicatorFigure(c.code, ind.code, d.code, v, ly, None if ind.unit == "%" else _yoy(v, ly),
+                                             summable=ind.summable))
             _ranks(group)
             by_district.extend(group)
             # like reporttool.consolidate: every configured district has a figure, empty where it does
@@ -242,7 +243,7 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
                                for d in districts if d not in members[c.code])
             v, ly = city_vals[ind.code]
             f = _city_figure(cat, c.code, ind, v, ly, period, len(group))
-            if ind.summable:  # 同口径: 同比 over the districts that have both years
+            if ind.summable and ind.unit != "%":  # 同口径: 同比 over the districts that have both years
                 pairs = [(g.value, g.last_year) for g in group if g.value is not None and g.last_year]
                 f.yoy = _yoy(sum((a for a, _ in pairs), Decimal(0)), sum((b for _, b in pairs), Decimal(0))) \
                     if pairs else None
@@ -371,13 +372,19 @@ def _roster_figure(lines: list[EnterpriseLine], cluster: str, district: str = ""
 
 def _city_figure(cat: Catalogue, cluster: str, ind, value, last, period: Period, n: int) -> IndicatorFigure:
     """Targets, completion, time progress, gap and status of one city-wide figure."""
-    f = IndicatorFigure(cluster, ind.code, "", value, last, _yoy(value, last), like_for_like=True,
-                        n_districts=n, summable=ind.summable)
+    rate = ind.unit == "%"  # like consolidate: a rate has no 同比 and no 完成率; its gap is value − target
+    f = IndicatorFigure(cluster, ind.code, "", value, last, None if rate else _yoy(value, last),
+                        like_for_like=True, n_districts=n, summable=ind.summable)
     t = cat.target_for(cluster, ind.code, period.year)
     if t is not None:
         f.target, f.target_derived, f.target_kind = t.value, t.derived, t.kind
         f.target_rate = t.growth_rate if t.kind == TARGET_GROWTH else None
         f.target_note = t.explanation or t.note
+        if rate and t.kind != TARGET_GROWTH:
+            if value is not None and t.value is not None:
+                f.gap = value - t.value
+                f.status = LAGGING if value < t.value else ON_TRACK
+            return f
         if t.kind == TARGET_GROWTH:
             f.gap = None if f.yoy is None else f.yoy - t.growth_rate
         elif t.value and value is not None:

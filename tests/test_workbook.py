@@ -272,6 +272,25 @@ def test_notes_explain_dash_and_derived_targets(tmp_path, small_catalogue):
     assert ws.cell(row, 7).value == float(shown(figs.cluster_figure("A", "SR").target, 2))
 
 
+def test_rate_indicator_shows_gap_to_target_and_explains_it(tmp_path, small):
+    """A "%" indicator (高端装备营收占比, target 30): 同比 and 完成率 "—", 进度差 = value − target."""
+    cat, figs = small
+    f = figs.cluster_figure("B", "ZB")
+    assert cat.indicator("ZB").unit == "%" and f.yoy is None and f.completion is None and f.gap is not None
+    assert f.gap == f.value - f.target
+    _, wb = _write(tmp_path, figs, cat)
+    ws = wb["总表"]
+    row = next(r for label, name, r in _summary_rows(ws) if label == "装备制造" and name == "高端装备营收占比")
+    rp = cat.settings.rate_decimals
+    assert [ws.cell(row, c).value for c in (6, 9, 10)] == [DASH, DASH, DASH]
+    assert ws.cell(row, 11).value == float(shown(f.value - f.target, rp))
+    assert ws.cell(row, 12).value == f.status
+    notes = _notes(ws)
+    assert "比率类指标的进度差为与目标值之差" in notes and "不计算同比和完成率" in notes
+    assert "户数、装机容量等存量指标只计算完成率" in notes  # 规上企业户数 has a 完成率 without 时序进度
+    assert "比重等存量或比率指标只计算完成率" not in notes
+
+
 def test_notes_name_missing_districts_and_like_for_like(tmp_path, small_catalogue):
     figs = small_figures()
     missing = [s.district_name for s in figs.submissions if s.status == "未报"]

@@ -37,6 +37,8 @@ SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况",
 TOTAL = "合计"
 ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
 DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
+RATE_NOTE = ("比率类指标（单位为%，如占比、比重）不计算同比和完成率，以“—”表示；比率类指标的进度差为与目标值之差"
+             "（本年累计－目标值，百分点），低于目标值为“滞后”。")
 LIKE_FOR_LIKE_NOTE = ("同比按可比口径计算：仅含两年均有数据的县区和企业，可能与本年累计、上年同期直接相除的结果不同。")
 
 
@@ -181,8 +183,11 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
              f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
     if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
         lines.append("增速目标不计算完成率，其进度差为同比增速与目标增速之差（百分点）。")
-    if any(f.completion is not None and f.time_progress is None for f in figs.clusters + figs.programme):
-        lines.append("户数、装机容量、比重等存量或比率指标只计算完成率，不与时序进度比较。")
+    everything = figs.clusters + figs.programme
+    if any(f.completion is not None and f.time_progress is None and not _is_rate(cat, f) for f in everything):
+        lines.append("户数、装机容量等存量指标只计算完成率，不与时序进度比较。")
+    if any(_is_rate(cat, f) for f in everything):
+        lines.append(RATE_NOTE)
     if any(f.target_derived for f in figs.clusters + figs.programme):
         lines.append("目标说明标“（推算）”的，系按规划目标年的目标值和年均增长率（或基期倍数）推算的本年目标。")
     if any(f.like_for_like and f.yoy is not None for f in figs.clusters + figs.programme):
@@ -194,6 +199,12 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
     if not _summary_adds_up(figs, cat, programme):
         lines.append(ROUNDING_NOTE)
     return lines
+
+
+def _is_rate(cat: Catalogue, f: IndicatorFigure) -> bool:
+    """A rate indicator (unit %, e.g. 占比): no 同比, no 完成率; its 进度差 is value − target."""
+    ind = cat.indicator(f.indicator)
+    return ind is not None and ind.unit == "%"
 
 
 def missing_note(figs: Figures) -> list[str]:
@@ -360,7 +371,7 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     notes = ["各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。",
              "每个指标只列本年累计或上年同期有数据的县区。", *missing_note(figs), DASH_NOTE]
     if non_summable:
-        notes.insert(1, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表。")
+        notes.insert(1, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。")
     if like_for_like:
         notes.insert(-1, LIKE_FOR_LIKE_NOTE)
     if rounding:
