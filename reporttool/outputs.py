@@ -18,7 +18,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.consolidate import CurrentVersions, InputFile, run_counts
 from reporttool.figures import Figures
 from reporttool.ledger import Ledger
-from reporttool.models import Finding, Period
+from reporttool.models import ERROR, VERIFY, Finding, Period
 from reporttool.workspace import Workspace
 
 
@@ -90,7 +90,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
-        if not mine or rec is None:
+        if rec is None or not needs_feedback(mine):
             continue
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
         sig = _feedback_signature(rec.sha256, mine, state.district_name, period.label)
@@ -122,6 +122,12 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
 
 
 MANIFEST = "manifest.json"
+
+
+def needs_feedback(findings: list[Finding]) -> bool:
+    """A district gets a feedback workbook only when there is something to fix or explain: an error or a
+    核实 without a 说明. Explained 核实 and 提示 alone leave it 通过, with no workbook to send."""
+    return any(f.severity == ERROR or (f.severity == VERIFY and not f.explained) for f in findings)
 
 
 def _feedback_signature(sha256: str, findings: list[Finding], district_name: str, period_label: str) -> str:

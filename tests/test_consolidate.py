@@ -349,3 +349,21 @@ def test_district_from_name_takes_the_longest_configured_name(small_catalogue):
     assert district_from_name(cat, "丙开发区6月.xls") == "KF01"
     assert district_from_name(cat, "开发区报表.xlsx") == "KF02"
     assert district_from_name(cat, "报表.xls") == ""
+
+
+def test_no_feedback_when_every_finding_is_explained(small_workspace):
+    ws = small_workspace
+    small = {"credit_code": credit(21), "name": "小规上", "cluster": "A", "is_scale": "是", "revenue": D(100)}
+    put(ws, "甲区.xlsx", "110101", sr="1000", roster=[small])  # 规上 with 100 万元 in half a year: 核实
+    result = run_consolidate(ws, P, now=NOW)
+    feedback = ws.feedback_dir(P) / "甲区.xlsx"
+    assert states(result)["甲区"] == "待核实" and feedback in result.outputs and feedback.is_file()
+    put(ws, "甲区-说明.xlsx", "110101", sr="1000", roster=[dict(small, note="5月新投产，产能未完全释放")],
+        when=ON_TIME + dt.timedelta(hours=1))
+    result = run_consolidate(ws, P, now=NOW)
+    mine = [f for f in result.figures.findings if f.district == "110101"]
+    assert mine and all(f.explained for f in mine)  # the finding stands, explained
+    assert states(result)["甲区"] == ST_PASSED
+    assert feedback not in result.outputs and not feedback.exists()  # nothing to fix: no (old) workbook
+    manifest = json.loads((ws.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
+    assert not any("反馈" in o for o in manifest["outputs"])
