@@ -487,8 +487,10 @@ def received_time(path: Path) -> dt.datetime:
 
 def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    now: dt.datetime | None = None) -> ConsolidateResult:
+                    now: dt.datetime | None = None, issued: dt.date | None = None) -> ConsolidateResult:
     """The monthly run: take the lock, ingest new inbox files, compute the figures, write the outputs.
+
+    ``issued`` is the brief's issue date (印发日期); default the day of the run.
 
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
@@ -507,7 +509,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
-                outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now)
+                outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
+                                                  issued=issued)
             except PermissionError as exc:
                 raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
                                       f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None

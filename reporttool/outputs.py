@@ -57,8 +57,10 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
 
 def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
                    cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
-                   now: dt.datetime) -> tuple[list[Path], Path]:
+                   now: dt.datetime, *, issued: dt.date | None = None) -> tuple[list[Path], Path]:
     """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last).
+
+    ``issued``: the brief's issue date (default the day of ``now``).
 
     Feedback workbooks whose inputs did not change since the last complete run are kept in place."""
     from reporttool.render.brief import brief_name, write_brief
@@ -79,7 +81,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     written.append(rel)
     rel = Path(brief_name(cat, period, issue_no))
     write_brief(figures, cat, staging / rel, issue_no=issue_no,
-                template=ws.brief_template if ws.brief_template.is_file() else None, issued=now.date())
+                template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued or now.date())
     written.append(rel)
     current = ledger.current(period.key)
     feedback_dir = Path(ws.feedback_dir(period).name)

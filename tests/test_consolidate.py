@@ -367,3 +367,19 @@ def test_no_feedback_when_every_finding_is_explained(small_workspace):
     assert feedback not in result.outputs and not feedback.exists()  # nothing to fix: no (old) workbook
     manifest = json.loads((ws.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
     assert not any("反馈" in o for o in manifest["outputs"])
+
+
+def test_cli_consolidate_date_sets_the_brief_issue_date(small_workspace):
+    from docx import Document
+
+    ws = small_workspace
+    put(ws, "甲区.xlsx", "110101", sr="1000")
+    runner = CliRunner()
+    res = runner.invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06", "--date", "2025-07-10"])
+    assert res.exit_code == 0, res.output
+    brief = next(p for p in ws.period_dir(P).iterdir() if p.suffix == ".docx")
+    doc = Document(str(brief))
+    texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(t.strip().endswith("2025年7月10日") for t in texts)
+    res = runner.invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06", "--date", "7月10日"])
+    assert res.exit_code == 2 and "2025-07-08" in res.output and "Traceback" not in res.output

@@ -9,7 +9,8 @@ from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.errors import ReportToolError
 
 
-def _date_callback(ctx, param, value: str | None) -> dt.date | None:
+def date_callback(ctx, param, value: str | None) -> dt.date | None:
+    """--date YYYY-MM-DD (the brief's issue date) as a date; a Chinese message when it is not one."""
     if value is None:
         return None
     try:
@@ -23,7 +24,7 @@ def _date_callback(ctx, param, value: str | None) -> dt.date | None:
               help="报告期，如 2025-06（1-6月累计）或 2025-Q2")
 @click.option("--issue", type=click.IntRange(min=1), default=None,
               help="期号（默认：该报告期已编的期号，或本年度下一期）")
-@click.option("--date", "issued", default=None, callback=_date_callback,
+@click.option("--date", "issued", default=None, callback=date_callback,
               help="印发日期，如 2025-07-08（默认：今天）")
 @click.pass_obj
 def brief(obj, period, issue: int | None, issued: dt.date | None) -> None:

@@ -5,6 +5,7 @@ Thin: parse, call reporttool.consolidate / reporttool.ledger, print a Chinese su
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import unicodedata
@@ -12,6 +13,7 @@ import unicodedata
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.cli.brief_cmd import date_callback
 from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, SubmissionState
 from reporttool.models import Period
 
@@ -80,8 +82,10 @@ class _Progress:
 @main.command()
 @click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-06")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行读取的进程数（默认按CPU）")
+@click.option("--date", "issued", default=None, callback=date_callback,
+              help="简报印发日期，如 2025-07-08（默认：今天）")
 @click.pass_obj
-def consolidate(obj, period: Period, workers: int | None) -> None:
+def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None) -> None:
     """汇总：读取 inbox/ 中新收到的报表，审核、入账，生成汇总表、简报、反馈表（outbox/报告期/）。"""
     from reporttool.consolidate import run_consolidate
 
@@ -89,7 +93,7 @@ def consolidate(obj, period: Period, workers: int | None) -> None:
     with user_errors():
         ws = obj.workspace()
         try:
-            result = run_consolidate(ws, period, workers=workers, progress=progress)
+            result = run_consolidate(ws, period, workers=workers, progress=progress, issued=issued)
         finally:
             if progress:
                 progress.close()
