@@ -599,3 +599,52 @@ def test_findings_rows_grow_with_their_text(tmp_path, small):
     for c in (6, 9, 11):
         assert ws.cell(row, c).alignment.wrap_text
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_detail_book_zip_is_sound_and_rows_are_all_there(tmp_path, small_catalogue):
+    """Many fragments (CRC combined, deflate segments concatenated): the zip passes testzip(), every row
+    is read back by openpyxl and python-calamine, odd numbers do not break the file."""
+    from python_calamine import CalamineWorkbook
+
+    from reporttool.models import Row
+    from reporttool.render.detail_book import DetailSheet, render_fragment, write_detail_book
+
+    cat = small_catalogue
+    frags, total = [], 0
+    for k, d in enumerate(cat.districts):
+        rows = [Row(5 + i, {"credit_code": f"{k}{i:017d}", "name": f"企业{k}-{i}", "cluster": cat.clusters[i % 3].code,
+                            "revenue": D(i) + D("0.125"), "revenue_ly": D(i or 1), "employees": i})
+                for i in range(400 + 37 * k)]
+        rows[0].values.update(revenue=D("1E+30"), revenue_ly=D("-0.001"), output_value=D("NaN"))
+        frag, n = render_fragment("roster", rows, d.code, cat)
+        frags.append(frag)
+        total += n
+    dest = write_detail_book(cat, Period(2025, 6), [DetailSheet("roster", f"共{total}户", frags, total),
+                                                    DetailSheet("projects", "共0个", [], 0)], tmp_path / "大.xlsx")
+    with zipfile.ZipFile(dest) as z:
+        assert z.testzip() is None
+        assert "xl/worksheets/sheet1.xml" in z.namelist()
+    ws = load_workbook(dest)["企业名录"]
+    assert ws.max_row == 3 + total and ws.max_column == 14
+    codes = [ws.cell(r, 4).value for r in range(4, 4 + total)]
+    assert codes[0] == "000000000000000000" and all(isinstance(c, str) and len(c) == 18 for c in codes)
+    assert ws.cell(4, 9).value == 10 ** 30 and ws.cell(4, 10).value == 0 and ws.cell(4, 12).value == DASH
+    assert ws.cell(5, 9).value == 3.13  # i = 3 (rows sorted by cluster: 0, 3, 6 ...): 3.125 half up
+    assert [ws.cell(r, 1).value for r in (4, 4 + 400)] == [1, 1]  # 序号 restarts in each 县区
+    cal = CalamineWorkbook.from_path(str(dest)).get_sheet_by_name("企业名录").to_python()
+    assert len(cal) == 3 + total and cal[3][3] == "000000000000000000" and cal[-1][4] == ws.cell(3 + total, 5).value
+    assert load_workbook(dest)["重点项目"].max_row == 3
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) 未安装，跳过渲染检查")
+def test_detail_book_prints_in_libreoffice(tmp_path, small_catalogue):
+    dest, _ = _detail(tmp_path, small_catalogue)
+    out = tmp_path / "pdf"
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(dest)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = out / "明细.pdf"
+    assert pdf.is_file() and pdf.stat().st_size > 1000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "测试市重点产业集群企业名录（2025年1-6月）" in text and "012345678901234567" in text
+        assert "第1页 共" in text

@@ -18,7 +18,7 @@ import datetime as dt
 import struct
 import zlib
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -81,7 +81,15 @@ def _n(col: str, value: Decimal | int | None, places: int, style: int) -> str:
         return f'<c s="{S_CENTER}" t="inlineStr"><is><t>{DASH}</t></is></c>'
     if isinstance(value, Decimal):  # fmt.shown, with the exponent built once
         exp = _EXP.get(places) or _EXP.setdefault(places, Decimal(1).scaleb(-places))
-        return f'<c s="{style}"><v>{value.quantize(exp, rounding=ROUND_HALF_UP):f}</v></c>'
+        try:
+            shown = value.quantize(exp, rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # more digits than the context holds (1E+30 typed in): no rounding needed
+            shown = value
+        if not shown.is_finite():  # <v>NaN</v> would make Excel repair the file
+            return f'<c s="{S_CENTER}" t="inlineStr"><is><t>{DASH}</t></is></c>'
+        if not shown:  # -0.001 -> 0.00, not "-0.00"
+            shown = abs(shown)
+        return f'<c s="{style}"><v>{shown:f}</v></c>'
     return f'<c s="{style}"><v>{value}</v></c>'
 
 
