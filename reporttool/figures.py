@@ -35,18 +35,19 @@ class IndicatorFigure:
     district: str = ""  # "" = whole city
     value: Decimal | None = None  # 本年累计
     last_year: Decimal | None = None  # 上年同期
-    yoy: Decimal | None = None  # 同比 %, None without a comparable base ("—")
+    yoy: Decimal | None = None  # 同比 %, None without a comparable base ("—") and for rates (unit %)
     like_for_like: bool = False  # 同比 computed on the same enterprises in both years
     target: Decimal | None = None  # 年度目标 (None: no target value)
     target_derived: bool = False  # 推算
     target_kind: str = ""  # TARGET_* or ""
     target_rate: Decimal | None = None  # for growth targets: the 同比 to reach
     target_note: str = ""  # explanation (推算方法 / 基期值未填)
-    completion: Decimal | None = None  # 完成率 % = value / target
+    completion: Decimal | None = None  # 完成率 % = value / target (None for rates: unit %)
     time_progress: Decimal | None = None  # 时序进度 % (None when the indicator is not compared)
-    gap: Decimal | None = None  # 进度差 百分点 = completion - time_progress (or yoy - target_rate)
-    status: str | None = None  # AHEAD / ON_TRACK / LAGGING / None
-    rank: int | None = None  # among districts for this cluster × indicator (1, 2, 2, 4)
+    gap: Decimal | None = None  # 进度差 百分点 = completion - time_progress (or yoy - target_rate; for a
+    #                             rate, value - target)
+    status: str | None = None  # AHEAD / ON_TRACK / LAGGING / None (a rate: LAGGING below its target, else ON_TRACK)
+    rank: int | None = None  # among districts for this cluster × indicator, by the value as shown (1, 2, 2, 4)
     n_districts: int = 0  # districts that reported a value
     summable: bool = True
 
