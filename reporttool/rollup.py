@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from reporttool.models import Row
+from reporttool.formula import evaluate_formula, formula_refs
+from reporttool.models import SOURCE_FORMULA, Indicator, Row
 
 ROSTER_AMOUNTS = {"营业收入合计": ("revenue", "revenue_ly"), "工业总产值合计": ("output_value", "output_value_ly")}
 PROJECT_AMOUNTS = {"本年完成投资": "done_year", "本年计划投资": "plan_year", "总投资": "total"}
@@ -180,3 +181,56 @@ def decode_aggregates(text: str) -> dict:
     import json
 
     return _dec(json.loads(text))
+
+
+def _leaves(ind: Indicator, by_code: dict[str, Indicator], seen: frozenset[str] = frozenset()) -> set[str]:
+    """The non-formula indicator codes a formula indicator is made of (through nested formulas)."""
+    out: set[str] = set()
+    for ref in formula_refs(ind.formula):
+        sub = by_code.get(ref)
+        if sub is not None and sub.source == SOURCE_FORMULA and ref not in seen:
+            out |= _leaves(sub, by_code, seen | {ind.code})
+        else:
+            out.add(ref)
+    return out
+
+
+def _evaluate(ind: Indicator, by_code: dict[str, Indicator], leaves: dict[str, Decimal | None],
+              seen: frozenset[str] = frozenset()) -> Decimal | None:
+    """The formula over leaf values, nested formula indicators evaluated over the same values."""
+    values: dict[str, Decimal | None] = {}
+    for ref in formula_refs(ind.formula):
+        sub = by_code.get(ref)
+        if sub is not None and sub.source == SOURCE_FORMULA and ref not in seen:
+            values[ref] = _evaluate(sub, by_code, leaves, seen | {ind.code})
+        else:
+            values[ref] = leaves.get(ref)
+    return evaluate_formula(ind.formula, values)
+
+
+def formula_sum(ind: Indicator, by_code: dict[str, Indicator], units: list[dict[str, Sum]], *,
+                city: bool = False) -> Sum:
+    """A formula indicator over ``units`` (one district's, or one district × cluster's, sums by code).
+
+    A ratio of sums over the SAME units: this year's value over the units where every part has a value,
+    上年同期 and its comparable this-year side over the units where every part has both years (like for
+    like). A unit that left one part blank takes no part at all, so one blank numerator cannot pull a
+    city ratio down. ``city``: a part that may not be summed across districts makes the result empty.
+    """
+    leaves = _leaves(ind, by_code)
+    if city and any((i := by_code.get(code)) is not None and i.source != SOURCE_FORMULA and not i.summable
+                    for code in leaves):
+        return Sum()
+    empty = Sum()
+    cur = [u for u in units if all(u.get(code, empty).value is not None for code in leaves)]
+    if not cur:
+        return Sum()
+    value = _evaluate(ind, by_code, {code: sum((u[code].value for u in cur), Decimal(0)) for code in leaves})
+    both = [u for u in cur if all(u[code].last_year is not None and u[code].comparable is not None for code in leaves)]
+    if value is None or not both:
+        return Sum(value)
+    last = _evaluate(ind, by_code, {code: sum((u[code].last_year for u in both), Decimal(0)) for code in leaves})
+    comparable = _evaluate(ind, by_code, {code: sum((u[code].comparable for u in both), Decimal(0)) for code in leaves})
+    if last is None or comparable is None:
+        return Sum(value)
+    return Sum(value, last, comparable, any(u[code].like_for_like for u in both for code in leaves))
