@@ -391,7 +391,10 @@ def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], lis
                 if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
                     clauses.append(f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
                                    f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
-                else:
+                elif ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
+                    clauses.append(f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}"
+                                   f"{fmt.points_words(f.value - f.target, rd)}")
+                elif f.completion is not None:
                     clauses.append(f"{ind.name}完成率{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}")
             who = []
             if c.lead_units:
