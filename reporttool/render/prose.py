@@ -207,12 +207,11 @@ def has_target(f: IndicatorFigure) -> bool:
 
 
 def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:
-    """The cluster's first indicator compared with 时序进度 (for the chart)."""
-    for ind in cat.indicators_for(cluster.code):
-        f = figures.cluster_figure(cluster.code, ind.code)
-        if f is not None and f.completion is not None and f.time_progress is not None:
-            return f, ind
-    return None
+    """The cluster's headline figure for 图1: the same rule as the 总表's chart (one function for both)."""
+    from reporttool.render.workbook import headline_figure
+
+    f = headline_figure(figures, cat, cluster.code)
+    return None if f is None else (f, cat.indicator(f.indicator))
 
 
 def _investment(figures: Figures, cluster: str) -> InvestmentFigure | None:
