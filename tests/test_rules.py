@@ -431,6 +431,7 @@ E2E_CASES = {
     "R-NUMBER": (dict(roster=_with(_base_roster(), 0, revenue="五千")), ("roster", 0, "revenue")),
     "R-INTEGER": (dict(roster=_with(_base_roster(), 0, employees=12.5)), ("roster", 0, "employees")),
     "R-DATE": (dict(projects=_with(_base_projects(), 0, start="去年春天")), ("projects", 0, "start")),
+    "R-TOO-LARGE": (dict(roster=_with(_base_roster(), 0, revenue="1E+30")), ("roster", 0, "revenue")),
     "R-NEGATIVE": (dict(roster=_with(_base_roster(), 1, revenue_ly=D(-700))), ("roster", 1, "revenue_ly")),
     "R-CHOICE": (dict(projects=_with(_base_projects(), 0, nature="新上")), ("projects", 0, "nature")),
     "R-CLUSTER-UNKNOWN": (dict(roster=_with(_base_roster(), 1, cluster="纺织服装")), ("roster", 1, "cluster")),

@@ -76,6 +76,8 @@ _RULES: list[Rule] = [
     Rule("R-DATE", ERROR, "日期无法识别", "“{column}”应填年月（如 2025-03），现为“{value}”。", "日期列无法识别",
          "row"),
     Rule("R-NEGATIVE", ERROR, "数值为负", "“{column}”不能为负数，现为 {value}。", "金额和数量不小于0", "row"),
+    Rule("R-TOO-LARGE", ERROR, "数值过大", "“{column}”的值 {value} 大得不合常理（超过1万亿），请检查单位和小数点。",
+         "数值的绝对值不小于 10¹²（多为单位错填或误输入）；该值不参与任何计算", "row"),
     Rule("R-CHOICE", ERROR, "不在下拉选项中", "“{column}”应为 {choices} 之一，现为“{value}”。", "下拉列的值不在选项中",
          "row"),
     Rule("R-CLUSTER-UNKNOWN", ERROR, "集群不存在", "所属集群“{value}”不在本市集群名单中。", "集群名称或代码不在目标库",

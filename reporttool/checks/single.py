@@ -38,6 +38,7 @@ from reporttool.checks.rules import RULES, finding
 
 # Roster measures an output indicator may bound (Indicator.roster_measure) -> roster column key.
 ROSTER_BOUND_COLUMNS = {"营业收入合计": "revenue", "工业总产值合计": "output_value"}
+TOO_LARGE = Decimal("1E12")  # no amount, count or quantity on these forms comes near a trillion
 ROSTER_TOLERANCE = Decimal("0.01")  # 万元: rounding slack between the roster sum and the reported total
 FORM_AMOUNT_UNIT = "万元"  # roster amounts are in 万元 (layout ROSTER.unit_note)
 
@@ -164,6 +165,11 @@ class _Checker:
             if value is None or (isinstance(value, str) and not value.strip()):
                 if col.required:
                     self.add("R-REQUIRED", table, row, col.key)
+                continue
+            if col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(value) >= TOO_LARGE:
+                # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
+                self.add("R-TOO-LARGE", table, row, col.key, raw if raw not in (None, "") else f"{value:E}")
+                row.values[col.key] = None
                 continue
             if col.kind == CHOICE and col.choices and clean_text(value) not in col.choices:
                 self.add("R-CHOICE", table, row, col.key, value, choices="、".join(col.choices))
