@@ -35,7 +35,8 @@ from reporttool.figures import (
 )
 from reporttool.forms.layout import PROJECT_STATUSES
 from reporttool.errors import ReportToolError
-from reporttool.ledger import Ledger, SubmissionRecord, counts, workspace_lock
+from reporttool.ledger import Ledger, SubmissionRecord, counts
+from reporttool.lock import workspace_lock
 from reporttool.models import (
     ERROR,
     SOURCE_FORMULA,

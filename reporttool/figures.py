@@ -10,7 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from reporttool.models import Finding, Period
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reporttool.catalogue import Catalogue
 
 # Progress status against 时序进度
 AHEAD = "超前"
@@ -130,3 +135,31 @@ class Figures:
             if f.status in out:
                 out[f.status] += 1
         return out
+
+
+def headline_figure(figs: Figures, cat: "Catalogue", cluster: str) -> IndicatorFigure | None:
+    """The cluster's headline figure for a 完成率-against-时序进度 chart, None when it has none.
+
+    The first indicator in catalogue order that is compared with 时序进度 (``Indicator.compare_time``,
+    a flow such as 工业总产值) and has both a 完成率 and a 时序进度. Stocks and ratios (户数, 占比) are
+    never charted against 时序进度: a 92 % of a count target is not "ahead" of a 50 % year. The 总表's
+    chart and the brief's 图1 both use this one rule.
+    """
+    for ind in cat.indicators_for(cluster):
+        if not ind.compare_time:
+            continue
+        f = figs.cluster_figure(cluster, ind.code)
+        if f is not None and f.completion is not None and f.time_progress is not None:
+            return f
+    return None
+
+
+def headline_figures(figs: Figures, cat: "Catalogue") -> list[IndicatorFigure]:
+    """One figure per cluster (catalogue order) for the chart, see ``headline_figure``; clusters
+    without one are left out."""
+    out = []
+    for c in cat.clusters:
+        pick = headline_figure(figs, cat, c.code)
+        if pick is not None:
+            out.append(pick)
+    return out

@@ -21,7 +21,8 @@ from reporttool.consolidate import CRASH_HOOK_ENV, compute_figures, run_consolid
 from reporttool.errors import LockedError, ReportToolError
 from reporttool.figures import ST_MISSING, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
 from reporttool.forms.writer import write_template
-from reporttool.ledger import Ledger, workspace_lock
+from reporttool.ledger import Ledger
+from reporttool.lock import workspace_lock
 from reporttool.models import Period
 from reporttool.workspace import Workspace
 

@@ -10,7 +10,8 @@ import pytest
 
 from reporttool.errors import LockedError
 from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
-from reporttool.ledger import MIGRATIONS, Ledger, workspace_lock
+from reporttool.ledger import MIGRATIONS, Ledger
+from reporttool.lock import workspace_lock
 from reporttool.models import ERROR, VERIFY, Finding, Period, Row
 
 from test_figures import submission

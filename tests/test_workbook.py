@@ -15,7 +15,8 @@ from reporttool.catalogue import with_settings
 from reporttool.fmt import DASH, shown
 from reporttool.models import Period
 from reporttool.render import workbook as wbmod
-from reporttool.render.workbook import SHEETS, consolidated_name, headline_figures, write_consolidated
+from reporttool.figures import headline_figure, headline_figures
+from reporttool.render.workbook import SHEETS, consolidated_name, write_consolidated
 from reporttool.render.xlsx_styles import clean_for_office
 
 HEADER_ROWS = 4  # title, 编制单位/单位 line, two header rows: data starts on row 5
@@ -356,7 +357,7 @@ def test_chart_leaves_out_stocks_and_ratios(tmp_path, small):
     heads = headline_figures(figs, cat)
     assert [(f.cluster, f.indicator) for f in heads] == [("B", "SR"), ("C", "YK")]
     assert all(cat.indicator(f.indicator).compare_time and f.time_progress is not None for f in heads)
-    assert wbmod.headline_figure(figs, cat, "A") is None
+    assert headline_figure(figs, cat, "A") is None
     _, wb = _write(tmp_path, figs, cat)
     ws = wb["总表"]
     start = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("图表数据"))

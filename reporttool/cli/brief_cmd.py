@@ -32,7 +32,8 @@ def brief(obj, period, issue: int | None, issued: dt.date | None) -> None:
     with user_errors():
         # imported here so the CLI still loads while the ledger modules change
         from reporttool.consolidate import compute_figures
-        from reporttool.ledger import Ledger, workspace_lock
+        from reporttool.ledger import Ledger
+        from reporttool.lock import workspace_lock
         from reporttool.render.brief import brief_name, write_brief
 
         ws = obj.workspace()

@@ -13,6 +13,7 @@ from decimal import Decimal
 from reporttool import fmt
 from reporttool.catalogue import Catalogue
 from reporttool.figures import (
+    headline_figure,
     LAGGING,
     ST_ERRORS,
     ST_MISSING,
@@ -208,8 +209,6 @@ def has_target(f: IndicatorFigure) -> bool:
 
 def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:
     """The cluster's headline figure for 图1: the same rule as the 总表's chart (one function for both)."""
-    from reporttool.render.workbook import headline_figure
-
     f = headline_figure(figures, cat, cluster.code)
     return None if f is None else (f, cat.indicator(f.indicator))
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
-from reporttool.figures import (
+from reporttool.figures import (  # headline_figures: the chart rule, shared with the brief
+    headline_figures,
     LAGGING,
     ST_ERRORS,
     ST_MISSING,
@@ -229,34 +230,6 @@ def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFig
         if not adds_up([f.last_year for f in parts], p.last_year, places):
             return False
     return True
-
-
-def headline_figure(figs: Figures, cat: Catalogue, cluster: str) -> IndicatorFigure | None:
-    """The cluster's headline figure for a 完成率-against-时序进度 chart, None when it has none.
-
-    The first indicator in catalogue order that is compared with 时序进度 (``Indicator.compare_time``,
-    a flow such as 工业总产值) and has both a 完成率 and a 时序进度. Stocks and ratios (户数, 占比) are
-    never charted against 时序进度: a 92 % of a count target is not "ahead" of a 50 % year. The 总表's
-    chart and the brief's 图1 both use this one rule.
-    """
-    for ind in cat.indicators_for(cluster):
-        if not ind.compare_time:
-            continue
-        f = figs.cluster_figure(cluster, ind.code)
-        if f is not None and f.completion is not None and f.time_progress is not None:
-            return f
-    return None
-
-
-def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
-    """One figure per cluster (catalogue order) for the chart, see ``headline_figure``; clusters
-    without one are left out."""
-    out = []
-    for c in cat.clusters:
-        pick = headline_figure(figs, cat, c.code)
-        if pick is not None:
-            out.append(pick)
-    return out
 
 
 def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> None:
