@@ -279,8 +279,10 @@ def overall(figures: Figures, cat: Catalogue) -> list[Block]:
     compared = sum(counts.values())
     if compared:
         growth = any(f.status and f.target_kind == TARGET_GROWTH for f in figures.clusters)
+        ratio = any(f.status and f.completion is None and f.target_kind != TARGET_GROWTH
+                    for f in figures.clusters)  # a rate (占比) is compared with its target value
         basis = (f"完成率对照时序进度（{fmt.trim(figures.time_progress, rd)}%）"
-                 + ("、增速对照增速目标" if growth else ""))
+                 + ("、增速对照增速目标" if growth else "") + ("、比率对照目标值" if ratio else ""))
         words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
         text += f"{basis}，纳入比较的{compared}项集群指标中，{words}"
         lagging = lagging_clusters(figures, cat)
