@@ -11,8 +11,7 @@ PERIOD ?= 2025-06
 
 $(BIN)/reporttool: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 venv: $(BIN)/reporttool
