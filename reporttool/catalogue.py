@@ -95,6 +95,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        if not self.sheet:  # the file as a whole
+            return self.reason
         where = f"“{self.sheet}”表第{self.row}行" if self.row else f"“{self.sheet}”表"
         return f"{where}：{self.reason}"
 

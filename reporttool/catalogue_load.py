@@ -62,7 +62,16 @@ def load(path: str | Path) -> Catalogue:
     path = Path(path)
     problems: list[Problem] = []
     if not path.is_file():
-        raise CatalogueInvalid(str(path), [Problem(path.name, None, "文件不存在")])
+        raise CatalogueInvalid(str(path), [Problem("", None, "文件不存在")])
+    # The same stdlib pre-check as for district files: python-calamine aborts the whole process on some
+    # legal workbooks (a far-away cell), and a hand-edited catalogue can carry one too.
+    from reporttool.forms.safety import precheck
+    from reporttool.models import ReadRefused
+
+    try:
+        precheck(path)
+    except ReadRefused as exc:
+        raise CatalogueInvalid(str(path), [Problem("", None, exc.finding.message)]) from None
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = {}
@@ -76,10 +85,10 @@ def load(path: str | Path) -> Catalogue:
             rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             sheets[name] = _read_sheet(rows, name, columns, problems)
     except FileNotFoundError:
-        raise CatalogueInvalid(str(path), [Problem(path.name, None, "文件不存在")]) from None
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear problem
-        raise CatalogueInvalid(str(path), [Problem(path.name, None, f"无法读取（{type(exc).__name__}），"
-                                                   "请确认是用 Excel/WPS 保存的 .xlsx 文件")]) from None
+        raise CatalogueInvalid(str(path), [Problem("", None, "文件不存在")]) from None
+    except Exception:  # noqa: BLE001 - any unreadable workbook is one clear problem
+        raise CatalogueInvalid(str(path), [Problem("", None, "文件无法读取（可能已损坏，或不是 Excel 工作簿），"
+                                                   "请用 Excel/WPS 打开后另存为 .xlsx")]) from None
     if problems:
         raise CatalogueInvalid(str(path), problems)
     cat = build_catalogue(sheets, problems, str(path))

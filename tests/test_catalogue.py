@@ -182,7 +182,7 @@ def test_missing_sheet_and_not_a_workbook(small_catalogue, tmp_path):
     junk.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(CatalogueInvalid) as exc:
         load_catalogue(junk)
-    assert "无法读取" in str(exc.value.problems[0])
+    assert "不是 Excel 工作簿" in str(exc.value.problems[0])
 
 
 def test_full_width_and_spaces_in_codes_are_normalised(small_catalogue, tmp_path):
@@ -206,3 +206,21 @@ def test_targets_sheet_shows_names_beside_codes_for_reading(small_catalogue, tmp
     ws["L3"] = "随便写的"
     ws.parent.save(path)
     assert load_catalogue(path).targets[0].cluster == "A"
+
+
+def test_a_far_away_cell_in_the_catalogue_is_refused_before_calamine_sees_it(small_catalogue, tmp_path):
+    """python-calamine 0.9 aborts the process on a value at XFD1048576: the pre-check must catch it."""
+    import subprocess
+    import sys
+
+    from hostile import far_cell
+
+    path = write_catalogue(small_catalogue, tmp_path / "t.xlsx")
+    bad = far_cell(path, tmp_path, part="xl/worksheets/sheet5.xml")  # the 目标 sheet
+    code = ("import sys; from reporttool.catalogue import load_catalogue, CatalogueInvalid\n"
+            "try:\n    load_catalogue(sys.argv[1])\nexcept CatalogueInvalid as e:\n"
+            "    print(e.problems[0])")
+    out = subprocess.run([sys.executable, "-c", code, str(bad)], capture_output=True, text=True,
+                         encoding="utf-8")
+    assert out.returncode == 0, out.stderr  # the process survived
+    assert "目标" in out.stdout and "范围" in out.stdout
