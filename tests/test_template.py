@@ -386,3 +386,24 @@ def test_docs_name_every_sheet_and_column():
     for label in L.META_KEYS:
         assert label in doc
     assert L.META_SHEET in doc and L.INSTRUCTIONS_SHEET in doc
+
+
+def test_template_warns_when_forms_already_received_become_stale(small_workspace, small_catalogue):
+    """Changing clusters or indicators mid-month: `template` says which districts' received forms are old."""
+    from reporttool.consolidate import run_consolidate
+
+    period = Period(2025, 6)
+    W.write_template(small_catalogue, "110101", period, small_workspace.inbox / "甲区.xlsx",
+                   roster=[{"credit_code": "91110000600037341L", "name": "甲公司", "cluster": "化工",
+                            "is_scale": "否", "revenue": D(10)}],
+                   outputs={("A", "SR"): {"value": D(100), "value_ly": D(90)}})
+    run_consolidate(small_workspace, period, now=dt.datetime(2025, 7, 8), issued=dt.date(2025, 7, 8))
+    runner = CliRunner()
+    same = runner.invoke(main, ["-w", str(small_workspace.root), "template", "--period", "2025-06"])
+    assert same.exit_code == 0 and "注意" not in same.output
+    extra = Indicator("XZ", "新增指标", "亿元", "万元", "output", clusters=("A",), order=99)
+    write_catalogue(dataclasses.replace(small_catalogue, indicators=small_catalogue.indicators + (extra,),
+                                        _index={}), small_workspace.targets)
+    changed = runner.invoke(main, ["-w", str(small_workspace.root), "template", "--period", "2025-06"])
+    assert changed.exit_code == 0, changed.output
+    assert "注意：本报告期已收到 1 份按调整前的集群、指标生成的报表（甲区）" in changed.output
