@@ -69,3 +69,4 @@ def small_workspace(tmp_path) -> Workspace:
     ws = init_workspace(tmp_path / "测试市")
     write_catalogue(make_small_catalogue(), ws.targets)
     return ws
+

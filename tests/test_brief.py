@@ -9,6 +9,8 @@ from pathlib import Path
 
 import docx
 import pytest
+
+from helpers import need_tool
 from docx.oxml.ns import qn
 
 from reporttool import fmt
@@ -418,9 +420,9 @@ def test_prose_double_counting(tmp_path):
 # ---- LibreOffice render ---------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) or pdftotext (poppler-utils) is not installed")
 def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_path):
+    need_tool("soffice")
+    need_tool("pdftotext")
     src = tmp_path / "brief.docx"
     shutil.copy(default_brief[2], src)
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],

@@ -8,6 +8,8 @@ import zipfile
 from decimal import Decimal as D
 
 import pytest
+
+from helpers import need_tool
 from openpyxl import load_workbook
 
 from reporttool.fmt import DASH
@@ -70,8 +72,8 @@ def test_detail_book_reads_the_same_in_openpyxl_and_calamine(tmp_path, small_cat
     assert [c.value for c in p[4]][9:13] == [100, 50, 20, 40]
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) 未安装，跳过渲染检查")
 def test_detail_book_reads_in_libreoffice(tmp_path, small_catalogue):
+    need_tool("soffice")
     dest, _ = _detail(tmp_path, small_catalogue)
     out = tmp_path / "csv"
     subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
@@ -121,8 +123,8 @@ def test_detail_book_zip_is_sound_and_rows_are_all_there(tmp_path, small_catalog
     assert load_workbook(dest)["重点项目"].max_row == 3
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) 未安装，跳过渲染检查")
 def test_detail_book_prints_in_libreoffice(tmp_path, small_catalogue):
+    need_tool("soffice")
     dest, _ = _detail(tmp_path, small_catalogue)
     out = tmp_path / "pdf"
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(dest)],

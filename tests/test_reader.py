@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from helpers import need_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -176,9 +178,7 @@ def test_formula_without_cached_value(small_catalogue, form, tmp_path):
 
 
 def test_libreoffice_round_trip_reads_the_same(small_catalogue, form, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    soffice = need_tool("soffice", "libreoffice")
     out = tmp_path / "lo"
     src = tmp_path / "roundtrip.xlsx"
     shutil.copy(form, src)
