@@ -26,6 +26,8 @@ from reporttool.models import (
     ResolvedTarget,
     Settings,
     Target,
+    Words,
+    level_words,
 )
 from reporttool.formula import evaluate_formula, formula_refs  # noqa: F401  (re-exported)
 from reporttool.units import clean_text
@@ -67,6 +69,10 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "简报发": ("distribute_to", "text"),
     "印数": ("copies", "int"),
     "联系人及电话": ("contact", "text"),
+    "全域称谓": ("whole_word", "text"),
+    "报送单位称谓": ("unit_word", "text"),
+    "报送单位全称": ("unit_full_word", "text"),
+    "机关简称": ("bureau_short", "text"),
 }
 REQUIRED_SETTINGS = ("城市", "编发单位", "简报名称")
 
@@ -119,6 +125,15 @@ class Catalogue:
     targets: tuple[Target, ...]
     path: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    # ---- words ---------------------------------------------------------------------------------
+    @property
+    def words(self) -> Words:
+        """全市/县区/县（市）区/市局 or what 设置 says (全省/设区市 …): the one accessor for level words."""
+        if "words" not in self._index:
+            zones = any("开发区" in d.kind or "园区" in d.kind for d in self.districts)
+            self._index["words"] = level_words(self.settings, zones)
+        return self._index["words"]
 
     # ---- lookups -------------------------------------------------------------------------------
     def district(self, code: str) -> District | None:

@@ -34,7 +34,7 @@ from reporttool.workspace import atomic_path
 TARGET_REFERENCE_COLUMNS = ("集群名称（参考）", "指标名称（参考）", "单位（参考）")
 
 _HINTS = {
-    SHEET_SETTINGS: "全市通用设置。只改“值”列；项目名称不要改动。",
+    SHEET_SETTINGS: "{whole}通用设置。只改“值”列；项目名称不要改动。",
     SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
     SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。",
     SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。",
@@ -50,6 +50,10 @@ _SETTING_NOTES = {
     "合计行位置": "首行 或 末行",
     "报表版本": "报表结构变更时加1，旧版报表将被拒收",
     "规上标准（万元）": "年营业收入达到此数为规上企业",
+    "全域称谓": "留空按城市名称推断：××市→全市，××省→全省，××区→全区，××县→全县",
+    "报送单位称谓": "表头、工作表名和提示用：留空时市为“县区”，省为“设区市”，区为“镇街”",
+    "报送单位全称": "简报正文用：留空时市为“县（市）区”，省为“设区市”，区为“镇（街道）”",
+    "机关简称": "提示和反馈批注用：留空时市为“市局”，省为“省厅”，区为“区局”",
 }
 
 
@@ -118,7 +122,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             (SHEET_TARGETS, TARGET_COLUMNS + TARGET_REFERENCE_COLUMNS, target_rows),
         ):
             ws = wb.add_worksheet(name)
-            ws.write(0, 0, _HINTS[name], hint)
+            ws.write(0, 0, _HINTS[name].replace("{whole}", cat.words.whole), hint)
             ws.write_row(1, 0, columns, head)
             for r, row in enumerate(rows, start=2):
                 for c, v in enumerate(row):

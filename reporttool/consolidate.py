@@ -452,7 +452,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
             cv = current_versions(ledger, cat, period)
             if not any(r.readable for r in cv.records.values()):
-                raise ReportToolError(no_data_message(period, inputs))
+                raise ReportToolError(no_data_message(period, inputs, cat.words.unit))
             figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
@@ -473,7 +473,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                              run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
 
 
-def no_data_message(period: Period, inputs: list[InputFile]) -> str:
+def no_data_message(period: Period, inputs: list[InputFile], unit: str = "县区") -> str:
     """Why a period has nothing to consolidate, naming the periods the inbox files are for (so a wrong
     --period is seen at once instead of producing an empty brief)."""
     by_period: dict[str, int] = defaultdict(int)
@@ -483,7 +483,7 @@ def no_data_message(period: Period, inputs: list[InputFile]) -> str:
     refused = sum(1 for i in inputs if i.status == ST_RETURNED)
     head = f"没有 {period.key}（{period.label}）可汇总的报表：台账中没有该报告期可读取的报表"
     if not inputs:
-        where = "，收件箱 inbox/ 中也没有文件。请把各县区报送的文件放入 inbox/ 后重新运行"
+        where = f"，收件箱 inbox/ 中也没有文件。请把各{unit}报送的文件放入 inbox/ 后重新运行"
     elif not by_period:
         where = (f"，收件箱中的{refused}个文件都无法读取，已退回（原因见 reporttool history 和各文件的审核结果，"
                  f"可用 reporttool check 查看）")

@@ -41,6 +41,65 @@ class Settings:
     copies: int = 0  # （共印N份）
     programme_name: str = "重点产业集群"  # used in titles: 葫芦岛市重点产业集群主要指标汇总表
     contact: str = ""  # 联系人及电话 on the forms' 填报说明
+    # Level and unit words (docs/config.md "称谓"); "" = derived from the city name by level_words().
+    whole_word: str = ""  # 全域称谓: 全市 / 全省 / 全区 / 全县
+    unit_word: str = ""  # 报送单位称谓: 县区 / 设区市 / 镇街 (table headings, sheet names, messages)
+    unit_full_word: str = ""  # 报送单位全称: 县（市）区 / 设区市 / 镇（街道） (the brief's prose)
+    bureau_short: str = ""  # 机关简称: 市局 / 省厅 / 区局 (messages to districts, feedback comments)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The level and unit words every output and message uses (Catalogue.words resolves them).
+
+    The defaults are the embedded default city's: a city whose districts are 县（市）区.
+    """
+
+    whole: str = "全市"  # 全市 / 全省 / 全区
+    unit: str = "县区"  # 县区 / 设区市 / 镇街
+    unit_full: str = "县（市）区"  # 县（市）区 / 设区市 / 镇（街道）
+    bureau: str = "市局"  # 市局 / 省厅 / 区局
+    zones: bool = False  # the submitting units include development zones (开发区/园区)
+
+    @property
+    def own(self) -> str:
+        """本市 / 本省 / 本区."""
+        return "本" + self.whole[1:]
+
+    @property
+    def by_unit(self) -> str:
+        """分县区 / 分设区市: the sheet of figures per submitting unit."""
+        return "分" + self.unit
+
+    @property
+    def unit_all(self) -> str:
+        """县（市）区和开发区 when development zones also submit, else 县（市）区."""
+        return self.unit_full + ("和开发区" if self.zones and "开发区" not in self.unit_full else "")
+
+
+# City-name suffix -> (whole, unit, unit_full, bureau): the defaults when 设置 leaves a word blank.
+LEVEL_DEFAULTS: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
+    ("自治区", ("全区", "设区市", "设区市", "区厅")),
+    ("省", ("全省", "设区市", "设区市", "省厅")),
+    ("自治州", ("全州", "县市", "县（市）", "州局")),
+    ("州", ("全州", "县市", "县（市）", "州局")),
+    ("盟", ("全盟", "旗县市", "旗县（市）", "盟局")),
+    ("市", ("全市", "县区", "县（市）区", "市局")),
+    ("区", ("全区", "镇街", "镇（街道）", "区局")),
+    ("县", ("全县", "乡镇", "乡（镇）", "县局")),
+    ("旗", ("全旗", "苏木乡镇", "苏木（乡镇）", "旗局")),
+)
+
+
+def level_words(settings: Settings, zones: bool = False) -> Words:
+    """The words of ``settings``: each given one as typed, a blank one from the city name's level."""
+    city = settings.city.strip()
+    base = next((w for suffix, w in LEVEL_DEFAULTS if city.endswith(suffix)), LEVEL_DEFAULTS[5][1])
+    given = (settings.whole_word, settings.unit_word, settings.unit_full_word, settings.bureau_short)
+    whole, unit, full, bureau = (g.strip() or b for g, b in zip(given, base))
+    if settings.unit_word.strip() and not settings.unit_full_word.strip():
+        full = unit  # a unit word given alone is also the prose word
+    return Words(whole, unit, full, bureau, zones)
 
 
 @dataclass(frozen=True)

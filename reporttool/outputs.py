@@ -49,8 +49,9 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
                 got = (stamp, data, count)
             frags.append(got[1])
             n += got[2]
-        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各县区填报数列示，"
-                f"序号按县区分别编排；汇总见汇总表。")
+        u = cat.words.unit
+        note = (f"编制单位：{s.issuing_unit}　　单位：{unit}　　共{n}{what}。审核通过（无错误）的行，按各{u}填报数列示，"
+                f"序号按{u}分别编排；汇总见汇总表。")
         out.append(DetailSheet(key, note, frags, n))
     return out
 
@@ -101,7 +102,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             kept.append(rel)
             continue
         write_feedback(ledger.archived_path(rec), mine, staging / rel, district_name=state.district_name,
-                       period_label=period.label)
+                       period_label=period.label, words=cat.words)
         written.append(rel)
     manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written + kept)
     manifest["feedback_signatures"] = signatures

@@ -84,7 +84,8 @@ def dup_across(current: Sequence[VersionFacts], cat: Catalogue) -> list[Finding]
                 out.append(finding("R-DUP-ACROSS", file=v.file_name, district=v.district, sheet=table.sheet,
                                    row=row.number, column=ROSTER.column("credit_code").title,
                                    cell=table.cell("credit_code", row.number), value=code,
-                                   name=row.values.get("name") or "", other=d.name if d else first))
+                                   name=row.values.get("name") or "", other=d.name if d else first,
+                                   words=cat.words))
                 row.excluded = True
             else:
                 mine.add(code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reporttool.models import ERROR, INFO, VERIFY, Finding
+from reporttool.models import ERROR, INFO, VERIFY, Finding, Words
 
 
 @dataclass(frozen=True)
@@ -137,13 +137,25 @@ RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 assert len(RULES) == len(_RULES), "duplicate rule code"
 
 
+def in_words(text: str, words: Words | None) -> str:
+    """A fixed sentence in the catalogue's level words: 本市/全市/县区/市局 -> 本省/全省/设区市/省厅.
+
+    The templates above are written in the default words (so docs/rules.md reads naturally); applied to a
+    template before its fields are filled, so what a district typed is never rewritten."""
+    if words is None or words == Words():
+        return text
+    return (text.replace("本市", words.own).replace("全市", words.whole).replace("县区", words.unit)
+            .replace("市局", words.bureau))
+
+
 def finding(code: str, *, file: str = "", district: str = "", sheet: str = "", row: int | None = None,
-            column: str = "", cell: str = "", value: object = "", explanation: str = "", **fields) -> Finding:
+            column: str = "", cell: str = "", value: object = "", explanation: str = "",
+            words: Words | None = None, **fields) -> Finding:
     """Build the Finding for rule ``code``; ``fields`` (and ``value``/``column``/``row``/``sheet``/``cell``)
-    fill its template."""
+    fill its template, worded with the catalogue's ``words`` (default: 全市/县区)."""
     rule = RULES[code]
     text_value = "" if value is None else str(value)
-    message = rule.template.format(value=text_value, column=column, row=row, sheet=sheet, cell=cell, **fields)
+    message = in_words(rule.template, words).format(value=text_value, column=column, row=row, sheet=sheet, cell=cell, **fields)
     return Finding(rule=code, severity=rule.severity, message=message, file=file, district=district,
                    sheet=sheet, row=row, column=column, cell=cell, value=text_value,
                    explanation=explanation if rule.severity == VERIFY else "")

@@ -102,7 +102,7 @@ class _Checker:
             explanation = clean_note(row.values.get("note"))
         f = finding(code, file=self.sub.file_name, district=self.sub.district, sheet=table.sheet,
                     row=number, column=column, cell=cell, value=show(value), explanation=explanation,
-                    **fields)
+                    words=self.cat.words, **fields)
         self.findings.append(f)
         return f
 

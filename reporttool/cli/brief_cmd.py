@@ -40,7 +40,7 @@ def brief(obj, period, issue: int | None, issued: dt.date | None) -> None:
         cat = ws.catalogue()
         if not ws.ledger.is_file():
             raise ReportToolError(f"工作目录 {ws.root} 还没有台账（{ws.ledger.name}），"
-                                  f"请先运行 reporttool consolidate --period {period.key} 汇总各县区报表。")
+                                  f"请先运行 reporttool consolidate --period {period.key} 汇总各{cat.words.unit}报表。")
         with workspace_lock(ws), Ledger(ws) as ledger:
             figures = compute_figures(ledger, cat, period)
             issue_no = issue or ledger.issue_number(period.key, period.year)

@@ -149,7 +149,7 @@ def _write_feedbacks(reports: list[FileReport], cat, ws, wanted: Period | None, 
         used.add(dest.resolve())
         source = r.path if r.submission is not None else None
         written[i] = write_feedback(source, r.findings, dest, district_name=_district_name(r, cat),
-                                    period_label=period.label if period else "")
+                                    period_label=period.label if period else "", words=cat.words)
     return written
 
 
@@ -176,7 +176,7 @@ def _print_report(r: FileReport, cat, feedback: Path | None) -> None:
             loc = place + (f"（{f.column}）" if f.column else "")
             line = f"    [{f.severity_label}] " + (f"{loc}：" if loc else "") + f.message
             if f.explanation:
-                line += f"（县区说明：{f.explanation}）"
+                line += f"（{cat.words.unit}说明：{f.explanation}）"
             click.echo(line)
     if feedback is not None:
         click.echo(f"  反馈表：{feedback}")

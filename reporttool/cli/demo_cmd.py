@@ -26,9 +26,10 @@ def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, 
         ws = obj.workspace()
         result = make_demo(ws, period, districts=districts, enterprises=enterprises, projects=projects,
                            seed=seed, plant=not clean, workers=workers)
+        unit = ws.catalogue().words.unit
     if result.catalogue_rewritten:
-        click.echo(f"已改写目标库：{ws.targets}（{districts}个生成的县区，目标按比例放大）")
-    click.echo(f"已在收件箱 {ws.inbox} 生成 {len(result.files)} 个县区的{period.label}报表：")
+        click.echo(f"已改写目标库：{ws.targets}（{districts}个生成的{unit}，目标按比例放大）")
+    click.echo(f"已在收件箱 {ws.inbox} 生成 {len(result.files)} 个{unit}的{period.label}报表：")
     for f in result.files:
         late = "（逾期）" if f.late else ""
         click.echo(f"  {f.path.name}：企业{f.roster_rows}户，项目{f.project_rows}个，产出指标{f.output_rows}项，"

@@ -98,12 +98,14 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
             if progress:
                 progress.close()
     c = result.counts
+    with user_errors():
+        unit = obj.workspace().catalogue().words.unit
     click.echo(f"{period.label} 报送情况（截止 {result.deadline.isoformat()}）：")
-    _table(["县区", "状态", "收到时间", "按时", "问题"], _state_rows(result.states))
+    _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(result.states))
     missing = [s.district_name for s in result.states if s.status == ST_MISSING]
     if missing:
         click.echo(f"未报：{'、'.join(missing)}")
-    click.echo(f"已报 {c['submitted']}/{c['districts']} 个县区（按时 {c['on_time']}，逾期 {c['late']}）；"
+    click.echo(f"已报 {c['submitted']}/{c['districts']} 个{unit}（按时 {c['on_time']}，逾期 {c['late']}）；"
                f"本次收件箱 {c['files_scanned']} 个文件，新入账 {c['files_new']} 个。")
     state_of = {s.district: s.status for s in result.states}
     other = [i for i in result.inputs if i.new and i.period and i.period != period.key]
@@ -112,11 +114,11 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     names = {s.district: s.district_name for s in result.states}
     for i in result.inputs:
         if i.new and i.status == ST_RETURNED:
-            who = ("无法识别县区" if i.unknown_district else
+            who = (f"无法识别{unit}" if i.unknown_district else
                    names.get(i.district, i.district) + ("，按文件名判断" if i.district_guessed else ""))
             click.echo(f"退回：{i.path.name}（{who}）：{i.reason or '文件无法读取。'}")
             if not i.unknown_district and state_of.get(i.district) != ST_RETURNED:
-                click.echo("  该县区仍使用先前收到的版本（见 reporttool history）。")
+                click.echo(f"  该{unit}仍使用先前收到的版本（见 reporttool history）。")
         if i.note:
             click.echo(f"注意：{i.path.name} {i.note}。")
     click.echo(f"指标进度：超前 {c[AHEAD]} 项，正常 {c[ON_TRACK]} 项，滞后 {c[LAGGING]} 项；"
@@ -150,10 +152,11 @@ def status(obj, period: Period, as_json: bool) -> None:
                                "districts": [_state_json(s) for s in states]}, ensure_ascii=False, indent=2))
         return
     click.echo(f"{period.label} 报送情况（截止 {deadline.isoformat()}）：")
-    _table(["县区", "状态", "收到时间", "按时", "问题"], _state_rows(states))
+    unit = cat.words.unit
+    _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(states))
     done = [s for s in states if s.status != ST_MISSING]
     late = sum(s.on_time is False for s in done)
-    click.echo(f"已报 {len(done)}/{len(states)} 个县区（按时 {len(done) - late}，逾期 {late}），"
+    click.echo(f"已报 {len(done)}/{len(states)} 个{unit}（按时 {len(done) - late}，逾期 {late}），"
                f"未报 {len(states) - len(done)} 个。")
 
 
@@ -174,7 +177,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
             d = cat.district(district) or next((x for x in cat.districts if x.name == district.strip()), None)
             if d is None:
                 valid = "、".join(f"{x.code}（{x.name}）" for x in cat.districts)
-                click.echo(f"错误：县区“{district}”不在目标库中。可用：{valid}", err=True)
+                click.echo(f"错误：{cat.words.unit}“{district}”不在目标库中。可用：{valid}", err=True)
                 sys.exit(2)
             code = d.code
         records = []
@@ -192,6 +195,6 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
     if not records:
         click.echo("台账中没有符合条件的报表。")
         return
-    _table(["收到时间", "县区", "报告期", "状态", "哈希", "文件名"],
+    _table(["收到时间", cat.words.unit, "报告期", "状态", "哈希", "文件名"],
            [[r.received_at.strftime("%Y-%m-%d %H:%M"), names.get(r.district, r.district or "（未识别）"), r.period,
              r.status, r.sha256[:12], r.file_name] for r in records])

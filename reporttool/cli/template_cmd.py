@@ -27,12 +27,13 @@ def template(obj, period, district: str | None, out_dir: str | None) -> None:
     for p in paths:
         click.echo(f"  已生成：{p}")
     deadline = period.deadline(cat.settings.deadline_day)
-    click.echo(f"共生成 {len(paths)} 个县区的报表模板（{period.label}），保存在 {dest}。"
+    unit = cat.words.unit
+    click.echo(f"共生成 {len(paths)} 个{unit}的报表模板（{period.label}），保存在 {dest}。"
                f"报送截止：{deadline.year}年{deadline.month}月{deadline.day}日。")
     stale = stale_forms_received(ws, period, cat)
     if stale:
         click.echo(f"注意：本报告期已收到 {len(stale)} 份按调整前的集群、指标生成的报表（{'、'.join(stale)}）。"
-                   f"今后再收到旧模板填报的报表将被退回，请把新模板发给各县区。")
+                   f"今后再收到旧模板填报的报表将被退回，请把新模板发给各{unit}。")
 
 
 def stale_forms_received(ws, period, cat) -> list[str]:

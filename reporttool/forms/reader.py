@@ -226,12 +226,13 @@ def _identity(wb, cat: Catalogue, name: str, expected_period: Period | None,
         raise ReadRefused(finding("F-STALE-VERSION", file=name, district=district,
                                   found=fields.get("version") or "（空）", expected=expected_version))
     if fields.get("fingerprint") != cat.fingerprint:
-        raise ReadRefused(finding("F-FINGERPRINT", file=name, district=district,
+        raise ReadRefused(finding("F-FINGERPRINT", file=name, district=district, words=cat.words,
                                   found=fields.get("fingerprint") or "（空）", expected=cat.fingerprint))
     d = cat.district(district)
     if d is None:
         raise ReadRefused(finding("F-DISTRICT-MISMATCH", file=name, district=district,
-                                  detail=f"报表的县区代码“{district}”不在目标库的县区名单中，请使用下发给本单位的模板填写。"))
+                                  detail=f"报表的{cat.words.unit}代码“{district}”不在目标库的{cat.words.unit}名单中，"
+                                         "请使用下发给本单位的模板填写。"))
     if expected_district and district != expected_district:
         want = cat.district(expected_district)
         want_text = f"{want.name}（{want.code}）" if want else expected_district

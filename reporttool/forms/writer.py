@@ -74,7 +74,8 @@ def _district(cat: Catalogue, code: str) -> District:
     d = cat.district(code) or cat.district(str(code).strip().upper())
     if d is None:
         valid = "、".join(f"{x.code}（{x.name}）" for x in cat.districts)
-        raise ReportToolError(f"目标库中没有县区代码“{code}”。可用的县区代码：{valid}")
+        u = cat.words.unit
+        raise ReportToolError(f"目标库中没有{u}代码“{code}”。可用的{u}代码：{valid}")
     return d
 
 
@@ -187,7 +188,7 @@ class _FormWriter:
             ("head", "一、谁来填、何时报"),
             ("body", f"本表由{d.name}负责产业集群工作的部门填报，经单位负责人审核后，于{deadline}前报送"
                      f"{s.issuing_unit}。本文件是为{d.name}、{self.period.label}专门生成的，请勿转给其他单位"
-                     "使用，也不要用往期或其他县区的文件填报（系统会拒收）。"),
+                     f"使用，也不要用往期或其他{self.cat.words.unit}的文件填报（系统会拒收）。"),
             ("head", "二、各表怎么填"),
         ]
         for n, spec in enumerate(L.DATA_SHEETS, start=1):
@@ -332,7 +333,7 @@ class _FormWriter:
 
     def _validations(self, ws, spec: L.SheetSpec, first: int, end: int) -> None:
         for c, col in enumerate(spec.columns):
-            opts = _validation(col, self.cluster_source)
+            opts = _validation(col, self.cluster_source, self.cat.words.own)
             if opts:
                 ws.data_validation(first, c, end, c, opts)
 
@@ -356,12 +357,12 @@ def _write(ws, r: int, c: int, value: Any, fmt) -> None:
         ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(col: L.Column, cluster_source: list[str] | str) -> dict | None:
+def _validation(col: L.Column, cluster_source: list[str] | str, own: str = "本市") -> dict | None:
     """Data validation options of a column (None for free text / fixed columns)."""
     title = col.title[:32]
     if col.kind == L.CLUSTER:
         opts = {"validate": "list", "source": cluster_source, "error_type": "stop",
-                "error_message": "请从下拉列表中选择本市的产业集群（须与目标库中的集群名称一致）。"}
+                "error_message": f"请从下拉列表中选择{own}的产业集群（须与目标库中的集群名称一致）。"}
     elif col.kind == L.CHOICE:
         opts = {"validate": "list", "source": list(col.choices), "error_type": "stop",
                 "error_message": f"只能填写：{'、'.join(col.choices)}。"}

@@ -44,6 +44,11 @@ SHEETS = {"roster": ("企业名录", ROSTER_HEAD, 5), "projects": ("重点项目
 S_TITLE, S_META, S_HEAD, S_TEXT, S_CENTER, S_CODE, S_AMOUNT, S_RATE, S_INT = range(1, 10)
 
 
+def _head(cat: Catalogue, head: tuple) -> tuple:
+    """The header with the catalogue's unit word in the 县区 column (设区市 for a province)."""
+    return tuple((cat.words.unit, w) if title == "县区" else (title, w) for title, w in head)
+
+
 def detail_name(cat: Catalogue, period: Period) -> str:
     """File name of the detail workbook: 葫芦岛市重点产业集群企业和项目明细（2025年1-6月）.xlsx."""
     s = cat.settings
@@ -276,7 +281,7 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
         ("_rels/.rels", [_RELS.encode("utf-8")]),
         ("docProps/core.xml", [_core(detail_name(cat, period)[:-5], s.issuing_unit,
                                      now.isoformat() + "Z").encode("utf-8")]),
-        ("xl/workbook.xml", [_workbook(names, [SHEETS[sh.key][1] for sh in sheets],
+        ("xl/workbook.xml", [_workbook(names, [_head(cat, SHEETS[sh.key][1]) for sh in sheets],
                                        [sh.rows for sh in sheets]).encode("utf-8")]),
         ("xl/_rels/workbook.xml.rels", [_workbook_rels(len(sheets)).encode("utf-8")]),
         ("xl/styles.xml", [_styles(s.amount_decimals, s.rate_decimals).encode("utf-8")]),
@@ -287,6 +292,7 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
             z.add(name, zlib.crc32(data), len(data), [_deflate(data) + _FINAL])
         for i, sh in enumerate(sheets):
             _name, head, frozen = SHEETS[sh.key]
+            head = _head(cat, head)
             what = "企业名录" if sh.key == "roster" else "重点项目明细"
             title = f"{s.city}{s.programme_name}{what}（{period.label}）"
             top, bottom = (t.encode("utf-8") for t in _sheet_parts(head, frozen, sh.note, title, sh.rows, i == 0))

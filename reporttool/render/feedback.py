@@ -14,7 +14,7 @@ from typing import Iterable
 
 from reporttool.checks.single import counts
 from reporttool.errors import ReportToolError
-from reporttool.models import ERROR, VERIFY, Finding, parse_period
+from reporttool.models import ERROR, VERIFY, Finding, Words, parse_period
 from reporttool.render.xlsx_styles import lines_needed
 from reporttool.workspace import atomic_write
 
@@ -50,7 +50,7 @@ _PRECEDENCE = {FILL_ERROR: 0, FILL_VERIFY: 1, FILL_EXPLAINED: 2, FILL_INFO: 3}
 
 
 def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path, *, district_name: str = "",
-                   period_label: str = "") -> Path:
+                   period_label: str = "", words: Words | None = None) -> Path:
     """Write the feedback workbook for ``source`` to ``dest`` (atomically) and return ``dest``.
 
     ``source`` is never modified. When it is None or cannot be opened (a refused file), the result holds
@@ -60,6 +60,8 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
     from openpyxl import Workbook, load_workbook
 
     findings = list(findings)
+    words = words or Words()
+    author = f"{words.bureau}审核"  # 市局审核 / 省厅审核: the comments' author, and how ours are found again
     dest = Path(dest)
     if source is not None and Path(source).exists() and dest.resolve() == Path(source).resolve():
         raise ReportToolError(f"反馈表不能写到原文件 {source} 上，请换一个目录。")
@@ -77,7 +79,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
         wb.active.title = LIST_SHEET
         listing = wb.active
     else:
-        _clear_previous_feedback(wb)
+        _clear_previous_feedback(wb, author)
         if not period_label or not district_name:
             ident = _identity(wb)
             if not period_label and ident.get("报告期"):
@@ -86,13 +88,13 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
                 except ValueError:
                     period_label = ident["报告期"]
             district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
-        _paint(wb, findings)
+        _paint(wb, findings, author, words)
         listing = wb.create_sheet(LIST_SHEET, 0)
     if not district_name:
         district_name = next((f.district for f in findings if f.district), "")
 
     file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
-    _write_list(listing, wb, findings, district_name, period_label, file_name, note)
+    _write_list(listing, wb, findings, district_name, period_label, file_name, note, words)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = 0
@@ -128,7 +130,7 @@ def _filled_unit(wb) -> str:
     return ""
 
 
-def _clear_previous_feedback(wb) -> None:
+def _clear_previous_feedback(wb, author: str = COMMENT_AUTHOR) -> None:
     """A district may send our feedback copy back: drop its old 问题清单, our comments and our paint."""
     from openpyxl.styles import PatternFill
 
@@ -137,14 +139,14 @@ def _clear_previous_feedback(wb) -> None:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+                if cell.comment is not None and cell.comment.author in (author, COMMENT_AUTHOR):
                     cell.comment = None
                     if cell.fill is not None and cell.fill.fill_type == "solid" \
                             and cell.fill.fgColor.rgb in _OUR_FILLS:
                         cell.fill = PatternFill(fill_type=None)
 
 
-def _paint(wb, findings: list[Finding]) -> None:
+def _paint(wb, findings: list[Finding], author: str = COMMENT_AUTHOR, words: Words | None = None) -> None:
     """Fill each problem cell by its worst finding and attach one comment with all its messages."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -161,14 +163,14 @@ def _paint(wb, findings: list[Finding]) -> None:
         for f in items:
             lines.append(f"【{category(f)}】{f.message}")
             if f.explanation:
-                lines.append(f"县区说明：{f.explanation}")
+                lines.append(f"{(words or Words()).unit}说明：{f.explanation}")
         text = _clean("\n".join(lines))
         height = 40 + 18 * sum(1 + len(line) // 22 for line in lines)
-        cell.comment = Comment(text, COMMENT_AUTHOR, height=min(height, 400), width=320)
+        cell.comment = Comment(text, author, height=min(height, 400), width=320)
 
 
 def _write_list(ws, wb, findings: list[Finding], district: str, period_label: str, file_name: str,
-                note: str) -> None:
+                note: str, words: Words | None = None) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.utils import get_column_letter
@@ -200,7 +202,7 @@ def _write_list(ws, wb, findings: list[Finding], district: str, period_label: st
 
     for i, (label, width) in enumerate(LIST_COLUMNS, start=1):
         c = ws.cell(3, i)
-        _text(c, label)
+        _text(c, label.replace("县区", (words or Words()).unit))
         c.font = Font(name="黑体", size=10, bold=True)
         c.fill = PatternFill(fill_type="solid", fgColor="FFF2F2F2", bgColor="FFF2F2F2")
         c.alignment = Alignment(horizontal="center", vertical="center")

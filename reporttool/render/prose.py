@@ -110,9 +110,8 @@ def months_text(figures: Figures) -> str:
 
 
 def district_word(cat: Catalogue) -> str:
-    """县（市）区 or 县（市）区和开发区, from the kinds of the configured districts."""
-    zones = any("开发区" in d.kind or "园区" in d.kind for d in cat.districts)
-    return "县（市）区和开发区" if zones else "县（市）区"
+    """县（市）区 or 县（市）区和开发区 (设区市 for a province …): Catalogue.words, from 设置 and the districts."""
+    return cat.words.unit_all
 
 
 def leader_text(leader: str) -> str:
@@ -269,7 +268,7 @@ def overall(figures: Figures, cat: Catalogue) -> list[Block]:
         covered = len([c for c in ind.clusters if cat.cluster(c) is not None])
         note = f"（{covered}个集群合计）" if covered < n_clusters else ""
         clauses.append(indicator_clause(f, ind, cat, note=note))
-    head = f"{figures.period.label}，全市{n_clusters}个{st.programme_name}"
+    head = f"{figures.period.label}，{cat.words.whole}{n_clusters}个{st.programme_name}"
     if clauses:
         blocks.append(Paragraph(head + "实现" + "；".join(clauses) + "。"))
 
@@ -293,7 +292,7 @@ def overall(figures: Figures, cat: Catalogue) -> list[Block]:
         text += "。"
     inv = _investment(figures, "")
     if inv is not None and inv.projects:
-        text += "全市" + investment_clause(inv, cat) + "。"
+        text += cat.words.whole + investment_clause(inv, cat) + "。"
     chart = chart_block(figures, cat)
     if chart.items:
         text += "各集群主要指标完成率与时序进度对比见图1。"
@@ -351,7 +350,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
     lead = f"（{cn_number(n)}）{cluster.name}。"
     if not (targeted or others or project_amounts or inv_text):
-        return Paragraph("本期未收到该集群数据（相关县区未报送或报送数据未通过审核）。", lead)
+        return Paragraph(f"本期未收到该集群数据（相关{cat.words.unit}未报送或报送数据未通过审核）。", lead)
     sentences = ["；".join(targeted), "；".join(others), "，".join(project_amounts + [inv_text] if inv_text
                                                                  else project_amounts)]
     return Paragraph("".join(s + "。" for s in sentences if s), lead)
@@ -435,10 +434,11 @@ def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], lis
                 names.append(name)
         where = f"（涉及{'、'.join(names)}）" if names else ""
         items.append(Paragraph(
-            f"经比对，发现{len(figures.double_counted)}户企业被两个县区重复填报{where}，"
-            "后报送县区的重复数据未计入汇总，已通知相关县区核实修改。", "存在跨县区重复统计。"))
+            f"经比对，发现{len(figures.double_counted)}户企业被两个{cat.words.unit}重复填报{where}，"
+            f"后报送{cat.words.unit}的重复数据未计入汇总，已通知相关{cat.words.unit}核实修改。",
+            f"存在跨{cat.words.unit}重复统计。"))
     if not items:
-        items.append(Paragraph("本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨县区重复统计。"))
+        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨{cat.words.unit}重复统计。"))
     else:
         for n, p in enumerate(items, 1):
             p.lead = f"（{cn_number(n)}）{p.lead}"

@@ -34,13 +34,24 @@ from reporttool.workspace import atomic_path
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")
-SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况", "问题清单")
+SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况", "问题清单")  # with the default words
+
+
+def sheet_names(cat: Catalogue) -> tuple[str, ...]:
+    """The sheets in order, 分县区 named with the catalogue's unit word (分设区市 for a province)."""
+    return (SHEETS[0], cat.words.by_unit, *SHEETS[2:])
 TOTAL = "合计"
 ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
 DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
 RATE_NOTE = ("比率类指标（单位为%，如占比、比重）不计算同比和完成率，以“—”表示；比率类指标的进度差为与目标值之差"
              "（本年累计－目标值，百分点），低于目标值为“滞后”。")
 LIKE_FOR_LIKE_NOTE = ("同比按可比口径计算：仅含两年均有数据的县区和企业，可能与本年累计、上年同期直接相除的结果不同。")
+
+
+def _w(cat: Catalogue, text: str) -> str:
+    """A fixed sentence in the catalogue's words: 全市 → 全省, 县区 → 设区市 (no change for the defaults)."""
+    w = cat.words
+    return text.replace("全市", w.whole).replace("县区", w.unit)
 
 
 def consolidated_name(cat: Catalogue, period: Period) -> str:
@@ -192,7 +203,7 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
     if any(f.target_derived for f in figs.clusters + figs.programme):
         lines.append("目标说明标“（推算）”的，系按规划目标年的目标值和年均增长率（或基期倍数）推算的本年目标。")
     if any(f.like_for_like and f.yoy is not None for f in figs.clusters + figs.programme):
-        lines.append(LIKE_FOR_LIKE_NOTE)
+        lines.append(_w(cat, LIKE_FOR_LIKE_NOTE))
     if programme:
         lines.append("合计为各集群分项相加，同一企业分属多个集群的按各集群分别统计。")
     lines.extend(missing_note(figs))
@@ -294,10 +305,10 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     cluster_w = min(max([text_width(c.short_name) + 1.5 for c in cat.clusters], default=16), 24)
     district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 26)
     cols = [Column("集群", max(cluster_w, 10)), Column("指标", 22), Column("单位", 7),
-            Column("县区", max(district_w, 10)),
+            Column(cat.words.unit, max(district_w, 10)),
             Column("本年累计", 12), Column("上年同期", 12), Column("同比\n（%）", 9), Column("排名", 6)]
-    t = TableSheet(wb, st, "分县区", cols)
-    t.title(title_of(cat, figs.period, "主要指标分县区情况"))
+    t = TableSheet(wb, st, cat.words.by_unit, cols)
+    t.title(title_of(cat, figs.period, f"主要指标{cat.words.by_unit}情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.districts)]
     t.meta(compiler(cat), units_line(shown_units))
     t.header()
@@ -341,12 +352,12 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                     t.put(6, f.yoy, places=rp, bold=is_total)
                 t.put(7, "" if is_total else f.rank, "center", bold=is_total)
                 t.next_row()
-    notes = ["各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。",
-             "每个指标只列本年累计或上年同期有数据的县区。", *missing_note(figs), DASH_NOTE]
+    notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
+             _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs), DASH_NOTE]
     if non_summable:
-        notes.insert(1, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。")
+        notes.insert(1, _w(cat, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。"))
     if like_for_like:
-        notes.insert(-1, LIKE_FOR_LIKE_NOTE)
+        notes.insert(-1, _w(cat, LIKE_FOR_LIKE_NOTE))
     if rounding:
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
@@ -378,7 +389,7 @@ def _blocks(cat: Catalogue, city: list, by_district: list) -> list[tuple[str, li
     out = []
     total = next((f for f in city if not f.cluster), None)
     if total is not None:
-        out.append(("全市", [f for f in city if f.cluster], total))
+        out.append((cat.words.whole, [f for f in city if f.cluster], total))
     grouped: dict[str, list] = {}
     for f in by_district:
         grouped.setdefault(f.district, []).append(f)
@@ -399,16 +410,17 @@ def _count(f) -> int:
 def _write_blocks(t: TableSheet, cat: Catalogue, blocks: list, put_values) -> None:
     """One block per 县区: the 县区 merged down, its cluster rows and its 合计 (全市) or 小计 row."""
     names = {c.code: c.short_name for c in cat.clusters}
+    whole = cat.words.whole
     for label, rows, total in blocks:
         lines = [(names.get(f.cluster, f.cluster), f, False) for f in rows]
         if total is not None:
-            lines.insert(0 if total_first(cat) else len(lines), (TOTAL if label == "全市" else "小计", total, True))
+            lines.insert(0 if total_first(cat) else len(lines), (TOTAL if label == whole else "小计", total, True))
         for k, (name, f, bold) in enumerate(lines):
             t.set_height([(1, name)])
             if k == 0:
-                t.merge_down(0, len(lines), label, bold=label == "全市")
+                t.merge_down(0, len(lines), label, bold=label == whole)
             else:
-                t.continue_merge(0, bold=label == "全市")
+                t.continue_merge(0, bold=label == whole)
             t.put(1, name, "center" if bold else "text", bold=bold)
             put_values(f, bold)
             t.next_row()
@@ -431,7 +443,7 @@ def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int) -> bool:
 def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """企业名录汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column("县区", 14), Column("集群", 22), Column("企业户数", 9, "企业（户）"),
+    cols = [Column(cat.words.unit, 14), Column("集群", 22), Column("企业户数", 9, "企业（户）"),
             Column("规上企业", 9, "企业（户）"), Column("龙头企业", 9, "企业（户）"),
             Column("本年累计", 12, "营业收入（亿元）"), Column("上年同期", 12, "营业收入（亿元）"),
             Column("同比（%）", 9, "营业收入（亿元）"), Column("从业人员\n（人）", 11)]
@@ -451,8 +463,8 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(8, f.employees, places=0, bold=bold)
 
     _write_blocks(t, cat, blocks, values)
-    notes = ["本表按审核通过（无错误）的企业名录行汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
-             "县区只列有企业的集群。",
+    notes = [_w(cat, "本表按审核通过（无错误）的企业名录行汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
+                "县区只列有企业的集群。"),
              "上年同期和同比按两年均填报营业收入的企业同口径计算，与总表营业收入口径一致。",
              _detail_note(cat, figs.period, "企业"), DASH_NOTE]
     if not _blocks_add_up(blocks, ("revenue", "revenue_ly"), ap):
@@ -467,7 +479,7 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """重点项目汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column("县区", 14), Column("集群", 22), Column("合计", 7, "项目个数（个）"),
+    cols = [Column(cat.words.unit, 14), Column("集群", 22), Column("合计", 7, "项目个数（个）"),
             *[Column(s_, 7, "项目个数（个）") for s_ in INVEST_STATUSES],
             Column("总投资", 12, "投资（亿元）"), Column("本年计划", 12, "投资（亿元）"),
             Column("本年完成", 12, "投资（亿元）"), Column("完成率\n（%）", 8)]
@@ -487,8 +499,8 @@ def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(10, f.completion, places=rp, bold=bold)
 
     _write_blocks(t, cat, blocks, values)
-    notes = ["本表按审核通过（无错误）的投资项目汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
-             "完成率＝本年完成÷本年计划。县区只列有项目的集群。",
+    notes = [_w(cat, "本表按审核通过（无错误）的投资项目汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
+                "完成率＝本年完成÷本年计划。县区只列有项目的集群。"),
              _detail_note(cat, figs.period, "项目"), DASH_NOTE]
     if not _blocks_add_up(blocks, ("total", "plan_year", "done_year"), ap):
         notes.append(ROUNDING_NOTE)
@@ -500,7 +512,7 @@ def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
 
 def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    cols = [Column("序号", 6), Column("县区", 22), Column("报送状态", 9), Column("报送时间", 16),
+    cols = [Column("序号", 6), Column(cat.words.unit, 22), Column("报送状态", 9), Column("报送时间", 16),
             Column("是否按时", 8), Column("文件名", 42), Column("版本数", 7),
             Column("错误", 6.5, "审核问题（条）"), Column("待核实", 6.5, "审核问题（条）"),
             Column("已说明", 6.5, "审核问题（条）")]
@@ -546,8 +558,8 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     t.notes([f"应报{len(subs)}个，已报{len(received)}个（按时{len(received) - len(late)}个，逾期{len(late)}个），"
              f"未报{len(subs) - len(received)}个；其中通过{count[ST_PASSED]}个，待核实{count[ST_VERIFY]}个，"
              f"有错{count[ST_ERRORS]}个，退回{count[ST_RETURNED]}个。",
-             "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
-             "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。",
+             _w(cat, "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
+                "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。"),
              f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报。"])
     t.finish(freeze_col=2)
 
@@ -562,9 +574,9 @@ def _unexplained(s: SubmissionState) -> int:
 
 
 def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    cols = [Column("序号", 6), Column("县区", 11), Column("文件", 22), Column("工作表", 9), Column("单元格", 7),
+    cols = [Column("序号", 6), Column(cat.words.unit, 11), Column("文件", 22), Column("工作表", 9), Column("单元格", 7),
             Column("列名", 12), Column("类别", 6.5), Column("规则代码", 14), Column("问题说明", 38),
-            Column("填报值", 12), Column("县区说明", 20)]
+            Column("填报值", 12), Column(cat.words.unit + "说明", 20)]
     t = TableSheet(wb, st, "问题清单", cols)
     t.title(title_of(cat, figs.period, "报表审核问题清单"))
     t.meta(compiler(cat), f"共{len(figs.findings)}条")
@@ -591,6 +603,6 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         label_counts[f.severity_label] = label_counts.get(f.severity_label, 0) + 1
     summary = "，".join(f"{k}{label_counts[k]}条" for k in ("错误", "核实", "已说明", "提示") if k in label_counts)
     t.notes([f"共{len(figs.findings)}条" + (f"：{summary}。" if summary else "。"),
-             "类别：错误＝必须修改，所在行不计入汇总；核实＝数值可能有误，须核实并在说明栏说明；已说明＝县区已说明，数值保留；"
-             "提示＝供参考。单元格为县区报表中的位置。"])
+             _w(cat, "类别：错误＝必须修改，所在行不计入汇总；核实＝数值可能有误，须核实并在说明栏说明；已说明＝县区已说明，数值保留；"
+                "提示＝供参考。单元格为县区报表中的位置。")])
     t.finish(freeze_col=2)

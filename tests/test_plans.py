@@ -1,0 +1,154 @@
+"""Plans of other shapes (issue 11): level and unit words, units as data, several targets, provinces.
+
+A province-shaped catalogue runs a full round (template, demo, consolidate, brief) and none of its
+outputs may say 全市 or 县区; the default city keeps its words.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from reporttool.catalogue import CatalogueInvalid, load_catalogue
+from reporttool.catalogue_writer import write_catalogue
+from reporttool.consolidate import run_consolidate
+from reporttool.demo import make_demo
+from reporttool.forms.writer import write_templates
+from reporttool.models import Cluster, District, Indicator, Settings, Target, Words, level_words, parse_period
+from reporttool.workspace import init_workspace
+
+from conftest import make_small_catalogue
+
+P = parse_period("2025-06")
+NOW = dt.datetime(2025, 7, 6, 9, 0)
+
+
+def make_province_catalogue():
+    """A made-up province: its submitting units are 设区市, 销售收入 and a growth-rate target."""
+    base = make_small_catalogue()
+    settings = dataclasses.replace(base.settings, city="测试省", issuing_unit="测试省工业和信息化厅",
+                                   distribute_to="各设区市工信局")
+    districts = (District("130100", "甲市", "市", 1), District("130200", "乙市", "市", 2),
+                 District("130300", "丙市", "市", 3))
+    return dataclasses.replace(base, settings=settings, districts=districts, _index={})
+
+
+# ---- the words ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("city, whole, unit, full, bureau", [
+    ("葫芦岛市", "全市", "县区", "县（市）区", "市局"),
+    ("河北省", "全省", "设区市", "设区市", "省厅"),
+    ("广西壮族自治区", "全区", "设区市", "设区市", "区厅"),
+    ("襄樊市襄城区", "全区", "镇街", "镇（街道）", "区局"),
+    ("某某县", "全县", "乡镇", "乡（镇）", "县局"),
+])
+def test_level_words_follow_the_city_name(city, whole, unit, full, bureau):
+    w = level_words(Settings(city=city, issuing_unit="x", bulletin_name="y"))
+    assert (w.whole, w.unit, w.unit_full, w.bureau) == (whole, unit, full, bureau)
+
+
+def test_words_given_in_settings_win_and_a_lone_unit_word_is_also_the_prose_word():
+    s = Settings(city="测试市", issuing_unit="x", bulletin_name="y", whole_word="全区", unit_word="镇",
+                 bureau_short="区工信局")
+    w = level_words(s, zones=True)
+    assert (w.whole, w.unit, w.unit_full, w.bureau, w.own) == ("全区", "镇", "镇", "区工信局", "本区")
+    assert w.by_unit == "分镇" and w.unit_all == "镇和开发区"
+
+
+def test_default_city_words_are_the_old_fixed_words(default_catalogue):
+    assert default_catalogue.words == Words(zones=True)
+    assert default_catalogue.words.unit_all == "县（市）区和开发区"
+
+
+def test_words_are_read_from_the_settings_sheet_and_an_old_workbook_loads_without_them(tmp_path):
+    path = write_catalogue(make_small_catalogue(), tmp_path / "t.xlsx")
+    assert load_catalogue(path).words.whole == "全市"  # written blank: derived
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["设置"]
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value == "全域称谓":
+            row[1].value = "全区"
+        if row[0].value == "报送单位称谓":
+            row[1].value = "镇街"
+    wb.save(path)
+    w = load_catalogue(path).words
+    assert (w.whole, w.unit, w.unit_full) == ("全区", "镇街", "镇街")
+    # a workbook made before the word settings existed: rows removed, still loads with the defaults
+    for r in range(ws.max_row, 2, -1):
+        if ws.cell(r, 1).value in ("全域称谓", "报送单位称谓", "报送单位全称", "机关简称"):
+            ws.delete_rows(r)
+    wb.save(path)
+    assert load_catalogue(path).words.unit == "县区"
+
+
+# ---- a province round ---------------------------------------------------------------------------------
+
+def _xlsx_text(path: Path) -> str:
+    """What a reader of a workbook sees: visible sheets' names, cells, comments and input messages (the
+    hidden identity sheet of a form holds machine keys, not words)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    out = []
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        out.append(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    out.append(str(c.value))
+                if c.comment is not None:
+                    out.append(c.comment.text + c.comment.author)
+        for dv in ws.data_validations.dataValidation:
+            out.append(f"{dv.error or ''}{dv.prompt or ''}")
+    return "\n".join(out)
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def _round(tmp_path: Path, cat) -> tuple:
+    ws = init_workspace(tmp_path / "工作目录")
+    write_catalogue(cat, ws.targets)
+    forms = write_templates(ws.catalogue(), P, tmp_path / "forms")
+    make_demo(ws, P)
+    result = run_consolidate(ws, P, now=NOW)
+    return ws, forms, result
+
+
+def test_a_province_round_says_province_words_everywhere(tmp_path):
+    ws, forms, result = _round(tmp_path, make_province_catalogue())
+    texts = {p.name: _xlsx_text(p) for p in forms}
+    for p in result.outputs:
+        if p.suffix == ".xlsx":
+            texts[p.name] = _xlsx_text(p)
+        elif p.suffix == ".docx":
+            texts[p.name] = _docx_text(p)
+    for p in (ws.period_dir(P) / "反馈").glob("*.xlsx"):
+        texts[p.name] = _xlsx_text(p)
+    assert any(name.endswith(".docx") for name in texts)
+    for name, text in texts.items():
+        for word in ("全市", "县区", "县（市）区", "本市", "市局"):
+            assert word not in text, f"{name} says {word}"
+    summary = next(t for n, t in texts.items() if "汇总表" in n)
+    assert "分设区市" in summary and "全省" in summary
+    brief = next(t for n, t in texts.items() if n.endswith(".docx"))
+    assert "全省" in brief and "设区市" in brief
+
+
+def test_default_city_round_keeps_its_words(tmp_path):
+    ws, forms, result = _round(tmp_path, make_small_catalogue())
+    summary = next(p for p in result.outputs if "汇总表" in p.name)
+    text = _xlsx_text(summary)
+    assert "分县区" in text and "全市" in text
+    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    assert "全市" in brief and "县（市）区和开发区" in brief
