@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,6 +78,19 @@ class CurrentVersions:
     files_received: dict[str, int] = field(default_factory=dict)  # district -> files received
     cross_excluded: dict[str, frozenset[int]] = field(default_factory=dict)  # district -> roster rows
     first_readable: dict[str, dt.datetime] = field(default_factory=dict)  # district -> its first readable file
+    failed: dict[str, Finding] = field(default_factory=dict)  # district -> why its version could not be used
+
+    def fail(self, district: str, exc: BaseException) -> None:
+        """Take a district's version out of this run after an error at any stage (docs/consolidation.md,
+        “一个县区出错不影响其他县区”): it shows 退回 with an F-INTERNAL finding, the others go on."""
+        from reporttool.forms.isolate import internal_finding
+
+        rec = self.records.get(district)
+        f = internal_finding(rec.file_name if rec else "", district, exc)
+        self.failed[district] = f
+        self.facts.pop(district, None)
+        self.cross_excluded.pop(district, None)
+        self.findings.setdefault(district, []).append(f)
 
     def accepted(self, district: str, key: str) -> list[Row]:
         """Accepted rows of a district's light table (no error finding, not excluded by a cross rule)."""
@@ -92,12 +106,20 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     readable = {d: r for d, r in records.items() if r.readable}
     codes = ledger.credit_codes([r.id for r in readable.values()])
     facts = {}
+    broken: dict[str, BaseException] = {}
     for d, r in readable.items():
-        tables = ledger.table_heads(r.id)
-        tables.pop("projects", None)
-        if "roster" in tables:
-            tables["roster"].rows = [Row(n, {"credit_code": code, "name": name}) for n, code, name in codes[r.id]]
-        tables.update(ledger.tables(r.id, ("output",)))
+        try:
+            tables = ledger.table_heads(r.id)
+            tables.pop("projects", None)
+            if "roster" in tables:
+                tables["roster"].rows = [Row(n, {"credit_code": code, "name": name})
+                                         for n, code, name in codes[r.id]]
+            tables.update(ledger.tables(r.id, ("output",)))
+        except (sqlite3.Error, OSError, ReportToolError):
+            raise  # the ledger or the disk: not one district's problem
+        except Exception as exc:  # noqa: BLE001 - stored facts unusable: this district only
+            broken[d] = exc
+            continue
         facts[d] = VersionFacts(d, r.file_name, (r.received_at, r.id), tables)
     previous: dict[str, dict[str, Table]] = {}
     prev = period.previous()
@@ -117,8 +139,11 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
             first.setdefault(r.district, r.received_at)
     excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
                 for d, v in facts.items() if "roster" in v.tables}
-    return CurrentVersions(period, records, facts, findings, cross, dict(received),
-                           {d: rows for d, rows in excluded.items() if rows}, first)
+    cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
+                         {d: rows for d, rows in excluded.items() if rows}, first)
+    for d, exc in broken.items():
+        cv.fail(d, exc)
+    return cv
 
 
 def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> list[tuple[str, Row]]:
@@ -129,7 +154,7 @@ def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> l
     out = []
     for d in cat.districts:
         rec = cv.records.get(d.code)
-        if rec is None or not rec.readable:
+        if rec is None or not rec.readable or d.code in cv.failed:
             continue
         table = ledger.tables(rec.id, (key,)).get(key)
         gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
@@ -150,11 +175,18 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
     only when a cross rule excluded some of them), so the cost is districts × indicators, not rows.
     """
     cv = cv or current_versions(ledger, cat, period)
-    districts = [d.code for d in cat.districts if d.code in cv.facts]
-    aggs = {d: ledger.aggregates(cv.records[d].id, without_rows=cv.cross_excluded.get(d, frozenset()))
-            for d in districts}
-    # district -> (cluster, indicator) -> Sum in the display unit
-    per_district = {d: _district_sums(cat, cv, d, aggs[d]) for d in districts}
+    aggs: dict[str, dict] = {}
+    per_district: dict[str, dict[tuple[str, str], Sum]] = {}  # district -> (cluster, indicator) -> Sum
+    for d in [d.code for d in cat.districts if d.code in cv.facts]:
+        try:
+            aggs[d] = ledger.aggregates(cv.records[d].id, without_rows=cv.cross_excluded.get(d, frozenset()))
+            per_district[d] = _district_sums(cat, cv, d, aggs[d])
+        except (sqlite3.Error, OSError, ReportToolError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - this district only
+            aggs.pop(d, None)
+            cv.fail(d, exc)
+    districts = list(per_district)
 
     by_code = {i.code: i for i in cat.indicators}
     clusters: list[IndicatorFigure] = []
@@ -369,8 +401,9 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
 
 
 def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
-    """The state of the version in use: 退回 as recorded, else from its findings including cross ones."""
-    if not rec.readable:
+    """The state of the version in use: 退回 as recorded (or when it could not be processed this run:
+    F-INTERNAL), else from its findings including cross ones."""
+    if not rec.readable or any(f.rule == "F-INTERNAL" for f in findings):
         return ST_RETURNED
     if any(f.severity == ERROR for f in findings):
         return ST_ERRORS
@@ -442,7 +475,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
     """
-    from reporttool.outputs import write_outputs
+    from reporttool.outputs import detail_sheets, write_outputs
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
@@ -453,11 +486,18 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             cv = current_versions(ledger, cat, period)
             if not any(r.readable for r in cv.records.values()):
                 raise ReportToolError(no_data_message(period, inputs, cat.words.unit))
+            # Each stage takes a district that fails it out of the run (cv.fail); the detail rows are
+            # built again when the figures took out a district the first build still had.
+            sheets = detail_sheets(ledger, cat, cv)
+            failed = set(cv.failed)
             figures = compute_figures(ledger, cat, period, now=now, cv=cv)
+            if set(cv.failed) != failed:
+                sheets = detail_sheets(ledger, cat, cv)
+                figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
-                                                  issued=issued)
+                                                  issued=issued, sheets=sheets)
             except PermissionError as exc:
                 raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
                                       f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None

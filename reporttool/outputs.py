@@ -11,11 +11,13 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 from reporttool import __version__
 from reporttool.catalogue import Catalogue
 from reporttool.consolidate import CurrentVersions, InputFile, run_counts
+from reporttool.errors import ReportToolError
 from reporttool.figures import Figures
 from reporttool.ledger import Ledger
 from reporttool.models import ERROR, VERIFY, Finding, Period
@@ -26,27 +28,40 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
     """The detail workbook's sheets from the stored fragments of the versions in use, in catalogue order.
 
     A fragment whose stamp differs (catalogue changed, or a cross rule now excludes other rows of that
-    submission) is rendered again from the stored rows and stored: the rare path.
+    submission) is rendered again from the stored rows and stored: the rare path. A district whose rows
+    cannot be rendered is taken out of the run (``cv.fail``: 退回 with F-INTERNAL), not the whole run.
     """
     from reporttool.render.detail_book import DetailSheet, fragment_stamp, render_fragment
 
     s = cat.settings
     out = []
+    got_all: dict[tuple[str, str], tuple[str, bytes, int]] = {}
+    for d in cat.districts:
+        rec = cv.records.get(d.code)
+        if rec is None or not rec.readable or d.code in cv.failed:
+            continue
+        try:
+            for key in ("roster", "projects"):
+                gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
+                stamp = fragment_stamp(cat, gone)
+                got = ledger.fragment(rec.id, key)
+                if got is None or got[0] != stamp:
+                    table = ledger.tables(rec.id, (key,)).get(key)
+                    rows = [r for r in table.rows if not r.excluded and r.number not in gone] if table else []
+                    data, count = render_fragment(key, rows, d.code, cat)
+                    ledger.put_fragment(rec.id, key, stamp, data, count)
+                    got = (stamp, data, count)
+                got_all[(d.code, key)] = got
+        except (sqlite3.Error, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - this district only
+            cv.fail(d.code, exc)
     for key, what, unit in (("roster", "户", "万元、人、%"), ("projects", "个", "万元、%")):
         frags, n = [], 0
         for d in cat.districts:
-            rec = cv.records.get(d.code)
-            if rec is None or not rec.readable:
+            got = got_all.get((d.code, key))
+            if got is None or d.code in cv.failed:
                 continue
-            gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
-            stamp = fragment_stamp(cat, gone)
-            got = ledger.fragment(rec.id, key)
-            if got is None or got[0] != stamp:
-                table = ledger.tables(rec.id, (key,)).get(key)
-                rows = [r for r in table.rows if not r.excluded and r.number not in gone] if table else []
-                data, count = render_fragment(key, rows, d.code, cat)
-                ledger.put_fragment(rec.id, key, stamp, data, count)
-                got = (stamp, data, count)
             frags.append(got[1])
             n += got[2]
         u = cat.words.unit
@@ -58,10 +73,12 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
 
 def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
                    cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
-                   now: dt.datetime, *, issued: dt.date | None = None) -> tuple[list[Path], Path]:
+                   now: dt.datetime, *, issued: dt.date | None = None,
+                   sheets: list | None = None) -> tuple[list[Path], Path]:
     """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last).
 
-    ``issued``: the brief's issue date (default the day of ``now``).
+    ``issued``: the brief's issue date (default the day of ``now``). ``sheets``: the detail workbook's
+    sheets when already built (run_consolidate builds them before the figures, see there).
 
     Feedback workbooks whose inputs did not change since the last complete run are kept in place."""
     from reporttool.render.brief import brief_name, write_brief
@@ -78,7 +95,8 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     write_consolidated(figures, cat, staging / rel)
     written.append(rel)
     rel = Path(detail_name(cat, period))
-    write_detail_book(cat, period, detail_sheets(ledger, cat, cv), staging / rel, now=now)
+    write_detail_book(cat, period, sheets if sheets is not None else detail_sheets(ledger, cat, cv), staging / rel,
+                      now=now)
     written.append(rel)
     rel = Path(brief_name(cat, period, issue_no))
     write_brief(figures, cat, staging / rel, issue_no=issue_no,
@@ -101,8 +119,15 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if before.get(rel.as_posix()) == sig and (final / rel).is_file():
             kept.append(rel)
             continue
-        write_feedback(ledger.archived_path(rec), mine, staging / rel, district_name=state.district_name,
-                       period_label=period.label, words=cat.words)
+        source: Path | None = ledger.archived_path(rec)
+        try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
+            write_feedback(source, mine, staging / rel, district_name=state.district_name, period_label=period.label,
+                           words=cat.words)
+        except (OSError, ReportToolError):
+            raise
+        except Exception:  # noqa: BLE001 - this district's feedback only: list the findings without its file
+            write_feedback(None, mine, staging / rel, district_name=state.district_name, period_label=period.label,
+                           words=cat.words)
         written.append(rel)
     manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written + kept)
     manifest["feedback_signatures"] = signatures

@@ -44,7 +44,7 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
     ``period``, when given, is the period every file must carry (others are refused as 报告期不符);
     otherwise each file is checked against the period in its own identity sheet.
     """
-    from reporttool.forms.isolate import read_many
+    from reporttool.forms.isolate import internal_finding, read_many
 
     results = read_many([Path(p) for p in paths], cat, workers=workers, expected_period=period,
                         progress=progress)
@@ -55,7 +55,11 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
         if sub is not None:
             sub_period = period or _period_of(sub)
             if sub_period is not None:
-                findings.extend(check_submission(sub, cat, sub_period))
+                try:
+                    findings.extend(check_submission(sub, cat, sub_period))
+                except Exception as exc:  # a checker bug on this file: this file only is refused
+                    findings.append(internal_finding(Path(res.path).name, sub.district, exc))
+                    sub = None
         reports.append(FileReport(Path(res.path), sub, findings, file_status(findings),
                                   getattr(res, "sha256", "") or ""))
     return reports

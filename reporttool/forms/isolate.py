@@ -136,7 +136,18 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
         return sub, findings, None
     from reporttool.ingest_job import prepare_ingest
 
-    return None, [], prepare_ingest(sub, findings, cat, ingest_period)  # a checker bug: F-UNREADABLE (parent)
+    try:
+        return None, [], prepare_ingest(sub, findings, cat, ingest_period)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a checker or fragment bug on this file: this file only is refused
+        return None, [internal_finding(name, sub.district, exc)], None
+
+
+def internal_finding(file: str, district: str, exc: BaseException) -> Finding:
+    """F-INTERNAL for a file whose processing raised: names the error kind, never a traceback."""
+    detail = f"{type(exc).__name__}：{' '.join(str(exc).split())[:80]}".rstrip("：")
+    return finding("F-INTERNAL", file=file, district=district, detail=detail)
 
 
 # ---- parent side ------------------------------------------------------------------------------------

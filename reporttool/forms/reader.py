@@ -27,6 +27,7 @@ from reporttool.forms.safety import Limits, SafetyReport, precheck
 from reporttool.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
 from reporttool.units import cell_ref, clean_text, tidy, to_decimal
 
+_PER_ROW_KINDS = (L.AMOUNT, L.INT, L.CODE)  # a merge over rows in these columns is R-MERGED (see _unmerge)
 HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet
 _CODE_ROW = re.compile(r"[甲乙丙丁戊己庚辛壬癸]|\d{1,3}")
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
@@ -186,7 +187,7 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
                 raise ReadRefused(finding("F-MISSING-SHEET", file=name, district=identity.district, sheet=spec.name))
             grid = _grid(wb, sheet, name, identity.district)
             ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings)
-            sub.tables[spec.key] = ctx.read(grid)
+            sub.tables[spec.key] = ctx.read(grid, _merges(wb, sheet))
             if not sub.header:
                 sub.header = _header_line(grid, sub.tables[spec.key].header_row)
     return sub, findings
@@ -206,6 +207,26 @@ def _grid(wb, sheet: str, name: str, district: str = "") -> list[list]:
     except BaseException as exc:  # see read_submission
         raise ReadRefused(finding("F-UNREADABLE", file=name, district=district, sheet=sheet,
                                   detail=f"工作表“{sheet}”内容损坏：{_short(exc)}")) from None
+
+
+def _merges(wb, sheet: str) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet spanning more than one row, as 1-based (first row, first col, last row,
+    last col); [] when the file does not say (the data is then read cell by cell as before)."""
+    try:
+        ranges = wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - an unreadable merge list only loses the merge handling
+        return []
+    out = []
+    for rng in ranges:
+        try:
+            (r0, c0), (r1, c1) = rng
+        except (TypeError, ValueError):
+            continue
+        if r1 > r0:
+            out.append((r0 + 1, c0 + 1, r1 + 1, c1 + 1))
+    return out
 
 
 def _identity(wb, cat: Catalogue, name: str, expected_period: Period | None,
@@ -310,12 +331,14 @@ class _Ctx:
         return best, best_cols
 
     # ---- rows ------------------------------------------------------------------------------------
-    def read(self, grid: list[list]) -> Table:
+    def read(self, grid: list[list], merges: list[tuple[int, int, int, int]] = ()) -> Table:
         header, cols = self._find_header(grid)
         table = Table(sheet=self.sheet, key=self.spec.key, header_row=header, columns=cols)
         start = header + 1
         if start <= len(grid) and self._is_code_row(grid[start - 1], cols):
             start += 1
+        if merges:
+            self._unmerge(grid, merges, start, cols)
         convs = [(k, c - 1, self._converter(self.spec.column(k)))
                  for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
         self._cluster_keys = {k for k in cols if self.spec.column(k).kind == L.CLUSTER}
@@ -338,6 +361,40 @@ class _Ctx:
         self._extra_rows(grid, signoff)
         self._no_cached(table, start, signoff)
         return table
+
+    def _unmerge(self, grid: list[list], merges: list[tuple[int, int, int, int]], start: int,
+                 cols: dict[str, int]) -> None:
+        """Cells merged over several data rows, read as the user means them (docs/reading.md “合并单元格”).
+
+        In a column that describes a group of rows (所属集群, 是否规上, 建设性质, 所在园区, 项目单位, dates,
+        说明, and the pre-printed 集群/指标 columns of 集群产出) the merged value applies to every row of the
+        merge: it is copied into the grid's covered cells. In a column that identifies or measures one
+        row (企业/项目名称, 信用代码, amounts, counts) one value cannot be split among rows: one R-MERGED
+        error on the merge's first cell, and the covered rows read empty."""
+        by_col = {c: self.spec.column(k) for k, c in cols.items()}
+        for r0, c0, r1, c1 in sorted(merges):
+            if r1 < start or r0 > len(grid):
+                continue  # above the table (title, 填报单位 line) or beyond the sheet
+            first, last = max(r0, start), min(r1, len(grid))
+            for c in range(c0, c1 + 1):
+                col = by_col.get(c)
+                if col is None or col.kind == L.SEQ:
+                    continue
+                value = _cell(grid[r0 - 1], c) if r0 >= start else ""
+                if col.kind not in _PER_ROW_KINDS and col.key != "name":
+                    if value == "":
+                        continue
+                    for r in range(first + 1 if r0 >= start else first, last + 1):
+                        row = grid[r - 1]
+                        if len(row) < c:
+                            row.extend([""] * (c - len(row)))
+                        if row[c - 1] in ("", None):
+                            row[c - 1] = value
+                elif value != "":
+                    self.findings.append(finding(
+                        "R-MERGED", file=self.file, district=self.district, sheet=self.sheet, row=r0,
+                        column=col.title, cell=cell_ref(r0, c), value=_as_text(value),
+                        detail=f"{cell_ref(r0, c)}:{cell_ref(r1, c)}"))
 
     @staticmethod
     def _is_code_row(row: list, cols: dict[str, int]) -> bool:

@@ -74,25 +74,34 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
         except Exception:  # noqa: BLE001 - a refused or broken file: list only
             wb = None
             note = "原文件无法打开，本表只列出问题。"
-    if wb is None:
-        wb = Workbook()
-        wb.active.title = LIST_SHEET
-        listing = wb.active
-    else:
-        _clear_previous_feedback(wb, author)
-        if not period_label or not district_name:
-            ident = _identity(wb)
-            if not period_label and ident.get("报告期"):
-                try:
-                    period_label = parse_period(ident["报告期"]).label
-                except ValueError:
-                    period_label = ident["报告期"]
-            district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
-        _paint(wb, findings, author, words)
-        listing = wb.create_sheet(LIST_SHEET, 0)
+    if wb is not None:
+        try:
+            _clear_previous_feedback(wb, author)
+            if not period_label or not district_name:
+                ident = _identity(wb)
+                if not period_label and ident.get("报告期"):
+                    try:
+                        period_label = parse_period(ident["报告期"]).label
+                    except ValueError:
+                        period_label = ident["报告期"]
+                district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
+            _paint(wb, findings, author, words)
+            return _finish(wb, wb.create_sheet(LIST_SHEET, 0), findings, dest, source, district_name,
+                           period_label, note, words)
+        except OSError:
+            raise
+        except Exception:  # noqa: BLE001 - a workbook we cannot mark up or save: list the findings only
+            note = "原文件无法标注问题单元格，本表只列出问题。"
+    wb = Workbook()
+    wb.active.title = LIST_SHEET
+    return _finish(wb, wb.active, findings, dest, source, district_name, period_label, note, words)
+
+
+def _finish(wb, listing, findings: list[Finding], dest: Path, source: Path | None, district_name: str,
+            period_label: str, note: str, words: Words) -> Path:
+    """Write the 问题清单 into ``listing``, make it the active sheet and save ``wb`` atomically."""
     if not district_name:
         district_name = next((f.district for f in findings if f.district), "")
-
     file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
     _write_list(listing, wb, findings, district_name, period_label, file_name, note, words)
     for ws in wb.worksheets:
@@ -152,9 +161,11 @@ def _paint(wb, findings: list[Finding], author: str = COMMENT_AUTHOR, words: Wor
     from openpyxl.styles import PatternFill
 
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    anchors = {sheet: _merge_anchors(wb[sheet]) for sheet in wb.sheetnames}
     for f in findings:
         if f.sheet in wb.sheetnames and f.cell:
-            by_cell[(f.sheet, f.cell)].append(f)
+            ref = f.cell.replace("$", "").upper()
+            by_cell[(f.sheet, anchors[f.sheet].get(ref, ref))].append(f)
     for (sheet, ref), items in by_cell.items():
         cell = wb[sheet][ref]
         colour = min((fill_of(f) for f in items), key=_PRECEDENCE.__getitem__)
@@ -167,6 +178,22 @@ def _paint(wb, findings: list[Finding], author: str = COMMENT_AUTHOR, words: Wor
         text = _clean("\n".join(lines))
         height = 40 + 18 * sum(1 + len(line) // 22 for line in lines)
         cell.comment = Comment(text, author, height=min(height, 400), width=320)
+
+
+def _merge_anchors(ws) -> dict[str, str]:
+    """Every covered cell of a merged range -> the range's anchor (top-left) cell, which alone can carry a
+    fill and a comment (openpyxl's MergedCell cannot)."""
+    from openpyxl.utils import get_column_letter
+
+    out: dict[str, str] = {}
+    for rng in getattr(ws, "merged_cells", None) and ws.merged_cells.ranges or ():
+        anchor = f"{get_column_letter(rng.min_col)}{rng.min_row}"
+        if (rng.max_row - rng.min_row + 1) * (rng.max_col - rng.min_col + 1) > 100_000:
+            continue  # an absurd merge: its anchor is still painted when named
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                out[f"{get_column_letter(c)}{r}"] = anchor
+    return out
 
 
 def _write_list(ws, wb, findings: list[Finding], district: str, period_label: str, file_name: str,

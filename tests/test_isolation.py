@@ -1,0 +1,215 @@
+"""One district's file can never stop the round: merged cells, and a failure at any later stage."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+from stdnum.cn import uscc
+
+from reporttool.checks import check_files
+from reporttool.cli import main
+from reporttool.consolidate import run_consolidate
+from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED
+from reporttool.forms.reader import read_submission
+from reporttool.forms.writer import write_template
+from reporttool.ledger import Ledger
+from reporttool.models import Period
+from reporttool.render.feedback import LIST_SHEET, write_feedback
+
+P = Period(2025, 6)
+NOW = dt.datetime(2025, 7, 8, 9, 0)
+ON_TIME = dt.datetime(2025, 7, 3, 10, 0)
+
+
+def credit(n: int, region: str = "110000") -> str:
+    base = f"91{region}MA{n:07d}"
+    return base + uscc.calc_check_digit(base)
+
+
+def roster(n: int, region: str = "110000") -> list[dict]:
+    return [{"credit_code": credit(n * 10 + i, region), "name": f"企业{n}-{i}", "cluster": "化工", "is_scale": "否",
+             "park": "化工园", "revenue": D(100 + i), "employees": 5} for i in range(3)]
+
+
+def form(ws_or_cat, dest: Path, district: str, n: int, *, when: dt.datetime = ON_TIME) -> Path:
+    cat = ws_or_cat.catalogue() if hasattr(ws_or_cat, "catalogue") else ws_or_cat
+    path = write_template(cat, district, P, dest, roster=roster(n),
+                          outputs={("A", "SR"): {"value": D(400), "value_ly": D(390)}})
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def merge(path: Path, *ranges: str, clear: tuple[str, ...] = ()) -> Path:
+    """Merge cells of the 集群企业 sheet as a clerk would in Excel (keeps the file's arrival time)."""
+    stamp = path.stat().st_mtime
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["集群企业"]
+    for ref in clear:
+        sheet[ref] = None
+    for rng in ranges:
+        sheet.merge_cells(rng)
+    wb.save(path)
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def _roster_row(path: Path, cat, n: int) -> int:
+    """Sheet row of the roster's n-th enterprise (0-based), found by reading the file."""
+    sub, _ = read_submission(path, cat)
+    return sub.tables["roster"].rows[n].number
+
+
+# ---- merged cells ------------------------------------------------------------------------------------
+
+
+def test_merged_cluster_applies_to_every_row_of_the_merge(tmp_path, small_catalogue):
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_catalogue, 0)
+    merge(src, f"D{first}:D{first + 2}", f"G{first}:G{first + 1}", clear=(f"D{first + 1}", f"D{first + 2}"))
+    sub, findings = read_submission(src, small_catalogue)
+    rows = sub.tables["roster"].rows
+    assert [r.values["cluster"] for r in rows] == ["A", "A", "A"]
+    assert [r.values["park"] for r in rows] == ["化工园", "化工园", "化工园"]
+    assert not [f for f in findings if f.rule == "R-MERGED"]
+
+
+def test_merged_amount_is_one_finding_on_the_anchor(tmp_path, small_catalogue):
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_catalogue, 0)
+    merge(src, f"H{first}:H{first + 1}")
+    sub, findings = read_submission(src, small_catalogue)
+    merged = [f for f in findings if f.rule == "R-MERGED"]
+    assert len(merged) == 1
+    assert merged[0].cell == f"H{first}" and merged[0].row == first
+    assert f"H{first}:H{first + 1}" in merged[0].message and "取消合并" in merged[0].message
+
+
+def test_feedback_paints_the_anchor_of_a_merged_cell(tmp_path, small_catalogue):
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_catalogue, 0)
+    merge(src, f"C{first}:C{first + 1}")  # 企业名称 over two enterprises: a finding lands on C{first+1}
+    report, = check_files([src], small_catalogue)
+    covered = [f for f in report.findings if f.cell == f"C{first + 1}"]
+    assert covered, report.findings
+    dest = write_feedback(src, report.findings, tmp_path / "fb" / "甲区.xlsx")
+    wb = openpyxl.load_workbook(dest)
+    anchor = wb["集群企业"][f"C{first}"]
+    assert anchor.comment is not None and covered[0].message in anchor.comment.text
+    assert wb.sheetnames[0] == LIST_SHEET
+
+
+def test_feedback_of_a_workbook_that_cannot_be_painted_lists_the_findings(tmp_path, small_catalogue, monkeypatch):
+    import reporttool.render.feedback as fb
+
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_catalogue, 0)
+    merge(src, f"H{first}:H{first + 1}")
+    report, = check_files([src], small_catalogue)
+
+    def broken(wb, findings):
+        raise AttributeError("cannot paint")
+    monkeypatch.setattr(fb, "_paint", broken)
+    dest = write_feedback(src, report.findings, tmp_path / "fb" / "甲区.xlsx")
+    wb = openpyxl.load_workbook(dest)
+    assert wb.sheetnames == [LIST_SHEET]
+    listed = [c.value for c in wb[LIST_SHEET]["G"]]
+    assert any(f.message == v for f in report.findings for v in listed)
+    assert "本表只列出问题" in wb[LIST_SHEET]["A2"].value
+
+
+def test_check_with_a_merged_cell_prints_json_and_writes_feedback(small_workspace):
+    src = form(small_workspace, small_workspace.root / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_workspace.catalogue(), 0)
+    merge(src, f"C{first}:C{first + 1}")
+    out = small_workspace.root / "fb"
+    r = CliRunner().invoke(main, ["-w", str(small_workspace.root), "-q", "check", str(src), "--json",
+                                  "--feedback", str(out)])
+    assert r.exit_code == 1, r.output
+    data = json.loads(r.stdout)
+    assert data["files"][0]["status"] == ST_ERRORS
+    assert Path(data["files"][0]["feedback"]).is_file()
+
+
+def test_consolidate_with_a_merged_cell_writes_every_output(small_workspace):
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    bad = form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    first = _roster_row(bad, ws.catalogue(), 0)
+    merge(bad, f"C{first}:C{first + 1}")
+    for _ in range(2):  # the version stays in the ledger: the next run must work as well
+        result = run_consolidate(ws, P, now=NOW)
+        states = {s.district: s.status for s in result.states}
+        assert states["110101"] == ST_PASSED and states["110102"] == ST_ERRORS
+        names = {p.name for p in result.outputs}
+        assert "乙县.xlsx" in names and "manifest.json" in names
+        assert any(n.endswith(".docx") for n in names)
+    wb = openpyxl.load_workbook(ws.feedback_dir(P) / "乙县.xlsx")
+    assert wb["集群企业"][f"C{first}"].comment is not None
+
+
+# ---- a failure at a later stage ----------------------------------------------------------------------
+
+
+def test_a_version_whose_figures_fail_is_returned_and_the_others_are_consolidated(small_workspace, monkeypatch):
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    run_consolidate(ws, P, now=NOW)
+    with Ledger(ws) as ledger:
+        bad_id = ledger.current(P.key)["110102"].id
+    real = Ledger.aggregates
+
+    def aggregates(self, sid, **kw):
+        if sid == bad_id:
+            raise KeyError("营业收入合计")
+        return real(self, sid, **kw)
+    monkeypatch.setattr(Ledger, "aggregates", aggregates)
+    result = run_consolidate(ws, P, now=NOW)
+    states = {s.district: s.status for s in result.states}
+    assert states == {"110101": ST_PASSED, "110102": ST_RETURNED, "KF01": "未报"}
+    bad = [f for f in result.figures.findings if f.district == "110102" and f.rule == "F-INTERNAL"]
+    assert len(bad) == 1 and "KeyError" in bad[0].message and "其他县区不受影响" in bad[0].message
+    assert result.figures.cluster_figure("A", "SR").value == D("0.04")  # 甲区 only (400 万元)
+    assert (ws.feedback_dir(P) / "乙县.xlsx").is_file()
+
+
+def test_a_version_whose_detail_rows_fail_is_returned(small_workspace, monkeypatch):
+    import reporttool.render.detail_book as detail
+
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    real = detail.render_fragment
+
+    def render(key, rows, district, cat):
+        if district == "110102":
+            raise ValueError("bad row")
+        return real(key, rows, district, cat)
+    monkeypatch.setattr(detail, "render_fragment", render)
+    monkeypatch.setattr(detail, "fragment_stamp", lambda cat, gone=frozenset(): "changed")  # force re-render
+    result = run_consolidate(ws, P, now=NOW, workers=1)
+    states = {s.district: s.status for s in result.states}
+    assert states["110101"] == ST_PASSED and states["110102"] == ST_RETURNED
+    assert result.figures.cluster_figure("A", "SR").value == D("0.04")
+
+
+def test_check_files_a_checker_failure_refuses_that_file_only(tmp_path, small_catalogue, monkeypatch):
+    import reporttool.checks as checks
+
+    a = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    b = form(small_catalogue, tmp_path / "乙县.xlsx", "110102", 2)
+    real = checks.check_submission
+
+    def check(sub, cat, period):
+        if sub.district == "110102":
+            raise TypeError("bug")
+        return real(sub, cat, period)
+    monkeypatch.setattr(checks, "check_submission", check)
+    ra, rb = check_files([a, b], small_catalogue)
+    assert ra.status == ST_PASSED
+    assert rb.status == ST_RETURNED and rb.findings[-1].rule == "F-INTERNAL"
