@@ -26,6 +26,7 @@ from reporttool.models import (
     ResolvedTarget,
     Settings,
     Target,
+    UnitDef,
     Words,
     level_words,
 )
@@ -81,6 +82,7 @@ SHEET_DISTRICTS = "县区"
 SHEET_CLUSTERS = "集群"
 SHEET_INDICATORS = "指标"
 SHEET_TARGETS = "目标"
+SHEET_UNITS = "单位"  # optional: units beyond the built-in ones
 
 DISTRICT_COLUMNS = ("代码", "名称", "类型", "顺序")
 CLUSTER_COLUMNS = ("代码", "名称", "简称", "层级", "顺序", "牵头单位", "责任领导", "龙头企业", "园区")
@@ -89,6 +91,7 @@ INDICATOR_COLUMNS = ("代码", "名称", "单位", "填报单位", "来源", "�
 TARGET_COLUMNS = ("集群代码", "指标代码", "县区代码", "目标类型", "目标年", "目标值", "年均增长率（%）",
                   "基期年", "基期值", "倍数", "说明")
 SETTINGS_COLUMNS = ("项目", "值", "说明")
+UNIT_COLUMNS = ("单位", "量纲", "换算系数", "说明")
 
 
 
@@ -125,6 +128,23 @@ class Catalogue:
     targets: tuple[Target, ...]
     path: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+    units: tuple[UnitDef, ...] = ()  # the 单位 sheet: units added to (or overriding) the built-in ones
+
+    def unit_table(self) -> dict[str, tuple[str, Decimal]]:
+        """unit -> (dimension, factor to the dimension's base unit): built-in units, then the 单位 sheet."""
+        if "units" not in self._index:
+            from reporttool.units import BUILTIN_UNITS
+
+            table = dict(BUILTIN_UNITS)
+            table.update({u.unit: (u.dimension, u.factor) for u in self.units})
+            self._index["units"] = table
+        return self._index["units"]
+
+    def unit_factor(self, form_unit: str, unit: str) -> Decimal:
+        """Divide a value in ``form_unit`` by this to get it in ``unit`` (the loader checked they convert)."""
+        from reporttool.units import unit_factor
+
+        return unit_factor(form_unit, unit, self.unit_table())
 
     # ---- words ---------------------------------------------------------------------------------
     @property

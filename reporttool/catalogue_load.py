@@ -24,14 +24,16 @@ from reporttool.catalogue import (
     SHEET_INDICATORS,
     SHEET_SETTINGS,
     SHEET_TARGETS,
+    SHEET_UNITS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
     TARGET_LABELS,
+    UNIT_COLUMNS,
     Catalogue,
     CatalogueInvalid,
     Problem,
 )
-from reporttool.formula import formula_refs
+from reporttool.formula import formula_refs, formula_unit
 from reporttool.models import (
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
@@ -45,8 +47,9 @@ from reporttool.models import (
     Indicator,
     Settings,
     Target,
+    UnitDef,
 )
-from reporttool.units import clean_text, known_conversion, split_list, tidy, to_decimal
+from reporttool.units import BUILTIN_UNITS, clean_text, conversion, split_list, tidy, to_decimal
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -84,6 +87,11 @@ def load(path: str | Path) -> Catalogue:
             sheet = wb.get_sheet_by_name(name)
             rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             sheets[name] = _read_sheet(rows, name, columns, problems)
+        for name, columns in ((SHEET_UNITS, UNIT_COLUMNS),):  # optional sheets: absent = none
+            if name in wb.sheet_names:
+                rows = [[_cell(v) for v in row]
+                        for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+                sheets[name] = _read_sheet(rows, name, columns, problems)
     except FileNotFoundError:
         raise CatalogueInvalid(str(path), [Problem("", None, "文件不存在")]) from None
     except Exception:  # noqa: BLE001 - any unreadable workbook is one clear problem
@@ -142,9 +150,37 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     settings = _build_settings(sheets[SHEET_SETTINGS], problems)
     districts = _build_districts(sheets[SHEET_DISTRICTS], problems)
     clusters = _build_clusters(sheets[SHEET_CLUSTERS], problems)
-    indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems)
+    units = _build_units(sheets.get(SHEET_UNITS, []), problems)
+    table = dict(BUILTIN_UNITS)
+    table.update({u.unit: (u.dimension, u.factor) for u in units})
+    indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems, table)
     targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
-    return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path)
+    return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path,
+                     units=tuple(units))
+
+
+def _build_units(rows, problems) -> list[UnitDef]:
+    """The 单位 sheet: units added to the built-in ones (a built-in unit listed here is redefined)."""
+    out: list[tuple[int, UnitDef]] = []
+    for n, rec in rows:
+        unit = tidy(rec["单位"])
+        dim = tidy(rec["量纲"])
+        if not unit:
+            problems.append(Problem(SHEET_UNITS, n, "“单位”不能为空"))
+            continue
+        if not dim:
+            problems.append(Problem(SHEET_UNITS, n, f"单位“{unit}”须填写“量纲”（同一量纲的单位之间才能换算，"
+                                                    "如 车辆、人民币、美元）"))
+            continue
+        factor = _dec(rec, "换算系数", SHEET_UNITS, n, problems)
+        if factor is None or factor <= 0:
+            if factor is not None or clean_text(rec["换算系数"]) == "":
+                problems.append(Problem(SHEET_UNITS, n, f"单位“{unit}”的“换算系数”应为正数（1{unit}等于多少个"
+                                                        "该量纲的基本单位，如 万辆 填 10000）"))
+            continue
+        out.append((n, UnitDef(unit, dim, factor, tidy(rec["说明"]))))
+    _unique([(n, u.unit) for n, u in out], SHEET_UNITS, problems, "单位")
+    return [u for _, u in out]
 
 
 def _build_settings(rows, problems) -> Settings:
@@ -286,7 +322,8 @@ def _yes(value, default: bool) -> bool:
     return text in ("是", "Y", "y", "yes", "1", "TRUE", "True", "true")
 
 
-def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicator]:
+def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> list[Indicator]:
+    table = BUILTIN_UNITS if table is None else table
     out: list[tuple[int, Indicator]] = []
     for n, rec in rows:
         code = _code(rec, "代码", SHEET_INDICATORS, n, problems)
@@ -297,8 +334,10 @@ def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicato
         form_unit = tidy(rec["填报单位"]) or unit
         if not unit:
             problems.append(Problem(SHEET_INDICATORS, n, "“单位”不能为空"))
-        elif not known_conversion(form_unit, unit):
-            problems.append(Problem(SHEET_INDICATORS, n, f"不知道如何把填报单位“{form_unit}”换算为“{unit}”"))
+        else:
+            got = conversion(form_unit, unit, table)
+            if isinstance(got, str):
+                problems.append(Problem(SHEET_INDICATORS, n, f"不知道如何把填报单位“{form_unit}”换算为“{unit}”：{got}"))
         source_label = clean_text(rec["来源"])
         source = SOURCE_LABELS.get(source_label)
         if source is None:
@@ -326,7 +365,7 @@ def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicato
             for c in applies:
                 if c not in cluster_codes:
                     problems.append(Problem(SHEET_INDICATORS, n, f"“适用集群”中的集群代码“{c}”在“集群”表中不存在"))
-        summable = _yes(rec["可跨县区加总"], unit != "%")
+        summable = _yes(rec["可跨县区加总"], table.get(unit, ("",))[0] != "比率")
         decimals = _int(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
         compare = _yes(rec["对比时序进度"], summable and source != SOURCE_FORMULA)
         out.append((n, Indicator(code, name, unit, form_unit, source, summable, clusters, measure, formula,
@@ -345,6 +384,8 @@ def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicato
                     problems.append(Problem(SHEET_INDICATORS, n, f"计算公式引用的指标代码“{r}”不存在"))
                 elif r == ind.code:
                     problems.append(Problem(SHEET_INDICATORS, n, "计算公式不能引用指标自身"))
+            if all(r in codes and r != ind.code for r in refs):
+                _check_formula_unit(n, ind, {i.code: i.unit for _, i in out}, table, problems)
     order = [i for _, i in sorted(out, key=lambda x: (x[1].order, x[0]))]
     # Formula indicators are ordered so that every formula comes after what it uses (and cycles found).
     by_code = {i.code: i for i in order}
@@ -352,6 +393,18 @@ def _build_indicators(rows, cluster_codes: list[str], problems) -> list[Indicato
         if ind.source == SOURCE_FORMULA and _has_cycle(ind.code, by_code):
             problems.append(Problem(SHEET_INDICATORS, n, f"计算公式存在循环引用（{ind.code}）"))
     return order
+
+
+def _check_formula_unit(n: int, ind: Indicator, units: dict[str, str], table, problems) -> None:
+    """A sum of parts must add like with like (亿元 + 亿元, never 亿元 + 亿美元) and give the indicator's unit."""
+    try:
+        got = formula_unit(ind.formula, units, table)
+    except ValueError as exc:
+        problems.append(Problem(SHEET_INDICATORS, n, f"计算公式“{ind.formula}”{exc}"))
+        return
+    if got is not None and got != ind.unit:
+        problems.append(Problem(SHEET_INDICATORS, n, f"计算公式“{ind.formula}”的结果单位是“{got}”，"
+                                                     f"与本指标的“单位”“{ind.unit}”不同"))
 
 
 def _has_cycle(start: str, by_code: dict[str, Indicator]) -> bool:

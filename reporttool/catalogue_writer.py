@@ -24,9 +24,11 @@ from reporttool.catalogue import (
     SHEET_INDICATORS,
     SHEET_SETTINGS,
     SHEET_TARGETS,
+    SHEET_UNITS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
     TARGET_LABELS,
+    UNIT_COLUMNS,
     Catalogue,
 )
 from reporttool.workspace import atomic_path
@@ -41,6 +43,9 @@ _HINTS = {
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
                    "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
                    "最后三列（参考）只供阅读，按代码自动对应，不必修改。",
+    SHEET_UNITS: "补充单位（可空）。常用单位已内置：元/万元/亿元，美元/万美元/亿美元，吨/万吨，载重吨/万载重吨，辆/万辆，台，户，"
+                 "人/万人，千瓦/万千瓦，人次/万人次，%等。换算系数＝1个该单位等于多少个本量纲的基本单位（万辆填10000）；"
+                 "只在同一量纲内换算，不同币种是不同量纲，不会相加。",
 }
 
 _SETTING_NOTES = {
@@ -101,6 +106,8 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
                     *names(t)]
                    for t in cat.targets]
 
+    unit_rows = [[u.unit, u.dimension, _cell(u.factor), u.note] for u in cat.units]
+
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         head = wb.add_format({"bold": True, "font_name": "黑体", "bg_color": "#DDEBF7", "border": 1,
@@ -113,6 +120,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36],
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
             SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
+            SHEET_UNITS: [12, 12, 14, 40],
         }
         for name, columns, rows in (
             (SHEET_SETTINGS, SETTINGS_COLUMNS, settings_rows),
@@ -120,6 +128,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             (SHEET_CLUSTERS, CLUSTER_COLUMNS, cluster_rows),
             (SHEET_INDICATORS, INDICATOR_COLUMNS, indicator_rows),
             (SHEET_TARGETS, TARGET_COLUMNS + TARGET_REFERENCE_COLUMNS, target_rows),
+            (SHEET_UNITS, UNIT_COLUMNS, unit_rows),
         ):
             ws = wb.add_worksheet(name)
             ws.write(0, 0, _HINTS[name].replace("{whole}", cat.words.whole), hint)

@@ -272,7 +272,7 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict
                 s = _measure(projects, c.code, ind.roster_measure, PROJECT_MEASURE_NAMES, "投资项目")
             else:
                 s = Sum()
-            out[(c.code, ind.code)] = s.scaled(unit_factor(ind.form_unit, ind.unit))
+            out[(c.code, ind.code)] = s.scaled(cat.unit_factor(ind.form_unit, ind.unit))
         unit = _unit(out, c.code)
         for ind in inds:
             if ind.source == SOURCE_FORMULA:

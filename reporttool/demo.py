@@ -328,9 +328,9 @@ def dec(x: float, places: int = 2) -> Decimal:
     return q(Decimal(repr(x)), places)
 
 
-def to_form_unit(value: Decimal, ind_unit: str, form_unit: str) -> Decimal:
+def to_form_unit(value: Decimal, ind_unit: str, form_unit: str, table: dict | None = None) -> Decimal:
     """A target-unit value (亿元) in the form's unit (万元); unknown pairs are taken as equal units."""
     try:
-        return value * unit_factor(form_unit, ind_unit)
+        return value * unit_factor(form_unit, ind_unit, table)
     except KeyError:
         return value

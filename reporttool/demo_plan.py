@@ -109,7 +109,7 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
     mag = tier_magnitude(cp.cluster.tier)
 
     def form(ind: Indicator, value_in_unit: float) -> float:
-        return float(to_form_unit(Decimal(repr(value_in_unit)), ind.unit, ind.form_unit))
+        return float(to_form_unit(Decimal(repr(value_in_unit)), ind.unit, ind.form_unit, cat.unit_table()))
 
     formulas = []
     for ind in inds:

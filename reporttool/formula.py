@@ -113,3 +113,53 @@ class _Parser:
         if val == "-":
             return -self.factor()
         raise ValueError(f"此处不应出现“{val}”")
+
+
+class _Unit:
+    """A unit carried through a formula to check it (formula_unit): ``name`` is a unit or None for a
+    ratio / product (units cancelled or compound). Numbers in the formula carry no unit."""
+
+    def __init__(self, name: str | None, table: dict):
+        self.name, self.table = name, table
+
+    def _dim(self) -> str:
+        entry = self.table.get(self.name)
+        return entry[0] if entry else str(self.name)
+
+    def _join(self, other):
+        if not isinstance(other, _Unit) or other.name is None:
+            return self
+        if self.name is None:
+            return other
+        if self.name != other.name:
+            if self._dim() != other._dim():
+                raise ValueError(f"“{self.name}”与“{other.name}”量纲不同，不能相加减")
+            raise ValueError(f"“{self.name}”与“{other.name}”单位不同，相加减前须统一单位")
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _join
+
+    def __mul__(self, other):
+        return self if not isinstance(other, _Unit) else _Unit(None, self.table)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return self if not isinstance(other, _Unit) else _Unit(None, self.table)
+
+    def __rtruediv__(self, other):
+        return _Unit(None, self.table)
+
+    def __neg__(self):
+        return self
+
+
+def formula_unit(formula: str, units: dict[str, str], table: dict) -> str | None:
+    """The unit a formula's result has, from the units of the indicators it uses: "亿元" for a sum of
+    亿元 parts, None for a ratio or a product. Raises ValueError (Chinese) when it adds or subtracts
+    values of different units or dimensions (亿元 + 亿美元: different currencies are never summed)."""
+    def lookup(name: str):
+        return _Unit(units.get(name), table)
+
+    result = _Parser(_tokens(formula), lookup).parse()
+    return result.name if isinstance(result, _Unit) else None

@@ -123,6 +123,19 @@ class Cluster:
     parks: tuple[str, ...] = ()  # 园区
 
 
+@dataclass(frozen=True)
+class UnitDef:
+    """A row of the catalogue's 单位 sheet: a unit, its dimension and how many base units make one.
+
+    Adds to (or overrides) reporttool.units.BUILTIN_UNITS; conversion is only within a dimension.
+    """
+
+    unit: str  # 万辆
+    dimension: str  # 车辆 (each currency is its own dimension: 人民币, 美元 …)
+    factor: Decimal  # 10000: one 万辆 is 10000 of the dimension's base unit
+    note: str = ""
+
+
 # Where an indicator's district value comes from.
 SOURCE_OUTPUT = "output"  # 集群产出: the district reports it per cluster
 SOURCE_ROSTER = "roster"  # 企业名录汇总: rolled up from the roster

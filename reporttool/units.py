@@ -8,27 +8,63 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-# How many form units make one display unit. Units are Chinese statistical units, not city data.
-_SCALE: dict[tuple[str, str], Decimal] = {
-    ("元", "万元"): Decimal(10000),
-    ("万元", "亿元"): Decimal(10000),
-    ("元", "亿元"): Decimal(100000000),
-    ("千瓦", "万千瓦"): Decimal(10000),
-    ("人次", "万人次"): Decimal(10000),
-    ("吨", "万吨"): Decimal(10000),
-    ("载重吨", "万载重吨"): Decimal(10000),
+# The built-in units: unit -> (dimension, how many base units of the dimension make one). Conversion is only
+# within a dimension; each currency is its own dimension, so 美元 and 元 never convert (nor are summed).
+# A catalogue adds or overrides units in its 单位 sheet (docs/config.md). Chinese statistical units, not
+# city data.
+_WAN, _YI = Decimal(10000), Decimal(100000000)
+BUILTIN_UNITS: dict[str, tuple[str, Decimal]] = {
+    "元": ("人民币", Decimal(1)), "万元": ("人民币", _WAN), "亿元": ("人民币", _YI),
+    "美元": ("美元", Decimal(1)), "万美元": ("美元", _WAN), "亿美元": ("美元", _YI),
+    "欧元": ("欧元", Decimal(1)), "万欧元": ("欧元", _WAN), "亿欧元": ("欧元", _YI),
+    "吨": ("重量", Decimal(1)), "万吨": ("重量", _WAN), "亿吨": ("重量", _YI),
+    "载重吨": ("载重", Decimal(1)), "万载重吨": ("载重", _WAN),
+    "辆": ("车辆", Decimal(1)), "万辆": ("车辆", _WAN),
+    "台": ("台", Decimal(1)), "万台": ("台", _WAN),
+    "套": ("套", Decimal(1)), "万套": ("套", _WAN),
+    "户": ("户", Decimal(1)), "家": ("家", Decimal(1)), "个": ("个", Decimal(1)), "项": ("项", Decimal(1)),
+    "人": ("人数", Decimal(1)), "万人": ("人数", _WAN),
+    "人次": ("人次", Decimal(1)), "万人次": ("人次", _WAN), "亿人次": ("人次", _YI),
+    "千瓦": ("功率", Decimal(1)), "万千瓦": ("功率", _WAN), "兆瓦": ("功率", Decimal(1000)),
+    "千瓦时": ("电量", Decimal(1)), "万千瓦时": ("电量", _WAN), "亿千瓦时": ("电量", _YI),
+    "平方米": ("面积", Decimal(1)), "万平方米": ("面积", _WAN), "亩": ("土地", Decimal(1)),
+    "%": ("比率", Decimal(1)), "‰": ("比率", Decimal("0.1")),
 }
 
 
-def unit_factor(form_unit: str, unit: str) -> Decimal:
-    """Divide a value in ``form_unit`` by this to get it in ``unit``. Raises KeyError if unknown."""
+def conversion(form_unit: str, unit: str, table: dict[str, tuple[str, Decimal]] | None = None) -> Decimal | str:
+    """How many ``form_unit`` make one ``unit`` (divide a form value by it), or why there is none (Chinese).
+
+    ``table`` is the catalogue's units (Catalogue.unit_table()); None = the built-in units.
+    """
     if form_unit == unit:
         return Decimal(1)
-    return _SCALE[(form_unit, unit)]
+    table = BUILTIN_UNITS if table is None else table
+    missing = [u for u in (form_unit, unit) if u not in table]
+    if missing:
+        return "、".join(f"“{u}”" for u in missing) + "不在单位表中（常用单位已内置，其他单位请在“单位”表中添加：单位、量纲、换算系数）"
+    (dim_f, fac_f), (dim_u, fac_u) = table[form_unit], table[unit]
+    if dim_f != dim_u:
+        return f"“{form_unit}”（{dim_f}）与“{unit}”（{dim_u}）量纲不同，不能换算"
+    return fac_u / fac_f
 
 
-def known_conversion(form_unit: str, unit: str) -> bool:
-    return form_unit == unit or (form_unit, unit) in _SCALE
+def unit_factor(form_unit: str, unit: str, table: dict[str, tuple[str, Decimal]] | None = None) -> Decimal:
+    """Divide a value in ``form_unit`` by this to get it in ``unit``. Raises KeyError if they do not convert."""
+    got = conversion(form_unit, unit, table)
+    if isinstance(got, str):
+        raise KeyError((form_unit, unit))
+    return got
+
+
+def known_conversion(form_unit: str, unit: str, table: dict[str, tuple[str, Decimal]] | None = None) -> bool:
+    return not isinstance(conversion(form_unit, unit, table), str)
+
+
+def dimension(unit: str, table: dict[str, tuple[str, Decimal]] | None = None) -> str:
+    """The dimension of ``unit`` (人民币, 美元, 重量 …); the unit itself when it is not in the table."""
+    entry = (BUILTIN_UNITS if table is None else table).get(unit)
+    return entry[0] if entry else unit
 
 
 def column_letter(index: int) -> str:

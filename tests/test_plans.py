@@ -152,3 +152,77 @@ def test_default_city_round_keeps_its_words(tmp_path):
     assert "分县区" in text and "全市" in text
     brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
     assert "全市" in brief and "县（市）区和开发区" in brief
+
+
+# ---- units as data ----------------------------------------------------------------------------------
+
+def _with_indicators(*extra: Indicator, units=()):
+    base = make_small_catalogue()
+    return dataclasses.replace(base, indicators=base.indicators + extra, units=tuple(units), _index={})
+
+
+def _problems(tmp_path, cat) -> list[str]:
+    path = write_catalogue(cat, tmp_path / "t.xlsx")
+    with pytest.raises(CatalogueInvalid) as exc:
+        load_catalogue(path)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_built_in_units_convert_within_a_dimension(tmp_path):
+    cat = _with_indicators(
+        Indicator("CL", "整车产能", "万辆", "辆", "output", clusters=("B",), order=8),
+        Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", clusters=("A",), order=9),
+        Indicator("CB", "造船能力", "万载重吨", "载重吨", "output", clusters=("B",), order=10))
+    got = load_catalogue(write_catalogue(cat, tmp_path / "t.xlsx"))
+    assert got.unit_factor("辆", "万辆") == D(10000)
+    assert got.unit_factor("万美元", "亿美元") == D(10000)
+    assert got.unit_factor("亿元", "万元") == D("0.0001")
+
+
+def test_a_unit_sheet_adds_units_and_the_loader_uses_them(tmp_path):
+    from reporttool.models import UnitDef
+
+    cat = _with_indicators(Indicator("JZX", "集装箱吞吐量", "万标箱", "标箱", "output", clusters=("B",), order=8),
+                           units=[UnitDef("标箱", "集装箱", D(1)), UnitDef("万标箱", "集装箱", D(10000))])
+    got = load_catalogue(write_catalogue(cat, tmp_path / "t.xlsx"))
+    assert got.units == cat.units
+    assert got.unit_factor("标箱", "万标箱") == D(10000)
+
+
+def test_the_loader_explains_units_that_do_not_convert(tmp_path):
+    from reporttool.models import UnitDef
+
+    cat = _with_indicators(
+        Indicator("WZ", "实际利用外资", "亿元", "万美元", "output", clusters=("A",), order=8),
+        Indicator("XX", "标箱量", "万标箱", "标箱", "output", clusters=("A",), order=9),
+        units=[UnitDef("吨公里", "", D(1)), UnitDef("千吨", "重量", D(0)), UnitDef("千吨", "重量", D(1000))])
+    problems = _problems(tmp_path, cat)
+    assert any(p.startswith("“指标”表第") and "“万美元”（美元）与“亿元”（人民币）量纲不同" in p for p in problems)
+    assert any("“标箱”、“万标箱”不在单位表中" in p for p in problems)
+    assert any(p.startswith("“单位”表第3行") and "量纲" in p for p in problems)
+    assert any(p.startswith("“单位”表第4行") and "换算系数" in p for p in problems)
+
+
+def test_a_formula_never_adds_two_currencies_or_two_scales(tmp_path):
+    cat = _with_indicators(
+        Indicator("NZ", "引进内资", "亿元", "万元", "output", clusters=("A",), order=8),
+        Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", clusters=("A",), order=9),
+        Indicator("ZS", "招商引资合计", "亿元", "亿元", "formula", clusters=("A",), formula="NZ+WZ", order=10),
+        Indicator("HJ", "合计", "万元", "万元", "formula", clusters=("A",), formula="NZ+SR", order=11))
+    problems = _problems(tmp_path, cat)
+    assert any("NZ+WZ" in p and "量纲不同，不能相加减" in p for p in problems)
+    assert any("NZ+SR" in p and "结果单位是“亿元”" in p for p in problems)
+
+
+def test_ratios_default_to_not_summable_whatever_percent_sign(tmp_path):
+    cat = _with_indicators(Indicator("QS", "千分比", "‰", "‰", "output", clusters=("A",), summable=True, order=8))
+    path = write_catalogue(cat, tmp_path / "t.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["指标"]
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value == "QS":
+            row[5].value = None  # 可跨县区加总 left blank: the default
+    wb.save(path)
+    assert load_catalogue(path).indicator("QS").summable is False
