@@ -259,3 +259,37 @@ def with_formula(form: Path, folder: Path, ref: str, formula: str, cached: bool,
         body = f"<f>{formula}</f>".encode() + (b"<v>" + m.group(2) + b"</v>" if cached else b"")
         return data[:m.start()] + f'<c r="{ref}"'.encode() + m.group(1) + b">" + body + b"</c>" + data[m.end():]
     return edit_parts(form, folder / ("公式有缓存.xlsx" if cached else "公式无缓存.xlsx"), {part: edit})
+
+
+# ---- other formats a district may send (issue 9) ------------------------------------------------------
+
+
+def ods_file(folder: Path, name: str = "甲区报表.ods") -> Path:
+    """An OpenDocument spreadsheet as LibreOffice/WPS writes it: ``mimetype`` first, stored."""
+    p = folder / name
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                                  'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+    return p
+
+
+def csv_file(folder: Path) -> Path:
+    p = folder / "甲区报表.csv"
+    p.write_text("统一社会信用代码,企业名称,本年累计营业收入\n91211400MA0QC1XX1X,甲化工有限公司,1234.5\n",
+                 encoding="gbk")
+    return p
+
+
+def ole_et(folder: Path) -> Path:
+    """A WPS 表格 .et file: an OLE2 compound document, like .xls."""
+    p = folder / "甲区报表.et"
+    p.write_bytes(_ole("Workbook".encode("utf-16-le")))
+    return p
+
+
+def many_rows(form: Path, folder: Path, row: int = 150_000, part: str = ROSTER_PART) -> Path:
+    """A value far down column A (a sheet "used" to row 150,000, within the column limit)."""
+    cell = f'<row r="{row}"><c r="A{row}" t="n"><v>1</v></c></row></sheetData>'.encode()
+    return edit_parts(form, folder / f"行数过多{row}.xlsx", {part: sub_bytes(rb"</sheetData>", cell)})

@@ -335,7 +335,8 @@ def test_every_rule_template_formats():
               "choices": "是、否", "first": 3, "annual": "1", "threshold": "2", "plan": "1", "total": "1",
               "start": "2025-01", "cluster": "c", "roster": "1", "measure": "营业收入", "indicator": "营业收入",
               "what": "w", "change": "增长1%", "previous_period": "p", "previous": "1", "name": "n",
-              "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B"}
+              "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B",
+              "kind": "k", "rows": "100,001", "length": "有 9 个字符", "why": ""}
     for code in RULES:
         f = finding(code, column="列", value="v", row=5, **fields)
         assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)
@@ -455,6 +456,7 @@ E2E_CASES = {
     # (the finding sits at the part that was filled: the empty row is not read, it has no data)
     "R-YOY-SWING": (dict(outputs=_outputs(A_CZ={"value": D(160000), "value_ly": D(100000)})), ("output", 1, "value")),
     "R-OUTPUT-ROW-UNKNOWN": (dict(edit=_edit_output_code), ("output", 1, "indicator_code")),
+    "R-TEXT-TOO-LONG": (dict(projects=_with(_base_projects(), 0, name="某" * 201)), ("projects", 0, "name")),
 }
 
 
@@ -489,7 +491,8 @@ def test_e2e_rule(tmp_path, small_catalogue, rule):
 
 def test_e2e_covers_every_single_file_rule():
     """Every per-file rule implemented here has an end-to-end fixture (reader rules are H2's)."""
-    reader_rules = {"R-NO-CACHED", "R-EXTRA-ROW", "R-EMPTY", "R-MERGED"}  # R-MERGED: tests/test_isolation.py
+    reader_rules = {"R-NO-CACHED", "R-EXTRA-ROW", "R-EMPTY", "R-MERGED",  # R-MERGED: tests/test_isolation.py
+                    "R-TOTAL-ROW"}  # R-TOTAL-ROW: tests/test_intake_reading.py
     row_rules = {c for c, r in RULES.items() if r.scope == "row"} - reader_rules
     assert row_rules <= set(E2E_CASES)
 

@@ -19,6 +19,7 @@ class Rule:
     template: str  # Chinese message; {fields} filled by finding()
     checks: str  # what it checks, for docs/rules.md
     scope: str = "file"  # file: refusal of the whole file; row: one cell/row; cross: needs other files
+    optional: tuple[str, ...] = ()  # template fields that may be left out (they are then empty)
 
 
 _RULES: list[Rule] = [
@@ -28,8 +29,14 @@ _RULES: list[Rule] = [
          "文件不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。",
          "文件内容不是 xlsx（zip）格式"),
     Rule("F-XLS", ERROR, "旧版xls格式",
-         "文件是旧版 Excel 97-2003 格式（.xls），请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重新报送。",
-         "OLE2 复合文档且不是加密的 xlsx"),
+         "文件是{kind}，请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重新报送。",
+         "OLE2 复合文档且不是加密的 xlsx（扩展名为 .et 时按 WPS 表格格式说明）"),
+    Rule("F-ODS", ERROR, "ods格式",
+         "文件是 OpenDocument 表格格式（.ods），不是 Excel 工作簿。请用 Excel/WPS 打开后“另存为”Excel 工作簿（.xlsx）"
+         "后报送。", "zip 中有 OpenDocument 的 mimetype 条目（或扩展名为 .ods）且没有 xl/workbook.xml"),
+    Rule("F-CSV", ERROR, "csv文本文件",
+         "文件是 CSV 文本文件（.csv），只有数据，没有报表模板的结构。请在下发的报表模板中填写（可把数据复制进去），"
+         "用 Excel/WPS 保存为 .xlsx 后报送。", "扩展名为 .csv 且内容不是 xlsx"),
     Rule("F-ENCRYPTED", ERROR, "文件加密",
          "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。",
          "加密的 OOXML（EncryptedPackage）"),
@@ -44,6 +51,10 @@ _RULES: list[Rule] = [
     Rule("F-EXTENT", ERROR, "表格范围异常",
          "工作表“{sheet}”的数据范围异常（{detail}），可能含有远离表格的单元格。请删除多余单元格后重新报送。",
          "工作表声明或实际的单元格范围超出上限（如 XFD1048576）"),
+    Rule("F-TOO-MANY-ROWS", ERROR, "行数超过上限",
+         "工作表“{sheet}”用到第 {rows} 行，超过每张工作表 {limit} 行的上限。请删除表格下方多余的行（含空白格式行）"
+         "后重新报送；确有这么多数据的，请与市局联系。",
+         "工作表声明或实际用到的行数超过上限（默认 100,000 行），列数在上限以内"),
     Rule("F-UNSAFE", ERROR, "无法安全读取",
          "文件无法安全读取（{detail}）。请在 Excel/WPS 中打开后另存为 .xlsx 再报送。",
          "读取进程超出内存上限、超时或异常退出"),
@@ -75,13 +86,23 @@ _RULES: list[Rule] = [
     Rule("R-EMPTY", ERROR, "空报表", "三张数据表均未填写数据，请填写后重新报送。", "企业、项目、产出三表全部为空",
          "row"),
     Rule("R-REQUIRED", ERROR, "必填项为空", "“{column}”为必填项，不能为空。", "必填列为空", "row"),
-    Rule("R-NUMBER", ERROR, "不是数字", "“{column}”应填数字，现为“{value}”。", "数值列无法识别为数字", "row"),
+    Rule("R-NUMBER", ERROR, "不是数字", "“{column}”应填数字，现为“{value}”。{hint}",
+         "数值列无法识别为数字；百分数（如 12%）只在计量单位为 % 的指标行中接受，其他数值列填百分数也是这一错误",
+         "row", optional=("hint",)),
     Rule("R-INTEGER", ERROR, "不是整数", "“{column}”应填整数，现为“{value}”。", "整数列有小数或非数字", "row"),
     Rule("R-DATE", ERROR, "日期无法识别", "“{column}”应填年月（如 2025-03），现为“{value}”。", "日期列无法识别",
          "row"),
     Rule("R-NEGATIVE", ERROR, "数值为负", "“{column}”不能为负数，现为 {value}。", "金额和数量不小于0", "row"),
     Rule("R-TOO-LARGE", ERROR, "数值过大", "“{column}”的值 {value} 大得不合常理（超过1万亿），请检查单位和小数点。",
          "数值的绝对值不小于 10¹²（多为单位错填或误输入）；该值不参与任何计算", "row"),
+    Rule("R-TEXT-TOO-LONG", ERROR, "文字过长",
+         "“{column}”{length}，超过上限 {limit} 个字符{why}。请改为简明的文字后重新报送。",
+         "企业名称、项目名称、项目单位、所在园区不超过 200 个字符；其他文字（含说明）不超过 Excel 单元格上限 32,767 个字符；"
+         "超长的值不保存、不参与汇总（不会被悄悄截断）", "row"),
+    Rule("R-TOTAL-ROW", ERROR, "合计行",
+         "第{row}行为合计行（“{value}”），请删除。合计由市局汇总时计算，本行未读取。",
+         "数据表中序号、信用代码、名称等列写着“合计/小计/总计/共计”的行：不读取、不参与任何汇总，只给出这一条",
+         "row"),
     Rule("R-CHOICE", ERROR, "不在下拉选项中", "“{column}”应为 {choices} 之一，现为“{value}”。", "下拉列的值不在选项中",
          "row"),
     Rule("R-CLUSTER-UNKNOWN", ERROR, "集群不存在", "所属集群“{value}”不在本市集群名单中。", "集群名称或代码不在目标库",
@@ -161,8 +182,24 @@ def finding(code: str, *, file: str = "", district: str = "", sheet: str = "", r
     """Build the Finding for rule ``code``; ``fields`` (and ``value``/``column``/``row``/``sheet``/``cell``)
     fill its template, worded with the catalogue's ``words`` (default: 全市/县区)."""
     rule = RULES[code]
-    text_value = "" if value is None else str(value)
+    text_value = short_value("" if value is None else str(value))
+    explanation = short_value(explanation)
+    for key in rule.optional:
+        fields.setdefault(key, "")
     message = in_words(rule.template, words).format(value=text_value, column=column, row=row, sheet=sheet, cell=cell, **fields)
     return Finding(rule=code, severity=rule.severity, message=message, file=file, district=district,
                    sheet=sheet, row=row, column=column, cell=cell, value=text_value,
                    explanation=explanation if rule.severity == VERIFY else "")
+
+
+MAX_SHOWN = 200  # characters of a typed value or a 说明 repeated in a message, a workbook cell or the ledger
+
+
+def short_value(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` as shown back to people: at most ``limit`` characters, saying how long it really was.
+
+    A finding repeats what the district typed; a 1,000,000-character cell must not travel into every
+    message, feedback workbook and ledger row (nor be cut there without a word)."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 4]}……（共{len(text):,}个字符）"

@@ -42,6 +42,9 @@ TOO_LARGE = Decimal("1E12")  # no amount, count or quantity on these forms comes
 ROSTER_TOLERANCE = Decimal("0.01")  # 万元: rounding slack between the roster sum and the reported total
 FORM_AMOUNT_UNIT = "万元"  # roster amounts are in 万元 (layout ROSTER.unit_note)
 
+EXCEL_CELL_CHARS = 32_767  # Excel's limit of characters in one cell: longer text cannot be written back
+NAME_CHARS = 200  # 企业名称/项目名称/项目单位: real names are well under 100 characters
+_NAME_COLUMNS = {("roster", "name"), ("projects", "name"), ("projects", "owner"), ("roster", "park")}
 _USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 _TYPE_RULE = {AMOUNT: "R-NUMBER", INT: "R-INTEGER", DATE: "R-DATE", CHOICE: "R-CHOICE",
               CLUSTER: "R-CLUSTER-UNKNOWN"}
@@ -159,12 +162,22 @@ class _Checker:
                 code = _TYPE_RULE.get(col.kind)
                 if code == "R-CHOICE":
                     self.add(code, table, row, col.key, raw, choices="、".join(col.choices))
+                elif code == "R-NUMBER" and "%" in clean_text(raw):
+                    self.add(code, table, row, col.key, raw, hint=self._percent_hint(table, row))
                 elif code:
                     self.add(code, table, row, col.key, raw)
                 continue
             if value is None or (isinstance(value, str) and not value.strip()):
                 if col.required:
                     self.add("R-REQUIRED", table, row, col.key)
+                continue
+            if isinstance(value, str) and too_long(value, limit := text_limit(table.key, col.key)):
+                # Never cut without a word: the value is not kept and the row is not used.
+                length = (f"有 {len(value):,} 个字符" if len(value) < EXCEL_CELL_CHARS
+                          else f"达到 {EXCEL_CELL_CHARS:,} 个字符以上（超出部分已无法读取）")
+                self.add("R-TEXT-TOO-LONG", table, row, col.key, value, length=length,
+                         limit=f"{limit:,}", why="" if limit < EXCEL_CELL_CHARS else "（Excel 单元格的上限）")
+                row.values[col.key] = None
                 continue
             if col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(value) >= TOO_LARGE:
                 # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
@@ -177,6 +190,15 @@ class _Checker:
                 self.add("R-CLUSTER-UNKNOWN", table, row, col.key, value)
             elif col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
                 self.add("R-NEGATIVE", table, row, col.key, value)
+
+    def _percent_hint(self, table: Table, row: Row) -> str:
+        """Why "12%" is not a number here: a percentage belongs only on a row measured in %."""
+        unit = FORM_AMOUNT_UNIT
+        if table.key == layout.OUTPUT.key:
+            ind = self.cat.indicator(str(row.values.get("indicator_code") or ""))
+            unit = ind.form_unit if ind else (row.values.get("unit") or "")
+        where = f"本列计量单位为{unit}，" if unit else ""
+        return f"{where}请填数值，不带%；百分数只能填在计量单位为%的指标行中。"
 
     # ---- 集群企业 -------------------------------------------------------------------------------
     def check_roster_row(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
@@ -308,6 +330,17 @@ class _Checker:
                 self.add("R-ROSTER-OVER-OUTPUT", output, row, "value", total, cluster=cluster.name,
                          measure=layout.ROSTER.column(key).title.replace("本年累计", ""),
                          indicator=indicator.name, roster=_amount(listed), total=_amount(total_wan))
+
+
+def text_limit(table: str, key: str) -> int:
+    """The most characters a text cell of this column may hold (docs/rules.md, R-TEXT-TOO-LONG)."""
+    return NAME_CHARS if (table, key) in _NAME_COLUMNS else EXCEL_CELL_CHARS
+
+
+def too_long(text: str, limit: int) -> bool:
+    """Over ``limit``; at Excel's cell limit counts as over: python-calamine returns at most 32,767
+    characters of a longer cell, so a value of exactly that length is one that was cut while reading."""
+    return len(text) >= limit if limit >= EXCEL_CELL_CHARS else len(text) > limit
 
 
 def _num(value: Any) -> Decimal | None:

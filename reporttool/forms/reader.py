@@ -29,6 +29,10 @@ from reporttool.units import cell_ref, clean_text, tidy, to_decimal
 
 _PER_ROW_KINDS = (L.AMOUNT, L.INT, L.CODE)  # a merge over rows in these columns is R-MERGED (see _unmerge)
 HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet
+RATE_UNIT = "%"
+# A row whose label cell says 合计/小计/总计/共计 ("合 计", "合计：", "小计（3户）") is a total, not data.
+_TOTAL_ROW = re.compile(r"(合计|小计|总计|共计|总合计|累计合计)([:：(（].*)?")
+_TOTAL_KINDS = (L.SEQ, L.CODE, L.TEXT, L.CLUSTER, L.FIXED)
 _CODE_ROW = re.compile(r"[甲乙丙丁戊己庚辛壬癸]|\d{1,3}")
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
 # Control characters (C0/C1 except tab/newline) and invisible format characters people paste in.
@@ -81,14 +85,25 @@ def _text(v: Any) -> str | None:
 
 
 def to_amount(v: Any) -> Decimal | None:
-    """Amount cell -> Decimal (None when empty or a "nothing" mark such as "—")."""
+    """Amount cell -> Decimal (None when empty or a "nothing" mark such as "—").
+
+    A percentage typed as text ("12%") is not understood: in a 万元 column it would silently become 12
+    万元. Only rows of an indicator whose unit is % accept it (``to_rate``, see _Ctx._identify_output).
+    """
     if isinstance(v, float):
         if v.is_integer() and abs(v) < 1e15:
             return Decimal(int(v))
         return to_decimal(v)
     if isinstance(v, (bool, dt.date, dt.time, dt.timedelta)):
         raise ValueError("非数值")
+    if v.__class__ is str and ("%" in v or "％" in v):
+        raise ValueError("百分数")
     return to_decimal(v)
+
+
+def to_rate(v: Any) -> Decimal | None:
+    """A value of a % indicator: a number, or a percentage typed as text ("12%" -> 12)."""
+    return to_decimal(v) if v.__class__ is str else to_amount(v)
 
 
 def to_int(v: Any) -> int | None:
@@ -355,6 +370,13 @@ class _Ctx:
                 break
             if len(row) < width:
                 row = row + [""] * (width - len(row))
+            total = self._total_label(row, cols)
+            if total is not None:  # one finding, and the row never reaches a sum
+                c, text = total
+                self.findings.append(finding("R-TOTAL-ROW", file=self.file, district=self.district,
+                                             sheet=self.sheet, row=r, column=self._title_at(cols, c),
+                                             cell=cell_ref(r, c), value=text, words=self.cat.words))
+                continue
             record = self._row(r, row, convs)
             if any(record.values[k] is not None or k in record.raw for k in data_keys):
                 table.rows.append(record)  # rows empty in every data column (only 序号, spaces) are not rows
@@ -403,6 +425,19 @@ class _Ctx:
         filled = [t for t in texts if t]
         return len(filled) >= max(2, len(texts) // 2) and all(_CODE_ROW.fullmatch(t) for t in filled)
 
+    def _total_label(self, row: list, cols: dict[str, int]) -> tuple[int, str] | None:
+        """(column, text) of a 合计/小计/总计 label in the row's label columns (序号, codes, names), or None."""
+        for key, c in sorted(cols.items(), key=lambda kv: kv[1]):
+            if key == "note" or self.spec.column(key).kind not in _TOTAL_KINDS:
+                continue
+            v = _cell(row, c)
+            if v.__class__ is str and v and _TOTAL_ROW.fullmatch("".join(clean_text(v).split())):
+                return c, tidy(v)
+        return None
+
+    def _title_at(self, cols: dict[str, int], c: int) -> str:
+        return next((self.spec.column(k).title for k, i in cols.items() if i == c), "")
+
     @staticmethod
     def _is_signoff(row: list) -> bool:
         return any(m in v for v in row if v.__class__ is str and len(v) >= 3 for m in L.SIGNOFF_MARKERS)
@@ -427,7 +462,22 @@ class _Ctx:
                 raw[key] = values[key]  # unknown cluster: kept as typed in both (design.md contract)
         if self.spec.key == L.OUTPUT.key:
             self._identify_output(values, raw)
+            self._rates(values, raw)
         return Row(number=r, values=values, raw=raw)
+
+    def _rates(self, values: dict, raw: dict) -> None:
+        """On the row of an indicator measured in %, a typed "12%" is the rate 12."""
+        ind = self.cat.indicator(values.get("indicator_code") or "")
+        if ind is None or RATE_UNIT not in (ind.form_unit, ind.unit):
+            return
+        for key in ("value", "value_ly"):
+            text = raw.get(key)
+            if values.get(key) is None and text:
+                try:
+                    values[key] = to_rate(text)
+                except (ValueError, ArithmeticError):
+                    continue
+                del raw[key]
 
     def _converter(self, col: L.Column) -> Callable[[Any], Any]:
         """The normaliser of one column: cell value -> value; ValueError when not understood."""

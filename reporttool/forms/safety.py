@@ -131,18 +131,44 @@ def precheck(path: Path | str, limits: Limits | None = None) -> SafetyReport:
         raise refuse("F-EMPTY-FILE")
     if size > lim.max_bytes:
         raise refuse("F-TOO-BIG", size=_human(size), limit=_human(lim.max_bytes))
+    suffix = path.suffix.lower()
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head == OLE2_MAGIC:
-            raise refuse("F-ENCRYPTED" if _contains(fh, _ENCRYPTED_NAME) else "F-XLS")
+            if _contains(fh, _ENCRYPTED_NAME):
+                raise refuse("F-ENCRYPTED")
+            raise refuse("F-XLS", kind=_OLE2_KINDS.get(suffix, _OLE2_KINDS[".xls"]))
         if not head.startswith(ZIP_MAGIC):
-            raise refuse("F-NOT-XLSX")
+            raise refuse("F-CSV" if suffix == ".csv" else "F-NOT-XLSX")
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise refuse("F-NOT-XLSX") from None
         with zf:
+            if "xl/workbook.xml" not in zf.namelist() and (suffix == ".ods" or _is_ods(zf)):
+                raise refuse("F-ODS")
             return _check_zip(fh, zf, name, size, lim, refuse)
+
+
+# What an OLE2 (compound document) spreadsheet is, told by its extension: WPS saves .et the same way.
+_OLE2_KINDS = {".xls": "旧版 Excel 97-2003 格式（.xls）", ".et": "WPS 表格格式（.et）",
+               ".ett": "WPS 表格模板格式（.ett）", ".xlt": "旧版 Excel 97-2003 模板格式（.xlt）"}
+_ODS_MIMETYPES = (b"application/vnd.oasis.opendocument.spreadsheet",)
+
+
+def _is_ods(zf: zipfile.ZipFile) -> bool:
+    """An OpenDocument spreadsheet: its first member ``mimetype`` names the type (read capped)."""
+    try:
+        info = zf.getinfo("mimetype")
+    except KeyError:
+        return False
+    if info.file_size > 200:
+        return False
+    try:
+        with zf.open(info) as fh:
+            return fh.read(200).strip().startswith(_ODS_MIMETYPES)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        return False
 
 
 def _contains(fh, needle: bytes) -> bool:
@@ -366,7 +392,9 @@ def _check_dimension(scan: SheetScan, head: bytes, lim: Limits, refuse) -> None:
     row = m.group(4) or m.group(2)
     if col and col_index(col) > lim.max_cols or row and int(row) > lim.max_rows:
         ref = m.group(0).split(b'ref="')[1].rstrip(b'"').decode("ascii")
-        raise refuse("F-EXTENT", sheet=scan.name, detail=f"声明范围 {ref}，上限为 {lim.max_rows} 行、{lim.max_cols} 列")
+        if not (col and col_index(col) > lim.max_cols):
+            raise refuse("F-TOO-MANY-ROWS", sheet=scan.name, rows=f"{int(row):,}", limit=f"{lim.max_rows:,}")
+        raise refuse("F-EXTENT", sheet=scan.name, detail=f"声明范围 {ref}，上限为 {lim.max_rows:,} 行、{lim.max_cols} 列")
 
 
 @functools.lru_cache(maxsize=8)
@@ -401,9 +429,11 @@ def _scan_rows(scan: SheetScan, seg: bytes, lim: Limits, refuse) -> None:
     if scan.max_row > lim.max_rows or scan.max_col > lim.max_cols:
         from reporttool.units import column_letter
 
+        if scan.max_col <= lim.max_cols:
+            raise refuse("F-TOO-MANY-ROWS", sheet=scan.name, rows=f"{scan.max_row:,}", limit=f"{lim.max_rows:,}")
         raise refuse("F-EXTENT", sheet=scan.name,
                      detail=f"最远的单元格在第 {scan.max_row} 行、第 {column_letter(scan.max_col)} 列，"
-                            f"上限为 {lim.max_rows} 行、{lim.max_cols} 列")
+                            f"上限为 {lim.max_rows:,} 行、{lim.max_cols} 列")
     if b"<f" not in seg:
         return
     for m in _CELL.finditer(seg):
