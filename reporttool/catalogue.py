@@ -200,19 +200,41 @@ class Catalogue:
                 and t.district == district]
         if not rows:
             return None
+        # A level target stated for the year comes first; a growth target of the same year is then one of
+        # other_targets(). Without a stated level, the growth target; else a level derived from another year.
+        for t in rows:
+            if t.year == year and t.kind != TARGET_GROWTH:
+                return _stated(t)
+        growth = self._growth_for(rows, year)
+        if growth is not None:
+            return growth
+        return self._derived(rows, year)
+
+    @staticmethod
+    def _growth_for(rows: list[Target], year: int) -> ResolvedTarget | None:
         for t in rows:
             if t.kind == TARGET_GROWTH and (t.year == year or not t.year):
                 return ResolvedTarget(None, False, t.kind, t.growth_rate, t.note,
-                                      f"增速目标{_num(t.growth_rate)}%")
-        for t in rows:
-            if t.year == year and t.kind == TARGET_ANNUAL:
-                return ResolvedTarget(t.value, False, t.kind, t.growth_rate, t.note)
-            if t.year == year and t.kind == TARGET_BASE_MULTIPLE:
-                if t.base_value is None:
-                    return ResolvedTarget(None, False, t.kind, None, t.note,
-                                          f"以{t.base_year}年为基期的倍数目标，基期值未填")
-                return ResolvedTarget(t.base_value * t.multiple, False, t.kind, None, t.note,
-                                      f"{t.base_year}年基期值{_num(t.base_value)}×{_num(t.multiple)}")
+                                      f"增速目标{_num(t.growth_rate)}%", t.year)
+        return None
+
+    def other_targets(self, cluster: str, indicator: str, year: int, district: str = "") -> list[ResolvedTarget]:
+        """The targets shown beside ``target_for``'s: a growth target of the same year when the main one is a
+        level, and the plan-end target (the latest stated level target after ``year``), each judged apart."""
+        main = self.target_for(cluster, indicator, year, district)
+        rows = [t for t in self.targets if t.cluster == cluster and t.indicator == indicator
+                and t.district == district]
+        out = []
+        if main is not None and main.kind != TARGET_GROWTH:
+            growth = self._growth_for(rows, year)
+            if growth is not None:
+                out.append(growth)
+        later = [t for t in rows if t.kind != TARGET_GROWTH and t.year > year]
+        if later:  # shown even when this year's target is derived from it: the plan's own figure
+            out.append(_stated(max(later, key=lambda t: t.year)))
+        return out
+
+    def _derived(self, rows: list[Target], year: int) -> ResolvedTarget | None:
         # derive from the nearest plan-year target
         for t in sorted(rows, key=lambda t: abs(t.year - year)):
             if t.kind == TARGET_ANNUAL and t.growth_rate is not None and t.value is not None:
@@ -257,6 +279,17 @@ class Catalogue:
 
     def as_dict(self) -> dict:
         return json.loads(json.dumps(asdict(self), default=str, ensure_ascii=False))
+
+
+def _stated(t: Target) -> ResolvedTarget:
+    """A level target (年度目标 or 基期倍数) for the year it states."""
+    if t.kind == TARGET_BASE_MULTIPLE:
+        if t.base_value is None:
+            return ResolvedTarget(None, False, t.kind, None, t.note, f"以{t.base_year}年为基期的倍数目标，基期值未填",
+                                  t.year)
+        return ResolvedTarget(t.base_value * t.multiple, False, t.kind, None, t.note,
+                              f"{t.base_year}年基期值{_num(t.base_value)}×{_num(t.multiple)}", t.year)
+    return ResolvedTarget(t.value, False, t.kind, t.growth_rate, t.note, "", t.year)
 
 
 def _num(value: Decimal | None) -> str:

@@ -496,8 +496,11 @@ def _build_targets(rows, districts, clusters, indicators, problems) -> list[Targ
                               district, tidy(rec["说明"]), n)))
     seen: dict[tuple, int] = {}
     for n, t in out:
-        key = (t.cluster, t.indicator, t.district, t.year)
+        # a level (年度目标/基期倍数) and a growth rate (增速目标) of the same year are two targets, not one
+        key = (t.cluster, t.indicator, t.district, t.year, t.kind == TARGET_GROWTH)
         if key in seen:
-            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的目标，重复"))
+            what = "增速目标" if t.kind == TARGET_GROWTH else "总量目标（年度目标或基期倍数）"
+            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的{what}，重复"
+                                                      "（同一年可各有一个总量目标和一个增速目标）"))
         seen.setdefault(key, n)
     return [t for _, t in out]

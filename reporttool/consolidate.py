@@ -31,6 +31,7 @@ from reporttool.figures import (
     Figures,
     IndicatorFigure,
     InvestmentFigure,
+    OtherTargetFigure,
     RosterFigure,
     SubmissionState,
 )
@@ -49,6 +50,7 @@ from reporttool.models import (
     Finding,
     Indicator,
     Period,
+    ResolvedTarget,
     Row,
     Table,
 )
@@ -300,9 +302,11 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
                         n_districts=n, summable=ind.summable)
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
+    f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
     if rt is None:
         return f
     f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
+    f.target_wording = rt.note
     if rate and rt.kind != TARGET_GROWTH:
         if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
             f.gap = f.value - rt.value
@@ -321,6 +325,24 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
             f.gap = f.completion - f.time_progress
             f.status = LAGGING if f.gap < -threshold else AHEAD if f.gap > threshold else ON_TRACK
     return f
+
+
+def _other(f: IndicatorFigure, rt: ResolvedTarget, rate: bool, threshold: Decimal) -> OtherTargetFigure:
+    """A further target judged on its own: a growth rate on 同比, a level by the share reached (a ratio by its
+    difference in 百分点)."""
+    o = OtherTargetFigure(rt.kind, rt.year, rt.value, rt.growth_rate if rt.kind == TARGET_GROWTH else None,
+                          explanation=rt.explanation, wording=rt.note)
+    if rt.kind == TARGET_GROWTH:
+        if f.yoy is not None and rt.growth_rate is not None:
+            o.gap = f.yoy - rt.growth_rate
+            o.status = LAGGING if f.yoy < rt.growth_rate else AHEAD if o.gap > threshold else ON_TRACK
+    elif f.value is not None and rt.value is not None:
+        if rate:
+            o.gap = f.value - rt.value
+            o.status = LAGGING if f.value < rt.value else ON_TRACK
+        elif rt.value > 0:
+            o.progress = f.value / rt.value * 100
+    return o
 
 
 def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:

@@ -32,6 +32,22 @@ ST_SUPERSEDED = "被替代"
 
 
 @dataclass
+class OtherTargetFigure:
+    """A further target of one figure, judged apart from the main one (Catalogue.other_targets): a growth
+    rate beside a level target of the same year, or the plan-end target (2027 while the period is 2025)."""
+
+    kind: str  # TARGET_GROWTH, or TARGET_ANNUAL / TARGET_BASE_MULTIPLE for a plan-end level
+    year: int
+    target: Decimal | None = None  # a level: the target value (None: base value missing)
+    rate: Decimal | None = None  # a growth target: the 同比 to reach (%)
+    progress: Decimal | None = None  # a level: value / target (%), 完成规划目标的比例
+    gap: Decimal | None = None  # a growth target: 同比 − rate (百分点); a ratio level: value − target
+    status: str | None = None  # a growth target or a ratio level: AHEAD / ON_TRACK / LAGGING
+    explanation: str = ""  # 基期值未填 …
+    wording: str = ""  # the plan's 说明
+
+
+@dataclass
 class IndicatorFigure:
     """One cluster × indicator (cluster "" = whole programme), city-wide or for one district."""
 
@@ -55,6 +71,8 @@ class IndicatorFigure:
     rank: int | None = None  # among districts for this cluster × indicator, by the value as shown (1, 2, 2, 4)
     n_districts: int = 0  # districts that reported a value
     summable: bool = True
+    target_wording: str = ""  # the plan's wording of the main target (目标.说明)
+    others: list[OtherTargetFigure] = field(default_factory=list)  # growth beside level, plan-end target
 
 
 @dataclass

@@ -193,6 +193,7 @@ class ResolvedTarget:
     growth_rate: Decimal | None = None  # for TARGET_GROWTH: the 同比 to reach
     note: str = ""
     explanation: str = ""  # how it was derived, in Chinese, e.g. "按2025年目标580亿元、年均增长6%推算"
+    year: int = 0  # the year the target is for (a plan-end target: 2027 while the period is in 2025)
 
 
 # --------------------------------------------------------------------------------------------------

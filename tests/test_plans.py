@@ -226,3 +226,80 @@ def test_ratios_default_to_not_summable_whatever_percent_sign(tmp_path):
             row[5].value = None  # 可跨县区加总 left blank: the default
     wb.save(path)
     assert load_catalogue(path).indicator("QS").summable is False
+
+
+# ---- several targets per cluster, indicator and year ---------------------------------------------------
+
+def _with_targets(*extra: Target):
+    """The small catalogue with ``extra`` targets, each replacing a base target of the same key."""
+    base = make_small_catalogue()
+
+    def key(t):
+        return (t.cluster, t.indicator, t.district, t.year, t.kind == "growth")
+
+    keep = tuple(t for t in base.targets if key(t) not in {key(e) for e in extra})
+    return dataclasses.replace(base, targets=keep + extra, _index={})
+
+
+MORE_TARGETS = (
+    Target("A", "SR", "growth", 2025, growth_rate=D(8), note="营业收入增长8%以上"),
+    Target("A", "SR", "annual", 2027, D(130), note="到2027年营业收入达到130亿元"),
+    Target("B", "SR", "annual", 2025, D(20), district="110102", note="乙县分解目标"),
+    Target("B", "SR", "annual", 2025, D(50), note="装备制造营业收入达到50亿元"),
+)
+
+
+def test_a_level_and_a_growth_target_of_one_year_load_two_levels_do_not(tmp_path):
+    cat = load_catalogue(write_catalogue(_with_targets(*MORE_TARGETS), tmp_path / "t.xlsx"))
+    main = cat.target_for("A", "SR", 2025)
+    assert (main.kind, main.value) == ("annual", D(100))
+    others = cat.other_targets("A", "SR", 2025)
+    assert [(o.kind, o.year) for o in others] == [("growth", 2025), ("annual", 2027)]
+    assert others[0].growth_rate == D(8) and others[1].value == D(130)
+    # in 2024 the main target is derived from 2025's; the plan-end (latest) target is shown beside it
+    assert cat.target_for("A", "SR", 2024).derived
+    assert [(o.kind, o.year) for o in cat.other_targets("A", "SR", 2024)] == [("annual", 2027)]
+    problems = _problems(tmp_path, _with_targets(*MORE_TARGETS[:2], Target("A", "SR", "annual", 2025, D(90)),
+                                                 Target("A", "SR", "annual", 2025, D(95))))
+    assert any("重复" in p and p.startswith("“目标”表第") for p in problems)
+    problems = _problems(tmp_path, _with_targets(*MORE_TARGETS, Target("A", "SR", "growth", 2025, growth_rate=D(5))))
+    assert any("增速目标，重复" in p for p in problems)
+
+
+def test_each_target_is_judged_and_shown_in_the_summary_the_district_sheet_and_the_brief(tmp_path):
+    from openpyxl import load_workbook
+
+    ws, forms, result = _round(tmp_path, _with_targets(*MORE_TARGETS))
+    fig = result.figures.cluster_figure("A", "SR")
+    growth, end = fig.others
+    assert growth.rate == D(8) and growth.gap == fig.yoy - D(8) and growth.status
+    assert end.year == 2027 and end.progress == fig.value / D(130) * 100
+    summary = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
+    notes = [r[7].value for r in summary["总表"].iter_rows(min_row=4) if r[7].value]
+    a_sr = next(n for n in notes if "另有增速目标8%" in n)
+    assert "2027年目标130亿元，已完成" in a_sr and "营业收入增长8%以上" not in a_sr
+    # the target's 说明 (the plan's wording) in the 总表
+    assert "装备制造营业收入达到50亿元" in notes
+    # 分县区: the district target and its 完成率
+    sheet = summary["分县区"]
+    head = [c.value for c in next(r for r in sheet.iter_rows() if r[0].value == "集群")]
+    assert head[8:10] == ["目标值", "完成率\n（%）"]
+    yi = next(r for r in sheet.iter_rows() if r[3].value == "乙县" and r[1].value == "营业收入"
+              and r[0].value == "装备制造")
+    district = next(f for f in result.figures.districts if (f.cluster, f.indicator, f.district) == ("B", "SR", "110102"))
+    assert yi[8].value == 20 and yi[9].value == pytest.approx(float(round(district.completion, 1)))
+    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    assert "2027年目标130亿元的" in brief and "8%的增速目标" in brief
+
+
+def test_targets_command_lists_district_and_plan_end_targets(tmp_path):
+    from click.testing import CliRunner
+
+    from reporttool.cli import main
+
+    ws = init_workspace(tmp_path / "ws")
+    write_catalogue(_with_targets(*MORE_TARGETS), ws.targets)
+    out = CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2025"]).output
+    assert "化工 | 营业收入 | 2027年 | 130亿元" in out.replace("化工产业集群", "化工")
+    assert "| 乙县 | 20亿元" in out
+    assert "增长8%" in out

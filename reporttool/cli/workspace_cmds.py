@@ -7,6 +7,7 @@ import click
 
 from reporttool import fmt
 from reporttool.cli.base import main, user_errors
+from reporttool.models import TARGET_GROWTH
 from reporttool.workspace import init_workspace
 
 
@@ -32,21 +33,24 @@ def targets(obj, year: int | None, as_json: bool) -> None:
     if year is None:
         year = max((t.year for t in cat.targets), default=0)
     rows = []
+    split = [""] + [d.code for d in cat.districts if any(t.district == d.code for t in cat.targets)]
     for cluster in [None, *cat.clusters]:
         code = cluster.code if cluster else ""
         inds = cat.indicators if cluster is None else cat.indicators_for(code)
         for ind in inds:
-            rt = cat.target_for(code, ind.code, year)
-            if rt is None:
-                continue
-            if rt.value is not None:
-                shown = f"{fmt.trim(rt.value, ind.decimals)}{ind.unit}"
-            elif rt.growth_rate is not None:
-                shown = f"增长{fmt.trim(rt.growth_rate, 1)}%"
-            else:
-                shown = fmt.DASH
-            rows.append({"cluster": cluster.name if cluster else "全部集群", "indicator": ind.name,
-                         "target": shown, "derived": rt.derived, "explanation": rt.explanation, "note": rt.note})
+            for district in split:
+                main = cat.target_for(code, ind.code, year, district)
+                for rt in ([main] if main is not None else []) + cat.other_targets(code, ind.code, year, district):
+                    if rt.kind == TARGET_GROWTH:
+                        shown = f"增长{fmt.trim(rt.growth_rate, 1)}%"
+                    elif rt.value is not None:
+                        shown = f"{fmt.trim(rt.value, ind.decimals)}{ind.unit}"
+                    else:
+                        shown = fmt.DASH
+                    d = cat.district(district)
+                    rows.append({"cluster": cluster.name if cluster else "全部集群", "indicator": ind.name,
+                                 "district": d.name if d else "", "year": rt.year or year, "target": shown,
+                                 "derived": rt.derived, "explanation": rt.explanation, "note": rt.note})
     if as_json:
         click.echo(json.dumps({"year": year, "targets": rows}, ensure_ascii=False, indent=2))
         return
@@ -54,4 +58,6 @@ def targets(obj, year: int | None, as_json: bool) -> None:
     for r in rows:
         mark = "（推算）" if r["derived"] else ""
         extra = f"  {r['explanation']}" if r["explanation"] else ""
-        click.echo(f"  {r['cluster']} | {r['indicator']} | {r['target']}{mark}{extra}")
+        where = f" | {r['district']}" if r["district"] else ""
+        when = f" | {r['year']}年" if r["year"] != year else ""
+        click.echo(f"  {r['cluster']} | {r['indicator']}{where}{when} | {r['target']}{mark}{extra}")

@@ -25,6 +25,7 @@ from reporttool.figures import (
     InvestmentFigure,
 )
 from reporttool.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+from reporttool.render import other_targets
 
 _DIGITS = "零一二三四五六七八九"
 TOTAL_LABEL = "合计"  # the programme rows of 表1, as the 总表 labels them
@@ -160,7 +161,7 @@ def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue, *, note
             words = fmt.points_words(diff, rd)
             tgt = target_text(f, ind)
             parts.append(f"与年度目标{tgt}持平" if words == "持平" else f"比年度目标{tgt}{words}")
-        return _join(parts)
+        return _join(parts + other_targets.clauses(f, ind, rd))
     change = fmt.change_words(f.yoy, rd)
     if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
         goal = f"{fmt.trim(f.target_rate, rd)}%的增速目标"
@@ -181,7 +182,7 @@ def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue, *, note
         parts.append(f"完成{kind}的{rate(f.completion, cat)}%")
         if f.gap is not None and f.time_progress is not None:
             parts.append(fmt.gap_words(f.gap, rd))
-    return _join(parts)
+    return _join(parts + other_targets.clauses(f, ind, rd))
 
 
 def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: bool = True,

@@ -28,6 +28,7 @@ from reporttool.figures import (  # headline_figures: the chart rule, shared wit
 )
 from reporttool.fmt import text, trim
 from reporttool.models import TARGET_GROWTH, Indicator, Period
+from reporttool.render import other_targets
 from reporttool.render.xlsx_styles import (Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed,
                                            text_width)
 from reporttool.workspace import atomic_path
@@ -110,8 +111,9 @@ def total_first(cat: Catalogue) -> bool:
     return cat.settings.total_row_first
 
 
-def _target_text(f: IndicatorFigure, rate_places: int) -> str:
-    """目标说明: the 推算 mark, growth targets, and the plan's wording."""
+def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = None) -> str:
+    """目标说明: the 推算 mark, growth targets, how it was derived, the plan's wording (目标.说明), and the
+    further targets (a growth rate beside a level, the plan-end target: render/other_targets.py)."""
     parts: list[str] = []
     if f.target_derived:
         parts.append("（推算）")
@@ -120,6 +122,12 @@ def _target_text(f: IndicatorFigure, rate_places: int) -> str:
     note = f.target_note.strip()
     if note and not (f.target_kind == TARGET_GROWTH and note.startswith("增速目标")):
         parts.append(note)
+    wording = f.target_wording.strip()
+    if wording and wording not in note:
+        parts.append(("；" if parts and not parts[-1].endswith("）") else "") + wording)
+    others = other_targets.note_text(f, ind, rate_places) if ind is not None else ""
+    if others:
+        parts.append(("；" if parts else "") + others)
     return "".join(parts)
 
 
@@ -155,7 +163,7 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         is_total = label == TOTAL
         for k, f in enumerate(rows):
             ind = cat.indicator(f.indicator)
-            note = _target_text(f, rp)
+            note = _target_text(f, rp, ind)
             t.set_height([(1, ind.name if ind else f.indicator), (7, note), (0, label if k == 0 else "")])
             if k == 0:
                 t.merge_down(0, len(rows), label, "center", bold=is_total)
@@ -307,6 +315,10 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     cols = [Column("集群", max(cluster_w, 10)), Column("指标", 22), Column("单位", 7),
             Column(cat.words.unit, max(district_w, 10)),
             Column("本年累计", 12), Column("上年同期", 12), Column("同比\n（%）", 9), Column("排名", 6)]
+    # targets split to districts (目标.县区代码): their 目标值 and 完成率 beside each district's value
+    split = any(f.district and (f.target is not None or f.target_rate is not None) for f in figs.districts)
+    if split:
+        cols += [Column("目标值", 10), Column("完成率\n（%）", 8.5)]
     t = TableSheet(wb, st, cat.words.by_unit, cols)
     t.title(title_of(cat, figs.period, f"主要指标{cat.words.by_unit}情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.districts)]
@@ -351,6 +363,13 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                     t.put(5, f.last_year, places=ind.decimals, bold=is_total)
                     t.put(6, f.yoy, places=rp, bold=is_total)
                 t.put(7, "" if is_total else f.rank, "center", bold=is_total)
+                if split:
+                    growth = f is not None and f.target_kind == TARGET_GROWTH and f.target_rate is not None
+                    if growth:
+                        t.put(8, f"增速{trim(f.target_rate, rp)}%", "center", bold=is_total)
+                    else:
+                        t.put(8, f.target if f is not None else None, places=ind.decimals, bold=is_total)
+                    t.put(9, f.completion if f is not None else None, places=rp, bold=is_total)
                 t.next_row()
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
              _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs), DASH_NOTE]
@@ -358,6 +377,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         notes.insert(1, _w(cat, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。"))
     if like_for_like:
         notes.insert(-1, _w(cat, LIKE_FOR_LIKE_NOTE))
+    if split:
+        notes.insert(1, _w(cat, "目标值为分解到各县区的目标（目标库“目标”表填了县区代码的行），“合计”行为全市目标；"
+                                "完成率＝本年累计÷目标值；增速目标以同比对照。"))
     if rounding:
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
