@@ -647,8 +647,9 @@ def district_from_name(cat: Catalogue, file_name: str) -> str:
 
     For a refused file whose identity could not be read (an old .xls, an encrypted or renamed file), so
     that it shows as 退回 for its district instead of leaving the district 未报."""
-    hits = [d for d in cat.districts if d.name and d.name in file_name]
-    return max(hits, key=lambda d: len(d.name)).code if hits else ""
+    from reporttool.forms.identity import district_from_name as named
+
+    return named(cat, file_name)
 
 
 def _read(path: Path) -> bytes:

@@ -127,6 +127,20 @@ MIGRATIONS: list[str] = [
         data BLOB NOT NULL                 -- zlib of the sorted distinct codes (strip().upper()), one a line
     );
     """,
+    # 4: the bureau's restores: an earlier version made current again (undo of a wrong supersede)
+    """
+    CREATE TABLE restores (
+        id INTEGER PRIMARY KEY,
+        district TEXT NOT NULL,
+        period TEXT NOT NULL,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id),  -- the version made current
+        replaced_id INTEGER REFERENCES submissions(id),             -- the version current before
+        last_id INTEGER NOT NULL,          -- the largest submission id at the time: later files compete again
+        restored_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX restores_dp ON restores(district, period);
+    """,
 ]
 
 
@@ -201,6 +215,19 @@ class SubmissionRecord:
     @property
     def readable(self) -> bool:
         return self.file_status != ST_RETURNED
+
+
+@dataclass(frozen=True)
+class RestoreRecord:
+    """One restore: version ``submission_id`` made current again by the bureau."""
+
+    id: int
+    district: str
+    period: str
+    submission_id: int
+    replaced_id: int | None  # the version that was current before
+    restored_at: dt.datetime
+    note: str = ""
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:
@@ -369,13 +396,22 @@ class Ledger:
 
     def _resolve_versions(self, db: sqlite3.Connection, district: str, period: str) -> None:
         """The latest readable file (received_at, then ingest order) is current; older readable ones are
-        被替代 by it. Refused files keep 退回 and never replace a readable version."""
-        rows = db.execute("SELECT id, file_status FROM submissions WHERE district=? AND period=?"
+        被替代 by it. Refused files keep 退回 and never replace a readable version.
+
+        After a restore (``restore``) the restored version is current instead, until a readable file
+        ingested after the restore and received later than the restored version arrives."""
+        rows = db.execute("SELECT id, file_status, received_at FROM submissions WHERE district=? AND period=?"
                           " ORDER BY received_at, id", (district, period)).fetchall()
         readable = [r for r in rows if r["file_status"] != ST_RETURNED]
         if not readable:
             return
         current = readable[-1]["id"]
+        back = db.execute("SELECT submission_id, last_id FROM restores WHERE district=? AND period=?"
+                          " ORDER BY id DESC LIMIT 1", (district, period)).fetchone()
+        chosen = next((r for r in readable if back and r["id"] == back["submission_id"]), None)
+        if chosen is not None:
+            later = [r for r in readable if r["id"] > back["last_id"] and r["received_at"] >= chosen["received_at"]]
+            current = later[-1]["id"] if later else chosen["id"]
         for r in readable:
             if r["id"] == current:
                 db.execute("UPDATE submissions SET status=file_status, superseded_by=NULL WHERE id=?", (current,))
@@ -416,16 +452,56 @@ class Ledger:
         return list(reversed(self.submissions(period=period, district=district)))
 
     def current(self, period: str) -> dict[str, SubmissionRecord]:
-        """District code -> the version in use for ``period``: the latest readable file, else the latest
-        refused one (so a district whose only files were refused shows 退回)."""
-        out: dict[str, SubmissionRecord] = {}
+        """District code -> the version in use for ``period``: the readable file not 被替代 (the latest
+        one, or the one the bureau restored), else the latest refused one (so a district whose only files
+        were refused shows 退回)."""
+        groups: dict[str, list[SubmissionRecord]] = {}
         for rec in self.submissions(period=period):
-            if not rec.district:
-                continue
-            prev = out.get(rec.district)
-            if prev is None or rec.readable or not prev.readable:
-                out[rec.district] = rec
+            if rec.district:
+                groups.setdefault(rec.district, []).append(rec)
+        out: dict[str, SubmissionRecord] = {}
+        for district, recs in groups.items():
+            readable = [r for r in recs if r.readable]
+            live = [r for r in readable if r.superseded_by is None]
+            out[district] = (live or readable or recs)[-1]
         return out
+
+    # ---- restore ---------------------------------------------------------------------------------
+    def restore(self, period: str, district: str, sid: int, *, now: dt.datetime | None = None,
+                note: str = "") -> tuple[SubmissionRecord, SubmissionRecord | None]:
+        """Make version ``sid`` of ``district`` for ``period`` current again (the bureau undoing a wrong
+        supersede); recorded in ``restores`` (shown by ``history``). Returns (restored, previously current).
+
+        Raises ReportToolError when ``sid`` is not a readable version of that district and period."""
+        rec = self.submission(sid)
+        if rec is None or rec.district != district or rec.period != period:
+            raise ReportToolError("台账中没有该县区该报告期的这个版本，请用 reporttool history 查看可恢复的版本。")
+        if not rec.readable:
+            raise ReportToolError(f"{rec.file_name} 是退回的文件（无法使用），不能恢复为在用版本。")
+        before = self.current(period).get(district)
+        if before is not None and before.id == sid:
+            raise ReportToolError(f"{rec.file_name} 已经是在用版本，无需恢复。")
+        now = (now or dt.datetime.now()).replace(microsecond=0)
+        with self.transaction() as db:
+            last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
+            db.execute("INSERT INTO restores (district, period, submission_id, replaced_id, last_id, restored_at,"
+                       " note) VALUES (?,?,?,?,?,?,?)",
+                       (district, period, sid, before.id if before else None, last, now.isoformat(), note))
+            self._resolve_versions(db, district, period)
+        return self.submission(sid), before
+
+    def restores(self, *, district: str | None = None, period: str | None = None) -> list[RestoreRecord]:
+        """The bureau's restores, newest first."""
+        sql, args = "SELECT * FROM restores WHERE 1=1", []
+        if district is not None:
+            sql += " AND district=?"
+            args.append(district)
+        if period is not None:
+            sql += " AND period=?"
+            args.append(period)
+        return [RestoreRecord(r["id"], r["district"], r["period"], r["submission_id"], r["replaced_id"],
+                              dt.datetime.fromisoformat(r["restored_at"]), r["note"])
+                for r in self.db.execute(sql + " ORDER BY id DESC", args)]
 
     def tables(self, sid: int, keys: tuple[str, ...] | None = None) -> dict[str, Table]:
         """The stored tables of a submission (only ``keys`` when given), rows restored to the reader's

@@ -181,16 +181,20 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
                 sys.exit(2)
             code = d.code
         records = []
+        restores = []
         if ws.ledger.exists():
             with Ledger(ws) as ledger:
                 records = ledger.history(district=code, period=period.key if period else None)
+                restores = ledger.restores(district=code, period=period.key if period else None)
     names = {d.code: d.name for d in cat.districts}
     if as_json:
         click.echo(json.dumps([{"id": r.id, "district": r.district, "name": names.get(r.district, ""),
                                 "period": r.period, "status": r.status, "sha256": r.sha256,
                                 "file_name": r.file_name, "received_at": r.received_at.isoformat(),
                                 "ingested_at": r.ingested_at.isoformat(), "superseded_by": r.superseded_by,
-                                "archive": r.archive_path} for r in records], ensure_ascii=False, indent=2))
+                                "archive": r.archive_path,
+                                "restored_at": [x.restored_at.isoformat() for x in restores if x.submission_id == r.id]}
+                               for r in records], ensure_ascii=False, indent=2))
         return
     if not records:
         click.echo("台账中没有符合条件的报表。")
@@ -198,3 +202,11 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
     _table(["收到时间", cat.words.unit, "报告期", "状态", "哈希", "文件名"],
            [[r.received_at.strftime("%Y-%m-%d %H:%M"), names.get(r.district, r.district or "（未识别）"), r.period,
              r.status, r.sha256[:12], r.file_name] for r in records])
+    by_id = {r.id: r for r in records}
+    for x in restores:  # newest first, like the versions
+        got, old = by_id.get(x.submission_id), by_id.get(x.replaced_id) if x.replaced_id else None
+        line = (f"恢复：{x.restored_at:%Y-%m-%d %H:%M} {names.get(x.district, x.district)} {x.period} "
+                f"恢复 {got.sha256[:12] if got else x.submission_id} {got.file_name if got else ''} 为在用版本")
+        if old is not None:
+            line += f"（替换 {old.sha256[:12]} {old.file_name}）"
+        click.echo(line + (f"，原因：{x.note}" if x.note else ""))

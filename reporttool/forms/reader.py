@@ -23,6 +23,7 @@ from typing import Any, Callable
 from reporttool.catalogue import Catalogue
 from reporttool.checks.rules import finding
 from reporttool.forms import layout as L
+from reporttool.forms.identity import check_identity
 from reporttool.forms.safety import Limits, SafetyReport, precheck
 from reporttool.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
 from reporttool.units import cell_ref, clean_text, tidy, to_decimal
@@ -196,6 +197,7 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
         if report.is_macro:
             findings.append(finding("F-MACRO", file=name, district=identity.district))
         names = {clean_text(n).replace(" ", ""): n for n in wb.sheet_names}
+        units: dict[str, str] = {}  # sheet -> 填报单位 typed above its table
         for spec in L.DATA_SHEETS:
             sheet = names.get(clean_text(spec.name).replace(" ", ""))
             if sheet is None:
@@ -203,8 +205,11 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
             grid = _grid(wb, sheet, name, identity.district)
             ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings)
             sub.tables[spec.key] = ctx.read(grid, _merges(wb, sheet))
+            header = _header_line(grid, sub.tables[spec.key].header_row)
+            units[sheet] = header.get("填报单位", "")
             if not sub.header:
-                sub.header = _header_line(grid, sub.tables[spec.key].header_row)
+                sub.header = header
+        findings += check_identity(cat, name, identity.district, units, sub.tables)
     return sub, findings
 
 

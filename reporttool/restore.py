@@ -1,0 +1,74 @@
+"""The bureau undoes a wrong supersede: an earlier version of a district made current again.
+
+``restore_version`` finds the version (by its number among the district's files for the period, as
+``history`` counts them, or by a prefix of its SHA-256), records the restore in the ledger (shown by
+``reporttool history``) and resolves the district's versions again; the next ``consolidate`` (or
+``status``, ``brief``) uses the restored version. Nothing is deleted: the version it replaces becomes
+被替代 and can itself be restored. See docs/consolidation.md “恢复先前的版本”.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reporttool.catalogue import Catalogue
+from reporttool.errors import ReportToolError
+from reporttool.ledger import Ledger, SubmissionRecord
+from reporttool.lock import workspace_lock
+from reporttool.models import Period
+from reporttool.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did: the version now current and the one it replaced (None: there was none)."""
+
+    period: Period
+    district: str
+    district_name: str
+    restored: SubmissionRecord
+    number: int  # 第N份: its place among the district's files for the period, oldest first
+    replaced: SubmissionRecord | None
+    replaced_number: int | None
+
+
+def resolve_district(cat: Catalogue, text: str) -> str:
+    """A district code from a code or a name; ReportToolError naming the valid ones otherwise."""
+    d = cat.district(text.strip()) or next((x for x in cat.districts if x.name == text.strip()), None)
+    if d is None:
+        valid = "、".join(f"{x.code}（{x.name}）" for x in cat.districts)
+        raise ReportToolError(f"{cat.words.unit}“{text}”不在目标库中。可用：{valid}")
+    return d.code
+
+
+def restore_version(ws: Workspace, period: Period, district: str, *, number: int | None = None,
+                    sha: str | None = None, note: str = "", now: dt.datetime | None = None) -> Restored:
+    """Make a district's earlier version current again (``number``: 第N份, or ``sha``: a hash prefix of at
+    least 6 characters). Takes the workspace lock: no consolidate runs at the same time."""
+    if (number is None) == (sha is None):
+        raise ReportToolError("请用 --version（第几份）或 --sha（哈希前缀）指定要恢复的版本，二者选一。")
+    cat = ws.catalogue()
+    code = resolve_district(cat, district)
+    name = next(d.name for d in cat.districts if d.code == code)
+    if not ws.ledger.exists():
+        raise ReportToolError("台账中还没有任何报表，无可恢复的版本。")
+    with workspace_lock(ws), Ledger(ws) as ledger:
+        files = ledger.submissions(period=period.key, district=code)
+        if not files:
+            raise ReportToolError(f"台账中没有{name}{period.label}的报表。")
+        listing = "；".join(f"第{i}份 {r.sha256[:12]} {r.file_name}（{r.status}）" for i, r in enumerate(files, 1))
+        if number is not None:
+            if not 1 <= number <= len(files):
+                raise ReportToolError(f"{name}{period.label}共收到{len(files)}份文件，没有第{number}份。{listing}")
+            rec = files[number - 1]
+        else:
+            key = (sha or "").strip().lower()
+            hits = [r for r in files if r.sha256.startswith(key)] if len(key) >= 6 else []
+            if len(hits) != 1:
+                why = "哈希前缀至少6位" if len(key) < 6 else ("有多个版本以此开头" if hits else "没有以此开头的版本")
+                raise ReportToolError(f"无法确定要恢复的版本（{why}）。{name}{period.label}收到的文件：{listing}")
+            rec = hits[0]
+        restored, replaced = ledger.restore(period.key, code, rec.id, now=now, note=note)
+    ids = [r.id for r in files]
+    return Restored(period, code, name, restored, ids.index(restored.id) + 1, replaced,
+                    ids.index(replaced.id) + 1 if replaced is not None and replaced.id in ids else None)
