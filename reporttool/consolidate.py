@@ -55,8 +55,8 @@ from reporttool.models import (
     Table,
 )
 from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, formula_sum, pair
-from reporttool.units import q, unit_factor
-from reporttool.workspace import Workspace
+from reporttool.units import q, readable_name, unit_factor
+from reporttool.workspace import SkippedEntry, Workspace, list_inbox
 
 RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
 
@@ -439,7 +439,6 @@ def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
 # ==================================================================================================
 
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_EXIT_AFTER_INGEST"  # tests only: os._exit(3) after N new files ingested
-SKIP_PREFIXES = (".", "~$")  # hidden files and Excel/WPS owner files ("~$报表.xlsx") are not submissions
 
 
 @dataclass
@@ -458,6 +457,11 @@ class InputFile:
     reason: str = ""  # why it was refused (退回), as told to the district
     district_guessed: bool = False  # the district was taken from the file name (its identity was unreadable)
 
+    @property
+    def name(self) -> str:
+        """The file name as shown and stored: readable even when the name's bytes are GBK (units.readable_name)."""
+        return readable_name(self.path.name)
+
 
 @dataclass
 class ConsolidateResult:
@@ -471,15 +475,20 @@ class ConsolidateResult:
     counts: dict[str, int]
     exit_code: int  # 0 clean, 1 error findings in the versions in use (or unattributable refused files)
     deadline: dt.date | None = None  # 报送截止日 of the period
+    skipped: list[SkippedEntry] = field(default_factory=list)  # inbox entries not read (symlinks, devices …)
 
 
-def scan_inbox(ws: Workspace) -> list[Path]:
-    """Every file under inbox/ (sub-folders too), ordered by arrival (mtime) then path."""
-    if not ws.inbox.is_dir():
-        return []
-    files = [p for p in ws.inbox.rglob("*") if p.is_file()
-             and not any(part.startswith(SKIP_PREFIXES) for part in p.relative_to(ws.inbox).parts)]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, str(p)))
+def scan_inbox(ws: Workspace) -> tuple[list[Path], list[SkippedEntry]]:
+    """Every regular file under inbox/ (sub-folders too; lock and hidden files left out), ordered by
+    arrival (mtime) then path; and the entries that are not read (symlinks, devices, FIFOs), with why."""
+    files, skipped = list_inbox(ws.inbox)
+    times = {}
+    for p in files:
+        try:
+            times[p] = os.lstat(p).st_mtime
+        except OSError as exc:  # gone or unreadable since it was listed
+            skipped.append(SkippedEntry(p, readable_name(p.name), f"无法读取文件信息（{exc.strerror or exc}）"))
+    return sorted(times, key=lambda p: (times[p], str(p))), skipped
 
 
 def received_time(path: Path) -> dt.datetime:
@@ -504,7 +513,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     with workspace_lock(ws):
         cat = ws.catalogue()
         with Ledger(ws) as ledger:
-            inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now)
+            skipped: list[SkippedEntry] = []
+            inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now, skipped)
             cv = current_versions(ledger, cat, period)
             if not any(r.readable for r in cv.records.values()):
                 raise ReportToolError(no_data_message(period, inputs, cat.words.unit))
@@ -532,7 +542,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
         i.unknown_district = True
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
-                             run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day))
+                             run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day),
+                             skipped)
 
 
 def no_data_message(period: Period, inputs: list[InputFile], unit: str = "县区") -> str:
@@ -575,16 +586,30 @@ def run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
 
 
 def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
-                  progress: Callable[[int, int], None] | None, now: dt.datetime) -> list[InputFile]:
-    """Hash every inbox file; read, check and record only the new ones (one transaction each)."""
+                  progress: Callable[[int, int], None] | None, now: dt.datetime,
+                  skipped: list[SkippedEntry] | None = None) -> list[InputFile]:
+    """Hash every inbox file; read, check and record only the new ones (one transaction each).
+
+    Entries that are not regular files, and files that cannot be opened, are added to ``skipped`` (with
+    the reason) and the round goes on without them."""
     from reporttool.forms.isolate import ReadResult, read_many
     from reporttool.ingest_job import IngestPayload
 
     configured = {d.code for d in cat.districts}
     inputs: list[InputFile] = []
     new: dict[str, Path] = {}
-    for path in scan_inbox(ws):
-        sha = hashlib.sha256(_read(path)).hexdigest()
+    files, not_read = scan_inbox(ws)
+    if skipped is not None:
+        skipped.extend(not_read)
+    for path in files:
+        try:
+            sha = hashlib.sha256(_read(path)).hexdigest()
+        except OSError as exc:
+            if skipped is not None:
+                skipped.append(SkippedEntry(path, readable_name(path.relative_to(ws.inbox).as_posix()),
+                                            f"无法打开（{exc.strerror or exc}），未读取。请检查文件权限，"
+                                            f"或关闭正在使用它的程序后重新运行"))
+            continue
         inputs.append(InputFile(path, sha, new=not ledger.known(sha) and sha not in new))
         if inputs[-1].new:
             new[sha] = path
@@ -596,7 +621,10 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     def store(item: InputFile, res: ReadResult) -> None:
         nonlocal done
         path = new[item.sha256]
-        data = _read(path)  # the bytes archived are the bytes that were hashed and read
+        try:
+            data = _read(path)  # the bytes archived are the bytes that were hashed and read
+        except OSError:
+            data = b""
         if res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
             item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
             return
@@ -608,12 +636,12 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if pay.status == ST_RETURNED:
             item.reason = next((f.message for f in pay.findings if f.severity == ERROR),
                                pay.findings[0].message if pay.findings else "")
-            if pay.district not in configured and (guess := district_from_name(cat, path.name)):
+            if pay.district not in configured and (guess := district_from_name(cat, item.name)):
                 pay.district, item.district_guessed = guess, True
                 for f in pay.findings:
                     f.district = guess
         item.submission_id, _ = ledger.ingest(
-            data=data, sha256=item.sha256, file_name=path.name, received_at=received_time(path),
+            data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),
             district=pay.district, period=pay.period, file_status=pay.status, submission=None,
             findings=pay.findings, template_version=pay.template_version, fingerprint=pay.fingerprint,
             ingested_at=now, prepared=pay.prepared if pay.status != ST_RETURNED else None)
@@ -653,7 +681,12 @@ def district_from_name(cat: Catalogue, file_name: str) -> str:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ReportToolError(f"无法读取收件箱中的文件 {path}（{exc.strerror or exc}），请检查文件权限或关闭正在使用它的程序后重试。") from None
+    """The bytes of an inbox file, never through a symlink (O_NOFOLLOW where the OS has it) and only of a
+    regular file: what was listed as a file may have been swapped for a link since. Raises OSError."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(0, "不是普通文件")
+        return fh.read()

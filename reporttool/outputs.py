@@ -191,7 +191,7 @@ def _manifest(ledger: Ledger, cat: Catalogue, period: Period, figures: Figures, 
         "inputs": [{"file_name": r.file_name, "sha256": r.sha256, "district": r.district,
                     "received_at": r.received_at.isoformat(), "status": r.status, "in_use": r.id in current,
                     "archive": r.archive_path} for r in ledger.submissions(period=period.key)],
-        "other_periods": [{"file_name": i.path.name, "sha256": i.sha256, "period": i.period, "status": i.status}
+        "other_periods": [{"file_name": i.name, "sha256": i.sha256, "period": i.period, "status": i.status}
                           for i in inputs if i.new and i.period and i.period != period.key],
         "versions_used": {s.district: s.sha256 for s in figures.submissions if s.sha256},
         "submissions": [{"district": s.district, "name": s.district_name, "status": s.status,

@@ -164,3 +164,24 @@ def split_list(value: object) -> tuple[str, ...]:
         return ()
     parts = re.split(r"[、,，;；\n]+", text)
     return tuple(p.strip() for p in parts if p.strip())
+
+
+def readable_name(name: str) -> str:
+    """A file name as people should see it, and safe to store as UTF-8 text.
+
+    On Linux a name whose bytes are not UTF-8 (a GBK name from an old Windows share or a zip) arrives with
+    surrogate escapes ("\\udcc4\\udccf…"), which cannot be printed, stored in SQLite or written to JSON.
+    Its bytes are decoded as GB18030 (a superset of GBK) when that works, else shown with \\x escapes.
+    Names that are proper text are returned unchanged.
+    """
+    if name.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in name):
+        return name
+    import os
+
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")

@@ -78,6 +78,83 @@ class Workspace:
             d.mkdir(parents=True, exist_ok=True)
 
 
+# ---- inbox/ ---------------------------------------------------------------------------------------
+
+# Not submissions, never mentioned: Excel/WPS owner files ("~$报表.xlsx"), LibreOffice lock files
+# (".~lock.报表.xlsx#") and every other hidden name (".DS_Store", a half-copied ".报表.xlsx.part").
+TEMP_PREFIXES = ("~$", ".")
+
+
+def is_temp_name(name: str) -> bool:
+    """Excel/WPS/LibreOffice lock files and hidden files: ignored by consolidate and by check alike."""
+    return name.startswith(TEMP_PREFIXES)
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """Something in inbox/ that is not read: not a regular file."""
+
+    path: Path
+    name: str  # relative to inbox/, readable (see units.readable_name)
+    reason: str  # Chinese: what it is and what to do
+
+
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file that may be read (Chinese), or None when it is one.
+
+    Symlinks (and Windows junctions) are never followed: ``inbox/passwd.xlsx -> /etc/passwd`` must not be
+    read or archived. Devices, FIFOs and sockets are not files at all (reading a FIFO would wait forever)."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"无法读取文件信息（{exc.strerror or exc}）"
+    mode = st.st_mode
+    if stat.S_ISLNK(mode) or getattr(path, "is_junction", lambda: False)():
+        return "是符号链接（快捷方式），不是文件本身，未读取。请把报表文件本身复制到收件箱"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "是文件夹"
+    kind = ("命名管道（FIFO）" if stat.S_ISFIFO(mode) else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "套接字" if stat.S_ISSOCK(mode) else "特殊文件")
+    return f"是{kind}，不是普通文件，未读取"
+
+
+def list_inbox(inbox: Path) -> tuple[list[Path], list[SkippedEntry]]:
+    """The regular files under ``inbox`` (sub-folders are walked, symlinked folders are not), and every
+    entry that is not read with the reason. Lock and hidden files (``is_temp_name``) are left out of both,
+    as are hidden folders. Paths come in directory order; callers sort them."""
+    from reporttool.units import readable_name
+
+    files: list[Path] = []
+    skipped: list[SkippedEntry] = []
+    if not inbox.is_dir():
+        return files, skipped
+    stack = [inbox]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            rel = readable_name(str(folder.relative_to(inbox)))
+            skipped.append(SkippedEntry(folder, rel, f"文件夹无法打开（{exc.strerror or exc}），其中的文件未读取"))
+            continue
+        for entry in entries:
+            if is_temp_name(entry.name):
+                continue
+            path = Path(entry.path)
+            why = not_regular(path)
+            if why is None:
+                files.append(path)
+            elif why == "是文件夹":
+                stack.append(path)
+            else:
+                skipped.append(SkippedEntry(path, readable_name(path.relative_to(inbox).as_posix()), why))
+    return files, skipped
+
+
 def resolve(path: str | os.PathLike | None = None) -> Path:
     """-w/--workspace, else $REPORTTOOL_WORKSPACE, else the current folder."""
     if path:

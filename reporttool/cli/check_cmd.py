@@ -16,6 +16,8 @@ from reporttool.checks import FileReport, check_files, counts
 from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.models import Period, parse_period
+from reporttool.units import readable_name
+from reporttool.workspace import is_temp_name, not_regular
 
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 NO_SHEET = "（整个文件）"
@@ -40,7 +42,9 @@ def check(obj, files: tuple[str, ...], as_json: bool, feedback_dir: str | None, 
     if feedback_dir and Path(feedback_dir).exists() and not Path(feedback_dir).is_dir():
         _fail(f"反馈表目录 {feedback_dir} 已存在且不是文件夹。")
 
-    paths, problems = _usable_paths(files)
+    paths, problems, ignored = _usable_paths(files)
+    if not paths and not problems:
+        _fail(f"没有可审核的报表文件：{'、'.join(ignored)} 是 Excel/WPS 打开文件时生成的临时文件或隐藏文件，不是报表。")
     with user_errors():
         ws = obj.workspace()
         cat = ws.catalogue()
@@ -57,9 +61,12 @@ def check(obj, files: tuple[str, ...], as_json: bool, feedback_dir: str | None, 
 
     for message in problems:
         click.echo(f"错误：{message}", err=True)
+    if ignored and not (as_json or obj.quiet):
+        click.echo(f"已忽略 {len(ignored)} 个临时文件或隐藏文件（如 Excel/WPS 打开报表时生成的 ~$ 文件）："
+                   f"{'、'.join(ignored)}", err=True)
     if as_json:
         out = {"files": [_file_json(r, cat, written.get(i)) for i, r in enumerate(reports)],
-               "problems": problems}
+               "problems": problems, "ignored": ignored}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for i, r in enumerate(reports):
@@ -80,23 +87,31 @@ def _progress(done: int, total: int) -> None:
     click.echo(f"\r正在读取 {done}/{total} ……", err=True, nl=False)
 
 
-def _usable_paths(files: tuple[str, ...]) -> tuple[list[Path], list[str]]:
-    """Existing regular files, and a Chinese message for each argument that is not one."""
+def _usable_paths(files: tuple[str, ...]) -> tuple[list[Path], list[str], list[str]]:
+    """Existing regular files; a Chinese message for each argument that is not one; and the names of the
+    lock and hidden files left out exactly as consolidate leaves them out of inbox/ (``~$报表.xlsx``,
+    ``.~lock.报表.xlsx#``), which ``check inbox/*.xlsx`` picks up. Symlinks are not followed, as in inbox/."""
     paths: list[Path] = []
     problems: list[str] = []
+    ignored: list[str] = []
     seen: set[Path] = set()
     for name in files:
         p = Path(name)
-        if not p.exists():
-            problems.append(f"文件不存在：{name}")
-        elif p.is_dir():
-            problems.append(f"{name} 是文件夹，不是报表文件。请指定其中的 .xlsx 文件，例如 {p / '*.xlsx'}")
-        elif not p.is_file():
-            problems.append(f"{name} 不是普通文件，无法审核。")
+        shown = readable_name(name)
+        if is_temp_name(p.name):
+            ignored.append(readable_name(p.name))
+            continue
+        why = not_regular(p) if (p.exists() or p.is_symlink()) else "missing"
+        if why == "missing":
+            problems.append(f"文件不存在：{shown}")
+        elif why == "是文件夹":
+            problems.append(f"{shown} 是文件夹，不是报表文件。请指定其中的 .xlsx 文件，例如 {readable_name(str(p / '*.xlsx'))}")
+        elif why is not None:
+            problems.append(f"{shown} {why}。")
         elif p.resolve() not in seen:
             seen.add(p.resolve())
             paths.append(p)
-    return paths, problems
+    return paths, problems, ignored
 
 
 # ---- names -------------------------------------------------------------------------------------------
@@ -137,9 +152,10 @@ def _write_feedbacks(reports: list[FileReport], cat, ws, wanted: Period | None, 
             continue
         period = _period_of(r, wanted)
         folder = out_dir or (ws.feedback_dir(period) if period else ws.outbox / "反馈")
-        stem = _district_name(r, cat) or r.path.stem
+        own = readable_name(r.path.stem)
+        stem = _district_name(r, cat) or own
         if r.submission is None:
-            stem = f"{stem}_退回" if _district_of(r) else f"{r.path.stem}_退回"
+            stem = f"{stem}_退回" if _district_of(r) else f"{own}_退回"
         stem = _ILLEGAL_FILENAME.sub("_", stem).strip(" .") or "反馈"
         dest = folder / f"{stem}.xlsx"
         n = 2
@@ -164,7 +180,7 @@ def _print_report(r: FileReport, cat, feedback: Path | None) -> None:
     who = _district_name(r, cat)
     period = _period_of(r, None)
     where = "，".join(x for x in (who, period.label if period else "") if x)
-    head = f"{r.path.name}" + (f"（{where}）" if where else "")
+    head = readable_name(r.path.name) + (f"（{where}）" if where else "")
     click.echo(f"{head}：{r.status} —— {_counts_text(counts(r.findings))}")
     groups: dict[str, list] = {}
     for f in r.findings:
@@ -195,8 +211,8 @@ def _print_total(reports: list[FileReport], problems: list[str]) -> None:
 def _file_json(r: FileReport, cat, feedback: Path | None) -> dict:
     period = _period_of(r, None)
     return {
-        "file": r.path.name,
-        "path": str(r.path),
+        "file": readable_name(r.path.name),
+        "path": readable_name(str(r.path)),
         "district": _district_of(r),
         "district_name": _district_name(r, cat),
         "period": period.key if period else "",

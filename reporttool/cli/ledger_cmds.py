@@ -110,17 +110,19 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     state_of = {s.district: s.status for s in result.states}
     other = [i for i in result.inputs if i.new and i.period and i.period != period.key]
     for i in other:
-        click.echo(f"注意：{i.path.name} 的报告期为 {i.period}，已入账但不计入本期。")
+        click.echo(f"注意：{i.name} 的报告期为 {i.period}，已入账但不计入本期。")
     names = {s.district: s.district_name for s in result.states}
     for i in result.inputs:
         if i.new and i.status == ST_RETURNED:
             who = (f"无法识别{unit}" if i.unknown_district else
                    names.get(i.district, i.district) + ("，按文件名判断" if i.district_guessed else ""))
-            click.echo(f"退回：{i.path.name}（{who}）：{i.reason or '文件无法读取。'}")
+            click.echo(f"退回：{i.name}（{who}）：{i.reason or '文件无法读取。'}")
             if not i.unknown_district and state_of.get(i.district) != ST_RETURNED:
                 click.echo(f"  该{unit}仍使用先前收到的版本（见 reporttool history）。")
         if i.note:
-            click.echo(f"注意：{i.path.name} {i.note}。")
+            click.echo(f"注意：{i.name} {i.note}。")
+    for entry in result.skipped:
+        click.echo(f"跳过：inbox/{entry.name} {entry.reason}。")
     click.echo(f"指标进度：超前 {c[AHEAD]} 项，正常 {c[ON_TRACK]} 项，滞后 {c[LAGGING]} 项；"
                f"错误 {c['errors']} 处，核实 {c['verify']} 处。")
     click.echo(f"简报期号：第{result.issue_no}期。输出文件：")

@@ -34,6 +34,7 @@ from reporttool.checks.rules import finding
 from reporttool.forms.reader import read_submission
 from reporttool.forms.safety import MB, Limits, SafetyReport, precheck
 from reporttool.models import Finding, Period, ReadRefused, Submission
+from reporttool.units import readable_name
 
 IN_PROCESS_MAX_FILES = 2
 IN_PROCESS_MAX_BYTES = 5 * MB
@@ -118,7 +119,7 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
     hook = os.environ.get(HANG_HOOK_ENV)
     if hook and hook in Path(path).name:
         time.sleep(3600)
-    name = Path(path).name
+    name = readable_name(Path(path).name)
     try:
         sub, findings = read_submission(Path(path), cat, expected_period=expected_period,
                                         expected_district=expected_district, safety=report)
@@ -202,7 +203,7 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
         except ReadRefused as exc:
             finish(i, None, [exc.finding])
         except Exception as exc:  # a pre-check bug must not lose the batch
-            finish(i, None, [finding("F-UNREADABLE", file=p.name, detail=f"{type(exc).__name__}: {exc}"[:120])])
+            finish(i, None, [finding("F-UNREADABLE", file=readable_name(p.name), detail=f"{type(exc).__name__}: {exc}"[:120])])
 
     if isolate is None:
         isolate = not (len(reports) <= IN_PROCESS_MAX_FILES and all(
@@ -247,13 +248,13 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
                     except BrokenProcessPool:
                         suspects.append(i)
                     except Exception as exc:  # pickling trouble etc.: this file only
-                        finish(i, None, [finding("F-UNREADABLE", file=paths[i].name, detail=str(exc)[:120])])
+                        finish(i, None, [finding("F-UNREADABLE", file=readable_name(paths[i].name), detail=str(exc)[:120])])
                 now = time.monotonic()
                 late = [f for f, (_, t0) in inflight.items() if now - t0 > timeout]
                 if late:
                     for fut in late:
                         i, _ = inflight.pop(fut)
-                        finish(i, None, [finding("F-UNSAFE", file=paths[i].name, detail=f"读取超过 {timeout:g} 秒")])
+                        finish(i, None, [finding("F-UNSAFE", file=readable_name(paths[i].name), detail=f"读取超过 {timeout:g} 秒")])
                     _kill(pool)
                     queue.extend(i for i, _ in inflight.values())  # innocent: back to the queue
                     inflight.clear()
@@ -263,7 +264,7 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
                 inflight.clear()
                 if len(suspects) == 1:
                     i = suspects[0]
-                    finish(i, None, [finding("F-UNSAFE", file=paths[i].name, detail="读取进程异常退出，可能超出内存上限")])
+                    finish(i, None, [finding("F-UNSAFE", file=readable_name(paths[i].name), detail="读取进程异常退出，可能超出内存上限")])
                 else:
                     alone.extend(sorted(suspects))
         finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ from reporttool.forms import layout as L
 from reporttool.forms.identity import check_identity
 from reporttool.forms.safety import Limits, SafetyReport, precheck
 from reporttool.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
-from reporttool.units import cell_ref, clean_text, tidy, to_decimal
+from reporttool.units import cell_ref, clean_text, readable_name, tidy, to_decimal
 
 _PER_ROW_KINDS = (L.AMOUNT, L.INT, L.CODE)  # a merge over rows in these columns is R-MERGED (see _unmerge)
 HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet
@@ -180,12 +181,16 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
     """
     path = Path(path)
     report = safety or precheck(path, limits)
-    name = path.name
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    name = readable_name(path.name)
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     try:
         from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_path(str(path))
+        if name == path.name:
+            wb = CalamineWorkbook.from_path(str(path))
+        else:  # calamine cannot open a path that is not UTF-8 (a GBK name): hand it the bytes
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's errors, and a Rust panic (pyo3 PanicException is a BaseException)

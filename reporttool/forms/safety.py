@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from reporttool.checks.rules import finding
 from reporttool.models import ReadRefused
+from reporttool.units import readable_name
 
 MB = 1024 * 1024
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -117,7 +118,7 @@ def precheck(path: Path | str, limits: Limits | None = None) -> SafetyReport:
     """
     path = Path(path)
     lim = limits or Limits()
-    name = path.name
+    name = readable_name(path.name)  # GBK names: shown readably, stored as text
 
     def refuse(code: str, **fields) -> ReadRefused:
         return ReadRefused(finding(code, file=name, **fields))
