@@ -11,9 +11,19 @@ from reporttool.render.brief import write_brief
 ISSUED = dt.date(2025, 7, 8)
 
 
+def colophon_paragraphs(doc) -> list:
+    """The closing block's paragraphs (they sit in a table inside the text box at the page foot)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    return [Paragraph(p, doc) for box in doc.element.body.iter(qn("w:txbxContent"))
+            for p in box.iter(qn("w:p")) if "".join(p.itertext()).strip()]
+
+
 def texts(path: Path) -> list[str]:
-    """Every paragraph's text of a .docx."""
-    return [p.text for p in docx.Document(str(path)).paragraphs]
+    """Every body paragraph's text of a .docx, then the closing block's lines."""
+    doc = docx.Document(str(path))
+    return [p.text for p in doc.paragraphs] + [p.text for p in colophon_paragraphs(doc)]
 
 
 def small_brief(tmp_path, figs, cat=None, **kw) -> str:

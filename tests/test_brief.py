@@ -18,7 +18,7 @@ from reporttool.figures import LAGGING, ST_MISSING
 from reporttool.render import prose
 from reporttool.render.brief import brief_name, write_brief
 from reporttool.render.docx_profile import DEFAULT_PROFILE as P
-from brief_helpers import ISSUED, small_brief as _small_brief, texts
+from brief_helpers import ISSUED, colophon_paragraphs, small_brief as _small_brief, texts
 from sample_figures import default_figures, small_figures
 
 
@@ -35,7 +35,7 @@ def body_paragraphs(doc) -> list:
     """Paragraphs from 一、总体情况 up to the closing block."""
     paras = doc.paragraphs
     start = next(i for i, p in enumerate(paras) if p.text.startswith("一、"))
-    end = next(i for i, p in enumerate(paras) if p.style.name == "版记")
+    end = next(i for i, p in enumerate(paras) if p.text == "附件")
     return [p for p in paras[start:end] if p.text.strip()]
 
 
@@ -118,18 +118,34 @@ def test_masthead_red_issue_number_date_and_colophon(default_brief):
     assert paras[2].text == f"{cat.settings.issuing_unit}\t2025年7月8日"
     assert paras[2].style.element.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:color")) == "FF0000"
     assert paras[3].text == "全市重点产业集群1-6月运行情况"
-    tail = [p.text for p in paras[-4:]]
-    assert tail == [f"报：{cat.settings.report_to}", f"送：{cat.settings.send_to}",
-                    f"发：{cat.settings.distribute_to}", f"（共印{cat.settings.copies}份）"]
-    first = paras[-4]._p.pPr.find(qn("w:pBdr")).find(qn("w:top"))
-    last = paras[-1]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
-    assert first is not None and last is not None
+    block = colophon_paragraphs(doc)
+    assert [p.text for p in block] == [f"报：{cat.settings.report_to}", f"送：{cat.settings.send_to}",
+                                       f"发：{cat.settings.distribute_to}", f"（共印{cat.settings.copies}份）"]
+    # the rules are the borders of a table as wide as the text block (156 mm), heavy outside, light inside
+    box = next(doc.element.body.iter(qn("w:txbxContent")))
+    table = box.find(qn("w:tbl"))
+    assert table.find(qn("w:tblPr")).find(qn("w:tblW")).get(qn("w:w")) == str(P.text_width_twips)
+    rows = table.findall(qn("w:tr"))
+    assert len(rows) == 4
+
+    def rule(row, side):
+        el = row.find(".//" + qn("w:tcBorders")).find(qn(f"w:{side}"))
+        return None if el is None else int(el.get(qn("w:sz")))
+
+    assert rule(rows[0], "top") == rule(rows[-1], "bottom") == P.colophon_outer_rule_eighths
+    assert rule(rows[-2], "bottom") == P.colophon_inner_rule_eighths
+    # the text box sits at the foot of the text block (bottom of the margin box)
+    anchor = next(doc.element.body.iter(qn("wp:anchor")))
+    pos = anchor.find(qn("wp:positionV"))
+    assert pos.get("relativeFrom") == "margin" and pos.find(qn("wp:align")).text == "bottom"
     assert re.fullmatch(r"产业集群工作简报（2025年第7期）\.docx", path.name)
 
 
 def test_table_is_three_line_with_black_header(default_brief):
     doc = docx.Document(str(default_brief[2]))
     table = doc.tables[0]
+    assert len(doc.tables) >= 2  # 表1 runs over two pages: 续表 with its header repeated
+    assert "续表" in [p.text for p in doc.paragraphs]
     borders = table._tbl.tblPr.find(qn("w:tblBorders"))
     assert int(borders.find(qn("w:top")).get(qn("w:sz"))) > int(P.table_inner_rule_eighths)
     assert borders.find(qn("w:bottom")).get(qn("w:val")) == "single"
@@ -214,12 +230,12 @@ def test_brief_table_agrees_with_the_consolidated_workbook(default_brief, tmp_pa
         if name:
             sheet[(label, name)] = {"value": ws.cell(r, 4).value, "yoy": ws.cell(r, 6).value,
                                    "completion": ws.cell(r, 9).value, "gap": ws.cell(r, 11).value}
-    table = docx.Document(str(path)).tables[0]
+    rows = [row for table in docx.Document(str(path)).tables for row in table.rows[1:]]
     rd = cat.settings.rate_decimals
     compared = 0
     cluster = ""
-    for row in table.rows[1:]:
-        cells = [c.text for c in row.cells]
+    for row in rows:
+        cells = [c.text.replace("\n", "") for c in row.cells]
         cluster = cells[0] or cluster
         ind = next(i for i in cat.indicators if cells[1] == f"{i.name}（{i.unit}）")
         cell = sheet[(cluster, ind.name)]
@@ -315,12 +331,12 @@ def test_table_shows_only_target_indicators_and_revenue(default_brief):
             f = figs.cluster_figure(c.code, ind.code)
             if f is not None and (prose.has_target(f) or ind.code == revenue.code):
                 expected.append((c.short_name, f"{ind.name}（{ind.unit}）"))
-    table = docx.Document(str(path)).tables[0]
     shown, cluster = [], ""
-    for row in table.rows[1:]:
-        cells = [c.text for c in row.cells]
-        cluster = cells[0] or cluster
-        shown.append((cluster, cells[1]))
+    for table in docx.Document(str(path)).tables:  # 表1 and its 续表 parts
+        for row in table.rows[1:]:
+            cells = [c.text.replace("\n", "") for c in row.cells]
+            cluster = cells[0] or cluster
+            shown.append((cluster, cells[1]))
     assert shown[0] == (prose.TOTAL_LABEL, f"{revenue.name}（{revenue.unit}）")  # 合计 first, as the 总表
     assert shown[1:] == expected
     assert len(shown) < len(figs.clusters)  # not every cluster × indicator
@@ -438,7 +454,7 @@ def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_
         # table pages have columns (wide gaps inside a line); body pages do not
         if body and not any(re.search(r"\S\s{3,}\S", ln) for ln in body):
             counts.append(len(body))
-    assert 3 <= len([p for p in pages if p.strip()]) <= 7  # was 8-9 pages before 表1 kept to main indicators
+    assert 3 <= len([p for p in pages if p.strip()]) <= 8  # 表1 is an attachment on its own pages
     assert 22 in counts, counts
     assert max(counts) == 22, counts
     # page 1 carries body text; page numbers are printed

@@ -183,3 +183,191 @@ def test_cli_brief_bad_template_is_a_chinese_message(small_workspace):
     assert "{{日起}}" in res.output and "Traceback" not in res.output
 
 
+
+
+# ---- layout details: masthead, properties, 续表, units -------------------------------------------------
+
+
+def test_long_bulletin_name_shrinks_to_stay_on_one_line(tmp_path):
+    from conftest import make_small_catalogue
+    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
+    from docx.oxml.ns import qn
+
+    cat = make_small_catalogue()
+    long_name = "葫芦岛市重点产业集群发展工作调度简报"  # 18 characters: 初号 would take two lines
+    cat = dataclasses.replace(cat, settings=dataclasses.replace(cat.settings, bulletin_name=long_name))
+    dest = write_brief(small_figures(), cat, tmp_path / "b.docx", issue_no=1)
+    mast = next(p for p in docx.Document(str(dest)).paragraphs if p.text == long_name)
+    size = [int(r._r.rPr.find(qn("w:sz")).get(qn("w:val"))) / 2 for r in mast.runs]
+    assert size and max(size) < float(P.masthead_size_pt)
+    assert max(size) * len(long_name) <= float(P.text_width_pt)  # one line of the 156 mm block
+    assert min(size) >= float(P.masthead_min_size_pt)
+    short = write_brief(small_figures(), make_small_catalogue(), tmp_path / "s.docx", issue_no=1)
+    first = docx.Document(str(short)).paragraphs[0]
+    assert first.runs[0]._r.rPr.find(qn("w:sz")).get(qn("w:val")) == "84"  # a short name keeps 初号
+
+
+def test_document_properties_are_the_issuing_units_and_now(tmp_path):
+    import datetime as dt
+    import zipfile
+    from conftest import make_small_catalogue
+
+    cat = make_small_catalogue()
+    now = dt.datetime(2025, 7, 8, 9, 30, tzinfo=dt.timezone.utc)
+    dest = write_brief(small_figures(), cat, tmp_path / "b.docx", issue_no=2, now=now)
+    props = docx.Document(str(dest)).core_properties
+    assert props.author == props.last_modified_by == cat.settings.issuing_unit
+    assert props.created.replace(tzinfo=None) == props.modified.replace(tzinfo=None) == dt.datetime(2025, 7, 8, 9, 30)
+    assert props.language == "zh-CN"
+    with zipfile.ZipFile(dest) as z:
+        names = z.namelist()
+        assert not [n for n in names if "thumbnail" in n]  # python-docx's US-Letter thumbnail is gone
+        app = z.read("docProps/app.xml").decode("utf-8")
+        assert "Macintosh" not in app and "<Application>reporttool</Application>" in app
+        for name in names:
+            if name.endswith(".xml"):
+                assert b"ja-JP" not in z.read(name), name
+    # without ``now``: created is the time of writing, not python-docx's 2013
+    plain = docx.Document(str(write_brief(small_figures(), cat, tmp_path / "c.docx", issue_no=2))).core_properties
+    assert abs(plain.created.replace(tzinfo=None) - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) \
+        < dt.timedelta(minutes=5)
+
+
+def test_table_cells_never_break_inside_a_unit():
+    from reporttool.render.brief import _column_widths, _wrap_cell
+    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
+
+    width = _column_widths(7, P)[1]
+    for name in ("农产品深加工产业总产值（亿元）", "战略性新兴产业增加值占地区生产总值比重（%）", "清洁能源装机容量（万千瓦）",
+                 "工业总产值（亿元）"):
+        lines = _wrap_cell(name, width, P)
+        assert "".join(lines) == name
+        unit = name[name.rindex("（"):]
+        assert any(line.endswith(unit) for line in lines), lines  # the unit whole on one line
+    assert _wrap_cell("工业总产值（亿元）", width, P) == ["工业总产值（亿元）"]
+
+
+def test_pagination_keeps_a_cluster_together_and_leaves_room_at_the_end():
+    from decimal import Decimal as D
+    from reporttool.render.brief import _paginate
+
+    labels = ["A"] * 3 + ["B"] * 4 + ["C"] * 2
+    heights = [D(10)] * 9
+    # B (40) does not fit after A (30) in 60: it starts the next page whole
+    assert _paginate(labels, heights, D(60), D(60), D(0)) == [3, 6]
+    # the last page keeps 25 free: rows move on so the reserve fits under them
+    assert _paginate(labels, heights, D(60), D(60), D(25)) == [3, 3, 3]
+    # a group longer than a page is split
+    assert _paginate(["X"] * 9, heights, D(40), D(40), D(0)) == [4, 4, 1]
+
+
+def test_long_table_continues_with_xubiao_and_the_header_again(tmp_path):
+    from reporttool.render.brief import write_brief
+    from sample_figures import default_figures
+
+    cat, figs = default_figures()
+    dest = write_brief(figs, cat, tmp_path / "b.docx", issue_no=1)
+    doc = docx.Document(str(dest))
+    paras = [p.text for p in doc.paragraphs]
+    parts = doc.tables
+    assert len(parts) >= 2
+    assert paras.count("续表") == len(parts) - 1
+    header = [c.text for c in parts[0].rows[0].cells]
+    for part in parts[1:]:
+        assert [c.text for c in part.rows[0].cells] == header  # the header row again on each page
+        assert part.rows[1].cells[0].text  # the cluster's name again at the top of a continued part
+
+
+# ---- chart ---------------------------------------------------------------------------------------------
+
+
+def _chart_block(n: int):
+    from decimal import Decimal as D
+
+    names = ["基础化工和精细化工", "有色冶金", "海洋渔业（食品农产品深加工）", "船舶机械", "清洁能源", "泳装"]
+    items = []
+    for i in range(n):
+        value = D("49.6") if i % 5 == 0 else D(30 + (i * 7) % 40) + D("0.3")
+        items.append(prose.ChartItem(f"{names[i % len(names)]}{i + 1}", "海洋渔业集群总产值", value,
+                                     f"{value:.1f}", lagging=value < 45))
+    return prose.ChartBlock("图1", items, D(50), "50")
+
+
+def _boxes(fig, texts):
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts if t.get_text()]
+
+
+def test_chart_scales_to_30_clusters_without_overlapping_labels():
+    from reporttool.render import chart
+    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
+
+    small, big = chart.build_figure(_chart_block(6)), chart.build_figure(_chart_block(30))
+    assert big.get_figheight() > small.get_figheight() * 2  # taller with more clusters
+    assert big.get_figheight() * 25.4 <= float(P.chart_max_height_mm) + 0.01
+    assert big.get_figwidth() * 25.4 == pytest.approx(float(P.chart_width_mm))  # placed at 100 %: pt are pt
+    for fig in (small, big):
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        ticks = _boxes(fig, ax.get_yticklabels())
+        values = _boxes(fig, ax.texts)
+        assert len(values) == len(ax.patches)
+        for group in (ticks, values):
+            for a, b in zip(group, group[1:]):
+                assert not a.overlaps(b), (a, b)
+        # no value label is crossed by the 时序进度 line
+        line_x = ax.transData.transform((50, 0))[0]
+        for box in values:
+            assert not (box.x0 - 1 <= line_x <= box.x1 + 1), box
+        for text in fig.findobj(lambda o: hasattr(o, "get_fontsize") and hasattr(o, "get_text")):
+            if text.get_text():
+                assert text.get_fontsize() >= 9, text.get_text()
+
+
+def test_chart_reads_in_black_and_white_with_a_legend():
+    from reporttool.render import chart
+
+    fig = chart.build_figure(_chart_block(6))
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert chart.LAGGING_LEGEND in legend and chart.OTHER_LEGEND in legend and "时序进度（50%）" in legend
+    hatched = [bar.get_hatch() for bar in ax.patches]
+    lagging = [item.lagging for item in reversed(_chart_block(6).items)]
+    assert [bool(h) for h in hatched] == lagging  # 滞后 bars hatched (not only red), others solid
+
+
+# ---- --pdf ---------------------------------------------------------------------------------------------
+
+
+def test_pdf_without_libreoffice_says_so_in_chinese_and_the_run_succeeds(small_workspace, monkeypatch):
+    from reporttool.ledger import Ledger
+    from reporttool.render import pdf
+
+    Ledger(small_workspace).close()
+    monkeypatch.setattr(pdf, "find_office", lambda *a, **k: None)
+    res = CliRunner().invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06", "--pdf"])
+    assert res.exit_code == 0, res.output
+    assert "未找到 LibreOffice" in res.output and "另存为 PDF" in res.output
+    folder = small_workspace.period_dir(Period(2025, 6))
+    assert list(folder.glob("*.docx")) and not list(folder.glob("*.pdf"))
+
+
+def test_a_failing_conversion_is_reported_not_raised(tmp_path):
+    import os
+    import sys
+    from reporttool.render import pdf
+
+    if os.name != "posix":
+        pytest.skip("the fake LibreOffice is a shell script")
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    src = tmp_path / "简报.docx"
+    src.write_bytes(b"x")
+    result = pdf.to_pdf([src], office=str(fake))
+    assert result.written == () and result.failed[0][0] == src
+    assert "LibreOffice 转换失败" in result.messages[0] and "简报.docx" in result.messages[0]
+    assert not (tmp_path / "简报.pdf").exists()
+    assert sys.executable  # the run goes on: nothing was raised
+    missing = pdf.to_pdf([src], office=str(tmp_path / "nowhere" / "soffice"))
+    assert missing.failed and "无法启动" in missing.failed[0][1]

@@ -13,7 +13,7 @@ import unicodedata
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.cli.brief_cmd import date_callback
+from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
 from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, SubmissionState
 from reporttool.models import Period
 
@@ -84,8 +84,9 @@ class _Progress:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行读取的进程数（默认按CPU）")
 @click.option("--date", "issued", default=None, callback=date_callback,
               help="简报印发日期，如 2025-07-08（默认：今天）")
+@click.option("--pdf", "pdf", is_flag=True, help=PDF_HELP)
 @click.pass_obj
-def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None) -> None:
+def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None, pdf: bool) -> None:
     """汇总：读取 inbox/ 中新收到的报表，审核、入账，生成汇总表、简报、反馈表（outbox/报告期/）。"""
     from reporttool.consolidate import run_consolidate
 
@@ -128,6 +129,13 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     click.echo(f"简报期号：第{result.issue_no}期。输出文件：")
     for p in result.outputs:
         click.echo(f"  {p}")
+    if pdf:
+        from reporttool.render.brief import brief_name
+        from reporttool.render.workbook import consolidated_name
+
+        cat = ws.catalogue()
+        wanted = {consolidated_name(cat, period), brief_name(cat, period, result.issue_no)}
+        write_pdfs([p for p in result.outputs if p.name in wanted])
     sys.exit(result.exit_code)
 
 

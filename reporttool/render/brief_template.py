@@ -10,6 +10,7 @@ every paragraph; ``new_base_document`` resets all of that to the profile.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -179,6 +180,22 @@ def _rank(el) -> int:
     return _PPR_ORDER.index(tag) if tag in _PPR_ORDER else len(_PPR_ORDER)
 
 
+def no_hanging_punctuation(doc) -> None:
+    """No punctuation hanging into the right margin (w:overflowPunct off in the document defaults): a line
+    ending in "，" keeps the comma inside the text block, as GB/T 9704's 156 mm block requires."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    ppr = _child(ppr_default, "w:pPr")
+    for el in ppr.findall(qn("w:overflowPunct")):
+        ppr.remove(el)
+    el = OxmlElement("w:overflowPunct")
+    el.set(qn("w:val"), "0")
+    _insert_ppr_child(ppr, el)
+
+
 def set_align(ppr, value: str) -> None:
     """w:jc: left / center / right / both."""
     jc = ppr.find(qn("w:jc"))
@@ -231,6 +248,53 @@ def add_page_field(paragraph, pattern: str, rpr_setup) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Document properties
+# --------------------------------------------------------------------------------------------------
+
+_THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+_APP_XML = """<?xml version='1.0' encoding='UTF-8' standalone='yes'?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" \
+xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">\
+<Application>{application}</Application><Company>{company}</Company><DocSecurity>0</DocSecurity>\
+<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>\
+<HyperlinksChanged>false</HyperlinksChanged></Properties>"""
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clean_properties(doc, *, title: str, author: str, now: dt.datetime | None = None,
+                     application: str = "reporttool") -> None:
+    """Document properties a bureau can publish: created/modified now, author and company the issuing unit,
+    language zh-CN; no leftovers of python-docx's base file (a 2013 "Microsoft Macintosh Word" app.xml, a
+    US-Letter thumbnail, a ja-JP theme language)."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    if now.tzinfo is not None:  # core.xml stores UTC without an offset
+        now = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    props = doc.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.created = now
+    props.modified = now
+    props.language = "zh-CN"
+    props.comments = ""
+    props.revision = 1
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == _THUMBNAIL:
+            del package.rels[rid]
+        elif rel.reltype.endswith("/extended-properties"):
+            rel.target_part._blob = _APP_XML.format(application=_xml_text(application),
+                                                   company=_xml_text(author)).encode("utf-8")
+    lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+# --------------------------------------------------------------------------------------------------
 # The base document and the template
 # --------------------------------------------------------------------------------------------------
 
@@ -250,6 +314,7 @@ def new_base_document(profile: BriefProfile = DEFAULT_PROFILE) -> docx.Document:
     lang.set(qn("w:eastAsia"), "zh-CN")
     ppr_default = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     set_spacing(ppr_default, line_pt=profile.body_line_pt)
+    no_hanging_punctuation(doc)
     # no style may pull in a theme (Japanese/Latin) font
     for fonts in styles.iter(qn("w:rFonts")):
         for attr in _THEME_ATTRS:
@@ -385,10 +450,9 @@ def build_template(dest: Path, profile: BriefProfile = DEFAULT_PROFILE) -> Path:
                 east_asia = profile.font_heading2
             format_rpr(run._r.get_or_add_rPr(), east_asia=east_asia, latin=latin, size_pt=size, colour=colour,
                        spacing_pt=spacing)
-    props = doc.core_properties
-    props.title = "产业集群工作简报模板"
-    props.author = "reporttool"
-    props.comments = "{{占位符}}由 reporttool 填写；{{正文}}所在段落替换为生成的正文、表格和图表。"
+    clean_properties(doc, title="产业集群工作简报模板", author="reporttool",
+                     now=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))  # fixed: the shipped file is reproducible
+    doc.core_properties.comments = "{{占位符}}由 reporttool 填写；{{正文}}所在段落替换为生成的正文、表格和图表。"
     dest = Path(dest)
     with atomic_path(dest) as tmp:
         doc.save(str(tmp))

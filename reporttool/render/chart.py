@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -38,7 +39,7 @@ def find_cjk_font(preferred: tuple[str, ...] = CJK_FONTS) -> str | None:
 
 
 # Bump when the drawing below changes, so cached images of the old drawing are not reused.
-CHART_STYLE = "2"
+CHART_STYLE = "3"
 
 
 def chart_cache_dir() -> Path:
@@ -50,7 +51,7 @@ def chart_key(block: ChartBlock, profile: BriefProfile, font: str | None) -> str
     """Everything the image depends on: what is drawn (shown texts), sizes, font choice, style version."""
     drawn = [(i.label, i.indicator, i.completion_text, i.lagging) for i in block.items]
     parts = (CHART_STYLE, drawn, block.time_progress_text, str(profile.chart_width_mm),
-             str(profile.chart_height_mm), str(profile.chart_dpi), font or "")
+             chart_height_mm(len(block.items), profile), str(profile.chart_font_pt), str(profile.chart_dpi), font or "")
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
 
@@ -78,46 +79,106 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
     return dest
 
 
-def _draw(block: ChartBlock, dest: Path, profile: BriefProfile, font: str | None) -> None:
+def chart_height_mm(n_items: int, profile: BriefProfile = DEFAULT_PROFILE) -> float:
+    """The chart grows with the number of clusters: the profile's height up to ``chart_base_clusters``, then
+    ``chart_mm_per_cluster`` more each, never taller than ``chart_max_height_mm``."""
+    extra = max(0, n_items - profile.chart_base_clusters) * profile.chart_mm_per_cluster
+    return float(min(profile.chart_height_mm + extra, profile.chart_max_height_mm))
+
+
+def _short(text: str, limit: int) -> str:
+    """A tick label's line: at most ``limit`` characters, cut with "…" (the full names are in 表1)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+LAGGING_LEGEND = "滞后（低于时序进度）"
+OTHER_LEGEND = "正常或超前"
+
+
+def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None):
+    """The matplotlib Figure of 图1 (drawn by ``completion_chart``; tests measure its texts' boxes).
+
+    Black-and-white safe: 滞后 bars are hatched as well as red, the others solid; a legend says which is
+    which and what the dashed line is. A value label that would cross the 时序进度 line moves to the right of
+    the line. Labels are at least ``chart_font_pt``; with many clusters the chart grows taller and the tick
+    labels shorten to one line (the cluster's name), so nothing overlaps.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
 
     family = font or find_cjk_font()
     if family is None:
         warnings.warn("未找到中文字体，图表中的汉字可能显示为方框。可安装 Noto Sans/Serif CJK 或文泉驿字体"
-                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=2)
-    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
+                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=3)
+    size = float(profile.chart_font_pt)
     width_in = float(profile.chart_width_mm) / 25.4
-    height_in = float(profile.chart_height_mm) / 25.4
-    with matplotlib.rc_context(rc), warnings.catch_warnings():
-        if family is None:  # said once above; not once per missing glyph
-            warnings.filterwarnings("ignore", message="Glyph .* missing")
-        fig = Figure(figsize=(width_in, height_in), dpi=profile.chart_dpi)
+    n = len(block.items)
+    height_mm = chart_height_mm(n, profile)
+    per_item_pt = (height_mm - 25) / 25.4 * 72 / max(n, 1)  # room for one cluster's label, less axes/legend
+    two_lines = per_item_pt >= size * 2.6
+    fig = Figure(figsize=(width_in, height_mm / 25.4), dpi=profile.chart_dpi)
+    FigureCanvasAgg(fig)
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+                                "axes.unicode_minus": False, "hatch.linewidth": 0.8}):
         ax = fig.add_subplot(1, 1, 1)
         items = list(reversed(block.items))  # first cluster on top
-        labels = [f"{i.label}\n{i.indicator}" for i in items]
+        labels = []
+        for i in items:
+            name = re.sub(r"（[^）]*）$", "", i.label) or i.label  # 海洋渔业（食品农产品深加工） -> 海洋渔业
+            lines = [_short(name, 9)]
+            if two_lines:
+                lines.append(_short(i.indicator, 9))
+            labels.append("\n".join(lines))
         values = [float(i.completion_text) for i in items]  # the value as shown
         tp = float(block.time_progress)
-        colours = ["#c00000" if i.lagging else "#1f4e79" for i in items]
-        ys = range(len(items))
-        ax.barh(list(ys), values, color=colours, height=0.6)
-        top = max(values + [tp]) * 1.18 if values else 100
+        ys = list(range(n))
         for y, v, item in zip(ys, values, items):
-            ax.text(v + top * 0.01, y, f"{item.completion_text}%", va="center", fontsize=8)
-        ax.axvline(tp, color="#555555", linestyle="--", linewidth=1)
-        ax.text(tp, len(items) - 0.4, f"时序进度{block.time_progress_text}%", ha="center", va="bottom",
-                fontsize=8, color="#555555", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-        ax.set_yticks(list(ys))
-        ax.set_yticklabels(labels, fontsize=8)
+            ax.barh(y, v, height=0.62, color="#c00000" if item.lagging else "#1f4e79",
+                    hatch="////" if item.lagging else None, edgecolor="black" if item.lagging else "#1f4e79",
+                    linewidth=0.6)
+        top = max(values + [tp]) * 1.22 if values else 100
         ax.set_xlim(0, top)
-        ax.set_ylim(-0.6, len(items) + 0.2)
-        ax.set_xlabel("完成率（%）", fontsize=8)
-        ax.tick_params(axis="x", labelsize=8)
+        ax.axvline(tp, color="black", linestyle="--", linewidth=1, zorder=1)
+        pad = top * 0.012
+        for y, v, item in zip(ys, values, items):
+            text = f"{item.completion_text}%"
+            label = ax.text(v + pad, y, text, va="center", fontsize=size)
+            # never across the 时序进度 line: a label that would cross it starts right of the line
+            if v + pad < tp:
+                renderer = fig.canvas.get_renderer()
+                box = label.get_window_extent(renderer).transformed(ax.transData.inverted())
+                if box.x1 + pad > tp:
+                    label.set_x(tp + pad)
+        ax.set_yticks(ys)
+        ax.set_yticklabels(labels, fontsize=size, linespacing=1.05)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlabel("完成率（%）", fontsize=size)
+        ax.tick_params(axis="x", labelsize=size)
+        ax.tick_params(axis="y", length=0, pad=4)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.tight_layout()
+        handles = [Line2D([0], [0], color="black", linestyle="--", linewidth=1,
+                          label=f"时序进度（{block.time_progress_text}%）")]
+        if any(i.lagging for i in items):
+            handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////", label=LAGGING_LEGEND))
+        if any(not i.lagging for i in items):
+            handles.append(Patch(facecolor="#1f4e79", edgecolor="#1f4e79", label=OTHER_LEGEND))
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles),
+                  frameon=False, fontsize=size, handlelength=2.2, columnspacing=1.5, borderaxespad=0.3)
+        fig.tight_layout(pad=0.4)
+    return fig
+
+
+def _draw(block: ChartBlock, dest: Path, profile: BriefProfile, font: str | None) -> None:
+    with warnings.catch_warnings():
+        if (font or find_cjk_font()) is None:  # said once in build_figure; not once per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig = build_figure(block, profile, font)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(dest, format="png")

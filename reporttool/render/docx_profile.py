@@ -69,6 +69,7 @@ class BriefProfile:
     title_size_pt: Decimal = ER_HAO  # standard: 2号
     title_line_pt: Decimal = Decimal(35)  # practice: long titles wrap at 35 pt
     masthead_size_pt: Decimal = CHU_HAO  # practice: about 初号 (size not fixed)
+    masthead_min_size_pt: Decimal = Decimal(22)  # practice: a long 简报名称 shrinks to stay on one line, not below 2号
     masthead_colour: str = "FF0000"  # standard: red
     masthead_line_pt: Decimal = Decimal(60)  # practice
     issue_size_pt: Decimal = SAN_HAO  # practice: 第N期 in 3号 仿宋
@@ -83,23 +84,37 @@ class BriefProfile:
     page_number_indent_chars: int = 1  # standard: one character in from the edge
     page_number_format: str = "— {PAGE} —"  # standard: an em dash either side
     table_size_pt: Decimal = WU_HAO  # practice: 5号 in tables
+    table_line_pt: Decimal = Decimal(14)  # practice: exact line height of table text (fixed row heights let the
+    #                                        renderer know where a page ends and write 续表 there)
     table_caption_size_pt: Decimal = SAN_HAO  # practice: table / chart captions in 3号 黑体
-    table_cell_padding_pt: Decimal = Decimal(1)  # practice: space above and below cell text
+    table_cell_padding_pt: Decimal = Decimal("1.5")  # practice: space above and below cell text
     table_cell_margin_mm: Decimal = Decimal(1)  # practice: space left and right of cell text
     # practice: 表1 column widths (集群, 指标（单位）, 本年累计, 同比, 年度目标, 完成率, 进度差), 156 mm in all:
-    # 本年累计/年度目标 hold 4 characters of 5号, 进度差's "（百分点）" 5, the indicator name 13, the cluster 5.
-    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (21, 52, 17, 13, 17, 15, 21))
+    # 本年累计/年度目标 hold 4 characters of 5号 on one line, 进度差's "（百分点）" 5, the indicator name 13, the cluster 5.
+    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (21, 50, 18, 13, 18, 15, 21))
     table_outer_rule_eighths: int = 12  # practice: three-line table, top and bottom 1.5 pt
     table_inner_rule_eighths: int = 6  # practice: rule under the header 0.75 pt
     table_group_rule_eighths: int = 2  # practice: hairline (0.25 pt) between the clusters of 表1
     chart_width_mm: Decimal = Decimal(150)  # practice: inside the 156 mm text block
-    chart_height_mm: Decimal = Decimal(68)  # practice
+    chart_height_mm: Decimal = Decimal(68)  # practice: the height for up to chart_base_clusters clusters
+    chart_base_clusters: int = 6  # practice: more clusters add chart_mm_per_cluster each
+    chart_mm_per_cluster: Decimal = Decimal(9)  # practice: two 8 pt label lines per cluster without overlap
+    chart_max_height_mm: Decimal = Decimal(215)  # practice: never taller than the text block (225 mm) less a caption
+    chart_font_pt: Decimal = Decimal(9)  # practice: labels print at ≥ 9 pt (the image is placed at 100 %)
     chart_dpi: int = 200  # practice
 
     # ---- derived -------------------------------------------------------------------------------
     @property
     def text_width_twips(self) -> int:
         return mm_to_twips(self.page_width_mm - self.margin_left_mm - self.margin_right_mm)
+
+    @property
+    def text_height_pt(self) -> Decimal:
+        return (self.page_height_mm - self.margin_top_mm - self.margin_bottom_mm) * 72 / Decimal("25.4")
+
+    @property
+    def text_width_pt(self) -> Decimal:
+        return (self.page_width_mm - self.margin_left_mm - self.margin_right_mm) * 72 / Decimal("25.4")
 
     @property
     def body_indent_twips(self) -> int:

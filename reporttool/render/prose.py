@@ -90,6 +90,7 @@ Block = Heading | Paragraph | TableBlock | ChartBlock
 @dataclass
 class Draft:
     blocks: list[Block] = field(default_factory=list)
+    appendix: list[Block] = field(default_factory=list)  # 附件 after the template's text, before the 版记
     lagging_clusters: list[Cluster] = field(default_factory=list)
 
     @property
@@ -362,10 +363,8 @@ def clusters_section(figures: Figures, cat: Catalogue) -> list[Block]:
     blocks: list[Block] = [Heading("二、分集群情况")]
     for n, cluster in enumerate(cat.clusters, 1):
         blocks.append(cluster_paragraph(figures, cat, cluster, n))
-    table = indicator_table(figures, cat)
-    if table.rows:
-        blocks.append(Paragraph("各集群主要指标完成情况见表1。"))
-        blocks.append(table)
+    if indicator_table(figures, cat).rows:
+        blocks.append(Paragraph("各集群主要指标完成情况见附件。"))
     return blocks
 
 
@@ -491,7 +490,7 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
     if derived:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
-    return TableBlock(f"表1  {cat.settings.programme_name}主要指标完成情况（{figures.period.label}）",
+    return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.label}）",
                       header, rows, note)
 
 
@@ -520,4 +519,7 @@ def draft(figures: Figures, cat: Catalogue) -> Draft:
     problems, lagging = problems_section(figures, cat)
     out.blocks.extend(problems)
     out.lagging_clusters = lagging
+    table = indicator_table(figures, cat)
+    if table.rows:
+        out.appendix.append(table)
     return out
