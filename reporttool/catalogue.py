@@ -86,6 +86,7 @@ SHEET_UNITS = "单位"  # optional: units beyond the built-in ones
 
 DISTRICT_COLUMNS = ("代码", "名称", "类型", "顺序")
 CLUSTER_COLUMNS = ("代码", "名称", "简称", "层级", "顺序", "牵头单位", "责任领导", "龙头企业", "园区")
+CLUSTER_OPTIONAL = ("所在县区",)  # columns a workbook made before them may lack (absent = 全部)
 INDICATOR_COLUMNS = ("代码", "名称", "单位", "填报单位", "来源", "可跨县区加总", "适用集群", "汇总口径",
                      "计算公式", "小数位", "对比时序进度", "顺序")
 TARGET_COLUMNS = ("集群代码", "指标代码", "县区代码", "目标类型", "目标年", "目标值", "年均增长率（%）",
@@ -176,6 +177,15 @@ class Catalogue:
             if t in names or t + "产业集群" == names[0] or t + "集群" == names[0]:
                 return c
         return None
+
+    def hosts(self, cluster_code: str, district_code: str) -> bool:
+        """Whether the district hosts the cluster (集群.所在县区; blank or 全部 = every district)."""
+        c = self.cluster(cluster_code)
+        return c is not None and (not c.districts or district_code in c.districts)
+
+    def clusters_for(self, district_code: str) -> list[Cluster]:
+        """The clusters a district hosts, in catalogue order: what its form asks for."""
+        return [c for c in self.clusters if not c.districts or district_code in c.districts]
 
     def indicators_for(self, cluster_code: str) -> list[Indicator]:
         """The cluster's indicators in catalogue order."""

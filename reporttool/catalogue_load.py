@@ -12,6 +12,7 @@ from pathlib import Path
 from reporttool.catalogue import (
     ALL,
     CLUSTER_COLUMNS,
+    CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
     PROJECT_MEASURES,
@@ -86,7 +87,7 @@ def load(path: str | Path) -> Catalogue:
                 continue
             sheet = wb.get_sheet_by_name(name)
             rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-            sheets[name] = _read_sheet(rows, name, columns, problems)
+            sheets[name] = _read_sheet(rows, name, columns, problems, OPTIONAL.get(name, ()))
         for name, columns in ((SHEET_UNITS, UNIT_COLUMNS),):  # optional sheets: absent = none
             if name in wb.sheet_names:
                 rows = [[_cell(v) for v in row]
@@ -114,9 +115,14 @@ def _cell(v):
     return v
 
 
+OPTIONAL = {SHEET_CLUSTERS: CLUSTER_OPTIONAL}  # sheet -> columns that may be absent (read as blank)
+
+
 def _read_sheet(rows: list[list], name: str, columns: tuple[str, ...],
-                problems: list[Problem]) -> list[tuple[int, dict]]:
-    """Rows as (row number, {column title: cell value}); the header is the first row holding 代码/项目."""
+                problems: list[Problem], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """Rows as (row number, {column title: cell value}); the header is the first row holding 代码/项目.
+
+    ``optional`` columns may be missing from the header (a workbook made before they existed): None then."""
     header_idx = None
     for i, row in enumerate(rows[:10]):
         texts = [clean_text(v) for v in row]
@@ -132,9 +138,11 @@ def _read_sheet(rows: list[list], name: str, columns: tuple[str, ...],
         problems.append(Problem(name, header_idx + 1, "缺少列：" + "、".join(missing)))
         return []
     pos = {c: header.index(clean_text(c)) for c in columns}
+    pos.update({c: header.index(clean_text(c)) for c in optional if clean_text(c) in header})
     out = []
     for i, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
         rec = {c: (row[p] if p < len(row) else None) for c, p in pos.items()}
+        rec.update({c: None for c in optional if c not in pos})
         if all(v is None or clean_text(v) == "" for v in rec.values()):
             continue
         first = clean_text(rec[columns[0]])
@@ -149,7 +157,7 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     """Turn the sheets' rows into a Catalogue, appending every problem found to ``problems``."""
     settings = _build_settings(sheets[SHEET_SETTINGS], problems)
     districts = _build_districts(sheets[SHEET_DISTRICTS], problems)
-    clusters = _build_clusters(sheets[SHEET_CLUSTERS], problems)
+    clusters = _build_clusters(sheets[SHEET_CLUSTERS], problems, {d.code for d in districts})
     units = _build_units(sheets.get(SHEET_UNITS, []), problems)
     table = dict(BUILTIN_UNITS)
     table.update({u.unit: (u.dimension, u.factor) for u in units})
@@ -288,7 +296,7 @@ def _build_districts(rows, problems) -> list[District]:
     return [d for _, d in sorted(out, key=lambda x: (x[1].order, x[0]))]
 
 
-def _build_clusters(rows, problems) -> list[Cluster]:
+def _build_clusters(rows, problems, district_codes: set[str] | None = None) -> list[Cluster]:
     out = []
     for n, rec in rows:
         code = _code(rec, "代码", SHEET_CLUSTERS, n, problems)
@@ -299,12 +307,26 @@ def _build_clusters(rows, problems) -> list[Cluster]:
         out.append((n, Cluster(
             code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
             split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
-            split_list(rec["园区"]))))
+            split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems))))
     _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
     _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
     if not out:
         problems.append(Problem(SHEET_CLUSTERS, None, "至少需要一个集群"))
     return [c for _, c in sorted(out, key=lambda x: (x[1].order, x[0]))]
+
+
+def _hosts(value, n: int, district_codes: set[str] | None, problems: list[Problem]) -> tuple[str, ...]:
+    """所在县区: district codes separated by 、; blank or 全部 = every district."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value))
+    codes = tuple(clean_text(c) for c in split_list(value))
+    if not codes or ALL in codes:
+        return ()
+    for c in codes:
+        if district_codes is not None and c not in district_codes:
+            problems.append(Problem(SHEET_CLUSTERS, n, f"“所在县区”中的县区代码“{c}”在“县区”表中不存在"
+                                                       "（多个代码用“、”分隔，全部县区留空或填“全部”）"))
+    return tuple(dict.fromkeys(codes))
 
 
 def _leaders(value) -> tuple[str, ...]:

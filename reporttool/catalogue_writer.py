@@ -13,6 +13,7 @@ import xlsxwriter
 from reporttool.catalogue import (
     ALL,
     CLUSTER_COLUMNS,
+    CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
     PROJECT_MEASURES,
@@ -38,7 +39,8 @@ TARGET_REFERENCE_COLUMNS = ("集群名称（参考）", "指标名称（参考�
 _HINTS = {
     SHEET_SETTINGS: "{whole}通用设置。只改“值”列；项目名称不要改动。",
     SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
-    SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。",
+    SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。"
+                    "所在县区：承载该集群的县区代码，用“、”分隔，“全部”表示各县区都有（报表只向所在县区要该集群的数据）。",
     SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。",
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
                    "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
@@ -86,7 +88,8 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         settings_rows.append([label, _cell(value), _SETTING_NOTES.get(label, "")])
     district_rows = [[d.code, d.name, d.kind, d.order] for d in cat.districts]
     cluster_rows = [[c.code, c.name, c.short_name, c.tier, c.order, "、".join(c.lead_units),
-                     "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks)]
+                     "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks),
+                     "、".join(c.districts) or ALL]
                     for c in cat.clusters]
     src_label = {v: k for k, v in SOURCE_LABELS.items()}
     all_codes = sorted(c.code for c in cat.clusters)  # compared as sets: "全部" whatever the order
@@ -117,7 +120,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         widths = {
             SHEET_SETTINGS: [20, 40, 50],
             SHEET_DISTRICTS: [12, 20, 10, 8],
-            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36],
+            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36, 20],
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
             SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
             SHEET_UNITS: [12, 12, 14, 40],
@@ -125,7 +128,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         for name, columns, rows in (
             (SHEET_SETTINGS, SETTINGS_COLUMNS, settings_rows),
             (SHEET_DISTRICTS, DISTRICT_COLUMNS, district_rows),
-            (SHEET_CLUSTERS, CLUSTER_COLUMNS, cluster_rows),
+            (SHEET_CLUSTERS, CLUSTER_COLUMNS + CLUSTER_OPTIONAL, cluster_rows),
             (SHEET_INDICATORS, INDICATOR_COLUMNS, indicator_rows),
             (SHEET_TARGETS, TARGET_COLUMNS + TARGET_REFERENCE_COLUMNS, target_rows),
             (SHEET_UNITS, UNIT_COLUMNS, unit_rows),

@@ -235,7 +235,9 @@ def scaled_catalogue(cat: Catalogue, n: int, seed: int = 2025) -> Catalogue:
             t = replace(t, value=None if t.value is None else q(t.value * k, places_),
                         base_value=None if t.base_value is None else q(t.base_value * k, places_))
         targets.append(t)
-    return replace(cat, districts=tuple(out), targets=tuple(targets), _index={})
+    # the configured districts are gone: each cluster may be anywhere among the generated ones
+    clusters = tuple(replace(c, districts=()) for c in cat.clusters)
+    return replace(cat, districts=tuple(out), clusters=clusters, targets=tuple(targets), _index={})
 
 
 # ==================================================================================================

@@ -185,15 +185,20 @@ def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: Dist
     n = len(districts)
     hosts: dict[str, list[District]] = {}
     for code, cp in plans.items():
+        if cp.cluster.districts:  # the catalogue says where it is (集群.所在县区)
+            hosts[code] = [d for d in districts if d.code in cp.cluster.districts]
+            continue
         home = [d for d in districts if any(_park_in(d, p) for p in cp.cluster.parks)]
         k = min(n, max(len(home), 2, round(n * rng.uniform(0.3, 0.6))))
         others = [d for d in districts if d not in home]
         hosts[code] = home + rng.sample(others, max(0, k - len(home)))
-    for d in districts:  # every district works in at least one cluster
-        if not any(d in h for h in hosts.values()):
-            hosts[rng.choice(list(hosts))].append(d)
+    free = [code for code, cp in plans.items() if not cp.cluster.districts]
+    for d in districts:  # every district works in at least one cluster (one the catalogue does not place)
+        if free and not any(d in h for h in hosts.values()):
+            hosts[rng.choice(free)].append(d)
     for code, cp in plans.items():
         home = {d.code for d in districts if any(_park_in(d, p) for p in cp.cluster.parks)}
+        home |= set(cp.cluster.districts)
         raw = {}
         for d in districts:
             if d in hosts[code]:

@@ -121,6 +121,7 @@ class Cluster:
     leaders: tuple[str, ...] = ()  # 责任领导 ("李延超 市委常委、副市长")
     key_enterprises: tuple[str, ...] = ()  # 龙头/头部企业
     parks: tuple[str, ...] = ()  # 园区
+    districts: tuple[str, ...] = ()  # 所在县区: the district codes that host it; () = every district
 
 
 @dataclass(frozen=True)

@@ -303,3 +303,56 @@ def test_targets_command_lists_district_and_plan_end_targets(tmp_path):
     assert "化工 | 营业收入 | 2027年 | 130亿元" in out.replace("化工产业集群", "化工")
     assert "| 乙县 | 20亿元" in out
     assert "增长8%" in out
+
+
+# ---- cluster scope --------------------------------------------------------------------------------------
+
+def _scoped():
+    base = make_small_catalogue()
+    a, b, c = base.clusters
+    clusters = (dataclasses.replace(a, districts=("110102",)), dataclasses.replace(b, districts=("110102", "KF01")), c)
+    return dataclasses.replace(base, clusters=clusters, _index={})
+
+
+def test_cluster_scope_loads_and_a_bad_district_code_is_explained(tmp_path):
+    cat = load_catalogue(write_catalogue(_scoped(), tmp_path / "t.xlsx"))
+    assert [c.code for c in cat.clusters_for("110101")] == ["C"]
+    assert [c.code for c in cat.clusters_for("110102")] == ["A", "B", "C"]
+    base = make_small_catalogue()
+    bad = dataclasses.replace(base, clusters=(dataclasses.replace(base.clusters[0], districts=("999999",)),
+                                              *base.clusters[1:]), _index={})
+    problems = _problems(tmp_path, bad)
+    assert any(p.startswith("“集群”表第3行") and "“999999”在“县区”表中不存在" in p for p in problems)
+
+
+def test_an_old_cluster_sheet_without_the_scope_column_loads_as_everywhere(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_catalogue(_scoped(), tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    ws = wb["集群"]
+    col = next(c.column for c in ws[2] if c.value == "所在县区")
+    ws.delete_cols(col)
+    wb.save(path)
+    cat = load_catalogue(path)
+    assert all(not c.districts for c in cat.clusters)
+
+
+def test_each_district_form_asks_only_for_its_clusters_and_the_round_follows(tmp_path):
+    from openpyxl import load_workbook
+
+    ws, forms, result = _round(tmp_path, _scoped())
+    cat = ws.catalogue()
+    for path in forms:
+        d = next(x for x in cat.districts if path.name.startswith(x.name))
+        out = load_workbook(path)["集群产出"]
+        names = {r[2].value for r in out.iter_rows() if cat.cluster(str(r[1].value)) is not None}
+        expect = {c.name for c in cat.clusters_for(d.code)}
+        assert names == expect
+        if len(expect) < len(cat.clusters):
+            assert "本表只列出本地区承载的" in "".join(str(c.value) for r in load_workbook(path)["填报说明"].iter_rows()
+                                               for c in r if c.value)
+    # the demo and the figures follow the scope: no district reports a cluster it does not host
+    for f in result.figures.districts:
+        if f.value is not None:
+            assert cat.hosts(f.cluster, f.district), (f.cluster, f.district)

@@ -402,6 +402,14 @@ def _e2e(tmp_path, cat, roster=None, projects=None, outputs=None, edit=None):
     return sub, read_findings + check_submission(sub, cat, PERIOD)
 
 
+def _hosted_by(cat, cluster: str, *districts: str):
+    """``cat`` with ``cluster`` hosted by ``districts`` only (集群.所在县区)."""
+    import dataclasses
+
+    clusters = tuple(dataclasses.replace(c, districts=districts) if c.code == cluster else c for c in cat.clusters)
+    return dataclasses.replace(cat, clusters=clusters, _index={})
+
+
 def _with(rows: list[dict], index: int, **change) -> list[dict]:
     rows = [dict(r) for r in rows]
     rows[index].update(change)
@@ -436,6 +444,8 @@ E2E_CASES = {
     "R-NEGATIVE": (dict(roster=_with(_base_roster(), 1, revenue_ly=D(-700))), ("roster", 1, "revenue_ly")),
     "R-CHOICE": (dict(projects=_with(_base_projects(), 0, nature="新上")), ("projects", 0, "nature")),
     "R-CLUSTER-UNKNOWN": (dict(roster=_with(_base_roster(), 1, cluster="纺织服装")), ("roster", 1, "cluster")),
+    # 装备制造 is hosted by 乙县 only (集群.所在县区): 甲区's 乙装备 is to be confirmed
+    "R-CLUSTER-SCOPE": (dict(catalogue=lambda cat: _hosted_by(cat, "B", "110102")), ("roster", 1, "cluster")),
     "R-CREDIT-FORMAT": (dict(roster=_with(_base_roster(), 1, credit_code="91211403MA10ABCD")),
                         ("roster", 1, "credit_code")),
     "R-CREDIT-CHECK": (dict(roster=_with(_base_roster(), 1, credit_code=GOOD2[:17] + ("1" if GOOD2[17] != "1" else "2"))),
@@ -474,7 +484,9 @@ def test_e2e_empty_form(tmp_path, small_catalogue):
 @pytest.mark.parametrize("rule", sorted(E2E_CASES))
 def test_e2e_rule(tmp_path, small_catalogue, rule):
     data, (table_key, index, column_key) = E2E_CASES[rule]
-    sub, findings = _e2e(tmp_path, small_catalogue, **data)
+    data = dict(data)
+    cat = data.pop("catalogue", lambda c: c)(small_catalogue)
+    sub, findings = _e2e(tmp_path, cat, **data)
     table = sub.tables[table_key]
     row = table.rows[index]
     hits = [f for f in findings if f.rule == rule]

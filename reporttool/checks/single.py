@@ -86,6 +86,7 @@ class _Checker:
         self.cat = cat
         self.period = period
         self.findings: list[Finding] = []
+        self._out_of_scope: set[tuple[str, str]] = set()  # (sheet key, cluster) told as R-CLUSTER-SCOPE
 
     # ---- recording -------------------------------------------------------------------------------
     def add(self, code: str, table: Table, row: Row | None, key: str = "", value: Any = None,
@@ -188,6 +189,11 @@ class _Checker:
                 self.add("R-CHOICE", table, row, col.key, value, choices="、".join(col.choices))
             elif col.kind == CLUSTER and self.cat.cluster(str(value)) is None:
                 self.add("R-CLUSTER-UNKNOWN", table, row, col.key, value)
+            elif col.kind == CLUSTER and self.sub.district and not self.cat.hosts(str(value), self.sub.district):
+                if (table.key, str(value)) not in self._out_of_scope:  # once per sheet and cluster
+                    self._out_of_scope.add((table.key, str(value)))
+                    cluster = self.cat.cluster(str(value))
+                    self.add("R-CLUSTER-SCOPE", table, row, col.key, cluster.name if cluster else value)
             elif col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
                 self.add("R-NEGATIVE", table, row, col.key, value)
 

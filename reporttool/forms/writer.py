@@ -113,7 +113,11 @@ class _FormWriter:
             "i_key": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
             "i_body": wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"}),
         }
-        self.cluster_source: list[str] | str = [c.name for c in cat.clusters]
+        # the district's own clusters first (集群.所在县区), then the others: an enterprise or a project of an
+        # unexpected cluster can still be entered (and is checked as R-CLUSTER-SCOPE)
+        own = cat.clusters_for(district.code)
+        self.cluster_source: list[str] | str = [c.name for c in own] + [c.name for c in cat.clusters
+                                                                         if c not in own]
 
     # ---- workbook ---------------------------------------------------------------------------------
     def write(self, roster: list, projects: list, outputs: dict) -> None:
@@ -162,6 +166,8 @@ class _FormWriter:
         appended after them (as a district that added a row would), so tests can make unknown rows."""
         rows = []
         for c in self.cat.clusters:
+            if not self.cat.hosts(c.code, self.district.code) and not any(k[0] == c.code for k in outputs):
+                continue  # only the clusters the district hosts (集群.所在县区)
             for ind in self.cat.output_indicators_for(c.code):
                 given = outputs.pop((c.code, ind.code), {})
                 rows.append({"seq": len(rows) + 1, "cluster_code": c.code, "cluster": c.name,
@@ -196,7 +202,8 @@ class _FormWriter:
             what = {L.ROSTER.key: "逐户填写本地区属于各产业集群的企业，一户一行。",
                     L.PROJECTS.key: "逐个填写本地区各产业集群的重点投资项目，一个项目一行。",
                     L.OUTPUT.key: "已按集群和指标列好各行，只需填写“本年累计”“上年同期”，必要时填写“说明”；"
-                                  "集群、指标和计量单位不能修改。本地区没有的集群或指标留空。"}[spec.key]
+                                  "集群、指标和计量单位不能修改。本地区没有的集群或指标留空。"
+                                  + self._scope_note()}[spec.key]
             lines.append(("body", f"{n}.“{spec.name}”表（{spec.form_number(s.form_code)}，单位：{spec.unit_note}）：{what}"
                                   + (f"必填项：{required}。" if required else "")))
             tips = [f"{c.title}——{c.prompt}" for c in spec.columns if c.prompt and c.kind != L.CLUSTER]
@@ -239,6 +246,15 @@ class _FormWriter:
         ws.set_footer("&C第&P页 共&N页")
         ws.hide_gridlines(2)
         ws.protect("", {"format_columns": True, "format_rows": True})
+
+    def _scope_note(self) -> str:
+        """When the district hosts only some clusters: which, and what to do about another one."""
+        own = self.cat.clusters_for(self.district.code)
+        if len(own) == len(self.cat.clusters):
+            return ""
+        return (f"本表只列出本地区承载的{len(own)}个集群；本地区如有其他集群的企业或项目，可在集群企业表、投资项目表照常"
+                f"选择该集群填报（系统提示核实，请在说明栏注明），并告知{self.cat.words.bureau}在目标库中为该集群增加本地区，"
+                "下期模板即会列出。")
 
     # ---- a data sheet -----------------------------------------------------------------------------
     def _data_sheet(self, ws, spec: L.SheetSpec, rows: list) -> None:
