@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from reporttool.catalogue import Catalogue
 from reporttool.checks.cross import VersionFacts, check_cross
+from reporttool.checks.rules import finding
 from reporttool.figures import (
     AHEAD,
     LAGGING,
@@ -53,6 +54,7 @@ from reporttool.models import (
     ResolvedTarget,
     Row,
     Table,
+    parse_period,
 )
 from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, formula_sum, pair
 from reporttool.units import q, readable_name, unit_factor
@@ -81,6 +83,8 @@ class CurrentVersions:
     cross_excluded: dict[str, frozenset[int]] = field(default_factory=dict)  # district -> roster rows
     first_readable: dict[str, dt.datetime] = field(default_factory=dict)  # district -> its first readable file
     failed: dict[str, Finding] = field(default_factory=dict)  # district -> why its version could not be used
+    # district -> readable files of an earlier period received while consolidating this one, oldest first
+    other_period: dict[str, list[SubmissionRecord]] = field(default_factory=dict)
 
     def fail(self, district: str, exc: BaseException) -> None:
         """Take a district's version out of this run after an error at any stage (docs/consolidation.md,
@@ -145,7 +149,38 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
                          {d: rows for d, rows in excluded.items() if rows}, first)
     for d, exc in broken.items():
         cv.fail(d, exc)
+    _other_period_files(ledger, cat, cv, configured)
     return cv
+
+
+def _other_period_files(ledger: Ledger, cat: Catalogue, cv: CurrentVersions, configured: set[str]) -> None:
+    """Files of an earlier period that came in while this period was consolidated (a clerk sent last
+    month's form): they are recorded under their own period, and here they show in 报送情况/问题清单.
+
+    Found by the F-OTHER-PERIOD finding stored with them at ingest (its value is the run's period key), so
+    a re-run gives the same result. A district with no file of this period shows 退回 with an
+    F-PERIOD-MISMATCH error (and gets a feedback workbook); one that has sent this period gets the
+    F-OTHER-PERIOD note only."""
+    period = cv.period
+    for rec in ledger.submissions():
+        if rec.district not in configured or rec.period == period.key or not rec.readable:
+            continue
+        marks = [f for f in ledger.findings(rec.id) if f.rule == "F-OTHER-PERIOD" and f.value == period.key]
+        if marks:
+            cv.other_period.setdefault(rec.district, []).append(rec)
+            if rec.district in cv.records:
+                cv.findings.setdefault(rec.district, []).extend(marks)
+    for district, recs in cv.other_period.items():
+        if district in cv.records:
+            continue
+        last = recs[-1]
+        try:
+            found = parse_period(last.period).label
+        except ValueError:
+            found = last.period
+        cv.findings.setdefault(district, []).append(finding(
+            "F-PERIOD-MISMATCH", file=last.file_name, district=district, words=cat.words, found=found,
+            expected=period.label, hint=f"该文件已按{found}入账，不计入本期；请用本期（{period.label}）模板填写后重新报送。"))
 
 
 def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> list[tuple[str, Row]]:
@@ -408,6 +443,14 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
     out = []
     for d in cat.districts:
         rec = cv.records.get(d.code)
+        if rec is None and d.code in cv.other_period:  # only a file of another period came: 退回
+            last = cv.other_period[d.code][-1]
+            c = counts(cv.findings.get(d.code, []))
+            out.append(SubmissionState(d.code, d.name, ST_RETURNED, received_at=last.received_at,
+                                       file_name=last.file_name, version=len(cv.other_period[d.code]),
+                                       errors=c["errors"], verify=c["verify"], explained=c["explained"],
+                                       info=c["info"]))
+            continue
         if rec is None:
             out.append(SubmissionState(d.code, d.name, ST_MISSING, version=cv.files_received.get(d.code, 0)))
             continue
@@ -640,6 +683,8 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
                 pay.district, item.district_guessed = guess, True
                 for f in pay.findings:
                     f.district = guess
+        if pay.status != ST_RETURNED and pay.period != period.key:
+            pay.findings.append(_other_period_note(item.name, pay.district, pay.period, period, cat))
         item.submission_id, _ = ledger.ingest(
             data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),
             district=pay.district, period=pay.period, file_status=pay.status, submission=None,
@@ -668,6 +713,17 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             if rec is not None:
                 item.submission_id, item.district, item.period, item.status = rec.id, rec.district, rec.period, rec.status
     return inputs
+
+
+def _other_period_note(file_name: str, district: str, form_period: str, run: Period, cat: Catalogue) -> Finding:
+    """F-OTHER-PERIOD, stored with a file of another period received while consolidating ``run``
+    (its value is the run's period key: see _other_period_files)."""
+    try:
+        found = parse_period(form_period).label
+    except ValueError:
+        found = form_period
+    return finding("F-OTHER-PERIOD", file=file_name, district=district, value=run.key, words=cat.words,
+                   found=found, expected=run.label)
 
 
 def district_from_name(cat: Catalogue, file_name: str) -> str:

@@ -111,15 +111,15 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
-        if rec is None or not needs_feedback(mine):
-            continue
+        if not needs_feedback(mine):
+            continue  # (a district without a file of this period has findings only when one of another came)
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
-        sig = _feedback_signature(rec.sha256, mine, state.district_name, period.label)
+        sig = _feedback_signature(rec.sha256 if rec else "", mine, state.district_name, period.label)
         signatures[rel.as_posix()] = sig
         if before.get(rel.as_posix()) == sig and (final / rel).is_file():
             kept.append(rel)
             continue
-        source: Path | None = ledger.archived_path(rec)
+        source: Path | None = ledger.archived_path(rec) if rec else None
         try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
             write_feedback(source, mine, staging / rel, district_name=state.district_name, period_label=period.label,
                            words=cat.words)

@@ -148,7 +148,7 @@ def test_refused_and_other_period_files_are_recorded_but_not_counted(small_works
     put(ws, "甲区.xlsx", "110101", sr="1000")
     result = run_consolidate(ws, P, now=NOW)
     assert city_sr(result) == D("0.1")
-    assert states(result)["乙县"] == ST_MISSING
+    assert states(result)["乙县"] == ST_RETURNED  # it sent only last month's form (issue 9: not 未报)
     assert result.exit_code == 1  # an unattributable refused file arrived
     refused = next(i for i in result.inputs if i.path.name == "说明.txt")
     assert refused.status == ST_RETURNED and refused.district == "" and refused.unknown_district
@@ -157,7 +157,9 @@ def test_refused_and_other_period_files_are_recorded_but_not_counted(small_works
     with Ledger(ws) as ledger:
         may_figs = compute_figures(ledger, ws.catalogue(), Period(2025, 5), now=NOW)
     assert may_figs.cluster_figure("A", "SR").value == D("0.05")
-    assert run_consolidate(ws, P, now=NOW).exit_code == 0  # nothing new: clean
+    again = run_consolidate(ws, P, now=NOW)  # nothing new: the refused .txt is not reported again,
+    assert not any(i.unknown_district for i in again.inputs)  # 乙县's wrong period still is (an error)
+    assert [f.rule for f in again.figures.findings if f.district == "110102"] == ["F-PERIOD-MISMATCH"]
 
 
 def test_failed_output_leaves_previous_outputs_untouched(small_workspace, monkeypatch):

@@ -34,13 +34,13 @@ def _credit(n: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
-def form(ws: Workspace, dest: Path, district: str = "110101") -> Path:
+def form(ws: Workspace, dest: Path, district: str = "110101", period: Period = P) -> Path:
     """A clean filled form of ``district`` at ``dest`` (any name, bytes or text)."""
     cat = ws.catalogue()
     roster = [{"credit_code": _credit(zlib.crc32(district.encode()) % 10**7), "name": "某企业", "cluster": "A",
                "is_scale": "否", "revenue": D(1)}]
     tmp = ws.root / f"{district}.tmp.xlsx"
-    write_template(cat, district, P, tmp, roster=roster, outputs={("A", "SR"): {"value": D(100)}})
+    write_template(cat, district, period, tmp, roster=roster, outputs={("A", "SR"): {"value": D(100)}})
     data = tmp.read_bytes()
     tmp.unlink()
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -193,3 +193,46 @@ def test_check_does_not_follow_a_symlink(small_workspace):
     (ws.inbox / "passwd.xlsx").symlink_to("/etc/passwd")
     res = CliRunner().invoke(main, ["-w", str(ws.root), "check", "--no-feedback", str(ws.inbox / "passwd.xlsx")])
     assert res.exit_code == 2 and "符号链接" in res.output
+
+
+# ---- a file of another period -------------------------------------------------------------------------
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[list]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    return [[v for v in row if v is not None] for row in ws.iter_rows(values_only=True)]
+
+
+def test_wrong_period_file_shows_in_submissions_findings_and_feedback(small_workspace):
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区.xlsx")
+    form(ws, ws.inbox / "乙县6月报表.xlsx", "110102", period=Period(2025, 5))  # last month's form
+    result = run_consolidate(ws, P, now=NOW, workers=1)
+    state = {s.district: s for s in result.states}["110102"]
+    assert state.status == "退回" and state.file_name == "乙县6月报表.xlsx" and state.errors == 1
+    (f,) = [f for f in result.figures.findings if f.district == "110102"]
+    assert f.rule == "F-PERIOD-MISMATCH" and "2025年1-5月" in f.message and "2025年1-6月" in f.message
+    book = next(p for p in result.outputs if "汇总表" in p.name)
+    row = next(r for r in _sheet_rows(book, "报送情况") if "乙县" in r)
+    assert "退回" in row and "乙县6月报表.xlsx" in row
+    assert any("F-PERIOD-MISMATCH" in r and "乙县" in r for r in _sheet_rows(book, "问题清单"))
+    feedback = ws.feedback_dir(P) / "乙县.xlsx"
+    assert feedback in result.outputs and feedback.is_file()
+    # the file itself is kept under its own period, and a re-run (nothing new) shows the same
+    with Ledger(ws) as ledger:
+        assert [r.file_name for r in ledger.submissions(period="2025-05")] == ["乙县6月报表.xlsx"]
+    again = run_consolidate(ws, P, now=NOW, workers=1)
+    assert {s.district: s.status for s in again.states}["110102"] == "退回"
+
+
+def test_other_period_file_beside_this_periods_file_is_a_note(small_workspace):
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区6月.xlsx")
+    form(ws, ws.inbox / "甲区5月.xlsx", period=Period(2025, 5))
+    result = run_consolidate(ws, P, now=NOW, workers=1)
+    state = {s.district: s for s in result.states}["110101"]
+    assert state.status == ST_PASSED and state.file_name == "甲区6月.xlsx" and state.info == 1
+    (f,) = [f for f in result.figures.findings if f.district == "110101"]
+    assert f.rule == "F-OTHER-PERIOD" and f.file == "甲区5月.xlsx" and "2025年1-5月" in f.message

@@ -69,8 +69,13 @@ _RULES: list[Rule] = [
          "这份报表的模板下发后，市局调整了集群或指标设置，表内的集群、指标已不是最新。请使用市局最新下发的模板重新填写"
          "（模板标识 {found}，当前 {expected}）。",
          "表单信息页的目标库指纹与当前目标库不符"),
-    Rule("F-PERIOD-MISMATCH", ERROR, "报告期不符", "报表的报告期为 {found}，本次汇总的报告期为 {expected}。",
-         "表单信息页的报告期与所要求的不同"),
+    Rule("F-PERIOD-MISMATCH", ERROR, "报告期不符", "报表的报告期为 {found}，本次汇总的报告期为 {expected}。{hint}",
+         "表单信息页的报告期与所要求的不同（check --period；汇总时只收到其他报告期文件的县区，在本期报送情况中为退回）",
+         optional=("hint",)),
+    Rule("F-OTHER-PERIOD", INFO, "其他报告期的文件",
+         "这份报表的报告期为 {found}，是在汇总 {expected} 时收到的：已按 {found} 入账，不计入 {expected}。"
+         "如要报送 {expected}，请用该期模板填写后重新报送。",
+         "汇总某一期时收到的、报告期不是这一期的报表（记在该文件上；该期的问题清单中也列出）"),
     Rule("F-INTERNAL", ERROR, "处理出错",
          "处理本文件时程序出错（{detail}），本文件暂不使用，其他县区不受影响。请把文件发给技术支持；"
          "也可在 Excel/WPS 中打开后另存为 .xlsx 再报送。",
