@@ -37,7 +37,7 @@ from reporttool.figures import (
     SubmissionState,
 )
 from reporttool.forms.layout import PROJECT_STATUSES
-from reporttool.errors import ReportToolError
+from reporttool.errors import ReportToolError, os_error_message
 from reporttool.ledger import Ledger, SubmissionRecord, counts
 from reporttool.lock import workspace_lock
 from reporttool.models import (
@@ -47,7 +47,6 @@ from reporttool.models import (
     SOURCE_PROJECTS,
     SOURCE_ROSTER,
     TARGET_GROWTH,
-    VERIFY,
     Finding,
     Indicator,
     Period,
@@ -466,15 +465,36 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
 
 
 def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
-    """The state of the version in use: 退回 as recorded (or when it could not be processed this run:
-    F-INTERNAL), else from its findings including cross ones."""
-    if not rec.readable or any(f.rule == "F-INTERNAL" for f in findings):
-        return ST_RETURNED
-    if any(f.severity == ERROR for f in findings):
-        return ST_ERRORS
-    if any(f.severity == VERIFY and not f.explained for f in findings):
-        return ST_VERIFY
-    return ST_PASSED
+    """The state of a version in use: the one ladder (checks.single.file_status) over its stored and
+    cross findings; 退回 as recorded."""
+    from reporttool.checks.single import file_status
+
+    return file_status(findings, refused=not rec.readable)
+
+
+def version_states(ledger: Ledger, cat: Catalogue, records: Iterable[SubmissionRecord]) -> dict[int, str]:
+    """The state word of each record as `status` and 报送情况 show it: a version in use gets its state
+    with the cross findings of its period (so `history` never says 通过 where `status` says 有错);
+    any other version its recorded state (被替代, 退回)."""
+    from reporttool.models import parse_period
+
+    out: dict[int, str] = {}
+    by_period: dict[str, list[SubmissionRecord]] = defaultdict(list)
+    for r in records:
+        out[r.id] = r.status
+        by_period[r.period].append(r)
+    for key, recs in by_period.items():
+        try:
+            period = parse_period(key)
+        except ValueError:
+            continue
+        cv = current_versions(ledger, cat, period)
+        in_use = {rec.id: d for d, rec in cv.records.items()}
+        for r in recs:
+            d = in_use.get(r.id)
+            if d is not None:
+                out[r.id] = state_of(r, cv.findings.get(d, []))
+    return out
 
 
 # ==================================================================================================
@@ -573,12 +593,10 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
                                                   issued=issued, sheets=sheets)
-            except PermissionError as exc:
-                raise ReportToolError(f"无法写入 {exc.filename or ws.period_dir(period)}：文件可能正被 Excel/WPS/Word "
-                                      f"打开。请关闭后重新运行 consolidate（台账已更新，重新运行不会重复入账）。") from None
-            except OSError as exc:
-                raise ReportToolError(f"写出汇总结果失败（{exc.strerror or exc}）。原有输出未被改动，"
-                                      f"请检查磁盘空间和 outbox 目录权限后重新运行。") from None
+            except OSError as exc:  # disk full, read-only, no permission …: the cause in words
+                raise ReportToolError(os_error_message(
+                    exc, "写出汇总结果", "原有输出未被改动（台账已更新，重新运行不会重复入账）；"
+                                   "请处理后重新运行 consolidate。")) from None
     configured = {d.code for d in cat.districts}
     unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and i.district not in configured]
     for i in unattributed:

@@ -183,14 +183,19 @@ def _safe_name(name: str) -> str:
 def _manifest(ledger: Ledger, cat: Catalogue, period: Period, figures: Figures, inputs: list[InputFile],
               issue_no: int, now: dt.datetime, written: list[Path]) -> dict:
     """What went in and what came out: enough to reproduce and to audit the run."""
-    current = {r.id for r in ledger.current(period.key).values()}
+    in_use = ledger.current(period.key)
+    current = {r.id for r in in_use.values()}
+    records = ledger.submissions(period=period.key)
+    # one state word per version, as status and history show it: the version in use as 报送情况 says
+    by_district = {s.district: s.status for s in figures.submissions}
+    shown = {r.id: by_district[d] for d, r in in_use.items() if d in by_district}
     return {
         "tool": "reporttool", "tool_version": __version__, "period": period.key, "period_label": period.label,
         "generated_at": now.isoformat(), "catalogue_fingerprint": cat.fingerprint,
         "catalogue_path": cat.path, "issue_no": issue_no,
         "inputs": [{"file_name": r.file_name, "sha256": r.sha256, "district": r.district,
-                    "received_at": r.received_at.isoformat(), "status": r.status, "in_use": r.id in current,
-                    "archive": r.archive_path} for r in ledger.submissions(period=period.key)],
+                    "received_at": r.received_at.isoformat(), "status": shown.get(r.id, r.status),
+                    "in_use": r.id in current, "archive": r.archive_path} for r in records],
         "other_periods": [{"file_name": i.name, "sha256": i.sha256, "period": i.period, "status": i.status}
                           for i in inputs if i.new and i.period and i.period != period.key],
         "versions_used": {s.district: s.sha256 for s in figures.submissions if s.sha256},

@@ -423,13 +423,17 @@ def is_refusal(f: Finding) -> bool:
     return f.severity == ERROR and rule is not None and rule.scope == "file"
 
 
-def file_status(findings: Iterable[Finding]) -> str:
-    """报送状态 of one file from its findings: 退回 / 有错 / 待核实 / 通过.
+def file_status(findings: Iterable[Finding], *, refused: bool = False) -> str:
+    """报送状态 of one version from its findings: 退回 / 有错 / 待核实 / 通过 — THE state ladder, used by
+    `check`, at ingest, and for the version in use (status, history, 报送情况, manifest), so one version
+    has one state word everywhere.
 
-    A verify finding the district has explained (说明 filled) no longer holds the file up.
+    ``refused``: recorded as 退回 (its file could not be used). A file-level error (including F-INTERNAL:
+    it could not be processed this run) is 退回; cross findings count like the file's own. A verify
+    finding the district has explained (说明 filled) no longer holds the file up.
     """
     findings = list(findings)
-    if any(is_refusal(f) for f in findings):
+    if refused or any(is_refusal(f) for f in findings):
         return ST_RETURNED
     if any(f.severity == ERROR for f in findings):
         return ST_ERRORS

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -18,9 +19,12 @@ import click
 from reporttool import __version__
 from reporttool.cli import zh
 from reporttool.catalogue import CatalogueInvalid
-from reporttool.errors import ReportToolError
+from reporttool.errors import ReportToolError, os_error_message, sqlite_error_message
 from reporttool.models import Period, parse_period
-from reporttool.workspace import Workspace, open_workspace
+from reporttool.workspace import LEDGER_FILE, Workspace, open_workspace
+
+INTERRUPTED = "已中断（Ctrl-C）：本次操作未完成，台账和输出文件保持中断前完整的状态，可重新运行。"
+EXIT_INTERRUPTED = 130
 
 
 class Context:
@@ -35,10 +39,28 @@ class Context:
 zh.install()  # click's own messages (usage errors, help headings) in Chinese
 
 
+def _set_workspace(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(Context).workspace_arg = value
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(Context).quiet = True
+
+
 class Command(click.Command):
+    """Every command also takes -w/--workspace and -q/--quiet after its name (``reporttool consolidate
+    -w DIR`` as well as ``reporttool -w DIR consolidate``); given there, they win over the group's."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["-w", "--workspace"], type=click.Path(file_okay=False), default=None,
+                                        expose_value=False, callback=_set_workspace,
+                                        help="工作目录（也可写在命令名之前）"))
+        self.params.append(click.Option(["-q", "--quiet"], is_flag=True, default=False, expose_value=False,
+                                        callback=_set_quiet, help="不显示进度条"))
 
 
 class Group(click.Group):
@@ -46,6 +68,13 @@ class Group(click.Group):
     traceback. The traceback goes to a log file for whoever supports the tool."""
 
     command_class = Command
+
+    def invoke(self, ctx: click.Context):
+        """Ctrl-C anywhere in a command: one Chinese line and exit 130 (never click's "Aborted!")."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted()
 
     def main(self, *args, **kwargs):
         try:
@@ -55,6 +84,11 @@ class Group(click.Group):
             click.echo(f"错误：程序内部错误（{type(exc).__name__}），本次操作未完成，已写出的文件保持完整。"
                        f"详细信息已写入 {log}，请发给技术支持。", err=True)
             sys.exit(2)
+
+
+def interrupted() -> None:
+    click.echo(INTERRUPTED, err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def crash_log(exc: BaseException) -> Path:
@@ -104,6 +138,11 @@ def user_errors() -> Iterator[None]:
     except ReportToolError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.Error as exc:  # disk full, read-only, damaged ledger: the cause, not the class name
+        click.echo(f"错误：{sqlite_error_message(exc, LEDGER_FILE)}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # disk full, no permission, read-only disk, path too long …
+        click.echo(f"错误：{os_error_message(exc)}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
-        click.echo("已中断。已写出的文件保持完整，未完成的输出未写入。", err=True)
-        sys.exit(130)
+        interrupted()

@@ -5,15 +5,20 @@ or the call was wrong.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 from reporttool.checks import FileReport, check_files, counts
-from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.catalogue import CatalogueInvalid
+from reporttool.cli.base import crash_log, main, period_callback, user_errors
+from reporttool.errors import ReportToolError, os_error_message, sqlite_error_message
 from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.models import Period, parse_period
 from reporttool.units import readable_name
@@ -36,16 +41,17 @@ def check(obj, files: tuple[str, ...], as_json: bool, feedback_dir: str | None, 
           no_feedback: bool) -> None:
     """审核县区报表 FILE...，列出问题，并为有问题的报表生成退回修改反馈表。"""
     if not files:
-        _fail("请指定要审核的报表文件，例如：reporttool check inbox/*.xlsx")
+        _fail("请指定要审核的报表文件，例如：reporttool check inbox/*.xlsx", as_json)
     if feedback_dir and no_feedback:
-        _fail("--feedback 与 --no-feedback 不能同时使用。")
+        _fail("--feedback 与 --no-feedback 不能同时使用。", as_json)
     if feedback_dir and Path(feedback_dir).exists() and not Path(feedback_dir).is_dir():
-        _fail(f"反馈表目录 {feedback_dir} 已存在且不是文件夹。")
+        _fail(f"反馈表目录 {feedback_dir} 已存在且不是文件夹。", as_json)
 
     paths, problems, ignored = _usable_paths(files)
     if not paths and not problems:
-        _fail(f"没有可审核的报表文件：{'、'.join(ignored)} 是 Excel/WPS 打开文件时生成的临时文件或隐藏文件，不是报表。")
-    with user_errors():
+        _fail(f"没有可审核的报表文件：{'、'.join(ignored)} 是 Excel/WPS 打开文件时生成的临时文件或隐藏文件，不是报表。",
+              as_json)
+    with json_errors(problems) if as_json else user_errors():
         ws = obj.workspace()
         cat = ws.catalogue()
         reports: list[FileReport] = []
@@ -78,8 +84,45 @@ def check(obj, files: tuple[str, ...], as_json: bool, feedback_dir: str | None, 
         sys.exit(1)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, as_json: bool = False) -> None:
     click.echo(f"错误：{message}", err=True)
+    if as_json:
+        _json_error(message, [])
+    sys.exit(2)
+
+
+def _json_error(message: str, problems: list[str], details: list[str] | None = None) -> None:
+    """The JSON printed with --json when the call cannot be done (exit 2): a caller always gets JSON."""
+    click.echo(json.dumps({"error": {"message": message, "details": details or []}, "files": [],
+                           "problems": problems}, ensure_ascii=False, indent=2))
+
+
+@contextlib.contextmanager
+def json_errors(problems: list[str]) -> Iterator[None]:
+    """user_errors for --json: the Chinese message on stderr AND a JSON error object on stdout, exit 2."""
+    try:
+        yield
+    except CatalogueInvalid as exc:
+        message = f"目标库 {exc.path} 有 {len(exc.problems)} 处问题，请修改后重试"
+        details = list(exc.problems)
+    except ReportToolError as exc:
+        message, details = str(exc), []
+    except sqlite3.Error as exc:
+        message, details = sqlite_error_message(exc), []
+    except OSError as exc:
+        message, details = os_error_message(exc), []
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, as in Group.main
+        log = crash_log(exc)
+        message = (f"程序内部错误（{type(exc).__name__}），本次审核未完成。详细信息已写入 {log}，请发给技术支持。")
+        details = []
+    else:
+        return
+    click.echo(f"错误：{message}", err=True)
+    for d in details:
+        click.echo(f"  - {d}", err=True)
+    _json_error(message, problems, details)
     sys.exit(2)
 
 

@@ -5,6 +5,7 @@ Thin: parse, call reporttool.consolidate / reporttool.ledger, print a Chinese su
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -193,9 +194,13 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         records = []
         restores = []
         if ws.ledger.exists():
+            from reporttool.consolidate import version_states
+
             with Ledger(ws) as ledger:
                 records = ledger.history(district=code, period=period.key if period else None)
                 restores = ledger.restores(district=code, period=period.key if period else None)
+                shown = version_states(ledger, cat, records)  # the same word as status and 报送情况
+            records = [dataclasses.replace(r, status=shown.get(r.id, r.status)) for r in records]
     names = {d.code: d.name for d in cat.districts}
     if as_json:
         click.echo(json.dumps([{"id": r.id, "district": r.district, "name": names.get(r.district, ""),

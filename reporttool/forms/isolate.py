@@ -80,6 +80,11 @@ def _init_worker(memory_mb: int, parent: int | None = None) -> None:
     when its parent is gone: a killed consolidate must not leave idle workers behind (they would hold
     the parent's stdout open and wait for work forever)."""
     os.environ["RUST_BACKTRACE"] = "0"  # a calamine abort is reported as F-UNSAFE; no backtrace noise
+    # Ctrl-C reaches every process of the console (POSIX process group, Windows console): the parent
+    # alone handles it (stops the pool, one line, exit 130); a worker must not print its own traceback.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         import threading
 
