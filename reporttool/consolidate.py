@@ -85,13 +85,13 @@ class CurrentVersions:
     # district -> readable files of an earlier period received while consolidating this one, oldest first
     other_period: dict[str, list[SubmissionRecord]] = field(default_factory=dict)
 
-    def fail(self, district: str, exc: BaseException) -> None:
+    def fail(self, district: str, exc: BaseException, words=None) -> None:
         """Take a district's version out of this run after an error at any stage (docs/consolidation.md,
         “一个县区出错不影响其他县区”): it shows 退回 with an F-INTERNAL finding, the others go on."""
         from reporttool.forms.isolate import internal_finding
 
         rec = self.records.get(district)
-        f = internal_finding(rec.file_name if rec else "", district, exc)
+        f = internal_finding(rec.file_name if rec else "", district, exc, words)
         self.failed[district] = f
         self.facts.pop(district, None)
         self.cross_excluded.pop(district, None)
@@ -147,7 +147,7 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
                          {d: rows for d, rows in excluded.items() if rows}, first)
     for d, exc in broken.items():
-        cv.fail(d, exc)
+        cv.fail(d, exc, cat.words)
     _other_period_files(ledger, cat, cv, configured)
     return cv
 
@@ -221,7 +221,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             raise
         except Exception as exc:  # noqa: BLE001 - this district only
             aggs.pop(d, None)
-            cv.fail(d, exc)
+            cv.fail(d, exc, cat.words)
     districts = list(per_district)
 
     by_code = {i.code: i for i in cat.indicators}
@@ -703,11 +703,24 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
                     f.district = guess
         if pay.status != ST_RETURNED and pay.period != period.key:
             pay.findings.append(_other_period_note(item.name, pay.district, pay.period, period, cat))
-        item.submission_id, _ = ledger.ingest(
-            data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),
-            district=pay.district, period=pay.period, file_status=pay.status, submission=None,
-            findings=pay.findings, template_version=pay.template_version, fingerprint=pay.fingerprint,
-            ingested_at=now, prepared=pay.prepared if pay.status != ST_RETURNED else None)
+        try:
+            item.submission_id, _ = ledger.ingest(
+                data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),
+                district=pay.district, period=pay.period, file_status=pay.status, submission=None,
+                findings=pay.findings, template_version=pay.template_version, fingerprint=pay.fingerprint,
+                ingested_at=now, prepared=pay.prepared if pay.status != ST_RETURNED else None)
+        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, ValueError, TypeError) as exc:
+            # this file's facts cannot be stored (the transaction rolled back): record it refused, go on
+            from reporttool.forms.isolate import internal_finding
+
+            bad = internal_finding(item.name, pay.district, exc, cat.words)
+            pay = IngestPayload(pay.district, pay.period, ST_RETURNED, pay.template_version, pay.fingerprint, [bad])
+            item.reason = bad.message
+            item.submission_id, _ = ledger.ingest(
+                data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),
+                district=pay.district, period=pay.period, file_status=ST_RETURNED, submission=None,
+                findings=pay.findings, template_version=pay.template_version, fingerprint=pay.fingerprint,
+                ingested_at=now, prepared=None)
         item.district, item.period, item.status = pay.district, pay.period, pay.status
         done += 1
         if crash_after and done >= crash_after:

@@ -55,7 +55,7 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
         except (sqlite3.Error, OSError):
             raise
         except Exception as exc:  # noqa: BLE001 - this district only
-            cv.fail(d.code, exc)
+            cv.fail(d.code, exc, cat.words)
     for key, what, unit in (("roster", "户", "万元、人、%"), ("projects", "个", "万元、%")):
         frags, n = [], 0
         for d in cat.districts:

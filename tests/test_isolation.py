@@ -213,3 +213,23 @@ def test_check_files_a_checker_failure_refuses_that_file_only(tmp_path, small_ca
     ra, rb = check_files([a, b], small_catalogue)
     assert ra.status == ST_PASSED
     assert rb.status == ST_RETURNED and rb.findings[-1].rule == "F-INTERNAL"
+
+
+def test_a_file_whose_facts_cannot_be_stored_is_refused_alone(small_workspace, monkeypatch):
+    ws = small_workspace
+    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    real = Ledger._insert_prepared
+
+    def insert(self, db, sid, prepared):
+        if any("企业2-" in str(r) for t in prepared.tables.values() for r in t[3]):
+            raise ValueError("cannot store")
+        return real(self, db, sid, prepared)
+    monkeypatch.setattr(Ledger, "_insert_prepared", insert)
+    result = run_consolidate(ws, P, now=NOW, workers=1)
+    states = {s.district: s.status for s in result.states}
+    assert states["110101"] == ST_PASSED and states["110102"] == ST_RETURNED
+    refused = next(i for i in result.inputs if i.path.name == "乙县.xlsx")
+    assert "程序出错" in refused.reason
+    with Ledger(ws) as ledger:
+        assert ledger.by_sha(refused.sha256).status == ST_RETURNED

@@ -58,7 +58,7 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
                 try:
                     findings.extend(check_submission(sub, cat, sub_period))
                 except Exception as exc:  # a checker bug on this file: this file only is refused
-                    findings.append(internal_finding(Path(res.path).name, sub.district, exc))
+                    findings.append(internal_finding(Path(res.path).name, sub.district, exc, cat.words))
                     sub = None
         reports.append(FileReport(Path(res.path), sub, findings, file_status(findings),
                                   getattr(res, "sha256", "") or ""))

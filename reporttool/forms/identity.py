@@ -94,13 +94,14 @@ def check_identity(cat: Catalogue, file_name: str, district: str, units: dict[st
     if registered is not None:
         detail += f"（企业信用代码多为{registered.name}登记）"
     sender = next((d for w, d in claims if w != "隐藏标识" and d != own), own)
-    raise ReadRefused(finding("F-IDENTITY-CONFLICT", file=file_name, district=sender.code, detail=detail))
+    raise ReadRefused(finding("F-IDENTITY-CONFLICT", file=file_name, district=sender.code, detail=detail,
+                              words=cat.words))
 
 
 def _region_finding(cat: Catalogue, file_name: str, own: District, roster: Table,
                     majority: tuple[District, int, int, int]) -> Finding:
     other, n, mine, row = majority
-    return finding("R-REGION", file=file_name, district=own.code, sheet=roster.sheet, row=row,
+    return finding("R-REGION", file=file_name, district=own.code, sheet=roster.sheet, row=row, words=cat.words,
                    column="统一社会信用代码", cell=roster.cell("credit_code", row),
                    detail=f"集群企业表中{n}家企业的统一社会信用代码登记地（第3-8位）为{other.name}（{other.code}），"
                           f"登记地为本{cat.words.unit}（{own.name}，{own.code}）的只有{mine}家。")

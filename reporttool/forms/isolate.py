@@ -147,13 +147,13 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a checker or fragment bug on this file: this file only is refused
-        return None, [internal_finding(name, sub.district, exc)], None
+        return None, [internal_finding(name, sub.district, exc, cat.words)], None
 
 
-def internal_finding(file: str, district: str, exc: BaseException) -> Finding:
+def internal_finding(file: str, district: str, exc: BaseException, words=None) -> Finding:
     """F-INTERNAL for a file whose processing raised: names the error kind, never a traceback."""
     detail = f"{type(exc).__name__}：{' '.join(str(exc).split())[:80]}".rstrip("：")
-    return finding("F-INTERNAL", file=file, district=district, detail=detail)
+    return finding("F-INTERNAL", file=file, district=district, detail=detail, words=words)
 
 
 # ---- parent side ------------------------------------------------------------------------------------
