@@ -205,7 +205,8 @@ def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: b
 
 def has_target(f: IndicatorFigure) -> bool:
     """A target the figure can be measured against: a target value, or a growth rate to reach."""
-    return f.target is not None or (f.target_kind == TARGET_GROWTH and f.target_rate is not None)
+    return (f.target is not None or (f.target_kind == TARGET_GROWTH and f.target_rate is not None)
+            or any(o.target is not None or o.rate is not None for o in f.others))  # a plan-end target
 
 
 def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:

@@ -1,0 +1,111 @@
+"""A full round (template, demo, consolidate, brief) for every catalogue in examples/ and for a
+province-shaped test catalogue (issue 11, "Done when"): the outputs speak the plan's level words, units
+stay apart, each district's form asks only for its clusters, plan-end targets are shown."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from reporttool.catalogue import load_catalogue
+from reporttool.catalogue_writer import write_catalogue
+from reporttool.consolidate import run_consolidate
+from reporttool.demo import make_demo
+from reporttool.forms.writer import write_templates
+from reporttool.models import parse_period
+from reporttool.workspace import init_workspace
+
+from test_plans import _docx_text, _xlsx_text, make_province_catalogue
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/targets.xlsx"))
+# the month each plan is run for: a year its targets speak of (衡水's plan targets 2024)
+PERIODS = {"衡水": "2024-06"}
+# words a plan's outputs must never say (the default city's words, wrong for a province or a district)
+FOREIGN = {"province": ("全市", "县区", "县（市）区", "本市", "市局"), "襄樊": ("全市", "县区", "县（市）区", "本市", "市局")}
+
+
+def test_the_examples_are_there():
+    assert {"丹东", "衡水", "襄樊"} <= set(EXAMPLES)
+
+
+def _catalogue(name: str):
+    return make_province_catalogue() if name == "province" else load_catalogue(REPO / "examples" / name / "targets.xlsx")
+
+
+@pytest.fixture(scope="module", params=[*EXAMPLES, "province"])
+def round_(request, tmp_path_factory):
+    name = request.param
+    tmp = tmp_path_factory.mktemp("round")
+    ws = init_workspace(tmp / f"{name}工作目录")
+    write_catalogue(_catalogue(name), ws.targets)
+    cat = ws.catalogue()
+    period = parse_period(PERIODS.get(name, "2025-06"))
+    forms = write_templates(cat, period, tmp / "forms")
+    make_demo(ws, period)
+    result = run_consolidate(ws, period, now=dt.datetime(period.year, period.month % 12 + 1, 6, 9, 0))
+    return name, ws, cat, period, forms, result
+
+
+def _texts(ws, forms, result, period) -> dict[str, str]:
+    texts = {p.name: _xlsx_text(p) for p in forms}
+    for p in result.outputs:
+        if p.suffix == ".xlsx":
+            texts[p.name] = _xlsx_text(p)
+        elif p.suffix == ".docx":
+            texts[p.name] = _docx_text(p)
+    for p in (ws.period_dir(period) / "反馈").glob("*.xlsx"):
+        texts[p.name] = _xlsx_text(p)
+    return texts
+
+
+def test_outputs_speak_the_plans_words(round_):
+    name, ws, cat, period, forms, result = round_
+    texts = _texts(ws, forms, result, period)
+    assert any(n.endswith(".docx") for n in texts) and any("汇总表" in n for n in texts)
+    for file, text in texts.items():
+        for word in FOREIGN.get(name, ()):
+            assert word not in text, f"{name}: {file} says {word}"
+    summary = next(t for n, t in texts.items() if "汇总表" in n)
+    assert cat.words.by_unit in summary and cat.words.whole in summary
+
+
+def test_each_district_form_lists_only_its_clusters(round_):
+    name, ws, cat, period, forms, result = round_
+    for path in forms:
+        d = next(x for x in cat.districts if path.name.startswith(x.name + "_"))
+        rows = load_workbook(path)["集群产出"].iter_rows(values_only=True)
+        listed = {r[1] for r in rows if cat.cluster(str(r[1])) is not None}
+        assert listed == {c.code for c in cat.clusters_for(d.code)
+                          if cat.output_indicators_for(c.code)}, (name, d.name)
+
+
+def test_units_and_ratios_add_up(round_):
+    name, ws, cat, period, forms, result = round_
+    figs = result.figures
+    wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
+    shown_units = {(r[1], r[2]) for r in wb["总表"].iter_rows(min_row=5, values_only=True) if r[1] and r[2]}
+    for f in figs.clusters:
+        ind = cat.indicator(f.indicator)
+        assert (ind.name, ind.unit) in shown_units or f.value is None
+        parts = [d.value for d in figs.districts
+                 if (d.cluster, d.indicator) == (f.cluster, f.indicator) and d.value is not None]
+        if ind.summable and ind.source != "formula" and parts:
+            assert f.value == sum(parts), (name, f.cluster, f.indicator)  # a city figure is its districts' sum
+        if not ind.summable and ind.source == "output":
+            assert f.value is None  # a reported ratio is never summed
+
+
+def test_plan_end_targets_are_shown(round_):
+    name, ws, cat, period, forms, result = round_
+    later = [t for t in cat.targets if t.year > period.year and t.kind != "growth"]
+    if not later:
+        pytest.skip(f"{name}: no target after {period.year}")
+    wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
+    notes = "".join(str(r[7]) for r in wb["总表"].iter_rows(min_row=5, values_only=True) if r[7])
+    year = max(t.year for t in later)
+    assert f"{year}年目标" in notes and "已完成" in notes
+    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    assert f"完成{year}年目标" in brief
