@@ -204,3 +204,36 @@ def test_restore_refuses_what_cannot_be_restored(small_workspace):
     r = CliRunner().invoke(main, ["-w", str(ws.root), "restore", "--period", "2025-06", "--district", B,
                                   "--sha", "abc"])
     assert r.exit_code == 2 and "哈希前缀至少6位" in r.output and "Traceback" not in r.output
+
+
+def test_the_issues_case_a_with_the_default_city(workspace):
+    """葫芦岛: 南票区's clerk fills 兴城市's template with 南票区's enterprises."""
+    cat = workspace.catalogue()
+    path = put(cat, workspace.root / "南票区6月报表（补报）.xlsx", "211481", "211404")
+    report, = check_files([path], cat)
+    assert report.status == ST_RETURNED and report.findings[0].district == "211404"
+    assert report.findings[0].message.startswith("文件名为南票区，填报单位和隐藏标识为兴城市（企业信用代码多为南票区登记）")
+
+
+def test_restore_undoes_a_supersede_made_before_the_identity_check(small_workspace, monkeypatch):
+    """A ledger where a neighbour's file already became current (as before the identity check existed)."""
+    import reporttool.forms.reader as reader
+
+    ws = small_workspace
+    cat = ws.catalogue()
+    put(cat, ws.inbox / "乙县.xlsx", B, B)
+    run_consolidate(ws, P, now=NOW)
+    monkeypatch.setattr(reader, "check_identity", lambda *a, **k: [])  # the old reader
+    put(cat, ws.inbox / "甲区6月报表（补报）.xlsx", B, A, when=LATE, revenue=700)
+    run_consolidate(ws, P, now=NOW)
+    monkeypatch.undo()
+    with Ledger(ws) as ledger:
+        assert ledger.current(P.key)[B].file_name == "甲区6月报表（补报）.xlsx"  # the wrong supersede
+    done = restore_version(ws, P, "乙县", number=1, note="甲区误用乙县模板")
+    assert done.restored.file_name == "乙县.xlsx" and done.replaced.file_name == "甲区6月报表（补报）.xlsx"
+    result = run_consolidate(ws, P, now=NOW)
+    used = {s.district: s.file_name for s in result.states}
+    assert used[B] == "乙县.xlsx"
+    with Ledger(ws) as ledger:
+        names = {r.values["name"] for d, r in accepted_rows(ledger, cat, P, "roster") if d == B}
+    assert names == {f"{B}企业{i}" for i in range(3)}
