@@ -276,7 +276,20 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         roster=_roster(cat, [aggs[d] for d in districts], ""),
         roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
         double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
+        config_notes=config_notes(cat, programme + clusters),
     )
+
+
+def config_notes(cat: Catalogue, figs: list[IndicatorFigure]) -> list[str]:
+    """The targets.xlsx gaps behind these figures, one line each, for the terminal (not for documents)."""
+    out = []
+    for f in figs:
+        if f.config_note:
+            c = cat.cluster(f.cluster) if f.cluster else None
+            i = cat.indicator(f.indicator)
+            who = f"{c.name if c else cat.settings.programme_name + '合计'}“{i.name if i else f.indicator}”"
+            out.append(f"{who}：{f.config_note}，本期不计算完成率（请在目标库 targets.xlsx 中补填）。")
+    return out
 
 
 def _non_formula(inds: Iterable[Indicator]) -> list[Indicator]:
@@ -341,6 +354,8 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
         return f
     f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
     f.target_wording = rt.note
+    if rt.value is None and rt.kind != TARGET_GROWTH and rt.explanation:  # a gap in targets.xlsx (基期值未填)
+        f.target_note, f.config_note = "", rt.explanation
     if rate and rt.kind != TARGET_GROWTH:
         if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
             f.gap = f.value - rt.value

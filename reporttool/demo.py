@@ -313,8 +313,9 @@ def _locate(problem: PlantedProblem, path: Path) -> PlantedProblem:
         header: dict[str, int] | None = None
         for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
             if header is None:
-                if "序号" in row and title in row:
-                    header = {str(v): c for c, v in enumerate(row) if v is not None}
+                labels = ["".join(str(v).split()) for v in row if v is not None]  # 统一社会\n信用代码
+                if "序号" in labels and title in labels:
+                    header = {"".join(str(v).split()): c for c, v in enumerate(row) if v is not None}
                 continue
             if row and row[header["序号"]] == int(seq):
                 from reporttool.units import cell_ref

@@ -62,7 +62,8 @@ class IndicatorFigure:
     target_derived: bool = False  # 推算
     target_kind: str = ""  # TARGET_* or ""
     target_rate: Decimal | None = None  # for growth targets: the 同比 to reach
-    target_note: str = ""  # explanation (推算方法 / 基期值未填)
+    target_note: str = ""  # explanation of the target (推算方法), printed in 目标说明
+    config_note: str = ""  # why the target cannot be used (基期值未填): for the terminal, see Figures.config_notes
     completion: Decimal | None = None  # 完成率 % = value / target (None for rates: unit %)
     time_progress: Decimal | None = None  # 时序进度 % (None when the indicator is not compared)
     gap: Decimal | None = None  # 进度差 百分点 = completion - time_progress (or yoy - target_rate; for a
@@ -142,6 +143,9 @@ class Figures:
     roster: list[RosterFigure] = field(default_factory=list)  # per cluster city-wide, then "" (all)
     roster_by_district: list[RosterFigure] = field(default_factory=list)  # district × (clusters, then "")
     double_counted: list[Finding] = field(default_factory=list)  # R-DUP-ACROSS findings
+    # configuration hints ("营业收入（合计）：以2022年为基期的倍数目标，基期值未填"): printed by the CLI
+    # (terminal/log), never in a document
+    config_notes: list[str] = field(default_factory=list)
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)
@@ -181,3 +185,13 @@ def headline_figures(figs: Figures, cat: "Catalogue") -> list[IndicatorFigure]:
         if pick is not None:
             out.append(pick)
     return out
+
+
+def roster_gaps(figs: Figures) -> list[str]:
+    """Names of districts whose report is counted but whose enterprise list adds nothing (the 集群企业
+    sheet empty, or every row with an error): every roster-based total (企业名录, 规上企业户数) lacks
+    them, and a document quoting such a total says so."""
+    empty = {r.district for r in figs.roster_by_district if not r.cluster and r.enterprises == 0}
+    listed = {r.district for r in figs.roster_by_district}
+    return [s.district_name for s in figs.submissions if s.status not in (ST_MISSING, ST_RETURNED)
+            and (s.district in empty or s.district not in listed)]

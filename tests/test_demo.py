@@ -34,7 +34,8 @@ def _table(path, spec: L.SheetSpec) -> list[dict]:
     finally:
         wb.close()
     titles = [c.title for c in spec.columns]
-    start = next(i for i, r in enumerate(rows) if r and list(r[:len(titles)]) == titles)
+    start = next(i for i, r in enumerate(rows)
+                 if r and [str(v or "").replace("\n", "") for v in r[:len(titles)]] == titles)
     out = []
     for r in rows[start + 1:]:
         if r[0] is None or (isinstance(r[0], str) and r[0].startswith(L.SIGNOFF_MARKERS)):

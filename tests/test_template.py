@@ -30,10 +30,10 @@ JUNE = Period(2025, 6)
 
 
 def header_row(ws, spec: L.SheetSpec) -> int:
-    """1-based row whose cells are exactly the layout's column titles."""
+    """1-based row whose cells are the layout's column titles (a narrow header carries a line break)."""
     titles = [c.title for c in spec.columns]
     for row in ws.iter_rows(min_row=1, max_row=20):
-        if [c.value for c in row[:len(titles)]] == titles:
+        if [str(c.value or "").replace("\n", "") for c in row[:len(titles)]] == titles:
             return row[0].row
     raise AssertionError(f"{spec.name}: no header row with the layout titles")
 
@@ -162,7 +162,9 @@ def test_validations_prompts_and_protection(small_catalogue, tmp_path):
         h = header_row(ws, spec)
         assert ws.protection.sheet and not ws.protection.password
         assert ws.freeze_panes == f"A{h + 1}"
-        assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+        # A4 landscape; A3 for the wide lists (企业名录 and 投资项目: 13 columns at ≥ 9 pt)
+        paper = "8" if spec.key in (L.ROSTER.key, L.PROJECTS.key) else "9"
+        assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == paper
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows == f"${h}:${h}" and ws.print_options.horizontalCentered
         assert ws.oddFooter.center.text == "第&P页 共&N页"

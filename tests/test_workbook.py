@@ -390,12 +390,11 @@ def test_submissions_and_findings(tmp_path, small):
     fs = wb["问题清单"]
     rows = [r for r in range(1, fs.max_row + 1) if isinstance(fs.cell(r, 1).value, int)]
     assert len(rows) == len(figs.findings)
-    labels = {fs.cell(r, 7).value for r in rows}
+    labels = {fs.cell(r, 6).value for r in rows}
     assert labels == {f.severity_label for f in figs.findings}
     first = figs.findings[0]
     r = rows[0]
-    assert [fs.cell(r, c).value for c in (3, 4, 5, 6, 8)] == [first.file, first.sheet, first.cell, first.column,
-                                                               first.rule]
+    assert [fs.cell(r, c).value for c in (3, 4, 5, 7)] == [first.sheet, first.cell, first.column, first.rule]
 
 
 def test_submission_counts_do_not_count_explained_findings_as_waiting(tmp_path, small):
@@ -516,12 +515,12 @@ def test_findings_rows_grow_with_their_text(tmp_path, small):
     _, wb = _write(tmp_path, figs, cat)
     ws = wb["问题清单"]
     widths = {ws.cell(3, c).value: ws.column_dimensions[ws.cell(3, c).column_letter].width for c in range(1, 12)}
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 6).value == long_column)
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 5).value == long_column)
     need = lines_needed(long_column, widths["列名"])
     assert need > max(lines_needed(first.message, widths["问题说明"]), lines_needed(first.explanation, widths["县区说明"]))
     assert ws.row_dimensions[row].height >= 13.5 * need
-    long = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 9).value == figs.findings[-1].message)
+    long = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 8).value == figs.findings[-1].message)
     assert ws.row_dimensions[long].height >= 13.5 * lines_needed(figs.findings[-1].message, widths["问题说明"])
-    for c in (6, 9, 11):
+    for c in (5, 8, 10):
         assert ws.cell(row, c).alignment.wrap_text
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage

@@ -19,6 +19,8 @@ from reporttool.catalogue import Catalogue
 from reporttool.errors import ReportToolError
 from reporttool.forms import layout as L
 from reporttool.models import District, Period
+from reporttool.paper import (A4_PORTRAIT, BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MM_PER_INCH, SIDE_MARGIN,
+                              TOP_MARGIN, header_text, paper_for, table_units)
 from reporttool.workspace import atomic_path
 
 LIST_SHEET = "_下拉列表"  # hidden sheet holding the cluster list when it is too long for an inline list
@@ -26,6 +28,8 @@ SIGNOFF_LINE = ("单位负责人：          统计负责人：          填表�
                 "报出日期：      年    月    日")
 _WB_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+# 填报说明: one column that fits an A4 portrait page at 100 % in every rendering (reporttool.paper)
+INSTRUCTIONS_WIDTH = int(A4_PORTRAIT.usable_units) - 2
 _MARKS_WIDTH = 34  # minimum width (characters) of the top-right block of 表号/制定机关/有效期至
 
 
@@ -97,13 +101,13 @@ class _FormWriter:
             "head": wb.add_format({"font_name": "黑体", "font_size": 10, "align": "center", "valign": "vcenter",
                                    "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"}),
             "signoff": wb.add_format({**base, "align": "left", "top": 1}),
-            "note": wb.add_format({**base, "align": "left", "font_size": 9}),
+            "note": wb.add_format({**base, "align": "left"}),
             "fixed": wb.add_format({**cell, "bg_color": "#F2F2F2", "text_wrap": True}),
             "fixed_c": wb.add_format({**cell, "bg_color": "#F2F2F2", "align": "center"}),
             L.TEXT: wb.add_format({**cell, "locked": False, "num_format": "@"}),
             L.CODE: wb.add_format({**cell, "locked": False, "num_format": "@"}),
             L.CHOICE: wb.add_format({**cell, "locked": False, "num_format": "@", "align": "center"}),
-            L.CLUSTER: wb.add_format({**cell, "locked": False, "num_format": "@"}),
+            L.CLUSTER: wb.add_format({**cell, "locked": False, "num_format": "@", "text_wrap": True}),
             L.SEQ: wb.add_format({**cell, "locked": False, "align": "center"}),
             L.AMOUNT: wb.add_format({**cell, "locked": False, "num_format": "#,##0.00"}),
             L.INT: wb.add_format({**cell, "locked": False, "num_format": "0"}),
@@ -184,7 +188,7 @@ class _FormWriter:
     def _instructions(self, ws) -> None:
         s, f, d = self.cat.settings, self.f, self.district
         deadline = f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
-        ws.set_column(0, 0, 84)
+        ws.set_column(0, 0, INSTRUCTIONS_WIDTH)
         ws.write_string(0, 0, f"{s.city}{s.programme_name}报表填报说明", f["i_title"])
         ws.set_row(0, 30)
         lines: list[tuple[str, str]] = [
@@ -232,18 +236,30 @@ class _FormWriter:
         ]
         if s.contact:
             lines += [("head", "六、联系方式"), ("body", s.contact)]
+        # one column as wide as an A4 portrait page holds at 100 % (the widest rendering, see
+        # reporttool.paper): nothing reaches past the margins, and the row heights below hold the
+        # text in Excel, whose units are narrower (more lines per paragraph)
+        heights = [30.0]
         for r, (kind, text) in enumerate(lines, start=1):
             ws.write_string(r, 0, text, f["i_" + kind])
             if kind == "head":
-                ws.set_row(r, 24)
+                height = 24.0
             elif kind == "body":
-                ws.set_row(r, 15.5 * -(-int(_text_width(text, 1.85)) // 82))
+                height = 15.5 * -(-int(_text_width(text, 2.1)) // int(INSTRUCTIONS_WIDTH - 2))
+            else:
+                height = 15.0
+            ws.set_row(r, height)
+            heights.append(height)
+        breaks = _keep_with_next(heights, [k + 1 for k, (kind, _t) in enumerate(lines) if kind == "head"])
+        if breaks:
+            ws.set_h_pagebreaks(breaks)
         ws.set_portrait()
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        ws.set_paper(9)
+        ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
+        ws.set_paper(A4_PORTRAIT.code)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
-        ws.set_footer("&C第&P页 共&N页")
+        ws.set_footer(FOOTER, {"margin": FOOTER_MARGIN})
+        ws.print_area(0, 0, len(lines), 0)
         ws.hide_gridlines(2)
         ws.protect("", {"format_columns": True, "format_rows": True})
 
@@ -283,9 +299,10 @@ class _FormWriter:
         _merge(ws, r, third, last - third, f"报告期：{self.period.label}", f["line_c"])
         _merge(ws, r, last - third + 1, last, f"单位：{spec.unit_note}", f["line_r"])
         header = r + 1
-        for c, col in enumerate(cols):
-            ws.write_string(header, c, col.title, f["head"])
-        ws.set_row(header, 30)
+        heads = [header_text(col.title, w) for col, w in zip(cols, widths)]
+        for c, text in enumerate(heads):
+            ws.write_string(header, c, text, f["head"])
+        ws.set_row(header, max(30, 14 * max(t.count("\n") + 1 for t in heads) + 4))
         first = header + 1
         fixed = spec.key == L.OUTPUT.key
         n = len(rows) if fixed else max(spec.blank_rows, len(rows))
@@ -299,13 +316,15 @@ class _FormWriter:
         bottom = end + 1 + len(spec.notes)
         # freeze below the header, print like a statistical form
         ws.freeze_panes(first, 0)
+        # one page wide at ≥ 9 pt: A4 landscape, or A3 for the wide lists (reporttool.paper)
+        paper = paper_for(table_units(widths), 10)
         ws.set_landscape()
-        ws.set_paper(9)
+        ws.set_paper(paper.code)
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(header)
         ws.center_horizontally()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.set_footer("&C第&P页 共&N页")
+        ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
+        ws.set_footer(FOOTER, {"margin": FOOTER_MARGIN})
         ws.print_area(0, 0, bottom, last)
         # districts may insert and delete rows inside the table; titles, headers and fixed cells stay put
         ws.protect("", {"format_columns": True, "format_rows": True,
@@ -326,10 +345,9 @@ class _FormWriter:
         write_string, write_number = ws.write_string, ws.write_number
         for i, row in enumerate(rows):
             r = first + i
-            if fixed:
-                height = _height(row, keys, widths)
-                if height:
-                    ws.set_row(r, height)
+            height = _height(row, keys, widths)  # wrapped names (所属集群) shown whole
+            if height:
+                ws.set_row(r, height)
             for c, key in enumerate(keys):
                 value = row.get(key)
                 kind = type(value)
@@ -434,7 +452,9 @@ def _widths(cols: Sequence[L.Column], rows: list, cluster_names: list[str]) -> l
         else:
             texts = []
         need = max((_text_width(t) + 2 for t in texts), default=0)
-        out.append(max(col.width, min(need, 36)))
+        # widened a little for names, never past what keeps the sheet one printed page wide at ≥ 9 pt:
+        # longer names wrap (pre-filled rows get their height from _height)
+        out.append(max(col.width, min(need, col.width + 2)))
     return out
 
 
@@ -443,6 +463,23 @@ def _height(row: Mapping[str, Any], keys: list[str], widths: list[float]) -> flo
     lines = max(-(-int(_text_width(str(row.get(k) or ""))) // max(1, int(w - 1)))
                 for k, w in zip(keys, widths))
     return 15 * lines if lines > 1 else None
+
+
+def _keep_with_next(heights: list[float], heads: list[int]) -> list[int]:
+    """Rows that start a page so that no heading (rows ``heads``) is the last line of a page.
+
+    ``heights`` are the rows' heights in pt; an A4 portrait page holds the height between the margins
+    (at 100 %: the column fits the page without scaling)."""
+    page = (A4_PORTRAIT.height_mm / MM_PER_INCH - TOP_MARGIN - BOTTOM_MARGIN) * 72 * 0.97
+    head_set = set(heads)
+    breaks, used = [], 0.0
+    for r, h in enumerate(heights):
+        nxt = heights[r + 1] if r in head_set and r + 1 < len(heights) else 0.0
+        if used > 0 and (used + h > page or used + h + nxt > page):
+            breaks.append(r)
+            used = 0.0
+        used += h
+    return breaks
 
 
 def _block_start(cols: Sequence[L.Column], width: float) -> int:

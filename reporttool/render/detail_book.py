@@ -25,19 +25,25 @@ from typing import Iterable, Sequence
 from reporttool.catalogue import Catalogue
 from reporttool.fmt import DASH
 from reporttool.models import Period, Row
-from reporttool.render.xlsx_styles import clean_for_office
+from reporttool.paper import A3_LANDSCAPE, BOTTOM_MARGIN, FOOTER_MARGIN, SIDE_MARGIN, TOP_MARGIN, header_text
+from reporttool.render.xlsx_styles import clean_for_office, lines_needed
 from reporttool.workspace import atomic_path
 
 HEADER_ROW = 3  # title, 编制单位/单位 line, header
-FRAGMENT_FORMAT = "f2"  # part of every stamp: a fragment stored in another format is rendered again
+FRAGMENT_FORMAT = "f3"  # part of every stamp: a fragment stored in another format is rendered again
 
-ROSTER_HEAD = (("序号", 7), ("县区", 13), ("集群", 14), ("统一社会信用代码", 21), ("企业名称", 32),
-               ("是否规上", 6), ("是否龙头", 6), ("所在园区", 16), ("本年累计营业收入", 12),
-               ("上年同期营业收入", 12), ("营业收入同比（%）", 9), ("本年累计工业总产值", 12),
-               ("上年同期工业总产值", 12), ("从业人员（人）", 9))
-PROJECT_HEAD = (("序号", 7), ("县区", 11), ("集群", 12), ("项目名称", 28), ("项目单位", 22), ("建设性质", 7),
-                ("项目状态", 7), ("开工时间", 9), ("预计投产时间", 9), ("总投资", 11), ("本年计划投资", 11),
-                ("本年累计完成投资", 11), ("本年投资完成率（%）", 9), ("自开工累计完成投资", 11))
+# Widths: 14 columns print one A3 landscape page wide at 100 % (≥ 9 pt; reporttool.paper), names wrap
+# (rows as tall as their longest name) instead of shrinking to fit.
+ROSTER_HEAD = (("序号", 5), ("县区", 10), ("集群", 12), ("统一社会信用代码", 21), ("企业名称", 28),
+               ("是否规上", 5), ("是否龙头", 5), ("所在园区", 18), ("本年累计营业收入", 11),
+               ("上年同期营业收入", 11), ("营业收入同比（%）", 8), ("本年累计工业总产值", 11),
+               ("上年同期工业总产值", 11), ("从业人员（人）", 8))
+PROJECT_HEAD = (("序号", 5), ("县区", 10), ("集群", 12), ("项目名称", 28), ("项目单位", 22), ("建设性质", 5),
+                ("项目状态", 5), ("开工时间", 8), ("预计投产时间", 8), ("总投资", 11), ("本年计划投资", 11),
+                ("本年累计完成投资", 11), ("本年投资完成率（%）", 8), ("自开工累计完成投资", 11))
+WRAPPED = {"roster": (("district", 1), ("cluster", 2), ("name", 4), ("park", 7)),  # (value key, column)
+           "projects": (("district", 1), ("cluster", 2), ("name", 3), ("owner", 4))}
+PAPER = A3_LANDSCAPE
 SHEETS = {"roster": ("企业名录", ROSTER_HEAD, 5), "projects": ("重点项目", PROJECT_HEAD, 4)}  # key -> name, head, frozen cols
 
 # cellXfs indices of styles.xml below
@@ -152,7 +158,18 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
         c = r.values.get("cluster") or ""
         if c not in heads:
             heads[c] = _s("B", dname) + _s("C", names.get(c, c))
-    text = "".join(f'<row><c s="{S_CENTER}"><v>{k}</v></c>{cells(r.values, heads[r.values.get("cluster") or ""], ap, rp)}'
+    head = ROSTER_HEAD if key == "roster" else PROJECT_HEAD
+    wrapped = [(k, head[col][1]) for k, col in WRAPPED[key]]
+    short = {"district": dname}
+
+    def row_tag(v: dict) -> str:
+        """<row>, with a height when a wrapped name needs more than one line (nothing grows it later)."""
+        texts = {**v, **short, "cluster": names.get(v.get("cluster"), v.get("cluster"))}
+        lines = max(lines_needed(str(texts.get(k) or ""), w) for k, w in wrapped)
+        return "<row>" if lines <= 1 else f'<row ht="{13.5 * lines + 4:g}" customHeight="1">'
+
+    text = "".join(f'{row_tag(r.values)}<c s="{S_CENTER}"><v>{k}</v></c>'
+                   f'{cells(r.values, heads[r.values.get("cluster") or ""], ap, rp)}'
                    f'</row>' for k, r in enumerate(ordered, 1))
     data = text.encode("utf-8")
     return struct.pack("<II", zlib.crc32(data), len(data)) + _deflate(data), len(ordered)
@@ -209,15 +226,16 @@ def _sheet_parts(head: tuple, frozen: int, note: str, title: str, count: int, se
            f'<row r="2" ht="20" customHeight="1"><c r="A2" s="{S_META}" t="inlineStr"><is><t>'
            f'{_esc(clean_for_office(note))}</t></is></c></row>'
            f'<row r="{HEADER_ROW}" ht="42" customHeight="1">'
-           + "".join(f'<c r="{_col(i)}{HEADER_ROW}" s="{S_HEAD}" t="inlineStr"><is><t>{_esc(label)}</t></is></c>'
-                     for i, (label, _) in enumerate(head)) + "</row>")
+           + "".join(f'<c r="{_col(i)}{HEADER_ROW}" s="{S_HEAD}" t="inlineStr"><is><t>'
+                     f'{_esc(header_text(label, w))}</t></is></c>' for i, (label, w) in enumerate(head)) + "</row>")
     # the data rows that follow carry no r=: each is the next row, each cell the next column
     bottom = ('</sheetData>'
               f'<autoFilter ref="A{HEADER_ROW}:{last_col}{last}"/>'
               f'<mergeCells count="2"><mergeCell ref="A1:{last_col}1"/><mergeCell ref="A2:{last_col}2"/></mergeCells>'
               '<printOptions horizontalCentered="1"/>'
-              '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.7" header="0.3" footer="0.3"/>'
-              '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+              f'<pageMargins left="{SIDE_MARGIN}" right="{SIDE_MARGIN}" top="{TOP_MARGIN}" bottom="{BOTTOM_MARGIN}" '
+              f'header="0.3" footer="{FOOTER_MARGIN}"/>'
+              f'<pageSetup paperSize="{PAPER.code}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
               '<headerFooter><oddFooter>&amp;C第&amp;P页 共&amp;N页</oddFooter></headerFooter></worksheet>')
     return top, bottom
 
@@ -249,9 +267,9 @@ def _styles(ap: int, rp: int) -> str:
             '<xf numFmtId="0" fontId="2" fillId="0" borderId="1" xfId="0" applyFont="1" applyBorder="1" '
             'applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
             '<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1">'
-            '<alignment horizontal="left" vertical="center" shrinkToFit="1"/></xf>'
+            '<alignment horizontal="left" vertical="center" wrapText="1"/></xf>'
             '<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1" applyAlignment="1">'
-            '<alignment horizontal="center" vertical="center"/></xf>'
+            '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
             '<xf numFmtId="49" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" '
             'applyAlignment="1"><alignment horizontal="left" vertical="center"/></xf>'
             '<xf numFmtId="164" fontId="0" fillId="0" borderId="1" xfId="0" applyNumberFormat="1" applyBorder="1" '
@@ -392,6 +410,8 @@ def _workbook(names: list[str], heads: list[tuple], counts: list[int]) -> str:
         last_col = _col(len(head) - 1)
         defined.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
                        f"'{_esc(n)}'!$A${HEADER_ROW}:${last_col}${HEADER_ROW + count}</definedName>")
+        defined.append(f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+                       f"'{_esc(n)}'!$A$1:${last_col}${HEADER_ROW + max(count, 1)}</definedName>")
         defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
                        f"'{_esc(n)}'!${HEADER_ROW}:${HEADER_ROW}</definedName>")
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -15,6 +15,9 @@ from typing import Iterable
 from reporttool.checks.single import counts
 from reporttool.errors import ReportToolError
 from reporttool.models import ERROR, VERIFY, Finding, Words, parse_period
+from reporttool.forms import layout as L
+from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, SIDE_MARGIN, TOP_MARGIN, paper_for,
+                              table_units)
 from reporttool.render.xlsx_styles import lines_needed
 from reporttool.workspace import atomic_write
 
@@ -29,8 +32,9 @@ FILL_EXPLAINED = "FFC6EFCE"
 FILL_INFO = "FFDDEBF7"
 _OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
 
-LIST_COLUMNS = (("序号", 6), ("类别", 8), ("工作表", 11), ("单元格", 9), ("列名", 16), ("填报值", 16),
-                ("问题说明", 48), ("县区说明", 28), ("规则代码", 17))
+# widths: the list prints one A4 landscape page wide at ≥ 9 pt (reporttool.paper)
+LIST_COLUMNS = (("序号", 5), ("类别", 5.5), ("工作表", 8), ("单元格", 7), ("列名", 11), ("填报值", 11),
+                ("问题说明", 30), ("县区说明", 16), ("规则代码", 12))
 
 
 def category(f: Finding) -> str:
@@ -86,6 +90,8 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
                         period_label = ident["报告期"]
                 district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
             _paint(wb, findings, author, words)
+            for ws in wb.worksheets:
+                _print_used_rows(ws)
             return _finish(wb, wb.create_sheet(LIST_SHEET, 0), findings, dest, source, district_name,
                            period_label, note, words)
         except OSError:
@@ -270,13 +276,89 @@ def _write_list(ws, wb, findings: list[Finding], district: str, period_label: st
     if findings:
         ws.auto_filter.ref = f"A3:{last_col}{3 + len(findings)}"
     ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _page_setup(ws, table_units([w for _label, w in LIST_COLUMNS]))
+    ws.print_area = f"A1:{last_col}{max(3 + len(findings), 4)}"
+
+
+def _page_setup(ws, units: float) -> None:
+    """One page wide on A4 landscape (A3 when the table is too wide to print there at ≥ 9 pt), centred,
+    footer 第&P页 共&N页 — the print rules of every workbook (docs/workbook.md)."""
+    paper = paper_for(units, 10)
+    ws.page_setup.orientation = "landscape" if paper.landscape else "portrait"
+    ws.page_setup.paperSize = paper.code
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第&P页 共&N页"
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.page_margins.top, ws.page_margins.bottom, ws.page_margins.footer = TOP_MARGIN, BOTTOM_MARGIN, FOOTER_MARGIN
+    ws.oddFooter.center.text = FOOTER.removeprefix("&C")
+
+
+def _print_used_rows(ws) -> None:
+    """A data sheet of the form prints its title, header and the rows the district filled — not the
+    hundreds of empty rows the template provides (34 enterprises printed over 5 pages at 4.8 pt)."""
+    spec = next((sp for sp in L.DATA_SHEETS if sp.name == ws.title), None)
+    if spec is None or ws.sheet_state != "visible":
+        return
+    titles = {"".join(t.split()) for c in spec.columns for t in (c.title, *c.aliases)}
+    header = 0
+    for r in range(1, min(ws.max_row, 15) + 1):
+        cells = [ws.cell(r, c).value for c in range(1, ws.max_column + 1)]
+        if sum(isinstance(v, str) and "".join(v.split()) in titles for v in cells) >= 2:
+            header = r
+            break
+    if not header:
+        return
+    ncols = max(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value not in (None, ""))
+    last = header
+    for r in range(header + 1, ws.max_row + 1):
+        values = [ws.cell(r, c).value for c in range(1, ncols + 1)]
+        first = str(values[0] or "")
+        if any(m in first for m in L.SIGNOFF_MARKERS):
+            break
+        if any(v not in (None, "") for v in values[1:]):
+            last = r
+    from openpyxl.utils import get_column_letter
+
+    _grow_wrapped_rows(ws, header + 1, last, ncols)
+    ws.print_area = f"A1:{get_column_letter(ncols)}{max(last, header + 1)}"
+    ws.print_title_rows = f"{header}:{header}"
+    _page_setup(ws, _stored_units(ws, ncols))
+
+
+def _grow_wrapped_rows(ws, first: int, last: int, ncols: int) -> None:
+    """Rows without a set height whose wrapped text needs more than one line get that height (neither
+    LibreOffice nor printing grows them, and the lines would overprint the next row)."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {c: (ws.column_dimensions[get_column_letter(c)].width or 9.14) for c in range(1, ncols + 1)}
+    for r in range(first, last + 1):
+        if ws.row_dimensions[r].height is not None:
+            continue
+        lines = 1
+        for c in range(1, ncols + 1):
+            cell = ws.cell(r, c)
+            if isinstance(cell.value, str) and cell.alignment is not None and cell.alignment.wrap_text:
+                lines = max(lines, lines_needed(cell.value, widths[c] - 0.7))
+        if lines > 1:
+            ws.row_dimensions[r].height = 13.5 * lines + 4
+
+
+def _stored_units(ws, ncols: int) -> float:
+    """The printed width of columns 1..ncols in stored units (openpyxl reads widths as stored)."""
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for dim in ws.column_dimensions.values():
+        if dim.min and dim.max:
+            for c in range(dim.min, dim.max + 1):
+                widths[c] = dim.width
+    for c in range(1, ncols + 1):
+        if c not in widths:
+            d = ws.column_dimensions.get(get_column_letter(c))
+            widths[c] = d.width if d is not None and d.width else 9.14
+    return sum(widths[c] or 9.14 for c in range(1, ncols + 1))
 
 
 def _quote(sheet: str) -> str:

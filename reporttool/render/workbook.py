@@ -16,6 +16,7 @@ from pathlib import Path
 from reporttool.catalogue import Catalogue
 from reporttool.figures import (  # headline_figures: the chart rule, shared with the brief
     headline_figures,
+    roster_gaps,
     LAGGING,
     ST_ERRORS,
     ST_MISSING,
@@ -27,7 +28,7 @@ from reporttool.figures import (  # headline_figures: the chart rule, shared wit
     SubmissionState,
 )
 from reporttool.fmt import text, trim
-from reporttool.models import TARGET_GROWTH, Indicator, Period
+from reporttool.models import SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
 from reporttool.render import other_targets
 from reporttool.render.xlsx_styles import (Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed,
                                            text_width)
@@ -137,12 +138,13 @@ def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = N
 def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     s = cat.settings
     rp = s.rate_decimals
-    cols = [Column("集群", 16), Column("指标", 22), Column("单位", 7),
-            Column("本年累计", 11, "完成情况"), Column("上年同期", 11, "完成情况"),
-            Column("同比\n（%）", 8.5, "完成情况"),
-            Column("目标值", 10, "年度目标"), Column("目标说明", 30, "年度目标"),
-            Column("完成率\n（%）", 8.5, "目标进度"), Column("时序进度\n（%）", 8.5, "目标进度"),
-            Column("进度差\n（百分点）", 9.5, "目标进度"), Column("状态", 7, "目标进度")]
+    # widths: the table prints one A4 landscape page wide at ≥ 9 pt (reporttool.paper; tests/test_print.py)
+    cols = [Column("集群", 10), Column("指标", 15), Column("单位", 6.5),
+            Column("本年累计", 9, "完成情况"), Column("上年同期", 9, "完成情况"),
+            Column("同比\n（%）", 7, "完成情况"),
+            Column("目标值", 9, "年度目标"), Column("目标说明", 14, "年度目标"),
+            Column("完成率\n（%）", 7, "目标进度"), Column("时序\n进度\n（%）", 7, "目标进度"),
+            Column("进度差\n（百分点）", 10, "目标进度"), Column("状态", 5.5, "目标进度")]
     t = TableSheet(wb, st, "总表", cols)
     t.title(title_of(cat, figs.period, "主要指标完成情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.clusters)]
@@ -174,8 +176,10 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
     notes = _summary_notes(figs, cat, programme)
     t.notes(notes)
-    _completion_chart(wb, t, st, figs, cat)
-    t.finish(freeze_col=2)
+    chart_row = _completion_chart(wb, t, st, figs, cat)
+    # the chart and its data start a page of their own, below the table and within its width: a chart
+    # beside the table made the sheet wider than the table and shrank the whole print
+    t.finish(freeze_col=2, breaks=[chart_row] if chart_row else None)
 
 
 def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
@@ -215,6 +219,7 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
     if programme:
         lines.append("合计为各集群分项相加，同一企业分属多个集群的按各集群分别统计。")
     lines.extend(missing_note(figs))
+    lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
     lines.append(DASH_NOTE)
     if not _summary_adds_up(figs, cat, programme):
         lines.append(ROUNDING_NOTE)
@@ -251,13 +256,20 @@ def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFig
     return True
 
 
-def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    """Chart data (集群, 指标, 完成率, 时序进度) under the notes and a column chart with a line beside it."""
+def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalogue) -> int | None:
+    """A column chart under the notes, no wider than the table, and its data (集群, 指标, 完成率,
+    时序进度) under the chart. Returns the row the chart starts on (a page break), None without one."""
     heads = headline_figures(figs, cat)
     if not heads:
-        return
+        return None
     rp = cat.settings.rate_decimals
     t.row += 1
+    block = t.row
+    height = 300
+    chart_rows = -(-height // 20) + 1
+    for _ in range(chart_rows):  # the rows under the chart, 20 px each (LibreOffice's default row is
+        t.next_row(15)           # lower): the chart's cell anchors span the same height everywhere
+    t.keep(block, t.row - 1)
     t.put(0, "图表数据：集群", "head")
     t.put(1, "主要指标", "head")
     t.put(2, "完成率\n（%）", "head")
@@ -278,14 +290,14 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     if left_out:
         why = clean_for_office(f"{'、'.join(left_out)}本期没有与时序进度比较的指标（户数、占比等存量或比率指标"
                                "不比较），未列入图中。")
-        t.ws.merge_range(t.row, 0, t.row, 3, why, st.get("note"))
-        t.next_row(13.5 * lines_needed(why, sum(c.width for c in t.columns[:4])) + 5)
+        t.ws.merge_range(t.row, 0, t.row, t.ncols - 1, why, st.get("note"))
+        t.next_row(13.5 * lines_needed(why, sum(c.width for c in t.columns)) + 5)
     name = "总表"
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "完成率", "categories": [name, first, 0, last, 0],
                       "values": [name, first, 2, last, 2], "fill": {"color": "#4472C4"},
                       "data_labels": {"value": True, "num_format": "0." + "0" * rp if rp else "0",
-                                      "font": {"name": "宋体", "size": 8}}})
+                                      "font": {"name": "宋体", "size": 10}}})
     line = wb.add_chart({"type": "line"})
     line.add_series({"name": "时序进度", "categories": [name, first, 0, last, 0],
                      "values": [name, first, 3, last, 3], "line": {"color": "#C00000", "width": 2,
@@ -294,14 +306,16 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     chart.combine(line)
     chart.set_title({"name": f"各集群主要指标完成率与时序进度（{figs.period.label}）",
                      "name_font": {"name": "黑体", "size": 11, "bold": False}})
-    chart.set_x_axis({"num_font": {"name": "宋体", "size": 8}})
-    chart.set_y_axis({"name": "%", "num_font": {"name": "宋体", "size": 8}, "min": 0,
+    chart.set_x_axis({"num_font": {"name": "宋体", "size": 10}})
+    chart.set_y_axis({"name": "%", "num_font": {"name": "宋体", "size": 10}, "min": 0,
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": 9}})
-    chart.set_size({"width": 760, "height": 300})
-    t.ws.insert_chart(first - 1, 4, chart, {"x_offset": 10, "y_offset": 0})
-    # leave room for the chart below the data when it is taller than the data block
-    t.row = max(t.row, first - 1 + 16)
+    chart.set_legend({"position": "bottom", "font": {"name": "宋体", "size": 10}})
+    # as wide as the table (in Excel's pixels: 7 per width unit + 5 per column), never wider: a chart
+    # reaching past the table widens the printed sheet and shrinks everything on it
+    table_px = sum(int(c.width * 7 + 0.5) + 5 for c in t.columns)
+    chart.set_size({"width": min(table_px - 4, 900), "height": height})
+    t.ws.insert_chart(block, 0, chart, {"x_offset": 2, "y_offset": 0, "object_position": 1})
+    return block
 
 
 # ---- 分县区 --------------------------------------------------------------------------------------
@@ -310,15 +324,15 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
 def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     rp = cat.settings.rate_decimals
     # the stub columns as wide as their usual text (within limits), so most rows stay one line high
-    cluster_w = min(max([text_width(c.short_name) + 1.5 for c in cat.clusters], default=16), 24)
-    district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 26)
-    cols = [Column("集群", max(cluster_w, 10)), Column("指标", 22), Column("单位", 7),
-            Column(cat.words.unit, max(district_w, 10)),
-            Column("本年累计", 12), Column("上年同期", 12), Column("同比\n（%）", 9), Column("排名", 6)]
+    cluster_w = min(max([text_width(c.short_name) + 1.5 for c in cat.clusters], default=16), 18)
+    district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 18)
     # targets split to districts (目标.县区代码): their 目标值 and 完成率 beside each district's value
     split = any(f.district and (f.target is not None or f.target_rate is not None) for f in figs.districts)
+    cols = [Column("集群", max(cluster_w, 10)), Column("指标", 16 if split else 20), Column("单位", 7),
+            Column(cat.words.unit, max(district_w, 10)),
+            Column("本年累计", 11), Column("上年同期", 11), Column("同比\n（%）", 8), Column("排名", 5.5)]
     if split:
-        cols += [Column("目标值", 10), Column("完成率\n（%）", 8.5)]
+        cols += [Column("目标值", 10), Column("完成率\n（%）", 7)]
     t = TableSheet(wb, st, cat.words.by_unit, cols)
     t.title(title_of(cat, figs.period, f"主要指标{cat.words.by_unit}情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.districts)]
@@ -346,6 +360,7 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
             lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
             lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
+            t.keep(t.row, t.row + len(lines) - 1)
             for label, f in lines:
                 # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
                 # text on the next page, and a printed page must say whose figures it shows.
@@ -372,7 +387,8 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                     t.put(9, f.completion if f is not None else None, places=rp, bold=is_total)
                 t.next_row()
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
-             _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs), DASH_NOTE]
+             _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs),
+             *roster_gap_note(figs, _roster_indicators(cat, figs.districts), cat), DASH_NOTE]
     if non_summable:
         notes.insert(1, _w(cat, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。"))
     if like_for_like:
@@ -465,10 +481,10 @@ def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int) -> bool:
 def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """企业名录汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column(cat.words.unit, 14), Column("集群", 22), Column("企业户数", 9, "企业（户）"),
+    cols = [Column(cat.words.unit, 14), Column("集群", 18), Column("企业户数", 9, "企业（户）"),
             Column("规上企业", 9, "企业（户）"), Column("龙头企业", 9, "企业（户）"),
-            Column("本年累计", 12, "营业收入（亿元）"), Column("上年同期", 12, "营业收入（亿元）"),
-            Column("同比（%）", 9, "营业收入（亿元）"), Column("从业人员\n（人）", 11)]
+            Column("本年累计", 12, "名录企业营业收入（亿元）"), Column("上年同期", 12, "名录企业营业收入（亿元）"),
+            Column("同比（%）", 9, "名录企业营业收入（亿元）"), Column("从业人员\n（人）", 11)]
     t = TableSheet(wb, st, "企业名录", cols)
     t.title(title_of(cat, figs.period, "企业名录汇总表"))
     t.meta(compiler(cat), "单位：户、亿元、人、%")
@@ -487,12 +503,48 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     _write_blocks(t, cat, blocks, values)
     notes = [_w(cat, "本表按审核通过（无错误）的企业名录行汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
                 "县区只列有企业的集群。"),
-             "上年同期和同比按两年均填报营业收入的企业同口径计算，与总表营业收入口径一致。",
+             *_roster_scope_notes(figs, cat), *roster_gap_note(figs, "本表", cat), *missing_note(figs),
              _detail_note(cat, figs.period, "企业"), DASH_NOTE]
     if not _blocks_add_up(blocks, ("revenue", "revenue_ly"), ap):
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
     t.finish(freeze_col=2)
+
+
+def _roster_scope_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """The roster's 营业收入 is the listed enterprises' sum, not the cluster's 营业收入 of 总表 (which the
+    districts report on 集群产出): said in words, with the share, so the two totals tell one story."""
+    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
+    lines = ["名录企业营业收入为名录所列企业的营业收入之和；上年同期和同比按两年均填报营业收入的企业同口径计算。"]
+    total = next((f for f in figs.roster if not f.cluster), None)
+    revenue = next((i for i in cat.indicators if i.name == "营业收入"), None)
+    cluster_total = next((f for f in figs.programme if revenue and f.indicator == revenue.code), None)
+    if total is None or total.revenue is None or revenue is None or revenue.source == SOURCE_ROSTER:
+        return lines
+    if cluster_total is not None and cluster_total.value:
+        share = total.revenue / cluster_total.value * 100
+        lines.append(f"名录企业营业收入合计{text(total.revenue, ap)}亿元，占集群营业收入"
+                     f"{text(cluster_total.value, revenue.decimals)}亿元（总表“合计”，各县区在“集群产出”表填报）的"
+                     f"{text(share, rp)}%；两者口径不同，集群营业收入含名录以外的企业。")
+    else:
+        lines.append("集群营业收入（总表）由各县区在“集群产出”表填报，含名录以外的企业，与本表口径不同。")
+    return lines
+
+
+def _roster_indicators(cat: Catalogue, shown: list[IndicatorFigure]) -> str:
+    """"规上企业户数、集群企业户数": the roster-based indicators among ``shown`` ("" when none)."""
+    codes = {f.indicator for f in shown}
+    return "、".join(i.name for i in cat.indicators if i.source == SOURCE_ROSTER and i.code in codes)
+
+
+def roster_gap_note(figs: Figures, where: str, cat: Catalogue) -> list[str]:
+    """["龙港区本期企业名录无可汇总的企业（…），本表不含该县区的企业。"] for districts whose roster adds
+    nothing; ``where`` names the totals concerned ("" = none shown: no note)."""
+    gaps = roster_gaps(figs)
+    if not gaps or not where:
+        return []
+    return [f"{'、'.join(gaps)}本期企业名录无可汇总的企业（“集群企业”表未填或所填各行均有错误），"
+            f"{where}不含{'该' + cat.words.unit if len(gaps) == 1 else '这些' + cat.words.unit}的企业。"]
 
 
 # ---- 重点项目 (summary) ---------------------------------------------------------------------------
@@ -501,7 +553,7 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     """重点项目汇总 by 县区 × 集群; the full list is in the detail workbook (render/detail_book.py)."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
-    cols = [Column(cat.words.unit, 14), Column("集群", 22), Column("合计", 7, "项目个数（个）"),
+    cols = [Column(cat.words.unit, 12), Column("集群", 18), Column("合计", 7, "项目个数（个）"),
             *[Column(s_, 7, "项目个数（个）") for s_ in INVEST_STATUSES],
             Column("总投资", 12, "投资（亿元）"), Column("本年计划", 12, "投资（亿元）"),
             Column("本年完成", 12, "投资（亿元）"), Column("完成率\n（%）", 8)]
@@ -534,8 +586,8 @@ def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
 
 def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    cols = [Column("序号", 6), Column(cat.words.unit, 22), Column("报送状态", 9), Column("报送时间", 16),
-            Column("是否按时", 8), Column("文件名", 42), Column("版本数", 7),
+    cols = [Column("序号", 5.5), Column(cat.words.unit, 16), Column("报送状态", 9), Column("报送时间", 15),
+            Column("是否\n按时", 6), Column("文件名", 33), Column("版本数", 7),
             Column("错误", 6.5, "审核问题（条）"), Column("待核实", 6.5, "审核问题（条）"),
             Column("已说明", 6.5, "审核问题（条）")]
     t = TableSheet(wb, st, "报送情况", cols)
@@ -596,9 +648,10 @@ def _unexplained(s: SubmissionState) -> int:
 
 
 def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
-    cols = [Column("序号", 6), Column(cat.words.unit, 11), Column("文件", 22), Column("工作表", 9), Column("单元格", 7),
-            Column("列名", 12), Column("类别", 6.5), Column("规则代码", 14), Column("问题说明", 38),
-            Column("填报值", 12), Column(cat.words.unit + "说明", 20)]
+    # no 文件 column: a district's findings are of the file it sent last, named in 报送情况
+    cols = [Column("序号", 5), Column(cat.words.unit, 10), Column("工作表", 8), Column("单元格", 6.5),
+            Column("列名", 11), Column("类别", 5.5), Column("规则代码", 12), Column("问题说明", 28),
+            Column("填报值", 10), Column(cat.words.unit + "说明", 15)]
     t = TableSheet(wb, st, "问题清单", cols)
     t.title(title_of(cat, figs.period, "报表审核问题清单"))
     t.meta(compiler(cat), f"共{len(figs.findings)}条")
@@ -606,19 +659,18 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     d_order = {d.code: k for k, d in enumerate(cat.districts)}
     findings = sorted(figs.findings, key=lambda f: (d_order.get(f.district, 1 << 30), f.file, f.sheet, f.row or 0))
     for n, f in enumerate(findings, 1):
-        t.set_height([(8, f.message), (2, f.file), (10, f.explanation), (9, f.value), (5, f.column),
-                      (1, _district_name(cat, f.district) if f.district else ""), (7, f.rule)])
+        t.set_height([(7, f.message), (9, f.explanation), (8, f.value), (4, f.column),
+                      (1, _district_name(cat, f.district) if f.district else ""), (6, f.rule), (2, f.sheet)])
         t.put(0, n, "center")
         t.put(1, _district_name(cat, f.district) if f.district else None, "text")
-        t.put(2, f.file or None, "text")
-        t.put(3, f.sheet or None, "center")
-        t.put(4, f.cell or None, "center")
-        t.put(5, f.column or None, "text")
-        t.put(6, f.severity_label, "center", alert=f.severity_label == "错误")
-        t.put(7, f.rule, "center")
-        t.put(8, f.message, "text")
-        t.put(9, f.value, "text")
-        t.put(10, f.explanation, "text")
+        t.put(2, f.sheet or None, "center")
+        t.put(3, f.cell or None, "center")
+        t.put(4, f.column or None, "text")
+        t.put(5, f.severity_label, "center", alert=f.severity_label == "错误")
+        t.put(6, f.rule, "center")
+        t.put(7, f.message, "text")
+        t.put(8, f.value, "text")
+        t.put(9, f.explanation, "text")
         t.next_row()
     label_counts = {}
     for f in figs.findings:
@@ -626,5 +678,5 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     summary = "，".join(f"{k}{label_counts[k]}条" for k in ("错误", "核实", "已说明", "提示") if k in label_counts)
     t.notes([f"共{len(figs.findings)}条" + (f"：{summary}。" if summary else "。"),
              _w(cat, "类别：错误＝必须修改，所在行不计入汇总；核实＝数值可能有误，须核实并在说明栏说明；已说明＝县区已说明，数值保留；"
-                "提示＝供参考。单元格为县区报表中的位置。")])
+                "提示＝供参考。单元格为县区报表中的位置；报表文件名见“报送情况”表。")])
     t.finish(freeze_col=2)

@@ -16,10 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from reporttool.fmt import DASH, shown
+from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MM_PER_INCH, SIDE_MARGIN, TOP_MARGIN, Paper,
+                              paper_for, table_units)
 
 HEAD_FONT = "黑体"
 BODY_FONT = "宋体"
 FONT_SIZE = 10
+DEFAULT_ROW_PT = 15.0
 TITLE_SIZE = 16
 ALERT_FONT = "#C00000"
 ALERT_FILL = "#FDE2E2"
@@ -127,13 +130,15 @@ class TableSheet:
         self.ncols = len(columns)
         self.row = 0
         self.header_rows = (0, 0)
+        self.heights: dict[int, float] = {}  # row -> height in pt (rows not set: DEFAULT_ROW_PT)
+        self.blocks: list[tuple[int, int]] = []  # row ranges a page break must not cut (see keep)
         for i, c in enumerate(columns):
             self.ws.set_column(i, i, c.width)
 
     # ---- head of the table ----------------------------------------------------------------------
     def title(self, text: str) -> None:
         """The merged title (where, what, when) across the table's width."""
-        self.ws.set_row(self.row, 32)
+        self._set_row(self.row, 32)
         self.ws.merge_range(self.row, 0, self.row, self.ncols - 1, clean_for_office(text),
                             self.st.get("title"))
         self.row += 1
@@ -141,7 +146,7 @@ class TableSheet:
     def meta(self, left: str, right: str) -> None:
         """The line under the title: 编制单位 at left, 单位 at right."""
         split = max(1, self.ncols // 2)
-        self.ws.set_row(self.row, 20)
+        self._set_row(self.row, 20)
         self._merge_or_write(self.row, 0, split - 1, left, self.st.get("meta_left"))
         self._merge_or_write(self.row, split, self.ncols - 1, right, self.st.get("meta_right"))
         self.row += 1
@@ -153,13 +158,13 @@ class TableSheet:
         first = self.row
         label_lines = max(lines_needed(c.label, c.width) for c in self.columns)
         if not two:
-            self.ws.set_row(first, max(30, 14 * label_lines + 6))
+            self._set_row(first, max(30, 14 * label_lines + 6))
             for i, c in enumerate(self.columns):
                 self.ws.write_string(first, i, c.label, head)
             self.row += 1
             self.header_rows = (first, first)
             return
-        self.ws.set_row(first, 22)
+        self._set_row(first, 22)
         i = 0
         while i < self.ncols:
             c = self.columns[i]
@@ -173,7 +178,7 @@ class TableSheet:
             self._merge_or_write(first, i, j, c.group, head)
             i = j + 1
         sub_lines = max(lines_needed(c.label, c.width) for c in self.columns if c.group)
-        self.ws.set_row(first + 1, max(22, 14 * sub_lines + 6))
+        self._set_row(first + 1, max(22, 14 * sub_lines + 6))
         for i, c in enumerate(self.columns):
             if c.group:
                 self.ws.write_string(first + 1, i, c.label, head)
@@ -215,6 +220,7 @@ class TableSheet:
         text = clean_for_office(value if value is not None else DASH)
         if rows > 1:
             self.ws.merge_range(self.row, col, self.row + rows - 1, col, text, fmt)
+            self.keep(self.row, self.row + rows - 1)
         else:
             self.ws.write_string(self.row, col, text, fmt)
 
@@ -224,13 +230,13 @@ class TableSheet:
     def next_row(self, height: float | None = None) -> None:
         """Finish the current row (optionally fixing its height) and move to the next one."""
         if height is not None:
-            self.ws.set_row(self.row, height)
+            self._set_row(self.row, height)
         self.row += 1
 
     def set_height(self, texts: list[tuple[int, str]], minimum: float = 18) -> None:
         """Set the current row's height for wrapped texts [(col, text)] before writing it."""
         lines = max((lines_needed(t, self.columns[c].width) for c, t in texts if t), default=1)
-        self.ws.set_row(self.row, max(minimum, 13.5 * lines + 4))
+        self._set_row(self.row, max(minimum, 13.5 * lines + 4))
 
     # ---- under the table ------------------------------------------------------------------------
     def notes(self, lines: list[str]) -> None:
@@ -238,26 +244,72 @@ class TableSheet:
         if not lines:
             return
         width = sum(c.width for c in self.columns)
+        self.keep(self.row, self.row + len(lines) - 1)  # the 注 block on one page when it fits one
         for k, line in enumerate(lines):
             text = ("注：" if k == 0 else "　　") + (f"{k + 1}. " if len(lines) > 1 else "") + line
             text = clean_for_office(text)
-            self.ws.set_row(self.row, 13.5 * lines_needed(text, width) + 5)
+            self._set_row(self.row, 13.5 * lines_needed(text, width) + 5)
             self._merge_or_write(self.row, 0, self.ncols - 1, text, self.st.get("note"))
             self.row += 1
 
-    def finish(self, freeze_col: int = 0) -> None:
-        """Print setup of a statistical table: A4 landscape, one page wide, header repeated, centred."""
+    @property
+    def width_units(self) -> float:
+        return table_units([c.width for c in self.columns])
+
+    def finish(self, freeze_col: int = 0, breaks: list[int] | None = None) -> None:
+        """Print setup of a statistical table: one page wide on A4 landscape (A3 for a table too wide to
+        print there at ≥ 9 pt, see reporttool.paper), header rows repeated, centred, print area = the
+        rows written, footer 第&P页 共&N页; ``breaks`` are rows that start a new page."""
         ws = self.ws
-        ws.set_paper(9)
-        ws.set_landscape()
+        paper = paper_for(self.width_units, FONT_SIZE)
+        ws.set_paper(paper.code)
+        ws.set_landscape() if paper.landscape else ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-        ws.set_footer("&C第&P页 共&N页", {"margin": 0.3})
+        ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
+        ws.set_footer(FOOTER, {"margin": FOOTER_MARGIN})
+        ws.print_area(0, 0, max(self.row - 1, 0), self.ncols - 1)
+        rows = self.page_breaks(paper, breaks)
+        if rows:
+            ws.set_h_pagebreaks(rows)
         first, last = self.header_rows
         if last:
             ws.repeat_rows(first, last)
             ws.freeze_panes(last + 1, freeze_col)
+
+    def _set_row(self, row: int, height: float) -> None:
+        self.heights[row] = height
+        self.ws.set_row(row, height)
+
+    def keep(self, first: int, last: int) -> None:
+        """Rows ``first``..``last`` print on one page (a merged 集群/县区 cell split by a page break
+        loses its text on the second page)."""
+        if last > first:
+            self.blocks.append((first, last))
+
+    def page_breaks(self, paper: Paper, forced: list[int] | None = None) -> list[int]:
+        """Rows that start a page: before a kept block that would cross the page foot, and ``forced``.
+
+        Paginates at 100 % (Excel's scale for these tables; LibreOffice prints them at ≤ 100 %, so its
+        pages hold at least as much) with the repeated header rows on every page after the first.
+        """
+        page = (paper.height_mm / MM_PER_INCH - TOP_MARGIN - BOTTOM_MARGIN) * 72 * 0.97
+        first, last = self.header_rows
+        head = sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1)) if last else 0.0
+        starts = {b[0]: b[1] for b in self.blocks}
+        forced_set = set(forced or ())
+        breaks: list[int] = []
+        used = 0.0
+        r = 0
+        while r < self.row:
+            end = starts.get(r, r)
+            need = sum(self.heights.get(k, DEFAULT_ROW_PT) for k in range(r, end + 1))
+            if r in forced_set or (used + need > page and used > head):
+                breaks.append(r)
+                used = head
+            used += need
+            r = end + 1
+        return [b for b in breaks if b > 0]
 
     def _merge_or_write(self, row: int, c0: int, c1: int, text: str, fmt) -> None:
         text = clean_for_office(text)
