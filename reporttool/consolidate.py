@@ -350,12 +350,18 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
     f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
+    # a target that cannot be computed (基期值未填) is a gap in targets.xlsx: told on the terminal
+    # (Figures.config_notes), not printed in the documents
+    unusable = [o for o in f.others if o.target is None and o.kind != TARGET_GROWTH and o.explanation]
+    if unusable:
+        f.others = [o for o in f.others if o not in unusable]
+        f.config_note = "；".join(f"{o.year}年目标{o.explanation}" for o in unusable)
     if rt is None:
         return f
     f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
     f.target_wording = rt.note
     if rt.value is None and rt.kind != TARGET_GROWTH and rt.explanation:  # a gap in targets.xlsx (基期值未填)
-        f.target_note, f.config_note = "", rt.explanation
+        f.target_note, f.config_note = "", "；".join(x for x in (rt.explanation, f.config_note) if x)
     if rate and rt.kind != TARGET_GROWTH:
         if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
             f.gap = f.value - rt.value

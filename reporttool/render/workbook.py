@@ -263,9 +263,10 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     if not heads:
         return None
     rp = cat.settings.rate_decimals
-    t.row += 1
-    block = t.row
-    height = 300
+    t.next_row(15)  # every row above the chart has an explicit height: LibreOffice's default row is lower
+    block = t.row   # than Excel's, and a chart placed by a position computed from it would cross the break
+    t.next_row(8)
+    height = 280
     chart_rows = -(-height // 20) + 1
     for _ in range(chart_rows):  # the rows under the chart, 20 px each (LibreOffice's default row is
         t.next_row(15)           # lower): the chart's cell anchors span the same height everywhere
@@ -314,7 +315,7 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     # reaching past the table widens the printed sheet and shrinks everything on it
     table_px = sum(int(c.width * 7 + 0.5) + 5 for c in t.columns)
     chart.set_size({"width": min(table_px - 4, 900), "height": height})
-    t.ws.insert_chart(block, 0, chart, {"x_offset": 2, "y_offset": 0, "object_position": 1})
+    t.ws.insert_chart(block + 1, 0, chart, {"x_offset": 2, "y_offset": 0, "object_position": 1})
     return block
 
 

@@ -131,7 +131,8 @@ class TableSheet:
         self.row = 0
         self.header_rows = (0, 0)
         self.heights: dict[int, float] = {}  # row -> height in pt (rows not set: DEFAULT_ROW_PT)
-        self.blocks: list[tuple[int, int]] = []  # row ranges a page break must not cut (see keep)
+        self.blocks: list[tuple[int, int, bool]] = []  # (first, last, soft): rows kept on one page (see keep)
+        self.merges: list[tuple[int, int, int, str, Any]] = []  # (first, last, col, text, format), see merge_down
         for i, c in enumerate(columns):
             self.ws.set_column(i, i, c.width)
 
@@ -218,9 +219,9 @@ class TableSheet:
         """
         fmt = self.st.get(role, bold=bold)
         text = clean_for_office(value if value is not None else DASH)
-        if rows > 1:
-            self.ws.merge_range(self.row, col, self.row + rows - 1, col, text, fmt)
-            self.keep(self.row, self.row + rows - 1)
+        if rows > 1:  # merged in finish(), split where a page breaks it so each page shows the text
+            self.merges.append((self.row, self.row + rows - 1, col, text, fmt))
+            self.keep(self.row, self.row + rows - 1, soft=True)
         else:
             self.ws.write_string(self.row, col, text, fmt)
 
@@ -272,6 +273,7 @@ class TableSheet:
         rows = self.page_breaks(paper, breaks)
         if rows:
             ws.set_h_pagebreaks(rows)
+        self._write_merges(rows)
         first, last = self.header_rows
         if last:
             ws.repeat_rows(first, last)
@@ -281,11 +283,11 @@ class TableSheet:
         self.heights[row] = height
         self.ws.set_row(row, height)
 
-    def keep(self, first: int, last: int) -> None:
-        """Rows ``first``..``last`` print on one page (a merged 集群/县区 cell split by a page break
-        loses its text on the second page)."""
+    def keep(self, first: int, last: int, soft: bool = False) -> None:
+        """Rows ``first``..``last`` print on one page. A ``soft`` block (a merged 集群/县区 stub) may be
+        split when a fifth of the page or more would stay empty; its merged cell is then split too."""
         if last > first:
-            self.blocks.append((first, last))
+            self.blocks.append((first, last, soft))
 
     def page_breaks(self, paper: Paper, forced: list[int] | None = None) -> list[int]:
         """Rows that start a page: before a kept block that would cross the page foot, and ``forced``.
@@ -296,20 +298,33 @@ class TableSheet:
         page = (paper.height_mm / MM_PER_INCH - TOP_MARGIN - BOTTOM_MARGIN) * 72 * 0.97
         first, last = self.header_rows
         head = sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1)) if last else 0.0
-        starts = {b[0]: b[1] for b in self.blocks}
+        starts = {b[0]: (b[1], b[2]) for b in self.blocks}
         forced_set = set(forced or ())
         breaks: list[int] = []
         used = 0.0
         r = 0
         while r < self.row:
-            end = starts.get(r, r)
+            end, soft = starts.get(r, (r, False))
             need = sum(self.heights.get(k, DEFAULT_ROW_PT) for k in range(r, end + 1))
+            if soft and used + need > page and page - used >= page / 5 and r not in forced_set:
+                end = r  # fill this page: the block goes on row by row (its merged cell is split)
+                need = self.heights.get(r, DEFAULT_ROW_PT)
             if r in forced_set or (used + need > page and used > head):
                 breaks.append(r)
                 used = head
             used += need
             r = end + 1
         return [b for b in breaks if b > 0]
+
+    def _write_merges(self, breaks: list[int]) -> None:
+        """The stub cells merged down, split at page breaks (a part on a new page repeats the text)."""
+        for first, last, col, text, fmt in self.merges:
+            cuts = [b for b in breaks if first < b <= last]
+            for a, b in zip([first, *cuts], [*(c - 1 for c in cuts), last]):
+                if b > a:
+                    self.ws.merge_range(a, col, b, col, text, fmt)
+                else:
+                    self.ws.write_string(a, col, text, fmt)
 
     def _merge_or_write(self, row: int, c0: int, c1: int, text: str, fmt) -> None:
         text = clean_for_office(text)
