@@ -246,9 +246,11 @@ def renamed_header(form: Path, folder: Path, old: str = "本年累计工业总�
 
 
 def shared_string(form: Path, dest: Path, old: str, new: str) -> Path:
-    """Replace one whole shared string (cells showing exactly ``old``)."""
+    """Replace one whole shared string (cells showing exactly ``old``, a narrow header possibly broken
+    between words by a line break: 本年累计\n营业收入)."""
+    pattern = "\n?".join(re.escape(ch) for ch in old).encode()
     return edit_parts(form, dest, {"xl/sharedStrings.xml": sub_bytes(
-        f"<t>{old}</t>".encode(), f"<t>{new}</t>".encode())})
+        b"<t>" + pattern + b"</t>", f"<t>{new}</t>".encode())})
 
 
 def with_formula(form: Path, folder: Path, ref: str, formula: str, cached: bool, part: str = ROSTER_PART) -> Path:

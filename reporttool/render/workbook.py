@@ -517,6 +517,7 @@ def _roster_scope_notes(figs: Figures, cat: Catalogue) -> list[str]:
     districts report on 集群产出): said in words, with the share, so the two totals tell one story."""
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
     lines = ["名录企业营业收入为名录所列企业的营业收入之和；上年同期和同比按两年均填报营业收入的企业同口径计算。"]
+    w = cat.words.unit
     total = next((f for f in figs.roster if not f.cluster), None)
     revenue = next((i for i in cat.indicators if i.name == "营业收入"), None)
     cluster_total = next((f for f in figs.programme if revenue and f.indicator == revenue.code), None)
@@ -525,10 +526,10 @@ def _roster_scope_notes(figs: Figures, cat: Catalogue) -> list[str]:
     if cluster_total is not None and cluster_total.value:
         share = total.revenue / cluster_total.value * 100
         lines.append(f"名录企业营业收入合计{text(total.revenue, ap)}亿元，占集群营业收入"
-                     f"{text(cluster_total.value, revenue.decimals)}亿元（总表“合计”，各县区在“集群产出”表填报）的"
+                     f"{text(cluster_total.value, revenue.decimals)}亿元（总表“合计”，各{w}在“集群产出”表填报）的"
                      f"{text(share, rp)}%；两者口径不同，集群营业收入含名录以外的企业。")
     else:
-        lines.append("集群营业收入（总表）由各县区在“集群产出”表填报，含名录以外的企业，与本表口径不同。")
+        lines.append(f"集群营业收入（总表）由各{w}在“集群产出”表填报，含名录以外的企业，与本表口径不同。")
     return lines
 
 
