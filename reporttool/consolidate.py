@@ -21,9 +21,8 @@ from reporttool.catalogue import Catalogue
 from reporttool.checks.cross import VersionFacts, check_cross
 from reporttool.checks.rules import finding
 from reporttool.figures import (
-    AHEAD,
-    LAGGING,
-    ON_TRACK,
+    add_cluster_measures,
+    judge,
     ST_ERRORS,
     ST_MISSING,
     ST_PASSED,
@@ -265,7 +264,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
                 by_district.append(_figure(cat, period, c.code, ind, d.code, s, int(s.value is not None)))
     _rank(by_district, cat)
 
-    return Figures(
+    figs = Figures(
         period=period, time_progress=period.time_progress,
         generated_at=(now or dt.datetime.now()).replace(microsecond=0),
         catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
@@ -278,6 +277,8 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
         config_notes=config_notes(cat, programme + clusters),
     )
+    add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
+    return figs
 
 
 def config_notes(cat: Catalogue, figs: list[IndicatorFigure]) -> list[str]:
@@ -365,20 +366,20 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     if rate and rt.kind != TARGET_GROWTH:
         if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
             f.gap = f.value - rt.value
-            f.status = LAGGING if f.value < rt.value else ON_TRACK
+            f.status = judge(f.gap, threshold)
         return f
     if rt.kind == TARGET_GROWTH:
         f.target_rate = rt.growth_rate
         if f.yoy is not None and rt.growth_rate is not None:
             f.gap = f.yoy - rt.growth_rate
-            f.status = LAGGING if f.yoy < rt.growth_rate else AHEAD if f.gap > threshold else ON_TRACK
+            f.status = judge(f.gap, threshold)
         return f
     if f.value is not None and rt.value is not None and rt.value > 0:
         f.completion = f.value / rt.value * 100
         if ind.compare_time:  # 时序进度 is shown only beside a completion rate it is compared with
             f.time_progress = period.time_progress
             f.gap = f.completion - f.time_progress
-            f.status = LAGGING if f.gap < -threshold else AHEAD if f.gap > threshold else ON_TRACK
+            f.status = judge(f.gap, threshold)
     return f
 
 
@@ -390,11 +391,11 @@ def _other(f: IndicatorFigure, rt: ResolvedTarget, rate: bool, threshold: Decima
     if rt.kind == TARGET_GROWTH:
         if f.yoy is not None and rt.growth_rate is not None:
             o.gap = f.yoy - rt.growth_rate
-            o.status = LAGGING if f.yoy < rt.growth_rate else AHEAD if o.gap > threshold else ON_TRACK
+            o.status = judge(o.gap, threshold)
     elif f.value is not None and rt.value is not None:
         if rate:
             o.gap = f.value - rt.value
-            o.status = LAGGING if f.value < rt.value else ON_TRACK
+            o.status = judge(o.gap, threshold)
         elif rt.value > 0:
             o.progress = f.value / rt.value * 100
     return o

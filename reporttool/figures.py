@@ -73,6 +73,12 @@ class IndicatorFigure:
     n_districts: int = 0  # districts that reported a value
     summable: bool = True
     target_wording: str = ""  # the plan's wording of the main target (目标.说明)
+    # Among the clusters (city-wide cluster figures only; set by ``add_cluster_measures``):
+    pull: Decimal | None = None  # 拉动 百分点 = (value − last_year) / programme's last_year × 100
+    yoy_rank: int | None = None  # rank of 同比 among the clusters reporting it, by the value as shown
+    yoy_ranked: int = 0  # how many clusters were ranked by 同比
+    completion_rank: int | None = None  # rank of 完成率 among the clusters, by the value as shown
+    completion_ranked: int = 0
     others: list[OtherTargetFigure] = field(default_factory=list)  # growth beside level, plan-end target
 
 
@@ -157,6 +163,50 @@ class Figures:
             if f.status in out:
                 out[f.status] += 1
         return out
+
+
+def judge(gap: Decimal | None, tolerance: Decimal) -> str | None:
+    """The one rule for every indicator: 滞后 when the gap (完成率 − 时序进度, 同比 − 增速目标, or ratio −
+    target, all in 百分点) is below −tolerance, 超前 above +tolerance, else 正常; None without a gap."""
+    if gap is None:
+        return None
+    return LAGGING if gap < -tolerance else AHEAD if gap > tolerance else ON_TRACK
+
+
+def _ranks(pairs: list[tuple[Decimal, IndicatorFigure]]) -> list[int]:
+    """Ranks, descending, of values already rounded as shown: equal values share a rank (1, 2, 2, 4)."""
+    return [1 + sum(1 for other, _ in pairs if other > shown) for shown, _ in pairs]
+
+
+def add_cluster_measures(figs: Figures, rate_places: int) -> None:
+    """Each cluster's 拉动 to the programme's growth, and its rank among the clusters by 同比 and by 完成率.
+
+    拉动 (contribution in 百分点) = (this cluster's value − its last-year value) / the programme's last-year
+    total × 100, for indicators with a programme total; the pulls of all clusters add up to the programme's
+    同比 when every cluster has a last-year value. Ranks use the values as shown (rounded half up to
+    ``rate_places``), so a tie on paper is a tie in rank. The brief and the 汇总表 read these fields.
+    """
+    from reporttool.units import q
+
+    programme = {f.indicator: f for f in figs.programme}
+    by_indicator: dict[str, list[IndicatorFigure]] = {}
+    for f in figs.clusters:
+        if f.district:
+            continue
+        by_indicator.setdefault(f.indicator, []).append(f)
+        total = programme.get(f.indicator)
+        if (total is not None and total.last_year and f.value is not None and f.last_year is not None
+                and f.yoy is not None):
+            f.pull = (f.value - f.last_year) / total.last_year * 100
+    for group in by_indicator.values():
+        for field_name, count_name, attr in (("yoy_rank", "yoy_ranked", "yoy"),
+                                             ("completion_rank", "completion_ranked", "completion")):
+            pairs = [(q(getattr(f, attr), rate_places), f) for f in group if getattr(f, attr) is not None]
+            if len(pairs) < 2:
+                continue
+            for rank, (_, f) in zip(_ranks(pairs), pairs):
+                setattr(f, field_name, rank)
+                setattr(f, count_name, len(pairs))
 
 
 def headline_figure(figs: Figures, cat: "Catalogue", cluster: str) -> IndicatorFigure | None:

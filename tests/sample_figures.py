@@ -24,6 +24,7 @@ from pathlib import Path
 
 from reporttool.catalogue import Catalogue, evaluate_formula, load_catalogue
 from reporttool.figures import (
+    add_cluster_measures,
     AHEAD,
     LAGGING,
     ON_TRACK,
@@ -318,10 +319,12 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
         s.info = sum(1 for f in findings if f.district == d.code and f.severity == INFO)
         submissions.append(s)
 
-    return Figures(period=period, time_progress=tp, generated_at=dt.datetime.combine(deadline, dt.time(9, 0)),
+    figs = Figures(period=period, time_progress=tp, generated_at=dt.datetime.combine(deadline, dt.time(9, 0)),
                    catalogue_fingerprint=cat.fingerprint, clusters=city, programme=programme,
                    districts=by_district, investment=investment, investment_by_district=investment_by_district,
                    submissions=submissions, findings=findings, roster=roster, roster_by_district=roster_by_district)
+    add_cluster_measures(figs, cat.settings.rate_decimals)  # as reporttool.consolidate does
+    return figs
 
 
 @dataclass
@@ -383,7 +386,7 @@ def _city_figure(cat: Catalogue, cluster: str, ind, value, last, period: Period,
         if rate and t.kind != TARGET_GROWTH:
             if value is not None and t.value is not None:
                 f.gap = value - t.value
-                f.status = LAGGING if value < t.value else ON_TRACK
+                f.status = _status(f.gap, cat.settings.lag_threshold)  # one tolerance rule for every indicator
             return f
         if t.kind == TARGET_GROWTH:
             f.gap = None if f.yoy is None else f.yoy - t.growth_rate

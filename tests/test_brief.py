@@ -172,7 +172,12 @@ def test_table_is_three_line_with_black_header(default_brief):
 
 def cluster_text(path: Path, cat, code: str) -> str:
     name = cat.cluster(code).name
-    return next(t for t in texts(path) if re.match(r"（[一二三四五六七八九十]+）" + re.escape(name) + "。", t))
+    return next(t for t in texts(path) if re.match(r"（[一二三四五六七八九十]+）" + re.escape(name) + "[^。]*。", t))
+
+
+def cluster_body(text: str) -> str:
+    """A cluster paragraph without its lead (（一）name and its finding)."""
+    return text.split("。", 1)[1]
 
 
 def test_every_cluster_number_equals_fmt_text_of_the_figure(default_brief):
@@ -187,11 +192,11 @@ def test_every_cluster_number_equals_fmt_text_of_the_figure(default_brief):
                 continue
             assert f"{fmt.text(f.value, ind.decimals)}{ind.unit}" in text, (c.code, ind.code)
             if f.yoy is not None and ind.unit != "%":
-                assert fmt.change_words(f.yoy, rd) in text
+                assert f"{fmt.text(abs(f.yoy), rd)}%" in text  # 增长7.1% or, grouped, 分别增长7.1%、6.2%
             if f.completion is not None and ind.unit != "%":
-                assert f"的{fmt.text(f.completion, rd)}%" in text
+                assert f"{fmt.text(f.completion, rd)}%" in text
             if f.time_progress is not None and f.gap is not None:
-                assert fmt.gap_words(f.gap, rd) in text
+                assert fmt.text(abs(f.gap), rd) in text
             checked += 1
         # every number in the paragraph is one the figures give (no stray arithmetic)
         allowed = set()
@@ -200,17 +205,33 @@ def test_every_cluster_number_equals_fmt_text_of_the_figure(default_brief):
             if f is None:
                 continue
             for v, places in ((f.value, ind.decimals), (f.target, ind.decimals), (f.yoy, rd), (f.completion, rd),
-                              (f.gap, rd), (f.target_rate, rd)):
+                              (f.gap, rd), (f.target_rate, rd), (f.pull, rd)):
                 if v is not None:
                     allowed |= {fmt.text(abs(v), places), fmt.trim(abs(v), places)}
             if f.value is not None and f.target is not None:
                 allowed.add(fmt.text(abs(f.value - f.target), rd))
+            allowed |= {str(f.yoy_rank), str(f.yoy_ranked)}
         inv = next(i for i in figs.investment if i.cluster == c.code)
         allowed |= {str(inv.projects), *map(str, inv.by_status.values()), fmt.text(inv.done_year, 2),
                     fmt.text(inv.completion, rd)}
+        if inv.completion is not None:
+            allowed.add(fmt.text(abs(inv.completion - figs.time_progress), rd))
         for number in re.findall(r"\d+(?:\.\d+)?", re.sub(r"^（[^）]*）", "", text)):
             assert number in allowed, (c.code, number, text)
     assert checked > 20
+
+
+def test_parallel_figures_use_fenbie_and_no_clause_repeats_four_times(default_brief):
+    """A cluster with several indicators measured alike says them once with 分别, not four clauses alike."""
+    cat, figs, path = default_brief
+    joined = "\n".join(texts(path))
+    assert "分别" in joined
+    for c in cat.clusters:
+        body = cluster_body(cluster_text(path, cat, c.code))
+        for sentence in body.split("。"):
+            shapes = [re.sub(r"[\d.]+", "N", re.sub(r"^[^，]*?(?=\d)", "", clause)) for clause in sentence.split("；")]
+            for a, b in zip(shapes, shapes[1:]):
+                assert not (a == b and a.count("，") >= 2), (c.code, sentence)
 
 
 def test_brief_table_agrees_with_the_consolidated_workbook(default_brief, tmp_path):
@@ -253,10 +274,17 @@ def section(path: Path, start: str, end: str) -> str:
     return text[text.index(start):text.index(end)]
 
 
+def _section(path: Path, number: str, following: str) -> str:
+    """The text of section ``number`` (一、…) up to the next one, whatever its finding heading says."""
+    text = "\n".join(texts(path))
+    start = text.index("\n" + number) + 1
+    return text[start:text.index("\n" + following, start)]
+
+
 def test_overall_is_short_with_at_most_three_programme_totals(default_brief):
     cat, figs, path = default_brief
     rd = cat.settings.rate_decimals
-    overall = section(path, "一、总体情况", "二、分集群情况")
+    overall = _section(path, "一、", "二、")
     chosen = prose.headline_indicators(figs, cat)
     assert 1 <= len(chosen) <= 3
     order = [i.code for i in cat.indicators]
@@ -266,18 +294,52 @@ def test_overall_is_short_with_at_most_three_programme_totals(default_brief):
         assert f"{prose.indicator_name(ind)}{fmt.text(f.value, ind.decimals)}{ind.unit}" in overall
         if f.yoy is not None:
             assert fmt.change_words(f.yoy, rd) in overall
-    # no indicator of one cluster only, and no list of every programme total
-    for ind in cat.indicators:
-        if len(ind.clusters) < 2:
-            assert prose.indicator_name(ind) not in overall, ind.name
-    paragraphs = [t for t in overall.splitlines()[1:] if t and not t.startswith(("图1", "注："))]
+    paragraphs = [t for t in overall.splitlines()[1:] if t]
     assert 2 <= len(paragraphs) <= 3
+    progress = _section(path, "二、", "三、")
     counts = figs.counts()
-    assert f"纳入比较的{sum(counts.values())}项集群指标中" in overall
+    assert f"有年度目标的{sum(counts.values())}项集群指标中" in progress
     for k, n in counts.items():
-        assert (f"{k}{n}项" in overall) == bool(n)
+        assert (f"{k}{n}项" in progress) == bool(n)
     inv = next(i for i in figs.investment if not i.cluster)
-    assert f"调度重点项目{inv.projects}个" in overall and fmt.text(inv.done_year, 2) in overall
+    assert f"调度重点项目{inv.projects}个" in progress and fmt.text(inv.done_year, 2) in progress
+    # investment is compared with 时序进度
+    assert fmt.gap_words(inv.completion - figs.time_progress, rd) in progress
+
+
+def test_headings_state_findings_and_method_notes_are_in_the_closing_note(default_brief):
+    cat, figs, path = default_brief
+    lines = texts(path)
+    headings = [t for t in lines if re.match(r"[一二三]、", t)]
+    assert headings[0].startswith("一、") and headings[0] not in ("一、总体情况",)
+    assert re.fullmatch(r"一、\S+(较快增长|稳步增长|小幅增长|基本持平|小幅下降|明显下降)", headings[0])
+    assert headings[1].startswith("二、") and "时序进度" in headings[1]
+    for c in cat.clusters:  # a cluster's lead says more than its name
+        lead = cluster_text(path, cat, c.code).split("。")[0]
+        assert len(lead) > len(c.name) + 4, lead
+    body = "\n".join(lines[:lines.index("附注")])
+    for method in ("对照时序进度", "统称进度差", "同口径", "÷"):
+        assert method not in body, method
+    notes = "\n".join(lines[lines.index("附注"):])
+    tolerance = fmt.trim(cat.settings.lag_threshold, 1)
+    assert notes.count(f"低于－{tolerance}个百分点为“滞后”") == 1  # one tolerance rule, stated once
+    assert "拉动" in notes
+
+
+def test_each_cluster_gets_its_pull_and_rank(default_brief):
+    cat, figs, path = default_brief
+    rd = cat.settings.rate_decimals
+    revenue = prose.revenue_indicator(cat)
+    for c in cat.clusters:
+        f = figs.cluster_figure(c.code, revenue.code)
+        text = cluster_text(path, cat, c.code)
+        if f is None or f.yoy_rank is None:
+            continue
+        where = "首位" if f.yoy_rank == 1 else f"第{f.yoy_rank}位"
+        assert f"增速居{f.yoy_ranked}个集群{where}" in text
+        if f.pull is not None and fmt.text(f.pull, rd) not in ("0.0", "-0.0"):
+            verb = "拉动" if f.pull > 0 else "拉低"
+            assert f"{verb}{cat.settings.programme_name}营业收入" in text and fmt.text(abs(f.pull), rd) in text
 
 
 def test_programme_target_is_compared_with_time_progress(tmp_path):
@@ -294,7 +356,7 @@ def test_programme_target_is_compared_with_time_progress(tmp_path):
 def test_cluster_paragraph_leads_with_its_target_indicators(default_brief):
     cat, figs, path = default_brief
     for c in cat.clusters:
-        body = re.sub(r"^（[^）]*）" + re.escape(c.name) + "。", "", cluster_text(path, cat, c.code))
+        body = cluster_body(cluster_text(path, cat, c.code))
         targeted = [ind for ind in cat.indicators_for(c.code)
                     if (f := figs.cluster_figure(c.code, ind.code)) is not None and f.value is not None
                     and prose.has_target(f)]
@@ -310,7 +372,7 @@ def test_cluster_paragraph_leads_with_its_target_indicators(default_brief):
 
 def test_prose_register(default_brief):
     cat, figs, path = default_brief
-    prose_text = section(path, "一、总体情况", "报：")
+    prose_text = section(path, "\n一、", "报：")
     lines = [t for t in prose_text.splitlines() if not t.startswith(("注：", "图1", "表1"))]
     joined = "\n".join(lines)
     assert fmt.DASH not in joined
@@ -375,7 +437,7 @@ def test_prose_zero_base_says_no_comparable_data(tmp_path):
     figs = small_figures()
     _set(figs, "A", "SR", last_year=D(0), yoy=None)
     text = _small_brief(tmp_path, figs)
-    line = next(t for t in text.splitlines() if t.startswith("（一）化工产业集群。"))
+    line = next(t for t in text.splitlines() if t.startswith("（一）化工产业集群"))
     assert "上年同期无可比数据" in line.split("；")[0]
     assert "增长-" not in text and "Infinity" not in text and "NaN" not in text
 
@@ -388,6 +450,10 @@ def test_prose_flat_and_growth_target(tmp_path):
 
 
 def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
+    from conftest import make_small_catalogue
+    from reporttool.figures import ST_PASSED
+
+    cat = make_small_catalogue()
     figs = small_figures()
     missing = [s.district_name for s in figs.submissions if s.status == ST_MISSING]
     assert missing
@@ -395,18 +461,45 @@ def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
     assert f"{missing[0]}未报送本期数据" in text
     reported = len(figs.submissions) - len(missing)
     assert f"已报送{reported}个" in text
+    # the totals say what they cover, where they are quoted
+    first = next(t for t in text.splitlines() if t.startswith("2025年1-6月"))
+    assert f"（据已报送的{reported}个" in first and f"{missing[0]}未报送）" in first
     lagging = {f.cluster for f in figs.clusters if f.status == LAGGING}
-    from conftest import make_small_catalogue
-
-    cat = make_small_catalogue()
     assert lagging
     problems = text[text.index("三、存在问题"):text.index("四、下步工作")]
-    for code in lagging:
+    for code in lagging:  # with data missing, a gap is not blamed on the cluster's leaders
         c = cat.cluster(code)
-        assert c.name in problems and c.lead_units[0] in problems
-        assert prose.leader_text(c.leaders[0]) in problems
+        assert c.name in problems and prose.leader_text(c.leaders[0]) not in problems
+        assert c.lead_units[0] not in problems
+    assert "按已报送数据" in problems and "待数据报齐后再作判断" in problems
     steps = text[text.index("四、下步工作"):]
     assert "进度滞后的" in steps and cat.cluster(sorted(lagging)[0]).name in steps
+    # with every district in, the lagging clusters' leaders are named
+    for s in figs.submissions:
+        if s.status == ST_MISSING:
+            s.status, s.on_time = ST_PASSED, True
+    complete = _small_brief(tmp_path, figs)
+    problems = complete[complete.index("三、存在问题"):complete.index("四、下步工作")]
+    for code in lagging:
+        c = cat.cluster(code)
+        assert c.lead_units[0] in problems and prose.leader_text(c.leaders[0]) in problems
+    assert "据已报送" not in complete and "待数据报齐" not in complete
+
+
+def test_returns_and_errors_are_worded_as_the_submission_sheet_counts_them(tmp_path):
+    """有错 is 'sent back with a feedback workbook', not 退回; only a 退回 file is called 退回."""
+    from reporttool.figures import ST_ERRORS, ST_RETURNED
+
+    figs = small_figures()
+    figs.submissions[0].status, figs.submissions[0].errors = ST_ERRORS, 2
+    text = _small_brief(tmp_path, figs)
+    assert "退回" not in text and "报表有错误，已发反馈表通知修改" in text
+    figs.submissions[0].status = ST_RETURNED
+    text = _small_brief(tmp_path, figs)
+    name = figs.submissions[0].district_name
+    assert f"{name}报送的文件被退回" in text
+    first = next(t for t in text.splitlines() if t.startswith("2025年1-6月"))
+    assert f"{name}报送的文件被退回" in first  # the totals leave it out and say so
 
 
 def test_prose_cluster_without_data_and_no_lag(tmp_path):
@@ -417,7 +510,7 @@ def test_prose_cluster_without_data_and_no_lag(tmp_path):
         f.status = None if f.status == LAGGING else f.status
     figs.investment = [i for i in figs.investment if i.cluster != "C"]
     text = _small_brief(tmp_path, figs)
-    line = next(t for t in text.splitlines() if t.startswith("（三）文旅产业集群。"))
+    line = next(t for t in text.splitlines() if t.startswith("（三）文旅产业集群"))
     assert "本期未收到该集群数据" in line
     assert "部分集群指标进度滞后" not in text
     assert "对各产业集群，" in text
@@ -454,8 +547,8 @@ def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_
         # table pages have columns (wide gaps inside a line); body pages do not
         if body and not any(re.search(r"\S\s{3,}\S", ln) for ln in body):
             counts.append(len(body))
-    assert 3 <= len([p for p in pages if p.strip()]) <= 8  # 表1 is an attachment on its own pages
+    assert 3 <= len([p for p in pages if p.strip()]) <= 9  # 附注, and 表1 as an attachment on its own pages
     assert 22 in counts, counts
     assert max(counts) == 22, counts
     # page 1 carries body text; page numbers are printed
-    assert "一、总体情况" in pages[0] and re.search(r"—\s*1\s*—", pages[0])
+    assert "一、" in pages[0] and re.search(r"—\s*1\s*—", pages[0])

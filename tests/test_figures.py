@@ -187,7 +187,10 @@ def test_growth_target_compares_yoy_with_the_rate(ledger, cat4):
     ingest(ledger, submission("110102", outputs={("A", "CZ"): (D(1000), D(1000))}))
     f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "CZ")
     assert f.yoy == D(3)  # 2060 / 2000
-    assert f.gap == D(-3) and f.status == LAGGING
+    assert f.gap == D(-3) and f.status == ON_TRACK  # one tolerance for every indicator: within ±5 百分点
+    ingest(ledger, submission("110102", outputs={("A", "CZ"): (D(800), D(1000))}), received=dt.datetime(2025, 7, 4, 10, 0))
+    f = fig(compute_figures(ledger, cat4, P, now=NOW), "A", "CZ")
+    assert f.yoy == D(-7) and f.gap == D(-13) and f.status == LAGGING  # 1860 / 2000
 
 
 def test_base_multiple_target_and_stock_unit(ledger, cat4):
@@ -341,7 +344,11 @@ def test_rate_has_no_yoy_and_no_completion_only_a_gap_in_points(ledger, cat4):
     ingest(ledger, submission("110101", outputs={("B", "SR"): (D(10000), None), ("B", "GD"): (D(2999), None)}),
            received=dt.datetime(2025, 7, 4, 10, 0))
     zb = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "ZB")
-    assert zb.gap == D("-0.01") and zb.status == LAGGING  # below the target at all: 滞后
+    assert zb.gap == D("-0.01") and zb.status == ON_TRACK  # the one tolerance rule: 9.99 % against 10 % is 正常
+    ingest(ledger, submission("110101", outputs={("B", "SR"): (D(10000), None), ("B", "GD"): (D(2400), None)}),
+           received=dt.datetime(2025, 7, 5, 10, 0))
+    zb = fig(compute_figures(ledger, cat4, P, now=NOW), "B", "ZB")
+    assert zb.gap == D(-6) and zb.status == LAGGING  # more than 5 百分点 below: 滞后
 
 
 def test_ranks_follow_the_value_as_shown(ledger, cat4):
@@ -367,3 +374,21 @@ def test_on_time_follows_the_first_readable_file_not_a_late_correction(ledger, c
     assert states["110101"].received_at == dt.datetime(2025, 7, 9, 16, 30)  # the version in use
     assert states["110101"].file_name.endswith("v2.xlsx")
     assert states["110102"].on_time is False
+
+
+def test_cluster_pulls_add_up_to_the_programme_growth_and_clusters_are_ranked(ledger, cat4):
+    """拉动 = a cluster's increase / the programme's last-year total × 100; ranks among clusters as shown."""
+    from reporttool.figures import add_cluster_measures
+
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1100), D(1000)), ("B", "SR"): (D(900), D(1000))}))
+    figures = compute_figures(ledger, cat4, P, now=NOW)
+    a, b = fig(figures, "A", "SR"), fig(figures, "B", "SR")
+    total = next(f for f in figures.programme if f.indicator == "SR")
+    assert a.pull == D(5) and b.pull == D(-5)  # +100 / 2000, −100 / 2000
+    pulls = sum(f.pull for f in figures.clusters if f.indicator == "SR" and f.pull is not None)
+    assert pulls == total.yoy == D(0)
+    assert (a.yoy_rank, b.yoy_rank, a.yoy_ranked) == (1, 2, 2)
+    # ranks by the value as shown: 10.04 and 10.01 both show 10.0 and share the first rank
+    a.yoy, b.yoy = D("10.04"), D("10.01")
+    add_cluster_measures(figures, 1)
+    assert (a.yoy_rank, b.yoy_rank) == (1, 1)

@@ -45,7 +45,6 @@ from reporttool.render.brief_template import (
     format_rpr,
     no_hanging_punctuation,
     set_align,
-    set_border,
     set_indent,
     set_spacing,
 )
@@ -410,6 +409,13 @@ class _Renderer:
         if block.text:
             self._run(para, block.text, self.p.font_body)
 
+    def closing_note(self, block: prose.NoteBlock) -> None:
+        """An item of the 附注: 4号 仿宋 on a tighter line, indented like the body."""
+        p = self.p
+        para = self._para(line=p.note_line_pt)
+        set_indent(para._p.get_or_add_pPr(), first_line=pt_to_twips(p.colophon_size_pt * p.body_indent_chars))
+        self._run(para, block.text, p.font_body, size=p.colophon_size_pt, spacing=False)
+
     def caption(self, text: str) -> None:
         para = self._para(indent=False, align="center", keep_next=True)
         self._run(para, text, self.p.font_heading1, size=self.p.table_caption_size_pt, spacing=False)
@@ -546,6 +552,8 @@ class _Renderer:
                 self.heading(block)
             elif isinstance(block, prose.Paragraph):
                 self.paragraph(block)
+            elif isinstance(block, prose.NoteBlock):
+                self.closing_note(block)
             elif isinstance(block, prose.TableBlock):
                 self.appendix(block, reserve_pt)
             elif isinstance(block, prose.ChartBlock):

@@ -39,7 +39,7 @@ def find_cjk_font(preferred: tuple[str, ...] = CJK_FONTS) -> str | None:
 
 
 # Bump when the drawing below changes, so cached images of the old drawing are not reused.
-CHART_STYLE = "3"
+CHART_STYLE = "4"
 
 
 def chart_cache_dir() -> Path:

@@ -78,6 +78,7 @@ class BriefProfile:
     red_rule_colour: str = "FF0000"  # standard: red
     colophon_size_pt: Decimal = SI_HAO  # standard: 4号 仿宋
     colophon_indent_chars: int = 1  # standard: one character in from each side
+    note_line_pt: Decimal = Decimal(22)  # practice: the closing 附注 in 4号 on 22 pt lines
     colophon_outer_rule_eighths: int = 8  # standard: 0.35 mm ≈ 1 pt
     colophon_inner_rule_eighths: int = 6  # standard: 0.25 mm ≈ 0.75 pt
     page_number_size_pt: Decimal = SI_HAO  # standard: 4号

@@ -13,16 +13,11 @@ from decimal import Decimal
 from reporttool import fmt
 from reporttool.catalogue import Catalogue
 from reporttool.figures import (
-    headline_figure,
     LAGGING,
-    ST_ERRORS,
-    ST_MISSING,
-    ST_RETURNED,
-    ST_SUPERSEDED,
-    ST_VERIFY,
     Figures,
     IndicatorFigure,
     InvestmentFigure,
+    headline_figure,
 )
 from reporttool.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
 from reporttool.render import other_targets
@@ -58,6 +53,13 @@ class Paragraph:
 
 
 @dataclass
+class NoteBlock:
+    """An item of the closing 附注, in smaller type (4号) than the body."""
+
+    text: str
+
+
+@dataclass
 class TableBlock:
     caption: str
     header: list[str]
@@ -84,7 +86,7 @@ class ChartBlock:
     note: str = ""  # clusters left out (no indicator compared with 时序进度)
 
 
-Block = Heading | Paragraph | TableBlock | ChartBlock
+Block = Heading | Paragraph | NoteBlock | TableBlock | ChartBlock
 
 
 @dataclass
@@ -258,195 +260,6 @@ def revenue_indicator(cat: Catalogue) -> Indicator | None:
     return None
 
 
-def overall(figures: Figures, cat: Catalogue) -> list[Block]:
-    """一、总体情况: the headline totals; progress and investment; 报送."""
-    rd = cat.settings.rate_decimals
-    st = cat.settings
-    blocks: list[Block] = [Heading("一、总体情况")]
-    n_clusters = len(cat.clusters)
-
-    # 1. headline: the programme totals, with the programme target where there is one
-    clauses = []
-    for f, ind in headline_indicators(figures, cat):
-        covered = len([c for c in ind.clusters if cat.cluster(c) is not None])
-        note = f"（{covered}个集群合计）" if covered < n_clusters else ""
-        clauses.append(indicator_clause(f, ind, cat, note=note))
-    head = f"{figures.period.label}，{cat.words.whole}{n_clusters}个{st.programme_name}"
-    if clauses:
-        blocks.append(Paragraph(head + "实现" + "；".join(clauses) + "。"))
-
-    # 2. progress against 时序进度, investment, the chart
-    text = ""
-    counts = figures.counts()
-    compared = sum(counts.values())
-    if compared:
-        growth = any(f.status and f.target_kind == TARGET_GROWTH for f in figures.clusters)
-        ratio = any(f.status and f.completion is None and f.target_kind != TARGET_GROWTH
-                    for f in figures.clusters)  # a rate (占比) is compared with its target value
-        basis = (f"完成率对照时序进度（{fmt.trim(figures.time_progress, rd)}%）"
-                 + ("、增速对照增速目标" if growth else "") + ("、比率对照目标值" if ratio else ""))
-        words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
-        text += f"{basis}，纳入比较的{compared}项集群指标中，{words}"
-        lagging = lagging_clusters(figures, cat)
-        if len(lagging) == 1:
-            text += f"，滞后指标在{lagging[0].name}"
-        elif lagging:
-            text += f"，滞后指标涉及{'、'.join(c.short_name for c in lagging)}{len(lagging)}个集群"
-        text += "。"
-    inv = _investment(figures, "")
-    if inv is not None and inv.projects:
-        text += cat.words.whole + investment_clause(inv, cat) + "。"
-    chart = chart_block(figures, cat)
-    if chart.items:
-        text += "各集群主要指标完成率与时序进度对比见图1。"
-    if not clauses:
-        text = head + "主要指标情况如下。" + text
-    if text:
-        blocks.append(Paragraph(text))
-
-    # 3. 报送
-    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
-    if subs:
-        got = [s for s in subs if s.status != ST_MISSING]
-        late = [s for s in got if s.on_time is False]
-        who = f"本期应报送数据的{district_word(cat)}{len(subs)}个"
-        if len(got) == len(subs) and not late:
-            text = f"{who}，均已按时报送。"
-        else:
-            text = f"{who}，已报送{len(got)}个"
-            if late and got:
-                text += f"（其中按时报送{len(got) - len(late)}个、逾期报送{len(late)}个）"
-            if len(got) < len(subs):
-                missing = [s.district_name for s in subs if s.status == ST_MISSING]
-                text += f"，未报送{len(subs) - len(got)}个"
-                if missing:
-                    # Totals and completion rates above leave these districts out: say so where they are read.
-                    text += f"（{'、'.join(missing)}），以上数据不含未报送地区"
-            text += "。"
-        blocks.append(Paragraph(text))
-    if chart.items:
-        blocks.append(chart)
-    return blocks
-
-
-def brief_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
-    """An indicator without a target, briefly: value and 同比 (nothing when there is no base)."""
-    text = f"{indicator_name(ind)}{value_text(f, ind)}"
-    change = fmt.change_words(f.yoy, cat.settings.rate_decimals) if ind.unit != "%" else ""
-    return text + (f"，同比{change}" if change else "")
-
-
-def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int) -> Paragraph:
-    """（n）集群名称。Target indicators first, then the others briefly, then investment and projects."""
-    targeted, others, project_amounts = [], [], []
-    for ind in cat.indicators_for(cluster.code):
-        f = figures.cluster_figure(cluster.code, ind.code)
-        if f is None or f.value is None:
-            continue
-        if has_target(f):
-            targeted.append(indicator_clause(f, ind, cat))
-        elif ind.source == SOURCE_PROJECTS:
-            project_amounts.append(brief_clause(f, ind, cat))
-        else:
-            others.append(brief_clause(f, ind, cat))
-    inv = _investment(figures, cluster.code)
-    inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
-    lead = f"（{cn_number(n)}）{cluster.name}。"
-    if not (targeted or others or project_amounts or inv_text):
-        return Paragraph(f"本期未收到该集群数据（相关{cat.words.unit}未报送或报送数据未通过审核）。", lead)
-    sentences = ["；".join(targeted), "；".join(others), "，".join(project_amounts + [inv_text] if inv_text
-                                                                 else project_amounts)]
-    return Paragraph("".join(s + "。" for s in sentences if s), lead)
-
-
-def clusters_section(figures: Figures, cat: Catalogue) -> list[Block]:
-    """二、分集群情况, then the table of main indicators."""
-    blocks: list[Block] = [Heading("二、分集群情况")]
-    for n, cluster in enumerate(cat.clusters, 1):
-        blocks.append(cluster_paragraph(figures, cat, cluster, n))
-    if indicator_table(figures, cat).rows:
-        blocks.append(Paragraph("各集群主要指标完成情况见附件。"))
-    return blocks
-
-
-def lagging_clusters(figures: Figures, cat: Catalogue) -> list[Cluster]:
-    codes = {f.cluster for f in figures.clusters if f.status == LAGGING}
-    return [c for c in cat.clusters if c.code in codes]
-
-
-def problems_section(figures: Figures, cat: Catalogue) -> tuple[list[Block], list[Cluster]]:
-    """三、存在问题: lagging clusters with who leads them; districts; double counting."""
-    rd = cat.settings.rate_decimals
-    blocks: list[Block] = [Heading("三、存在问题")]
-    items: list[Paragraph] = []
-    lagging = lagging_clusters(figures, cat)
-    if lagging:
-        sentences = []
-        for c in lagging:
-            clauses = []
-            for ind in cat.indicators_for(c.code):
-                f = figures.cluster_figure(c.code, ind.code)
-                if f is None or f.status != LAGGING:
-                    continue
-                if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
-                    clauses.append(f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
-                                   f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
-                elif ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
-                    clauses.append(f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}"
-                                   f"{fmt.points_words(f.value - f.target, rd)}")
-                elif f.completion is not None:
-                    clauses.append(f"{ind.name}完成率{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}")
-            who = []
-            if c.lead_units:
-                who.append("牵头单位：" + "、".join(c.lead_units))
-            if c.leaders:
-                who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
-            sentence = c.name + "；".join(clauses)
-            if who:
-                sentence += "（" + "；".join(who) + "）"
-            sentences.append(sentence)
-        items.append(Paragraph("；".join(sentences) + "。", "部分集群指标进度滞后。"))
-    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
-    missing = [s.district_name for s in subs if s.status == ST_MISSING]
-    late = [s.district_name for s in subs if s.status != ST_MISSING and s.on_time is False]
-    returned = [s.district_name for s in subs if s.status == ST_RETURNED]
-    errors = [f"{s.district_name}（{s.errors}处）" for s in subs if s.status == ST_ERRORS]
-    verify = [f"{s.district_name}（{s.verify}处）" for s in subs if s.status == ST_VERIFY and s.verify]
-    parts = []
-    if missing:
-        parts.append(f"{'、'.join(missing)}未报送本期数据")
-    if late:
-        parts.append(f"{'、'.join(late)}逾期报送")
-    if returned:
-        parts.append(f"{'、'.join(returned)}报送的文件无法读取，已退回重报")
-    if errors:
-        parts.append(f"{'、'.join(errors)}报表存在错误，已退回修改")
-    if verify:
-        parts.append(f"{'、'.join(verify)}有数据待核实")
-    if parts:
-        faults = (["不及时"] if missing or late else []) + (["不规范"] if returned or errors or verify else [])
-        items.append(Paragraph("；".join(parts) + "。", f"部分地区报送{'、'.join(faults)}。"))
-    if figures.double_counted:
-        names = []
-        for f in figures.double_counted:
-            d = cat.district(f.district)
-            name = d.name if d else f.district
-            if name and name not in names:
-                names.append(name)
-        where = f"（涉及{'、'.join(names)}）" if names else ""
-        items.append(Paragraph(
-            f"经比对，发现{len(figures.double_counted)}户企业被两个{cat.words.unit}重复填报{where}，"
-            f"后报送{cat.words.unit}的重复数据未计入汇总，已通知相关{cat.words.unit}核实修改。",
-            f"存在跨{cat.words.unit}重复统计。"))
-    if not items:
-        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨{cat.words.unit}重复统计。"))
-    else:
-        for n, p in enumerate(items, 1):
-            p.lead = f"（{cn_number(n)}）{p.lead}"
-    blocks.extend(items)
-    return blocks, lagging
-
-
 def table_indicators(figures: Figures, cat: Catalogue, cluster: str) -> list[tuple[IndicatorFigure, Indicator]]:
     """The rows of 表1 for one cluster ("" = the programme): the indicators with a target value (or a growth
     target) this year, plus the programme-wide revenue indicator (revenue_indicator), in catalogue order."""
@@ -513,14 +326,7 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
 
 
 def draft(figures: Figures, cat: Catalogue) -> Draft:
-    """All generated content of the brief: sections 一 to 三 (四 is the template's fixed wording)."""
-    out = Draft()
-    out.blocks.extend(overall(figures, cat))
-    out.blocks.extend(clusters_section(figures, cat))
-    problems, lagging = problems_section(figures, cat)
-    out.blocks.extend(problems)
-    out.lagging_clusters = lagging
-    table = indicator_table(figures, cat)
-    if table.rows:
-        out.appendix.append(table)
-    return out
+    """All generated content of the brief (render/sections.py drafts the sections from these helpers)."""
+    from reporttool.render.sections import draft as draft_sections
+
+    return draft_sections(figures, cat)

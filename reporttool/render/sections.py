@@ -1,0 +1,426 @@
+"""The brief's sections, drafted from the Figures: 一 and 二 with finding headings, 三 存在问题, the 附注.
+
+render/prose.py holds the blocks and the clause helpers (one indicator, investment, the table, the chart);
+this module puts them together the way a bureau's release reads: the finding first, parallel figures with
+分别, each cluster's 拉动 and rank, investment against 时序进度, definitions in a closing 附注, and what the
+figures cover where a total is quoted (render/wording.py). docs/brief.md states the rules.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reporttool import fmt
+from reporttool.catalogue import Catalogue
+from reporttool.figures import (
+    LAGGING,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_SUPERSEDED,
+    ST_VERIFY,
+    Figures,
+    IndicatorFigure,
+    headline_figure,
+)
+from reporttool.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
+from reporttool.render import wording
+from reporttool.render.prose import (
+    Block,
+    ChartBlock,
+    Draft,
+    Heading,
+    NoteBlock,
+    Paragraph,
+    _investment,
+    chart_block,
+    cn_number,
+    district_word,
+    has_target,
+    headline_indicators,
+    indicator_clause,
+    indicator_name,
+    indicator_table,
+    investment_clause,
+    leader_text,
+    rate,
+    revenue_indicator,
+    target_text,
+    value_text,
+)
+from reporttool.units import q
+
+
+def _revenue(figures: Figures, cat: Catalogue) -> tuple[Indicator | None, IndicatorFigure | None]:
+    rev = revenue_indicator(cat)
+    total = None if rev is None else next((f for f in figures.programme if f.indicator == rev.code), None)
+    return rev, total
+
+
+def _pull_words(names: list[str], pulls: list[Decimal], what: str, rd: int) -> str:
+    """分别拉动重点产业集群营业收入增长1.2、0.8和0.5个百分点 / 拉低… for figures of one sign; a pull that
+    rounds to zero is said apart (…影响不足0.1个百分点), never as "拉低0.0个百分点"."""
+    least = Decimal(1).scaleb(-rd)
+    shown = [(n, p) for n, p in zip(names, pulls) if q(p, rd) != 0]
+    small = [n for n, p in zip(names, pulls) if q(p, rd) == 0]
+    out = ""
+    if shown:
+        verb = f"拉动{what}增长" if shown[0][1] > 0 else f"拉低{what}"
+        values = wording.numbers([fmt.text(abs(p), rd) for _, p in shown])
+        who = "" if not small else wording.series([n for n, _ in shown])
+        out = who + ("分别" if len(shown) > 1 else "") + verb + values + "个百分点"
+    if small:
+        out += ("，" if out else "") + (wording.series(small) if shown else "") + f"影响不足{fmt.text(least, rd)}个百分点"
+    return out
+
+
+def contributions(figures: Figures, cat: Catalogue) -> str:
+    """从各集群看: the clusters' 同比 of the programme-wide indicator grouped with 分别, their 拉动 and who ranks
+    first ("" without a programme 同比 or with fewer than two clusters)."""
+    rd = cat.settings.rate_decimals
+    rev, total = _revenue(figures, cat)
+    if rev is None or total is None or total.yoy is None:
+        return ""
+    rows = [(c, f) for c in cat.clusters if (f := figures.cluster_figure(c.code, rev.code)) is not None
+            and f.yoy is not None and f.pull is not None]
+    if len(rows) < 2:
+        return ""
+    rows.sort(key=lambda cf: -cf[1].yoy)
+    what = f"{cat.settings.programme_name}{indicator_name(rev)}"
+    parts = []
+    for group in ([cf for cf in rows if q(cf[1].yoy, rd) > 0], [cf for cf in rows if q(cf[1].yoy, rd) < 0]):
+        if not group:
+            continue
+        if q(group[0][1].yoy, rd) < 0:
+            group = sorted(group, key=lambda cf: cf[1].yoy)  # the steepest fall first
+        shown = group[:wording.MAX_LISTED]
+        names = [c.short_name for c, _ in shown]
+        more = ""
+        if len(group) > len(shown):
+            verb = "增长" if q(group[0][1].yoy, rd) > 0 else "下降"
+            more = f"{len(group)}个集群{indicator_name(rev)}同比{verb}，其中居前{len(shown)}位的"
+        yoys = [f.yoy for _, f in shown]
+        change = wording.changes(yoys, rd) if len(shown) > 1 else fmt.change_words(yoys[0], rd)
+        pulls = _pull_words(names, [f.pull for _, f in shown], what, rd)
+        parts.append(f"{more}{wording.series(names)}{'' if more else indicator_name(rev) + '同比'}{change}，{pulls}")
+    flat = [c.short_name for c, f in rows if q(f.yoy, rd) == 0]
+    if flat:
+        parts.append(f"{wording.listed(flat)}与上年同期持平")
+    first = [(c, f) for c, f in rows if f.yoy_rank == 1]
+    tail = ""
+    if first:
+        tail = f"{wording.series([c.short_name for c, _ in first])}增速居{first[0][1].yoy_ranked}个集群首位"
+        biggest = max(rows, key=lambda cf: cf[1].pull)
+        if biggest[1].pull > 0 and all(biggest[0] is not c for c, _ in first):
+            tail += f"，{biggest[0].short_name}拉动最大"
+        tail += "。"
+    return "从各集群看，" + "；".join(parts) + "。" + tail
+
+
+def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Block]:
+    """一、the headline finding: the programme totals (with what they cover), the clusters' growth with
+    分别, 拉动 and ranks, and 报送."""
+    rd = cat.settings.rate_decimals
+    st = cat.settings
+    rev, total = _revenue(figures, cat)
+    found = wording.trend(total.yoy if total is not None else None, rd)
+    title = f"一、{st.programme_name}{indicator_name(rev)}{found}" if rev is not None and found else "一、总体情况"
+    blocks: list[Block] = [Heading(title)]
+    n_clusters = len(cat.clusters)
+    clauses = []
+    for f, ind in headline_indicators(figures, cat):
+        covered = len([c for c in ind.clusters if cat.cluster(c) is not None])
+        note = f"（{covered}个集群合计）" if covered < n_clusters else ""
+        if ind.source == SOURCE_ROSTER:
+            note += cov.roster_note()  # a count from the enterprise lists says whose list is missing
+        clauses.append(indicator_clause(f, ind, cat, note=note))
+    head = f"{figures.period.label}，{cat.words.whole}{n_clusters}个{st.programme_name}{cov.scope(cat)}"
+    blocks.append(Paragraph(head + ("实现" + "；".join(clauses) if clauses else "主要指标情况如下") + "。"))
+    text = contributions(figures, cat)
+    if text:
+        blocks.append(Paragraph(text))
+    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
+    if subs:
+        got = [s for s in subs if s.status != ST_MISSING]  # 已报, as 报送情况 counts (退回 included)
+        late = [s for s in got if s.on_time is False]
+        who = f"本期应报送数据的{district_word(cat)}{len(subs)}个"
+        if len(got) == len(subs) and not late and not cov.returned:
+            text = f"{who}，均已按时报送。"
+        else:
+            text = f"{who}，已报送{len(got)}个"
+            if late and got:
+                text += f"（其中按时报送{len(got) - len(late)}个、逾期报送{len(late)}个）"
+            if cov.missing:
+                text += f"，未报送{len(cov.missing)}个（{'、'.join(cov.missing)}）"
+            if cov.returned:
+                text += f"；{'、'.join(cov.returned)}报送的文件被退回，数据未计入汇总"
+            text += "。"
+        blocks.append(Paragraph(text))
+    return blocks
+
+
+def progress_heading(figures: Figures, cov: wording.Coverage) -> str:
+    counts = figures.counts()
+    compared, lag = sum(counts.values()), counts[LAGGING]
+    if not compared:
+        return "二、各集群运行情况"
+    finding = ("各集群主要指标达到时序进度" if lag == 0 else
+               "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
+    return f"二、{finding}" + ("（按已报送数据）" if cov.partial else "")
+
+
+def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
+    """The clusters of 图1 in two groups with 分别: above (or at) 时序进度, below it."""
+    rd = cat.settings.rate_decimals
+    parts = []
+    items = [(i, next(f for c in cat.clusters if c.short_name == i.label
+                      for f in [headline_figure(figures, cat, c.code)] if f is not None)) for i in chart.items]
+    for above in (True, False):
+        group = [(i, f) for i, f in items if (q(f.gap, rd) >= 0) == above]
+        if not group:
+            continue
+        names = wording.listed([i.label for i, _ in group])
+        if len(group) == 1:
+            i, f = group[0]
+            parts.append(f"{names}{i.indicator}完成率为{i.completion_text}%，{fmt.gap_words(f.gap, rd)}")
+        else:
+            shown = group[:wording.MAX_LISTED]
+            parts.append(f"{names}{'主要产值指标' if len({i.indicator for i, _ in shown}) > 1 else shown[0][0].indicator}"
+                         f"完成率分别为{wording.numbers([i.completion_text for i, _ in shown], '%')}，"
+                         f"{wording.gaps([f.gap for _, f in shown], rd)}")
+    return "；".join(parts)
+
+
+def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Block]:
+    """二、progress against 时序进度 (finding heading), investment against 时序进度, 图1, the clusters."""
+    rd = cat.settings.rate_decimals
+    blocks: list[Block] = [Heading(progress_heading(figures, cov))]
+    counts = figures.counts()
+    compared = sum(counts.values())
+    chart = chart_block(figures, cat)
+    text = ""
+    if compared:
+        words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
+        text = f"有年度目标的{compared}项集群指标中，{words}。"
+        groups = _chart_groups(chart, figures, cat) if chart.items else ""
+        if groups:
+            text += f"从各集群主要指标看，{groups}（见图1）。"
+    inv = _investment(figures, "")
+    if inv is not None and inv.projects:
+        text += cat.words.whole + investment_clause(inv, cat)
+        if inv.completion is not None:
+            text += "，" + fmt.gap_words(inv.completion - figures.time_progress, rd)
+        text += "。"
+        ranked = [(c, i) for c in cat.clusters if (i := _investment(figures, c.code)) is not None
+                  and i.completion is not None]
+        if len(ranked) >= 3:
+            best = max(ranked, key=lambda ci: q(ci[1].completion, rd))
+            worst = min(ranked, key=lambda ci: q(ci[1].completion, rd))
+            text += (f"分集群看，{best[0].short_name}投资完成率最高，为{fmt.text(best[1].completion, rd)}%；"
+                     f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
+    if text:
+        blocks.append(Paragraph(text))
+    if chart.items:
+        blocks.append(chart)
+    for n, cluster in enumerate(cat.clusters, 1):
+        blocks.append(cluster_paragraph(figures, cat, cluster, n))
+    if indicator_table(figures, cat).rows:
+        blocks.append(Paragraph("各集群主要指标完成情况见附件。"))
+    return blocks
+
+
+def brief_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+    """An indicator without a target, briefly: value and 同比 (nothing when there is no base)."""
+    text = f"{indicator_name(ind)}{value_text(f, ind)}"
+    change = fmt.change_words(f.yoy, cat.settings.rate_decimals) if ind.unit != "%" else ""
+    return text + (f"，同比{change}" if change else "")
+
+
+def _rank_and_pull(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+    """，增速居8个集群第2位，拉动重点产业集群营业收入增长1.3个百分点 ("" when not ranked)."""
+    rd = cat.settings.rate_decimals
+    out = ""
+    if f.yoy_rank is not None:
+        out += f"，增速居{f.yoy_ranked}个集群" + ("首位" if f.yoy_rank == 1 else f"第{f.yoy_rank}位")
+    if f.pull is not None and q(f.pull, rd) != 0:
+        out += "，" + _pull_words([""], [f.pull], f"{cat.settings.programme_name}{indicator_name(ind)}", rd)
+    return out
+
+
+def _grouped(items: list[tuple[IndicatorFigure, Indicator]], cat: Catalogue) -> str:
+    """Several indicators of one cluster measured the same way, with 分别 (one clause, not four alike)."""
+    rd = cat.settings.rate_decimals
+    names = wording.series([indicator_name(i) for _, i in items])
+    unit = items[0][1].unit
+    values = wording.numbers([fmt.text(f.value, i.decimals) for f, i in items], unit)
+    text = f"{names}分别为{values}"
+    if all(f.yoy is not None for f, _ in items):
+        text += f"，同比{wording.changes([f.yoy for f, _ in items], rd)}"
+    text += f"，完成年度目标的{wording.numbers([rate(f.completion, cat) for f, _ in items], '%')}"
+    if all(f.time_progress is not None and f.gap is not None for f, _ in items):
+        text += "，" + wording.gaps([f.gap for f, _ in items], rd)
+    return text
+
+
+def _finding(figures: Figures, cat: Catalogue, cluster: Cluster) -> str:
+    """工业总产值明显下降，进度滞后: what the cluster's lead says about its headline figure."""
+    rd = cat.settings.rate_decimals
+    f = headline_figure(figures, cat, cluster.code)
+    if f is None:
+        f = next((x for ind in cat.indicators_for(cluster.code)
+                  if (x := figures.cluster_figure(cluster.code, ind.code)) is not None and x.yoy is not None), None)
+    if f is None:
+        return ""
+    ind = cat.indicator(f.indicator)
+    text = f"{indicator_name(ind)}{wording.trend(f.yoy, rd)}" if f.yoy is not None else ""
+    if f.status and f.time_progress is not None:
+        text += ("，" if text else f"{indicator_name(ind)}") + f"进度{f.status}"
+    return text
+
+
+def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int) -> Paragraph:
+    """（n）集群名称 and its finding. Target indicators first (those measured alike grouped with 分别), then the
+    others briefly (the programme-wide one with its rank and 拉动), then investment against 时序进度."""
+    rd = cat.settings.rate_decimals
+    rev = revenue_indicator(cat)
+    timed: list = []
+    targeted, others, project_amounts = [], [], []
+    for ind in cat.indicators_for(cluster.code):
+        f = figures.cluster_figure(cluster.code, ind.code)
+        if f is None or f.value is None:
+            continue
+        if has_target(f):
+            if f.completion is not None and not f.others and not f.target_derived:
+                timed.append((f, ind))  # measured alike: value, 同比, completion (and 时序进度)
+            targeted.append((f, ind))
+        elif ind.source == SOURCE_PROJECTS:
+            project_amounts.append(brief_clause(f, ind, cat))
+        else:
+            extra = _rank_and_pull(f, ind, cat) if rev is not None and ind.code == rev.code else ""
+            others.append(brief_clause(f, ind, cat) + extra)
+    clauses = []
+    groups: dict[tuple, list] = {}
+    for f, ind in timed:
+        groups.setdefault((ind.unit, f.time_progress is not None, f.yoy is not None), []).append((f, ind))
+    alike = {id(f): key for key, group in groups.items() if len(group) >= 2 for f, _ in group}
+    for f, ind in targeted:
+        key = alike.get(id(f))
+        if key is None:
+            clauses.append(indicator_clause(f, ind, cat))
+        elif groups[key][0][0] is f:
+            clauses.append(_grouped(groups[key], cat))
+    inv = _investment(figures, cluster.code)
+    inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
+    if inv_text and inv is not None and inv.completion is not None and not project_amounts:
+        inv_text += "，" + fmt.gap_words(inv.completion - figures.time_progress, rd)
+    finding = _finding(figures, cat, cluster)
+    lead = f"（{cn_number(n)}）{cluster.name}" + (f"{finding}。" if finding else "。")
+    if not (clauses or others or project_amounts or inv_text):
+        return Paragraph(f"本期未收到该集群数据（相关{cat.words.unit}未报送或报送数据未通过审核）。",
+                         f"（{cn_number(n)}）{cluster.name}。")
+    sentences = ["；".join(clauses), "；".join(others), "，".join(project_amounts + [inv_text] if inv_text
+                                                                 else project_amounts)]
+    return Paragraph("".join(s + "。" for s in sentences if s), lead)
+
+
+def lagging_clusters(figures: Figures, cat: Catalogue) -> list[Cluster]:
+    codes = {f.cluster for f in figures.clusters if f.status == LAGGING}
+    return [c for c in cat.clusters if c.code in codes]
+
+
+def _lag_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
+    rd = cat.settings.rate_decimals
+    if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
+        return (f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
+                f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
+    if ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
+        return f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}{fmt.points_words(f.value - f.target, rd)}"
+    if f.completion is not None:
+        return f"{ind.name}完成率{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}"
+    return ""
+
+
+def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> tuple[list[Block], list[Cluster]]:
+    """三、存在问题: lagging clusters (who leads them only when every district's data is in: a gap may
+    otherwise be missing data); 报送 in the words of 报送情况; double counting."""
+    blocks: list[Block] = [Heading("三、存在问题")]
+    items: list[Paragraph] = []
+    lagging = lagging_clusters(figures, cat)
+    if lagging:
+        sentences = []
+        for c in lagging:
+            clauses = [_lag_clause(f, ind, cat) for ind in cat.indicators_for(c.code)
+                       if (f := figures.cluster_figure(c.code, ind.code)) is not None and f.status == LAGGING]
+            sentence = c.name + "；".join(x for x in clauses if x)
+            who = []
+            if c.lead_units:
+                who.append("牵头单位：" + "、".join(c.lead_units))
+            if c.leaders:
+                who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
+            if who and not cov.partial:
+                sentence += "（" + "；".join(who) + "）"
+            sentences.append(sentence)
+        text = "；".join(sentences) + "。"
+        if cov.partial:
+            absent = wording.series(list(cov.missing + cov.returned))
+            text = ("按已报送数据，" + text + f"因{absent}的数据未计入，上述集群数据不完整，"
+                    "进度是否滞后待数据报齐后再作判断。")
+            items.append(Paragraph(text, "部分集群指标低于时序进度。"))
+        else:
+            items.append(Paragraph(text, "部分集群指标进度滞后。"))
+    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
+    late = [s.district_name for s in subs if s.status != ST_MISSING and s.on_time is False]
+    errors = [f"{s.district_name}（{s.errors}处）" for s in subs if s.status == ST_ERRORS]
+    verify = [f"{s.district_name}（{s.verify}处）" for s in subs if s.status == ST_VERIFY and s.verify]
+    parts = []
+    if cov.missing:
+        parts.append(f"{'、'.join(cov.missing)}未报送本期数据")
+    if late:
+        parts.append(f"{'、'.join(late)}逾期报送")
+    if cov.returned:
+        parts.append(f"{'、'.join(cov.returned)}报送的文件被退回（无法读取或被拒收），须重新报送")
+    if errors:
+        parts.append(f"{'、'.join(errors)}报表有错误，已发反馈表通知修改")
+    if verify:
+        parts.append(f"{'、'.join(verify)}有数据待核实")
+    if parts:
+        faults = (["不及时"] if cov.missing or late else []) + (["不规范"] if cov.returned or errors or verify else [])
+        items.append(Paragraph("；".join(parts) + "。", f"部分地区报送{'、'.join(faults)}。"))
+    if figures.double_counted:
+        names = []
+        for f in figures.double_counted:
+            d = cat.district(f.district)
+            name = d.name if d else f.district
+            if name and name not in names:
+                names.append(name)
+        where = f"（涉及{'、'.join(names)}）" if names else ""
+        items.append(Paragraph(
+            f"经比对，发现{len(figures.double_counted)}户企业被两个{cat.words.unit}重复填报{where}，"
+            f"后报送{cat.words.unit}的重复数据未计入汇总，已通知相关{cat.words.unit}核实修改。",
+            f"存在跨{cat.words.unit}重复统计。"))
+    if not items:
+        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨{cat.words.unit}重复统计。"))
+    else:
+        for n, p in enumerate(items, 1):
+            p.lead = f"（{cn_number(n)}）{p.lead}"
+    blocks.extend(items)
+    return blocks, lagging
+
+
+def draft(figures: Figures, cat: Catalogue) -> Draft:
+    """All generated content of the brief: sections 一 to 三 (四 is the template's fixed wording), then the
+    附注 and the 附件 (表1) that follow the template's text."""
+    out = Draft()
+    cov = wording.coverage(figures)
+    out.blocks.extend(overall(figures, cat, cov))
+    out.blocks.extend(progress(figures, cat, cov))
+    problems, lagging = problems_section(figures, cat, cov)
+    out.blocks.extend(problems)
+    out.lagging_clusters = lagging
+    table = indicator_table(figures, cat)
+    pulls = any(f.pull is not None for f in figures.clusters) and bool(contributions(figures, cat))
+    derived = any(f.target_derived for f in figures.clusters + figures.programme)
+    notes = wording.notes(figures, cat, pulls=pulls, derived=derived)
+    out.appendix.append(Heading("附注"))
+    out.appendix.extend(NoteBlock(f"{n}. {text}") for n, text in enumerate(notes, 1))
+    if table.rows:
+        out.appendix.append(table)
+    return out

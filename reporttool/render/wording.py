@@ -1,0 +1,145 @@
+"""Small wording helpers of the brief: parallel figures with 分别, trend words for finding headings, what
+the figures cover (报送 coverage), and the closing 附注.
+
+render/prose.py drafts the sections with these; every number is still formatted by reporttool.fmt from
+the Figures, so nothing here computes a figure that is shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reporttool import fmt
+from reporttool.catalogue import Catalogue
+from reporttool.figures import ST_MISSING, ST_RETURNED, ST_SUPERSEDED, Figures
+from reporttool.units import q
+
+MAX_LISTED = 5  # a 分别 list names at most this many, then "等N个"
+
+
+def series(items: list[str]) -> str:
+    """a / a和b / a、b和c: a list the way Chinese prose joins it."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if any("和" in i for i in items):  # 基础化工和精细化工、清洁能源: no second 和 that reads as part of a name
+        return "、".join(items)
+    return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def numbers(values: list[str], unit: str = "") -> str:
+    """Parallel numbers after 分别: 7.1%、6.2%和6.4% (the unit repeated after each, as releases write)."""
+    return series([f"{v}{unit}" for v in values])
+
+
+def changes(rates: list[Decimal], places: int) -> str:
+    """同比 of parallel figures: 分别增长7.1%、6.2%和6.4% / 分别下降… / 分别增长7.1%、下降1.2%."""
+    shown = [q(r, places) for r in rates]
+    if all(r > 0 for r in shown):
+        return "分别增长" + numbers([fmt.text(r, places) for r in shown], "%")
+    if all(r < 0 for r in shown):
+        return "分别下降" + numbers([fmt.text(-r, places) for r in shown], "%")
+    return "分别" + series([fmt.change_words(r, places) for r in shown])
+
+
+def gaps(values: list[Decimal], places: int) -> str:
+    """进度差 of parallel figures: 分别高于时序进度2.8和0.6个百分点 / 均与时序进度持平 / mixed, each worded."""
+    shown = [q(g, places) for g in values]
+    if all(g > 0 for g in shown):
+        return "分别高于时序进度" + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
+    if all(g < 0 for g in shown):
+        return "分别低于时序进度" + numbers([fmt.text(-g, places) for g in shown]) + "个百分点"
+    if all(g == 0 for g in shown):
+        return "均与时序进度持平"
+    return "分别" + series([fmt.gap_words(g, places) for g in shown])
+
+
+def trend(rate: Decimal | None, places: int) -> str:
+    """A finding's verb for a 同比: 较快增长 (≥ 10 %), 稳步增长 (≥ 3 %), 小幅增长, 基本持平, 小幅下降 (> −3 %),
+    明显下降."""
+    if rate is None:
+        return ""
+    r = q(rate, places)
+    if r >= 10:
+        return "较快增长"
+    if r >= 3:
+        return "稳步增长"
+    if r > 0:
+        return "小幅增长"
+    if r == 0:
+        return "基本持平"
+    return "小幅下降" if r > -3 else "明显下降"
+
+
+def listed(names: list[str], what: str = "个") -> str:
+    """At most MAX_LISTED names, then 等N个."""
+    if len(names) <= MAX_LISTED:
+        return series(names)
+    return "、".join(names[:MAX_LISTED]) + f"等{len(names)}{what}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which districts' data the figures hold, in the words of 报送情况 (已报/未报/退回)."""
+
+    expected: int  # districts that should report
+    received: tuple[str, ...]  # 已报 and used (通过/待核实/有错)
+    missing: tuple[str, ...]  # 未报
+    returned: tuple[str, ...]  # 退回: the file was refused, nothing of it is used
+    no_roster: tuple[str, ...]  # 已报 without a single enterprise in 集群企业 (企业名录)
+
+    @property
+    def partial(self) -> bool:
+        """Some district's data is not in the figures: totals are not the whole programme's."""
+        return bool(self.missing or self.returned)
+
+    def scope(self, cat: Catalogue) -> str:
+        """（据已报送的8个县（市）区和开发区数据，兴城市未报送） beside a total; "" when complete."""
+        if not self.partial:
+            return ""
+        absent = []
+        if self.missing:
+            absent.append(f"{listed(list(self.missing))}未报送")
+        if self.returned:
+            absent.append(f"{listed(list(self.returned))}报送的文件被退回")
+        return f"（据已报送的{len(self.received)}个{cat.words.unit_all}数据，{'，'.join(absent)}）"
+
+    def roster_note(self) -> str:
+        """（建昌县未报送企业名录） beside a figure counted from the enterprise lists; "" when all sent one."""
+        return f"（{listed(list(self.no_roster))}未报送企业名录）" if self.no_roster else ""
+
+
+def coverage(figures: Figures) -> Coverage:
+    """What the period's figures cover, from 报送情况 (Figures.submissions) and the enterprise lists."""
+    subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
+    received = [s for s in subs if s.status not in (ST_MISSING, ST_RETURNED)]
+    with_roster = {r.district for r in figures.roster_by_district if not r.cluster and r.enterprises > 0}
+    return Coverage(
+        expected=len(subs),
+        received=tuple(s.district_name for s in received),
+        missing=tuple(s.district_name for s in subs if s.status == ST_MISSING),
+        returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED),
+        no_roster=tuple(s.district_name for s in received if s.district not in with_roster),
+    )
+
+
+def notes(figures: Figures, cat: Catalogue, *, pulls: bool, derived: bool) -> list[str]:
+    """The closing 附注: definitions and the one tolerance rule, stated once (not in the body)."""
+    st = cat.settings
+    rd = st.rate_decimals
+    tol = fmt.trim(st.lag_threshold, rd)
+    out = [
+        f"时序进度为报告期月数占全年的比例，本期为{fmt.trim(figures.time_progress, rd)}%；完成率为本年累计完成值"
+        "占年度目标的比例。",
+        "进度判断对所有指标采用同一标准：完成率与时序进度之差、同比增速与增速目标之差、比率与目标值之差"
+        f"统称进度差，进度差低于－{tol}个百分点为“滞后”，高于{tol}个百分点为“超前”，其余为“正常”。",
+    ]
+    if pulls:
+        out.append(f"拉动：某集群对{st.programme_name}合计增长的拉动（百分点）＝该集群本年累计比上年同期的增量"
+                   "÷各集群上年同期合计×100，各集群拉动之和等于合计的同比增速。")
+    if any(f.like_for_like for f in figures.clusters):
+        out.append("同比按两年均有数据的企业同口径计算。")
+    if derived:
+        out.append("标“*”或称“推算年度目标”的，为按规划目标推算的本年度目标。")
+    out.append("分项相加与合计不等系四舍五入所致。")
+    return out
