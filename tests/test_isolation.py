@@ -233,3 +233,12 @@ def test_a_file_whose_facts_cannot_be_stored_is_refused_alone(small_workspace, m
     assert "程序出错" in refused.reason
     with Ledger(ws) as ledger:
         assert ledger.by_sha(refused.sha256).status == ST_RETURNED
+
+
+def test_a_cluster_merged_down_over_blank_rows_adds_no_rows(tmp_path, small_catalogue):
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    first = _roster_row(src, small_catalogue, 0)
+    merge(src, f"D{first}:D{first + 20}", clear=(f"D{first + 1}", f"D{first + 2}"))
+    sub, findings = read_submission(src, small_catalogue)
+    assert [r.values["cluster"] for r in sub.tables["roster"].rows] == ["A", "A", "A"]
+    assert findings == []

@@ -362,6 +362,7 @@ class _Ctx:
         start = header + 1
         if start <= len(grid) and self._is_code_row(grid[start - 1], cols):
             start += 1
+        self._filled: set[tuple[int, int]] = set()  # cells given their merge's value (see _unmerge)
         if merges:
             self._unmerge(grid, merges, start, cols)
         convs = [(k, c - 1, self._converter(self.spec.column(k)))
@@ -388,8 +389,10 @@ class _Ctx:
                                              cell=cell_ref(r, c), value=text, words=self.cat.words))
                 continue
             record = self._row(r, row, convs)
-            if any(record.values[k] is not None or k in record.raw for k in data_keys):
-                table.rows.append(record)  # rows empty in every data column (only 序号, spaces) are not rows
+            # rows empty in every data column (only 序号, spaces, or a value merged down over blank rows) are not rows
+            if any((record.values[k] is not None or k in record.raw) and (r, cols[k]) not in self._filled
+                   for k in data_keys):
+                table.rows.append(record)
         self._extra_rows(grid, signoff)
         self._no_cached(table, start, signoff)
         return table
@@ -422,6 +425,7 @@ class _Ctx:
                             row.extend([""] * (c - len(row)))
                         if row[c - 1] in ("", None):
                             row[c - 1] = value
+                            self._filled.add((r, c))
                 elif value != "":
                     self.findings.append(finding(
                         "R-MERGED", file=self.file, district=self.district, sheet=self.sheet, row=r0,
