@@ -552,3 +552,35 @@ def test_libreoffice_render_has_22_lines_on_a_full_body_page(default_brief, tmp_
     assert max(counts) == 22, counts
     # page 1 carries body text; page numbers are printed
     assert "一、" in pages[0] and re.search(r"—\s*1\s*—", pages[0])
+
+
+def test_only_clusters_hosted_by_a_missing_district_are_spared_the_blame(tmp_path):
+    """A cluster whose hosting districts all reported is judged (leaders named) even while another
+    district is missing; one hosted by the missing district waits for its data."""
+    import dataclasses
+    from conftest import make_small_catalogue
+
+    cat = make_small_catalogue()
+    figs = small_figures()
+    missing = next(s for s in figs.submissions if s.status == ST_MISSING)
+    lagging = [c for c in cat.clusters if any(f.cluster == c.code and f.status == LAGGING for f in figs.clusters)]
+    assert lagging
+    hosted = lagging[0]
+    others = [d.code for d in cat.districts if d.code != missing.district]
+    clusters = tuple(dataclasses.replace(c, districts=tuple(others)) if c.code == hosted.code else c
+                     for c in cat.clusters)
+    cat = dataclasses.replace(cat, clusters=clusters)
+    dest = write_brief(figs, cat, tmp_path / "b.docx", issue_no=1, issued=ISSUED)
+    text = "\n".join(texts(dest))
+    problems = text[text.index("三、存在问题"):text.index("四、下步工作")]
+    assert prose.leader_text(hosted.leaders[0]) in problems  # not hosted by the missing district: judged
+    for c in lagging[1:]:
+        assert prose.leader_text(c.leaders[0]) not in problems or c.leaders == hosted.leaders
+
+
+def test_configuration_hints_never_reach_the_brief(tmp_path):
+    figs = small_figures()
+    for f in figs.clusters + figs.programme:
+        f.target_note = "以2022年为基期的倍数目标，基期值未填"
+    text = _small_brief(tmp_path, figs)
+    assert "基期值未填" not in text and "倍数目标" not in text

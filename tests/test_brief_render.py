@@ -233,3 +233,18 @@ def test_the_brief_prose_numbers_come_from_the_consolidated_workbook(demo):
     assert len(decimals) > 30
     missing = sorted({n for n in decimals if n not in known})
     assert not missing, missing
+
+
+def test_cli_pdf_writes_the_brief_and_the_summary_workbook_beside_them(demo):
+    from click.testing import CliRunner
+
+    from reporttool.cli import main
+
+    ws, result, brief, book, pdf = demo
+    res = CliRunner().invoke(main, ["-w", str(ws.root), "brief", "--period", "2025-06", "--date", "2025-07-08",
+                                    "--pdf"])
+    assert res.exit_code == 0, res.output
+    for original in (brief, book):
+        made = original.with_suffix(".pdf")
+        assert made.is_file() and made.read_bytes()[:5] == b"%PDF-", made
+        assert f"已生成 PDF：{made}" in res.output

@@ -339,33 +339,33 @@ def _lag_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
 
 
 def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> tuple[list[Block], list[Cluster]]:
-    """三、存在问题: lagging clusters (who leads them only when every district's data is in: a gap may
-    otherwise be missing data); 报送 in the words of 报送情况; double counting."""
+    """三、存在问题: lagging clusters (who leads them only when the data of every district hosting the cluster
+    is in: a gap may otherwise be missing data); 报送 in the words of 报送情况; double counting."""
     blocks: list[Block] = [Heading("三、存在问题")]
     items: list[Paragraph] = []
     lagging = lagging_clusters(figures, cat)
-    if lagging:
-        sentences = []
-        for c in lagging:
-            clauses = [_lag_clause(f, ind, cat) for ind in cat.indicators_for(c.code)
-                       if (f := figures.cluster_figure(c.code, ind.code)) is not None and f.status == LAGGING]
-            sentence = c.name + "；".join(x for x in clauses if x)
-            who = []
-            if c.lead_units:
-                who.append("牵头单位：" + "、".join(c.lead_units))
-            if c.leaders:
-                who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
-            if who and not cov.partial:
-                sentence += "（" + "；".join(who) + "）"
-            sentences.append(sentence)
-        text = "；".join(sentences) + "。"
-        if cov.partial:
-            absent = wording.series(list(cov.missing + cov.returned))
-            text = ("按已报送数据，" + text + f"因{absent}的数据未计入，上述集群数据不完整，"
-                    "进度是否滞后待数据报齐后再作判断。")
-            items.append(Paragraph(text, "部分集群指标低于时序进度。"))
-        else:
-            items.append(Paragraph(text, "部分集群指标进度滞后。"))
+    judged, waiting = [], []  # with all their districts' data in / with a hosting district missing
+    for c in lagging:
+        clauses = [_lag_clause(f, ind, cat) for ind in cat.indicators_for(c.code)
+                   if (f := figures.cluster_figure(c.code, ind.code)) is not None and f.status == LAGGING]
+        sentence = c.name + "；".join(x for x in clauses if x)
+        absent = cov.absent_for(c.districts)
+        if absent:  # the gap may be the missing data: no one is named for it
+            waiting.append((sentence, absent))
+            continue
+        who = []
+        if c.lead_units:
+            who.append("牵头单位：" + "、".join(c.lead_units))
+        if c.leaders:
+            who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
+        judged.append(sentence + ("（" + "；".join(who) + "）" if who else ""))
+    if judged or waiting:
+        text = "；".join(judged) + ("。" if judged else "")
+        if waiting:
+            names = wording.series(list(dict.fromkeys(n for _, absent in waiting for n in absent)))
+            text += (("另有" if judged else "") + "按已报送数据，" + "；".join(s for s, _ in waiting)
+                     + f"。因{names}的数据未计入，上述集群数据不完整，进度是否滞后待数据报齐后再作判断。")
+        items.append(Paragraph(text, "部分集群指标进度滞后。" if judged else "部分集群指标低于时序进度。"))
     subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
     late = [s.district_name for s in subs if s.status != ST_MISSING and s.on_time is False]
     errors = [f"{s.district_name}（{s.errors}处）" for s in subs if s.status == ST_ERRORS]

@@ -87,6 +87,7 @@ class Coverage:
     missing: tuple[str, ...]  # 未报
     returned: tuple[str, ...]  # 退回: the file was refused, nothing of it is used
     no_roster: tuple[str, ...]  # 已报 without a single enterprise in 集群企业 (企业名录)
+    absent: tuple[tuple[str, str], ...] = ()  # (code, name) of every district whose data is not in the figures
 
     @property
     def partial(self) -> bool:
@@ -104,6 +105,10 @@ class Coverage:
             absent.append(f"{listed(list(self.returned))}报送的文件被退回")
         return f"（据已报送的{len(self.received)}个{cat.words.unit_all}数据，{'，'.join(absent)}）"
 
+    def absent_for(self, hosts: tuple[str, ...]) -> list[str]:
+        """Names of the absent districts among a cluster's hosts (() = every district hosts it)."""
+        return [name for code, name in self.absent if not hosts or code in hosts]
+
     def roster_note(self) -> str:
         """（建昌县未报送企业名录） beside a figure counted from the enterprise lists; "" when all sent one."""
         return f"（{listed(list(self.no_roster))}未报送企业名录）" if self.no_roster else ""
@@ -120,6 +125,7 @@ def coverage(figures: Figures) -> Coverage:
         missing=tuple(s.district_name for s in subs if s.status == ST_MISSING),
         returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED),
         no_roster=tuple(s.district_name for s in received if s.district not in with_roster),
+        absent=tuple((s.district, s.district_name) for s in subs if s.status in (ST_MISSING, ST_RETURNED)),
     )
 
 
