@@ -237,3 +237,19 @@ def test_restore_undoes_a_supersede_made_before_the_identity_check(small_workspa
     with Ledger(ws) as ledger:
         names = {r.values["name"] for d, r in accepted_rows(ledger, cat, P, "roster") if d == B}
     assert names == {f"{B}企业{i}" for i in range(3)}
+
+
+def test_credit_codes_are_matched_to_a_prefecture_when_the_units_are_prefectures(tmp_path, small_catalogue):
+    import dataclasses
+
+    from reporttool.forms.identity import region_majority
+    from reporttool.models import Row, Table
+
+    cat = dataclasses.replace(small_catalogue, districts=(District("130100", "石家庄市", "市", 1),
+                                                          District("130200", "唐山市", "市", 2)))
+    roster = Table("集群企业", "roster", 6, {"credit_code": 2},
+                   [Row(7 + i, {"credit_code": credit(i, "130203")}) for i in range(3)]
+                   + [Row(10, {"credit_code": credit(9, "130102")})])
+    other, n, mine, first = region_majority(cat, "130100", roster)
+    assert (other.code, n, mine, first) == ("130200", 3, 1, 7)
+    assert region_majority(cat, "130200", roster) is None

@@ -45,10 +45,10 @@ def region_majority(cat: Catalogue, own: str, roster: Table | None) -> tuple[Dis
     regions: Counter[str] = Counter()
     first: dict[str, int] = {}
     for row in roster.rows:
-        m = _USCC.fullmatch(str(row.values.get("credit_code") or ""))
-        if m and m.group(1) in by_code:
-            regions[m.group(1)] += 1
-            first.setdefault(m.group(1), row.number)
+        code = _owner(by_code, str(row.values.get("credit_code") or ""))
+        if code:
+            regions[code] += 1
+            first.setdefault(code, row.number)
     others = [(n, code) for code, n in regions.items() if code != own]
     if not others:
         return None
@@ -111,10 +111,23 @@ def _mostly(cat: Catalogue, own: District, roster: Table | None) -> bool:
     """Most credit codes that carry a configured district's region code carry ``own``'s."""
     if roster is None or not _GB2260.fullmatch(own.code):
         return False
-    configured = {d.code for d in cat.districts}
-    codes = [m.group(1) for r in roster.rows if (m := _USCC.fullmatch(str(r.values.get("credit_code") or "")))
-             and m.group(1) in configured]
+    by_code = {d.code: d for d in cat.districts if _GB2260.fullmatch(d.code)}
+    codes = [c for r in roster.rows if (c := _owner(by_code, str(r.values.get("credit_code") or "")))]
     return bool(codes) and Counter(codes).most_common(1)[0][0] == own.code
+
+
+def _owner(by_code: dict[str, District], credit_code: str) -> str:
+    """The configured district a credit code was registered in: its region code (characters 3–8) itself,
+    or, for a district configured as a prefecture (code ending in 00, a province's 设区市), the
+    prefecture of the region; "" when none or the code is malformed."""
+    m = _USCC.fullmatch(credit_code)
+    if not m:
+        return ""
+    region = m.group(1)
+    if region in by_code:
+        return region
+    city = region[:4] + "00"
+    return city if city in by_code else ""
 
 
 def _join(places: list[str]) -> str:
