@@ -561,6 +561,8 @@ class ConsolidateResult:
     exit_code: int  # 0 clean, 1 error findings in the versions in use (or unattributable refused files)
     deadline: dt.date | None = None  # 报送截止日 of the period
     skipped: list[SkippedEntry] = field(default_factory=list)  # inbox entries not read (symlinks, devices …)
+    notices: list[str] = field(default_factory=list)  # a rebuilt ledger, a repaired archive, a kept brief …
+    issued: dt.date | None = None  # the brief's issue date
 
 
 def scan_inbox(ws: Workspace) -> tuple[list[Path], list[SkippedEntry]]:
@@ -591,13 +593,15 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
     """
-    from reporttool.outputs import detail_sheets, write_outputs
+    from reporttool.outputs import detail_sheets, rebuilt_ledger_notice, recover_issue_numbers, write_outputs
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
     with workspace_lock(ws):
         cat = ws.catalogue()
         with Ledger(ws) as ledger:
+            notices = rebuilt_ledger_notice(ws, ledger)
+            notices += recover_issue_numbers(ws, ledger)  # before any number is issued: none twice
             skipped: list[SkippedEntry] = []
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now, skipped)
             cv = current_versions(ledger, cat, period)
@@ -612,13 +616,16 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                 sheets = detail_sheets(ledger, cat, cv)
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
+            issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
-                                                  issued=issued, sheets=sheets)
+                                                  issued=issued, sheets=sheets, notices=notices)
             except OSError as exc:  # disk full, read-only, no permission …: the cause in words
                 raise ReportToolError(os_error_message(
                     exc, "写出汇总结果", "原有输出未被改动（台账已更新，重新运行不会重复入账）；"
                                    "请处理后重新运行 consolidate。")) from None
+            ledger.set_issue_date(period.key, issued)  # `brief` without --date keeps it
+            notices += ledger.notices
     configured = {d.code for d in cat.districts}
     unattributed = [i for i in inputs if i.new and i.status == ST_RETURNED and i.district not in configured]
     for i in unattributed:
@@ -626,7 +633,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
                              run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day),
-                             skipped)
+                             skipped, notices, issued)
 
 
 def no_data_message(period: Period, inputs: list[InputFile], unit: str = "县区") -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -141,7 +143,27 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX restores_dp ON restores(district, period);
     """,
+    # 5: the digest of each submission's facts, kept at ingest (reporttool verify), and the issue date
+    # of each brief number (`brief` without --date keeps it). Ledgers from before are sealed on upgrade.
+    """
+    ALTER TABLE submissions ADD COLUMN facts_digest TEXT NOT NULL DEFAULT '';  -- JSON: part -> SHA-256
+    ALTER TABLE briefs ADD COLUMN issued TEXT NOT NULL DEFAULT '';              -- ISO date, '' unknown
+    """,
 ]
+
+# The parts of a submission's facts, as `verify` names them when one differs from its digest.
+FACT_PARTS = {
+    "submission": "基本信息（县区、报告期、文件、状态、问题数）",
+    "tables": "表头位置",
+    "roster": "企业名录数据",
+    "projects": "投资项目数据",
+    "output": "主要指标数据",
+    "findings": "审核问题",
+    "aggregates": "汇总数",
+    "codes": "信用代码清单",
+}
+_SUBMISSION_FACTS = ("district", "period", "received_at", "file_name", "archive_path", "sha256",
+                     "template_version", "fingerprint", "file_status", "errors", "verify", "explained", "info")
 
 
 @dataclass
@@ -246,6 +268,40 @@ def archive_name(sha256: str, suffix: str) -> str:
     return f"archive/{sha256[:2]}/{sha256}{suffix}"
 
 
+def archived_intact(path: Path, sha256: str) -> bool:
+    """The archived file exists and its bytes hash to ``sha256``."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return False
+    return h.hexdigest() == sha256
+
+
+def set_aside(path: Path) -> str:
+    """Move a changed archived file beside itself as ``<name>.改动-<time>`` (archive files are never
+    deleted) and say so."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.改动-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.改动-{stamp}-{n}")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return f"存档文件 {path.name} 内容已被改动（SHA-256 与台账记录不符），且无法移开。"
+    return f"存档文件 {path.name} 内容已被改动（SHA-256 与台账记录不符），已改名为 {aside.name} 保留。"
+
+
+def _blob_text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return hashlib.sha256(bytes(value)).hexdigest()
+    return str(value)
+
+
 def _to_text(value: Any) -> Any:
     if value is None or isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -276,6 +332,8 @@ class Ledger:
     def __init__(self, ws: Workspace):
         self.ws = ws
         ws.root.mkdir(parents=True, exist_ok=True)
+        # a new (or empty) ledger file: the run says so when there are archived files or outputs before it
+        self.created = not ws.ledger.is_file() or ws.ledger.stat().st_size == 0
         try:
             self.db = sqlite3.connect(str(ws.ledger), timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
@@ -284,6 +342,7 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=FULL")
+        self.notices: list[str] = []  # things the run should tell the user (a repaired archive file …)
         self._migrate()
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -318,6 +377,24 @@ class Ledger:
                     if stmt.strip():
                         db.execute(stmt)
                 db.execute(f"PRAGMA user_version={i + 1}")
+        if version < 5 <= len(MIGRATIONS):
+            self._seal_all()
+
+    def _seal_all(self) -> None:
+        """Digest the facts of submissions recorded before digests were kept (upgrade to schema 5): from
+        now on a change is caught. Their lazily stored sums and code lists are stored first."""
+        for (sid,) in self.db.execute("SELECT id FROM submissions WHERE facts_digest='' ORDER BY id").fetchall():
+            if self.db.execute("SELECT 1 FROM submissions WHERE id=? AND file_status!=?",
+                               (sid, ST_RETURNED)).fetchone():
+                self.aggregates(sid)
+                if not self.db.execute("SELECT 1 FROM code_lists WHERE submission_id=?", (sid,)).fetchone():
+                    blob = code_list_blob(c for (c,) in self.db.execute(
+                        "SELECT credit_code FROM roster_rows WHERE submission_id=? AND excluded=0", (sid,)))
+                    with self.transaction() as db:
+                        db.execute("INSERT OR REPLACE INTO code_lists (submission_id, data) VALUES (?,?)", (sid, blob))
+            with self.transaction() as db:
+                db.execute("UPDATE submissions SET facts_digest=? WHERE id=?",
+                           (json.dumps(self._digest_parts(db, sid), sort_keys=True), sid))
 
     @property
     def schema_version(self) -> int:
@@ -328,9 +405,32 @@ class Ledger:
         """Store the original bytes (once; never overwritten). Returns the path relative to the root."""
         rel = archive_name(sha256, suffix)
         dest = self.ws.root / rel
+        if dest.exists() and not archived_intact(dest, sha256):
+            self.notices.append(set_aside(dest) + "已按收件箱中的原文件重新存档。")
         if not dest.exists():
             atomic_write_bytes(dest, data)
         return rel
+
+    def trusted_archive(self, rec: SubmissionRecord, inbox: dict[str, Path] | None = None) -> Path | None:
+        """The archived file of ``rec`` when its bytes still hash to ``rec.sha256``; else it is set aside
+        (never deleted), repaired from an inbox file with the same hash when ``inbox`` (sha -> path) has
+        one, and None returned when it cannot be (the caller then does without the file)."""
+        path = self.archived_path(rec)
+        if archived_intact(path, rec.sha256):
+            return path
+        head = set_aside(path) if path.exists() else f"存档文件 {rec.archive_path} 不存在（被删除或移走）。"
+        source = (inbox or {}).get(rec.sha256)
+        data = None
+        if source is not None:
+            with contextlib.suppress(OSError):
+                data = source.read_bytes()
+        if data is not None and hashlib.sha256(data).hexdigest() == rec.sha256:
+            atomic_write_bytes(path, data)
+            self.notices.append(head + f"已用收件箱中的原文件 {source.name} 修复存档。")
+            return path
+        self.notices.append(head + f"{rec.file_name} 的反馈表只列问题清单，未使用该存档文件；"
+                                   f"请让报送单位重新报送或从备份恢复存档。")
+        return None
 
     def archived_path(self, rec: SubmissionRecord) -> Path:
         return self.ws.root / rec.archive_path
@@ -374,9 +474,60 @@ class Ledger:
                 " cell, value, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(sid, f.rule, f.severity, f.message, f.file, f.district, f.sheet, f.row, f.column, f.cell,
                   f.value, f.explanation) for f in findings])
+            db.execute("UPDATE submissions SET facts_digest=? WHERE id=?",
+                       (json.dumps(self._digest_parts(db, sid), sort_keys=True), sid))
             if district:
                 self._resolve_versions(db, district, period)
         return sid, True
+
+    # ---- facts digest (reporttool verify) ----------------------------------------------------------
+    @staticmethod
+    def _digest_parts(db: sqlite3.Connection, sid: int) -> dict[str, str]:
+        """SHA-256 of each part of a submission's stored facts (FACT_PARTS), in a canonical form.
+
+        Covers everything the figures, the detail workbook's rows and the feedback use, except what
+        changes legitimately after ingest: ``status``/``superseded_by`` (a later version supersedes)
+        and the rendered fragments (a cache, rendered again when the catalogue changes)."""
+        import hashlib
+
+        def h(rows) -> str:
+            blob = json.dumps([list(r) for r in rows], ensure_ascii=False, default=_blob_text)
+            return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+        out = {"submission": h(db.execute(f"SELECT {', '.join(_SUBMISSION_FACTS)} FROM submissions WHERE id=?",
+                                          (sid,))),
+               "tables": h(db.execute("SELECT key, sheet, header_row, columns FROM tables WHERE submission_id=?"
+                                      " ORDER BY key", (sid,)))}
+        for key, (name, _spec, columns) in TABLES.items():
+            out[key] = h(db.execute(f"SELECT row_number, excluded, {', '.join(columns)}, raw FROM {name}"
+                                    f" WHERE submission_id=? ORDER BY id", (sid,)))
+        out["findings"] = h(db.execute("SELECT rule, severity, message, file, district, sheet, row, col, cell, value,"
+                                       " explanation FROM findings WHERE submission_id=? ORDER BY id", (sid,)))
+        out["aggregates"] = h(db.execute("SELECT data FROM aggregates WHERE submission_id=?", (sid,)))
+        out["codes"] = h(db.execute("SELECT data FROM code_lists WHERE submission_id=?", (sid,)))
+        return out
+
+    def facts_changed(self, sid: int) -> list[str]:
+        """The parts of a submission's facts (FACT_PARTS, in Chinese) that differ from the digest kept at
+        ingest: [] when they are as recorded."""
+        r = self.db.execute("SELECT facts_digest FROM submissions WHERE id=?", (sid,)).fetchone()
+        if r is None:
+            return []
+        try:
+            kept = json.loads(r["facts_digest"]) if r["facts_digest"] else None
+        except ValueError:
+            kept = None
+        if not isinstance(kept, dict):
+            return ["入账摘要"]
+        now = self._digest_parts(self.db, sid)
+        return [FACT_PARTS[k] for k in FACT_PARTS if kept.get(k) != now.get(k)]
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's PRAGMA integrity_check and foreign_key_check: [] when the file is sound."""
+        out = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        for r in self.db.execute("PRAGMA foreign_key_check").fetchall():
+            out.append(f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 记录不存在")
+        return out
 
     def _insert_prepared(self, db: sqlite3.Connection, sid: int, prepared: Prepared) -> None:
         for key, (sheet, header_row, columns_json, rows) in prepared.tables.items():
@@ -618,3 +769,31 @@ class Ledger:
             db.execute("INSERT INTO briefs (year, number, period, created_at) VALUES (?,?,?,?)",
                        (year, n, period, (now or dt.datetime.now()).replace(microsecond=0).isoformat()))
             return n
+
+    def issue_numbers(self) -> dict[str, int]:
+        """Period key -> its brief number."""
+        return {r["period"]: r["number"] for r in self.db.execute("SELECT period, number FROM briefs")}
+
+    def issue_date(self, period: str) -> dt.date | None:
+        """The issue date (印发日期) last used for the brief of ``period``, None when unknown."""
+        r = self.db.execute("SELECT issued FROM briefs WHERE period=?", (period,)).fetchone()
+        try:
+            return dt.date.fromisoformat(r["issued"]) if r and r["issued"] else None
+        except ValueError:
+            return None
+
+    def set_issue_date(self, period: str, issued: dt.date) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE briefs SET issued=? WHERE period=?", (issued.isoformat(), period))
+
+    def restore_issue(self, period: str, year: int, number: int, issued: dt.date | None,
+                      created_at: str) -> bool:
+        """Record a number already issued (found in an output manifest after the ledger was rebuilt):
+        True when recorded, False when the period has a number or the year's number is taken."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM briefs WHERE period=? OR (year=? AND number=?)",
+                          (period, year, number)).fetchone():
+                return False
+            db.execute("INSERT INTO briefs (year, number, period, created_at, issued) VALUES (?,?,?,?,?)",
+                       (year, number, period, created_at, issued.isoformat() if issued else ""))
+            return True

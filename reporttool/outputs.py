@@ -12,16 +12,18 @@ import os
 import re
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from reporttool import __version__
 from reporttool.catalogue import Catalogue
 from reporttool.consolidate import CurrentVersions, InputFile, run_counts
-from reporttool.errors import ReportToolError
+from reporttool.errors import OutputLockedError, ReportToolError
 from reporttool.figures import Figures
+from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
 from reporttool.models import ERROR, VERIFY, Finding, Period
-from reporttool.workspace import Workspace
+from reporttool.workspace import Workspace, atomic_write_bytes
 
 
 def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
@@ -74,37 +76,49 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
 def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
                    cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
                    now: dt.datetime, *, issued: dt.date | None = None,
-                   sheets: list | None = None) -> tuple[list[Path], Path]:
-    """Write everything into the staging folder, then move it into outbox/<period>/ (manifest last).
+                   sheets: list | None = None, notices: list[str] | None = None) -> tuple[list[Path], Path]:
+    """Write everything into the staging folder, then replace the outputs in outbox/<period>/ all
+    together or not at all (``replace_all``; manifest last).
 
     ``issued``: the brief's issue date (default the day of ``now``). ``sheets``: the detail workbook's
-    sheets when already built (run_consolidate builds them before the figures, see there).
+    sheets when already built (run_consolidate builds them before the figures, see there). ``notices``
+    receives what the user should be told (a hand-edited brief kept, an archived file repaired …).
 
-    Feedback workbooks whose inputs did not change since the last complete run are kept in place."""
+    Feedback workbooks whose inputs did not change since the last complete run are kept in place. A
+    brief edited by hand since it was written is never overwritten (``brief_target``). An archived
+    file is used for a feedback workbook only when its bytes still hash as recorded
+    (Ledger.trusted_archive)."""
     from reporttool.render.brief import brief_name, write_brief
     from reporttool.render.detail_book import detail_name, write_detail_book
     from reporttool.render.feedback import write_feedback
     from reporttool.render.workbook import consolidated_name, write_consolidated
 
+    notices = notices if notices is not None else []
     staging = ws.outbox / f".staging-{period.key}"
     if staging.exists():
         shutil.rmtree(staging)  # left by a killed run
     staging.mkdir(parents=True)
-    written: list[Path] = []  # relative to staging
+    final = ws.period_dir(period)
+    previous = read_manifest(final)
+    written: list[tuple[Path, Path]] = []  # (in staging, in final), both relative
     rel = Path(consolidated_name(cat, period))
     write_consolidated(figures, cat, staging / rel)
-    written.append(rel)
+    written.append((rel, rel))
     rel = Path(detail_name(cat, period))
     write_detail_book(cat, period, sheets if sheets is not None else detail_sheets(ledger, cat, cv), staging / rel,
                       now=now)
-    written.append(rel)
+    written.append((rel, rel))
     rel = Path(brief_name(cat, period, issue_no))
+    issued = issued or now.date()
     write_brief(figures, cat, staging / rel, issue_no=issue_no,
-                template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued or now.date())
-    written.append(rel)
+                template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued)
+    brief_rel, kept_edited, note = brief_target(final, rel, previous)
+    if note:
+        notices.append(note)
+    written.append((rel, brief_rel))
     current = ledger.current(period.key)
+    inbox = {i.sha256: i.path for i in inputs}
     feedback_dir = Path(ws.feedback_dir(period).name)
-    final = ws.period_dir(period)
     before = _previous_signatures(final)
     signatures: dict[str, str] = {}
     kept: list[Path] = []  # feedback files whose inputs did not change: the file in place stays
@@ -119,7 +133,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if before.get(rel.as_posix()) == sig and (final / rel).is_file():
             kept.append(rel)
             continue
-        source: Path | None = ledger.archived_path(rec) if rec else None
+        source: Path | None = ledger.trusted_archive(rec, inbox) if rec else None
         try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
             write_feedback(source, mine, staging / rel, district_name=state.district_name, period_label=period.label,
                            words=cat.words)
@@ -128,25 +142,296 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         except Exception:  # noqa: BLE001 - this district's feedback only: list the findings without its file
             write_feedback(None, mine, staging / rel, district_name=state.district_name, period_label=period.label,
                            words=cat.words)
-        written.append(rel)
-    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, written + kept)
+        written.append((rel, rel))
+    notices.extend(ledger.notices)
+    ledger.notices.clear()
+    finals = [f for _, f in written] + kept
+    manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, finals)
     manifest["feedback_signatures"] = signatures
+    old_hashes = previous.get("output_hashes") if isinstance(previous.get("output_hashes"), dict) else {}
+    hashes = {f.as_posix(): file_sha256(staging / s) for s, f in written}
+    for k in kept:
+        hashes[k.as_posix()] = old_hashes.get(k.as_posix()) or file_sha256(final / k)
+    manifest["output_hashes"] = hashes
+    manifest["brief"] = {"file": brief_rel.as_posix(), "issue_no": issue_no, "issued": issued.isoformat()}
+    manifest["kept_edited"] = kept_edited
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    final.mkdir(parents=True, exist_ok=True)
-    for r in written:
-        (final / r).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / r, final / r)
-    written += kept
+    keep = {final / f for f in finals} | {final / k for k in kept_edited}
+    stale = [final / r for r in _stale_outputs(final, previous, keep)]  # e.g. the brief of an old 期号
     old_feedback = ws.feedback_dir(period)
     if old_feedback.is_dir():  # feedback of districts that have no findings any more is out of date
-        keep = {final / r for r in written}
-        for p in old_feedback.glob("*.xlsx"):
-            if p not in keep:
-                p.unlink()
-    os.replace(staging / MANIFEST, final / MANIFEST)
+        stale += [p for p in old_feedback.glob("*.xlsx") if p not in keep and p not in stale]
+    replace_all([(staging / s, final / f) for s, f in written] + [(staging / MANIFEST, final / MANIFEST)],
+                stale, staging / ".previous")
     shutil.rmtree(staging, ignore_errors=True)
-    return [final / r for r in written] + [final / MANIFEST], final / MANIFEST
+    return [final / f for f in finals] + [final / MANIFEST], final / MANIFEST
+
+
+# ---- replacing the outputs: all or none ------------------------------------------------------------
+
+
+def output_kind(rel: str | Path) -> str:
+    """What an output is, as the user calls it (简报, 汇总表, 明细表, 反馈表, 清单)."""
+    p = Path(rel)
+    if p.suffix.lower() == ".docx":
+        return "简报"
+    if p.name == MANIFEST:
+        return "清单"
+    if "反馈" in p.parts[:-1]:
+        return "反馈表"
+    if "明细" in p.name:
+        return "明细表"
+    return "汇总表"
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise PermissionError when ``path`` exists and cannot be replaced now.
+
+    On Windows a file open in Word/WPS/Excel can be neither replaced nor opened for writing: opening it
+    for writing (without changing it) is the test. POSIX replaces an open file without trouble."""
+    if os.name == "nt" and path.exists():  # pragma: no cover - exercised on Windows
+        with open(path, "r+b"):
+            pass
+
+
+def _replace(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+def replace_all(pairs: list[tuple[Path, Path]], remove: list[Path], backup: Path) -> None:
+    """Move each (new file, target) into place and take away ``remove``: all of it, or — when any target
+    cannot be replaced, the disk fails, or Ctrl-C comes — none of it (what was done is undone).
+
+    Every target is checked first (``check_replaceable``); the replaced and removed files wait in
+    ``backup`` until all is done. Raises OutputLockedError naming the user's file (not the staging
+    path) when one is open in another program; other OSErrors carry the target's path."""
+    for path in [dst for _, dst in pairs] + remove:
+        try:
+            check_replaceable(path)
+        except PermissionError:
+            raise OutputLockedError(locked_message(path)) from None
+    backup.mkdir(parents=True, exist_ok=True)
+    undo: list[tuple[Path, Path]] = []  # (from, to) moves that put things back, newest last
+    target = None
+    try:
+        for i, (src, dst) in enumerate(pairs):
+            target = dst
+            if dst.exists():
+                aside = backup / f"{i}{dst.suffix}"
+                _replace(dst, aside)
+                undo.append((aside, dst))
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            _replace(src, dst)
+            undo.append((dst, src))
+        for j, path in enumerate(remove):
+            target = path
+            if path.exists():
+                aside = backup / f"removed-{j}{path.suffix}"
+                _replace(path, aside)
+                undo.append((aside, path))
+    except BaseException as exc:
+        for a, b in reversed(undo):
+            try:
+                os.replace(a, b)
+            except OSError:  # pragma: no cover - the disk failing twice: keep going, say what we can
+                pass
+        if isinstance(exc, PermissionError) and target is not None:
+            raise OutputLockedError(locked_message(target)) from None
+        if isinstance(exc, OSError) and target is not None:
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise
+
+
+def locked_message(path: Path) -> str:
+    app = "Word/WPS" if path.suffix.lower() == ".docx" else "Excel/WPS"
+    return (f"{output_kind(path)} {path} 正被其他程序打开（如 {app}），请关闭后重试；本次未替换任何输出文件"
+            f"（台账已更新，重新运行不会重复入账）。")
+
+
+def _stale_outputs(final: Path, previous: dict, keep: set[Path]) -> list[str]:
+    """Briefs the previous run wrote, unchanged since, that this run does not write again (a brief of
+    another 期号, or an old “（新）” copy): left in place they would make two briefs of one period."""
+    hashes = previous.get("output_hashes")
+    if not isinstance(hashes, dict):
+        return []
+    out = []
+    for rel, sha in hashes.items():
+        path = final / rel
+        if path in keep or Path(rel).suffix.lower() != ".docx" or not path.is_file():
+            continue
+        if file_sha256(path) == sha:
+            out.append(rel)
+    return out
+
+
+# ---- the brief: never overwrite one edited by hand --------------------------------------------------
+
+NEW_MARK = "（新）"
+
+
+def brief_target(final: Path, rel: Path, previous: dict) -> tuple[Path, list[str], str]:
+    """Where the new brief goes, the hand-edited briefs kept, and what to tell the user.
+
+    A brief whose bytes differ from the hash the manifest recorded when it was written was edited by hand
+    (README step 4 invites it): it is kept as it is and the new brief goes beside it, as
+    ``…（第N期）（新）.docx`` (then ``（新2）`` …; a ``（新）`` brief we wrote and nobody edited is
+    replaced). Without a recorded hash (a manifest of an older version) a brief the manifest lists is
+    ours; a file it does not list is the user's."""
+    hashes = previous.get("output_hashes")
+    hashes = hashes if isinstance(hashes, dict) else None
+    listed = set(previous.get("outputs") or [])
+    kept = [k for k in previous.get("kept_edited") or [] if isinstance(k, str) and (final / k).is_file()]
+    for n in range(1, 100):
+        cand = rel if n == 1 else rel.with_name(f"{rel.stem}{NEW_MARK if n == 2 else f'（新{n - 1}）'}{rel.suffix}")
+        key = cand.as_posix()
+        path = final / cand
+        if not path.exists():
+            break
+        if key in kept:
+            continue
+        if hashes is not None and key in hashes:
+            if file_sha256(path) == hashes[key]:
+                break  # ours, unchanged: replace it
+            kept.append(key)
+            continue
+        if hashes is None and key in listed:
+            break
+        kept.append(key)  # a file we did not write: never touched
+    else:  # pragma: no cover - 99 edited copies
+        raise ReportToolError(f"{final} 中手工修改过的简报过多，请整理后重试。")
+    note = ""
+    if cand != rel:
+        mine = [k for k in kept if Path(k).suffix.lower() == ".docx"]
+        note = (f"简报 {'、'.join(mine)} 在生成后被手工修改过，已原样保留；新生成的简报写为 {cand.name}"
+                f"（请对照后合并修改）。")
+    return cand, kept, note
+
+
+def read_manifest(final: Path) -> dict:
+    """A period's manifest.json ({} when missing or unreadable)."""
+    try:
+        data = json.loads((final / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_manifests(ws: Workspace) -> list[tuple[Path, dict]]:
+    """(folder, manifest) of every period in outbox/ that has one, oldest period first."""
+    if not ws.outbox.is_dir():
+        return []
+    out = []
+    for folder in sorted(p for p in ws.outbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        data = read_manifest(folder)
+        if data:
+            out.append((folder, data))
+    return out
+
+
+@dataclass(frozen=True)
+class BriefResult:
+    path: Path
+    issue_no: int
+    issued: dt.date
+    notices: tuple[str, ...]
+
+
+def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int | None = None,
+                  issued: dt.date | None = None, today: dt.date | None = None) -> BriefResult:
+    """`reporttool brief`: write the brief of ``period`` again from the ledger.
+
+    The 期号 is the period's (recovered from the manifests if the ledger was rebuilt) unless ``issue``;
+    the issue date is ``issued``, else the one recorded for that 期号 (not today: regenerating a brief
+    does not re-date it), else ``today``. A brief edited by hand is kept and the new one written beside
+    it (brief_target); the manifest records the new brief's hash."""
+    from reporttool.consolidate import compute_figures
+    from reporttool.lock import workspace_lock
+    from reporttool.render.brief import brief_name, write_brief
+
+    if not ws.ledger.is_file():
+        raise ReportToolError(f"工作目录 {ws.root} 还没有台账（{ws.ledger.name}），"
+                              f"请先运行 reporttool consolidate --period {period.key} 汇总各{cat.words.unit}报表。")
+    with workspace_lock(ws), Ledger(ws) as ledger:
+        notices = recover_issue_numbers(ws, ledger)
+        figures = compute_figures(ledger, cat, period)
+        own = ledger.issue_numbers().get(period.key) if issue else ledger.issue_number(period.key, period.year)
+        issue_no = issue or own
+        if issued is None and issue_no == own:
+            issued = ledger.issue_date(period.key)
+        issued = issued or today or dt.date.today()
+        final = ws.period_dir(period)
+        previous = read_manifest(final)
+        rel, kept_edited, note = brief_target(final, Path(brief_name(cat, period, issue_no)), previous)
+        if note:
+            notices.append(note)
+        dest = final / rel
+        try:
+            check_replaceable(dest)
+        except PermissionError:
+            raise OutputLockedError(locked_message(dest).replace("（台账已更新，重新运行不会重复入账）", "")) from None
+        template = ws.brief_template if ws.brief_template.is_file() else None
+        try:
+            write_brief(figures, cat, dest, issue_no=issue_no, template=template, issued=issued)
+        except PermissionError:
+            raise OutputLockedError(locked_message(dest).replace("（台账已更新，重新运行不会重复入账）", "")) from None
+        if issue_no == own:
+            ledger.set_issue_date(period.key, issued)
+        if previous:  # the manifest knows the brief as written now (else it would look edited by hand)
+            hashes = previous.get("output_hashes") if isinstance(previous.get("output_hashes"), dict) else {}
+            hashes[rel.as_posix()] = file_sha256(dest)
+            previous["output_hashes"] = hashes
+            previous["kept_edited"] = kept_edited
+            previous["brief"] = {"file": rel.as_posix(), "issue_no": issue_no, "issued": issued.isoformat()}
+            outs = previous.get("outputs") if isinstance(previous.get("outputs"), list) else []
+            if rel.as_posix() not in outs:
+                previous["outputs"] = [*outs[:-1], rel.as_posix(), *outs[-1:]] if outs else [rel.as_posix()]
+            atomic_write_bytes(final / MANIFEST, json.dumps(previous, ensure_ascii=False, indent=2).encode("utf-8"))
+    return BriefResult(dest, issue_no, issued, tuple(notices))
+
+
+def rebuilt_ledger_notice(ws: Workspace, ledger: Ledger) -> list[str]:
+    """When the ledger file was just created but the workspace has archived files or outputs, the old
+    ledger was deleted or moved: say so (it is rebuilt from what is in inbox/ now)."""
+    if not ledger.created:
+        return []
+    archived = sum(1 for p in ws.archive.rglob("*") if p.is_file()) if ws.archive.is_dir() else 0
+    manifests = len(read_manifests(ws))
+    if not archived and not manifests:
+        return []
+    return [f"注意：台账文件 {ws.ledger.name} 不存在，已新建（原台账可能被删除或移走；如有备份，请停止使用本次结果，"
+            f"放回备份后重新运行）。存档 archive/ 中有 {archived} 个以前收到的文件、outbox/ 中有 {manifests} 份输出清单；"
+            f"新台账只包含收件箱 inbox/ 中现有的报表，简报期号从输出清单恢复。"]
+
+
+def recover_issue_numbers(ws: Workspace, ledger: Ledger) -> list[str]:
+    """Brief numbers (and their issue dates) issued before the ledger was rebuilt, taken back from the
+    manifests in outbox/, so that no 期号 is issued twice. Returns what to tell the user."""
+    from reporttool.models import parse_period
+
+    told = []
+    for folder, m in read_manifests(ws):
+        number, key = m.get("issue_no"), m.get("period")
+        if not isinstance(number, int) or not isinstance(key, str):
+            continue
+        try:
+            period = parse_period(key)
+        except ValueError:
+            continue
+        brief = m.get("brief") if isinstance(m.get("brief"), dict) else {}
+        issued = None
+        for text in (brief.get("issued"), str(m.get("generated_at") or "")[:10]):
+            try:
+                issued = dt.date.fromisoformat(text) if text else None
+            except (TypeError, ValueError):
+                issued = None
+            if issued:
+                break
+        if ledger.restore_issue(key, period.year, number, issued, str(m.get("generated_at") or "")):
+            told.append(f"{period.label}第{number}期")
+    if not told:
+        return []
+    return [f"已从 outbox/ 的输出清单恢复台账中没有的简报期号：{'、'.join(told)}（期号不会重复使用）。"]
 
 
 MANIFEST = "manifest.json"

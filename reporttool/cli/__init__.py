@@ -6,6 +6,7 @@ from reporttool.cli import check_cmd  # noqa: F401  check
 from reporttool.cli import ledger_cmds  # noqa: F401  consolidate, status, history
 from reporttool.cli import brief_cmd  # noqa: F401  brief
 from reporttool.cli import demo_cmd  # noqa: F401  demo
+from reporttool.cli import verify_cmd  # noqa: F401  verify
 from reporttool.cli import restore_cmd  # noqa: F401  restore
 
 __all__ = ["main"]

@@ -6,7 +6,6 @@ import datetime as dt
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.errors import ReportToolError
 
 
 PDF_HELP = "同时用 LibreOffice 生成简报和汇总表的 PDF（放在原文件旁；未安装时给出提示，不影响其他输出）"
@@ -37,29 +36,20 @@ def date_callback(ctx, param, value: str | None) -> dt.date | None:
 @click.option("--issue", type=click.IntRange(min=1), default=None,
               help="期号（默认：该报告期已编的期号，或本年度下一期）")
 @click.option("--date", "issued", default=None, callback=date_callback,
-              help="印发日期，如 2025-07-08（默认：今天）")
+              help="印发日期，如 2025-07-08（默认：该期号上次的印发日期，没有则为今天）")
 @click.option("--pdf", "pdf", is_flag=True, help=PDF_HELP)
 @click.pass_obj
 def brief(obj, period, issue: int | None, issued: dt.date | None, pdf: bool) -> None:
     """按台账重新生成某一报告期的工作简报（Word），写入 outbox/报告期/。"""
     with user_errors():
-        # imported here so the CLI still loads while the ledger modules change
-        from reporttool.consolidate import compute_figures
-        from reporttool.ledger import Ledger
-        from reporttool.lock import workspace_lock
-        from reporttool.render.brief import brief_name, write_brief
+        from reporttool.outputs import rewrite_brief
 
         ws = obj.workspace()
         cat = ws.catalogue()
-        if not ws.ledger.is_file():
-            raise ReportToolError(f"工作目录 {ws.root} 还没有台账（{ws.ledger.name}），"
-                                  f"请先运行 reporttool consolidate --period {period.key} 汇总各{cat.words.unit}报表。")
-        with workspace_lock(ws), Ledger(ws) as ledger:
-            figures = compute_figures(ledger, cat, period)
-            issue_no = issue or ledger.issue_number(period.key, period.year)
-            dest = ws.period_dir(period) / brief_name(cat, period, issue_no)
-            template = ws.brief_template if ws.brief_template.is_file() else None
-            write_brief(figures, cat, dest, issue_no=issue_no, template=template, issued=issued)
+        result = rewrite_brief(ws, cat, period, issue=issue, issued=issued)
+    for line in result.notices:
+        click.echo(line)
+    issue_no, dest = result.issue_no, result.path
     click.echo(f"已生成简报（第{issue_no}期）：{dest}")
     if pdf:
         from reporttool.render.workbook import consolidated_name

@@ -129,6 +129,8 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
         click.echo(f"目标库提示：{note}")
     click.echo(f"指标进度：超前 {c[AHEAD]} 项，正常 {c[ON_TRACK]} 项，滞后 {c[LAGGING]} 项；"
                f"错误 {c['errors']} 处，核实 {c['verify']} 处。")
+    for line in result.notices:
+        click.echo(line)
     click.echo(f"简报期号：第{result.issue_no}期。输出文件：")
     for p in result.outputs:
         click.echo(f"  {p}")

@@ -1,0 +1,131 @@
+"""`reporttool verify`: is everything still what was recorded? (docs/consolidation.md, “校验”)
+
+Checks, and names in Chinese what differs:
+- archive/: every archived file against the SHA-256 the ledger recorded for it (missing, or changed);
+- the ledger: SQLite's own ``PRAGMA integrity_check`` and ``foreign_key_check``, and each submission's
+  stored facts (rows, findings, sums …) against the digest kept when it was ingested (an amount edited
+  inside reporttool.db is caught here);
+- outbox/: each output listed in a period's manifest.json against the SHA-256 recorded when it was
+  written (missing, or changed since — e.g. a brief edited by hand), and the manifest's 期号 against the
+  ledger's.
+
+Read-only apart from the ledger's own schema upgrade (as every command that opens it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporttool.workspace import Workspace
+
+AREA_ARCHIVE = "存档"
+AREA_LEDGER = "台账"
+AREA_OUTPUTS = "输出"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing that is not as recorded."""
+
+    area: str  # AREA_*
+    path: str  # the file concerned, relative to the workspace root when inside it
+    message: str  # Chinese, names the file and what differs
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    differences: tuple[Difference, ...]
+    notes: tuple[str, ...]  # worth knowing, not a difference (e.g. outputs of an older version without hashes)
+    archived: int  # archived files checked
+    submissions: int  # submissions whose facts were checked
+    outputs: int  # output files checked against a manifest
+
+    @property
+    def clean(self) -> bool:
+        return not self.differences
+
+
+def verify_workspace(ws: Workspace) -> VerifyReport:
+    """Check the archive, the ledger and the outputs' manifests of ``ws`` (see the module docstring)."""
+    from reporttool.forms.isolate import file_sha256
+    from reporttool.ledger import Ledger
+    from reporttool.lock import workspace_lock
+    from reporttool.outputs import output_kind, read_manifests
+
+    diffs: list[Difference] = []
+    notes: list[str] = []
+    archived = subs = outputs = 0
+    manifests = read_manifests(ws)
+    if not ws.ledger.is_file():
+        stored = _archive_files(ws)
+        if stored or manifests:
+            diffs.append(Difference(AREA_LEDGER, ws.ledger.name,
+                                    f"台账文件 {ws.ledger.name} 不存在，但存档 archive/ 中有 {len(stored)} 个文件、"
+                                    f"outbox/ 中有 {len(manifests)} 份输出清单：台账可能被删除或移走。下次汇总会新建"
+                                    f"台账并从清单恢复简报期号；如有备份，请先放回备份的 {ws.ledger.name}。"))
+        else:
+            notes.append(f"工作目录中还没有台账（{ws.ledger.name}），也没有存档和输出：没有需要校验的内容。")
+        return VerifyReport(tuple(diffs), tuple(notes), 0, 0, 0)
+    with workspace_lock(ws), Ledger(ws) as ledger:
+        for problem in ledger.integrity_problems():
+            diffs.append(Difference(AREA_LEDGER, ws.ledger.name, f"台账文件 {ws.ledger.name} 结构损坏：{problem}"))
+        known: set[str] = set()
+        for rec in ledger.submissions():
+            subs += 1
+            who = f"第{rec.id}号报送（{rec.file_name}，报告期 {rec.period}）"
+            path = ws.root / rec.archive_path
+            known.add(rec.archive_path)
+            if not path.is_file():
+                diffs.append(Difference(AREA_ARCHIVE, rec.archive_path,
+                                        f"{who}的存档文件 {rec.archive_path} 不存在（被删除或移走）。"))
+            else:
+                archived += 1
+                if file_sha256(path) != rec.sha256:
+                    diffs.append(Difference(AREA_ARCHIVE, rec.archive_path,
+                                            f"{who}的存档文件 {rec.archive_path} 内容已被改动或损坏（SHA-256 与台账记录"
+                                            f"不符），汇总不会使用它；如收件箱中还有原文件，下次汇总会用它修复存档。"))
+            for part in ledger.facts_changed(rec.id):
+                diffs.append(Difference(AREA_LEDGER, ws.ledger.name,
+                                        f"{who}在台账中的{part}与入账时的摘要不符：台账被直接修改过（或已损坏）。"))
+        extra = [p for p in _archive_files(ws) if p not in known]
+        if extra:
+            notes.append(f"存档 archive/ 中有 {len(extra)} 个文件不在台账中（例如台账重建前收到的文件，"
+                         f"或改动存档后留下的“.改动-…”副本），未作校验：{'、'.join(extra[:5])}"
+                         + ("等" if len(extra) > 5 else "") + "。")
+        issued = ledger.issue_numbers()
+    for folder, manifest in manifests:
+        rel_dir = folder.relative_to(ws.root).as_posix()
+        hashes = manifest.get("output_hashes")
+        if not isinstance(hashes, dict):
+            notes.append(f"{rel_dir}/manifest.json 由旧版本生成，没有记录输出文件的哈希，未作校验。")
+            continue
+        for rel, sha in sorted(hashes.items()):
+            path = folder / rel
+            shown = f"{rel_dir}/{rel}"
+            if not path.is_file():
+                diffs.append(Difference(AREA_OUTPUTS, shown, f"{output_kind(rel)} {shown} 不存在（被删除或移走）。"))
+                continue
+            outputs += 1
+            if file_sha256(path) != sha:
+                diffs.append(Difference(AREA_OUTPUTS, shown,
+                                        f"{output_kind(rel)} {shown} 在生成后被修改过（如手工编辑或被其他程序改写），"
+                                        f"与 manifest.json 记录的 SHA-256 不符。"))
+        for rel in manifest.get("kept_edited") or []:
+            if isinstance(rel, str) and (folder / rel).is_file():
+                notes.append(f"{output_kind(rel)} {rel_dir}/{rel} 是手工修改过的版本，汇总时已原样保留（新生成的写在它旁边），"
+                             f"未作校验。")
+        period, number = manifest.get("period"), manifest.get("issue_no")
+        if isinstance(period, str) and isinstance(number, int) and period in issued and issued[period] != number:
+            diffs.append(Difference(AREA_LEDGER, ws.ledger.name,
+                                    f"报告期 {period} 的简报期号：台账为第{issued[period]}期，{rel_dir}/manifest.json "
+                                    f"为第{number}期。"))
+    return VerifyReport(tuple(diffs), tuple(notes), archived, subs, outputs)
+
+
+def _archive_files(ws: Workspace) -> list[str]:
+    if not ws.archive.is_dir():
+        return []
+    return sorted(p.relative_to(ws.root).as_posix() for p in ws.archive.rglob("*")
+                  if p.is_file() and not p.name.startswith(".~tmp-"))
+
+
+__all__ = ["verify_workspace", "VerifyReport", "Difference"]
