@@ -243,7 +243,11 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
             while (queue or inflight) and not suspects:
                 while queue and len(inflight) < size:
                     i = queue.popleft()
-                    fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], ingest_period)
+                    try:
+                        fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], ingest_period)
+                    except BrokenProcessPool:  # a worker died since the last wait: its futures tell which
+                        queue.appendleft(i)
+                        break
                     inflight[fut] = (i, time.monotonic())
                 ready, _ = cf.wait(inflight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
                 for fut in ready:
