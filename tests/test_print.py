@@ -14,7 +14,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from reporttool.cli import main
 from reporttool.consolidate import run_consolidate
@@ -48,6 +48,16 @@ def _stored_units(ws, ncols: int) -> float:
         for c in range(dim.min or 0, (dim.max or 0) + 1):
             widths[c] = dim.width
     return sum(widths.get(c) or 9.14 for c in range(1, ncols + 1))
+
+
+def assert_columns_do_not_overlap(path) -> None:
+    """Every <col> range of every sheet is disjoint (overlaps make Excel repair the file)."""
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                ranges = sorted((int(a), int(b)) for a, b in re.findall(
+                    r'<col min="(\d+)" max="(\d+)"', z.read(name).decode("utf-8")))
+                assert all(p[1] < q[0] for p, q in zip(ranges, ranges[1:])), (name, ranges)
 
 
 def assert_prints_at_9pt(ws, font_pt: float = 10) -> None:
@@ -153,6 +163,25 @@ def test_feedback_prints_only_the_filled_rows(tmp_path, filled_form):
     assert ws.print_title_rows == f"${header}:${header}"
     assert_prints_at_9pt(ws)
     assert_prints_at_9pt(wb["问题清单"])
+    assert_columns_do_not_overlap(dest)
+
+
+def test_feedback_of_an_older_wider_form_still_prints_at_9pt(tmp_path, filled_form):
+    """A form made by an older template (columns ~30 % wider: 4.8 pt once printed) is narrowed in the copy."""
+    wb = openpyxl.load_workbook(filled_form)
+    ws = wb[L.ROSTER.name]
+    for c in range(1, len(L.ROSTER.columns) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = L.ROSTER.columns[c - 1].width * 1.4 + 1
+    old = tmp_path / "旧表.xlsx"
+    wb.save(old)
+    before = {c.coordinate: c.value for row in openpyxl.load_workbook(old)[L.ROSTER.name].iter_rows() for c in row}
+    units = _stored_units(openpyxl.load_workbook(old)[L.ROSTER.name], len(L.ROSTER.columns))
+    assert printed_pt(10, units, A3_LANDSCAPE) < MIN_TEXT_PT  # as it came
+    dest = write_feedback(old, [], tmp_path / "out.xlsx", district_name="甲区", period_label=PERIOD.label)
+    fb = openpyxl.load_workbook(dest)[L.ROSTER.name]
+    assert_prints_at_9pt(fb)
+    assert_columns_do_not_overlap(dest)
+    assert {c.coordinate: c.value for row in fb.iter_rows() for c in row} == before  # values untouched
 
 
 @pytest.fixture(scope="module")

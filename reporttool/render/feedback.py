@@ -16,12 +16,13 @@ from reporttool.checks.single import counts
 from reporttool.errors import ReportToolError
 from reporttool.models import ERROR, VERIFY, Finding, Words, parse_period
 from reporttool.forms import layout as L
-from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, SIDE_MARGIN, TOP_MARGIN, paper_for,
-                              table_units)
+from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MIN_TEXT_PT, PADDING, SIDE_MARGIN, TOP_MARGIN,
+                              paper_for, printed_pt, table_units)
 from reporttool.render.xlsx_styles import lines_needed
 from reporttool.workspace import atomic_write
 
 LIST_SHEET = "问题清单"
+DEFAULT_WIDTH = 9.14  # a column without a <col>: Excel's 8.43 + padding
 COMMENT_AUTHOR = "市局审核"
 META_SHEET = "_表单信息"
 
@@ -321,10 +322,47 @@ def _print_used_rows(ws) -> None:
             last = r
     from openpyxl.utils import get_column_letter
 
+    if printed_pt(10, _stored_units(ws, ncols), paper_for(_stored_units(ws, ncols), 10)) < MIN_TEXT_PT:
+        _narrow_to_layout(ws, spec, header, last, ncols)  # a form made by an older, wider template
     _grow_wrapped_rows(ws, header + 1, last, ncols)
     ws.print_area = f"A1:{get_column_letter(ncols)}{max(last, header + 1)}"
     ws.print_title_rows = f"{header}:{header}"
     _page_setup(ws, _stored_units(ws, ncols))
+
+
+def _narrow_to_layout(ws, spec: L.SheetSpec, header: int, last: int, ncols: int) -> None:
+    """Columns of a copy made from an older, wider template set to today's layout widths (names then
+    wrap), so that it prints at ≥ 9 pt. Only the copy's presentation changes: no value, no type."""
+    from copy import copy
+
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.dimensions import ColumnDimension
+
+    for dim in list(ws.column_dimensions.values()):  # one dimension per column, so each can change alone
+        if dim.min and dim.max and dim.max > dim.min:
+            for c in range(dim.min + 1, dim.max + 1):
+                one = ColumnDimension(ws, index=get_column_letter(c), width=dim.width, hidden=dim.hidden,
+                                      min=c, max=c)
+                one._style = copy(dim._style)
+                ws.column_dimensions[get_column_letter(c)] = one
+            dim.max = dim.min
+    by_title = {"".join(t.split()): col for col in spec.columns for t in (col.title, *col.aliases)}
+    for c in range(1, ncols + 1):
+        col = by_title.get("".join(str(ws.cell(header, c).value or "").split()))
+        if col is None:
+            continue
+        target = col.width + (2 if col.kind in (L.CLUSTER, L.FIXED) else 0) + PADDING
+        dim = ws.column_dimensions[get_column_letter(c)]
+        if (dim.width or 0) <= target:
+            continue
+        dim.width = target
+        for r in range(header + 1, last + 1):
+            cell = ws.cell(r, c)
+            a = cell.alignment
+            if isinstance(cell.value, str) and not a.wrap_text:
+                cell.alignment = Alignment(horizontal=a.horizontal, vertical=a.vertical, wrap_text=True,
+                                           indent=a.indent, text_rotation=a.text_rotation)
 
 
 def _grow_wrapped_rows(ws, first: int, last: int, ncols: int) -> None:
@@ -332,7 +370,7 @@ def _grow_wrapped_rows(ws, first: int, last: int, ncols: int) -> None:
     LibreOffice nor printing grows them, and the lines would overprint the next row)."""
     from openpyxl.utils import get_column_letter
 
-    widths = {c: (ws.column_dimensions[get_column_letter(c)].width or 9.14) for c in range(1, ncols + 1)}
+    widths = _column_widths(ws, ncols)
     for r in range(first, last + 1):
         if ws.row_dimensions[r].height is not None:
             continue
@@ -345,20 +383,22 @@ def _grow_wrapped_rows(ws, first: int, last: int, ncols: int) -> None:
             ws.row_dimensions[r].height = 13.5 * lines + 4
 
 
+def _column_widths(ws, ncols: int) -> dict[int, float]:
+    """Stored width of columns 1..ncols. Read from the dimensions (a <col> may cover several columns),
+    never by indexing ws.column_dimensions, which would add an overlapping default-width column."""
+    from openpyxl.utils import column_index_from_string
+
+    widths: dict[int, float] = {}
+    for key, dim in ws.column_dimensions.items():
+        lo, hi = (dim.min, dim.max) if dim.min and dim.max else (column_index_from_string(key),) * 2
+        for c in range(lo, hi + 1):
+            widths[c] = dim.width or DEFAULT_WIDTH
+    return {c: widths.get(c, DEFAULT_WIDTH) for c in range(1, ncols + 1)}
+
+
 def _stored_units(ws, ncols: int) -> float:
     """The printed width of columns 1..ncols in stored units (openpyxl reads widths as stored)."""
-    from openpyxl.utils import get_column_letter
-
-    widths = {}
-    for dim in ws.column_dimensions.values():
-        if dim.min and dim.max:
-            for c in range(dim.min, dim.max + 1):
-                widths[c] = dim.width
-    for c in range(1, ncols + 1):
-        if c not in widths:
-            d = ws.column_dimensions.get(get_column_letter(c))
-            widths[c] = d.width if d is not None and d.width else 9.14
-    return sum(widths[c] or 9.14 for c in range(1, ncols + 1))
+    return sum(_column_widths(ws, ncols).values())
 
 
 def _quote(sheet: str) -> str:
