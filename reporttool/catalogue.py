@@ -34,6 +34,8 @@ from reporttool.formula import evaluate_formula, formula_refs  # noqa: F401  (re
 from reporttool.units import clean_text
 
 ALL = "全部"  # in 适用集群: every cluster; in 目标.集群代码: the whole programme
+AREA_LABEL = "本地区（不分集群）"  # 所属集群 of a form's row for a district-wide figure (集群代码 全部)
+PROGRAMME = "合计"  # in 适用集群: an indicator of the programme level, not of any cluster (Indicator.programme)
 
 SOURCE_LABELS = {
     "集群产出": SOURCE_OUTPUT,
@@ -86,7 +88,7 @@ SHEET_UNITS = "单位"  # optional: units beyond the built-in ones
 
 DISTRICT_COLUMNS = ("代码", "名称", "类型", "顺序")
 CLUSTER_COLUMNS = ("代码", "名称", "简称", "层级", "顺序", "牵头单位", "责任领导", "龙头企业", "园区")
-CLUSTER_OPTIONAL = ("所在县区",)  # columns a workbook made before them may lack (absent = 全部)
+CLUSTER_OPTIONAL = ("所在县区", "计入合计")  # columns a workbook made before them may lack (absent = 全部)
 INDICATOR_COLUMNS = ("代码", "名称", "单位", "填报单位", "来源", "可跨县区加总", "适用集群", "汇总口径",
                      "计算公式", "小数位", "对比时序进度", "顺序")
 TARGET_COLUMNS = ("集群代码", "指标代码", "县区代码", "目标类型", "目标年", "目标值", "年均增长率（%）",
@@ -186,6 +188,14 @@ class Catalogue:
     def clusters_for(self, district_code: str) -> list[Cluster]:
         """The clusters a district hosts, in catalogue order: what its form asks for."""
         return [c for c in self.clusters if not c.districts or district_code in c.districts]
+
+    def members(self) -> list[Cluster]:
+        """The clusters counted in the programme totals (集群.计入合计), catalogue order."""
+        return [c for c in self.clusters if c.in_programme]
+
+    def programme_indicators(self) -> list[Indicator]:
+        """Indicators of the programme level (适用集群 = 合计): district-wide figures and programme ratios."""
+        return [i for i in self.indicators if i.programme]
 
     def indicators_for(self, cluster_code: str) -> list[Indicator]:
         """The cluster's indicators in catalogue order."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reporttool.catalogue import (
     ALL,
+    PROGRAMME,
     CLUSTER_COLUMNS,
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
@@ -307,7 +308,8 @@ def _build_clusters(rows, problems, district_codes: set[str] | None = None) -> l
         out.append((n, Cluster(
             code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
             split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
-            split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems))))
+            split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems),
+            _yes(rec.get("计入合计"), True))))
     _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
     _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
     if not out:
@@ -380,7 +382,15 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
         applies = split_list(rec["适用集群"])
         if not applies:
             problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”不能为空（全部集群填“全部”）"))
-        if ALL in applies:
+        programme = PROGRAMME in applies
+        if programme:
+            clusters = ()
+            if len(applies) > 1:
+                problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”填“合计”时不能再填集群代码"))
+            if source not in (SOURCE_OUTPUT, SOURCE_FORMULA):
+                problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”为“合计”的指标，来源应为集群产出（各县区不分集群"
+                                                             "填报一次，如规上工业总产值）或计算（如集群产值占比）"))
+        elif ALL in applies:
             clusters = tuple(cluster_codes)  # catalogue order
         else:
             clusters = applies
@@ -391,7 +401,8 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
         decimals = _int(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
         compare = _yes(rec["对比时序进度"], summable and source != SOURCE_FORMULA)
         out.append((n, Indicator(code, name, unit, form_unit, source, summable, clusters, measure, formula,
-                                 decimals, compare, _int(rec, "顺序", SHEET_INDICATORS, n, problems, n))))
+                                 decimals, compare, _int(rec, "顺序", SHEET_INDICATORS, n, problems, n),
+                                 programme)))
     _unique([(n, i.code) for n, i in out], SHEET_INDICATORS, problems)
     codes = {i.code for _, i in out}
     for n, ind in out:
@@ -408,6 +419,14 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
                     problems.append(Problem(SHEET_INDICATORS, n, "计算公式不能引用指标自身"))
             if all(r in codes and r != ind.code for r in refs):
                 _check_formula_unit(n, ind, {i.code: i.unit for _, i in out}, table, problems)
+            by = {i.code: i for _, i in out}
+            for r in refs:
+                part = by.get(r)
+                if ind.programme and part is not None and not part.summable:
+                    problems.append(Problem(SHEET_INDICATORS, n, f"“合计”层级的计算公式只能用可加总的指标，“{r}”不可跨县区加总"))
+                if not ind.programme and part is not None and part.programme:
+                    problems.append(Problem(SHEET_INDICATORS, n, f"集群指标的计算公式不能引用“合计”层级的指标“{r}”"
+                                                                 "（请把本指标的“适用集群”也填为“合计”）"))
     order = [i for _, i in sorted(out, key=lambda x: (x[1].order, x[0]))]
     # Formula indicators are ordered so that every formula comes after what it uses (and cycles found).
     by_code = {i.code: i for i in order}
@@ -466,10 +485,13 @@ def _build_targets(rows, districts, clusters, indicators, problems) -> list[Targ
         if ind is None:
             problems.append(Problem(SHEET_TARGETS, n, f"指标代码“{icode}”在“指标”表中不存在"))
             continue
+        if cluster and ind.programme:
+            problems.append(Problem(SHEET_TARGETS, n, f"指标“{icode}”属于“合计”层级（不分集群），“集群代码”应填“全部”"))
+            continue
         if cluster and cluster not in ind.clusters:
             problems.append(Problem(SHEET_TARGETS, n, f"集群“{cluster}”不报送指标“{icode}”（见“指标”表“适用集群”）"))
             continue
-        if not cluster and not ind.summable:
+        if not cluster and not ind.summable and not ind.programme:
             problems.append(Problem(SHEET_TARGETS, n, f"指标“{icode}”不可跨县区加总，不能设全部集群目标"))
             continue
         district = clean_text(rec["县区代码"])

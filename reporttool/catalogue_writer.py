@@ -12,6 +12,7 @@ import xlsxwriter
 
 from reporttool.catalogue import (
     ALL,
+    PROGRAMME,
     CLUSTER_COLUMNS,
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
@@ -40,8 +41,10 @@ _HINTS = {
     SHEET_SETTINGS: "{whole}通用设置。只改“值”列；项目名称不要改动。",
     SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
     SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。"
-                    "所在县区：承载该集群的县区代码，用“、”分隔，“全部”表示各县区都有（报表只向所在县区要该集群的数据）。",
-    SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。",
+                    "所在县区：承载该集群的县区代码，用“、”分隔，“全部”表示各县区都有（报表只向所在县区要该集群的数据）。"
+                    "计入合计：填“否”的集群不计入合计和集群个数。",
+    SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。"
+                      "适用集群填“合计”：不分集群的指标（集群产出=各县区填报一次的地区数，如规上工业总产值；计算=合计层级的比率，如集群产值占比）。",
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
                    "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
                    "最后三列（参考）只供阅读，按代码自动对应，不必修改。",
@@ -89,12 +92,13 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
     district_rows = [[d.code, d.name, d.kind, d.order] for d in cat.districts]
     cluster_rows = [[c.code, c.name, c.short_name, c.tier, c.order, "、".join(c.lead_units),
                      "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks),
-                     "、".join(c.districts) or ALL]
+                     "、".join(c.districts) or ALL, "是" if c.in_programme else "否"]
                     for c in cat.clusters]
     src_label = {v: k for k, v in SOURCE_LABELS.items()}
     all_codes = sorted(c.code for c in cat.clusters)  # compared as sets: "全部" whatever the order
     indicator_rows = [[i.code, i.name, i.unit, i.form_unit, src_label[i.source], "是" if i.summable else "否",
-                       ALL if sorted(i.clusters) == all_codes else "、".join(i.clusters), i.roster_measure,
+                       PROGRAMME if i.programme else ALL if sorted(i.clusters) == all_codes else "、".join(i.clusters),
+                       i.roster_measure,
                        i.formula, i.decimals, "是" if i.compare_time else "否", i.order]
                       for i in cat.indicators]
     kind_label = {v: k for k, v in TARGET_LABELS.items()}
@@ -120,7 +124,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         widths = {
             SHEET_SETTINGS: [20, 40, 50],
             SHEET_DISTRICTS: [12, 20, 10, 8],
-            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36, 20],
+            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36, 20, 8],
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
             SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
             SHEET_UNITS: [12, 12, 14, 40],

@@ -54,7 +54,7 @@ from reporttool.models import (
     Table,
     parse_period,
 )
-from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, add, formula_sum, pair
+from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, _leaves, add, formula_sum, pair
 from reporttool.units import q, readable_name, unit_factor
 from reporttool.workspace import SkippedEntry, Workspace, list_inbox
 
@@ -240,20 +240,23 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             clusters.append(_figure(cat, period, c.code, ind, "", city[(c.code, ind.code)], n))
 
     programme = []
+    members = {c.code for c in cat.members()}  # 计入合计: a cluster left out is in no programme total
     for ind in cat.indicators:
         # A programme total means something for an indicator several clusters report, or one with a
         # whole-programme target; a one-cluster indicator's "total" would just repeat that cluster.
-        if not ind.summable or not ind.clusters:
+        inside = [c for c in ind.clusters if c in members]
+        if not ind.summable or not inside:
             continue
-        if len(ind.clusters) < 2 and cat.target_for("", ind.code, period.year) is None:
+        if len(inside) < 2 and cat.target_for("", ind.code, period.year) is None:
             continue
         if ind.source == SOURCE_FORMULA:  # over every district × cluster that reported all its parts
-            total = formula_sum(ind, by_code, [_unit(per_district[d], c) for d in districts for c in ind.clusters],
+            total = formula_sum(ind, by_code, [_unit(per_district[d], c) for d in districts for c in inside],
                                 city=True)
         else:
-            total = add(city[(c, ind.code)] for c in ind.clusters if (c, ind.code) in city)
-        n = len({d for d in districts for c in ind.clusters if per_district[d][(c, ind.code)].value is not None})
+            total = add(city[(c, ind.code)] for c in inside if (c, ind.code) in city)
+        n = len({d for d in districts for c in inside if per_district[d][(c, ind.code)].value is not None})
         programme.append(_figure(cat, period, "", ind, "", total, n))
+    programme += _programme_level(cat, period, per_district, districts, members)
 
     by_district: list[IndicatorFigure] = []
     for d in cat.districts:
@@ -327,6 +330,43 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict
         for ind in inds:
             if ind.source == SOURCE_FORMULA:
                 out[(c.code, ind.code)] = formula_sum(ind, by_code, [unit])
+    for ind in cat.programme_indicators():  # district-wide figures, reported once (集群代码 全部)
+        if ind.source == SOURCE_OUTPUT:
+            row = outputs.get(("", ind.code))
+            s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
+            out[("", ind.code)] = s.scaled(cat.unit_factor(ind.form_unit, ind.unit))
+    return out
+
+
+def _programme_level(cat: Catalogue, period: Period, per_district: dict, districts: list[str],
+                     members: set[str]) -> list[IndicatorFigure]:
+    """Figures of the indicators of the programme level (适用集群 = 合计): a district-wide figure summed over
+    the districts; a programme ratio over, per district, the members' totals and its district-wide figures
+    (a ratio of sums over the districts that reported every part, as any formula)."""
+    by_code = {i.code: i for i in cat.indicators}
+    empty = Sum()
+    out = []
+    for ind in cat.programme_indicators():
+        if ind.source == SOURCE_FORMULA:
+            leaves = _leaves(ind, by_code)
+            units = []
+            for d in districts:
+                unit = {}
+                for code in leaves:
+                    leaf = by_code.get(code)
+                    if leaf is None or leaf.programme:
+                        unit[code] = per_district[d].get(("", code), empty)
+                    else:  # nothing reported for the members' clusters = none of them here: 0, not missing
+                        s = add(per_district[d].get((c, code), empty) for c in leaf.clusters if c in members)
+                        unit[code] = s if s.value is not None else Sum(Decimal(0), Decimal(0), Decimal(0))
+                units.append(unit)
+            total = formula_sum(ind, by_code, units, city=True)
+            n = sum(all(u[code].value is not None for code in leaves) for u in units)
+        else:
+            parts = [per_district[d].get(("", ind.code), empty) for d in districts]
+            total = add(parts) if ind.summable else Sum()
+            n = sum(p.value is not None for p in parts)
+        out.append(_figure(cat, period, "", ind, "", total, n))
     return out
 
 

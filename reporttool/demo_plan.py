@@ -260,6 +260,7 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         data.projects += _projects(period, d, cp, rng, names, region, firms, n_proj, w)
         for ind in cat.output_indicators_for(c.code):
             data.outputs[(c.code, ind.code)] = _output(ind, cp, values, growth, rng)
+    _area_outputs(cat, data, rng, frac)
     order = {cp.cluster.name: i for i, cp in enumerate(city.clusters.values())}
     data.roster.sort(key=lambda r: (order[r["cluster"]], -r["revenue"]))
     for i, r in enumerate(data.roster, start=1):
@@ -270,6 +271,26 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
     day = deadline - dt.timedelta(days=rng.randint(0, 4))
     data.received = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59))
     return data
+
+
+def _area_outputs(cat: Catalogue, data: DistrictData, rng: random.Random, frac: float) -> None:
+    """District-wide figures (适用集群 = 合计, reported once): a whole larger than the district's clusters
+    (规上工业总产值 above the clusters' 产值), or a plausible amount when no cluster figure shares its unit."""
+    by_indicator: dict[str, Decimal] = {}
+    for (_c, code), v in data.outputs.items():
+        ind = cat.indicator(code)
+        if ind is not None and ind.summable and not ind.programme and isinstance(v.get("value"), Decimal):
+            by_indicator[code] = by_indicator.get(code, Decimal(0)) + v["value"]
+    totals: dict[str, Decimal] = {}  # form unit -> the largest cluster total in it (e.g. 产值 in 万元)
+    for code, total in by_indicator.items():
+        unit = cat.indicator(code).form_unit
+        totals[unit] = max(totals.get(unit, Decimal(0)), total)
+    for ind in cat.programme_indicators():
+        if ind.source != SOURCE_OUTPUT:
+            continue
+        base = float(totals.get(ind.form_unit, 0)) or rng.uniform(2000, 20000) * frac
+        value = base * rng.uniform(1.2, 1.6)
+        data.outputs[("全部", ind.code)] = {"value": dec(value), "value_ly": dec(value / rng.uniform(0.97, 1.12))}
 
 
 def _split(total: int, shares: dict[str, float]) -> dict[str, int]:

@@ -122,6 +122,7 @@ class Cluster:
     key_enterprises: tuple[str, ...] = ()  # 龙头/头部企业
     parks: tuple[str, ...] = ()  # 园区
     districts: tuple[str, ...] = ()  # 所在县区: the district codes that host it; () = every district
+    in_programme: bool = True  # 计入合计: False leaves it out of the programme totals (and of "N个集群")
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,9 @@ class Indicator:
     decimals: int = 2
     compare_time: bool = True  # compare completion with 时序进度 (flows); False for stocks/ratios
     order: int = 0
+    # 适用集群 = 合计: not per cluster. A 集群产出 one is a district-wide figure each district reports once
+    # (规上工业总产值, 实际利用外资); a 计算 one is a programme ratio over programme totals and such figures.
+    programme: bool = False
 
 
 # Target kinds

@@ -356,3 +356,68 @@ def test_each_district_form_asks_only_for_its_clusters_and_the_round_follows(tmp
     for f in result.figures.districts:
         if f.value is not None:
             assert cat.hosts(f.cluster, f.district), (f.cluster, f.district)
+
+
+# ---- programmes and district-wide figures -------------------------------------------------------------
+
+def _programme_catalogue():
+    """The small catalogue with a district-wide figure (规上工业总产值, reported once per district), the
+    clusters' share of it as a programme ratio with a target, and one cluster left out of the programme."""
+    base = make_small_catalogue()
+    a, b, c = base.clusters
+    clusters = (a, b, dataclasses.replace(c, in_programme=False))
+    indicators = base.indicators + (
+        Indicator("GSCZ", "规上工业总产值", "亿元", "万元", "output", programme=True, order=20),
+        Indicator("JQZB", "集群产值占规上工业总产值比重", "%", "%", "formula", summable=False, programme=True,
+                  formula="CZ/GSCZ*100", decimals=1, compare_time=False, order=21),
+        Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", programme=True, order=22))
+    targets = base.targets + (Target("", "JQZB", "annual", 2025, D(60), note="集群产值占规上工业总产值60%以上"),)
+    return dataclasses.replace(base, clusters=clusters, indicators=indicators, targets=targets, _index={})
+
+
+def test_programme_indicators_load_and_bad_ones_are_explained(tmp_path):
+    cat = load_catalogue(write_catalogue(_programme_catalogue(), tmp_path / "t.xlsx"))
+    assert [i.code for i in cat.programme_indicators()] == ["GSCZ", "JQZB", "WZ"]
+    assert [c.code for c in cat.members()] == ["A", "B"]
+    assert cat.target_for("", "JQZB", 2025).value == 60
+    bad = _programme_catalogue()
+    bad = dataclasses.replace(bad, indicators=bad.indicators + (
+        Indicator("X1", "坏比率", "%", "%", "formula", summable=False, programme=True, formula="ZB/GSCZ*100", order=30),
+        Indicator("X2", "坏集群比率", "%", "%", "formula", summable=False, clusters=("A",), formula="CZ/GSCZ*100",
+                  order=31),
+        Indicator("X3", "坏来源", "户", "户", "roster", programme=True, roster_measure="企业户数", order=32)),
+        targets=bad.targets + (Target("A", "GSCZ", "annual", 2025, D(1)),), _index={})
+    problems = _problems(tmp_path, bad)
+    assert any("“ZB”不可跨县区加总" in p for p in problems)
+    assert any("不能引用“合计”层级的指标“GSCZ”" in p for p in problems)
+    assert any("来源应为集群产出" in p for p in problems)
+    assert any("“集群代码”应填“全部”" in p for p in problems)
+
+
+def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
+    from openpyxl import load_workbook
+
+    ws, forms, result = _round(tmp_path, _programme_catalogue())
+    figs = result.figures
+    cat = ws.catalogue()
+    share = next(f for f in figs.programme if f.indicator == "JQZB")
+    area = next(f for f in figs.programme if f.indicator == "GSCZ")
+    cz = next(f for f in figs.programme if f.indicator == "CZ")
+    assert area.value is not None and share.value is not None
+    assert share.value == pytest.approx(cz.value / area.value * 100, rel=D("1e-9"))  # members' 产值 / the whole
+    assert share.target == 60 and share.status in ("正常", "滞后")
+    # the district-wide figure is the districts' sum; the foreign currency stays in its own unit
+    wz = next(f for f in figs.programme if f.indicator == "WZ")
+    assert wz.value is not None
+    # a cluster left out of the programme is in no total
+    sr = next(f for f in figs.programme if f.indicator == "SR")
+    assert sr.value == sum(f.value for f in figs.clusters if f.indicator == "SR" and f.cluster in ("A", "B"))
+    # each form asks for the district-wide figures once
+    for path in forms:
+        rows = list(load_workbook(path)["集群产出"].iter_rows(values_only=True))
+        assert sum(1 for r in rows if r[1] == "全部") == 2
+    summary = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))["总表"]
+    shown = {r[1]: r for r in summary.iter_rows(values_only=True) if r[1]}
+    assert shown["集群产值占规上工业总产值比重"][6] == 60 and shown["实际利用外资"][2] == "亿美元"
+    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    assert "集群产值占规上工业总产值比重" in brief and f"{cat.words.whole}2个" in brief

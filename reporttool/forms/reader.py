@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from reporttool.catalogue import Catalogue
+from reporttool.catalogue import ALL, AREA_LABEL, Catalogue
 from reporttool.checks.rules import finding
 from reporttool.forms import layout as L
 from reporttool.forms.identity import check_identity
@@ -533,9 +533,10 @@ class _Ctx:
         """Output rows are identified by cluster/indicator codes, falling back to their names."""
         code = clean_text(values.get("cluster_code") or "")
         c = self.cat.cluster(code) or self.cat.cluster_by_name(values.get("cluster") or "")
-        if c is None and (code or values.get("cluster")):
+        area = c is None and (code == ALL or clean_text(values.get("cluster") or "") == clean_text(AREA_LABEL))
+        if c is None and not area and (code or values.get("cluster")):
             raw["cluster_code"] = code or values.get("cluster")
-        values["cluster_code"] = c.code if c else None
+        values["cluster_code"] = c.code if c else "" if area else None  # "": a district-wide figure
         code = clean_text(values.get("indicator_code") or "")
         ind = self.cat.indicator(code)
         if ind is None and values.get("indicator"):

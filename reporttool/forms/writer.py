@@ -15,10 +15,10 @@ from typing import Any
 
 import xlsxwriter
 
-from reporttool.catalogue import Catalogue
+from reporttool.catalogue import ALL, AREA_LABEL, Catalogue
 from reporttool.errors import ReportToolError
 from reporttool.forms import layout as L
-from reporttool.models import District, Period
+from reporttool.models import SOURCE_OUTPUT, District, Period
 from reporttool.paper import (A4_PORTRAIT, BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MM_PER_INCH, SIDE_MARGIN,
                               TOP_MARGIN, header_text, paper_for, table_units)
 from reporttool.workspace import atomic_path
@@ -169,6 +169,13 @@ class _FormWriter:
         """One row per cluster × output indicator; keys of ``outputs`` the catalogue does not know are
         appended after them (as a district that added a row would), so tests can make unknown rows."""
         rows = []
+        for ind in self.cat.programme_indicators():  # figures the district reports once, not per cluster
+            if ind.source == SOURCE_OUTPUT:
+                given = outputs.pop((ALL, ind.code), {})
+                rows.append({"seq": len(rows) + 1, "cluster_code": ALL, "cluster": AREA_LABEL,
+                             "indicator_code": ind.code, "indicator": ind.name, "unit": ind.form_unit,
+                             "value": given.get("value"), "value_ly": given.get("value_ly"),
+                             "note": given.get("note")})
         for c in self.cat.clusters:
             if not self.cat.hosts(c.code, self.district.code) and not any(k[0] == c.code for k in outputs):
                 continue  # only the clusters the district hosts (集群.所在县区)

@@ -205,6 +205,16 @@ def investment_clause(inv: InvestmentFigure | None, cat: Catalogue, *, amount: b
 
 
 
+def programme_clauses(figures: Figures, cat: Catalogue) -> list[str]:
+    """Programme-level indicators with a target (适用集群 = 合计), e.g. 集群产值占规上工业总产值比重81.2%，比年度目标80%高1.2个百分点."""
+    out = []
+    for ind in cat.programme_indicators():
+        f = next((x for x in figures.programme if x.indicator == ind.code), None)
+        if f is not None and has_target(f):
+            out.append(indicator_clause(f, ind, cat) or f"{indicator_name(ind)}暂无数据（相关数据未报齐）")
+    return out
+
+
 def has_target(f: IndicatorFigure) -> bool:
     """A target the figure can be measured against: a target value, or a growth rate to reach."""
     return (f.target is not None or (f.target_kind == TARGET_GROWTH and f.target_rate is not None)

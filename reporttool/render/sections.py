@@ -38,6 +38,7 @@ from reporttool.render.prose import (
     headline_indicators,
     indicator_clause,
     indicator_name,
+    programme_clauses,
     indicator_table,
     investment_clause,
     leader_text,
@@ -124,14 +125,16 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     found = wording.trend(total.yoy if total is not None else None, rd)
     title = f"一、{st.programme_name}{indicator_name(rev)}{found}" if rev is not None and found else "一、总体情况"
     blocks: list[Block] = [Heading(title)]
-    n_clusters = len(cat.clusters)
+    n_clusters = len(cat.members())  # 计入合计: clusters left out of the programme are not counted
+    members = {m.code for m in cat.members()}
     clauses = []
     for f, ind in headline_indicators(figures, cat):
-        covered = len([c for c in ind.clusters if cat.cluster(c) is not None])
+        covered = len([c for c in ind.clusters if c in members])
         note = f"（{covered}个集群合计）" if covered < n_clusters else ""
         if ind.source == SOURCE_ROSTER:
             note += cov.roster_note()  # a count from the enterprise lists says whose list is missing
         clauses.append(indicator_clause(f, ind, cat, note=note))
+    clauses += programme_clauses(figures, cat)  # programme ratios (适用集群 合计) with a target
     head = f"{figures.period.label}，{cat.words.whole}{n_clusters}个{st.programme_name}{cov.scope(cat)}"
     blocks.append(Paragraph(head + ("实现" + "；".join(clauses) if clauses else "主要指标情况如下") + "。"))
     text = contributions(figures, cat)

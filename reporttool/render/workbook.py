@@ -218,6 +218,12 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         lines.append(_w(cat, LIKE_FOR_LIKE_NOTE))
     if programme:
         lines.append("合计为各集群分项相加，同一企业分属多个集群的按各集群分别统计。")
+        out = [c.short_name for c in cat.clusters if not c.in_programme]
+        if out:
+            lines.append(f"合计不含{'、'.join(out)}（目标库中“计入合计”为否）。")
+        area = [i.name for i in cat.programme_indicators() if any(f.indicator == i.code for f in programme)]
+        if area:
+            lines.append(_w(cat, f"合计中的{'、'.join(area)}不分集群：由各县区填报一次的全市数汇总，或按其与各集群合计数计算。"))
     lines.extend(missing_note(figs))
     lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
     lines.append(DASH_NOTE)
