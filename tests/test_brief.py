@@ -299,8 +299,8 @@ def test_overall_is_short_with_at_most_three_programme_totals(default_brief):
     progress = _section(path, "二、", "三、")
     counts = figs.counts()
     assert f"有年度目标的{sum(counts.values())}项集群指标中" in progress
-    for k, n in counts.items():
-        assert (f"{k}{n}项" in progress) == bool(n)
+    for k, n in counts.items():  # (a district is missing here: 滞后 reads 低于时序进度 until the data is in)
+        assert (f"{'低于时序进度' if k == LAGGING else k}{n}项" in progress) == bool(n)
     inv = next(i for i in figs.investment if not i.cluster)
     assert f"调度重点项目{inv.projects}个" in progress and fmt.text(inv.done_year, 2) in progress
     # investment is compared with 时序进度
@@ -473,7 +473,9 @@ def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
         assert c.lead_units[0] not in problems
     assert "按已报送数据" in problems and "待数据报齐后再作判断" in problems
     steps = text[text.index("四、下步工作"):]
-    assert "进度滞后的" in steps and cat.cluster(sorted(lagging)[0]).name in steps
+    assert "进度滞后的" not in steps  # no 滞后 verdict on data that is not all in
+    progress = text[text.index("\n二、"):text.index("三、存在问题")]
+    assert "进度滞后" not in progress and "数据报齐前不作滞后判断" in progress
     # with every district in, the lagging clusters' leaders are named
     for s in figs.submissions:
         if s.status == ST_MISSING:
@@ -484,6 +486,8 @@ def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
         c = cat.cluster(code)
         assert c.lead_units[0] in problems and prose.leader_text(c.leaders[0]) in problems
     assert "据已报送" not in complete and "待数据报齐" not in complete
+    steps = complete[complete.index("四、下步工作"):]
+    assert "进度滞后的" in steps and cat.cluster(sorted(lagging)[0]).name in steps
 
 
 def test_returns_and_errors_are_worded_as_the_submission_sheet_counts_them(tmp_path):

@@ -165,6 +165,9 @@ def progress_heading(figures: Figures, cov: wording.Coverage) -> str:
     compared, lag = sum(counts.values()), counts[LAGGING]
     if not compared:
         return "二、各集群运行情况"
+    if cov.partial and lag:  # no 滞后 verdict while data is missing: what the data in hand shows
+        finding = "已报送数据显示" + ("部分" if lag * 2 < compared else "多数") + "集群指标低于时序进度"
+        return f"二、{finding}"
     finding = ("各集群主要指标达到时序进度" if lag == 0 else
                "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
     return f"二、{finding}" + ("（按已报送数据）" if cov.partial else "")
@@ -201,8 +204,10 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     chart = chart_block(figures, cat)
     text = ""
     if compared:
-        words = "、".join(f"{k}{n}项" for k, n in counts.items() if n)
-        text = f"有年度目标的{compared}项集群指标中，{words}。"
+        label = {LAGGING: "低于时序进度"} if cov.partial else {}
+        words = "、".join(f"{label.get(k, k)}{n}项" for k, n in counts.items() if n)
+        text = f"有年度目标的{compared}项集群指标中，{words}"
+        text += "（数据报齐前不作滞后判断）。" if cov.partial and counts[LAGGING] else "。"
         groups = _chart_groups(chart, figures, cat) if chart.items else ""
         if groups:
             text += f"从各集群主要指标看，{groups}（见图1）。"
@@ -224,7 +229,7 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     if chart.items:
         blocks.append(chart)
     for n, cluster in enumerate(cat.clusters, 1):
-        blocks.append(cluster_paragraph(figures, cat, cluster, n))
+        blocks.append(cluster_paragraph(figures, cat, cluster, n, cov))
     if indicator_table(figures, cat).rows:
         blocks.append(Paragraph("各集群主要指标完成情况见附件。"))
     return blocks
@@ -263,8 +268,9 @@ def _grouped(items: list[tuple[IndicatorFigure, Indicator]], cat: Catalogue) -> 
     return text
 
 
-def _finding(figures: Figures, cat: Catalogue, cluster: Cluster) -> str:
-    """工业总产值明显下降，进度滞后: what the cluster's lead says about its headline figure."""
+def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Coverage) -> str:
+    """工业总产值明显下降，进度滞后: what the cluster's lead says about its headline figure (暂低于时序进度, not
+    滞后, while a district hosting the cluster has not reported)."""
     rd = cat.settings.rate_decimals
     f = headline_figure(figures, cat, cluster.code)
     if f is None:
@@ -275,11 +281,15 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster) -> str:
     ind = cat.indicator(f.indicator)
     text = f"{indicator_name(ind)}{wording.trend(f.yoy, rd)}" if f.yoy is not None else ""
     if f.status and f.time_progress is not None:
-        text += ("，" if text else f"{indicator_name(ind)}") + f"进度{f.status}"
+        status = f"进度{f.status}"
+        if f.status == LAGGING and cov.absent_for(cluster.districts):
+            status = "进度暂低于时序进度"
+        text += ("，" if text else f"{indicator_name(ind)}") + status
     return text
 
 
-def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int) -> Paragraph:
+def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int,
+                      cov: wording.Coverage | None = None) -> Paragraph:
     """（n）集群名称 and its finding. Target indicators first (those measured alike grouped with 分别), then the
     others briefly (the programme-wide one with its rank and 拉动), then investment against 时序进度."""
     rd = cat.settings.rate_decimals
@@ -314,7 +324,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
     if inv_text and inv is not None and inv.completion is not None and not project_amounts:
         inv_text += "，" + fmt.gap_words(inv.completion - figures.time_progress, rd)
-    finding = _finding(figures, cat, cluster)
+    finding = _finding(figures, cat, cluster, cov or wording.coverage(figures))
     lead = f"（{cn_number(n)}）{cluster.name}" + (f"{finding}。" if finding else "。")
     if not (clauses or others or project_amounts or inv_text):
         return Paragraph(f"本期未收到该集群数据（相关{cat.words.unit}未报送或报送数据未通过审核）。",
@@ -348,6 +358,7 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
     items: list[Paragraph] = []
     lagging = lagging_clusters(figures, cat)
     judged, waiting = [], []  # with all their districts' data in / with a hosting district missing
+    named: list[Cluster] = []  # the lagging clusters the template's {{滞后集群}} may name
     for c in lagging:
         clauses = [_lag_clause(f, ind, cat) for ind in cat.indicators_for(c.code)
                    if (f := figures.cluster_figure(c.code, ind.code)) is not None and f.status == LAGGING]
@@ -362,6 +373,7 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
         if c.leaders:
             who.append("责任领导：" + "，".join(leader_text(x) for x in c.leaders))
         judged.append(sentence + ("（" + "；".join(who) + "）" if who else ""))
+        named.append(c)
     if judged or waiting:
         text = "；".join(judged) + ("。" if judged else "")
         if waiting:
@@ -405,7 +417,7 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
         for n, p in enumerate(items, 1):
             p.lead = f"（{cn_number(n)}）{p.lead}"
     blocks.extend(items)
-    return blocks, lagging
+    return blocks, named
 
 
 def draft(figures: Figures, cat: Catalogue) -> Draft:
