@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from measure import Measured, measure  # noqa: E402
 
-from reporttool.demo import make_demo, plan_demo, write_district  # noqa: E402
-from reporttool.models import Period  # noqa: E402
+from reporttool.core.models import Period  # noqa: E402
+from reporttool.demo.make import make_demo, plan_demo, write_district  # noqa: E402
 from reporttool.workspace import Workspace, init_workspace  # noqa: E402
 
 PERIOD = Period(2025, 6)

@@ -5,16 +5,14 @@ makes new ones from the files embedded in the package (reporttool.default_templa
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterator
 
-from reporttool.errors import WorkspaceError
-from reporttool.models import Period
+from reporttool.core.errors import WorkspaceError
+from reporttool.core.files import atomic_write_bytes
+from reporttool.core.models import Period
 
 ENV_VAR = "REPORTTOOL_WORKSPACE"
 TARGETS_FILE = "targets.xlsx"
@@ -126,7 +124,7 @@ def list_inbox(inbox: Path) -> tuple[list[Path], list[SkippedEntry]]:
     """The regular files under ``inbox`` (sub-folders are walked, symlinked folders are not), and every
     entry that is not read with the reason. Lock and hidden files (``is_temp_name``) are left out of both,
     as are hidden folders. Paths come in directory order; callers sort them."""
-    from reporttool.units import readable_name
+    from reporttool.core.units import readable_name
 
     files: list[Path] = []
     skipped: list[SkippedEntry] = []
@@ -202,41 +200,3 @@ def init_workspace(path: str | os.PathLike) -> Workspace:
         atomic_write_bytes(ws.templates / name, data)
     ws.ensure_dirs()
     return ws
-
-
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(data)
-
-
-@contextlib.contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success it replaces ``dest`` in one rename.
-
-    On any exception the temporary file is removed and ``dest`` is left as it was.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".~tmp-", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    # mkstemp makes the file 0600; outputs are ordinary documents, readable as the umask allows.
-    umask = os.umask(0)
-    os.umask(umask)
-    with contextlib.suppress(OSError):
-        os.chmod(tmp, 0o666 & ~umask)
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def atomic_write(dest: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` and move the result into place atomically."""
-    with atomic_path(dest) as tmp:
-        write(tmp)
-    return dest
-

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from reporttool.catalogue import Catalogue, load_catalogue
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.models import Cluster, District, Indicator, Settings, Target
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.models import Cluster, District, Indicator, Settings, Target
 from reporttool.workspace import Workspace, init_workspace
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ from typing import Callable
 import xlsxwriter
 
 from reporttool.catalogue import Catalogue, with_settings
+from reporttool.core.models import Cluster, Period
 from reporttool.forms.writer import write_template
-from reporttool.models import Cluster, Period
 
 PERIOD = Period(2025, 6)
 DISTRICT = "110101"

@@ -1,6 +1,6 @@
 """A realistic hand-made Figures for tests of the renderers (workbook, brief), without the ledger.
 
-``sample_figures(cat, period)`` fakes what reporttool.consolidate computes, for any catalogue: every
+``sample_figures(cat, period)`` fakes what reporttool.pipeline.consolidate computes, for any catalogue: every
 district reports some clusters; city figures are the sums of the district figures (unrounded, so the
 rounded parts often do not add up to the rounded total, as in real tables); ratios come from their
 formula; targets come from ``cat.target_for`` (explicit or 推算); statuses are spread over 超前/正常/滞后;
@@ -16,30 +16,15 @@ number of the display precision (then no rounding note may appear).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 import random
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from reporttool.catalogue import Catalogue, evaluate_formula, load_catalogue
-from reporttool.figures import (
-    add_cluster_measures,
-    AHEAD,
-    LAGGING,
-    ON_TRACK,
-    ST_ERRORS,
-    ST_MISSING,
-    ST_PASSED,
-    ST_RETURNED,
-    ST_VERIFY,
-    Figures,
-    IndicatorFigure,
-    InvestmentFigure,
-    RosterFigure,
-    SubmissionState,
-)
-from reporttool.models import (
+from reporttool.catalogue import Catalogue, load_catalogue
+from reporttool.core.formula import evaluate_formula
+from reporttool.core.models import (
     ERROR,
     INFO,
     SOURCE_FORMULA,
@@ -50,7 +35,25 @@ from reporttool.models import (
     Finding,
     Period,
 )
-from reporttool.units import unit_factor
+from reporttool.core.status import (
+    AHEAD,
+    LAGGING,
+    ON_TRACK,
+    ST_ERRORS,
+    ST_MISSING,
+    ST_PASSED,
+    ST_RETURNED,
+    ST_VERIFY,
+)
+from reporttool.core.units import unit_factor
+from reporttool.figures.records import (
+    Figures,
+    IndicatorFigure,
+    InvestmentFigure,
+    RosterFigure,
+    SubmissionState,
+    add_cluster_measures,
+)
 
 HUNDRED = Decimal(100)
 STATUSES = ("签约", "开工", "在建", "竣工投产")
@@ -238,7 +241,7 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
                                              summable=ind.summable))
             _ranks(group)
             by_district.extend(group)
-            # like reporttool.consolidate: every configured district has a figure, empty where it does
+            # like reporttool.pipeline.consolidate: every configured district has a figure, empty where it does
             # not have the cluster (or has not reported)
             by_district.extend(IndicatorFigure(c.code, ind.code, d.code, summable=ind.summable)
                                for d in districts if d not in members[c.code])
@@ -323,7 +326,7 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
                    catalogue_fingerprint=cat.fingerprint, clusters=city, programme=programme,
                    districts=by_district, investment=investment, investment_by_district=investment_by_district,
                    submissions=submissions, findings=findings, roster=roster, roster_by_district=roster_by_district)
-    add_cluster_measures(figs, cat.settings.rate_decimals)  # as reporttool.consolidate does
+    add_cluster_measures(figs, cat.settings.rate_decimals)  # as reporttool.pipeline.consolidate does
     return figs
 
 

@@ -9,18 +9,17 @@ from pathlib import Path
 
 import docx
 import pytest
-
-from helpers import need_tool
+from brief_helpers import ISSUED, colophon_paragraphs, texts
+from brief_helpers import small_brief as _small_brief
 from docx.oxml.ns import qn
+from helpers import need_tool
+from sample_figures import default_figures, small_figures
 
-from reporttool import fmt
-from reporttool.figures import LAGGING, ST_MISSING
+from reporttool.core import fmt
+from reporttool.core.status import LAGGING, ST_MISSING
 from reporttool.render import prose
 from reporttool.render.brief import brief_name, write_brief
 from reporttool.render.docx_profile import DEFAULT_PROFILE as P
-from brief_helpers import ISSUED, colophon_paragraphs, small_brief as _small_brief, texts
-from sample_figures import default_figures, small_figures
-
 
 
 @pytest.fixture(scope="module")
@@ -405,7 +404,7 @@ def test_table_shows_only_target_indicators_and_revenue(default_brief):
 
 
 def test_problems_lead_names_only_the_faults_found(tmp_path):
-    from reporttool.figures import ST_ERRORS, ST_PASSED
+    from reporttool.core.status import ST_ERRORS, ST_PASSED
 
     figs = small_figures()
     for s in figs.submissions:
@@ -451,7 +450,8 @@ def test_prose_flat_and_growth_target(tmp_path):
 
 def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
     from conftest import make_small_catalogue
-    from reporttool.figures import ST_PASSED
+
+    from reporttool.core.status import ST_PASSED
 
     cat = make_small_catalogue()
     figs = small_figures()
@@ -492,7 +492,7 @@ def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
 
 def test_returns_and_errors_are_worded_as_the_submission_sheet_counts_them(tmp_path):
     """有错 is 'sent back with a feedback workbook', not 退回; only a 退回 file is called 退回."""
-    from reporttool.figures import ST_ERRORS, ST_RETURNED
+    from reporttool.core.status import ST_ERRORS, ST_RETURNED
 
     figs = small_figures()
     figs.submissions[0].status, figs.submissions[0].errors = ST_ERRORS, 2
@@ -521,7 +521,7 @@ def test_prose_cluster_without_data_and_no_lag(tmp_path):
 
 
 def test_prose_double_counting(tmp_path):
-    from reporttool.checks.rules import finding
+    from reporttool.core.rules import finding
 
     figs = small_figures()
     figs.double_counted = [finding("R-DUP-ACROSS", district="110102", value="91211400MA0000001X",
@@ -562,6 +562,7 @@ def test_only_clusters_hosted_by_a_missing_district_are_spared_the_blame(tmp_pat
     """A cluster whose hosting districts all reported is judged (leaders named) even while another
     district is missing; one hosted by the missing district waits for its data."""
     import dataclasses
+
     from conftest import make_small_catalogue
 
     cat = make_small_catalogue()

@@ -13,12 +13,12 @@ from decimal import Decimal as D
 import docx
 import openpyxl
 import pytest
-
 from helpers import need_tool
-from reporttool import fmt
-from reporttool.consolidate import run_consolidate
-from reporttool.demo import make_demo
-from reporttool.models import Period
+
+from reporttool.core import fmt
+from reporttool.core.models import Period
+from reporttool.demo.make import make_demo
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.render.docx_profile import DEFAULT_PROFILE as P
 from reporttool.render.pdf import to_pdf
 from reporttool.workspace import init_workspace

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import docx
 import pytest
+from brief_helpers import small_brief as _small_brief
+from brief_helpers import texts
 from click.testing import CliRunner
+from sample_figures import small_figures
 
 from reporttool.cli import main
-from reporttool.errors import ReportToolError
-from reporttool.models import Period
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import Period
 from reporttool.render import prose
 from reporttool.render.brief import write_brief
 from reporttool.render.brief_template import build_template
-from sample_figures import small_figures
-from brief_helpers import small_brief as _small_brief, texts
-
 
 # ---- the template --------------------------------------------------------------------------------------
 
@@ -115,8 +115,9 @@ def test_write_is_atomic_on_a_bad_template(tmp_path):
 
 
 def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
-    from reporttool.render import chart
     from conftest import make_small_catalogue
+
+    from reporttool.render import chart
 
     monkeypatch.setattr(chart, "find_cjk_font", lambda *a, **k: None)
     block = prose.chart_block(small_figures(), make_small_catalogue())
@@ -126,8 +127,9 @@ def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
 
 
 def test_an_identical_chart_is_reused_not_redrawn(tmp_path, monkeypatch):
-    from reporttool.render import chart
     from conftest import make_small_catalogue
+
+    from reporttool.render import chart
 
     block = prose.chart_block(small_figures(), make_small_catalogue())
     first = chart.completion_chart(block, tmp_path / "a.png", cache_dir=tmp_path / "cache").read_bytes()
@@ -190,8 +192,9 @@ def test_cli_brief_bad_template_is_a_chinese_message(small_workspace):
 
 def test_long_bulletin_name_shrinks_to_stay_on_one_line(tmp_path):
     from conftest import make_small_catalogue
-    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
     from docx.oxml.ns import qn
+
+    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
 
     cat = make_small_catalogue()
     long_name = "葫芦岛市重点产业集群发展工作调度简报"  # 18 characters: 初号 would take two lines
@@ -210,6 +213,7 @@ def test_long_bulletin_name_shrinks_to_stay_on_one_line(tmp_path):
 def test_document_properties_are_the_issuing_units_and_now(tmp_path):
     import datetime as dt
     import zipfile
+
     from conftest import make_small_catalogue
 
     cat = make_small_catalogue()
@@ -249,6 +253,7 @@ def test_table_cells_never_break_inside_a_unit():
 
 def test_pagination_keeps_a_cluster_together_and_leaves_room_at_the_end():
     from decimal import Decimal as D
+
     from reporttool.render.brief import _paginate
 
     labels = ["A"] * 3 + ["B"] * 4 + ["C"] * 2
@@ -262,8 +267,9 @@ def test_pagination_keeps_a_cluster_together_and_leaves_room_at_the_end():
 
 
 def test_long_table_continues_with_xubiao_and_the_header_again(tmp_path):
-    from reporttool.render.brief import write_brief
     from sample_figures import default_figures
+
+    from reporttool.render.brief import write_brief
 
     cat, figs = default_figures()
     dest = write_brief(figs, cat, tmp_path / "b.docx", issue_no=1)
@@ -355,6 +361,7 @@ def test_pdf_without_libreoffice_says_so_in_chinese_and_the_run_succeeds(small_w
 def test_a_failing_conversion_is_reported_not_raised(tmp_path):
     import os
     import sys
+
     from reporttool.render import pdf
 
     if os.name != "posix":

@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from reporttool.catalogue import (
-    CatalogueInvalid,
-    evaluate_formula,
-    formula_refs,
-    load_catalogue,
-)
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.models import Indicator, Target
-from reporttool.units import q
+from reporttool.catalogue import CatalogueInvalid, load_catalogue
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.formula import evaluate_formula, formula_refs
+from reporttool.core.models import Indicator, Target
+from reporttool.core.units import q
 
 REPO = Path(__file__).resolve().parents[1]
 

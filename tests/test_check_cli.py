@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from reporttool.cli import main
+from reporttool.core.models import Period
 from reporttool.forms.writer import write_template
-from reporttool.models import Period
 
 PERIOD = Period(2025, 6)
 GOOD = "91110000600037341L"

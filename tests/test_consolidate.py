@@ -17,13 +17,14 @@ from click.testing import CliRunner
 from stdnum.cn import uscc
 
 from reporttool.cli import main
-from reporttool.consolidate import CRASH_HOOK_ENV, compute_figures, run_consolidate
-from reporttool.errors import LockedError, ReportToolError
-from reporttool.figures import ST_MISSING, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.errors import LockedError, ReportToolError
+from reporttool.core.models import Period
+from reporttool.core.status import ST_MISSING, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
+from reporttool.figures.compute import compute_figures
 from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
-from reporttool.lock import workspace_lock
-from reporttool.models import Period
+from reporttool.ledger.lock import workspace_lock
+from reporttool.pipeline.consolidate import CRASH_HOOK_ENV, run_consolidate
 from reporttool.workspace import Workspace
 
 P = Period(2025, 6)
@@ -344,8 +345,8 @@ def test_unreadable_file_is_returned_to_the_district_named_in_its_file_name(smal
 
 
 def test_district_from_name_takes_the_longest_configured_name(small_catalogue):
-    from reporttool.consolidate import district_from_name
-    from reporttool.models import District
+    from reporttool.core.models import District
+    from reporttool.pipeline.inbox import district_from_name
 
     cat = dataclasses.replace(small_catalogue, districts=small_catalogue.districts
                               + (District("KF02", "开发区", "开发区", 4),), _index={})

@@ -12,12 +12,21 @@ from click.testing import CliRunner
 from stdnum.cn import uscc
 
 from reporttool.cli import main
-from reporttool.demo import (CREDIT_CHECK, EMPTY_ROSTER, EXPLAINED_SWING, INV_TOTAL, LATE, MISSING, credit_code,
-                             make_demo, org_check_digit, plan_demo, scaled_catalogue)
-from reporttool.demo_plan import tier_magnitude
+from reporttool.core.models import Period
+from reporttool.core.units import unit_factor
+from reporttool.demo.base import (
+    CREDIT_CHECK,
+    EMPTY_ROSTER,
+    EXPLAINED_SWING,
+    INV_TOTAL,
+    LATE,
+    MISSING,
+    credit_code,
+    org_check_digit,
+)
+from reporttool.demo.make import make_demo, plan_demo, scaled_catalogue
+from reporttool.demo.plan import tier_magnitude
 from reporttool.forms import layout as L
-from reporttool.models import Period
-from reporttool.units import unit_factor
 
 PERIOD = Period(2025, 6)
 
@@ -78,8 +87,8 @@ def test_generated_credit_codes_are_valid():
 
 
 def test_same_seed_same_bytes_other_seed_other_data(small_workspace, tmp_path):
+    from reporttool.catalogue.writer import write_catalogue
     from reporttool.workspace import init_workspace
-    from reporttool.catalogue_writer import write_catalogue
     from tests.conftest import make_small_catalogue
 
     first = make_demo(small_workspace, PERIOD, seed=7)

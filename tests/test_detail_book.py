@@ -7,17 +7,15 @@ import subprocess
 import zipfile
 from decimal import Decimal as D
 
-import pytest
-
 from helpers import need_tool
 from openpyxl import load_workbook
 
-from reporttool.fmt import DASH
-from reporttool.models import Period
+from reporttool.core.fmt import DASH
+from reporttool.core.models import Period
 
 
 def _detail(tmp_path, cat):
-    from reporttool.models import Row
+    from reporttool.core.models import Row
     from reporttool.render.detail_book import DetailSheet, render_fragment, write_detail_book
 
     d1, d2 = cat.districts[0].code, cat.districts[1].code
@@ -93,7 +91,7 @@ def test_detail_book_zip_is_sound_and_rows_are_all_there(tmp_path, small_catalog
     is read back by openpyxl and python-calamine, odd numbers do not break the file."""
     from python_calamine import CalamineWorkbook
 
-    from reporttool.models import Row
+    from reporttool.core.models import Row
     from reporttool.render.detail_book import DetailSheet, render_fragment, write_detail_book
 
     cat = small_catalogue

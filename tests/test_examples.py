@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_plans import _docx_text, _xlsx_text, make_province_catalogue
 
 from reporttool.catalogue import load_catalogue
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.consolidate import run_consolidate
-from reporttool.demo import make_demo
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.models import parse_period
+from reporttool.demo.make import make_demo
 from reporttool.forms.writer import write_templates
-from reporttool.models import parse_period
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.workspace import init_workspace
-
-from test_plans import _docx_text, _xlsx_text, make_province_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/targets.xlsx"))

@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 
 from reporttool.checks import check_submission
-from reporttool.checks.rules import finding
+from reporttool.core.models import Period
+from reporttool.core.rules import finding
 from reporttool.forms.reader import read_submission
 from reporttool.forms.writer import write_template
-from reporttool.models import Period
-from reporttool.render.feedback import (FILL_ERROR, FILL_EXPLAINED, FILL_VERIFY, LIST_SHEET, write_feedback)
+from reporttool.render.feedback import FILL_ERROR, FILL_EXPLAINED, FILL_VERIFY, LIST_SHEET, write_feedback
 
 PERIOD = Period(2025, 6)
 GOOD = "91110000600037341L"
@@ -138,7 +138,7 @@ def test_resubmitted_feedback_copy_is_cleaned(tmp_path, faulty):
 
 
 def test_never_overwrites_the_source(tmp_path, faulty):
-    from reporttool.errors import ReportToolError
+    from reporttool.core.errors import ReportToolError
 
     src, findings = faulty
     before = src.read_bytes()

@@ -12,11 +12,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_PASSED
-from reporttool.consolidate import accepted_rows, compute_figures
-from reporttool.forms.layout import SHEETS_BY_KEY
-from reporttool.ledger import Ledger
-from reporttool.models import (
+from reporttool.core.models import (
     District,
     FormIdentity,
     Indicator,
@@ -26,6 +22,10 @@ from reporttool.models import (
     Table,
     Target,
 )
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_PASSED
+from reporttool.figures.compute import accepted_rows, compute_figures
+from reporttool.forms.layout import SHEETS_BY_KEY
+from reporttool.ledger import Ledger
 
 P = Period(2025, 6)
 NOW = dt.datetime(2025, 7, 8, 9, 0)

@@ -14,14 +14,15 @@ from stdnum.cn import uscc
 
 from reporttool.checks import check_files
 from reporttool.cli import main
-from reporttool.consolidate import accepted_rows, run_consolidate
-from reporttool.errors import ReportToolError
-from reporttool.figures import ST_PASSED, ST_RETURNED, ST_SUPERSEDED, ST_VERIFY
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import District, Period
+from reporttool.core.status import ST_PASSED, ST_RETURNED, ST_SUPERSEDED, ST_VERIFY
+from reporttool.figures.compute import accepted_rows
 from reporttool.forms.identity import named_districts
 from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
-from reporttool.models import District, Period
-from reporttool.restore import restore_version
+from reporttool.ledger.restore import restore_version
+from reporttool.pipeline.consolidate import run_consolidate
 
 P = Period(2025, 6)
 NOW = dt.datetime(2025, 7, 8, 9, 0)
@@ -242,8 +243,8 @@ def test_restore_undoes_a_supersede_made_before_the_identity_check(small_workspa
 def test_credit_codes_are_matched_to_a_prefecture_when_the_units_are_prefectures(tmp_path, small_catalogue):
     import dataclasses
 
+    from reporttool.core.models import Row, Table
     from reporttool.forms.identity import region_majority
-    from reporttool.models import Row, Table
 
     cat = dataclasses.replace(small_catalogue, districts=(District("130100", "石家庄市", "市", 1),
                                                           District("130200", "唐山市", "市", 2)))

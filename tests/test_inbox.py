@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from stdnum.cn import uscc
 
 from reporttool.cli import main
-from reporttool.consolidate import run_consolidate
-from reporttool.figures import ST_PASSED
+from reporttool.core.models import Period
+from reporttool.core.status import ST_PASSED
+from reporttool.core.units import readable_name
 from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
-from reporttool.models import Period
-from reporttool.units import readable_name
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.workspace import Workspace, is_temp_name, list_inbox
 
 P = Period(2025, 6)

@@ -6,16 +6,16 @@ import re
 from decimal import Decimal as D
 from pathlib import Path
 
+import hostile as H
 import openpyxl
 import pytest
 
-import hostile as H
 from reporttool.checks import check_submission, file_status
-from reporttool.checks.rules import MAX_SHOWN, finding
-from reporttool.figures import ST_ERRORS
+from reporttool.core.models import ERROR, Period, ReadRefused
+from reporttool.core.rules import MAX_SHOWN, finding
+from reporttool.core.status import ST_ERRORS
 from reporttool.forms.reader import read_submission
 from reporttool.forms.writer import write_template
-from reporttool.models import ERROR, Period, ReadRefused
 
 PERIOD = H.PERIOD
 CJK = re.compile(r"[\u4e00-\u9fff]")

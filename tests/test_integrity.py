@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from test_consolidate import NOW, ON_TIME, P, put
 
 from reporttool.cli import main
-from reporttool.consolidate import run_consolidate
-from reporttool.errors import OutputLockedError
+from reporttool.core.errors import OutputLockedError
+from reporttool.core.models import Period
 from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
-from reporttool.models import Period
-from reporttool.verify import verify_workspace
+from reporttool.pipeline.consolidate import run_consolidate
+from reporttool.pipeline.verify import verify_workspace
 
 MAY = Period(2025, 5)
 
@@ -215,7 +215,7 @@ def test_an_output_open_in_word_replaces_nothing_and_names_the_users_file(small_
         if path == brief:
             raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("reporttool.outputs.check_replaceable", locked)
+    monkeypatch.setattr("reporttool.pipeline.outputs.check_replaceable", locked)
     res = run("-w", ws.root, "consolidate", "--period", P.key)
     assert res.exit_code == 2
     assert f"简报 {brief} 正被其他程序打开（如 Word/WPS），请关闭后重试；本次未替换任何输出文件" in res.output
@@ -243,7 +243,7 @@ def test_a_replace_that_fails_half_way_is_undone(small_workspace, monkeypatch):
             raise PermissionError(13, "Permission denied", str(src))
         os.replace(src, dst)
 
-    monkeypatch.setattr("reporttool.outputs._replace", replace)
+    monkeypatch.setattr("reporttool.pipeline.outputs._replace", replace)
     try:
         run_consolidate(ws, P, now=NOW)
     except OutputLockedError as exc:
@@ -257,7 +257,7 @@ def test_a_replace_that_fails_half_way_is_undone(small_workspace, monkeypatch):
             raise KeyboardInterrupt
         os.replace(src, dst)
 
-    monkeypatch.setattr("reporttool.outputs._replace", interrupted)
+    monkeypatch.setattr("reporttool.pipeline.outputs._replace", interrupted)
     try:
         run_consolidate(ws, P, now=NOW)
     except KeyboardInterrupt:

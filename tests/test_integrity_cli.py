@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from test_consolidate import ON_TIME, P, credit, put
 
 from reporttool.cli import main
-from reporttool.figures import ST_ERRORS, ST_PASSED
+from reporttool.core.status import ST_ERRORS, ST_PASSED
 from reporttool.ledger import Ledger
 
 PERIOD = ["--period", "2025-06"]
@@ -168,9 +168,9 @@ def test_history_status_and_manifest_say_the_same_state_word(small_workspace):
 def test_consolidate_state_and_check_state_are_one_function():
     import inspect
 
-    from reporttool import consolidate
+    from reporttool.figures import compute
 
-    assert "file_status" in inspect.getsource(consolidate.state_of)
+    assert "file_status" in inspect.getsource(compute.state_of)
 
 
 # ---- disk full and other OS errors ----------------------------------------------------------------------
@@ -210,7 +210,7 @@ def test_os_errors_while_writing_outputs_name_the_cause(small_workspace, monkeyp
 
 
 def test_the_message_names_the_cause_for_an_unknown_sqlite_code():
-    from reporttool.errors import os_error_message, sqlite_error_message
+    from reporttool.core.errors import os_error_message, sqlite_error_message
 
     assert "磁盘读写出错" in sqlite_error_message(sqlite3.OperationalError("disk I/O error"))
     assert "路径或文件名过长" in os_error_message(OSError(errno.ENAMETOOLONG, "File name too long", "x"))

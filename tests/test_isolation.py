@@ -13,12 +13,12 @@ from stdnum.cn import uscc
 
 from reporttool.checks import check_files
 from reporttool.cli import main
-from reporttool.consolidate import run_consolidate
-from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED
+from reporttool.core.models import Period
+from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED
 from reporttool.forms.reader import read_submission
 from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
-from reporttool.models import Period
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.render.feedback import LIST_SHEET, write_feedback
 
 P = Period(2025, 6)

@@ -7,14 +7,13 @@ import sqlite3
 from decimal import Decimal as D
 
 import pytest
-
-from reporttool.errors import LockedError
-from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
-from reporttool.ledger import MIGRATIONS, Ledger
-from reporttool.lock import workspace_lock
-from reporttool.models import ERROR, VERIFY, Finding, Period, Row
-
 from test_figures import submission
+
+from reporttool.core.errors import LockedError
+from reporttool.core.models import ERROR, VERIFY, Finding, Period, Row
+from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
+from reporttool.ledger.lock import workspace_lock
+from reporttool.ledger.store import MIGRATIONS, Ledger
 
 T0 = dt.datetime(2025, 7, 3, 10, 0)
 
@@ -173,8 +172,8 @@ def test_period_keys_match_models():
 def test_aggregates_are_stored_at_ingest_and_rebuilt_for_an_older_ledger(ledger, small_workspace):
     import dataclasses
 
-    from reporttool.consolidate import compute_figures
-    from reporttool.rollup import decode_aggregates
+    from reporttool.figures.compute import compute_figures
+    from reporttool.ledger.aggregates import decode_aggregates
 
     roster = [{"credit_code": "X1", "name": "一号", "cluster": "A", "is_scale": "是", "is_leader": "是",
                "revenue": D("100.5"), "revenue_ly": D(80), "employees": 7},

@@ -12,16 +12,15 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from conftest import make_small_catalogue
 
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.consolidate import run_consolidate
-from reporttool.demo import make_demo
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.models import District, Indicator, Settings, Target, Words, level_words, parse_period
+from reporttool.demo.make import make_demo
 from reporttool.forms.writer import write_templates
-from reporttool.models import Cluster, District, Indicator, Settings, Target, Words, level_words, parse_period
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.workspace import init_workspace
-
-from conftest import make_small_catalogue
 
 P = parse_period("2025-06")
 NOW = dt.datetime(2025, 7, 6, 9, 0)
@@ -180,7 +179,7 @@ def test_built_in_units_convert_within_a_dimension(tmp_path):
 
 
 def test_a_unit_sheet_adds_units_and_the_loader_uses_them(tmp_path):
-    from reporttool.models import UnitDef
+    from reporttool.core.models import UnitDef
 
     cat = _with_indicators(Indicator("JZX", "集装箱吞吐量", "万标箱", "标箱", "output", clusters=("B",), order=8),
                            units=[UnitDef("标箱", "集装箱", D(1)), UnitDef("万标箱", "集装箱", D(10000))])
@@ -190,7 +189,7 @@ def test_a_unit_sheet_adds_units_and_the_loader_uses_them(tmp_path):
 
 
 def test_the_loader_explains_units_that_do_not_convert(tmp_path):
-    from reporttool.models import UnitDef
+    from reporttool.core.models import UnitDef
 
     cat = _with_indicators(
         Indicator("WZ", "实际利用外资", "亿元", "万美元", "output", clusters=("A",), order=8),

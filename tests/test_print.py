@@ -15,18 +15,18 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils import column_index_from_string, get_column_letter
+from sample_figures import default_figures
 
 from reporttool.cli import main
-from reporttool.consolidate import run_consolidate
-from reporttool.demo import EMPTY_ROSTER, make_demo
+from reporttool.core.models import Period
+from reporttool.demo.base import EMPTY_ROSTER
+from reporttool.demo.make import make_demo
 from reporttool.forms import layout as L
 from reporttool.forms.writer import INSTRUCTIONS_WIDTH, _keep_with_next, write_template
-from reporttool.models import Period
 from reporttool.paper import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_TEXT_PT, header_text, printed_pt
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.render.feedback import write_feedback
 from reporttool.render.workbook import write_consolidated
-
-from sample_figures import default_figures
 
 PERIOD = Period(2025, 6)
 PAPERS = {9: A4_LANDSCAPE, 8: A3_LANDSCAPE}
@@ -208,7 +208,7 @@ def test_roster_scope_and_gaps_are_said_in_words(demo_round):
     revenue = next(i for i in cat.indicators if i.name == "营业收入")
     programme = next(f for f in result.figures.programme if f.indicator == revenue.code)
     share = total.revenue / programme.value * 100
-    from reporttool.fmt import text
+    from reporttool.core.fmt import text
     assert (f"名录企业营业收入合计{text(total.revenue, cat.settings.amount_decimals)}亿元，占集群营业收入"
             f"{text(programme.value, revenue.decimals)}亿元") in roster
     assert f"的{text(share, cat.settings.rate_decimals)}%" in roster

@@ -12,12 +12,12 @@ import shutil
 import subprocess
 
 import pytest
-
 from helpers import need_tool
-from reporttool.consolidate import run_consolidate
-from reporttool.demo import make_demo
+
+from reporttool.core.models import Period
+from reporttool.demo.make import make_demo
 from reporttool.forms.writer import write_template
-from reporttool.models import Period
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.workspace import init_workspace
 
 PERIOD = Period(2025, 6)

@@ -9,18 +9,17 @@ import tempfile
 from decimal import Decimal as D
 from pathlib import Path
 
+import hostile as H
 import openpyxl
 import pytest
-
 from helpers import need_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile as H
+from reporttool.core.models import INFO, VERIFY, ReadRefused
 from reporttool.forms import layout as L
 from reporttool.forms.isolate import CRASH_HOOK_ENV, read_many, read_one_isolated
 from reporttool.forms.reader import read_submission, to_date
-from reporttool.models import INFO, VERIFY, ReadRefused
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ import pytest
 from stdnum.cn import uscc
 
 from reporttool.checks import RULES, check_submission, counts, file_status
-from reporttool.checks.rules import finding
-from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.core.models import ERROR, INFO, VERIFY, FormIdentity, Period, Row, Submission, Table
+from reporttool.core.rules import finding
+from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.forms import layout
-from reporttool.models import ERROR, INFO, VERIFY, FormIdentity, Period, Row, Submission, Table
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = Period(2025, 6)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
+import hostile as H
 import pytest
 
-import hostile as H
+from reporttool.core.models import ERROR, INFO, ReadRefused
+from reporttool.core.safety import Limits, precheck
 from reporttool.forms.reader import read_submission
-from reporttool.forms.safety import Limits, precheck
-from reporttool.models import ERROR, INFO, ReadRefused
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from reporttool.catalogue import load_catalogue
-from reporttool.catalogue_writer import write_catalogue
+from reporttool.catalogue.writer import write_catalogue
 from reporttool.cli import main
-from reporttool.errors import ReportToolError
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import Cluster, Indicator, Period
 from reporttool.forms import layout as L
 from reporttool.forms import writer as W
-from reporttool.models import Cluster, Indicator, Period
 from reporttool.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -392,7 +392,7 @@ def test_docs_name_every_sheet_and_column():
 
 def test_template_warns_when_forms_already_received_become_stale(small_workspace, small_catalogue):
     """Changing clusters or indicators mid-month: `template` says which districts' received forms are old."""
-    from reporttool.consolidate import run_consolidate
+    from reporttool.pipeline.consolidate import run_consolidate
 
     period = Period(2025, 6)
     W.write_template(small_catalogue, "110101", period, small_workspace.inbox / "甲区.xlsx",

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 from sample_figures import default_figures, small_figures
 
 from reporttool.catalogue import with_settings
-from reporttool.fmt import DASH, shown
-from reporttool.models import Period
-from reporttool.render import workbook as wbmod
+from reporttool.core.fmt import DASH, shown
+from reporttool.core.models import Period
 from reporttool.figures import headline_figure, headline_figures
+from reporttool.render import workbook as wbmod
 from reporttool.render.workbook import SHEETS, consolidated_name, write_consolidated
 from reporttool.render.xlsx_styles import clean_for_office
 

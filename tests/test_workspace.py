@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from reporttool.cli import main
-from reporttool.errors import WorkspaceError
-from reporttool.models import Period, parse_period
-from reporttool.workspace import atomic_path, init_workspace, open_workspace
+from reporttool.core.errors import WorkspaceError
+from reporttool.core.files import atomic_path
+from reporttool.core.models import Period, parse_period
+from reporttool.workspace import init_workspace, open_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """Loading and validating the targets workbook (templates/targets.xlsx) into a Catalogue.
 
 Every problem is collected (sheet, row, reason) rather than stopping at the first, so a clerk fixes the
-workbook in one go. The sheet and column titles are defined in reporttool.catalogue.
+workbook in one go. The sheet and column titles are defined in reporttool.catalogue.model.
 """
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from reporttool.catalogue import (
+from reporttool.catalogue.model import (
     ALL,
-    PROGRAMME,
     CLUSTER_COLUMNS,
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
+    PROGRAMME,
     PROJECT_MEASURES,
     REQUIRED_SETTINGS,
     ROSTER_MEASURES,
@@ -35,8 +35,8 @@ from reporttool.catalogue import (
     CatalogueInvalid,
     Problem,
 )
-from reporttool.formula import formula_refs, formula_unit
-from reporttool.models import (
+from reporttool.core.formula import formula_refs, formula_unit
+from reporttool.core.models import (
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
     SOURCE_PROJECTS,
@@ -51,7 +51,7 @@ from reporttool.models import (
     Target,
     UnitDef,
 )
-from reporttool.units import BUILTIN_UNITS, clean_text, conversion, split_list, tidy, to_decimal
+from reporttool.core.units import BUILTIN_UNITS, clean_text, conversion, split_list, tidy, to_decimal
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -70,8 +70,8 @@ def load(path: str | Path) -> Catalogue:
         raise CatalogueInvalid(str(path), [Problem("", None, "文件不存在")])
     # The same stdlib pre-check as for district files: python-calamine aborts the whole process on some
     # legal workbooks (a far-away cell), and a hand-edited catalogue can carry one too.
-    from reporttool.forms.safety import precheck
-    from reporttool.models import ReadRefused
+    from reporttool.core.models import ReadRefused
+    from reporttool.core.safety import precheck
 
     try:
         precheck(path)
@@ -548,3 +548,8 @@ def _build_targets(rows, districts, clusters, indicators, problems) -> list[Targ
                                                       "（同一年可各有一个总量目标和一个增速目标）"))
         seen.setdefault(key, n)
     return [t for _, t in out]
+
+
+def load_catalogue(path: str | Path) -> Catalogue:
+    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem."""
+    return load(path)

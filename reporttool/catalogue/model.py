@@ -10,9 +10,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, localcontext
-from pathlib import Path
 
-from reporttool.models import (
+from reporttool.core.models import (
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
     SOURCE_PROJECTS,
@@ -30,8 +29,7 @@ from reporttool.models import (
     Words,
     level_words,
 )
-from reporttool.formula import evaluate_formula, formula_refs  # noqa: F401  (re-exported)
-from reporttool.units import clean_text
+from reporttool.core.units import clean_text
 
 ALL = "全部"  # in 适用集群: every cluster; in 目标.集群代码: the whole programme
 AREA_LABEL = "本地区（不分集群）"  # 所属集群 of a form's row for a district-wide figure (集群代码 全部)
@@ -136,7 +134,7 @@ class Catalogue:
     def unit_table(self) -> dict[str, tuple[str, Decimal]]:
         """unit -> (dimension, factor to the dimension's base unit): built-in units, then the 单位 sheet."""
         if "units" not in self._index:
-            from reporttool.units import BUILTIN_UNITS
+            from reporttool.core.units import BUILTIN_UNITS
 
             table = dict(BUILTIN_UNITS)
             table.update({u.unit: (u.dimension, u.factor) for u in self.units})
@@ -145,7 +143,7 @@ class Catalogue:
 
     def unit_factor(self, form_unit: str, unit: str) -> Decimal:
         """Divide a value in ``form_unit`` by this to get it in ``unit`` (the loader checked they convert)."""
-        from reporttool.units import unit_factor
+        from reporttool.core.units import unit_factor
 
         return unit_factor(form_unit, unit, self.unit_table())
 
@@ -317,13 +315,6 @@ def _num(value: Decimal | None) -> str:
         return "—"
     s = f"{value:f}"
     return s.rstrip("0").rstrip(".") if "." in s else s
-
-
-def load_catalogue(path: str | Path) -> Catalogue:
-    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem."""
-    from reporttool.catalogue_load import load
-
-    return load(path)
 
 
 def with_settings(cat: Catalogue, **changes) -> Catalogue:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import xlsxwriter
 
-from reporttool.catalogue import (
+from reporttool.catalogue.model import (
     ALL,
-    PROGRAMME,
     CLUSTER_COLUMNS,
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
+    PROGRAMME,
     PROJECT_MEASURES,
     ROSTER_MEASURES,
     SETTING_LABELS,
@@ -33,7 +33,7 @@ from reporttool.catalogue import (
     UNIT_COLUMNS,
     Catalogue,
 )
-from reporttool.workspace import atomic_path
+from reporttool.core.files import atomic_path
 
 TARGET_REFERENCE_COLUMNS = ("集群名称（参考）", "指标名称（参考）", "单位（参考）")
 

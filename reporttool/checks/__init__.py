@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from reporttool.checks.rules import RULES, Rule, finding
 from reporttool.checks.single import check_submission, counts, file_status, is_refusal
-from reporttool.models import Finding, Period, Submission, parse_period
+from reporttool.core.models import Finding, Period, Submission, parse_period
+from reporttool.core.rules import RULES, Rule, finding
 
 __all__ = ["RULES", "Rule", "finding", "check_submission", "counts", "file_status", "is_refusal",
            "FileReport", "check_files"]

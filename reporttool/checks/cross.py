@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Sequence
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.rules import finding
+from reporttool.core.models import Finding, Period, Table
+from reporttool.core.rules import finding
 from reporttool.forms.layout import OUTPUT, ROSTER
-from reporttool.models import Finding, Period, Table
 
 
 @dataclass

@@ -14,13 +14,10 @@ from typing import Any, Iterable
 
 from stdnum.cn import uscc
 
-from reporttool import fmt
 from reporttool.catalogue import Catalogue
-from reporttool.formula import formula_refs
-from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
-from reporttool.forms import layout
-from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, DATE, FIXED, INT, SEQ, SheetSpec
-from reporttool.models import (
+from reporttool.core import fmt
+from reporttool.core.formula import formula_refs
+from reporttool.core.models import (
     ERROR,
     INFO,
     SOURCE_FORMULA,
@@ -32,9 +29,11 @@ from reporttool.models import (
     Submission,
     Table,
 )
-from reporttool.units import clean_text, known_conversion, unit_factor
-
-from reporttool.checks.rules import RULES, finding
+from reporttool.core.rules import RULES, finding
+from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.core.units import clean_text, known_conversion, unit_factor
+from reporttool.forms import layout
+from reporttool.forms.layout import AMOUNT, CHOICE, CLUSTER, DATE, FIXED, INT, SEQ, SheetSpec
 
 # Roster measures an output indicator may bound (Indicator.roster_measure) -> roster column key.
 ROSTER_BOUND_COLUMNS = {"营业收入合计": "revenue", "工业总产值合计": "output_value"}

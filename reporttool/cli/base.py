@@ -17,10 +17,10 @@ from typing import Iterator
 import click
 
 from reporttool import __version__
-from reporttool.cli import zh
 from reporttool.catalogue import CatalogueInvalid
-from reporttool.errors import ReportToolError, os_error_message, sqlite_error_message
-from reporttool.models import Period, parse_period
+from reporttool.cli import zh
+from reporttool.core.errors import ReportToolError, os_error_message, sqlite_error_message
+from reporttool.core.models import Period, parse_period
 from reporttool.workspace import LEDGER_FILE, Workspace, open_workspace
 
 INTERRUPTED = "已中断（Ctrl-C）：本次操作未完成，台账和输出文件保持中断前完整的状态，可重新运行。"

@@ -7,7 +7,6 @@ import click
 
 from reporttool.cli.base import main, period_callback, user_errors
 
-
 PDF_HELP = "同时用 LibreOffice 生成简报和汇总表的 PDF（放在原文件旁；未安装时给出提示，不影响其他输出）"
 
 
@@ -42,7 +41,7 @@ def date_callback(ctx, param, value: str | None) -> dt.date | None:
 def brief(obj, period, issue: int | None, issued: dt.date | None, pdf: bool) -> None:
     """按台账重新生成某一报告期的工作简报（Word），写入 outbox/报告期/。"""
     with user_errors():
-        from reporttool.outputs import rewrite_brief
+        from reporttool.pipeline.outputs import rewrite_brief
 
         ws = obj.workspace()
         cat = ws.catalogue()

@@ -15,13 +15,13 @@ from typing import Iterator
 
 import click
 
-from reporttool.checks import FileReport, check_files, counts
 from reporttool.catalogue import CatalogueInvalid
+from reporttool.checks import FileReport, check_files, counts
 from reporttool.cli.base import crash_log, main, period_callback, user_errors
-from reporttool.errors import ReportToolError, os_error_message, sqlite_error_message
-from reporttool.figures import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
-from reporttool.models import Period, parse_period
-from reporttool.units import readable_name
+from reporttool.core.errors import ReportToolError, os_error_message, sqlite_error_message
+from reporttool.core.models import Period, parse_period
+from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.core.units import readable_name
 from reporttool.workspace import is_temp_name, not_regular
 
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

@@ -20,7 +20,7 @@ from reporttool.cli.base import main, period_callback, user_errors
 @click.pass_obj
 def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, workers: int) -> None:
     """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总。"""
-    from reporttool.demo import make_demo  # imported here: keeps start-up of the other commands fast
+    from reporttool.demo.make import make_demo  # imported here: keeps start-up of the other commands fast
 
     with user_errors():
         ws = obj.workspace()

@@ -1,6 +1,6 @@
 """`reporttool consolidate | status | history`: the monthly run and what the ledger knows.
 
-Thin: parse, call reporttool.consolidate / reporttool.ledger, print a Chinese summary, set the exit code
+Thin: parse, call reporttool.pipeline.consolidate / reporttool.ledger.store, print a Chinese summary, set the exit code
 (0 clean, 1 error findings in the versions in use, 2 could not run).
 """
 from __future__ import annotations
@@ -15,8 +15,9 @@ import click
 
 from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
-from reporttool.figures import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, SubmissionState
-from reporttool.models import Period
+from reporttool.core.models import Period
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
+from reporttool.figures import SubmissionState
 
 
 def _width(text: str) -> int:
@@ -89,7 +90,7 @@ class _Progress:
 @click.pass_obj
 def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None, pdf: bool) -> None:
     """汇总：读取 inbox/ 中新收到的报表，审核、入账，生成汇总表、简报、反馈表（outbox/报告期/）。"""
-    from reporttool.consolidate import run_consolidate
+    from reporttool.pipeline.consolidate import run_consolidate
 
     progress = None if obj.quiet or not sys.stderr.isatty() else _Progress()
     with user_errors():
@@ -150,7 +151,7 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
 @click.pass_obj
 def status(obj, period: Period, as_json: bool) -> None:
     """报送情况：各县区未报 / 已报及审核状态 / 按时或逾期（只读台账，不读取收件箱）。"""
-    from reporttool.consolidate import current_versions, submission_states
+    from reporttool.figures.compute import current_versions, submission_states
     from reporttool.ledger import Ledger
 
     with user_errors():
@@ -198,7 +199,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         records = []
         restores = []
         if ws.ledger.exists():
-            from reporttool.consolidate import version_states
+            from reporttool.figures.compute import version_states
 
             with Ledger(ws) as ledger:
                 records = ledger.history(district=code, period=period.key if period else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.models import Period
+from reporttool.core.models import Period
 
 
 @main.command()
@@ -17,7 +17,7 @@ from reporttool.models import Period
 @click.pass_obj
 def restore(obj, period: Period, district: str, number: int | None, sha: str | None, note: str) -> None:
     """恢复先前的版本：把某县区某期较早收到的一份报表重新设为在用版本（撤销错误的替代），记入历史。"""
-    from reporttool.restore import restore_version
+    from reporttool.ledger.restore import restore_version
 
     with user_errors():
         ws = obj.workspace()

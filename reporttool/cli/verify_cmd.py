@@ -14,7 +14,7 @@ from reporttool.cli.base import main, user_errors
 @click.pass_obj
 def verify(obj, as_json: bool) -> None:
     """校验：存档文件、台账（结构和每份报表入账时的数据摘要）、输出文件（清单中的哈希）是否与记录一致。"""
-    from reporttool.verify import verify_workspace
+    from reporttool.pipeline.verify import verify_workspace
 
     with user_errors():
         ws = obj.workspace()

@@ -5,9 +5,9 @@ import json
 
 import click
 
-from reporttool import fmt
 from reporttool.cli.base import main, user_errors
-from reporttool.models import TARGET_GROWTH
+from reporttool.core import fmt
+from reporttool.core.models import TARGET_GROWTH
 from reporttool.workspace import init_workspace
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reporttool.units import q
+from reporttool.core.units import q
 
 DASH = "—"  # no comparable base / no value
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 # --------------------------------------------------------------------------------------------------
-# Catalogue: loaded from templates/targets.xlsx by reporttool.catalogue
+# Catalogue: loaded from templates/targets.xlsx by reporttool.catalogue.model
 # --------------------------------------------------------------------------------------------------
 
 
@@ -129,7 +129,7 @@ class Cluster:
 class UnitDef:
     """A row of the catalogue's 单位 sheet: a unit, its dimension and how many base units make one.
 
-    Adds to (or overrides) reporttool.units.BUILTIN_UNITS; conversion is only within a dimension.
+    Adds to (or overrides) reporttool.core.units.BUILTIN_UNITS; conversion is only within a dimension.
     """
 
     unit: str  # 万辆
@@ -150,7 +150,7 @@ class Indicator:
     code: str
     name: str
     unit: str  # unit of targets and of the consolidated tables: 亿元, 户, 万千瓦, %
-    form_unit: str  # unit on the district form: 万元, 户, 万千瓦 (scaled by reporttool.units)
+    form_unit: str  # unit on the district form: 万元, 户, 万千瓦 (scaled by reporttool.core.units)
     source: str  # one of SOURCE_*
     summable: bool = True  # may be summed across districts; ratios may not
     clusters: tuple[str, ...] = ()  # cluster codes that report it ("全部" expands at load time)
@@ -288,7 +288,7 @@ class Table:
 
     def cell(self, key: str, row: int) -> str:
         """Excel reference (e.g. "D12") of column ``key`` on ``row``; "" when the column is absent."""
-        from reporttool.units import column_letter
+        from reporttool.core.units import column_letter
 
         col = self.columns.get(key)
         return f"{column_letter(col)}{row}" if col else ""

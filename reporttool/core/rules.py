@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reporttool.models import ERROR, INFO, VERIFY, Finding, Words
+from reporttool.core.models import ERROR, INFO, VERIFY, Finding, Words
 
 
 @dataclass(frozen=True)

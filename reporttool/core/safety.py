@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from reporttool.checks.rules import finding
-from reporttool.models import ReadRefused
-from reporttool.units import readable_name
+from reporttool.core.models import ReadRefused
+from reporttool.core.rules import finding
+from reporttool.core.units import readable_name
 
 MB = 1024 * 1024
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -402,7 +402,7 @@ def _check_dimension(scan: SheetScan, head: bytes, lim: Limits, refuse) -> None:
 def _long_refs(max_rows: int, max_cols: int) -> tuple[re.Pattern, int]:
     """Cell references long enough (column letters or row digits) to break the limits, and the widest
     column a shorter reference can name (an upper bound used for the sheet's width)."""
-    from reporttool.units import column_letter
+    from reporttool.core.units import column_letter
 
     letters, digits = len(column_letter(max_cols)), len(str(max_rows))
     if letters == 1:
@@ -428,7 +428,7 @@ def _scan_rows(scan: SheetScan, seg: bytes, lim: Limits, refuse) -> None:
     if short_max and b' r="' in seg:
         scan.max_col = max(scan.max_col, short_max)
     if scan.max_row > lim.max_rows or scan.max_col > lim.max_cols:
-        from reporttool.units import column_letter
+        from reporttool.core.units import column_letter
 
         if scan.max_col <= lim.max_cols:
             raise refuse("F-TOO-MANY-ROWS", sheet=scan.name, rows=f"{scan.max_row:,}", limit=f"{lim.max_rows:,}")

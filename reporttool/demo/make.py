@@ -22,39 +22,23 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Collection
+from typing import Collection
 
-from reporttool import demo_names as N
 from reporttool.catalogue import Catalogue
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.errors import ReportToolError
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_path
+from reporttool.core.models import District, Period
+from reporttool.core.units import q
+from reporttool.demo import names as N
+from reporttool.demo.base import (
+    DistrictData,
+    PlantedProblem,
+)
 from reporttool.forms.writer import write_template
-from reporttool.models import District, Period
-from reporttool.units import q, unit_factor
-from reporttool.workspace import Workspace, atomic_path
-
-# Kinds of planted problems (PlantedProblem.kind)
-MISSING, LATE, CREDIT_CHECK, INV_TOTAL, EMPTY_ROSTER, EXPLAINED_SWING = (
-    "missing", "late", "credit_check", "inv_total", "empty_roster", "explained_swing")
+from reporttool.workspace import Workspace
 
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-@dataclass(frozen=True)
-class PlantedProblem:
-    """A deliberate problem in the demo data, and the rule that should find it."""
-
-    kind: str  # MISSING, LATE, ...
-    district: str  # district code
-    district_name: str
-    file: str  # file name ("" when the district sent nothing)
-    rule: str  # rule code the checks should raise ("" when it shows in 报送情况 instead)
-    detail: str  # Chinese: what was planted
-    sheet: str = ""
-    cell: str = ""  # e.g. B15, when it is one cell
 
 
 @dataclass(frozen=True)
@@ -78,19 +62,6 @@ class DemoResult:
     lagging: tuple[str, ...]  # cluster codes planned to lag behind the time progress
     catalogue_rewritten: bool = False
     others: list[Path] = field(default_factory=list)  # files already in the inbox that the demo did not write
-
-
-@dataclass
-class DistrictData:
-    """One district's filled form, before it is written."""
-
-    district: District
-    file_name: str
-    roster: list[dict[str, Any]] = field(default_factory=list)
-    projects: list[dict[str, Any]] = field(default_factory=list)
-    outputs: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    received: dt.datetime = dt.datetime(2000, 1, 1)
-    late: bool = False
 
 
 @dataclass
@@ -163,42 +134,6 @@ def demo_file_name(cat: Catalogue, district: District, period: Period) -> str:
 
 
 # ==================================================================================================
-# 统一社会信用代码 (GB 32100-2015) and organisation code (GB 11714-1997)
-# ==================================================================================================
-
-
-def org_check_digit(body: str) -> str:
-    """GB 11714 check character of an 8-character organisation code body (digits or capital letters)."""
-    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(body, _ORG_WEIGHTS))
-    c = 11 - total % 11
-    return "X" if c == 10 else "0" if c == 11 else str(c)
-
-
-def credit_code(rng: random.Random, region: str, kind: str = "1") -> str:
-    """A valid 18-character code: 9 (市场监管) + kind + region + organisation code + mod-31 check."""
-    if rng.random() < 0.45:  # codes issued since 2015: MA + 6 characters
-        body = "MA" + "".join(rng.choice(_USCC_ALPHABET) for _ in range(6))
-    else:  # older organisation codes: 8 digits
-        body = str(rng.choice("0567")) + "".join(rng.choice("0123456789") for _ in range(7))
-    first17 = f"9{kind}{region}{body}{org_check_digit(body)}"
-    return first17 + uscc_check_digit(first17)
-
-
-def uscc_check_digit(first17: str) -> str:
-    """GB 32100 mod-31 check character (same as stdnum.cn.uscc.calc_check_digit, without its clean-up)."""
-    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def region_code(cat: Catalogue, district: District) -> str:
-    """The 6-digit region of a district's enterprises: its own GB/T 2260 code, else its city's (xxxx00)."""
-    if re.fullmatch(r"\d{6}", district.code):
-        return district.code
-    prefixes = sorted(d.code[:4] for d in cat.districts if re.fullmatch(r"\d{6}", d.code))
-    return (max(set(prefixes), key=prefixes.count) if prefixes else "1101") + "00"
-
-
-# ==================================================================================================
 # A scaled catalogue with generated districts (--districts N)
 # ==================================================================================================
 
@@ -252,7 +187,7 @@ def plan_demo(cat: Catalogue, period: Period, *, enterprises: int | None = None,
 
     ``only`` builds just those district codes (no planting); names that would have clashed with other
     districts' may then differ from a full run."""
-    from reporttool.demo_plan import plan_city, build_district, plant_problems
+    from reporttool.demo.plan import build_district, plan_city, plant_problems
 
     rng = random.Random(f"reporttool-demo:{seed}")
     city = plan_city(cat, period, rng)
@@ -318,22 +253,9 @@ def _locate(problem: PlantedProblem, path: Path) -> PlantedProblem:
                     header = {"".join(str(v).split()): c for c, v in enumerate(row) if v is not None}
                 continue
             if row and row[header["序号"]] == int(seq):
-                from reporttool.units import cell_ref
+                from reporttool.core.units import cell_ref
 
                 return replace(problem, cell=cell_ref(r, header[title] + 1))
     finally:
         wb.close()
     return replace(problem, cell="")
-
-
-def dec(x: float, places: int = 2) -> Decimal:
-    """A generated float as a Decimal rounded half up (the demo invents floats; forms hold Decimals)."""
-    return q(Decimal(repr(x)), places)
-
-
-def to_form_unit(value: Decimal, ind_unit: str, form_unit: str, table: dict | None = None) -> Decimal:
-    """A target-unit value (亿元) in the form's unit (万元); unknown pairs are taken as equal units."""
-    try:
-        return value * unit_factor(form_unit, ind_unit, table)
-    except KeyError:
-        return value

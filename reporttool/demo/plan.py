@@ -1,5 +1,5 @@
 """The demo's numbers and rows: city plan per cluster, each district's roster, projects and outputs,
-and the planted problems. Used by reporttool.demo (which writes the files).
+and the planted problems. Used by reporttool.demo.make (which writes the files).
 
 Plan in the catalogue's terms: a cluster's 本年累计 for an indicator with a value target is
 target × 时序进度 × pace, pace ≈ 0.96–1.06 for most clusters and 0.72–0.82 for the lagging ones; stocks
@@ -16,14 +16,34 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from reporttool import demo_names as N
 from reporttool.catalogue import Catalogue
-from reporttool.demo import (CREDIT_CHECK, EMPTY_ROSTER, EXPLAINED_SWING, INV_TOTAL, LATE, MISSING,
-                             DistrictData, PlantedProblem, credit_code, dec, region_code, to_form_unit)
-from reporttool.errors import ReportToolError
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import (
+    SOURCE_FORMULA,
+    SOURCE_OUTPUT,
+    SOURCE_PROJECTS,
+    SOURCE_ROSTER,
+    Cluster,
+    District,
+    Indicator,
+    Period,
+)
+from reporttool.demo import names as N
+from reporttool.demo.base import (
+    CREDIT_CHECK,
+    EMPTY_ROSTER,
+    EXPLAINED_SWING,
+    INV_TOTAL,
+    LATE,
+    MISSING,
+    DistrictData,
+    PlantedProblem,
+    credit_code,
+    dec,
+    region_code,
+    to_form_unit,
+)
 from reporttool.forms import layout as L
-from reporttool.models import (SOURCE_FORMULA, SOURCE_OUTPUT, SOURCE_PROJECTS, SOURCE_ROSTER, Cluster, District,
-                               Indicator, Period)
 
 _RATIO = re.compile(r"^\s*([A-Za-z_]\w*)\s*/\s*([A-Za-z_]\w*)\s*\*\s*100\s*$")
 _SUM = re.compile(r"^\s*[A-Za-z_]\w*(\s*\+\s*[A-Za-z_]\w*)+\s*$")

@@ -1,7 +1,7 @@
 """The computed figures of one period: the single object that feeds the workbook and the brief.
 
-reporttool.consolidate computes a Figures from the ledger; reporttool.render.workbook and
-reporttool.render.brief only read it, and show every number through reporttool.fmt. Values are
+reporttool.figures.compute computes a Figures from the ledger; reporttool.render.workbook and
+reporttool.render.brief only read it, and show every number through reporttool.core.fmt. Values are
 unrounded Decimals in the indicator's display unit (亿元, 户, %); rates are in %; gaps in 百分点.
 """
 from __future__ import annotations
@@ -9,27 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-
 from typing import TYPE_CHECKING
 
-from reporttool.models import Finding, Period
+from reporttool.core.models import Finding, Period
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
 
 if TYPE_CHECKING:  # pragma: no cover
     from reporttool.catalogue import Catalogue
-
-# Progress status against 时序进度
-AHEAD = "超前"
-ON_TRACK = "正常"
-LAGGING = "滞后"
-
-# Submission states (报送情况)
-ST_MISSING = "未报"
-ST_PASSED = "通过"
-ST_VERIFY = "待核实"
-ST_ERRORS = "有错"
-ST_RETURNED = "退回"  # the file could not be read / was refused: nothing of it is used
-ST_SUPERSEDED = "被替代"
-
 
 @dataclass
 class OtherTargetFigure:
@@ -186,7 +172,7 @@ def add_cluster_measures(figs: Figures, rate_places: int) -> None:
     同比 when every cluster has a last-year value. Ranks use the values as shown (rounded half up to
     ``rate_places``), so a tie on paper is a tie in rank. The brief and the 汇总表 read these fields.
     """
-    from reporttool.units import q
+    from reporttool.core.units import q
 
     programme = {f.indicator: f for f in figs.programme}
     by_indicator: dict[str, list[IndicatorFigure]] = {}

@@ -14,8 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.rules import finding
-from reporttool.models import District, Finding, ReadRefused, Table
+from reporttool.core.models import District, Finding, ReadRefused, Table
+from reporttool.core.rules import finding
 
 _GB2260 = re.compile(r"\d{6}")
 _USCC = re.compile(r"[0-9A-HJ-NP-RTUW-Y]{2}(\d{6})[0-9A-HJ-NP-RTUW-Y]{10}")

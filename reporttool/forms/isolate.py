@@ -30,17 +30,19 @@ from pathlib import Path
 from typing import Any
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.rules import finding
+from reporttool.core.models import Finding, Period, ReadRefused, Submission
+from reporttool.core.rules import finding
+from reporttool.core.safety import MB, Limits, SafetyReport, precheck
+from reporttool.core.units import readable_name
 from reporttool.forms.reader import read_submission
-from reporttool.forms.safety import MB, Limits, SafetyReport, precheck
-from reporttool.models import Finding, Period, ReadRefused, Submission
-from reporttool.units import readable_name
 
 IN_PROCESS_MAX_FILES = 2
 IN_PROCESS_MAX_BYTES = 5 * MB
 IN_PROCESS_MAX_CELLS = 1_000_000  # rows × columns of the largest sheet
 # Test-only: a worker reading a file whose name contains this text exits at once (a real dead worker),
 # or hangs (to exercise the timeout).
+# What a worker may do with a submission right after reading it (see _read_job); its result is ReadResult.payload.
+ReadJob = Callable[[Submission, list[Finding]], Any]
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_CRASH_ON"
 HANG_HOOK_ENV = "REPORTTOOL_TEST_HANG_ON"
 
@@ -53,7 +55,7 @@ class ReadResult:
     submission: Submission | None
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
-    payload: Any = None  # ingest_job.IngestPayload when read for ingest (submission is then None)
+    payload: Any = None  # what ``job`` returned, when read_many was given one (submission is then None)
 
     @property
     def refused(self) -> bool:
@@ -110,13 +112,14 @@ def _init_worker(memory_mb: int, parent: int | None = None) -> None:
 
 
 def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expected_district: str | None,
-              report: SafetyReport | None, ingest_period: Period | None = None
+              report: SafetyReport | None, job: ReadJob | None = None
               ) -> tuple[Submission | None, list[Finding], Any]:
     """Read one file; every outcome is data (exceptions do not pickle reliably across processes).
 
-    Without ``report`` the safety pre-check runs here, before calamine. With ``ingest_period`` the
-    submission is also checked and prepared for the ledger here (ingest_job.prepare_ingest), and only
-    that compact payload goes back: (None, [], payload).
+    Without ``report`` the safety pre-check runs here, before calamine. With ``job`` the submission is
+    handed to ``job(submission, findings)`` here, in the worker (the consolidate run passes
+    pipeline.ingest.prepare_ingest: check and prepare for the ledger), and only what it returns goes
+    back: (None, [], payload).
     """
     hook = os.environ.get(CRASH_HOOK_ENV)
     if hook and hook in Path(path).name:
@@ -138,12 +141,10 @@ def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expecte
         raise
     except BaseException as exc:  # a reader bug or a Rust panic must not lose the batch: file unreadable
         return None, [finding("F-UNREADABLE", file=name, detail=f"{type(exc).__name__}: {str(exc)[:100]}")], None
-    if ingest_period is None:
+    if job is None:
         return sub, findings, None
-    from reporttool.ingest_job import prepare_ingest
-
     try:
-        return None, [], prepare_ingest(sub, findings, cat, ingest_period)
+        return None, [], job(sub, findings)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a checker or fragment bug on this file: this file only is refused
@@ -170,14 +171,15 @@ def read_one_isolated(path: Path, cat: Catalogue, *, memory_mb: int = 1024, time
 def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = None, memory_mb: int = 1024,
               timeout: float = 120, expected_period: Period | None = None, expected_district: str | None = None,
               progress: Callable[[int, int], None] | None = None, isolate: bool | None = None,
-              limits: Limits | None = None, ingest_period: Period | None = None,
+              limits: Limits | None = None, job: ReadJob | None = None,
               on_result: Callable[[ReadResult], None] | None = None) -> list[ReadResult]:
     """Read ``paths`` safely; results in input order. Never raises for a bad file.
 
     ``isolate``: None decides per batch (one or two small files in this process, see the module
     docstring), True always uses worker processes, False never does (the pre-check still runs).
     A batch of more than two files always uses workers, and each worker runs the pre-check itself
-    (before calamine, in parallel). ``ingest_period``: see ``_read_job``.
+    (before calamine, in parallel). ``job``: see ``_read_job``; it must pickle (a module-level
+    function or a functools.partial of one) when workers are used.
     ``progress(done, total)`` is called after each file, and ``on_result(result)`` with its result as
     soon as it is known (so the caller can store it while the workers read the next files).
     """
@@ -215,16 +217,16 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
             r.size <= IN_PROCESS_MAX_BYTES and r.max_cells <= IN_PROCESS_MAX_CELLS for r in reports.values()))
     if not isolate:
         for i, report in reports.items():
-            finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report, ingest_period))
+            finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report, job))
         return [r for r in results if r is not None]
 
     args = (cat, expected_period, expected_district)
-    _run_pool(paths, reports, args, workers, memory_mb, timeout, finish, ingest_period)
+    _run_pool(paths, reports, args, workers, memory_mb, timeout, finish, job)
     return [r for r in results if r is not None]
 
 
 def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: tuple, workers: int | None,
-              memory_mb: int, timeout: float, finish: Callable, ingest_period: Period | None = None) -> None:
+              memory_mb: int, timeout: float, finish: Callable, job: ReadJob | None = None) -> None:
     """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
     ctx = multiprocessing.get_context("spawn")
     pending = deque(sorted(reports))
@@ -244,7 +246,7 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
                 while queue and len(inflight) < size:
                     i = queue.popleft()
                     try:
-                        fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], ingest_period)
+                        fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], job)
                     except BrokenProcessPool:  # a worker died since the last wait: its futures tell which
                         queue.appendleft(i)
                         break

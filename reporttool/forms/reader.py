@@ -21,13 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from reporttool.catalogue import ALL, AREA_LABEL, Catalogue
-from reporttool.checks.rules import finding
+from reporttool.catalogue.model import ALL, AREA_LABEL, Catalogue
+from reporttool.core.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
+from reporttool.core.rules import finding
+from reporttool.core.safety import Limits, SafetyReport, precheck
+from reporttool.core.units import cell_ref, clean_text, readable_name, tidy, to_decimal
 from reporttool.forms import layout as L
 from reporttool.forms.identity import check_identity
-from reporttool.forms.safety import Limits, SafetyReport, precheck
-from reporttool.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period
-from reporttool.units import cell_ref, clean_text, readable_name, tidy, to_decimal
 
 _PER_ROW_KINDS = (L.AMOUNT, L.INT, L.CODE)  # a merge over rows in these columns is R-MERGED (see _unmerge)
 HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet

@@ -15,13 +15,23 @@ from typing import Any
 
 import xlsxwriter
 
-from reporttool.catalogue import ALL, AREA_LABEL, Catalogue
-from reporttool.errors import ReportToolError
+from reporttool.catalogue.model import ALL, AREA_LABEL, Catalogue
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_path
+from reporttool.core.models import SOURCE_OUTPUT, District, Period
 from reporttool.forms import layout as L
-from reporttool.models import SOURCE_OUTPUT, District, Period
-from reporttool.paper import (A4_PORTRAIT, BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MM_PER_INCH, SIDE_MARGIN,
-                              TOP_MARGIN, header_text, paper_for, table_units)
-from reporttool.workspace import atomic_path
+from reporttool.paper import (
+    A4_PORTRAIT,
+    BOTTOM_MARGIN,
+    FOOTER,
+    FOOTER_MARGIN,
+    MM_PER_INCH,
+    SIDE_MARGIN,
+    TOP_MARGIN,
+    header_text,
+    paper_for,
+    table_units,
+)
 
 LIST_SHEET = "_下拉列表"  # hidden sheet holding the cluster list when it is too long for an inline list
 SIGNOFF_LINE = ("单位负责人：          统计负责人：          填表人：          联系电话：          "

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from reporttool.formula import evaluate_formula, formula_refs
-from reporttool.models import SOURCE_FORMULA, Indicator, Row
+from reporttool.core.formula import evaluate_formula, formula_refs
+from reporttool.core.models import SOURCE_FORMULA, Indicator, Row
 
 ROSTER_AMOUNTS = {"营业收入合计": ("revenue", "revenue_ly"), "工业总产值合计": ("output_value", "output_value_ly")}
 PROJECT_AMOUNTS = {"本年完成投资": "done_year", "本年计划投资": "plan_year", "总投资": "total"}

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Iterator
 
-from reporttool.errors import LockedError
+from reporttool.core.errors import LockedError
 from reporttool.workspace import Workspace
 
 

@@ -21,11 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-from reporttool.errors import ReportToolError
-from reporttool.figures import ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_write_bytes
+from reporttool.core.models import ERROR, INFO, VERIFY, Finding, Row, Submission, Table
+from reporttool.core.status import ST_RETURNED, ST_SUPERSEDED
 from reporttool.forms.layout import AMOUNT, DATE, INT, OUTPUT, PROJECTS, ROSTER, SheetSpec
-from reporttool.models import ERROR, INFO, VERIFY, Finding, Row, Submission, Table
-from reporttool.workspace import Workspace, atomic_write_bytes
+from reporttool.workspace import Workspace
 
 # Columns stored per table (layout keys; "seq" is not data). Frozen here: a layout change needs a migration.
 ROSTER_COLUMNS = ("credit_code", "name", "cluster", "is_scale", "is_leader", "park", "revenue", "revenue_ly",
@@ -183,7 +184,7 @@ class Prepared:
 
 def prepare(submission: Submission) -> Prepared:
     """The compact stored form of a read (and checked) submission; error rows stay, marked excluded."""
-    from reporttool.rollup import encode_aggregates, submission_aggregates
+    from reporttool.ledger.aggregates import encode_aggregates, submission_aggregates
 
     tables = {}
     for key, table in submission.tables.items():
@@ -724,7 +725,7 @@ class Ledger:
         then recomputed from the stored rows (rare). A ledger from before aggregates were stored gets
         them computed and stored on first use.
         """
-        from reporttool.rollup import decode_aggregates, encode_aggregates, submission_aggregates
+        from reporttool.ledger.aggregates import decode_aggregates, encode_aggregates, submission_aggregates
 
         row = None if without_rows else self.db.execute(
             "SELECT data FROM aggregates WHERE submission_id=?", (sid,)).fetchone()

@@ -1,591 +1,51 @@
-"""Figures from the ledger, and the consolidate run (inbox -> ledger -> figures -> outbox).
+"""The consolidate run: inbox -> ledger -> figures -> outbox.
 
-``compute_figures`` is a pure function of the ledger's current versions and the catalogue: the same
-ledger always gives the same Figures, so a killed run followed by a re-run gives what an uninterrupted
-run gives. All arithmetic is Decimal and unrounded; rendering rounds (reporttool.fmt).
-docs/consolidation.md states every formula in words.
+Scan the inbox (pipeline.inbox), read and check the new files in worker processes (forms.isolate with
+the pipeline.ingest job), record them in the ledger, compute the figures (figures.compute) and write the
+outputs (pipeline.outputs).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.cross import VersionFacts, check_cross
-from reporttool.checks.rules import finding
-from reporttool.figures import (
-    add_cluster_measures,
-    judge,
-    ST_ERRORS,
-    ST_MISSING,
-    ST_PASSED,
-    ST_RETURNED,
-    ST_VERIFY,
-    Figures,
-    IndicatorFigure,
-    InvestmentFigure,
-    OtherTargetFigure,
-    RosterFigure,
-    SubmissionState,
-)
-from reporttool.forms.layout import PROJECT_STATUSES
-from reporttool.errors import ReportToolError, os_error_message
-from reporttool.ledger import Ledger, SubmissionRecord, counts
-from reporttool.lock import workspace_lock
-from reporttool.models import (
+from reporttool.core.errors import ReportToolError, os_error_message
+from reporttool.core.models import (
     ERROR,
-    SOURCE_FORMULA,
-    SOURCE_OUTPUT,
-    SOURCE_PROJECTS,
-    SOURCE_ROSTER,
-    TARGET_GROWTH,
     Finding,
-    Indicator,
     Period,
-    ResolvedTarget,
-    Row,
-    Table,
     parse_period,
 )
-from reporttool.rollup import PROJECT_MEASURE_NAMES, ROSTER_MEASURE_NAMES, Sum, _leaves, add, formula_sum, pair
-from reporttool.units import q, readable_name, unit_factor
-from reporttool.workspace import SkippedEntry, Workspace, list_inbox
-
-RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
-
-__all__ = ["compute_figures", "current_versions", "accepted_rows", "CurrentVersions", "run_consolidate",
-           "ConsolidateResult", "no_data_message"]
-
-
-@dataclass
-class CurrentVersions:
-    """What counts for one period: the version in use per district, their facts, and cross findings.
-
-    ``facts`` hold only what the cross rules need: the output table, and of the roster each accepted
-    row's number, credit code and name. Roster and project figures come from the stored aggregates.
-    """
-
-    period: Period
-    records: dict[str, SubmissionRecord]  # configured district -> version in use (may be 退回)
-    facts: dict[str, VersionFacts]  # district -> light tables of its readable version in use
-    findings: dict[str, list[Finding]]  # district -> stored findings + cross findings
-    cross: list[Finding]
-    files_received: dict[str, int] = field(default_factory=dict)  # district -> files received
-    cross_excluded: dict[str, frozenset[int]] = field(default_factory=dict)  # district -> roster rows
-    first_readable: dict[str, dt.datetime] = field(default_factory=dict)  # district -> its first readable file
-    failed: dict[str, Finding] = field(default_factory=dict)  # district -> why its version could not be used
-    # district -> readable files of an earlier period received while consolidating this one, oldest first
-    other_period: dict[str, list[SubmissionRecord]] = field(default_factory=dict)
-
-    def fail(self, district: str, exc: BaseException, words=None) -> None:
-        """Take a district's version out of this run after an error at any stage (docs/consolidation.md,
-        “一个县区出错不影响其他县区”): it shows 退回 with an F-INTERNAL finding, the others go on."""
-        from reporttool.forms.isolate import internal_finding
-
-        rec = self.records.get(district)
-        f = internal_finding(rec.file_name if rec else "", district, exc, words)
-        self.failed[district] = f
-        self.facts.pop(district, None)
-        self.cross_excluded.pop(district, None)
-        self.findings.setdefault(district, []).append(f)
-
-    def accepted(self, district: str, key: str) -> list[Row]:
-        """Accepted rows of a district's light table (no error finding, not excluded by a cross rule)."""
-        v = self.facts.get(district)
-        table = v.tables.get(key) if v else None
-        return [r for r in table.rows if not r.excluded] if table else []
-
-
-def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
-    """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded)."""
-    configured = {d.code for d in cat.districts}
-    records = {d: r for d, r in ledger.current(period.key).items() if d in configured}
-    readable = {d: r for d, r in records.items() if r.readable}
-    codes = ledger.credit_codes([r.id for r in readable.values()])
-    facts = {}
-    broken: dict[str, BaseException] = {}
-    for d, r in readable.items():
-        try:
-            tables = ledger.table_heads(r.id)
-            tables.pop("projects", None)
-            if "roster" in tables:
-                tables["roster"].rows = [Row(n, {"credit_code": code, "name": name})
-                                         for n, code, name in codes[r.id]]
-            tables.update(ledger.tables(r.id, ("output",)))
-        except (sqlite3.Error, OSError, ReportToolError):
-            raise  # the ledger or the disk: not one district's problem
-        except Exception as exc:  # noqa: BLE001 - stored facts unusable: this district only
-            broken[d] = exc
-            continue
-        facts[d] = VersionFacts(d, r.file_name, (r.received_at, r.id), tables)
-    previous: dict[str, dict[str, Table]] = {}
-    prev = period.previous()
-    if prev is not None:
-        for d, r in ledger.current(prev.key).items():
-            if d in facts and r.readable:
-                previous[d] = ledger.tables(r.id, ("output",))
-    cross = check_cross(list(facts.values()), previous, cat, period)
-    findings = {d: ledger.findings(r.id) for d, r in records.items()}
-    for f in cross:
-        findings.setdefault(f.district, []).append(f)
-    received: dict[str, int] = defaultdict(int)
-    first: dict[str, dt.datetime] = {}
-    for r in ledger.submissions(period=period.key):  # oldest first
-        received[r.district] += 1
-        if r.readable:
-            first.setdefault(r.district, r.received_at)
-    excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
-                for d, v in facts.items() if "roster" in v.tables}
-    cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
-                         {d: rows for d, rows in excluded.items() if rows}, first)
-    for d, exc in broken.items():
-        cv.fail(d, exc, cat.words)
-    _other_period_files(ledger, cat, cv, configured)
-    return cv
-
-
-def _other_period_files(ledger: Ledger, cat: Catalogue, cv: CurrentVersions, configured: set[str]) -> None:
-    """Files of an earlier period that came in while this period was consolidated (a clerk sent last
-    month's form): they are recorded under their own period, and here they show in 报送情况/问题清单.
-
-    Found by the F-OTHER-PERIOD finding stored with them at ingest (its value is the run's period key), so
-    a re-run gives the same result. A district with no file of this period shows 退回 with an
-    F-PERIOD-MISMATCH error (and gets a feedback workbook); one that has sent this period gets the
-    F-OTHER-PERIOD note only."""
-    period = cv.period
-    for rec in ledger.submissions():
-        if rec.district not in configured or rec.period == period.key or not rec.readable:
-            continue
-        marks = [f for f in ledger.findings(rec.id) if f.rule == "F-OTHER-PERIOD" and f.value == period.key]
-        if marks:
-            cv.other_period.setdefault(rec.district, []).append(rec)
-            if rec.district in cv.records:
-                cv.findings.setdefault(rec.district, []).extend(marks)
-    for district, recs in cv.other_period.items():
-        if district in cv.records:
-            continue
-        last = recs[-1]
-        try:
-            found = parse_period(last.period).label
-        except ValueError:
-            found = last.period
-        cv.findings.setdefault(district, []).append(finding(
-            "F-PERIOD-MISMATCH", file=last.file_name, district=district, words=cat.words, found=found,
-            expected=period.label, hint=f"该文件已按{found}入账，不计入本期；请用本期（{period.label}）模板填写后重新报送。"))
-
-
-def accepted_rows(ledger: Ledger, cat: Catalogue, period: Period, key: str) -> list[tuple[str, Row]]:
-    """Every accepted row of table ``key`` ("roster", "projects", "output") of the versions in use, as
-    (district, row), districts in catalogue order: what the detail workbook lists. Reads every row —
-    for tests and audits, not for the run."""
-    cv = current_versions(ledger, cat, period)
-    out = []
-    for d in cat.districts:
-        rec = cv.records.get(d.code)
-        if rec is None or not rec.readable or d.code in cv.failed:
-            continue
-        table = ledger.tables(rec.id, (key,)).get(key)
-        gone = cv.cross_excluded.get(d.code, frozenset()) if key == "roster" else frozenset()
-        out += [(d.code, r) for r in (table.rows if table else []) if not r.excluded and r.number not in gone]
-    return out
-
-
-# ==================================================================================================
-# Figures
-# ==================================================================================================
-
-
-def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.datetime | None = None,
-                    cv: CurrentVersions | None = None) -> Figures:
-    """Every number of the period from the ledger's current versions (docs/consolidation.md).
-
-    Roster and project measures come from each version's stored aggregates (recomputed from its rows
-    only when a cross rule excluded some of them), so the cost is districts × indicators, not rows.
-    """
-    cv = cv or current_versions(ledger, cat, period)
-    aggs: dict[str, dict] = {}
-    per_district: dict[str, dict[tuple[str, str], Sum]] = {}  # district -> (cluster, indicator) -> Sum
-    for d in [d.code for d in cat.districts if d.code in cv.facts]:
-        try:
-            aggs[d] = ledger.aggregates(cv.records[d].id, without_rows=cv.cross_excluded.get(d, frozenset()))
-            per_district[d] = _district_sums(cat, cv, d, aggs[d])
-        except (sqlite3.Error, OSError, ReportToolError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - this district only
-            aggs.pop(d, None)
-            cv.fail(d, exc, cat.words)
-    districts = list(per_district)
-
-    by_code = {i.code: i for i in cat.indicators}
-    clusters: list[IndicatorFigure] = []
-    city: dict[tuple[str, str], Sum] = {}
-    for c in cat.clusters:
-        inds = cat.indicators_for(c.code)
-        for ind in _non_formula(inds):
-            parts = [per_district[d][(c.code, ind.code)] for d in districts]
-            city[(c.code, ind.code)] = Sum() if (ind.source == SOURCE_OUTPUT and not ind.summable) else add(parts)
-        units = [_unit(per_district[d], c.code) for d in districts]
-        for ind in inds:
-            if ind.source == SOURCE_FORMULA:
-                city[(c.code, ind.code)] = formula_sum(ind, by_code, units, city=True)
-        for ind in inds:
-            n = sum(per_district[d][(c.code, ind.code)].value is not None for d in districts)
-            clusters.append(_figure(cat, period, c.code, ind, "", city[(c.code, ind.code)], n))
-
-    programme = []
-    members = {c.code for c in cat.members()}  # 计入合计: a cluster left out is in no programme total
-    for ind in cat.indicators:
-        # A programme total means something for an indicator several clusters report, or one with a
-        # whole-programme target; a one-cluster indicator's "total" would just repeat that cluster.
-        inside = [c for c in ind.clusters if c in members]
-        if not ind.summable or not inside:
-            continue
-        if len(inside) < 2 and cat.target_for("", ind.code, period.year) is None:
-            continue
-        if ind.source == SOURCE_FORMULA:  # over every district × cluster that reported all its parts
-            total = formula_sum(ind, by_code, [_unit(per_district[d], c) for d in districts for c in inside],
-                                city=True)
-        else:
-            total = add(city[(c, ind.code)] for c in inside if (c, ind.code) in city)
-        n = len({d for d in districts for c in inside if per_district[d][(c, ind.code)].value is not None})
-        programme.append(_figure(cat, period, "", ind, "", total, n))
-    programme += _programme_level(cat, period, per_district, districts, members)
-
-    by_district: list[IndicatorFigure] = []
-    for d in cat.districts:
-        sums = per_district.get(d.code, {})
-        for c in cat.clusters:
-            for ind in cat.indicators_for(c.code):
-                s = sums.get((c.code, ind.code), Sum())
-                by_district.append(_figure(cat, period, c.code, ind, d.code, s, int(s.value is not None)))
-    _rank(by_district, cat)
-
-    figs = Figures(
-        period=period, time_progress=period.time_progress,
-        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
-        catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
-        investment=_investment(cat, [aggs[d] for d in districts], ""),
-        investment_by_district=[f for d in districts for f in _investment(cat, [aggs[d]], d)],
-        submissions=submission_states(cat, cv),
-        findings=[f for d in cat.districts for f in cv.findings.get(d.code, [])],
-        roster=_roster(cat, [aggs[d] for d in districts], ""),
-        roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
-        double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
-        config_notes=config_notes(cat, programme + clusters),
-    )
-    add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
-    return figs
-
-
-def config_notes(cat: Catalogue, figs: list[IndicatorFigure]) -> list[str]:
-    """The targets.xlsx gaps behind these figures, one line each, for the terminal (not for documents)."""
-    out = []
-    for f in figs:
-        if f.config_note:
-            c = cat.cluster(f.cluster) if f.cluster else None
-            i = cat.indicator(f.indicator)
-            who = f"{c.name if c else cat.settings.programme_name + '合计'}“{i.name if i else f.indicator}”"
-            out.append(f"{who}：{f.config_note}，本期不计算完成率（请在目标库 targets.xlsx 中补填）。")
-    return out
-
-
-def _non_formula(inds: Iterable[Indicator]) -> list[Indicator]:
-    return [i for i in inds if i.source != SOURCE_FORMULA]
-
-
-def _unit(sums: dict[tuple[str, str], Sum], cluster: str) -> dict[str, Sum]:
-    """One district's sums of one cluster, by indicator code."""
-    return {code: s for (c, code), s in sums.items() if c == cluster}
-
-
-def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict) -> dict[tuple[str, str], Sum]:
-    """One district's cluster × indicator values, in each indicator's display unit."""
-    outputs: dict[tuple[str, str], Row] = {}
-    for r in cv.accepted(district, "output"):
-        outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
-    roster, projects = agg["roster"], agg["projects"]
-    by_code = {i.code: i for i in cat.indicators}
-    out: dict[tuple[str, str], Sum] = {}
-    for c in cat.clusters:
-        inds = cat.indicators_for(c.code)
-        for ind in _non_formula(inds):
-            if ind.source == SOURCE_OUTPUT:
-                row = outputs.get((c.code, ind.code))
-                s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
-            elif ind.source == SOURCE_ROSTER:
-                s = _measure(roster, c.code, ind.roster_measure, ROSTER_MEASURE_NAMES, "企业名录")
-            elif ind.source == SOURCE_PROJECTS:
-                s = _measure(projects, c.code, ind.roster_measure, PROJECT_MEASURE_NAMES, "投资项目")
-            else:
-                s = Sum()
-            out[(c.code, ind.code)] = s.scaled(cat.unit_factor(ind.form_unit, ind.unit))
-        unit = _unit(out, c.code)
-        for ind in inds:
-            if ind.source == SOURCE_FORMULA:
-                out[(c.code, ind.code)] = formula_sum(ind, by_code, [unit])
-    for ind in cat.programme_indicators():  # district-wide figures, reported once (集群代码 全部)
-        if ind.source == SOURCE_OUTPUT:
-            row = outputs.get(("", ind.code))
-            s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
-            out[("", ind.code)] = s.scaled(cat.unit_factor(ind.form_unit, ind.unit))
-    return out
-
-
-def _programme_level(cat: Catalogue, period: Period, per_district: dict, districts: list[str],
-                     members: set[str]) -> list[IndicatorFigure]:
-    """Figures of the indicators of the programme level (适用集群 = 合计): a district-wide figure summed over
-    the districts; a programme ratio over, per district, the members' totals and its district-wide figures
-    (a ratio of sums over the districts that reported every part, as any formula)."""
-    by_code = {i.code: i for i in cat.indicators}
-    empty = Sum()
-    out = []
-    for ind in cat.programme_indicators():
-        if ind.source == SOURCE_FORMULA:
-            leaves = _leaves(ind, by_code)
-            units = []
-            for d in districts:
-                unit = {}
-                for code in leaves:
-                    leaf = by_code.get(code)
-                    if leaf is None or leaf.programme:
-                        unit[code] = per_district[d].get(("", code), empty)
-                    else:  # nothing reported for the members' clusters = none of them here: 0, not missing
-                        s = add(per_district[d].get((c, code), empty) for c in leaf.clusters if c in members)
-                        unit[code] = s if s.value is not None else Sum(Decimal(0), Decimal(0), Decimal(0))
-                units.append(unit)
-            total = formula_sum(ind, by_code, units, city=True)
-            n = sum(all(u[code].value is not None for code in leaves) for u in units)
-        else:
-            parts = [per_district[d].get(("", ind.code), empty) for d in districts]
-            total = add(parts) if ind.summable else Sum()
-            n = sum(p.value is not None for p in parts)
-        out.append(_figure(cat, period, "", ind, "", total, n))
-    return out
-
-
-def _measure(agg: dict, cluster: str, measure: str, known: tuple[str, ...], what: str) -> Sum:
-    """A stored roll-up measure of one cluster; Sum() when the cluster has no accepted rows."""
-    if measure not in known:
-        raise ValueError(f"未知的{what}汇总口径“{measure}”")
-    entry = agg.get(cluster)
-    return entry[measure] if entry else Sum()
-
-
-def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, district: str, s: Sum,
-            n: int) -> IndicatorFigure:
-    """Value, 同比, target, 完成率, 时序进度, 进度差 and status of one cluster × indicator.
-
-    A rate (unit "%") has no 同比 and no 完成率: its gap is value − target in 百分点, 滞后 below the target.
-    """
-    rate = ind.unit == RATE_UNIT  # a rate (占比): no 同比 of a percentage, no 完成率 of a ratio target
-    f = IndicatorFigure(cluster=cluster, indicator=ind.code, district=district, value=s.value,
-                        last_year=s.last_year, yoy=None if rate else s.yoy, like_for_like=s.like_for_like,
-                        n_districts=n, summable=ind.summable)
-    rt = cat.target_for(cluster, ind.code, period.year, district)
-    threshold = cat.settings.lag_threshold
-    f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
-    # a target that cannot be computed (基期值未填) is a gap in targets.xlsx: told on the terminal
-    # (Figures.config_notes), not printed in the documents
-    unusable = [o for o in f.others if o.target is None and o.kind != TARGET_GROWTH and o.explanation]
-    if unusable:
-        f.others = [o for o in f.others if o not in unusable]
-        f.config_note = "；".join(f"{o.year}年目标{o.explanation}" for o in unusable)
-    if rt is None:
-        return f
-    f.target, f.target_derived, f.target_kind, f.target_note = rt.value, rt.derived, rt.kind, rt.explanation
-    f.target_wording = rt.note
-    if rt.value is None and rt.kind != TARGET_GROWTH and rt.explanation:  # a gap in targets.xlsx (基期值未填)
-        f.target_note, f.config_note = "", "；".join(x for x in (rt.explanation, f.config_note) if x)
-    if rate and rt.kind != TARGET_GROWTH:
-        if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
-            f.gap = f.value - rt.value
-            f.status = judge(f.gap, threshold)
-        return f
-    if rt.kind == TARGET_GROWTH:
-        f.target_rate = rt.growth_rate
-        if f.yoy is not None and rt.growth_rate is not None:
-            f.gap = f.yoy - rt.growth_rate
-            f.status = judge(f.gap, threshold)
-        return f
-    if f.value is not None and rt.value is not None and rt.value > 0:
-        f.completion = f.value / rt.value * 100
-        if ind.compare_time:  # 时序进度 is shown only beside a completion rate it is compared with
-            f.time_progress = period.time_progress
-            f.gap = f.completion - f.time_progress
-            f.status = judge(f.gap, threshold)
-    return f
-
-
-def _other(f: IndicatorFigure, rt: ResolvedTarget, rate: bool, threshold: Decimal) -> OtherTargetFigure:
-    """A further target judged on its own: a growth rate on 同比, a level by the share reached (a ratio by its
-    difference in 百分点)."""
-    o = OtherTargetFigure(rt.kind, rt.year, rt.value, rt.growth_rate if rt.kind == TARGET_GROWTH else None,
-                          explanation=rt.explanation, wording=rt.note)
-    if rt.kind == TARGET_GROWTH:
-        if f.yoy is not None and rt.growth_rate is not None:
-            o.gap = f.yoy - rt.growth_rate
-            o.status = judge(o.gap, threshold)
-    elif f.value is not None and rt.value is not None:
-        if rate:
-            o.gap = f.value - rt.value
-            o.status = judge(o.gap, threshold)
-        elif rt.value > 0:
-            o.progress = f.value / rt.value * 100
-    return o
-
-
-def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:
-    """Rank districts per cluster × indicator by value as shown (rounded to the indicator's decimals, half
-    up), descending: values that print the same share a rank, the next rank is skipped (1, 2, 2, 4)."""
-    places = {i.code: i.decimals for i in cat.indicators}
-    groups: dict[tuple[str, str], list[tuple[Decimal, IndicatorFigure]]] = defaultdict(list)
-    for f in figs:
-        if f.value is not None:
-            groups[(f.cluster, f.indicator)].append((q(f.value, places.get(f.indicator, 2)), f))
-    for group in groups.values():
-        for shown, f in group:
-            f.rank = 1 + sum(1 for other, _ in group if other > shown)
-
-
-def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[InvestmentFigure]:
-    """Projects per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
-    factor = unit_factor("万元", "亿元")
-    codes = [c.code for c in cat.clusters]
-    out = []
-    for cluster in [*codes, ""]:
-        mine = [e for a in aggs for c, e in a["projects"].items() if (c == cluster if cluster else c in codes)]
-        by_status = {s: 0 for s in PROJECT_STATUSES}
-        for e in mine:
-            for status, n in e["_status"].items():
-                by_status[status] = by_status.get(status, 0) + n
-
-        def total(key: str) -> Decimal:
-            return sum((e["_sum"][key] for e in mine), Decimal(0)) / factor
-
-        fig = InvestmentFigure(cluster=cluster, district=district, projects=sum(sum(e["_status"].values()) for e in mine),
-                               by_status=by_status, total=total("total"), plan_year=total("plan_year"),
-                               done_year=total("done_year"))
-        if fig.plan_year > 0:
-            fig.completion = fig.done_year / fig.plan_year * 100
-        out.append(fig)
-    return out
-
-
-def _roster(cat: Catalogue, aggs: list[dict], district: str) -> list[RosterFigure]:
-    """Enterprises per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
-    factor = unit_factor("万元", "亿元")
-    codes = [c.code for c in cat.clusters]
-    out = []
-    for cluster in [*codes, ""]:
-        mine = [e for a in aggs for c, e in a["roster"].items() if (c == cluster if cluster else c in codes)]
-        revenue = add(e["营业收入合计"] for e in mine).scaled(factor)
-        employees = add(e["从业人员合计"] for e in mine).value
-        out.append(RosterFigure(
-            cluster=cluster, district=district, enterprises=sum(int(e["企业户数"].value or 0) for e in mine),
-            scale=sum(int(e["规上企业户数"].value or 0) for e in mine), leaders=sum(e["_leaders"] for e in mine),
-            revenue=revenue.value, revenue_ly=revenue.last_year, yoy=revenue.yoy, employees=employees))
-    return out
-
-
-def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionState]:
-    """报送情况 for every configured district, in catalogue order (未报 when nothing arrived).
-
-    按时/逾期 follows the district's FIRST readable file: a correction sent after the deadline of a report
-    that came on time does not make it late. The time shown stays that of the version in use.
-    """
-    deadline = cv.period.deadline(cat.settings.deadline_day)
-    out = []
-    for d in cat.districts:
-        rec = cv.records.get(d.code)
-        if rec is None and d.code in cv.other_period:  # only a file of another period came: 退回
-            last = cv.other_period[d.code][-1]
-            c = counts(cv.findings.get(d.code, []))
-            out.append(SubmissionState(d.code, d.name, ST_RETURNED, received_at=last.received_at,
-                                       file_name=last.file_name, version=len(cv.other_period[d.code]),
-                                       errors=c["errors"], verify=c["verify"], explained=c["explained"],
-                                       info=c["info"]))
-            continue
-        if rec is None:
-            out.append(SubmissionState(d.code, d.name, ST_MISSING, version=cv.files_received.get(d.code, 0)))
-            continue
-        findings = cv.findings.get(d.code, [])
-        c = counts(findings)
-        out.append(SubmissionState(
-            d.code, d.name, state_of(rec, findings), received_at=rec.received_at,
-            on_time=cv.first_readable.get(d.code, rec.received_at).date() <= deadline, file_name=rec.file_name,
-            sha256=rec.sha256,
-            version=cv.files_received.get(d.code, 0), errors=c["errors"], verify=c["verify"],
-            explained=c["explained"], info=c["info"]))
-    return out
-
-
-def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
-    """The state of a version in use: the one ladder (checks.single.file_status) over its stored and
-    cross findings; 退回 as recorded."""
-    from reporttool.checks.single import file_status
-
-    return file_status(findings, refused=not rec.readable)
-
-
-def version_states(ledger: Ledger, cat: Catalogue, records: Iterable[SubmissionRecord]) -> dict[int, str]:
-    """The state word of each record as `status` and 报送情况 show it: a version in use gets its state
-    with the cross findings of its period (so `history` never says 通过 where `status` says 有错);
-    any other version its recorded state (被替代, 退回)."""
-    from reporttool.models import parse_period
-
-    out: dict[int, str] = {}
-    by_period: dict[str, list[SubmissionRecord]] = defaultdict(list)
-    for r in records:
-        out[r.id] = r.status
-        by_period[r.period].append(r)
-    for key, recs in by_period.items():
-        try:
-            period = parse_period(key)
-        except ValueError:
-            continue
-        cv = current_versions(ledger, cat, period)
-        in_use = {rec.id: d for d, rec in cv.records.items()}
-        for r in recs:
-            d = in_use.get(r.id)
-            if d is not None:
-                out[r.id] = state_of(r, cv.findings.get(d, []))
-    return out
-
-
-# ==================================================================================================
-# The consolidate run
-# ==================================================================================================
+from reporttool.core.rules import finding
+from reporttool.core.status import ST_RETURNED
+from reporttool.core.units import readable_name
+from reporttool.figures import (
+    Figures,
+    SubmissionState,
+)
+from reporttool.figures.compute import compute_figures, current_versions
+from reporttool.ledger import Ledger
+from reporttool.ledger.lock import workspace_lock
+from reporttool.pipeline.inbox import (
+    InputFile,
+    district_from_name,
+    no_data_message,
+    read_bytes,
+    received_time,
+    run_counts,
+    scan_inbox,
+)
+from reporttool.pipeline.ingest import IngestPayload, prepare_ingest
+from reporttool.workspace import SkippedEntry, Workspace
 
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_EXIT_AFTER_INGEST"  # tests only: os._exit(3) after N new files ingested
-
-
-@dataclass
-class InputFile:
-    """One file found in inbox/ this run."""
-
-    path: Path
-    sha256: str
-    new: bool  # parsed and recorded this run (False: the same bytes were already in the ledger)
-    submission_id: int | None = None
-    district: str = ""
-    period: str = ""
-    status: str = ""
-    note: str = ""  # why it was not recorded (changed while being read)
-    unknown_district: bool = False  # refused, and not from a configured district: nobody's 报送情况 shows it
-    reason: str = ""  # why it was refused (退回), as told to the district
-    district_guessed: bool = False  # the district was taken from the file name (its identity was unreadable)
-
-    @property
-    def name(self) -> str:
-        """The file name as shown and stored: readable even when the name's bytes are GBK (units.readable_name)."""
-        return readable_name(self.path.name)
 
 
 @dataclass
@@ -605,24 +65,6 @@ class ConsolidateResult:
     issued: dt.date | None = None  # the brief's issue date
 
 
-def scan_inbox(ws: Workspace) -> tuple[list[Path], list[SkippedEntry]]:
-    """Every regular file under inbox/ (sub-folders too; lock and hidden files left out), ordered by
-    arrival (mtime) then path; and the entries that are not read (symlinks, devices, FIFOs), with why."""
-    files, skipped = list_inbox(ws.inbox)
-    times = {}
-    for p in files:
-        try:
-            times[p] = os.lstat(p).st_mtime
-        except OSError as exc:  # gone or unreadable since it was listed
-            skipped.append(SkippedEntry(p, readable_name(p.name), f"无法读取文件信息（{exc.strerror or exc}）"))
-    return sorted(times, key=lambda p: (times[p], str(p))), skipped
-
-
-def received_time(path: Path) -> dt.datetime:
-    """When the file arrived: its modification time, local time to the second (see docs/consolidation.md)."""
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
-
-
 def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     now: dt.datetime | None = None, issued: dt.date | None = None) -> ConsolidateResult:
@@ -633,7 +75,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
     """
-    from reporttool.outputs import detail_sheets, rebuilt_ledger_notice, recover_issue_numbers, write_outputs
+    from reporttool.pipeline.outputs import detail_sheets, rebuilt_ledger_notice, recover_issue_numbers, write_outputs
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
@@ -676,45 +118,6 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                              skipped, notices, issued)
 
 
-def no_data_message(period: Period, inputs: list[InputFile], unit: str = "县区") -> str:
-    """Why a period has nothing to consolidate, naming the periods the inbox files are for (so a wrong
-    --period is seen at once instead of producing an empty brief)."""
-    by_period: dict[str, int] = defaultdict(int)
-    for i in inputs:
-        if i.period and i.status and i.status != ST_RETURNED:
-            by_period[i.period] += 1
-    refused = sum(1 for i in inputs if i.status == ST_RETURNED)
-    head = f"没有 {period.key}（{period.label}）可汇总的报表：台账中没有该报告期可读取的报表"
-    if not inputs:
-        where = f"，收件箱 inbox/ 中也没有文件。请把各{unit}报送的文件放入 inbox/ 后重新运行"
-    elif not by_period:
-        where = (f"，收件箱中的{refused}个文件都无法读取，已退回（原因见 reporttool history 和各文件的审核结果，"
-                 f"可用 reporttool check 查看）")
-    elif len(by_period) == 1 and not refused:
-        (other, n), = by_period.items()
-        where = f"，收件箱中的{n}个文件都是{other}的报表（报告期是否应为 --period {other}？）"
-    else:
-        parts = [f"{k}的报表{n}个" for k, n in sorted(by_period.items(), reverse=True)]
-        if refused:
-            parts.append(f"无法读取（已退回）的文件{refused}个")
-        where = f"；收件箱中的{len(inputs)}个文件为：" + "、".join(parts) + "。请检查 --period 是否正确"
-    return head + where + "。未生成任何输出，也未占用简报期号。"
-
-
-def run_counts(figures: Figures, inputs: list[InputFile]) -> dict[str, int]:
-    states = [s.status for s in figures.submissions]
-    out = {"districts": len(states), "submitted": sum(s != ST_MISSING for s in states),
-           "files_scanned": len(inputs), "files_new": sum(i.new for i in inputs),
-           "on_time": sum(s.on_time is True for s in figures.submissions),
-           "late": sum(s.on_time is False for s in figures.submissions),
-           "errors": sum(s.errors for s in figures.submissions),
-           "verify": sum(s.verify for s in figures.submissions)}
-    for st in (ST_PASSED, ST_VERIFY, ST_ERRORS, ST_RETURNED, ST_MISSING):
-        out[st] = states.count(st)
-    out.update(figures.counts())
-    return out
-
-
 def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
                   progress: Callable[[int, int], None] | None, now: dt.datetime,
                   skipped: list[SkippedEntry] | None = None) -> list[InputFile]:
@@ -723,7 +126,6 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     Entries that are not regular files, and files that cannot be opened, are added to ``skipped`` (with
     the reason) and the round goes on without them."""
     from reporttool.forms.isolate import ReadResult, read_many
-    from reporttool.ingest_job import IngestPayload
 
     configured = {d.code for d in cat.districts}
     inputs: list[InputFile] = []
@@ -733,7 +135,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         skipped.extend(not_read)
     for path in files:
         try:
-            sha = hashlib.sha256(_read(path)).hexdigest()
+            sha = hashlib.sha256(read_bytes(path)).hexdigest()
         except OSError as exc:
             if skipped is not None:
                 skipped.append(SkippedEntry(path, readable_name(path.relative_to(ws.inbox).as_posix()),
@@ -752,7 +154,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         nonlocal done
         path = new[item.sha256]
         try:
-            data = _read(path)  # the bytes archived are the bytes that were hashed and read
+            data = read_bytes(path)  # the bytes archived are the bytes that were hashed and read
         except OSError:
             data = b""
         if res.sha256 != item.sha256 or hashlib.sha256(data).hexdigest() != item.sha256:
@@ -803,7 +205,8 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             store(item, arrived.pop(new[item.sha256]))
 
     if new:
-        read_many(list(new.values()), cat, workers=workers, progress=progress, ingest_period=period,
+        read_many(list(new.values()), cat, workers=workers, progress=progress,
+                  job=functools.partial(prepare_ingest, cat=cat, default=period),
                   on_result=on_result)
     for item in order:  # never read (cannot happen): leave for the next run
         item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
@@ -826,23 +229,3 @@ def _other_period_note(file_name: str, district: str, form_period: str, run: Per
                    found=found, expected=run.label)
 
 
-def district_from_name(cat: Catalogue, file_name: str) -> str:
-    """The configured district whose name the file name contains (the longest such name), or "".
-
-    For a refused file whose identity could not be read (an old .xls, an encrypted or renamed file), so
-    that it shows as 退回 for its district instead of leaving the district 未报."""
-    from reporttool.forms.identity import district_from_name as named
-
-    return named(cat, file_name)
-
-
-def _read(path: Path) -> bytes:
-    """The bytes of an inbox file, never through a symlink (O_NOFOLLOW where the OS has it) and only of a
-    regular file: what was listed as a file may have been swapped for a link since. Raises OSError."""
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError(0, "不是普通文件")
-        return fh.read()

@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reporttool.catalogue import Catalogue
-from reporttool.figures import ST_RETURNED
+from reporttool.core.models import (
+    ERROR,
+    Finding,
+    Period,
+    Submission,
+    Table,
+    parse_period,
+)
+from reporttool.core.status import ST_RETURNED
 from reporttool.ledger import Prepared, prepare
-from reporttool.models import ERROR, Finding, Period, Submission, Table, parse_period
 
 
 @dataclass

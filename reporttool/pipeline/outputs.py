@@ -17,13 +17,15 @@ from pathlib import Path
 
 from reporttool import __version__
 from reporttool.catalogue import Catalogue
-from reporttool.consolidate import CurrentVersions, InputFile, run_counts
-from reporttool.errors import OutputLockedError, ReportToolError
+from reporttool.core.errors import OutputLockedError, ReportToolError
+from reporttool.core.files import atomic_write_bytes
+from reporttool.core.models import ERROR, VERIFY, Finding, Period
 from reporttool.figures import Figures
+from reporttool.figures.compute import CurrentVersions
 from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
-from reporttool.models import ERROR, VERIFY, Finding, Period
-from reporttool.workspace import Workspace, atomic_write_bytes
+from reporttool.pipeline.inbox import InputFile, run_counts
+from reporttool.workspace import Workspace
 
 
 def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
@@ -345,8 +347,8 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
     the issue date is ``issued``, else the one recorded for that 期号 (not today: regenerating a brief
     does not re-date it), else ``today``. A brief edited by hand is kept and the new one written beside
     it (brief_target); the manifest records the new brief's hash."""
-    from reporttool.consolidate import compute_figures
-    from reporttool.lock import workspace_lock
+    from reporttool.figures.compute import compute_figures
+    from reporttool.ledger.lock import workspace_lock
     from reporttool.render.brief import brief_name, write_brief
 
     if not ws.ledger.is_file():
@@ -407,7 +409,7 @@ def rebuilt_ledger_notice(ws: Workspace, ledger: Ledger) -> list[str]:
 def recover_issue_numbers(ws: Workspace, ledger: Ledger) -> list[str]:
     """Brief numbers (and their issue dates) issued before the ledger was rebuilt, taken back from the
     manifests in outbox/, so that no 期号 is issued twice. Returns what to tell the user."""
-    from reporttool.models import parse_period
+    from reporttool.core.models import parse_period
 
     told = []
     for folder, m in read_manifests(ws):

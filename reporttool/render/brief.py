@@ -16,8 +16,8 @@ import datetime as dt
 import re
 import tempfile
 import zipfile
-from importlib import resources
 from decimal import ROUND_FLOOR, Decimal
+from importlib import resources
 from pathlib import Path
 
 import docx
@@ -29,16 +29,17 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 
 from reporttool.catalogue import Catalogue
-from reporttool.errors import ReportToolError
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_path
+from reporttool.core.models import Period
 from reporttool.figures import Figures
-from reporttool.models import Period
-from reporttool.render import prose
+from reporttool.render import prose, sections
 from reporttool.render.brief_template import (
     BODY_MARKER,
     STYLE_COLOPHON,
-    STYLE_MASTHEAD,
     STYLE_COPIES,
     STYLE_HEADING1,
+    STYLE_MASTHEAD,
     build_template,
     clean_properties,
     clear_borders,
@@ -55,7 +56,7 @@ from reporttool.render.docx_profile import (
     pt_to_half_points,
     pt_to_twips,
 )
-from reporttool.workspace import BRIEF_TEMPLATE, atomic_path
+from reporttool.workspace import BRIEF_TEMPLATE
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 CLOSING_KEYS = ("报", "送", "发", "印数")  # an empty value drops the paragraph that holds it
@@ -111,7 +112,7 @@ def placeholder_values(figures: Figures, cat: Catalogue, issue_no: int, issued: 
                        draft: prose.Draft) -> dict[str, str]:
     st = cat.settings
     rd = st.rate_decimals
-    from reporttool import fmt
+    from reporttool.core import fmt
 
     return {
         "简报名称": st.bulletin_name,
@@ -813,7 +814,7 @@ def write_brief(figures: Figures, cat: Catalogue, dest: Path, *, issue_no: int, 
     template = Path(template) if template is not None else default_template()
     doc = _open_template(template)
     check_template(doc, template)
-    draft = prose.draft(figures, cat)
+    draft = sections.draft(figures, cat)  # sections drafts from prose's helpers (no prose <-> sections cycle)
     values = placeholder_values(figures, cat, issue_no, issued or dt.date.today(), draft)
     marker = next(p for p in _all_paragraphs(doc) if _is_marker(p.text))
     fill_placeholders(doc, values)

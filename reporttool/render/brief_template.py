@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
+from reporttool.core.files import atomic_path
 from reporttool.render.docx_profile import (
     DEFAULT_PROFILE,
     BriefProfile,
@@ -27,7 +28,6 @@ from reporttool.render.docx_profile import (
     pt_to_half_points,
     pt_to_twips,
 )
-from reporttool.workspace import atomic_path
 
 # Paragraph styles of the template (names are what users see in Word/WPS's style list).
 STYLE_MASTHEAD = "简报刊头"

@@ -108,8 +108,8 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     family = font or find_cjk_font()
     if family is None:

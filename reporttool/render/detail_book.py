@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from reporttool.catalogue import Catalogue
-from reporttool.fmt import DASH
-from reporttool.models import Period, Row
+from reporttool.core.files import atomic_path
+from reporttool.core.fmt import DASH
+from reporttool.core.models import Period, Row
 from reporttool.paper import A3_LANDSCAPE, BOTTOM_MARGIN, FOOTER_MARGIN, SIDE_MARGIN, TOP_MARGIN, header_text
 from reporttool.render.xlsx_styles import clean_for_office, lines_needed
-from reporttool.workspace import atomic_path
 
 HEADER_ROW = 3  # title, 编制单位/单位 line, header
 FRAGMENT_FORMAT = "f3"  # part of every stamp: a fragment stored in another format is rendered again

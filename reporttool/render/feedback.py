@@ -13,13 +13,23 @@ from pathlib import Path
 from typing import Iterable
 
 from reporttool.checks.single import counts
-from reporttool.errors import ReportToolError
-from reporttool.models import ERROR, VERIFY, Finding, Words, parse_period
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_write
+from reporttool.core.models import ERROR, VERIFY, Finding, Words, parse_period
 from reporttool.forms import layout as L
-from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MIN_TEXT_PT, PADDING, SIDE_MARGIN, TOP_MARGIN,
-                              paper_for, printed_pt, table_units)
+from reporttool.paper import (
+    BOTTOM_MARGIN,
+    FOOTER,
+    FOOTER_MARGIN,
+    MIN_TEXT_PT,
+    PADDING,
+    SIDE_MARGIN,
+    TOP_MARGIN,
+    paper_for,
+    printed_pt,
+    table_units,
+)
 from reporttool.render.xlsx_styles import lines_needed
-from reporttool.workspace import atomic_write
 
 LIST_SHEET = "问题清单"
 DEFAULT_WIDTH = 9.14  # a column without a <col>: Excel's 8.43 + padding
@@ -206,8 +216,8 @@ def _merge_anchors(ws) -> dict[str, str]:
 def _write_list(ws, wb, findings: list[Finding], district: str, period_label: str, file_name: str,
                 note: str, words: Words | None = None) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     n = counts(findings)
     title = f"{district}{period_label}报表审核问题清单".strip()
@@ -368,7 +378,6 @@ def _narrow_to_layout(ws, spec: L.SheetSpec, header: int, last: int, ncols: int)
 def _grow_wrapped_rows(ws, first: int, last: int, ncols: int) -> None:
     """Rows without a set height whose wrapped text needs more than one line get that height (neither
     LibreOffice nor printing grows them, and the lines would overprint the next row)."""
-    from openpyxl.utils import get_column_letter
 
     widths = _column_widths(ws, ncols)
     for r in range(first, last + 1):

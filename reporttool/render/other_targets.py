@@ -1,13 +1,13 @@
 """The words for a figure's further targets (a growth rate beside a level, the plan-end target).
 
 One place for both documents: the 总表's 目标说明 column (``note_text``) and the brief's indicator clause
-(``clauses``) say the same thing from the same IndicatorFigure.others, formatted by reporttool.fmt.
+(``clauses``) say the same thing from the same IndicatorFigure.others, formatted by reporttool.core.fmt.
 """
 from __future__ import annotations
 
-from reporttool import fmt
-from reporttool.figures import IndicatorFigure, OtherTargetFigure
-from reporttool.models import TARGET_GROWTH, Indicator
+from reporttool.core import fmt
+from reporttool.core.models import TARGET_GROWTH, Indicator
+from reporttool.figures.records import IndicatorFigure, OtherTargetFigure
 
 
 def _level(o: OtherTargetFigure, ind: Indicator) -> str:

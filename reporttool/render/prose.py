@@ -1,7 +1,7 @@
 """The brief's wording, drafted from the Figures in the register of a bureau bulletin.
 
 ``draft(figures, cat)`` returns plain blocks (headings, paragraphs, a table, a chart) that
-render/brief.py lays out. Every number shown is formatted by reporttool.fmt from the same Figures
+render/brief.py lays out. Every number shown is formatted by reporttool.core.fmt from the same Figures
 values the consolidated workbook shows, so the 简报 and the 总表 cannot disagree. Nothing here names
 a city, a cluster or an indicator: all of it comes from the Catalogue.
 """
@@ -10,16 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from reporttool import fmt
 from reporttool.catalogue import Catalogue
-from reporttool.figures import (
-    LAGGING,
-    Figures,
-    IndicatorFigure,
-    InvestmentFigure,
-    headline_figure,
-)
-from reporttool.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core import fmt
+from reporttool.core.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core.status import LAGGING
+from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure
 from reporttool.render import other_targets
 
 _DIGITS = "零一二三四五六七八九"
@@ -333,10 +328,3 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
             if left_out and items else "")
     return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note)
-
-
-def draft(figures: Figures, cat: Catalogue) -> Draft:
-    """All generated content of the brief (render/sections.py drafts the sections from these helpers)."""
-    from reporttool.render.sections import draft as draft_sections
-
-    return draft_sections(figures, cat)

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reporttool import fmt
 from reporttool.catalogue import Catalogue
-from reporttool.figures import (
-    LAGGING,
-    ST_ERRORS,
-    ST_MISSING,
-    ST_SUPERSEDED,
-    ST_VERIFY,
-    Figures,
-    IndicatorFigure,
-    headline_figure,
-)
-from reporttool.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core import fmt
+from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
+from reporttool.core.units import q
+from reporttool.figures import Figures, IndicatorFigure, headline_figure
 from reporttool.render import wording
 from reporttool.render.prose import (
     Block,
@@ -38,16 +31,15 @@ from reporttool.render.prose import (
     headline_indicators,
     indicator_clause,
     indicator_name,
-    programme_clauses,
     indicator_table,
     investment_clause,
     leader_text,
+    programme_clauses,
     rate,
     revenue_indicator,
     target_text,
     value_text,
 )
-from reporttool.units import q
 
 
 def _revenue(figures: Figures, cat: Catalogue) -> tuple[Indicator | None, IndicatorFigure | None]:

@@ -1,7 +1,7 @@
 """Small wording helpers of the brief: parallel figures with 分别, trend words for finding headings, what
 the figures cover (报送 coverage), and the closing 附注.
 
-render/prose.py drafts the sections with these; every number is still formatted by reporttool.fmt from
+render/prose.py drafts the sections with these; every number is still formatted by reporttool.core.fmt from
 the Figures, so nothing here computes a figure that is shown.
 """
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reporttool import fmt
 from reporttool.catalogue import Catalogue
-from reporttool.figures import ST_MISSING, ST_RETURNED, ST_SUPERSEDED, Figures
-from reporttool.units import q
+from reporttool.core import fmt
+from reporttool.core.status import ST_MISSING, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.units import q
+from reporttool.figures import Figures
 
 MAX_LISTED = 5  # a 分别 list names at most this many, then "等N个"
 

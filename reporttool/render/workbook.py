@@ -14,25 +14,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
-from reporttool.figures import (  # headline_figures: the chart rule, shared with the brief
-    headline_figures,
-    roster_gaps,
-    LAGGING,
-    ST_ERRORS,
-    ST_MISSING,
-    ST_PASSED,
-    ST_RETURNED,
-    ST_VERIFY,
-    Figures,
-    IndicatorFigure,
-    SubmissionState,
-)
-from reporttool.fmt import text, trim
-from reporttool.models import SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
+from reporttool.core.files import atomic_path
+from reporttool.core.fmt import text, trim
+from reporttool.core.models import SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
+from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
+from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
 from reporttool.render import other_targets
-from reporttool.render.xlsx_styles import (Column, Styles, TableSheet, adds_up, clean_for_office, lines_needed,
-                                           text_width)
-from reporttool.workspace import atomic_path
+from reporttool.render.xlsx_styles import (
+    Column,
+    Styles,
+    TableSheet,
+    adds_up,
+    clean_for_office,
+    lines_needed,
+    text_width,
+)
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")

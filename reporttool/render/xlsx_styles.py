@@ -15,9 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from reporttool.fmt import DASH, shown
-from reporttool.paper import (BOTTOM_MARGIN, FOOTER, FOOTER_MARGIN, MM_PER_INCH, SIDE_MARGIN, TOP_MARGIN, Paper,
-                              paper_for, table_units)
+from reporttool.core.fmt import DASH, shown
+from reporttool.paper import (
+    BOTTOM_MARGIN,
+    FOOTER,
+    FOOTER_MARGIN,
+    MM_PER_INCH,
+    SIDE_MARGIN,
+    TOP_MARGIN,
+    Paper,
+    paper_for,
+    table_units,
+)
 
 HEAD_FONT = "黑体"
 BODY_FONT = "宋体"

@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reporttool.catalogue import Catalogue
-from reporttool.errors import ReportToolError
-from reporttool.ledger import Ledger, SubmissionRecord
-from reporttool.lock import workspace_lock
-from reporttool.models import Period
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import Period
+from reporttool.ledger.lock import workspace_lock
+from reporttool.ledger.store import Ledger, SubmissionRecord
 from reporttool.workspace import Workspace
 
 

@@ -48,8 +48,8 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     """Check the archive, the ledger and the outputs' manifests of ``ws`` (see the module docstring)."""
     from reporttool.forms.isolate import file_sha256
     from reporttool.ledger import Ledger
-    from reporttool.lock import workspace_lock
-    from reporttool.outputs import output_kind, read_manifests
+    from reporttool.ledger.lock import workspace_lock
+    from reporttool.pipeline.outputs import output_kind, read_manifests
 
     diffs: list[Difference] = []
     notes: list[str] = []

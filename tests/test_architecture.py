@@ -1,0 +1,70 @@
+"""The package's shape: no import cycle anywhere under reporttool/ (the layer contracts themselves are
+checked by `lint-imports`, configured in pyproject.toml and run by `make test`)."""
+from __future__ import annotations
+
+import grimp
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), or a module importing itself."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    counter = 0
+
+    def visit(v: str) -> None:
+        nonlocal counter
+        index[v] = low[v] = counter
+        counter += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1 or v in edges.get(v, ()):
+                out.append(sorted(comp))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_between_modules():
+    graph = grimp.build_graph("reporttool")
+    edges = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    assert _cycles(edges) == []
+
+
+def test_no_import_cycle_between_packages():
+    """Between the stage packages too (a cycle through two packages' modules would show above; this
+    also catches package A importing B while B imports A through different modules)."""
+    graph = grimp.build_graph("reporttool")
+
+    def top(m: str) -> str:
+        return ".".join(m.split(".")[:2])
+
+    edges: dict[str, set[str]] = {}
+    for m in graph.modules:
+        for n in graph.find_modules_directly_imported_by(m):
+            if top(m) != top(n):
+                edges.setdefault(top(m), set()).add(top(n))
+    assert _cycles(edges) == []
