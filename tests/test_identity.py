@@ -218,7 +218,7 @@ def test_the_issues_case_a_with_the_default_city(workspace):
 
 def test_restore_undoes_a_supersede_made_before_the_identity_check(small_workspace, monkeypatch):
     """A ledger where a neighbour's file already became current (as before the identity check existed)."""
-    import reporttool.forms.reader as reader
+    from reporttool.forms import reader
 
     ws = small_workspace
     cat = ws.catalogue()

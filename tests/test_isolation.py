@@ -82,7 +82,7 @@ def test_merged_amount_is_one_finding_on_the_anchor(tmp_path, small_catalogue):
     src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
     merge(src, f"H{first}:H{first + 1}")
-    sub, findings = read_submission(src, small_catalogue)
+    _, findings = read_submission(src, small_catalogue)
     merged = [f for f in findings if f.rule == "R-MERGED"]
     assert len(merged) == 1
     assert merged[0].cell == f"H{first}" and merged[0].row == first
@@ -104,7 +104,7 @@ def test_feedback_paints_the_anchor_of_a_merged_cell(tmp_path, small_catalogue):
 
 
 def test_feedback_of_a_workbook_that_cannot_be_painted_lists_the_findings(tmp_path, small_catalogue, monkeypatch):
-    import reporttool.render.feedback as fb
+    from reporttool.render import feedback as fb
 
     src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
@@ -179,7 +179,7 @@ def test_a_version_whose_figures_fail_is_returned_and_the_others_are_consolidate
 
 
 def test_a_version_whose_detail_rows_fail_is_returned(small_workspace, monkeypatch):
-    import reporttool.render.detail_book as detail
+    from reporttool.render import detail_book as detail
 
     ws = small_workspace
     form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
@@ -199,7 +199,7 @@ def test_a_version_whose_detail_rows_fail_is_returned(small_workspace, monkeypat
 
 
 def test_check_files_a_checker_failure_refuses_that_file_only(tmp_path, small_catalogue, monkeypatch):
-    import reporttool.checks as checks
+    from reporttool import checks
 
     a = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     b = form(small_catalogue, tmp_path / "乙县.xlsx", "110102", 2)

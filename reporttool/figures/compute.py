@@ -144,8 +144,8 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
                 for d, v in facts.items() if "roster" in v.tables}
     cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
                          {d: rows for d, rows in excluded.items() if rows}, first)
-    for d, exc in broken.items():
-        cv.fail(d, exc, cat.words)
+    for d, error in broken.items():
+        cv.fail(d, error, cat.words)
     _other_period_files(ledger, cat, cv, configured)
     return cv
 

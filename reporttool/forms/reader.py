@@ -356,7 +356,7 @@ class _Ctx:
         return best, best_cols
 
     # ---- rows ------------------------------------------------------------------------------------
-    def read(self, grid: list[list], merges: list[tuple[int, int, int, int]] = ()) -> Table:
+    def read(self, grid: list[list], merges: list[tuple[int, int, int, int]] | None = None) -> Table:
         header, cols = self._find_header(grid)
         table = Table(sheet=self.sheet, key=self.spec.key, header_row=header, columns=cols)
         start = header + 1

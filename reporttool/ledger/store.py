@@ -640,7 +640,9 @@ class Ledger:
                        " note) VALUES (?,?,?,?,?,?,?)",
                        (district, period, sid, before.id if before else None, last, now.isoformat(), note))
             self._resolve_versions(db, district, period)
-        return self.submission(sid), before
+        restored = self.submission(sid)
+        assert restored is not None  # read above, never deleted
+        return restored, before
 
     def restores(self, *, district: str | None = None, period: str | None = None) -> list[RestoreRecord]:
         """The bureau's restores, newest first."""
