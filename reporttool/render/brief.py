@@ -247,7 +247,8 @@ def _colophon_block(doc) -> list:
 _WPS_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
            'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
            'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
 _EMU_PER_TWIP = 635
 COLOPHON_SHAPE_NAME = "版记"  # the text box's name (Word: 选择窗格) and what tests look for
 
@@ -335,8 +336,11 @@ def place_colophon(doc, profile: BriefProfile):
     tbl, height = _colophon_table(doc, block, profile)
     width = profile.text_width_twips
     cx, cy = width * _EMU_PER_TWIP, (height + 40) * _EMU_PER_TWIP
+    # wrapped as Word writes a text box (mc:Choice Requires="wps"): Word 2010+, WPS and LibreOffice take the
+    # choice; no VML fallback is written (Word 2007 would show nothing there)
     run = parse_xml(
-        f'<w:r {_WPS_NS}><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+        f'<w:r {_WPS_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" '
         'relativeHeight="251659264" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0">'
         '<wp:simplePos x="0" y="0"/>'
         '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
@@ -350,7 +354,7 @@ def place_colophon(doc, profile: BriefProfile):
         '<wps:txbx><w:txbxContent/></wps:txbx>'
         '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" '
         'anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
-        '</w:drawing></w:r>')
+        '</w:drawing></mc:Choice></mc:AlternateContent></w:r>')
     content = run.find(".//" + qn("w:txbxContent"))
     content.append(tbl)
     content.append(OxmlElement("w:p"))  # a text box's content ends with a paragraph
@@ -411,9 +415,10 @@ class _Renderer:
             self._run(para, block.text, self.p.font_body)
 
     def closing_note(self, block: prose.NoteBlock) -> None:
-        """An item of the 附注: 4号 仿宋 on a tighter line, indented like the body."""
+        """An item of the 附注: 4号 仿宋 on a tighter line, indented like the body; the 附注 is kept together
+        (and with the 版记 that follows it)."""
         p = self.p
-        para = self._para(line=p.note_line_pt)
+        para = self._para(line=p.note_line_pt, keep_next=True)
         set_indent(para._p.get_or_add_pPr(), first_line=pt_to_twips(p.colophon_size_pt * p.body_indent_chars))
         self._run(para, block.text, p.font_body, size=p.colophon_size_pt, spacing=False)
 
@@ -444,7 +449,7 @@ class _Renderer:
         below, then the table. Row heights are fixed, so the renderer knows where each page ends: it
         splits the table there and starts the next part with "续表" and the repeated header row, never
         inside a cluster when the cluster fits on the next page. ``reserve_pt`` is kept free under the
-        last part (its note and the closing block)."""
+        last part besides its note. What follows (the 附注) flows on; the 版记 stays with the last paragraph."""
         p = self.p
         label = self._para(indent=False, align="left")
         label.paragraph_format.page_break_before = True
@@ -823,14 +828,13 @@ def write_brief(figures: Figures, cat: Catalogue, dest: Path, *, issue_no: int, 
     for para in doc.paragraphs:  # a heading never ends a page (also for templates made before this rule)
         if para.style is not None and para.style.name == STYLE_HEADING1:
             para.paragraph_format.keep_with_next = True
-    anchor, colophon_pt = place_colophon(doc, profile)
+    anchor, _ = place_colophon(doc, profile)
     dest = Path(dest)
     with tempfile.TemporaryDirectory(prefix="reporttool-brief-") as work:
         _Renderer(doc, marker, profile, cat, Path(work)).render(draft.blocks)
         if draft.appendix:
             end = anchor if anchor is not None else doc.add_paragraph()
-            _Renderer(doc, end, profile, cat, Path(work)).render(draft.appendix, keep_marker=anchor is not None,
-                                                                reserve_pt=colophon_pt)
+            _Renderer(doc, end, profile, cat, Path(work)).render(draft.appendix, keep_marker=anchor is not None)
         if anchor is not None:
             keep_last_paragraph_with(anchor)
         clean_properties(doc, title=f"{cat.settings.bulletin_name}（{figures.period.year}年第{issue_no}期）",

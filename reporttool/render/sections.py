@@ -203,6 +203,11 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
         groups = _chart_groups(chart, figures, cat) if chart.items else ""
         if groups:
             text += f"从各集群主要指标看，{groups}（见图1）。"
+    if text:  # 图1 right after the sentence that cites it; investment follows in its own paragraph
+        blocks.append(Paragraph(text))
+    if chart.items:
+        blocks.append(chart)
+    text = ""
     inv = _investment(figures, "")
     if inv is not None and inv.projects:
         text += cat.words.whole + investment_clause(inv, cat)
@@ -218,8 +223,6 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
                      f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
     if text:
         blocks.append(Paragraph(text))
-    if chart.items:
-        blocks.append(chart)
     for n, cluster in enumerate(cat.clusters, 1):
         blocks.append(cluster_paragraph(figures, cat, cluster, n, cov))
     if indicator_table(figures, cat).rows:
@@ -426,8 +429,8 @@ def draft(figures: Figures, cat: Catalogue) -> Draft:
     pulls = any(f.pull is not None for f in figures.clusters) and bool(contributions(figures, cat))
     derived = any(f.target_derived for f in figures.clusters + figures.programme)
     notes = wording.notes(figures, cat, pulls=pulls, derived=derived)
+    if table.rows:  # the 附件 first; the 附注 closes the document, under the table and above the 版记
+        out.appendix.append(table)
     out.appendix.append(Heading("附注"))
     out.appendix.extend(NoteBlock(f"{n}. {text}") for n, text in enumerate(notes, 1))
-    if table.rows:
-        out.appendix.append(table)
     return out
