@@ -420,3 +420,45 @@ def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
     assert shown["集群产值占规上工业总产值比重"][6] == 60 and shown["实际利用外资"][2] == "亿美元"
     brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
     assert "集群产值占规上工业总产值比重" in brief and f"{cat.words.whole}2个" in brief
+
+
+# ---- base-year statistics ---------------------------------------------------------------------------
+
+def test_base_year_statistics_feed_multiples_and_show_as_context(tmp_path):
+    from reporttool.models import BaseStat
+
+    base = make_small_catalogue()
+    targets = tuple(dataclasses.replace(t, base_value=None) if t.kind == "base_multiple" else t for t in base.targets)
+    cat = dataclasses.replace(base, targets=targets, base=(BaseStat("C", "YK", 2022, D(80), note="2022年统计"),
+                                                          BaseStat("A", "SR", 2024, D(70))), _index={})
+    got = load_catalogue(write_catalogue(cat, tmp_path / "t.xlsx"))
+    assert [dataclasses.replace(b, source_row=0) for b in got.base] == list(cat.base)
+    assert got.target_for("C", "YK", 2025).value == D(240)  # 2022年基期值80 (基期 sheet) × 3
+    ws, forms, result = _round(tmp_path / "r", cat)
+    from openpyxl import load_workbook
+
+    notes = [r[7] for r in load_workbook(next(p for p in result.outputs if "汇总表" in p.name))["总表"]
+             .iter_rows(values_only=True) if r[7]]
+    assert any("2024年基期70亿元" in n for n in notes)
+    bad = dataclasses.replace(cat, base=(BaseStat("X", "SR", 2022, D(1)), BaseStat("A", "YK", 2022, D(1)),
+                                         BaseStat("A", "SR", 1999, D(1))), _index={})
+    problems = _problems(tmp_path, bad)
+    assert any(p.startswith("“基期”表第3行") and "“X”" in p for p in problems)
+    assert any(p.startswith("“基期”表第4行") and "不报送指标" in p for p in problems)
+    assert any(p.startswith("“基期”表第5行") and "四位年份" in p for p in problems)
+
+
+def test_a_reported_ratio_with_a_city_target_says_why_there_is_no_city_figure(tmp_path):
+    from openpyxl import load_workbook
+
+    base = make_small_catalogue()
+    cat = dataclasses.replace(base, indicators=base.indicators + (
+        Indicator("ZJ", "增加值占地区生产总值比重", "%", "%", "output", summable=False, clusters=("C",), decimals=1,
+                  compare_time=False, order=9),),
+        targets=base.targets + (Target("C", "ZJ", "annual", 2025, D(5), note="增加值占GDP比重达到5%"),), _index={})
+    ws, forms, result = _round(tmp_path, cat)
+    wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
+    row = next(r for r in wb["总表"].iter_rows(values_only=True) if r[1] == "增加值占地区生产总值比重")
+    assert row[3] == "—" and "全市数暂缺" in row[7] and "分子、分母" in row[7]
+    notes = " ".join(str(r[0]) for r in wb["分县区"].iter_rows(values_only=True) if str(r[0]).startswith(("注", "\u3000")))
+    assert "增加值占地区生产总值比重由各县区直接填报比率" in notes

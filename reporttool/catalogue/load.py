@@ -6,6 +6,7 @@ workbook in one go. The sheet and column titles are defined in reporttool.catalo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from reporttool.catalogue.model import (
     SHEET_SETTINGS,
     SHEET_TARGETS,
     SHEET_UNITS,
+    SHEET_BASE,
+    BASE_COLUMNS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
     TARGET_LABELS,
@@ -48,6 +51,7 @@ from reporttool.core.models import (
     District,
     Indicator,
     Settings,
+    BaseStat,
     Target,
     UnitDef,
 )
@@ -89,7 +93,7 @@ def load(path: str | Path) -> Catalogue:
             sheet = wb.get_sheet_by_name(name)
             rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             sheets[name] = _read_sheet(rows, name, columns, problems, OPTIONAL.get(name, ()))
-        for name, columns in ((SHEET_UNITS, UNIT_COLUMNS),):  # optional sheets: absent = none
+        for name, columns in ((SHEET_UNITS, UNIT_COLUMNS), (SHEET_BASE, BASE_COLUMNS)):  # optional: absent = none
             if name in wb.sheet_names:
                 rows = [[_cell(v) for v in row]
                         for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
@@ -164,8 +168,70 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     table.update({u.unit: (u.dimension, u.factor) for u in units})
     indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems, table)
     targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
+    base = _build_base(sheets.get(SHEET_BASE, []), districts, clusters, indicators, problems)
+    targets = _with_base_values(targets, base)
     return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path,
-                     units=tuple(units))
+                     units=tuple(units), base=tuple(base))
+
+
+def _build_base(rows, districts, clusters, indicators, problems) -> list[BaseStat]:
+    """The 基期 sheet: base-year statistics, one per cluster (or 全部) × indicator × district × year."""
+    dcodes, ccodes = {d.code for d in districts}, {c.code for c in clusters}
+    inds = {i.code: i for i in indicators}
+    out: list[tuple[int, BaseStat]] = []
+    for n, rec in rows:
+        cluster = clean_text(rec["集群代码"])
+        cluster = "" if cluster == ALL else cluster
+        icode = clean_text(rec["指标代码"])
+        district = clean_text(rec["县区代码"])
+        if isinstance(rec["县区代码"], (int, float)):
+            district = str(int(rec["县区代码"]))
+        ind = inds.get(icode)
+        if cluster and cluster not in ccodes:
+            problems.append(Problem(SHEET_BASE, n, f"集群代码“{cluster}”在“集群”表中不存在（全部集群填“全部”）"))
+            continue
+        if ind is None:
+            problems.append(Problem(SHEET_BASE, n, f"指标代码“{icode}”在“指标”表中不存在"))
+            continue
+        if cluster and cluster not in ind.clusters:
+            problems.append(Problem(SHEET_BASE, n, f"集群“{cluster}”不报送指标“{icode}”（见“指标”表“适用集群”）"))
+            continue
+        if district and district not in dcodes:
+            problems.append(Problem(SHEET_BASE, n, f"县区代码“{district}”在“县区”表中不存在"))
+            continue
+        before = len(problems)
+        year = _int(rec, "年份", SHEET_BASE, n, problems, 0)
+        value = _dec(rec, "数值", SHEET_BASE, n, problems)
+        if len(problems) > before:
+            continue
+        if not 2000 <= year <= 2100:
+            problems.append(Problem(SHEET_BASE, n, "“年份”应为四位年份"))
+            continue
+        if value is None:
+            problems.append(Problem(SHEET_BASE, n, "“数值”不能为空（没有的基期统计不必列出）"))
+            continue
+        out.append((n, BaseStat(cluster, icode, year, value, district, tidy(rec["说明"]), n)))
+    seen: dict[tuple, int] = {}
+    for n, b in out:
+        key = (b.cluster, b.indicator, b.district, b.year)
+        if key in seen:
+            problems.append(Problem(SHEET_BASE, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的基期值，重复"))
+        seen.setdefault(key, n)
+    return [b for _, b in out]
+
+
+def _with_base_values(targets: list[Target], base: list[BaseStat]) -> list[Target]:
+    """A 基期倍数 target whose 基期值 is blank takes it from the 基期 sheet (same cluster, indicator, district
+    and 基期年); a 基期值 typed in the target row wins."""
+    lookup = {(b.cluster, b.indicator, b.district, b.year): b.value for b in base}
+    out = []
+    for t in targets:
+        if t.kind == TARGET_BASE_MULTIPLE and t.base_value is None and t.base_year is not None:
+            value = lookup.get((t.cluster, t.indicator, t.district, t.base_year))
+            if value is not None:
+                t = replace(t, base_value=value)
+        out.append(t)
+    return out
 
 
 def _build_units(rows, problems) -> list[UnitDef]:

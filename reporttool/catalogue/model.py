@@ -24,6 +24,7 @@ from reporttool.core.models import (
     Indicator,
     ResolvedTarget,
     Settings,
+    BaseStat,
     Target,
     UnitDef,
     Words,
@@ -83,6 +84,7 @@ SHEET_CLUSTERS = "集群"
 SHEET_INDICATORS = "指标"
 SHEET_TARGETS = "目标"
 SHEET_UNITS = "单位"  # optional: units beyond the built-in ones
+SHEET_BASE = "基期"  # optional: base-year statistics
 
 DISTRICT_COLUMNS = ("代码", "名称", "类型", "顺序")
 CLUSTER_COLUMNS = ("代码", "名称", "简称", "层级", "顺序", "牵头单位", "责任领导", "龙头企业", "园区")
@@ -93,6 +95,7 @@ TARGET_COLUMNS = ("集群代码", "指标代码", "县区代码", "目标类型"
                   "基期年", "基期值", "倍数", "说明")
 SETTINGS_COLUMNS = ("项目", "值", "说明")
 UNIT_COLUMNS = ("单位", "量纲", "换算系数", "说明")
+BASE_COLUMNS = ("集群代码", "指标代码", "县区代码", "年份", "数值", "说明")
 
 
 
@@ -130,6 +133,18 @@ class Catalogue:
     path: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
     units: tuple[UnitDef, ...] = ()  # the 单位 sheet: units added to (or overriding) the built-in ones
+    base: tuple[BaseStat, ...] = ()  # the 基期 sheet: base-year statistics
+
+    def base_stat(self, cluster: str, indicator: str, year: int, district: str = "") -> BaseStat | None:
+        """The base-year statistic of ``cluster`` ("" = programme) × ``indicator`` for ``year``."""
+        return next((b for b in self.base if (b.cluster, b.indicator, b.year, b.district)
+                     == (cluster, indicator, year, district)), None)
+
+    def latest_base(self, cluster: str, indicator: str, before: int, district: str = "") -> BaseStat | None:
+        """The latest base-year statistic before year ``before`` (the context shown beside a figure)."""
+        rows = [b for b in self.base if (b.cluster, b.indicator, b.district) == (cluster, indicator, district)
+                and b.year < before]
+        return max(rows, key=lambda b: b.year) if rows else None
 
     def unit_table(self) -> dict[str, tuple[str, Decimal]]:
         """unit -> (dimension, factor to the dimension's base unit): built-in units, then the 单位 sheet."""

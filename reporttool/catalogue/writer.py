@@ -27,6 +27,8 @@ from reporttool.catalogue.model import (
     SHEET_SETTINGS,
     SHEET_TARGETS,
     SHEET_UNITS,
+    SHEET_BASE,
+    BASE_COLUMNS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
     TARGET_LABELS,
@@ -48,6 +50,8 @@ _HINTS = {
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
                    "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
                    "最后三列（参考）只供阅读，按代码自动对应，不必修改。",
+    SHEET_BASE: "基期统计（可空）：某集群（全部＝全部集群合计）某指标在基期年的实际数，单位同“指标”表。“目标”表基期倍数目标的"
+                "基期值留空时取此处同年的数值；汇总表在目标说明中列出，作为参照。",
     SHEET_UNITS: "补充单位（可空）。常用单位已内置：元/万元/亿元，美元/万美元/亿美元，吨/万吨，载重吨/万载重吨，辆/万辆，台，户，"
                  "人/万人，千瓦/万千瓦，人次/万人次，%等。换算系数＝1个该单位等于多少个本量纲的基本单位（万辆填10000）；"
                  "只在同一量纲内换算，不同币种是不同量纲，不会相加。",
@@ -114,6 +118,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
                    for t in cat.targets]
 
     unit_rows = [[u.unit, u.dimension, _cell(u.factor), u.note] for u in cat.units]
+    base_rows = [[b.cluster or ALL, b.indicator, b.district, b.year, _cell(b.value), b.note] for b in cat.base]
 
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
@@ -128,6 +133,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
             SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
             SHEET_UNITS: [12, 12, 14, 40],
+            SHEET_BASE: [9, 10, 9, 8, 12, 40],
         }
         for name, columns, rows in (
             (SHEET_SETTINGS, SETTINGS_COLUMNS, settings_rows),
@@ -136,6 +142,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
             (SHEET_INDICATORS, INDICATOR_COLUMNS, indicator_rows),
             (SHEET_TARGETS, TARGET_COLUMNS + TARGET_REFERENCE_COLUMNS, target_rows),
             (SHEET_UNITS, UNIT_COLUMNS, unit_rows),
+            (SHEET_BASE, BASE_COLUMNS, base_rows),
         ):
             ws = wb.add_worksheet(name)
             ws.write(0, 0, _HINTS[name].replace("{whole}", cat.words.whole), hint)

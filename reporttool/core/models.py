@@ -189,6 +189,22 @@ class Target:
 
 
 @dataclass(frozen=True)
+class BaseStat:
+    """A row of the 基期 sheet: a base-year statistic (the 2022 value a 双倍增 target is measured from).
+
+    Feeds the 基期值 of 基期倍数 targets that leave it blank, and is shown beside the figure as context.
+    """
+
+    cluster: str  # cluster code, or "" for the programme (全部)
+    indicator: str
+    year: int
+    value: Decimal
+    district: str = ""  # "" = the whole city
+    note: str = ""
+    source_row: int = 0
+
+
+@dataclass(frozen=True)
 class ResolvedTarget:
     """The target for one year, with how it was obtained (shown as 推算 when derived)."""
 

@@ -390,6 +390,9 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
     f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
+    base = cat.latest_base(cluster, ind.code, period.year, district)
+    if base is not None:
+        f.base_year, f.base_value = base.year, base.value
     # a target that cannot be computed (基期值未填) is a gap in targets.xlsx: told on the terminal
     # (Figures.config_notes), not printed in the documents
     unusable = [o for o in f.others if o.target is None and o.kind != TARGET_GROWTH and o.explanation]

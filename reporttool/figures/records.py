@@ -59,6 +59,8 @@ class IndicatorFigure:
     n_districts: int = 0  # districts that reported a value
     summable: bool = True
     target_wording: str = ""  # the plan's wording of the main target (目标.说明)
+    base_year: int | None = None  # the latest base-year statistic before the period (基期 sheet), as context
+    base_value: Decimal | None = None
     # Among the clusters (city-wide cluster figures only; set by ``add_cluster_measures``):
     pull: Decimal | None = None  # 拉动 百分点 = (value − last_year) / programme's last_year × 100
     yoy_rank: int | None = None  # rank of 同比 among the clusters reporting it, by the value as shown

@@ -16,7 +16,7 @@ from pathlib import Path
 from reporttool.catalogue import Catalogue
 from reporttool.core.files import atomic_path
 from reporttool.core.fmt import text, trim
-from reporttool.core.models import SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
+from reporttool.core.models import SOURCE_OUTPUT, SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
 from reporttool.render import other_targets
@@ -43,6 +43,7 @@ ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
 DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
 RATE_NOTE = ("比率类指标（单位为%，如占比、比重）不计算同比和完成率，以“—”表示；比率类指标的进度差为与目标值之差"
              "（本年累计－目标值，百分点），低于目标值为“滞后”。")
+REPORTED_RATIO_NOTE = ("全市数暂缺：各县区直接填报的比率不能相加，需由各县区填报分子、分母后计算（见分县区表各县区数）；")
 LIKE_FOR_LIKE_NOTE = ("同比按可比口径计算：仅含两年均有数据的县区和企业，可能与本年累计、上年同期直接相除的结果不同。")
 
 
@@ -108,7 +109,8 @@ def total_first(cat: Catalogue) -> bool:
     return cat.settings.total_row_first
 
 
-def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = None) -> str:
+def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = None,
+                 cat: Catalogue | None = None) -> str:
     """目标说明: the 推算 mark, growth targets, how it was derived, the plan's wording (目标.说明), and the
     further targets (a growth rate beside a level, the plan-end target: render/other_targets.py)."""
     parts: list[str] = []
@@ -119,9 +121,14 @@ def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = N
     note = f.target_note.strip()
     if note and not (f.target_kind == TARGET_GROWTH and note.startswith("增速目标")):
         parts.append(note)
+    if (f.value is None and not f.summable and ind is not None and ind.source == SOURCE_OUTPUT
+            and (f.target is not None or f.others) and not f.district):
+        parts.append(_w(cat, REPORTED_RATIO_NOTE) if cat is not None else REPORTED_RATIO_NOTE)
     wording = f.target_wording.strip()
     if wording and wording not in note:
         parts.append(("；" if parts and not parts[-1].endswith("）") else "") + wording)
+    if f.base_year is not None and ind is not None and f"{f.base_year}年基期值" not in note:
+        parts.append(("；" if parts else "") + f"{f.base_year}年基期{trim(f.base_value, ind.decimals)}{ind.unit}")
     others = other_targets.note_text(f, ind, rate_places) if ind is not None else ""
     if others:
         parts.append(("；" if parts else "") + others)
@@ -161,7 +168,7 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         is_total = label == TOTAL
         for k, f in enumerate(rows):
             ind = cat.indicator(f.indicator)
-            note = _target_text(f, rp, ind)
+            note = _target_text(f, rp, ind, cat)
             t.set_height([(1, ind.name if ind else f.indicator), (7, note), (0, label if k == 0 else "")])
             if k == 0:
                 t.merge_down(0, len(rows), label, "center", bold=is_total)
@@ -347,6 +354,7 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         if f.value is not None or f.last_year is not None:  # a district without the cluster: no row
             by_key.setdefault((f.cluster, f.indicator), []).append(f)
     rounding = False
+    reported: list[str] = []  # ratios the districts report (not summable, no parts): no city figure
     non_summable = False
     like_for_like = False
     for c in cat.clusters:
@@ -356,7 +364,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 continue
             city = figs.cluster_figure(c.code, ind.code)
             total = _block_total(city, ind)
-            non_summable |= not ind.summable
+            non_summable |= not ind.summable and ind.source != SOURCE_OUTPUT
+            if not ind.summable and ind.source == SOURCE_OUTPUT and ind.name not in reported:
+                reported.append(ind.name)
             like_for_like |= total is not None and total.like_for_like and total.yoy is not None
             if ind.summable and city is not None:
                 rounding |= not adds_up([f.value for f in rows], city.value, ind.decimals)
@@ -394,6 +404,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              *roster_gap_note(figs, _roster_indicators(cat, figs.districts), cat), DASH_NOTE]
     if non_summable:
         notes.insert(1, _w(cat, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。"))
+    if reported:
+        notes.insert(1, _w(cat, f"{'、'.join(reported)}由各县区直接填报比率，比率不能相加，也无分子、分母可计算，"
+                                "合计栏以“—”表示，全市数暂缺。"))
     if like_for_like:
         notes.insert(-1, _w(cat, LIKE_FOR_LIKE_NOTE))
     if split:
