@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reporttool.catalogue import Catalogue
 from reporttool.catalogue_writer import write_catalogue
-from reporttool.models import Cluster, District, Indicator, Settings, Target
+from reporttool.models import BaseStat, Cluster, District, Indicator, Settings, Target
 
 HERE = Path(__file__).resolve().parent
 
@@ -62,8 +62,14 @@ def hengshui() -> Catalogue:
                   compare_time=False, order=7),
         Indicator("TZWC", "集群项目完成投资", "亿元", "万元", "projects", clusters=every, roster_measure="本年完成投资",
                   order=8),
+        # reported once by each county, not per cluster; the programme's share of it is a ratio of sums
+        Indicator("XYZL", "县域经济总量", "亿元", "万元", "output", programme=True, order=9),
+        Indicator("JQZB", "产业集群经济总量占县域经济总量比重", "%", "%", "formula", summable=False, programme=True,
+                  formula="YYSR/XYZL*100", decimals=1, compare_time=False, order=10),
     )
-    targets: list[Target] = []
+    targets: list[Target] = [
+        Target("", "JQZB", "annual", 2024, D(65), note="产业集群经济总量占全市县域经济总量的65%以上（集群经济总量按营业收入计）"),
+    ]
     for code in ("AP", "ZQPM", "JXQP"):
         targets.append(Target(code, "YYSR", "annual", 2024, D(100),
                               note="到2024年，年营业收入超100亿元的产业集群3个（安平丝网、枣强皮毛、景县汽车零部件）"))
@@ -75,7 +81,12 @@ def hengshui() -> Catalogue:
         what = "省级重点产业集群每年新创省名牌和著名商标各2个" if n == 2 else "市级重点产业集群每年新创省名牌和著名商标各1个"
         targets.append(Target(c.code, "SMP", "annual", 2024, n, note=what))
         targets.append(Target(c.code, "ZMSB", "annual", 2024, n, note=what))
-    return Catalogue(settings, districts, clusters, indicators, tuple(targets))
+    base = tuple(BaseStat("", code, 2024, value, note=f"到2024年底23个产业集群{what}（计划原文）")
+                 for code, value, what in (("QYS", D(32000), "共有企业（摊点）32000个"),
+                                           ("CYRY", D(315000), "从业人员315000人"),
+                                           ("YYSR", D(595), "完成销售收入（营业收入）约595亿元"),
+                                           ("LS", D(86), "实现利税86亿元")))
+    return Catalogue(settings, districts, clusters, indicators, tuple(targets), base=base)
 
 
 # ---- 襄樊市襄阳区: a district whose submitting units are its towns and two zones --------------------------

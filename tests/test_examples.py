@@ -108,3 +108,18 @@ def test_plan_end_targets_are_shown(round_):
     assert f"{year}年目标" in notes and "已完成" in notes
     brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
     assert f"完成{year}年目标" in brief
+
+
+def test_programme_shares_are_shown(round_):
+    name, ws, cat, period, forms, result = round_
+    shares = [i for i in cat.programme_indicators() if i.source == "formula" and cat.target_for("", i.code, period.year)]
+    if not shares:
+        pytest.skip(f"{name}: no programme ratio with a target in {period.year}")
+    wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
+    rows = {r[1]: r for r in wb["总表"].iter_rows(values_only=True) if r[1]}
+    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    for ind in shares:
+        f = next(x for x in result.figures.programme if x.indicator == ind.code)
+        assert f.value is not None and 0 < f.value < 100  # a share of a whole: the demo's parts stay below it
+        assert rows[ind.name][6] == float(cat.target_for("", ind.code, period.year).value)
+        assert ind.name in brief

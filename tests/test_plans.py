@@ -33,7 +33,24 @@ def make_province_catalogue():
                                    distribute_to="各设区市工信局")
     districts = (District("130100", "甲市", "市", 1), District("130200", "乙市", "市", 2),
                  District("130300", "丙市", "市", 3))
-    return dataclasses.replace(base, settings=settings, districts=districts, _index={})
+    every = ("A", "B", "C")
+    indicators = base.indicators + (
+        Indicator("ZJZ", "增加值", "亿元", "万元", "output", clusters=every, order=11),
+        Indicator("SNPT", "省内配套采购额", "亿元", "万元", "output", clusters=("A", "B"), order=12),
+        Indicator("CGZE", "采购总额", "亿元", "万元", "output", clusters=("A", "B"), order=13),
+        Indicator("PTL", "省内配套率", "%", "%", "formula", summable=False, clusters=("A", "B"),
+                  formula="SNPT/CGZE*100", decimals=1, compare_time=False, order=14),
+        Indicator("GSCZ", "规上工业总产值", "亿元", "万元", "output", programme=True, order=15),
+        Indicator("JQZB", "集群产值占规上工业比重", "%", "%", "formula", summable=False, programme=True,
+                  formula="CZ/GSCZ*100", decimals=1, compare_time=False, order=16))
+    targets = base.targets + (
+        Target("A", "SR", "growth", 2025, growth_rate=D(10), note="销售收入年均增长10%"),
+        Target("A", "ZJZ", "growth", 2025, growth_rate=D(8), note="增加值年均增长8%"),
+        Target("A", "PTL", "annual", 2025, D(40), note="省内配套率达到40%"),
+        Target("B", "SR", "annual", 2027, D(90), note="到2027年销售收入90亿元"),
+        Target("", "JQZB", "annual", 2025, D(50), note="集群产值占全省规上工业50%以上"))
+    return dataclasses.replace(base, settings=settings, districts=districts, indicators=indicators,
+                               targets=targets, _index={})
 
 
 # ---- the words ----------------------------------------------------------------------------------------
