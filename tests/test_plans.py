@@ -479,3 +479,23 @@ def test_a_reported_ratio_with_a_city_target_says_why_there_is_no_city_figure(tm
     assert row[3] == "—" and "全市数暂缺" in row[7] and "分子、分母" in row[7]
     notes = " ".join(str(r[0]) for r in wb["分县区"].iter_rows(values_only=True) if str(r[0]).startswith(("注", "\u3000")))
     assert "增加值占地区生产总值比重由各县区直接填报比率" in notes
+
+
+# ---- headline indicator per cluster ------------------------------------------------------------------
+
+def test_a_clusters_headline_indicator_is_set_in_the_catalogue(tmp_path):
+    from reporttool.figures import headline_figure
+
+    base = make_small_catalogue()
+    a, b, c = base.clusters
+    cat = dataclasses.replace(base, clusters=(dataclasses.replace(a, headline="CZ"), b, c),
+                              targets=base.targets + (Target("A", "CZ", "annual", 2025, D(300)),), _index={})
+    got = load_catalogue(write_catalogue(cat, tmp_path / "t.xlsx"))
+    assert got.cluster("A").headline == "CZ"
+    ws, forms, result = _round(tmp_path / "r", cat)
+    assert headline_figure(result.figures, ws.catalogue(), "A").indicator == "CZ"  # not the first flow, SR
+    bad = dataclasses.replace(cat, clusters=(dataclasses.replace(a, headline="GS"), dataclasses.replace(b, headline="YK"),
+                                             c), _index={})
+    problems = _problems(tmp_path, bad)
+    assert any(p.startswith("“集群”表第3行") and "不对比时序进度" in p for p in problems)
+    assert any(p.startswith("“集群”表第4行") and "不是本集群报送的指标" in p for p in problems)

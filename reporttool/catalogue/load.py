@@ -167,6 +167,7 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     table = dict(BUILTIN_UNITS)
     table.update({u.unit: (u.dimension, u.factor) for u in units})
     indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems, table)
+    _check_headlines(sheets[SHEET_CLUSTERS], clusters, indicators, problems)
     targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
     base = _build_base(sheets.get(SHEET_BASE, []), districts, clusters, indicators, problems)
     targets = _with_base_values(targets, base)
@@ -232,6 +233,22 @@ def _with_base_values(targets: list[Target], base: list[BaseStat]) -> list[Targe
                 t = replace(t, base_value=value)
         out.append(t)
     return out
+
+
+def _check_headlines(rows, clusters, indicators, problems) -> None:
+    """集群.主要指标 must be an indicator the cluster reports that is compared with 时序进度 (a flow)."""
+    by_code = {c.code: c for c in clusters}
+    inds = {i.code: i for i in indicators}
+    for n, rec in rows:
+        c = by_code.get(clean_text(rec["代码"]))
+        if c is None or not c.headline:
+            continue
+        ind = inds.get(c.headline)
+        if ind is None or c.code not in ind.clusters:
+            problems.append(Problem(SHEET_CLUSTERS, n, f"“主要指标”“{c.headline}”不是本集群报送的指标（见“指标”表“适用集群”）"))
+        elif not ind.compare_time:
+            problems.append(Problem(SHEET_CLUSTERS, n, f"“主要指标”“{c.headline}”不对比时序进度（户数、占比等），"
+                                                       "不能作为完成率图中的主要指标"))
 
 
 def _build_units(rows, problems) -> list[UnitDef]:
@@ -375,7 +392,7 @@ def _build_clusters(rows, problems, district_codes: set[str] | None = None) -> l
             code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
             split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
             split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems),
-            _yes(rec.get("计入合计"), True))))
+            _yes(rec.get("计入合计"), True), clean_text(rec.get("主要指标")))))
     _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
     _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
     if not out:

@@ -88,7 +88,7 @@ SHEET_BASE = "基期"  # optional: base-year statistics
 
 DISTRICT_COLUMNS = ("代码", "名称", "类型", "顺序")
 CLUSTER_COLUMNS = ("代码", "名称", "简称", "层级", "顺序", "牵头单位", "责任领导", "龙头企业", "园区")
-CLUSTER_OPTIONAL = ("所在县区", "计入合计")  # columns a workbook made before them may lack (absent = 全部)
+CLUSTER_OPTIONAL = ("所在县区", "计入合计", "主要指标")  # columns a workbook made before them may lack (absent = 全部)
 INDICATOR_COLUMNS = ("代码", "名称", "单位", "填报单位", "来源", "可跨县区加总", "适用集群", "汇总口径",
                      "计算公式", "小数位", "对比时序进度", "顺序")
 TARGET_COLUMNS = ("集群代码", "指标代码", "县区代码", "目标类型", "目标年", "目标值", "年均增长率（%）",

@@ -44,7 +44,7 @@ _HINTS = {
     SHEET_DISTRICTS: "报送单位。县(市)区用国家行政区划代码，开发区自编代码（字母数字）。",
     SHEET_CLUSTERS: "产业集群。多个牵头单位、龙头企业、园区用“、”分隔；责任领导每人一行（Alt+Enter换行）或用“；”分隔。"
                     "所在县区：承载该集群的县区代码，用“、”分隔，“全部”表示各县区都有（报表只向所在县区要该集群的数据）。"
-                    "计入合计：填“否”的集群不计入合计和集群个数。",
+                    "计入合计：填“否”的集群不计入合计和集群个数。主要指标：完成率图中代表该集群的指标代码（留空取第一个对比时序进度的指标）。",
     SHEET_INDICATORS: "指标。来源：集群产出=县区在集群产出表填报；企业名录/投资项目=由明细汇总；计算=按公式由其他指标算出。"
                       "适用集群填“合计”：不分集群的指标（集群产出=各县区填报一次的地区数，如规上工业总产值；计算=合计层级的比率，如集群产值占比）。",
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
@@ -96,7 +96,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
     district_rows = [[d.code, d.name, d.kind, d.order] for d in cat.districts]
     cluster_rows = [[c.code, c.name, c.short_name, c.tier, c.order, "、".join(c.lead_units),
                      "\n".join(c.leaders), "、".join(c.key_enterprises), "、".join(c.parks),
-                     "、".join(c.districts) or ALL, "是" if c.in_programme else "否"]
+                     "、".join(c.districts) or ALL, "是" if c.in_programme else "否", c.headline]
                     for c in cat.clusters]
     src_label = {v: k for k, v in SOURCE_LABELS.items()}
     all_codes = sorted(c.code for c in cat.clusters)  # compared as sets: "全部" whatever the order
@@ -129,7 +129,7 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         widths = {
             SHEET_SETTINGS: [20, 40, 50],
             SHEET_DISTRICTS: [12, 20, 10, 8],
-            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36, 20, 8],
+            SHEET_CLUSTERS: [8, 34, 22, 10, 6, 24, 30, 36, 36, 20, 8, 10],
             SHEET_INDICATORS: [10, 24, 8, 8, 10, 8, 30, 14, 24, 6, 8, 6],
             SHEET_TARGETS: [9, 10, 9, 10, 8, 10, 14, 8, 10, 8, 40, 20, 26, 8],
             SHEET_UNITS: [12, 12, 14, 40],

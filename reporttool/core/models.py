@@ -123,6 +123,7 @@ class Cluster:
     parks: tuple[str, ...] = ()  # 园区
     districts: tuple[str, ...] = ()  # 所在县区: the district codes that host it; () = every district
     in_programme: bool = True  # 计入合计: False leaves it out of the programme totals (and of "N个集群")
+    headline: str = ""  # 主要指标: the indicator code charted for it against 时序进度 ("" = the first flow)
 
 
 @dataclass(frozen=True)

@@ -203,8 +203,12 @@ def headline_figure(figs: Figures, cat: "Catalogue", cluster: str) -> IndicatorF
     The first indicator in catalogue order that is compared with 时序进度 (``Indicator.compare_time``,
     a flow such as 工业总产值) and has both a 完成率 and a 时序进度. Stocks and ratios (户数, 占比) are
     never charted against 时序进度: a 92 % of a count target is not "ahead" of a 50 % year. The 总表's
-    chart and the brief's 图1 both use this one rule.
+    chart and the brief's 图1 both use this one rule. A cluster's 主要指标 (集群.主要指标) chooses it instead.
     """
+    c = cat.cluster(cluster)
+    if c is not None and c.headline:
+        f = figs.cluster_figure(cluster, c.headline)
+        return f if f is not None and f.completion is not None and f.time_progress is not None else None
     for ind in cat.indicators_for(cluster):
         if not ind.compare_time:
             continue
