@@ -11,8 +11,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
-from reporttool.catalogue_writer import write_catalogue
-from reporttool.models import BaseStat, Cluster, District, Indicator, Settings, Target
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.models import BaseStat, Cluster, District, Indicator, Settings, Target
 
 HERE = Path(__file__).resolve().parent
 

@@ -442,7 +442,7 @@ def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
 # ---- base-year statistics ---------------------------------------------------------------------------
 
 def test_base_year_statistics_feed_multiples_and_show_as_context(tmp_path):
-    from reporttool.models import BaseStat
+    from reporttool.core.models import BaseStat
 
     base = make_small_catalogue()
     targets = tuple(dataclasses.replace(t, base_value=None) if t.kind == "base_multiple" else t for t in base.targets)
