@@ -493,7 +493,8 @@ class _Renderer:
         if block.note:
             self.note(block.note, line_pt=line)
 
-    def _table(self, block: prose.TableBlock, header: list[str], rows: list[list[str]], raw: list[list[str]],
+    def _table(self, block: prose.TableBlock, header: list[list[str]], rows: list[list[list[str]]],
+               raw: list[list[str]],
                widths: list[int], body_lines: list[int]) -> None:
         p = self.p
         row_lines = [max(len(c) for c in header), *body_lines]

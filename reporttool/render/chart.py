@@ -122,7 +122,7 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
     per_item_pt = (height_mm - 25) / 25.4 * 72 / max(n, 1)  # room for one cluster's label, less axes/legend
     two_lines = per_item_pt >= size * 2.6
     fig = Figure(figsize=(width_in, height_mm / 25.4), dpi=profile.chart_dpi)
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
                                 "axes.unicode_minus": False, "hatch.linewidth": 0.8}):
         ax = fig.add_subplot(1, 1, 1)
@@ -150,7 +150,7 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
             label = ax.text(v + pad, y, text, va="center", fontsize=size)
             # never across the 时序进度 line: a label that would cross it starts right of the line
             if v + pad < tp:
-                renderer = fig.canvas.get_renderer()
+                renderer = canvas.get_renderer()
                 box = label.get_window_extent(renderer).transformed(ax.transData.inverted())
                 if box.x1 + pad > tp:
                     label.set_x(tp + pad)
@@ -162,7 +162,7 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
         ax.tick_params(axis="y", length=0, pad=4)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        handles = [Line2D([0], [0], color="black", linestyle="--", linewidth=1,
+        handles: list[Line2D | Patch] = [Line2D([0], [0], color="black", linestyle="--", linewidth=1,
                           label=f"时序进度（{block.time_progress_text}%）")]
         if any(i.lagging for i in items):
             handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////", label=LAGGING_LEGEND))

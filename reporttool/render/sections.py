@@ -42,6 +42,12 @@ from reporttool.render.prose import (
 )
 
 
+def _d(value: Decimal | None) -> Decimal:
+    """A figure the caller has checked is there (typed as Decimal for what follows)."""
+    assert value is not None
+    return value
+
+
 def _revenue(figures: Figures, cat: Catalogue) -> tuple[Indicator | None, IndicatorFigure | None]:
     rev = revenue_indicator(cat)
     total = None if rev is None else next((f for f in figures.programme if f.indicator == rev.code), None)
@@ -76,33 +82,33 @@ def contributions(figures: Figures, cat: Catalogue) -> str:
             and f.yoy is not None and f.pull is not None]
     if len(rows) < 2:
         return ""
-    rows.sort(key=lambda cf: -cf[1].yoy)
+    rows.sort(key=lambda cf: -_d(cf[1].yoy))
     what = f"{cat.settings.programme_name}{indicator_name(rev)}"
     parts = []
-    for group in ([cf for cf in rows if q(cf[1].yoy, rd) > 0], [cf for cf in rows if q(cf[1].yoy, rd) < 0]):
+    for group in ([cf for cf in rows if q(_d(cf[1].yoy), rd) > 0], [cf for cf in rows if q(_d(cf[1].yoy), rd) < 0]):
         if not group:
             continue
-        if q(group[0][1].yoy, rd) < 0:
-            group = sorted(group, key=lambda cf: cf[1].yoy)  # the steepest fall first
+        if q(_d(group[0][1].yoy), rd) < 0:
+            group = sorted(group, key=lambda cf: _d(cf[1].yoy))  # the steepest fall first
         shown = group[:wording.MAX_LISTED]
         names = [c.short_name for c, _ in shown]
         more = ""
         if len(group) > len(shown):
-            verb = "增长" if q(group[0][1].yoy, rd) > 0 else "下降"
+            verb = "增长" if q(_d(group[0][1].yoy), rd) > 0 else "下降"
             more = f"{len(group)}个集群{indicator_name(rev)}同比{verb}，其中居前{len(shown)}位的"
-        yoys = [f.yoy for _, f in shown]
+        yoys = [_d(f.yoy) for _, f in shown]
         change = wording.changes(yoys, rd) if len(shown) > 1 else fmt.change_words(yoys[0], rd)
-        pulls = _pull_words(names, [f.pull for _, f in shown], what, rd)
+        pulls = _pull_words(names, [_d(f.pull) for _, f in shown], what, rd)
         parts.append(f"{more}{wording.series(names)}{'' if more else indicator_name(rev) + '同比'}{change}，{pulls}")
-    flat = [c.short_name for c, f in rows if q(f.yoy, rd) == 0]
+    flat = [c.short_name for c, f in rows if q(_d(f.yoy), rd) == 0]
     if flat:
         parts.append(f"{wording.listed(flat)}与上年同期持平")
     first = [(c, f) for c, f in rows if f.yoy_rank == 1]
     tail = ""
     if first:
         tail = f"{wording.series([c.short_name for c, _ in first])}增速居{first[0][1].yoy_ranked}个集群首位"
-        biggest = max(rows, key=lambda cf: cf[1].pull)
-        if biggest[1].pull > 0 and all(biggest[0] is not c for c, _ in first):
+        biggest = max(rows, key=lambda cf: _d(cf[1].pull))
+        if _d(biggest[1].pull) > 0 and all(biggest[0] is not c for c, _ in first):
             tail += f"，{biggest[0].short_name}拉动最大"
         tail += "。"
     return "从各集群看，" + "；".join(parts) + "。" + tail
@@ -172,7 +178,7 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
     items = [(i, next(f for c in cat.clusters if c.short_name == i.label
                       for f in [headline_figure(figures, cat, c.code)] if f is not None)) for i in chart.items]
     for above in (True, False):
-        group = [(i, f) for i, f in items if (q(f.gap, rd) >= 0) == above]
+        group = [(i, f) for i, f in items if (q(_d(f.gap), rd) >= 0) == above]
         if not group:
             continue
         names = wording.listed([i.label for i, _ in group])
@@ -183,7 +189,7 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
             shown = group[:wording.MAX_LISTED]
             parts.append(f"{names}{'主要产值指标' if len({i.indicator for i, _ in shown}) > 1 else shown[0][0].indicator}"
                          f"完成率分别为{wording.numbers([i.completion_text for i, _ in shown], '%')}，"
-                         f"{wording.gaps([f.gap for _, f in shown], rd)}")
+                         f"{wording.gaps([_d(f.gap) for _, f in shown], rd)}")
     return "；".join(parts)
 
 
@@ -217,8 +223,8 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
         ranked = [(c, i) for c in cat.clusters if (i := _investment(figures, c.code)) is not None
                   and i.completion is not None]
         if len(ranked) >= 3:
-            best = max(ranked, key=lambda ci: q(ci[1].completion, rd))
-            worst = min(ranked, key=lambda ci: q(ci[1].completion, rd))
+            best = max(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
+            worst = min(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
             text += (f"分集群看，{best[0].short_name}投资完成率最高，为{fmt.text(best[1].completion, rd)}%；"
                      f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
     if text:
@@ -256,10 +262,10 @@ def _grouped(items: list[tuple[IndicatorFigure, Indicator]], cat: Catalogue) -> 
     values = wording.numbers([fmt.text(f.value, i.decimals) for f, i in items], unit)
     text = f"{names}分别为{values}"
     if all(f.yoy is not None for f, _ in items):
-        text += f"，同比{wording.changes([f.yoy for f, _ in items], rd)}"
+        text += f"，同比{wording.changes([_d(f.yoy) for f, _ in items], rd)}"
     text += f"，完成年度目标的{wording.numbers([rate(f.completion, cat) for f, _ in items], '%')}"
     if all(f.time_progress is not None and f.gap is not None for f, _ in items):
-        text += "，" + wording.gaps([f.gap for f, _ in items], rd)
+        text += "，" + wording.gaps([_d(f.gap) for f, _ in items], rd)
     return text
 
 
@@ -274,6 +280,8 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Co
     if f is None:
         return ""
     ind = cat.indicator(f.indicator)
+    if ind is None:
+        return ""
     text = f"{indicator_name(ind)}{wording.trend(f.yoy, rd)}" if f.yoy is not None else ""
     if f.status and f.time_progress is not None:
         status = f"进度{f.status}"
@@ -395,13 +403,13 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
         faults = (["不及时"] if cov.missing or late else []) + (["不规范"] if cov.returned or errors or verify else [])
         items.append(Paragraph("；".join(parts) + "。", f"部分地区报送{'、'.join(faults)}。"))
     if figures.double_counted:
-        names = []
-        for f in figures.double_counted:
-            d = cat.district(f.district)
-            name = d.name if d else f.district
-            if name and name not in names:
-                names.append(name)
-        where = f"（涉及{'、'.join(names)}）" if names else ""
+        involved: list[str] = []
+        for dup in figures.double_counted:
+            d = cat.district(dup.district)
+            name = d.name if d else dup.district
+            if name and name not in involved:
+                involved.append(name)
+        where = f"（涉及{'、'.join(involved)}）" if involved else ""
         items.append(Paragraph(
             f"经比对，发现{len(figures.double_counted)}户企业被两个{cat.words.unit}重复填报{where}，"
             f"后报送{cat.words.unit}的重复数据未计入汇总，已通知相关{cat.words.unit}核实修改。",
