@@ -184,6 +184,20 @@ def test_feedback_of_an_older_wider_form_still_prints_at_9pt(tmp_path, filled_fo
     assert {c.coordinate: c.value for row in fb.iter_rows() for c in row} == before  # values untouched
 
 
+def test_feedback_of_an_older_form_fits_its_instructions_to_the_page(tmp_path, filled_form):
+    wb = openpyxl.load_workbook(filled_form)
+    ws = wb[L.INSTRUCTIONS_SHEET]
+    ws.column_dimensions["A"].width = 84.7  # the older template: 209 mm on a 210 mm page
+    old = tmp_path / "旧表.xlsx"
+    wb.save(old)
+    dest = write_feedback(old, [], tmp_path / "out.xlsx", district_name="甲区", period_label=PERIOD.label)
+    fb = openpyxl.load_workbook(dest)[L.INSTRUCTIONS_SHEET]
+    assert fb.column_dimensions["A"].width <= A4_PORTRAIT.usable_units
+    body = max((r for r in range(1, fb.max_row + 1)), key=lambda r: len(str(fb.cell(r, 1).value or "")))
+    assert fb.row_dimensions[body].height >= 3 * 15  # the longest paragraph wraps to more lines, its row grew
+    assert_columns_do_not_overlap(dest)
+
+
 @pytest.fixture(scope="module")
 def demo_round(tmp_path_factory):
     from reporttool.workspace import init_workspace

@@ -18,6 +18,7 @@ from reporttool.core.files import atomic_write
 from reporttool.core.models import ERROR, VERIFY, Finding, Words, parse_period
 from reporttool.forms import layout as L
 from reporttool.paper import (
+    A4_PORTRAIT,
     BOTTOM_MARGIN,
     FOOTER,
     FOOTER_MARGIN,
@@ -103,6 +104,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
             _paint(wb, findings, author, words)
             for ws in wb.worksheets:
                 _print_used_rows(ws)
+                _fit_instructions(ws)
             return _finish(wb, wb.create_sheet(LIST_SHEET, 0), findings, dest, source, district_name,
                            period_label, note, words)
         except OSError:
@@ -338,6 +340,39 @@ def _print_used_rows(ws) -> None:
     ws.print_area = f"A1:{get_column_letter(ncols)}{max(last, header + 1)}"
     ws.print_title_rows = f"{header}:{header}"
     _page_setup(ws, _stored_units(ws, ncols))
+
+
+def _fit_instructions(ws) -> None:
+    """填报说明 of a copy made by an older template (one column wider than an A4 portrait page: it
+    printed from 0.7 mm to 208.9 mm): the column as wide as the page holds, rows as tall as their text."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    if ws.title != L.INSTRUCTIONS_SHEET or ws.sheet_state != "visible" or ws.max_column > 1:
+        return
+    width = A4_PORTRAIT.usable_units - 2
+    if _column_widths(ws, 1)[1] <= width + PADDING:
+        return
+    for dim in list(ws.column_dimensions.values()):
+        if (dim.min or 1) == 1:
+            dim.min = dim.max = 1
+    ws.column_dimensions[get_column_letter(1)].width = width
+    for r in range(1, ws.max_row + 1):
+        cell = ws.cell(r, 1)
+        if not isinstance(cell.value, str):
+            continue
+        lines = sum(max(1, -(-int(sum(2.1 if ord(ch) > 0x2E7F else 1.0 for ch in part)) // int(width - 2)))
+                    for part in cell.value.split("\n"))
+        size = cell.font.sz if cell.font is not None and cell.font.sz else 11
+        need = lines * size * 1.45
+        if lines > 1 and (ws.row_dimensions[r].height or 15) < need:
+            ws.row_dimensions[r].height = need
+            a = cell.alignment
+            cell.alignment = Alignment(horizontal=a.horizontal, vertical=a.vertical or "top", wrap_text=True)
+    ws.page_setup.paperSize = A4_PORTRAIT.code
+    ws.page_setup.orientation = "portrait"
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
+    ws.print_options.horizontalCentered = True
 
 
 def _narrow_to_layout(ws, spec: L.SheetSpec, header: int, last: int, ncols: int) -> None:
