@@ -7,6 +7,7 @@ configuration hints on the terminal only.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from decimal import Decimal as D
@@ -19,11 +20,18 @@ from sample_figures import default_figures
 
 from reporttool.cli import main
 from reporttool.core.models import Period
+from reporttool.core.paper import (
+    A3_LANDSCAPE,
+    A4_LANDSCAPE,
+    A4_PORTRAIT,
+    MIN_TEXT_PT,
+    header_text,
+    printed_pt,
+)
 from reporttool.demo.base import EMPTY_ROSTER
 from reporttool.demo.make import make_demo
 from reporttool.forms import layout as L
 from reporttool.forms.writer import INSTRUCTIONS_WIDTH, _keep_with_next, write_template
-from reporttool.paper import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_TEXT_PT, header_text, printed_pt
 from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.render.feedback import write_feedback
 from reporttool.render.workbook import write_consolidated
@@ -57,7 +65,7 @@ def assert_columns_do_not_overlap(path) -> None:
             if name.startswith("xl/worksheets/sheet"):
                 ranges = sorted((int(a), int(b)) for a, b in re.findall(
                     r'<col min="(\d+)" max="(\d+)"', z.read(name).decode("utf-8")))
-                assert all(p[1] < q[0] for p, q in zip(ranges, ranges[1:])), (name, ranges)
+                assert all(p[1] < q[0] for p, q in itertools.pairwise(ranges)), (name, ranges)
 
 
 def assert_prints_at_9pt(ws, font_pt: float = 10) -> None:

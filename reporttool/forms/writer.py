@@ -19,8 +19,7 @@ from reporttool.catalogue.model import ALL, AREA_LABEL, Catalogue
 from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_path
 from reporttool.core.models import SOURCE_OUTPUT, District, Period
-from reporttool.forms import layout as L
-from reporttool.paper import (
+from reporttool.core.paper import (
     A4_PORTRAIT,
     BOTTOM_MARGIN,
     FOOTER,
@@ -32,13 +31,14 @@ from reporttool.paper import (
     paper_for,
     table_units,
 )
+from reporttool.forms import layout as L
 
 LIST_SHEET = "_下拉列表"  # hidden sheet holding the cluster list when it is too long for an inline list
 SIGNOFF_LINE = ("单位负责人：          统计负责人：          填表人：          联系电话：          "
                 "报出日期：      年    月    日")
 _WB_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-# 填报说明: one column that fits an A4 portrait page at 100 % in every rendering (reporttool.paper)
+# 填报说明: one column that fits an A4 portrait page at 100 % in every rendering (reporttool.core.paper)
 INSTRUCTIONS_WIDTH = int(A4_PORTRAIT.usable_units) - 2
 _MARKS_WIDTH = 34  # minimum width (characters) of the top-right block of 表号/制定机关/有效期至
 
@@ -254,7 +254,7 @@ class _FormWriter:
         if s.contact:
             lines += [("head", "六、联系方式"), ("body", s.contact)]
         # one column as wide as an A4 portrait page holds at 100 % (the widest rendering, see
-        # reporttool.paper): nothing reaches past the margins, and the row heights below hold the
+        # reporttool.core.paper): nothing reaches past the margins, and the row heights below hold the
         # text in Excel, whose units are narrower (more lines per paragraph)
         heights = [30.0]
         for r, (kind, text) in enumerate(lines, start=1):
@@ -333,7 +333,7 @@ class _FormWriter:
         bottom = end + 1 + len(spec.notes)
         # freeze below the header, print like a statistical form
         ws.freeze_panes(first, 0)
-        # one page wide at ≥ 9 pt: A4 landscape, or A3 for the wide lists (reporttool.paper)
+        # one page wide at ≥ 9 pt: A4 landscape, or A3 for the wide lists (reporttool.core.paper)
         paper = paper_for(table_units(widths), 10)
         ws.set_landscape()
         ws.set_paper(paper.code)

@@ -17,22 +17,29 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.files import atomic_path
 from reporttool.core.fmt import DASH
 from reporttool.core.models import Period, Row
-from reporttool.paper import A3_LANDSCAPE, BOTTOM_MARGIN, FOOTER_MARGIN, SIDE_MARGIN, TOP_MARGIN, header_text
+from reporttool.core.paper import (
+    A3_LANDSCAPE,
+    BOTTOM_MARGIN,
+    FOOTER_MARGIN,
+    SIDE_MARGIN,
+    TOP_MARGIN,
+    header_text,
+)
 from reporttool.render.xlsx_styles import clean_for_office, lines_needed
 
 HEADER_ROW = 3  # title, 编制单位/单位 line, header
 FRAGMENT_FORMAT = "f3"  # part of every stamp: a fragment stored in another format is rendered again
 
-# Widths: 14 columns print one A3 landscape page wide at 100 % (≥ 9 pt; reporttool.paper), names wrap
+# Widths: 14 columns print one A3 landscape page wide at 100 % (≥ 9 pt; reporttool.core.paper), names wrap
 # (rows as tall as their longest name) instead of shrinking to fit.
 ROSTER_HEAD = (("序号", 5), ("县区", 10), ("集群", 12), ("统一社会信用代码", 21), ("企业名称", 28),
                ("是否规上", 5), ("是否龙头", 5), ("所在园区", 18), ("本年累计营业收入", 11),

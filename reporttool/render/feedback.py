@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from reporttool.checks.single import counts
 from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_write
 from reporttool.core.models import ERROR, VERIFY, Finding, Words, parse_period
-from reporttool.forms import layout as L
-from reporttool.paper import (
+from reporttool.core.paper import (
     A4_PORTRAIT,
     BOTTOM_MARGIN,
     FOOTER,
@@ -30,6 +29,7 @@ from reporttool.paper import (
     printed_pt,
     table_units,
 )
+from reporttool.forms import layout as L
 from reporttool.render.xlsx_styles import lines_needed
 
 LIST_SHEET = "问题清单"
@@ -44,7 +44,7 @@ FILL_EXPLAINED = "FFC6EFCE"
 FILL_INFO = "FFDDEBF7"
 _OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
 
-# widths: the list prints one A4 landscape page wide at ≥ 9 pt (reporttool.paper)
+# widths: the list prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper)
 LIST_COLUMNS = (("序号", 5), ("类别", 5.5), ("工作表", 8), ("单元格", 7), ("列名", 11), ("填报值", 11),
                 ("问题说明", 30), ("县区说明", 16), ("规则代码", 12))
 

@@ -141,7 +141,7 @@ def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = N
 def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     s = cat.settings
     rp = s.rate_decimals
-    # widths: the table prints one A4 landscape page wide at ≥ 9 pt (reporttool.paper; tests/test_print.py)
+    # widths: the table prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper; tests/test_print.py)
     cols = [Column("集群", 10), Column("指标", 15), Column("单位", 6.5),
             Column("本年累计", 9, "完成情况"), Column("上年同期", 9, "完成情况"),
             Column("同比\n（%）", 7, "完成情况"),

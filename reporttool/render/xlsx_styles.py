@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from reporttool.core.fmt import DASH, shown
-from reporttool.paper import (
+from reporttool.core.paper import (
     BOTTOM_MARGIN,
     FOOTER,
     FOOTER_MARGIN,
@@ -268,7 +268,7 @@ class TableSheet:
 
     def finish(self, freeze_col: int = 0, breaks: list[int] | None = None) -> None:
         """Print setup of a statistical table: one page wide on A4 landscape (A3 for a table too wide to
-        print there at ≥ 9 pt, see reporttool.paper), header rows repeated, centred, print area = the
+        print there at ≥ 9 pt, see reporttool.core.paper), header rows repeated, centred, print area = the
         rows written, footer 第&P页 共&N页; ``breaks`` are rows that start a new page."""
         ws = self.ws
         paper = paper_for(self.width_units, FONT_SIZE)
