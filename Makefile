@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
 #   make demo   - a demo workspace of the default city, consolidated; prints where the outputs are
-#   make test   - the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
+#   make test   - ruff, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -23,6 +23,7 @@ demo: venv
 	$(BIN)/reporttool -w $(DEMO) consolidate --period $(PERIOD); test $$? -le 1
 
 test: venv
+	$(BIN)/ruff check reporttool tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 

@@ -11,10 +11,10 @@ import re
 import struct
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Callable
 
 import xlsxwriter
 

@@ -78,7 +78,7 @@ def test_nothing_outside_the_text_block_but_page_numbers(demo):
             # LibreOffice hangs a line-end 点号 (，。；：、) just past the block, as CLREQ allows (行尾点号悬挂;
             # Word keeps it inside: the brief sets w:overflowPunct off); it starts at the edge, never further
             hanging = c["text"] in HANGING and c["x0"] <= RIGHT + SLACK
-            assert LEFT - SLACK <= c["x0"] and (c["x1"] <= RIGHT + SLACK or hanging), (n, c["text"], c["x0"])
+            assert c["x0"] >= LEFT - SLACK and (c["x1"] <= RIGHT + SLACK or hanging), (n, c["text"], c["x0"])
             assert c["top"] >= TOP - SLACK, (n, c["text"], c["top"])
         # below the text block there is only the page number, 7 mm down
         below = "".join(c["text"] for c in page.chars if c["top"] > BOTTOM)
@@ -86,8 +86,8 @@ def test_nothing_outside_the_text_block_but_page_numbers(demo):
             assert _page_number(below), (n, below)
             assert len(footer) == 1 and min(footer) < BOTTOM + 12 * MM
         for img in page.images:
-            assert LEFT - SLACK <= img["x0"] and img["x1"] <= RIGHT + SLACK, (n, "image")
-            assert TOP - SLACK <= img["top"] and img["bottom"] <= BOTTOM + SLACK, (n, "image")
+            assert img["x0"] >= LEFT - SLACK and img["x1"] <= RIGHT + SLACK, (n, "image")
+            assert img["top"] >= TOP - SLACK and img["bottom"] <= BOTTOM + SLACK, (n, "image")
 
 
 def test_colophon_at_the_foot_of_the_last_page_with_full_width_rules(demo):

@@ -133,3 +133,21 @@ def test_detail_book_prints_in_libreoffice(tmp_path, small_catalogue):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "测试市重点产业集群企业名录（2025年1-6月）" in text and "012345678901234567" in text
         assert "第1页 共" in text
+
+
+def test_core_xml_states_the_creation_time_in_utc(tmp_path, small_catalogue):
+    """core.xml's dcterms:created ends in Z, so it must be UTC: 09:00 in UTC+8 is 01:00Z (it once wrote the
+    local time with a Z)."""
+    import datetime as dt
+
+    from reporttool.render.detail_book import DetailSheet, w3cdtf_utc, write_detail_book
+
+    china = dt.timezone(dt.timedelta(hours=8))
+    assert w3cdtf_utc(dt.datetime(2025, 7, 8, 9, 0, tzinfo=china)) == "2025-07-08T01:00:00Z"
+    naive = dt.datetime(2025, 7, 8, 9, 0)
+    assert w3cdtf_utc(naive) == naive.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    dest = write_detail_book(small_catalogue, Period(2025, 6), [DetailSheet("roster", "共0户", [], 0)],
+                             tmp_path / "明细.xlsx", now=dt.datetime(2025, 7, 8, 9, 0, tzinfo=china))
+    with zipfile.ZipFile(dest) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2025-07-08T01:00:00Z</dcterms:created>' in core

@@ -2,6 +2,7 @@
 replaced all-or-none, a hand-edited brief kept, the issue date remembered."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -258,10 +259,8 @@ def test_a_replace_that_fails_half_way_is_undone(small_workspace, monkeypatch):
         os.replace(src, dst)
 
     monkeypatch.setattr("reporttool.pipeline.outputs._replace", interrupted)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_consolidate(ws, P, now=NOW)
-    except KeyboardInterrupt:
-        pass
     assert outputs_of(ws) == before
 
 

@@ -150,17 +150,15 @@ def test_issue_numbers_per_year_reused_per_period(ledger):
 def test_a_failed_transaction_leaves_nothing(ledger, monkeypatch):
     sub = submission("110101", outputs={("A", "SR"): (D(1), None)})
     sub.tables["output"].rows.append(Row(object(), {}))  # a row number sqlite cannot store
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.ProgrammingError):  # "type 'object' is not supported"
         put(ledger, sub)
     assert ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
     assert ledger.db.execute("SELECT COUNT(*) FROM output_rows").fetchone()[0] == 0
 
 
 def test_lock_refuses_a_second_holder_and_is_released(small_workspace):
-    with workspace_lock(small_workspace):
-        with pytest.raises(LockedError, match="另一个 reporttool"):
-            with workspace_lock(small_workspace):
-                pass
+    with workspace_lock(small_workspace), pytest.raises(LockedError, match="另一个 reporttool"), workspace_lock(small_workspace):
+        pass
     with workspace_lock(small_workspace):  # released on exit
         pass
 

@@ -218,7 +218,7 @@ def test_district_sheet_lists_only_districts_with_data_and_names_every_row(tmp_p
     assert listed == {(f.cluster, f.indicator, f.district) for f in figs.districts} - empty
     assert "丙开发区" not in {d for *_, d, _ in rows}  # it has not reported: no rows at all
     # 集群, 指标 and 单位 are written in every row (no merge a page break could split)
-    for cl, ind, d, r in rows:
+    for cl, ind, _d, r in rows:
         assert ws.cell(r, 1).value == cl and ws.cell(r, 2).value == ind and ws.cell(r, 3).value
     assert not [m for m in ws.merged_cells.ranges if m.min_row >= HEADER_ROWS and m.max_row > m.min_row]
     assert ws.print_title_rows == "$3:$3"

@@ -52,10 +52,9 @@ def test_open_workspace_explains_what_is_missing(tmp_path):
 def test_atomic_path_leaves_old_file_on_failure(tmp_path):
     dest = tmp_path / "汇总表.xlsx"
     dest.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(dest) as tmp:
-            tmp.write_bytes(b"half")
-            raise RuntimeError("crash")
+    with pytest.raises(RuntimeError), atomic_path(dest) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("crash")
     assert dest.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
     with atomic_path(dest) as tmp:

@@ -218,9 +218,6 @@ class Catalogue:
         """What the district reports on the 集群产出 sheet for this cluster."""
         return [i for i in self.indicators_for(cluster_code) if i.source == SOURCE_OUTPUT]
 
-    def summable_codes(self) -> set[str]:
-        return {i.code for i in self.indicators if i.summable}
-
     # ---- targets --------------------------------------------------------------------------------
     def target_for(self, cluster: str, indicator: str, year: int, district: str = "") -> ResolvedTarget | None:
         """The target of ``cluster`` ("" = whole programme) × ``indicator`` for ``year``.

@@ -6,9 +6,9 @@ terminal, the JSON output, the feedback workbook and the ledger.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from reporttool.checks.single import check_submission, counts, file_status, is_refusal
 from reporttool.core.models import Finding, Period, Submission, parse_period

@@ -6,9 +6,9 @@ and exclude the offending row from the totals (``Row.excluded``), like the per-f
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import Finding, Period, Table

@@ -9,8 +9,9 @@ Cross-file rules (R-YTD-FALL, R-DUP-ACROSS) live in checks/cross.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from stdnum.cn import uscc
 

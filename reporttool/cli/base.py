@@ -11,8 +11,8 @@ import sqlite3
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import click
 

@@ -110,15 +110,6 @@ def tidy(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def is_empty(value: object) -> bool:
-    """Blank cells and the marks people type for 'nothing' ("—", "-", "无")."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return clean_text(value).lower() in _EMPTY_MARKS
-    return False
-
-
 def to_decimal(value: object) -> Decimal | None:
     """What people type -> Decimal, or None when empty. Raises ValueError when it is not a number.
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from stdnum.cn import uscc
+
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import District
 from reporttool.core.units import q, unit_factor
@@ -18,7 +20,6 @@ MISSING, LATE, CREDIT_CHECK, INV_TOTAL, EMPTY_ROSTER, EXPLAINED_SWING = (
     "missing", "late", "credit_check", "inv_total", "empty_roster", "explained_swing")
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,7 @@ def credit_code(rng: random.Random, region: str, kind: str = "1") -> str:
     else:  # older organisation codes: 8 digits
         body = str(rng.choice("0567")) + "".join(rng.choice("0123456789") for _ in range(7))
     first17 = f"9{kind}{region}{body}{org_check_digit(body)}"
-    return first17 + uscc_check_digit(first17)
-
-
-def uscc_check_digit(first17: str) -> str:
-    """GB 32100 mod-31 check character (same as stdnum.cn.uscc.calc_check_digit, without its clean-up)."""
-    total = sum(_USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
+    return first17 + uscc.calc_check_digit(first17)  # GB 32100 mod-31 check character
 
 
 def region_code(cat: Catalogue, district: District) -> str:

@@ -17,12 +17,12 @@ import os
 import random
 import re
 import zipfile
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Collection
 
 from reporttool.catalogue import Catalogue
 from reporttool.catalogue.writer import write_catalogue

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable
 
 from reporttool.catalogue import Catalogue
 from reporttool.checks.cross import VersionFacts, check_cross
@@ -468,7 +468,7 @@ def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[Investm
             for status, n in e["_status"].items():
                 by_status[status] = by_status.get(status, 0) + n
 
-        def total(key: str) -> Decimal:
+        def total(key: str, mine: list[dict] = mine) -> Decimal:
             return sum((e["_sum"][key] for e in mine), Decimal(0)) / factor
 
         fig = InvestmentFigure(cluster=cluster, district=district, projects=sum(sum(e["_status"].values()) for e in mine),

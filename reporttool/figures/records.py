@@ -197,7 +197,7 @@ def add_cluster_measures(figs: Figures, rate_places: int) -> None:
                 setattr(f, count_name, len(pairs))
 
 
-def headline_figure(figs: Figures, cat: "Catalogue", cluster: str) -> IndicatorFigure | None:
+def headline_figure(figs: Figures, cat: Catalogue, cluster: str) -> IndicatorFigure | None:
     """The cluster's headline figure for a 完成率-against-时序进度 chart, None when it has none.
 
     The first indicator in catalogue order that is compared with 时序进度 (``Indicator.compare_time``,
@@ -218,7 +218,7 @@ def headline_figure(figs: Figures, cat: "Catalogue", cluster: str) -> IndicatorF
     return None
 
 
-def headline_figures(figs: Figures, cat: "Catalogue") -> list[IndicatorFigure]:
+def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
     """One figure per cluster (catalogue order) for the chart, see ``headline_figure``; clusters
     without one are left out."""
     out = []

@@ -18,6 +18,7 @@ and what could crash calamine (a far-away cell, a huge sheet) is exactly what th
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -105,10 +106,8 @@ def _init_worker(memory_mb: int, parent: int | None = None) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    try:
+    with contextlib.suppress(ValueError, OSError):  # the platform refuses: run unlimited
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError):  # pragma: no cover - platform refuses; run unlimited
-        pass
 
 
 def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expected_district: str | None,
@@ -290,10 +289,8 @@ def _kill(pool: cf.ProcessPoolExecutor) -> None:
     """Stop a pool now, including a worker stuck in a parse (no public API for this before 3.14)."""
     procs = list(getattr(pool, "_processes", {}).values())
     for proc in procs:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             proc.kill()
-        except Exception:  # already gone
-            pass
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         proc.join(timeout=5)

@@ -17,9 +17,10 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reporttool.catalogue.model import ALL, AREA_LABEL, Catalogue
 from reporttool.core.models import Finding, FormIdentity, Period, ReadRefused, Row, Submission, Table, parse_period

@@ -9,9 +9,9 @@ sum and this year's sum over the same rows, i.e. only rows that have both years.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from reporttool.core.formula import evaluate_formula, formula_refs
 from reporttool.core.models import SOURCE_FORMULA, Indicator, Row

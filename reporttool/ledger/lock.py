@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 from reporttool.core.errors import LockedError
 from reporttool.workspace import Workspace

@@ -16,10 +16,11 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_write_bytes

@@ -11,9 +11,9 @@ import functools
 import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.errors import ReportToolError, os_error_message

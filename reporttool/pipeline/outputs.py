@@ -5,6 +5,7 @@ it is written (manifest.json last), so a failed run leaves the previous outputs 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -234,10 +235,8 @@ def replace_all(pairs: list[tuple[Path, Path]], remove: list[Path], backup: Path
                 undo.append((aside, path))
     except BaseException as exc:
         for a, b in reversed(undo):
-            try:
+            with contextlib.suppress(OSError):  # the disk failing twice: keep going, say what we can
                 os.replace(a, b)
-            except OSError:  # pragma: no cover - the disk failing twice: keep going, say what we can
-                pass
         if isinstance(exc, PermissionError) and target is not None:
             raise OutputLockedError(locked_message(target)) from None
         if isinstance(exc, OSError) and target is not None:
@@ -412,7 +411,7 @@ def recover_issue_numbers(ws: Workspace, ledger: Ledger) -> list[str]:
     from reporttool.core.models import parse_period
 
     told = []
-    for folder, m in read_manifests(ws):
+    for _folder, m in read_manifests(ws):
         number, key = m.get("issue_no"), m.get("period")
         if not isinstance(number, int) or not isinstance(key, str):
             continue

@@ -188,12 +188,6 @@ def _deflate(data: bytes) -> bytes:
     return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
-def fragment_rows(data: bytes) -> list[str]:
-    """The rows (``<row>…</row>`` XML) of a stored fragment."""
-    text = zlib.decompressobj(-15).decompress(data[8:]).decode("utf-8")
-    return [r + "</row>" for r in text.split("</row>")[:-1]]
-
-
 # ---- assembling the workbook ------------------------------------------------------------------------
 
 
@@ -305,7 +299,7 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
         ("[Content_Types].xml", [_content_types(len(sheets)).encode("utf-8")]),
         ("_rels/.rels", [_RELS.encode("utf-8")]),
         ("docProps/core.xml", [_core(detail_name(cat, period)[:-5], s.issuing_unit,
-                                     now.isoformat() + "Z").encode("utf-8")]),
+                                     w3cdtf_utc(now)).encode("utf-8")]),
         ("xl/workbook.xml", [_workbook(names, [_head(cat, SHEETS[sh.key][1]) for sh in sheets],
                                        [sh.rows for sh in sheets]).encode("utf-8")]),
         ("xl/_rels/workbook.xml.rels", [_workbook_rels(len(sheets)).encode("utf-8")]),
@@ -398,6 +392,11 @@ def _content_types(n: int) -> str:
             'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
             '<Override PartName="/docProps/core.xml" ContentType="application/'
             'vnd.openxmlformats-package.core-properties+xml"/>' + sheets + '</Types>')
+
+
+def w3cdtf_utc(when: dt.datetime) -> str:
+    """``when`` as core.xml wants it: UTC with a Z. A naive time is local time (as the run's clock gives it)."""
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _core(title: str, author: str, created: str) -> str:

@@ -15,7 +15,6 @@ CHU_HAO = Decimal(42)  # 初号
 ER_HAO = Decimal(22)  # 2号
 SAN_HAO = Decimal(16)  # 3号
 SI_HAO = Decimal(14)  # 4号
-XIAO_SI = Decimal(12)  # 小4号
 WU_HAO = Decimal("10.5")  # 5号
 
 

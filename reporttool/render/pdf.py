@@ -80,7 +80,7 @@ def to_pdf(paths: list[Path], *, office: str | None = None, timeout: float = TIM
             cmd = [office, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(out_dir), str(src)]
             try:
-                proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                proc = subprocess.run(cmd, capture_output=True, timeout=timeout,
                                       check=False)
             except subprocess.TimeoutExpired:
                 work.failed.append((src, f"LibreOffice 超过{int(timeout)}秒未完成"))
