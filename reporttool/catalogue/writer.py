@@ -12,6 +12,7 @@ import xlsxwriter
 
 from reporttool.catalogue.model import (
     ALL,
+    BASE_COLUMNS,
     CLUSTER_COLUMNS,
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
@@ -21,14 +22,13 @@ from reporttool.catalogue.model import (
     ROSTER_MEASURES,
     SETTING_LABELS,
     SETTINGS_COLUMNS,
+    SHEET_BASE,
     SHEET_CLUSTERS,
     SHEET_DISTRICTS,
     SHEET_INDICATORS,
     SHEET_SETTINGS,
     SHEET_TARGETS,
     SHEET_UNITS,
-    SHEET_BASE,
-    BASE_COLUMNS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
     TARGET_LABELS,
