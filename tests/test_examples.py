@@ -123,3 +123,20 @@ def test_programme_shares_are_shown(round_):
         assert f.value is not None and 0 < f.value < 100  # a share of a whole: the demo's parts stay below it
         assert rows[ind.name][6] == float(cat.target_for("", ind.code, period.year).value)
         assert ind.name in brief
+
+
+def test_the_demo_is_plausible_for_the_plan(round_):
+    """Employees far outnumber enterprises; a part stays below its whole (ratios A/B*100 ≤ 100)."""
+    name, _ws, cat, _period, _forms, result = round_
+    table = cat.unit_table()
+    for c in cat.clusters:
+        figs = {f.indicator: f for f in result.figures.clusters if f.cluster == c.code and f.value is not None}
+        people = [f for code, f in figs.items() if table.get(cat.indicator(code).unit, ("",))[0] == "人数"]
+        firms = [f for code, f in figs.items() if cat.indicator(code).unit in ("个", "户", "家")]
+        for p in people:
+            for n in firms:
+                assert p.value >= 10 * n.value, (name, c.code, p.indicator, n.indicator)
+        for code, f in figs.items():
+            ind = cat.indicator(code)
+            if ind.source == "formula" and ind.unit == "%" and "/" in ind.formula:
+                assert 0 <= f.value <= 100, (name, c.code, code, f.value)

@@ -499,3 +499,10 @@ def test_a_clusters_headline_indicator_is_set_in_the_catalogue(tmp_path):
     problems = _problems(tmp_path, bad)
     assert any(p.startswith("“集群”表第3行") and "不对比时序进度" in p for p in problems)
     assert any(p.startswith("“集群”表第4行") and "不是本集群报送的指标" in p for p in problems)
+
+
+def test_the_demo_plans_no_lagging_cluster_without_a_target(tmp_path):
+    base = make_small_catalogue()
+    ws = init_workspace(tmp_path / "ws")
+    write_catalogue(dataclasses.replace(base, targets=(), _index={}), ws.targets)
+    assert make_demo(ws, P).lagging == ()

@@ -4,7 +4,10 @@ and the planted problems. Used by reporttool.demo.make (which writes the files).
 Plan in the catalogue's terms: a cluster's 本年累计 for an indicator with a value target is
 target × 时序进度 × pace, pace ≈ 0.96–1.06 for most clusters and 0.72–0.82 for the lagging ones; stocks
 (户数, 装机容量) sit at 92–100 % of target (75–85 % when lagging). Indicators without a value target get
-magnitudes from the cluster's tier (千亿级/五百亿级/百亿级) and from the other indicators (营业收入 ≈ 产值).
+magnitudes from the cluster's tier (千亿级/五百亿级/百亿级) and from the other indicators (营业收入 ≈ 产值; an
+amount without a target is a part of the revenue, 5–30 %; employees are 25–60 per enterprise; in a ratio A/B
+the whole B stays above the part A). Only clusters with a target for the year are planned to lag.
+District-wide figures (适用集群 合计) are wholes 1.2–1.6 × the district's largest cluster total in their unit.
 The district totals are shares of the city totals; the roster covers 78–92 % of a cluster's revenue.
 """
 from __future__ import annotations
@@ -108,8 +111,8 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
     with_target = [c for c in cat.clusters if any(
         is_flow(i) and (rt := cat.target_for(c.code, i.code, period.year)) is not None and rt.value is not None
         for i in cat.indicators_for(c.code))]
-    pool = with_target or list(cat.clusters)
-    n_lag = min(len(pool), max(1, min(3, len(cat.clusters) // 3))) if len(cat.clusters) >= 2 else 0
+    pool = with_target  # only a cluster with a target for the year can lag behind it
+    n_lag = min(len(pool), max(1, min(3, len(cat.clusters) // 3))) if len(cat.clusters) >= 2 and pool else 0
     lagging = tuple(c.code for c in rng.sample(pool, n_lag))
     plans = {}
     for c in cat.clusters:
@@ -183,19 +186,33 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
                 for p, x in zip(open_parts, w):
                     v[p] = total * x / sum(w)
     # whatever is left: plausible magnitudes by unit
+    table = cat.unit_table()
     for ind in outputs:
         if ind.code in v or ind.code in cp.ratios:
             continue
         if not ind.summable or ind.form_unit == "%":
             cp.ratios[ind.code] = rng.uniform(3, 12)
+        elif "元" in ind.form_unit and rev in v and by_code[rev].form_unit == ind.form_unit and not any(
+                _RATIO.match(f.formula) and _RATIO.match(f.formula).group(2) == ind.code for f, _ in formulas):
+            v[ind.code] = v[rev] * rng.uniform(0.05, 0.3)  # a part of the revenue (利税, 出口额 …)
         elif "元" in ind.form_unit:
             v[ind.code] = form(ind, mag * rng.uniform(0.2, 0.5) * cp.pace * year_frac)
+        elif table.get(ind.unit, ("",))[0] == "人数":  # employees: tens per enterprise, never about as many
+            firms = next((v[i.code] for i in outputs if i.code in v and is_count(i)
+                          and table.get(i.unit, ("",))[0] != "人数"), None) or rng.uniform(20, 80)
+            people = firms * rng.uniform(25, 60) / float(cat.unit_factor("人", ind.unit))
+            v[ind.code] = form(ind, people)
         elif is_count(ind):
             v[ind.code] = rng.uniform(20, 80)
         elif is_flow(ind):
             v[ind.code] = mag * rng.uniform(5, 15) * cp.pace * year_frac
         else:
             v[ind.code] = mag * rng.uniform(0.5, 1.5)
+    # a part never exceeds its whole: in a ratio A/B without a target, B is raised above A
+    for ind, target in formulas:
+        m = _RATIO.match(ind.formula)
+        if target is None and m and m.group(1) in v and m.group(2) in v and v[m.group(1)] > v[m.group(2)]:
+            v[m.group(2)] = v[m.group(1)] / rng.uniform(0.3, 0.8)
 
 
 def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: District | None,
