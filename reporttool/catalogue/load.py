@@ -1,3 +1,4 @@
+# Over 500 lines: every sheet of targets.xlsx is validated here into one list of problems.
 """Loading and validating the targets workbook (templates/targets.xlsx) into a Catalogue.
 
 Every problem is collected (sheet, row, reason) rather than stopping at the first, so a clerk fixes the

@@ -1,7 +1,7 @@
 """The rule catalogue: every check reporttool makes, with a stable code, severity and message template.
 
 One place for each rule's wording. Code that finds a problem calls ``finding(code, ...)`` with the
-template's fields; docs/rules.md lists every rule here (a test fails when one is undocumented).
+template's fields; docs/rules.md's tables are generated from this list (reporttool.checks.rules_doc).
 Codes are stable: they appear in JSON output, feedback workbooks and the ledger.
 """
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Over 500 lines: the demo's whole invented city (values, rosters, projects, planted problems) from one seeded generator.
 """The demo's numbers and rows: city plan per cluster, each district's roster, projects and outputs,
 and the planted problems. Used by reporttool.demo.make (which writes the files).
 

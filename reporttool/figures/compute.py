@@ -1,3 +1,4 @@
+# Over 500 lines: every figure of the 总表 is computed here, so that a figure's code is found in one file.
 """Figures from the ledger: the versions in use of a period, the cross rules over them, and every figure
 of the 总表 (indicator figures, investment, roster, 报送情况).
 

@@ -1,3 +1,4 @@
+# Over 500 lines: reading a form is one sequence (identity, headers, cells, normalisation) sharing per-file state.
 """Reading one district workbook into a Submission.
 
 The file first passes the safety pre-check (forms/safety.py); only then does python-calamine read the

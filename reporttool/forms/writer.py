@@ -1,3 +1,4 @@
+# Over 500 lines: the template writer is one pass over forms/layout.py: every sheet's columns, validations and protection.
 """District submission workbooks: the blank form sent to each district, or a filled one (demo, tests).
 
 The sheets and column titles come from forms/layout.py (the reader finds tables by those titles); which

@@ -1,3 +1,4 @@
+# Over 500 lines: the ledger's schema, migrations and queries stay together with its one connection.
 """The ledger: every file received, every version, the facts read from it, and the brief numbers.
 
 SQLite (stdlib sqlite3) in the workspace (``Workspace.ledger``), WAL journal, foreign keys on, schema

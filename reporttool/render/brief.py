@@ -1,3 +1,4 @@
+# Over 500 lines: the brief is one GB/T 9704 document laid out in order, masthead to 版记.
 """The leaders' brief (简报): a .docx in the government document format, from Figures and the template.
 
 ``write_brief`` opens the editable template (templates/brief.docx of the workspace, or the embedded

@@ -1,3 +1,4 @@
+# Over 500 lines: the 汇总表's sheets share styles and print setup; one function per sheet.
 """The consolidated workbook (汇总表): Figures rendered as statistical tables a bureau can print.
 
 Sheets: 总表 (cluster × indicator against targets and 时序进度, programme 合计, a column chart),
