@@ -110,7 +110,7 @@ def test_sigint_to_the_process_group_while_workers_read(small_workspace, tmp_pat
         else:
             pytest.fail("the two readable files were not ingested")
         os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -214,3 +214,19 @@ def test_the_message_names_the_cause_for_an_unknown_sqlite_code():
 
     assert "磁盘读写出错" in sqlite_error_message(sqlite3.OperationalError("disk I/O error"))
     assert "路径或文件名过长" in os_error_message(OSError(errno.ENAMETOOLONG, "File name too long", "x"))
+
+
+def test_check_json_on_an_invalid_catalogue_lists_its_problems(small_workspace, monkeypatch):
+    from reporttool.catalogue import CatalogueInvalid
+    from reporttool.catalogue.model import Problem
+    from reporttool.workspace import Workspace
+
+    f = put(small_workspace, "甲区.xlsx", "110101", sr="1000")
+
+    def invalid(self):
+        raise CatalogueInvalid(str(self.targets), [Problem("集群", 3, "缺少集群名称")])
+
+    monkeypatch.setattr(Workspace, "catalogue", invalid)
+    res = run("-w", small_workspace.root, "check", f, "--json")
+    assert res.exit_code == 2
+    assert json.loads(res.stdout)["error"]["details"] == ["“集群”表第3行：缺少集群名称"]

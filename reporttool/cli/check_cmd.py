@@ -104,7 +104,7 @@ def json_errors(problems: list[str]) -> Iterator[None]:
         yield
     except CatalogueInvalid as exc:
         message = f"目标库 {exc.path} 有 {len(exc.problems)} 处问题，请修改后重试"
-        details = list(exc.problems)
+        details = [str(p) for p in exc.problems]
     except ReportToolError as exc:
         message, details = str(exc), []
     except sqlite3.Error as exc:

@@ -427,7 +427,7 @@ class Ledger:
         if source is not None:
             with contextlib.suppress(OSError):
                 data = source.read_bytes()
-        if data is not None and hashlib.sha256(data).hexdigest() == rec.sha256:
+        if source is not None and data is not None and hashlib.sha256(data).hexdigest() == rec.sha256:
             atomic_write_bytes(path, data)
             self.notices.append(head + f"已用收件箱中的原文件 {source.name} 修复存档。")
             return path
@@ -468,6 +468,7 @@ class Ledger:
                  template_version, fingerprint, file_status, file_status, c["errors"], c["verify"],
                  c["explained"], c["info"]))
             sid = cur.lastrowid
+            assert sid is not None  # an INSERT always sets it
             if prepared is None and submission is not None:
                 prepared = prepare(submission)
             if prepared is not None:

@@ -151,7 +151,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     finals = [f for _, f in written] + kept
     manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, finals)
     manifest["feedback_signatures"] = signatures
-    old_hashes = previous.get("output_hashes") if isinstance(previous.get("output_hashes"), dict) else {}
+    old_hashes = _dict(previous.get("output_hashes"))
     hashes = {f.as_posix(): file_sha256(staging / s) for s, f in written}
     for k in kept:
         hashes[k.as_posix()] = old_hashes.get(k.as_posix()) or file_sha256(final / k)
@@ -309,6 +309,10 @@ def brief_target(final: Path, rel: Path, previous: dict) -> tuple[Path, list[str
     return cand, kept, note
 
 
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def read_manifest(final: Path) -> dict:
     """A period's manifest.json ({} when missing or unreadable)."""
     try:
@@ -357,7 +361,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
         notices = recover_issue_numbers(ws, ledger)
         figures = compute_figures(ledger, cat, period)
         own = ledger.issue_numbers().get(period.key) if issue else ledger.issue_number(period.key, period.year)
-        issue_no = issue or own
+        issue_no: int = issue or own or ledger.issue_number(period.key, period.year)
         if issued is None and issue_no == own:
             issued = ledger.issue_date(period.key)
         issued = issued or today or dt.date.today()
@@ -379,12 +383,13 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
         if issue_no == own:
             ledger.set_issue_date(period.key, issued)
         if previous:  # the manifest knows the brief as written now (else it would look edited by hand)
-            hashes = previous.get("output_hashes") if isinstance(previous.get("output_hashes"), dict) else {}
+            hashes = _dict(previous.get("output_hashes"))
             hashes[rel.as_posix()] = file_sha256(dest)
             previous["output_hashes"] = hashes
             previous["kept_edited"] = kept_edited
             previous["brief"] = {"file": rel.as_posix(), "issue_no": issue_no, "issued": issued.isoformat()}
-            outs = previous.get("outputs") if isinstance(previous.get("outputs"), list) else []
+            outs_any = previous.get("outputs")
+            outs: list = outs_any if isinstance(outs_any, list) else []
             if rel.as_posix() not in outs:
                 previous["outputs"] = [*outs[:-1], rel.as_posix(), *outs[-1:]] if outs else [rel.as_posix()]
             atomic_write_bytes(final / MANIFEST, json.dumps(previous, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -400,9 +405,9 @@ def rebuilt_ledger_notice(ws: Workspace, ledger: Ledger) -> list[str]:
     manifests = len(read_manifests(ws))
     if not archived and not manifests:
         return []
-    return [f"注意：台账文件 {ws.ledger.name} 不存在，已新建（原台账可能被删除或移走；如有备份，请停止使用本次结果，"
-            f"放回备份后重新运行）。存档 archive/ 中有 {archived} 个以前收到的文件、outbox/ 中有 {manifests} 份输出清单；"
-            f"新台账只包含收件箱 inbox/ 中现有的报表，简报期号从输出清单恢复。"]
+    return [(f"注意：台账文件 {ws.ledger.name} 不存在，已新建（原台账可能被删除或移走；如有备份，请停止使用本次结果，"
+             f"放回备份后重新运行）。存档 archive/ 中有 {archived} 个以前收到的文件、outbox/ 中有 {manifests} 份输出清单；"
+             f"新台账只包含收件箱 inbox/ 中现有的报表，简报期号从输出清单恢复。")]
 
 
 def recover_issue_numbers(ws: Workspace, ledger: Ledger) -> list[str]:
@@ -419,7 +424,7 @@ def recover_issue_numbers(ws: Workspace, ledger: Ledger) -> list[str]:
             period = parse_period(key)
         except ValueError:
             continue
-        brief = m.get("brief") if isinstance(m.get("brief"), dict) else {}
+        brief = _dict(m.get("brief"))
         issued = None
         for text in (brief.get("issued"), str(m.get("generated_at") or "")[:10]):
             try:

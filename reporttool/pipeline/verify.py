@@ -128,4 +128,4 @@ def _archive_files(ws: Workspace) -> list[str]:
                   if p.is_file() and not p.name.startswith(".~tmp-"))
 
 
-__all__ = ["verify_workspace", "VerifyReport", "Difference"]
+__all__ = ["Difference", "VerifyReport", "verify_workspace"]
