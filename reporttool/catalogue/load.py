@@ -94,11 +94,11 @@ def load(path: str | Path) -> Catalogue:
             sheet = wb.get_sheet_by_name(name)
             rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             sheets[name] = _read_sheet(rows, name, columns, problems, OPTIONAL.get(name, ()))
-        for name, columns in ((SHEET_UNITS, UNIT_COLUMNS), (SHEET_BASE, BASE_COLUMNS)):  # optional: absent = none
-            if name in wb.sheet_names:
+        for opt_name, opt_columns in ((SHEET_UNITS, UNIT_COLUMNS), (SHEET_BASE, BASE_COLUMNS)):  # absent = none
+            if opt_name in wb.sheet_names:
                 rows = [[_cell(v) for v in row]
-                        for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-                sheets[name] = _read_sheet(rows, name, columns, problems)
+                        for row in wb.get_sheet_by_name(opt_name).to_python(skip_empty_area=False)]
+                sheets[opt_name] = _read_sheet(rows, opt_name, opt_columns, problems)
     except FileNotFoundError:
         raise CatalogueInvalid(str(path), [Problem("", None, "文件不存在")]) from None
     except Exception:  # noqa: BLE001 - any unreadable workbook is one clear problem
@@ -467,6 +467,7 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
         if not applies:
             problems.append(Problem(SHEET_INDICATORS, n, "“适用集群”不能为空（全部集群填“全部”）"))
         programme = PROGRAMME in applies
+        clusters: tuple[str, ...]
         if programme:
             clusters = ()
             if len(applies) > 1:

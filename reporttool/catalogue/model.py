@@ -282,7 +282,7 @@ class Catalogue:
                 with localcontext() as ctx:
                     ctx.prec = 28
                     share = Decimal(year - t.base_year) / Decimal(t.year - t.base_year)
-                    value = t.base_value * (t.multiple.ln() * share).exp()
+                    value = t.base_value * ((t.multiple or Decimal(1)).ln() * share).exp()
                 return ResolvedTarget(value, True, t.kind, None, t.note,
                                       f"按{t.base_year}年基期值×{_num(t.multiple)}（{t.year}年）等比推算")
         return None
@@ -317,7 +317,7 @@ def _stated(t: Target) -> ResolvedTarget:
         if t.base_value is None:
             return ResolvedTarget(None, False, t.kind, None, t.note, f"以{t.base_year}年为基期的倍数目标，基期值未填",
                                   t.year)
-        return ResolvedTarget(t.base_value * t.multiple, False, t.kind, None, t.note,
+        return ResolvedTarget(t.base_value * (t.multiple or Decimal(1)), False, t.kind, None, t.note,
                               f"{t.base_year}年基期值{_num(t.base_value)}×{_num(t.multiple)}", t.year)
     return ResolvedTarget(t.value, False, t.kind, t.growth_rate, t.note, "", t.year)
 
