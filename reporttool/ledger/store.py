@@ -152,6 +152,18 @@ MIGRATIONS: list[str] = [
     ALTER TABLE submissions ADD COLUMN facts_digest TEXT NOT NULL DEFAULT '';  -- JSON: part -> SHA-256
     ALTER TABLE briefs ADD COLUMN issued TEXT NOT NULL DEFAULT '';              -- ISO date, '' unknown
     """,
+    # 6: the bureau's review of a version on the web page (serve/): 通过 or 退回 with a reason
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        decision TEXT NOT NULL,            -- 通过 / 退回
+        reason TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_sub ON reviews(submission_id);
+    """,
 ]
 
 # The parts of a submission's facts, as `verify` names them when one differs from its digest.
@@ -253,6 +265,17 @@ class RestoreRecord:
     replaced_id: int | None  # the version that was current before
     restored_at: dt.datetime
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """The bureau's decision on one version (web page): 通过, or 退回 with the reason the district sees."""
+
+    submission_id: int
+    decision: str
+    reason: str
+    reviewer: str
+    decided_at: dt.datetime
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:
@@ -762,6 +785,24 @@ class Ledger:
         return [Finding(r["rule"], r["severity"], r["message"], r["file"], r["district"], r["sheet"], r["row"],
                         r["col"], r["cell"], r["value"], r["explanation"])
                 for r in self.db.execute("SELECT * FROM findings WHERE submission_id=? ORDER BY id", (sid,))]
+
+    # ---- the bureau's reviews (serve/) -------------------------------------------------------------
+    def add_review(self, sid: int, decision: str, reason: str, reviewer: str, at: dt.datetime) -> None:
+        """Record the bureau's 通过 / 退回 (with its reason) of a version; the latest one counts."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO reviews (submission_id, decision, reason, reviewer, decided_at)"
+                       " VALUES (?,?,?,?,?)", (sid, decision, reason, reviewer, at.replace(microsecond=0).isoformat()))
+
+    def reviews(self, sids: list[int]) -> dict[int, Review]:
+        """The latest review of each of ``sids`` that has one."""
+        out: dict[int, Review] = {}
+        for i in range(0, len(sids), 500):
+            chunk = sids[i:i + 500]
+            for r in self.db.execute(f"SELECT * FROM reviews WHERE submission_id IN ({','.join('?' * len(chunk))})"
+                                     " ORDER BY id", chunk):
+                out[r["submission_id"]] = Review(r["submission_id"], r["decision"], r["reason"], r["reviewer"],
+                                                 dt.datetime.fromisoformat(r["decided_at"]))
+        return out
 
     # ---- brief numbers ---------------------------------------------------------------------------
     def issue_number(self, period: str, year: int, *, now: dt.datetime | None = None) -> int:

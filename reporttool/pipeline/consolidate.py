@@ -118,10 +118,28 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                              skipped, notices, issued)
 
 
+def ingest_files(ws: Workspace, period: Period, paths: list[Path], *, workers: int | None = None,
+                 now: dt.datetime | None = None) -> list[InputFile]:
+    """Ingest these files of inbox/ now, without writing any output (the web page's uploads, serve/).
+
+    The same path as a consolidate run takes for new inbox files (isolated reading, checks, archive,
+    ledger, supersede rule), under the workspace lock (LockedError while a run holds it). Files already
+    in the ledger are not read again. Returns an InputFile per path that could be opened.
+    """
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    ws.ensure_dirs()
+    with workspace_lock(ws):
+        cat = ws.catalogue()
+        with Ledger(ws) as ledger:
+            return _ingest_inbox(ws, ledger, cat, period, workers, None, now, only=list(paths))
+
+
 def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, workers: int | None,
                   progress: Callable[[int, int], None] | None, now: dt.datetime,
-                  skipped: list[SkippedEntry] | None = None) -> list[InputFile]:
-    """Hash every inbox file; read, check and record only the new ones (one transaction each).
+                  skipped: list[SkippedEntry] | None = None,
+                  only: list[Path] | None = None) -> list[InputFile]:
+    """Hash every inbox file (or ``only`` these); read, check and record only the new ones (one
+    transaction each).
 
     Entries that are not regular files, and files that cannot be opened, are added to ``skipped`` (with
     the reason) and the round goes on without them."""
@@ -130,7 +148,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     configured = {d.code for d in cat.districts}
     inputs: list[InputFile] = []
     new: dict[str, Path] = {}
-    files, not_read = scan_inbox(ws)
+    files, not_read = scan_inbox(ws) if only is None else (list(only), [])
     if skipped is not None:
         skipped.extend(not_read)
     for path in files:
