@@ -1,0 +1,447 @@
+"""The web application: routes for districts and the bureau, and the JSON API the page uses.
+
+Permissions are one rule (codes.Who.may_see), applied by ``_own`` to every version and file a route
+touches: a district asking for another district's version gets 404, exactly as for one that does not
+exist. Bureau-only routes answer a district with 403. docs/serve.md lists every route.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import urllib.parse
+from pathlib import Path
+
+import jinja2
+from anyio import to_thread
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from reporttool.errors import ReportToolError
+from reporttool.figures import ST_MISSING
+from reporttool.models import Period
+from reporttool.serve import views
+from reporttool.serve.codes import CodeBook, Who, state_dir, who_of
+from reporttool.serve.guard import LOGIN_COOKIE, SESSION_COOKIE, AccessLog, Backoff, Session, Sessions, same_token
+from reporttool.serve.intake import MAX_UPLOAD, Intake, Refused, display_name
+from reporttool.serve.middleware import BodyLimit, SecurityHeaders
+from reporttool.serve.upload import handle_upload
+from reporttool.workspace import Workspace
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Server:
+    """Everything one running page holds: workspace, open period, codes, sessions, backoff, log."""
+
+    def __init__(self, ws: Workspace, period: Period, *, workers: int | None = None,
+                 backoff: Backoff | None = None, max_upload: int = MAX_UPLOAD):
+        self.ws = ws
+        self.period = period
+        self.cat = ws.catalogue()
+        self.codes = CodeBook(ws)
+        self.sessions = Sessions()
+        self.backoff = backoff or Backoff()
+        self.log = AccessLog(state_dir(ws) / "access.log")
+        self.intake = Intake(ws, lambda: self.period, workers)
+        self.max_upload = max_upload
+        env = jinja2.Environment(loader=jinja2.PackageLoader("reporttool.serve", "templates"), autoescape=True)
+        self.templates = Jinja2Templates(env=env)
+
+    # ---- who is asking ---------------------------------------------------------------------------
+    async def check_code(self, request: Request, typed: str) -> Who:
+        """The Who of a typed code; 429 while this client is slowed down, 401 for a wrong code."""
+        client = client_of(request)
+        wait = self.backoff.wait(client)
+        if wait > 0:
+            raise HTTPException(429, f"访问码错误次数过多，请 {int(wait) + 1} 秒后再试。",
+                                headers={"Retry-After": str(int(wait) + 1)})
+        target = await to_thread.run_sync(self.codes.check, typed)
+        who = who_of(self.cat, target) if target else None
+        if who is None:
+            wait = self.backoff.failed(client)
+            self.log.write(client, None, "登录失败")
+            extra = f"请 {int(wait) + 1} 秒后再试。" if wait else "请核对市局下发的访问码（不区分大小写）。"
+            raise HTTPException(401, "访问码不正确。" + extra)
+        self.backoff.succeeded(client)
+        return who
+
+    def session(self, request: Request) -> Session | None:
+        """The request's session; ended when the code it was opened with has been rotated since."""
+        sid = request.cookies.get(SESSION_COOKIE)
+        s = self.sessions.get(sid)
+        if s is not None:
+            entry = self.codes.entries().get(s.who.district)
+            if entry is None or entry.salt != s.code_stamp:
+                self.sessions.close(sid)
+                return None
+        return s
+
+    def page_who(self, request: Request) -> tuple[Who, Session]:
+        """The signed-in user of an HTML page, else redirect to the sign-in page."""
+        s = self.session(request)
+        if s is None:
+            raise HTTPException(303, "请先输入访问码。", headers={"Location": "/"})
+        return s.who, s
+
+    async def form_who(self, request: Request) -> tuple[Who, Session, object]:
+        """A POSTed form's user, after checking its CSRF token (403 when it is missing or wrong)."""
+        who, s = self.page_who(request)
+        form = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
+        if not same_token(str(form.get("csrf") or ""), s.csrf):
+            raise HTTPException(403, "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试。")
+        return who, s, form
+
+    async def api_who(self, request: Request) -> Who:
+        """API callers: ``Authorization: Bearer <code>``, or the page's own session (a POST then needs the
+        header X-CSRF-Token)."""
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            return await self.check_code(request, auth[7:])
+        s = self.session(request)
+        if s is None:
+            raise HTTPException(401, "需要访问码：请在请求头中提供 Authorization: Bearer <访问码>。")
+        if request.method == "POST" and not same_token(request.headers.get("x-csrf-token"), s.csrf):
+            raise HTTPException(403, "缺少或错误的 X-CSRF-Token。")
+        return s.who
+
+    def own(self, who: Who, sid: int) -> tuple:
+        """A version the asker may see (404 otherwise, the same as for a version that does not exist)."""
+        got = views.submission(self.ws, self.cat, sid)
+        if got is None or not who.may_see(got[0].district):
+            raise HTTPException(404, "没有这个报送记录，或您无权查看。")
+        return got
+
+    def render(self, request: Request, name: str, status: int = 200, **ctx) -> Response:
+        s = self.session(request)
+        ctx.setdefault("who", s.who if s else None)
+        ctx.setdefault("csrf", s.csrf if s else "")
+        ctx["flash"], s_flash = (s.flash[:], s.flash) if s else ([], None)
+        if s_flash is not None:
+            s_flash.clear()
+        ctx.update(period=self.period, city=self.cat.settings.city, ST_MISSING=ST_MISSING, hint=views.EXPLAIN_HINT,
+                   max_mb=self.max_upload // (1024 * 1024))
+        resp = self.templates.TemplateResponse(request, name, ctx, status_code=status)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def download(data: bytes, name: str, media_type: str = XLSX) -> Response:
+    """A file download with its Chinese name (RFC 6266 filename*) and an ASCII fallback."""
+    quoted = urllib.parse.quote(name, safe="")
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"download{Path(name).suffix}\"; filename*=UTF-8''{quoted}",
+        "Cache-Control": "no-store"})
+
+
+# ==================================================================================================
+# HTML pages
+# ==================================================================================================
+
+
+async def home(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    s = srv.session(request)
+    if s is not None:
+        return RedirectResponse("/bureau" if s.who.is_bureau else "/district", 303)
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    resp = srv.render(request, "login.html", login_token=token, error=request.query_params.get("e", ""))
+    resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict")
+    return resp
+
+
+async def login(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
+    if not same_token(str(form.get("csrf") or ""), request.cookies.get(LOGIN_COOKIE)):
+        raise HTTPException(403, "页面已过期（CSRF 校验失败），请刷新页面后重新输入访问码。")
+    try:
+        who = await srv.check_code(request, str(form.get("code") or ""))
+    except HTTPException as exc:
+        token = request.cookies.get(LOGIN_COOKIE, "")
+        return srv.render(request, "login.html", exc.status_code, login_token=token, error=exc.detail)
+    entry = srv.codes.entries().get(who.district)
+    sid, _ = srv.sessions.open(who, entry.salt if entry else "")
+    srv.log.write(client_of(request), who, "登录")
+    resp = RedirectResponse("/bureau" if who.is_bureau else "/district", 303)
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=srv.sessions.seconds)
+    return resp
+
+
+async def logout(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    await srv.form_who(request)
+    srv.sessions.close(request.cookies.get(SESSION_COOKIE))
+    resp = RedirectResponse("/", 303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+async def district_page(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who, _s = srv.page_who(request)
+    if who.is_bureau:
+        return RedirectResponse("/bureau", 303)
+    vs = await to_thread.run_sync(lambda: views.versions(srv.ws, srv.cat, srv.period, who.district))
+    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    return srv.render(request, "district.html", versions=vs, deadline=deadline)
+
+
+async def template_download(request: Request) -> Response:
+    """The blank form of the open period for the asker's own district."""
+    from reporttool.forms.writer import template_name, write_template
+
+    srv: Server = request.app.state.server
+    who, _s = srv.page_who(request)
+    if who.is_bureau:
+        raise HTTPException(403, "市局请用 reporttool template 生成各县区模板。")
+    tmp = state_dir(srv.ws) / "tmp" / f"template-{secrets.token_hex(8)}.xlsx"
+    try:
+        await to_thread.run_sync(lambda: write_template(srv.cat, who.district, srv.period, tmp))
+        data = tmp.read_bytes()
+    finally:
+        tmp.unlink(missing_ok=True)
+    srv.log.write(client_of(request), who, "下载模板")
+    return download(data, template_name(srv.cat, who.district, srv.period))
+
+
+async def upload_form(request: Request) -> Response:
+    """The page's upload form (multipart: csrf, file): check, ingest, then show the version."""
+    srv: Server = request.app.state.server
+    who, s = srv.page_who(request)
+    form = await request.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
+    if not same_token(str(form.get("csrf") or ""), s.csrf):
+        raise HTTPException(403, "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试。")
+    upload = form.get("file")
+    if who.is_bureau:
+        raise HTTPException(403, "市局账号不能代县区上传；收到的文件请放入 inbox/ 后汇总。")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        s.flash.append(("error", "请先选择要上传的报表文件（.xlsx）。"))
+        return RedirectResponse("/district", 303)
+    try:
+        result = await handle_upload(srv, request, who, upload)
+    except Refused as exc:
+        s.flash.append(("error", f"未接收：{exc}"))
+        return RedirectResponse("/district", 303)
+    for note in result.get("notes", []):
+        s.flash.append(("info", note))
+    return RedirectResponse(f"/submissions/{result['submission']['id']}", 303)
+
+
+async def submission_page(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who, _s = srv.page_who(request)
+    sid = request.path_params["sid"]
+    rec, findings, review, in_use = await to_thread.run_sync(lambda: srv.own(who, sid))
+    groups: dict[str, list] = {}
+    for f in findings:
+        groups.setdefault(f.sheet or "（整个文件）", []).append(f)
+    from reporttool.checks import counts
+    from reporttool.consolidate import state_of
+
+    return srv.render(request, "submission.html", rec=rec, groups=groups, counts=counts(findings), review=review,
+                      in_use=in_use, district=srv.cat.district(rec.district), decisions=views.DECISIONS,
+                      state=state_of(rec, findings) if in_use else rec.status)
+
+
+async def feedback_download(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    s = srv.session(request)
+    who = s.who if s else await srv.api_who(request)
+    sid = request.path_params["sid"]
+    rec, findings, _review, _in_use = await to_thread.run_sync(lambda: srv.own(who, sid))
+    from reporttool.serve.upload import feedback_bytes
+
+    data, name = await to_thread.run_sync(lambda: feedback_bytes(srv, rec, findings))
+    srv.log.write(client_of(request), who, "下载反馈表", submission=sid)
+    return download(data, name)
+
+
+async def review_form(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who, s, form = await srv.form_who(request)
+    if not who.is_bureau:
+        raise HTTPException(403, "只有市局可以审核。")
+    sid = request.path_params["sid"]
+    rec, *_ = await to_thread.run_sync(lambda: srv.own(who, sid))
+    decision = str(form.get("decision") or "")
+    reason = " ".join(str(form.get("reason") or "").split())[:500]
+    if decision not in views.DECISIONS:
+        raise HTTPException(400, "审核结论只能是“通过”或“退回”。")
+    if decision == views.DECISION_RETURN and not reason:
+        s.flash.append(("error", "退回时请写明原因，县区会在其页面上看到。"))
+        return RedirectResponse(f"/submissions/{sid}", 303)
+    await to_thread.run_sync(lambda: views.review(srv.ws, sid, decision, reason, who.name))
+    srv.log.write(client_of(request), who, "审核", submission=sid, district=rec.district, decision=decision,
+                  reason=reason)
+    s.flash.append(("info", f"已记录：{decision}" + (f"（{reason}）" if reason else "") + "。县区页面即可看到。"))
+    return RedirectResponse(f"/submissions/{sid}", 303)
+
+
+async def bureau_page(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who, _s = srv.page_who(request)
+    if not who.is_bureau:
+        raise HTTPException(403, "此页面仅市局可见。")
+
+    def gather():
+        states, _ = views.states(srv.ws, srv.cat, srv.period)
+        reviews = views.reviews_of_current(srv.ws, srv.cat, srv.period)
+        allv = {s.district: views.versions(srv.ws, srv.cat, srv.period, s.district) for s in states
+                if s.status != ST_MISSING}
+        return states, reviews, allv, views.outputs(srv.ws, srv.period)
+
+    states, reviews, allv, outs = await to_thread.run_sync(gather)
+    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    missing = [s for s in states if s.status == ST_MISSING]
+    return srv.render(request, "bureau.html", states=states, reviews=reviews, versions=allv, outputs=outs,
+                      missing=missing, deadline=deadline)
+
+
+async def consolidate_form(request: Request) -> Response:
+    from reporttool.consolidate import run_consolidate
+
+    srv: Server = request.app.state.server
+    who, s, _form = await srv.form_who(request)
+    if not who.is_bureau:
+        raise HTTPException(403, "只有市局可以汇总。")
+    srv.log.write(client_of(request), who, "汇总")
+    try:
+        result = await srv.intake.exclusive(run_consolidate, srv.ws, srv.period)
+    except ReportToolError as exc:
+        s.flash.append(("error", f"汇总未完成：{exc}"))
+        return RedirectResponse("/bureau", 303)
+    c = result.counts
+    s.flash.append(("info", f"汇总完成：{srv.period.label}，已报 {c['submitted']}/{c['districts']} 个县区，"
+                            f"新入账 {c['files_new']} 个文件，简报第{result.issue_no}期。输出文件见下方。"))
+    return RedirectResponse("/bureau", 303)
+
+
+async def output_download(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who, _s = srv.page_who(request)
+    if not who.is_bureau:
+        raise HTTPException(403, "此文件仅市局可下载。")
+    name = request.query_params.get("f", "")
+    path = views.outputs(srv.ws, srv.period).get(name)
+    if path is None:
+        raise HTTPException(404, "没有这个输出文件。")
+    srv.log.write(client_of(request), who, "下载输出", file=name)
+    media = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             ".json": "application/json"}.get(path.suffix.lower(), XLSX)
+    return download(await to_thread.run_sync(path.read_bytes), path.name, media)
+
+
+# ==================================================================================================
+# JSON API
+# ==================================================================================================
+
+
+async def api_submit(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who = await srv.api_who(request)
+    if who.is_bureau:
+        raise HTTPException(403, "市局访问码不能代县区上传。")
+    form = await request.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(400, "请在 multipart 字段 file 中提交报表文件。")
+    try:
+        result = await handle_upload(srv, request, who, upload)
+    except Refused as exc:
+        return JSONResponse({"accepted": False, "reason": str(exc)}, status_code=422)
+    return JSONResponse(result)
+
+
+async def api_submission(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who = await srv.api_who(request)
+    sid = request.path_params["sid"]
+    rec, findings, review, in_use = await to_thread.run_sync(lambda: srv.own(who, sid))
+    from reporttool.serve.upload import submission_json
+
+    return JSONResponse(submission_json(srv, rec, findings, review, in_use))
+
+
+async def api_status(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who = await srv.api_who(request)
+    if not who.is_bureau:
+        raise HTTPException(403, "报送情况仅市局可查看。")
+
+    def gather():
+        states, _ = views.states(srv.ws, srv.cat, srv.period)
+        return states, views.reviews_of_current(srv.ws, srv.cat, srv.period)
+
+    states, reviews = await to_thread.run_sync(gather)
+    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    return JSONResponse({
+        "period": srv.period.key, "label": srv.period.label, "deadline": deadline.isoformat(),
+        "now": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "submitted": sum(s.status != ST_MISSING for s in states), "districts": len(states),
+        "missing": [{"district": s.district, "name": s.district_name} for s in states if s.status == ST_MISSING],
+        "states": [views.state_json(s, reviews.get(s.district)) for s in states]})
+
+
+async def api_me(request: Request) -> Response:
+    srv: Server = request.app.state.server
+    who = await srv.api_who(request)
+    return JSONResponse({"role": who.role, "district": who.district, "name": who.name, "period": srv.period.key})
+
+
+# ==================================================================================================
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (301, 302, 303, 307) and exc.headers and "Location" in exc.headers:
+        return RedirectResponse(exc.headers["Location"], exc.status_code)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    srv: Server = request.app.state.server
+    resp = srv.render(request, "error.html", exc.status_code, message=exc.detail)
+    for k, v in (exc.headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def create_app(ws: Workspace, period: Period, *, workers: int | None = None, backoff: Backoff | None = None,
+               max_upload: int = MAX_UPLOAD) -> Starlette:
+    """The ASGI application serving ``ws`` for the open ``period`` (run it with uvicorn)."""
+    srv = Server(ws, period, workers=workers, backoff=backoff, max_upload=max_upload)
+    routes = [
+        Route("/", home),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/district", district_page),
+        Route("/template", template_download),
+        Route("/upload", upload_form, methods=["POST"]),
+        Route("/submissions/{sid:int}", submission_page),
+        Route("/submissions/{sid:int}/feedback", feedback_download),
+        Route("/submissions/{sid:int}/review", review_form, methods=["POST"]),
+        Route("/bureau", bureau_page),
+        Route("/consolidate", consolidate_form, methods=["POST"]),
+        Route("/outputs", output_download),
+        Route("/api/me", api_me),
+        Route("/api/submissions", api_submit, methods=["POST"]),
+        Route("/api/submissions/{sid:int}", api_submission),
+        Route("/api/submissions/{sid:int}/feedback", feedback_download),
+        Route("/api/status", api_status),
+        Mount("/static", StaticFiles(packages=[("reporttool.serve", "static")]), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.add_middleware(BodyLimit, limit=max_upload + 256 * 1024)
+    app.add_middleware(SecurityHeaders)
+    app.state.server = srv
+    return app
+
+
+__all__ = ["create_app", "Server", "display_name"]

@@ -1,0 +1,147 @@
+"""What the pages and the JSON API show, read from the ledger: plain data, no HTTP here.
+
+Every function takes the district it is asked for; the caller (app.py) has already decided, with
+``Who.may_see``, that the asker may see it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporttool.checks import counts
+from reporttool.figures import ST_MISSING, SubmissionState
+from reporttool.ledger import Ledger, Review, SubmissionRecord
+from reporttool.models import Finding, Period, parse_period
+from reporttool.workspace import Workspace
+
+DECISION_PASS = "通过"
+DECISION_RETURN = "退回"
+DECISIONS = (DECISION_PASS, DECISION_RETURN)
+EXPLAIN_HINT = "如数据无误，请在该行“说明”栏写明原因后重新上传；如有误，请改正后重新上传。"
+
+
+@dataclass
+class Version:
+    """One received file of a district, as the page lists it."""
+
+    record: SubmissionRecord
+    number: int  # 第N版 (1 = first received this period)
+    current: bool
+    review: Review | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts(self.findings)
+
+
+def states(ws: Workspace, cat, period: Period) -> tuple[list[SubmissionState], dict]:
+    """报送情况 of every district, and the current versions' findings (district -> findings, with the
+    cross-file ones), straight from the ledger."""
+    from reporttool.consolidate import current_versions, submission_states
+
+    if not ws.ledger.exists():
+        return [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts], {}
+    with Ledger(ws) as ledger:
+        cv = current_versions(ledger, cat, period)
+        return submission_states(cat, cv), {d: (cv.records[d].id, f) for d, f in cv.findings.items()}
+
+
+def versions(ws: Workspace, cat, period: Period, district: str, *, with_findings: bool = False) -> list[Version]:
+    """A district's files for the period, newest first, with the bureau's reviews."""
+    if not ws.ledger.exists():
+        return []
+    with Ledger(ws) as ledger:
+        recs = ledger.submissions(period=period.key, district=district)
+        current = ledger.current(period.key).get(district)
+        reviews = ledger.reviews([r.id for r in recs])
+        out = [Version(r, i + 1, current is not None and r.id == current.id, reviews.get(r.id)) for i, r in
+               enumerate(recs)]
+        if with_findings:
+            for v in out:
+                v.findings = ledger.findings(v.record.id)
+    return list(reversed(out))
+
+
+def submission(ws: Workspace, cat, sid: int) -> tuple[SubmissionRecord, list[Finding], Review | None, bool] | None:
+    """A version with its findings (with the cross-file findings when it is the version in use), its
+    latest review, and whether it is in use. None when there is no such version."""
+    from reporttool.consolidate import current_versions
+
+    if not ws.ledger.exists():
+        return None
+    with Ledger(ws) as ledger:
+        rec = ledger.submission(sid)
+        if rec is None:
+            return None
+        review = ledger.reviews([sid]).get(sid)
+        findings = ledger.findings(sid)
+        current = ledger.current(rec.period).get(rec.district)
+        in_use = current is not None and current.id == sid
+        period = _period(rec.period)
+        if in_use and rec.readable and period is not None and cat.district(rec.district) is not None:
+            cv = current_versions(ledger, cat, period)
+            findings = cv.findings.get(rec.district, findings)
+    return rec, findings, review, in_use
+
+
+def review(ws: Workspace, sid: int, decision: str, reason: str, reviewer: str) -> None:
+    with Ledger(ws) as ledger:
+        ledger.add_review(sid, decision, reason, reviewer, dt.datetime.now())
+
+
+def reviews_of_current(ws: Workspace, cat, period: Period) -> dict[str, Review]:
+    """district -> the latest review of its version in use (districts without one are absent)."""
+    if not ws.ledger.exists():
+        return {}
+    with Ledger(ws) as ledger:
+        current = ledger.current(period.key)
+        got = ledger.reviews([r.id for r in current.values()])
+        return {d: got[r.id] for d, r in current.items() if r.id in got}
+
+
+def outputs(ws: Workspace, period: Period) -> dict[str, Path]:
+    """The period's outputs the bureau may download: relative name -> path (top-level files and the
+    feedback workbooks). Names come from this listing only, never from a request."""
+    root = ws.period_dir(period)
+    out: dict[str, Path] = {}
+    if not root.is_dir():
+        return out
+    for p in sorted(root.iterdir()):
+        if p.is_file() and not p.is_symlink() and not p.name.startswith((".", "~$")):
+            out[p.name] = p
+    fb = ws.feedback_dir(period)
+    if fb.is_dir():
+        for p in sorted(fb.iterdir()):
+            if p.is_file() and not p.is_symlink() and not p.name.startswith((".", "~$")):
+                out[f"{fb.name}/{p.name}"] = p
+    return out
+
+
+def state_json(s: SubmissionState, review: Review | None = None) -> dict:
+    return {"district": s.district, "name": s.district_name, "status": s.status,
+            "received_at": s.received_at.isoformat() if s.received_at else None,
+            "on_time": s.on_time, "timeliness": "" if s.on_time is None else ("按时" if s.on_time else "逾期"),
+            "files_received": s.version, "errors": s.errors, "verify": s.verify, "explained": s.explained,
+            "info": s.info, "review": review_json(review)}
+
+
+def review_json(r: Review | None) -> dict | None:
+    if r is None:
+        return None
+    return {"decision": r.decision, "reason": r.reason, "decided_at": r.decided_at.isoformat()}
+
+
+def record_json(rec: SubmissionRecord, cat) -> dict:
+    d = cat.district(rec.district)
+    return {"id": rec.id, "district": rec.district, "district_name": d.name if d else "", "period": rec.period,
+            "status": rec.status, "file_status": rec.file_status, "received_at": rec.received_at.isoformat(),
+            "readable": rec.readable}
+
+
+def _period(key: str) -> Period | None:
+    try:
+        return parse_period(key)
+    except ValueError:
+        return None
