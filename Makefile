@@ -1,13 +1,14 @@
 # Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
 #   make demo   - a demo workspace of the default city, consolidated; prints where the outputs are
 #   make test   - ruff, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
+#   make serve  - the districts' web page on the demo workspace (http://localhost:8765/)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo
 PERIOD ?= 2025-06
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test venv bench serve clean
 
 $(BIN)/reporttool: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,12 @@ test: venv
 	$(BIN)/ruff check reporttool tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+
+# The districts' web page on the demo workspace (make demo first); new access codes are printed each time.
+serve: venv
+	@test -d $(DEMO) || $(MAKE) demo
+	$(BIN)/reporttool -w $(DEMO) codes --rotate
+	$(BIN)/reporttool -w $(DEMO) serve --period $(PERIOD)
 
 bench: venv
 	$(BIN)/python bench/run.py
