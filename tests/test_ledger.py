@@ -204,3 +204,30 @@ def test_credit_codes_loads_only_codes_in_two_versions(ledger):
     ledger.db.execute("DELETE FROM code_lists")  # a ledger from before the lists: rebuilt from the rows
     assert ledger.credit_codes([sa, sb]) == expect
     assert ledger.db.execute("SELECT COUNT(*) FROM code_lists").fetchone()[0] == 2
+
+
+def test_concurrent_first_opens_migrate_once(tmp_path):
+    """Many connections opening a fresh ledger at once (the web page's first requests): each migration
+    runs once, none fails with "table already exists"."""
+    import threading
+
+    from reporttool.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def open_one() -> None:
+        start.wait()
+        try:
+            with Ledger(ws) as ledger:
+                assert ledger.schema_version == len(MIGRATIONS)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors

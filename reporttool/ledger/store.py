@@ -399,6 +399,8 @@ class Ledger:
                                   f"请升级 reporttool 后再运行。")
         for i in range(version, len(MIGRATIONS)):
             with self.transaction() as db:
+                if db.execute("PRAGMA user_version").fetchone()[0] > i:  # another connection just did it
+                    continue
                 for stmt in MIGRATIONS[i].split(";"):
                     if stmt.strip():
                         db.execute(stmt)

@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from reporttool.errors import ReportToolError
 from reporttool.figures import ST_MISSING
+from reporttool.ledger import Ledger
 from reporttool.models import Period
 from reporttool.serve import views
 from reporttool.serve.codes import CodeBook, Who, state_dir, who_of
@@ -43,6 +44,9 @@ class Server:
         self.ws = ws
         self.period = period
         self.cat = ws.catalogue()
+        ws.ensure_dirs()
+        with Ledger(ws):  # create or migrate the ledger now, not in the first concurrent requests
+            pass
         self.codes = CodeBook(ws)
         self.sessions = Sessions()
         self.backoff = backoff or Backoff()
