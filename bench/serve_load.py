@@ -174,6 +174,13 @@ def main() -> int:
     import httpx2 as httpx
 
     status = httpx.get(url + "/api/status", headers={"Authorization": f"Bearer {codes[BUREAU]}"}, timeout=120).json()
+    hwm = None  # the server process's own peak RSS (VmHWM), without its reading workers
+    try:
+        for text in Path(f"/proc/{server.pid}/status").read_text().splitlines():
+            if text.startswith("VmHWM:"):
+                hwm = int(text.split()[1]) / 1024
+    except OSError:
+        pass
     server.terminate()
     try:
         server.wait(timeout=30)
@@ -232,16 +239,19 @@ def main() -> int:
         "wall_s": round(wall, 2), "p50_s": round(percentile(times, 50), 2), "p95_s": round(percentile(times, 95), 2),
         "max_s": round(max(times), 2) if times else None,
         "refused_p50_s": round(percentile(refused_times, 50), 2) if refused_times else None,
-        "peak_tree_mib": round(peak[0] / 2**20), "idle_mib": round(idle_mib), "build_s": round(build_s, 1),
+        "peak_tree_mib": round(peak[0] / 2**20), "server_proc_peak_mib": round(hwm) if hwm else None,
+        "idle_mib": round(idle_mib), "build_s": round(build_s, 1),
         "load_1min_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "problems": problems,
     }
     line = (f"| {out['districts']} | {out['requests']} | {out['clients']} | {out['files_mib']} | "
             f"{out['accepted']} | {out['refused_as_expected']}/{len(bad)} | {out['wall_s']} | {out['p50_s']} | "
-            f"{out['p95_s']} | {out['max_s']} | {out['refused_p50_s']} | {out['idle_mib']} / {out['peak_tree_mib']} | "
+            f"{out['p95_s']} | {out['max_s']} | {out['refused_p50_s']} | {out['idle_mib']} / {out['peak_tree_mib']} / "
+            f"{out['server_proc_peak_mib']} | "
             f"{'none' if not problems else len(problems)} |")
     print("| districts | requests | concurrent | files MiB | accepted | refused with reason | wall s | p50 s | "
-          "p95 s | max s | refused p50 s | server RSS MiB idle / peak | problems |")
+          "p95 s | max s | refused p50 s | server RSS MiB: idle / peak (with workers) / peak of the server process | "
+          "problems |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     print(line)
     for p in problems:

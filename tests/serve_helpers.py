@@ -16,11 +16,12 @@ BAD = GOOD[:-1] + "X"  # wrong check digit: an error finding on the roster's cre
 A, B, ZONE = "110101", "110102", "KF01"  # 甲区, 乙县, 丙开发区
 
 
-def form(cat, dest: Path, district: str = A, *, bad: bool = False, period: Period = PERIOD) -> Path:
+def form(cat, dest: Path, district: str = A, *, bad: bool = False, period: Period = PERIOD,
+         revenue: D = D(5000)) -> Path:
     """A filled form; ``bad``: the first enterprise's credit code has a wrong check digit (cell B of row 1)."""
     return write_template(cat, district, period, dest,
                           roster=[{"credit_code": BAD if bad else GOOD, "name": "甲公司", "cluster": "化工产业集群",
-                                   "is_scale": "是", "revenue": D(5000), "employees": 10}],
+                                   "is_scale": "是", "revenue": revenue, "employees": 10}],
                           projects=[{"name": "项目", "cluster": "化工", "nature": "新建", "status": "在建",
                                      "total": D(100), "done_year": D(50), "start": dt.date(2025, 1, 1)}],
                           outputs={("A", "SR"): {"value": D(100000), "value_ly": D(95000)}})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal as D
 from pathlib import Path
 
 import openpyxl
@@ -248,6 +249,22 @@ def test_reupload_is_a_new_version_and_supersedes(site, small_catalogue):
     assert same["submission"]["id"] == second["submission"]["id"] and same["notes"]
     with Ledger(ws) as ledger:
         assert len(ledger.submissions(district=A)) == 2
+
+
+def test_cross_file_findings_follow_the_versions_in_use(site, small_catalogue):
+    """The same enterprise in two districts: the later version in use gets R-DUP-ACROSS; when the other
+    district resends, the finding moves (nothing stale is shown)."""
+    _ws, codes, app, _clock, files = site
+    rules = lambda body: [f["rule"] for f in body["findings"]]  # noqa: E731
+    first = submit(app, codes[A], form(small_catalogue, files / "a.xlsx", A)).json()
+    assert "R-DUP-ACROSS" not in rules(first)
+    second = submit(app, codes[B], form(small_catalogue, files / "b.xlsx", B)).json()
+    assert "R-DUP-ACROSS" in rules(second) and second["status"] == "有错"
+    again = submit(app, codes[A], form(small_catalogue, files / "a2.xlsx", A, revenue=D(5100))).json()
+    assert "R-DUP-ACROSS" in rules(again)
+    with client(app) as c:
+        b_now = c.get(f"/api/submissions/{second['submission']['id']}", headers=bearer(codes[B])).json()
+    assert "R-DUP-ACROSS" not in rules(b_now) and b_now["status"] == "通过"
 
 
 def test_feedback_workbook_marks_the_cell(site, small_catalogue):

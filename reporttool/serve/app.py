@@ -6,7 +6,9 @@ exist. Bureau-only routes answer a district with 403. docs/serve.md lists every 
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import secrets
 import urllib.parse
 from pathlib import Path
@@ -52,6 +54,9 @@ class Server:
         self.backoff = backoff or Backoff()
         self.log = AccessLog(state_dir(ws) / "access.log")
         self.intake = Intake(ws, lambda: self.period, workers)
+        self.gate = asyncio.Semaphore(max(2, os.cpu_count() or 2))
+        self.hash_gate = asyncio.Semaphore(4)
+        self.cross = views.CrossFindings()
         self.max_upload = max_upload
         env = jinja2.Environment(loader=jinja2.PackageLoader("reporttool.serve", "templates"), autoescape=True)
         self.templates = Jinja2Templates(env=env)
@@ -64,7 +69,8 @@ class Server:
         if wait > 0:
             raise HTTPException(429, f"访问码错误次数过多，请 {int(wait) + 1} 秒后再试。",
                                 headers={"Retry-After": str(int(wait) + 1)})
-        target = await to_thread.run_sync(self.codes.check, typed)
+        async with self.hash_gate:  # scrypt takes 16 MB a check: a burst of logins must not take gigabytes
+            target = await to_thread.run_sync(self.codes.check, typed)
         who = who_of(self.cat, target) if target else None
         if who is None:
             wait = self.backoff.failed(client)
@@ -115,7 +121,7 @@ class Server:
 
     def own(self, who: Who, sid: int) -> tuple:
         """A version the asker may see (404 otherwise, the same as for a version that does not exist)."""
-        got = views.submission(self.ws, self.cat, sid)
+        got = views.submission(self.ws, self.cat, sid, self.cross)
         if got is None or not who.may_see(got[0].district):
             raise HTTPException(404, "没有这个报送记录，或您无权查看。")
         return got

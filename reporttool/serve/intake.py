@@ -8,7 +8,7 @@
    client's file name is only recorded in the access log, never used as a path.
 4. ``Intake.ingest``: the same ingest as a consolidate run (consolidate.ingest_files: isolated reading,
    the same checks, archive, ledger, supersede rule), under the workspace lock. Uploads arriving together
-   are ingested as one batch (read in parallel workers), one batch at a time.
+   are ingested in batches of up to MAX_BATCH (read in parallel workers), one batch at a time.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, or an encrypted .xlsx
 UPLOAD_TAG = "网上报送"
 LOCK_WAIT = 180.0  # seconds an upload waits for a consolidate run (another process) to finish
+MAX_BATCH = 12  # uploads ingested together: enough to keep the reading workers busy, few enough that the
+#                 first of 100 simultaneous uploads are answered long before the last
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
@@ -144,7 +146,8 @@ class Intake:
         from reporttool.consolidate import ingest_files
 
         async with self._lock:
-            batch, self._waiting = self._waiting, {}
+            paths = list(self._waiting)[:MAX_BATCH]
+            batch = {p: self._waiting.pop(p) for p in paths}
             if not batch:
                 return
             try:

@@ -35,8 +35,9 @@ async def handle_upload(srv: Server, request: Request, who: Who, upload: UploadF
     try:
         if len(data) > srv.max_upload:
             raise Refused(f"文件太大：每次上传不超过 {srv.max_upload // (1024 * 1024)} MB。")
-        await to_thread.run_sync(judge, data, tmp)
-        found = await to_thread.run_sync(form_district, data, tmp)
+        async with srv.gate:  # a few at a time: each pre-check and identity read holds a workbook in memory
+            await to_thread.run_sync(judge, data, tmp)
+            found = await to_thread.run_sync(form_district, data, tmp)
         if found and found != who.district:
             other = srv.cat.district(found)
             raise Refused(f"这份报表的填报单位是{other.name if other else found}（代码 {found}），"

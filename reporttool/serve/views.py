@@ -6,6 +6,7 @@ Every function takes the district it is asked for; the caller (app.py) has alrea
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,11 +65,36 @@ def versions(ws: Workspace, cat, period: Period, district: str, *, with_findings
     return list(reversed(out))
 
 
-def submission(ws: Workspace, cat, sid: int) -> tuple[SubmissionRecord, list[Finding], Review | None, bool] | None:
+class CrossFindings:
+    """The findings of the versions in use (stored and cross-file) of a period, computed once per state of
+    the ledger: a burst of uploads answered together shares one computation (current_versions reads
+    every district's output table)."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._findings: dict[str, list[Finding]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, ledger: Ledger, cat, period: Period) -> dict[str, list[Finding]]:
+        from reporttool.consolidate import current_versions
+
+        prev = period.previous()
+        key = (period.key, cat.fingerprint, _ids(ledger, period.key), _ids(ledger, prev.key) if prev else ())
+        with self._lock:
+            if key != self._key:
+                self._findings = current_versions(ledger, cat, period).findings
+                self._key = key
+            return self._findings
+
+
+def _ids(ledger: Ledger, period: str) -> tuple:
+    return tuple(sorted((d, r.id) for d, r in ledger.current(period).items()))
+
+
+def submission(ws: Workspace, cat, sid: int, cross: CrossFindings | None = None
+               ) -> tuple[SubmissionRecord, list[Finding], Review | None, bool] | None:
     """A version with its findings (with the cross-file findings when it is the version in use), its
     latest review, and whether it is in use. None when there is no such version."""
-    from reporttool.consolidate import current_versions
-
     if not ws.ledger.exists():
         return None
     with Ledger(ws) as ledger:
@@ -81,8 +107,7 @@ def submission(ws: Workspace, cat, sid: int) -> tuple[SubmissionRecord, list[Fin
         in_use = current is not None and current.id == sid
         period = _period(rec.period)
         if in_use and rec.readable and period is not None and cat.district(rec.district) is not None:
-            cv = current_versions(ledger, cat, period)
-            findings = cv.findings.get(rec.district, findings)
+            findings = (cross or CrossFindings()).of(ledger, cat, period).get(rec.district, findings)
     return rec, findings, review, in_use
 
 
