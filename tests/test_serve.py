@@ -267,6 +267,37 @@ def test_cross_file_findings_follow_the_versions_in_use(site, small_catalogue):
     assert "R-DUP-ACROSS" not in rules(b_now) and b_now["status"] == "通过"
 
 
+def test_upload_waits_for_a_running_consolidate_then_keeps_the_file(site, small_catalogue, monkeypatch):
+    from reporttool.lock import workspace_lock
+    from reporttool.serve import intake
+
+    ws, codes, app, _clock, files = site
+    monkeypatch.setattr(intake, "LOCK_WAIT", 0.5)
+    with workspace_lock(ws):  # a consolidate from the command line holds the workspace
+        r = submit(app, codes[A], form(small_catalogue, files / "a.xlsx", A))
+    assert r.status_code == 503 and "市局汇总时会处理" in r.json()["reason"]
+    kept = [p for p in ws.inbox.iterdir() if p.is_file()]
+    assert len(kept) == 1 and kept[0].read_bytes() == (files / "a.xlsx").read_bytes()
+    again = submit(app, codes[A], files / "a.xlsx")  # once free, the same file is checked
+    assert again.status_code == 200 and again.json()["status"] == "通过"
+
+
+def test_an_unforeseen_error_is_a_chinese_page_and_a_log(site, monkeypatch):
+    ws, codes, app, _clock, _files = site
+    from reporttool.serve import views
+
+    def broken(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "versions", broken)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page = c.get("/")
+        c.post("/login", data={"csrf": csrf_of(page.text), "code": codes[A]}, follow_redirects=False)
+        r = c.get("/district")
+    assert r.status_code == 500 and "程序内部错误" in r.text and "Traceback" not in r.text
+    assert "RuntimeError: boom" in (state_dir(ws) / "errors.log").read_text(encoding="utf-8")
+
+
 def test_feedback_workbook_marks_the_cell(site, small_catalogue):
     _ws, codes, app, _clock, files = site
     body = submit(app, codes[A], form(small_catalogue, files / "a.xlsx", A, bad=True)).json()

@@ -7,7 +7,9 @@ exist. Bureau-only routes answer a district with 403. docs/serve.md lists every 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import html
 import os
 import secrets
 import urllib.parse
@@ -367,7 +369,7 @@ async def api_submit(request: Request) -> Response:
     try:
         result = await handle_upload(srv, request, who, upload)
     except Refused as exc:
-        return JSONResponse({"accepted": False, "reason": str(exc)}, status_code=422)
+        return JSONResponse({"accepted": False, "reason": str(exc)}, status_code=exc.status)
     return JSONResponse(result)
 
 
@@ -423,6 +425,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return resp
 
 
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Anything unforeseen: a Chinese message for the user, the traceback to serve/errors.log."""
+    import traceback
+
+    srv: Server = request.app.state.server
+    path = state_dir(srv.ws) / "errors.log"
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{dt.datetime.now().isoformat()} {request.method} {request.url.path}\n{text}\n")
+    message = f"程序内部错误（{type(exc).__name__}），本次操作未完成。请稍后重试；如仍出错，请把 {path} 发给技术支持。"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=500)
+    return Response(f"<!doctype html><meta charset=utf-8><title>出错了</title><p>{html.escape(message)}</p><p><a href=\"/\">返回首页</a></p>",
+                    status_code=500, media_type="text/html")
+
+
 def create_app(ws: Workspace, period: Period, *, workers: int | None = None, backoff: Backoff | None = None,
                max_upload: int = MAX_UPLOAD) -> Starlette:
     """The ASGI application serving ``ws`` for the open ``period`` (run it with uvicorn)."""
@@ -447,7 +467,7 @@ def create_app(ws: Workspace, period: Period, *, workers: int | None = None, bac
         Route("/api/status", api_status),
         Mount("/static", StaticFiles(packages=[("reporttool.serve", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
     app.add_middleware(BodyLimit, limit=max_upload + 256 * 1024)
     app.add_middleware(SecurityHeaders)
     app.state.server = srv

@@ -39,6 +39,15 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 class Refused(Exception):
     """An upload refused at the door; ``str(exc)`` is the Chinese reason for the clerk."""
 
+    status = 422
+
+
+class NotChecked(Refused):
+    """An upload kept in inbox/ that could not be checked now (the workspace is busy or broken): the
+    bureau's next consolidate reads it."""
+
+    status = 503
+
 
 def judge(data: bytes, tmp_dir: Path) -> None:
     """Refuse what is not an xlsx by its content, then run the safety pre-check on a private copy."""
@@ -128,12 +137,15 @@ class Intake:
         self.workers = workers
         self._waiting: dict[Path, asyncio.Future] = {}
         self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()  # running drains (the loop keeps only weak references)
 
     async def ingest(self, path: Path):
         """The consolidate.InputFile of an inbox file, once ingested."""
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self._waiting[path] = fut
-        asyncio.ensure_future(self._drain())
+        task = asyncio.ensure_future(self._drain())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return await fut
 
     async def exclusive(self, fn: Callable, *args, **kwargs):

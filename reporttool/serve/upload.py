@@ -11,7 +11,8 @@ from reporttool.ledger import Ledger, Review, SubmissionRecord
 from reporttool.models import Finding, parse_period
 from reporttool.serve import views
 from reporttool.serve.codes import Who, state_dir
-from reporttool.serve.intake import Refused, display_name, findings_key, form_district, judge, sha256, store
+from reporttool.errors import ReportToolError
+from reporttool.serve.intake import NotChecked, Refused, display_name, findings_key, form_district, judge, sha256, store
 
 if TYPE_CHECKING:  # pragma: no cover
     from starlette.datastructures import UploadFile
@@ -57,7 +58,12 @@ async def handle_upload(srv: Server, request: Request, who: Who, upload: UploadF
     else:
         now = dt.datetime.now().replace(microsecond=0)
         path = await to_thread.run_sync(lambda: store(srv.ws, data, who.name, now))
-        item = await srv.intake.ingest(path)
+        try:
+            item = await srv.intake.ingest(path)
+        except ReportToolError as exc:  # locked for too long, catalogue broken …: the file stays in inbox/
+            srv.log.write(client, who, "上传未审核", file=original, stored=path.name, sha256=digest, reason=str(exc))
+            raise NotChecked(f"文件已收到（{path.name}），但现在无法审核：{exc} 市局汇总时会处理；"
+                             f"您也可以稍后重新上传以查看审核结果。") from None
         if item.submission_id is None:
             srv.log.write(client, who, "上传未入账", file=original, stored=path.name, sha256=digest,
                           note=item.note)
