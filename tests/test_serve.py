@@ -421,6 +421,7 @@ def test_bureau_returns_a_version_with_a_reason_and_the_district_sees_it(site, s
     with client(app) as c:
         home = sign_in(c, codes[A])
         assert "市局退回" in home.text and "营业收入与统计局口径不符" in home.text
+        assert "市局已退回本期报表" in home.text
         assert c.get(f"/api/submissions/{sid}").json()["review"]["decision"] == "退回"
         token = csrf_of(home.text)
         assert c.post(f"/submissions/{sid}/review", data={"csrf": token, "decision": "通过"}).status_code == 403
