@@ -37,8 +37,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from measure import _tree_rss  # noqa: E402
 
-from reporttool.demo import make_demo  # noqa: E402
-from reporttool.models import Period  # noqa: E402
+from reporttool.demo.make import make_demo  # noqa: E402
+from reporttool.core.models import Period  # noqa: E402
 from reporttool.serve.codes import BUREAU, issue_codes  # noqa: E402
 from reporttool.workspace import init_workspace  # noqa: E402
 

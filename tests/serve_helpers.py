@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from reporttool.forms.writer import write_template
-from reporttool.models import Period
+from reporttool.core.models import Period
 from reporttool.serve.codes import BUREAU, issue_codes
 
 PERIOD = Period(2025, 6)

@@ -268,7 +268,7 @@ def test_cross_file_findings_follow_the_versions_in_use(site, small_catalogue):
 
 
 def test_upload_waits_for_a_running_consolidate_then_keeps_the_file(site, small_catalogue, monkeypatch):
-    from reporttool.lock import workspace_lock
+    from reporttool.ledger.lock import workspace_lock
     from reporttool.serve import intake
 
     ws, codes, app, _clock, files = site

@@ -8,7 +8,7 @@ import sys
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
-from reporttool.models import Period, parse_period
+from reporttool.core.models import Period, parse_period
 
 
 def default_period(today: dt.date | None = None) -> Period:
@@ -40,7 +40,7 @@ def serve(obj, host: str, port: int, period: Period | None, workers: int | None)
             click.echo("错误：尚未生成访问码。请先运行 reporttool codes，把打印出的访问码下发各县区，再启动网页。",
                        err=True)
             sys.exit(2)
-    import uvicorn
+    from reporttool.serve.app import run
 
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"县区报送网页：http://{shown}:{port}/  （{period.label}，工作目录 {ws.root}）")
@@ -50,7 +50,7 @@ def serve(obj, host: str, port: int, period: Period | None, workers: int | None)
         click.echo(f"注意：已在 {host} 上开放，内网其他电脑可访问。访问记录：{ws.root / 'serve' / 'access.log'}")
     click.echo("按 Ctrl+C 停止。")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        run(app, host, port)
     except OSError as exc:
         click.echo(f"错误：无法在 {host}:{port} 启动（{exc.strerror or exc}）。端口可能已被占用，请用 --port 换一个。",
                    err=True)

@@ -5,13 +5,3 @@ same findings as ``reporttool check`` within seconds; the upload goes into inbox
 ``consolidate`` ingests. The bureau sees 报送情况 live, reviews versions (通过 / 退回 with a reason),
 consolidates the open period and downloads the outputs.
 """
-from __future__ import annotations
-
-__all__ = ["create_app"]
-
-
-def create_app(*args, **kwargs):
-    """See reporttool.serve.app.create_app (imported lazily: the web stack loads only for serve)."""
-    from reporttool.serve.app import create_app as make
-
-    return make(*args, **kwargs)

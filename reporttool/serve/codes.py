@@ -17,8 +17,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporttool.errors import ReportToolError
-from reporttool.workspace import Workspace, atomic_write_bytes
+from reporttool.core.errors import ReportToolError
+from reporttool.core.files import atomic_write_bytes
+from reporttool.workspace import Workspace
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LEN = 16

@@ -6,7 +6,7 @@
    cannot submit (and so supersede) another district's report.
 3. ``store``: written atomically into inbox/ as ``<县区>_网上报送_<YYYYmmdd-HHMMSS>_<random>.xlsx``; the
    client's file name is only recorded in the access log, never used as a path.
-4. ``Intake.ingest``: the same ingest as a consolidate run (consolidate.ingest_files: isolated reading,
+4. ``Intake.ingest``: the same ingest as a consolidate run (pipeline.consolidate.ingest_files: isolated reading,
    the same checks, archive, ledger, supersede rule), under the workspace lock. Uploads arriving together
    are ingested in batches of up to MAX_BATCH (read in parallel workers), one batch at a time.
 """
@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from reporttool.errors import LockedError
-from reporttool.models import Finding, ReadRefused
-from reporttool.workspace import Workspace, atomic_write_bytes
+from reporttool.core.errors import LockedError
+from reporttool.core.models import Finding, ReadRefused
+from reporttool.core.files import atomic_write_bytes
+from reporttool.workspace import Workspace
 
 MAX_UPLOAD = 20 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,7 +52,7 @@ class NotChecked(Refused):
 
 def judge(data: bytes, tmp_dir: Path) -> None:
     """Refuse what is not an xlsx by its content, then run the safety pre-check on a private copy."""
-    from reporttool.forms.safety import precheck
+    from reporttool.core.safety import precheck
 
     if not data:
         raise Refused("上传的文件是空的（0 字节），请重新选择填好的报表文件。")
@@ -79,7 +80,7 @@ def form_district(data: bytes, tmp_dir: Path) -> str | None:
     from python_calamine import CalamineWorkbook
 
     from reporttool.forms.layout import META_KEYS, META_SHEET
-    from reporttool.units import clean_text
+    from reporttool.core.units import clean_text
 
     tmp = tmp_dir / f"ident-{secrets.token_hex(8)}.xlsx"
     try:
@@ -155,7 +156,7 @@ class Intake:
             return await self._locked(fn, *args, **kwargs)
 
     async def _drain(self) -> None:
-        from reporttool.consolidate import ingest_files
+        from reporttool.pipeline.consolidate import ingest_files
 
         async with self._lock:
             paths = list(self._waiting)[:MAX_BATCH]

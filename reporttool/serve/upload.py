@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 from anyio import to_thread
 
 from reporttool.checks import counts
-from reporttool.ledger import Ledger, Review, SubmissionRecord
-from reporttool.models import Finding, parse_period
+from reporttool.ledger import Ledger, SubmissionRecord
+from reporttool.ledger.store import Review
+from reporttool.core.models import Finding, parse_period
 from reporttool.serve import views
 from reporttool.serve.codes import Who, state_dir
-from reporttool.errors import ReportToolError
+from reporttool.core.errors import ReportToolError
 from reporttool.serve.intake import NotChecked, Refused, display_name, findings_key, form_district, judge, sha256, store
 
 if TYPE_CHECKING:  # pragma: no cover
     from starlette.datastructures import UploadFile
     from starlette.requests import Request
 
-    from reporttool.serve.app import Server
+    from reporttool.serve.server import Server
 
 
 async def handle_upload(srv: Server, request: Request, who: Who, upload: UploadFile) -> dict:
@@ -27,7 +28,7 @@ async def handle_upload(srv: Server, request: Request, who: Who, upload: UploadF
     Raises Refused (nothing kept) for what is not an xlsx, fails the safety pre-check, is too large, or
     is another district's form.
     """
-    from reporttool.serve.app import client_of
+    from reporttool.serve.server import client_of
 
     client = client_of(request)
     original = display_name(upload.filename)
@@ -111,7 +112,7 @@ def submission_json(srv: Server, rec: SubmissionRecord, findings: list[Finding],
 
 
 def _state(rec: SubmissionRecord, findings: list[Finding]) -> str:
-    from reporttool.consolidate import state_of
+    from reporttool.figures.compute import state_of
 
     return state_of(rec, findings)
 

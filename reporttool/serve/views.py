@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporttool.checks import counts
-from reporttool.figures import ST_MISSING, SubmissionState
-from reporttool.ledger import Ledger, Review, SubmissionRecord
-from reporttool.models import Finding, Period, parse_period
+from reporttool.core.status import ST_MISSING
+from reporttool.figures import SubmissionState
+from reporttool.ledger import Ledger, SubmissionRecord
+from reporttool.ledger.store import Review
+from reporttool.core.models import Finding, Period, parse_period
 from reporttool.workspace import Workspace
 
 DECISION_PASS = "通过"
@@ -40,7 +42,7 @@ class Version:
 def states(ws: Workspace, cat, period: Period) -> tuple[list[SubmissionState], dict]:
     """报送情况 of every district, and the current versions' findings (district -> findings, with the
     cross-file ones), straight from the ledger."""
-    from reporttool.consolidate import current_versions, submission_states
+    from reporttool.figures.compute import current_versions, submission_states
 
     if not ws.ledger.exists():
         return [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts], {}
@@ -76,7 +78,7 @@ class CrossFindings:
         self._lock = threading.Lock()
 
     def of(self, ledger: Ledger, cat, period: Period) -> dict[str, list[Finding]]:
-        from reporttool.consolidate import current_versions
+        from reporttool.figures.compute import current_versions
 
         prev = period.previous()
         key = (period.key, cat.fingerprint, _ids(ledger, period.key), _ids(ledger, prev.key) if prev else ())
