@@ -61,7 +61,7 @@ async def login(request: Request) -> Response:
     sid, _ = srv.sessions.open(who, entry.salt if entry else "")
     srv.log.write(client_of(request), who, "登录")
     resp = RedirectResponse("/bureau" if who.is_bureau else "/district", 303)
-    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=srv.sessions.seconds)
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=int(srv.sessions.seconds))
     return resp
 
 

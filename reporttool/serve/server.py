@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 from anyio import to_thread
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -86,7 +87,7 @@ class Server:
             raise HTTPException(303, "请先输入访问码。", headers={"Location": "/"})
         return s.who, s
 
-    async def form_who(self, request: Request) -> tuple[Who, Session, object]:
+    async def form_who(self, request: Request) -> tuple[Who, Session, FormData]:
         """A POSTed form's user, after checking its CSRF token (403 when it is missing or wrong)."""
         who, s = self.page_who(request)
         form = await request.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
