@@ -16,6 +16,7 @@ from reporttool.core.errors import OutputLockedError
 from reporttool.core.models import Period
 from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
+from reporttool.ledger.store import MIGRATIONS
 from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.pipeline.verify import verify_workspace
 
@@ -90,9 +91,10 @@ def test_a_ledger_from_before_digests_is_sealed_on_upgrade(small_workspace):
         db.execute("ALTER TABLE submissions DROP COLUMN facts_digest")
         db.execute("ALTER TABLE briefs DROP COLUMN issued")
         db.execute("DELETE FROM aggregates")  # also from before the sums were stored
+        db.execute("DROP TABLE reviews")  # schema 6 (the web page's reviews) came later still
         db.execute("PRAGMA user_version=4")
     with Ledger(ws) as ledger:
-        assert ledger.schema_version == 5
+        assert ledger.schema_version == len(MIGRATIONS)
         assert ledger.facts_changed(ledger.submissions()[0].id) == []
     assert verify_workspace(ws).clean
     with sqlite3.connect(ws.ledger) as db:
