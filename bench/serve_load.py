@@ -37,8 +37,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from measure import _tree_rss  # noqa: E402
 
-from reporttool.demo.make import make_demo  # noqa: E402
 from reporttool.core.models import Period  # noqa: E402
+from reporttool.demo.make import make_demo  # noqa: E402
 from reporttool.serve.codes import BUREAU, issue_codes  # noqa: E402
 from reporttool.workspace import init_workspace  # noqa: E402
 
@@ -151,7 +151,7 @@ def main() -> int:
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 print((tmp / "server.log").read_text(encoding="utf-8", errors="replace"))
-                raise SystemExit("server did not start")
+                raise SystemExit("server did not start") from None
             time.sleep(0.2)
     idle_mib = (_tree_rss(server.pid) or 0) / 2**20
     peak = [0]

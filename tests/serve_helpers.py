@@ -6,8 +6,8 @@ import re
 from decimal import Decimal as D
 from pathlib import Path
 
-from reporttool.forms.writer import write_template
 from reporttool.core.models import Period
+from reporttool.forms.writer import write_template
 from reporttool.serve.codes import BUREAU, issue_codes
 
 PERIOD = Period(2025, 6)

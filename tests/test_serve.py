@@ -6,9 +6,11 @@ import json
 from decimal import Decimal as D
 from pathlib import Path
 
+import hostile
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from serve_helpers import BUREAU, PERIOD, ZONE, A, B, csrf_of, form, make_codes, sign_in
 from starlette.testclient import TestClient
 
 from reporttool.checks import check_files
@@ -17,9 +19,6 @@ from reporttool.ledger import Ledger
 from reporttool.serve.app import create_app
 from reporttool.serve.codes import CodeBook, normalize, state_dir
 from reporttool.serve.guard import Backoff
-from serve_helpers import A, B, BUREAU, PERIOD, ZONE, csrf_of, form, make_codes, sign_in
-
-import hostile
 
 
 class Clock:

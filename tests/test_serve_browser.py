@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from helpers import need_tool
+from serve_helpers import BUREAU, PERIOD, A, B, form, make_codes
+
 from reporttool.forms.reader import read_submission
-from serve_helpers import A, B, BUREAU, PERIOD, form, make_codes
 
 
 def _free_port() -> int:

@@ -316,8 +316,9 @@ async def server_error(request: Request, exc: Exception) -> Response:
     message = f"程序内部错误（{type(exc).__name__}），本次操作未完成。请稍后重试；如仍出错，请把 {path} 发给技术支持。"
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=500)
-    return Response(f"<!doctype html><meta charset=utf-8><title>出错了</title><p>{html.escape(message)}</p><p><a href=\"/\">返回首页</a></p>",
-                    status_code=500, media_type="text/html")
+    page = (f"<!doctype html><meta charset=utf-8><title>出错了</title><p>{html.escape(message)}</p>"
+            f"<p><a href=\"/\">返回首页</a></p>")
+    return Response(page, status_code=500, media_type="text/html")
 
 
 def create_app(ws: Workspace, period: Period, *, workers: int | None = None, backoff: Backoff | None = None,

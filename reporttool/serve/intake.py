@@ -19,12 +19,13 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reporttool.core.errors import LockedError
-from reporttool.core.models import Finding, ReadRefused
 from reporttool.core.files import atomic_write_bytes
+from reporttool.core.models import Finding, ReadRefused
 from reporttool.workspace import Workspace
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -79,8 +80,8 @@ def form_district(data: bytes, tmp_dir: Path) -> str | None:
     ingest refuses the file and says why). Called only after ``judge`` passed."""
     from python_calamine import CalamineWorkbook
 
-    from reporttool.forms.layout import META_KEYS, META_SHEET
     from reporttool.core.units import clean_text
+    from reporttool.forms.layout import META_KEYS, META_SHEET
 
     tmp = tmp_dir / f"ident-{secrets.token_hex(8)}.xlsx"
     try:

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from anyio import to_thread
 
 from reporttool.checks import counts
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import Finding, parse_period
 from reporttool.ledger import Ledger, SubmissionRecord
 from reporttool.ledger.store import Review
-from reporttool.core.models import Finding, parse_period
 from reporttool.serve import views
 from reporttool.serve.codes import Who, state_dir
-from reporttool.core.errors import ReportToolError
 from reporttool.serve.intake import NotChecked, Refused, display_name, findings_key, form_district, judge, sha256, store
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporttool.checks import counts
+from reporttool.core.models import Finding, Period, parse_period
 from reporttool.core.status import ST_MISSING
 from reporttool.figures import SubmissionState
 from reporttool.ledger import Ledger, SubmissionRecord
 from reporttool.ledger.store import Review
-from reporttool.core.models import Finding, Period, parse_period
 from reporttool.workspace import Workspace
 
 DECISION_PASS = "通过"
