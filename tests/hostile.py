@@ -295,3 +295,24 @@ def many_rows(form: Path, folder: Path, row: int = 150_000, part: str = ROSTER_P
     """A value far down column A (a sheet "used" to row 150,000, within the column limit)."""
     cell = f'<row r="{row}"><c r="A{row}" t="n"><v>1</v></c></row></sheetData>'.encode()
     return edit_parts(form, folder / f"行数过多{row}.xlsx", {part: sub_bytes(rb"</sheetData>", cell)})
+
+
+# ---- from the held-out trial (bench/trial_files.py, docs/trials.md) -----------------------------------
+
+
+def header_pasted_again(form: Path, folder: Path, after: int = 1, times: int = 2, sheet: str = "集群企业") -> Path:
+    """The header row copied and pasted ``times`` more times below the ``after``-th data row."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(form)
+    ws = wb[sheet]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "序号")
+    titles = [ws.cell(header, c).value for c in range(1, ws.max_column + 1)]
+    at = header + after + 1
+    ws.insert_rows(at, times)
+    for k in range(times):
+        for c, v in enumerate(titles, 1):
+            ws.cell(at + k, c).value = v
+    dest = folder / "表头重复.xlsx"
+    wb.save(dest)
+    return dest

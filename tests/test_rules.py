@@ -336,7 +336,7 @@ def test_every_rule_template_formats():
               "start": "2025-01", "cluster": "c", "roster": "1", "measure": "营业收入", "indicator": "营业收入",
               "what": "w", "change": "增长1%", "previous_period": "p", "previous": "1", "name": "n",
               "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B",
-              "kind": "k", "rows": "100,001", "length": "有 9 个字符", "why": ""}
+              "kind": "k", "count": "3", "rows": "100,001", "length": "有 9 个字符", "why": ""}
     for code in RULES:
         f = finding(code, column="列", value="v", row=5, **fields)
         assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)
@@ -462,7 +462,9 @@ E2E_CASES = {
     "R-ROSTER-OVER-OUTPUT": (dict(roster=_with(_base_roster(), 0, revenue=D("100000.02"))), ("output", 0, "value")),
     "R-ROSTER-MISSING": (dict(roster=_base_roster()[:1]), ("output", 2, "value")),
     "R-FORMULA-PART": (dict(outputs=_outputs(B_GD={"value": D(20000), "value_ly": D(19000)},
-                                             B_SR={"value": None, "value_ly": None})), ("output", 2, "value")),
+                                             B_SR={"value": None, "value_ly": None}),
+                            # no 装备制造 enterprise with 营业收入: its blank SR would also be R-OUTPUT-BLANK
+                            roster=_with(_base_roster(), 1, revenue=D(0), revenue_ly=D(0))), ("output", 2, "value")),
     # (the finding sits at the part that was filled: the empty row is not read, it has no data)
     "R-YOY-SWING": (dict(outputs=_outputs(A_CZ={"value": D(160000), "value_ly": D(100000)})), ("output", 1, "value")),
     "R-OUTPUT-ROW-UNKNOWN": (dict(edit=_edit_output_code), ("output", 1, "indicator_code")),
@@ -504,7 +506,8 @@ def test_e2e_rule(tmp_path, small_catalogue, rule):
 def test_e2e_covers_every_single_file_rule():
     """Every per-file rule implemented here has an end-to-end fixture (reader rules are H2's)."""
     reader_rules = {"R-NO-CACHED", "R-EXTRA-ROW", "R-EMPTY", "R-MERGED",  # R-MERGED: tests/test_isolation.py
-                    "R-TOTAL-ROW"}  # R-TOTAL-ROW: tests/test_intake_reading.py
+                    "R-TOTAL-ROW",  # R-TOTAL-ROW: tests/test_intake_reading.py
+                    "R-HEADER-ROW"}  # R-HEADER-ROW: tests/test_trial_files.py
     row_rules = {c for c, r in RULES.items() if r.scope == "row"} - reader_rules
     assert row_rules <= set(E2E_CASES)
 

@@ -241,7 +241,9 @@ class _Checker:
         if done is not None and plan is not None and done > plan:
             self.add("R-INV-PLAN", table, row, "done_year", done, plan=show(plan))
         start, finish = v.get("start"), v.get("finish")
-        if isinstance(start, dt.date) and isinstance(finish, dt.date) and start > finish:
+        # by month: the form asks for 年月, and a month read as its first day must not precede a date in it
+        if (isinstance(start, dt.date) and isinstance(finish, dt.date)
+                and (start.year, start.month) > (finish.year, finish.month)):
             self.add("R-DATES", table, row, "finish", finish, start=show(start))
 
     # ---- 集群产出 -------------------------------------------------------------------------------
@@ -315,6 +317,7 @@ class _Checker:
                 total_wan = _to_wan(total, ind.form_unit) if total is not None else None
                 self.add("R-ROSTER-MISSING", output, row, "value", total, cluster=cl.name, indicator=ind.name,
                          total=_amount(total_wan) if total_wan is not None else show(total))
+        self._blank_outputs(roster, output, listed_clusters & known)
         for row in output.rows:
             if row.excluded:
                 continue
@@ -336,6 +339,31 @@ class _Checker:
                 self.add("R-ROSTER-OVER-OUTPUT", output, row, "value", total, cluster=cluster.name,
                          measure=layout.ROSTER.column(key).title.replace("本年累计", ""),
                          indicator=indicator.name, roster=_amount(listed), total=_amount(total_wan))
+
+
+    def _blank_outputs(self, roster: Table, output: Table, clusters: set) -> None:
+        """A cluster listed in the roster whose total on 集群产出 was left blank (R-OUTPUT-BLANK): without it
+        the district's figure for the cluster is silently missing (a form sent back with 集群产出 empty)."""
+        given = {(str(r.values.get("cluster_code") or ""), str(r.values.get("indicator_code") or ""))
+                 for r in output.rows if r.excluded or r.values.get("value") is not None or "value" in r.raw}
+        for cluster in self.cat.clusters:
+            if cluster.code not in clusters or not self.cat.hosts(cluster.code, self.sub.district):
+                continue
+            for ind in self.cat.output_indicators_for(cluster.code):
+                key = ROSTER_BOUND_COLUMNS.get(ind.roster_measure)
+                if key is None or key not in roster.columns or (cluster.code, ind.code) in given:
+                    continue
+                # every listed enterprise counts here, also one whose row has an error of its own
+                amounts = [_num(r.values.get(key)) for r in roster.rows
+                           if _has_data(roster, r) and r.values.get("cluster") == cluster.code]
+                listed = sum((a for a in amounts if a is not None), Decimal(0))
+                if listed <= 0:
+                    continue
+                self.findings.append(finding(
+                    "R-OUTPUT-BLANK", file=self.sub.file_name, district=self.sub.district, sheet=output.sheet,
+                    column=layout.OUTPUT.column("value").title, cluster=cluster.name, indicator=ind.name,
+                    count=len(amounts), measure=layout.ROSTER.column(key).title.replace("本年累计", ""),
+                    roster=_amount(listed)))
 
 
 def text_limit(table: str, key: str) -> int:

@@ -111,6 +111,10 @@ _RULES: list[Rule] = [
          "第{row}行为合计行（“{value}”），请删除。合计由市局汇总时计算，本行未读取。",
          "数据表中序号、信用代码、名称等列写着“合计/小计/总计/共计”的行：不读取、不参与任何汇总，只给出这一条",
          "row"),
+    Rule("R-HEADER-ROW", ERROR, "重复的表头行",
+         "第{row}行是又粘贴了一遍的表头（“{value}”），请删除。本行未读取。",
+         "数据行中出现与表头相同的一行（表头被重复粘贴）：不读取，只给出这一条（不再报该行每一格的错误）",
+         "row"),
     Rule("R-CHOICE", ERROR, "不在下拉选项中", "“{column}”应为 {choices} 之一，现为“{value}”。", "下拉列的值不在选项中",
          "row"),
     Rule("R-CLUSTER-SCOPE", VERIFY, "集群不在本县区",
@@ -152,6 +156,11 @@ _RULES: list[Rule] = [
     Rule("R-ROSTER-MISSING", VERIFY, "集群无企业名录",
          "{cluster}在集群产出表填报了{indicator} {total} 万元，但集群企业表中没有该集群的企业，请补填或说明。",
          "集群产出表某集群报了与名录对应的指标，而名录中没有该集群的企业", "row"),
+    Rule("R-OUTPUT-BLANK", ERROR, "集群总量未填",
+         "{cluster}的“{indicator}”未填写，但集群企业表列了该集群企业 {count} 户，{measure}合计 {roster} 万元。"
+         "请在集群产出表补填该集群的{indicator}。",
+         "集群企业表列了某集群的企业（营业收入或工业总产值合计大于0），而集群产出表该集群对应指标的本年累计为空",
+         "sheet"),
     Rule("R-FORMULA-PART", VERIFY, "比率分项缺失",
          "{cluster}的“{indicator}”按 {formula} 计算，已填{given}，但“{missing}”未填，本县区该比率无法计算，"
          "也不计入全市。请补填（确实为零请填0）或说明。",

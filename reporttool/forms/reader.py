@@ -346,6 +346,7 @@ class _Ctx:
                         cols[key] = c
             if len(cols) > len(best_cols):
                 best, best_cols = r, cols
+        self._labels = labels
         need = [c for c in self.spec.columns if c.kind not in (L.SEQ, L.FIXED)]
         if self.spec.key == L.OUTPUT.key:
             for pair in (("cluster_code", "cluster"), ("indicator_code", "indicator")):
@@ -390,6 +391,12 @@ class _Ctx:
                                              sheet=self.sheet, row=r, column=self._title_at(cols, c),
                                              cell=cell_ref(r, c), value=text, words=self.cat.words))
                 continue
+            if self._is_header_again(row, cols):  # the header pasted again among the data rows
+                c = min(cols.values())
+                self.findings.append(finding("R-HEADER-ROW", file=self.file, district=self.district,
+                                             sheet=self.sheet, row=r, column=self._title_at(cols, c),
+                                             cell=cell_ref(r, c), value=_as_text(_cell(row, c))))
+                continue
             record = self._row(r, row, convs)
             # rows empty in every data column (only 序号, spaces, or a value merged down over blank rows) are not rows
             if any((record.values[k] is not None or k in record.raw) and (r, cols[k]) not in self._filled
@@ -398,6 +405,13 @@ class _Ctx:
         self._extra_rows(grid, signoff)
         self._no_cached(table, start, signoff)
         return table
+
+    def _is_header_again(self, row: list, cols: dict[str, int]) -> bool:
+        """At least half of the header's titles (and three or more) typed in their own columns: a data row
+        never reads like that, and reading it would give one error per cell."""
+        hits = sum(1 for key, c in cols.items()
+                   if (v := _cell(row, c)).__class__ is str and self._labels.get(_label(strip_controls(v))) == key)
+        return hits >= max(3, len(cols) // 2)
 
     def _unmerge(self, grid: list[list], merges: list[tuple[int, int, int, int]], start: int,
                  cols: dict[str, int]) -> None:
