@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
 #   make demo   - a demo workspace of the default city, consolidated; prints where the outputs are
-#   make test   - ruff, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
+#   make test   - ruff, mypy, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
 #   make serve  - the districts' web page on the demo workspace (http://localhost:8765/)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -26,6 +26,7 @@ demo: venv
 test: venv
 	$(BIN)/ruff check reporttool tests bench
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The districts' web page on the demo workspace (make demo first); new access codes are printed each time.

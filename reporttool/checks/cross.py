@@ -51,10 +51,10 @@ def ytd_fall(current: Sequence[VersionFacts], previous: dict[str, dict[str, Tabl
         for row in table.rows:
             key = (row.values.get("cluster_code"), row.values.get("indicator_code"))
             value, prev = row.values.get("value"), before.get(key)
-            ind = flows.get(key[1])
+            ind = flows.get(key[1]) if key[1] else None
             if row.excluded or ind is None or value is None or prev is None or not value < prev:
                 continue
-            cluster = cat.cluster(key[0])
+            cluster = cat.cluster(key[0] or "")
             what = f"{cluster.name if cluster else key[0]}{ind.name}（{ind.form_unit}）"
             out.append(finding("R-YTD-FALL", file=v.file_name, district=v.district, sheet=table.sheet,
                                row=row.number, column=OUTPUT.column("value").title,

@@ -46,8 +46,8 @@ def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, 
         click.echo(f"按计划明显落后于时序进度的集群：{names}")
     if result.others:
         click.echo(f"注意：收件箱中另有 {len(result.others)} 个不是本次生成的文件（未改动），汇总时也会读取：")
-        for p in result.others[:10]:
-            click.echo(f"  {p.name}")
+        for other in result.others[:10]:
+            click.echo(f"  {other.name}")
         if len(result.others) > 10:
             click.echo(f"  ……等 {len(result.others)} 个")
     root = f'"{ws.root}"' if " " in str(ws.root) else str(ws.root)

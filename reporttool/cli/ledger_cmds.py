@@ -10,8 +10,12 @@ import datetime as dt
 import json
 import sys
 import unicodedata
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
@@ -68,7 +72,7 @@ class _Progress:
     """click.progressbar driven by read_many's progress(done, total) callback."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None  # click's ProgressBar
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -103,7 +107,7 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     c = result.counts
     with user_errors():
         unit = obj.workspace().catalogue().words.unit
-    click.echo(f"{period.label} 报送情况（截止 {result.deadline.isoformat()}）：")
+    click.echo(f"{period.label} 报送情况（截止 {result.deadline.isoformat() if result.deadline else '—'}）：")
     _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(result.states))
     missing = [s.district_name for s in result.states if s.status == ST_MISSING]
     if missing:

@@ -259,12 +259,12 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
     programme += _programme_level(cat, period, per_district, districts, members)
 
     by_district: list[IndicatorFigure] = []
-    for d in cat.districts:
-        sums = per_district.get(d.code, {})
+    for dist in cat.districts:
+        sums = per_district.get(dist.code, {})
         for c in cat.clusters:
             for ind in cat.indicators_for(c.code):
                 s = sums.get((c.code, ind.code), Sum())
-                by_district.append(_figure(cat, period, c.code, ind, d.code, s, int(s.value is not None)))
+                by_district.append(_figure(cat, period, c.code, ind, dist.code, s, int(s.value is not None)))
     _rank(by_district, cat)
 
     figs = Figures(
@@ -307,7 +307,7 @@ def _unit(sums: dict[tuple[str, str], Sum], cluster: str) -> dict[str, Sum]:
 
 def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict) -> dict[tuple[str, str], Sum]:
     """One district's cluster × indicator values, in each indicator's display unit."""
-    outputs: dict[tuple[str, str], Row] = {}
+    outputs: dict[tuple[str | None, str | None], Row] = {}  # keyed as the form gives them
     for r in cv.accepted(district, "output"):
         outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
     roster, projects = agg["roster"], agg["projects"]

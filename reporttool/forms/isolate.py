@@ -189,11 +189,12 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
 
     def finish(i: int, sub: Submission | None, findings: list[Finding], payload: Any = None) -> None:
         nonlocal done
-        results[i] = ReadResult(paths[i], sub, findings, results[i].sha256 if results[i] else file_sha256(paths[i]),
-                                payload)
+        before = results[i]
+        result = ReadResult(paths[i], sub, findings, before.sha256 if before else file_sha256(paths[i]), payload)
+        results[i] = result
         done += 1
         if on_result:
-            on_result(results[i])
+            on_result(result)
         if progress:
             progress(done, total)
 
@@ -213,7 +214,8 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
 
     if isolate is None:
         isolate = not (len(reports) <= IN_PROCESS_MAX_FILES and all(
-            r.size <= IN_PROCESS_MAX_BYTES and r.max_cells <= IN_PROCESS_MAX_CELLS for r in reports.values()))
+            r is not None and r.size <= IN_PROCESS_MAX_BYTES and r.max_cells <= IN_PROCESS_MAX_CELLS
+            for r in reports.values()))
     if not isolate:
         for i, report in reports.items():
             finish(i, *_read_job(str(paths[i]), cat, expected_period, expected_district, report, job))
@@ -224,7 +226,8 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
     return [r for r in results if r is not None]
 
 
-def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: tuple, workers: int | None,
+def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: tuple[Catalogue, Period | None, str | None],
+              workers: int | None,
               memory_mb: int, timeout: float, finish: Callable, job: ReadJob | None = None) -> None:
     """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
     ctx = multiprocessing.get_context("spawn")
@@ -245,7 +248,7 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
                 while queue and len(inflight) < size:
                     i = queue.popleft()
                     try:
-                        fut = pool.submit(_read_job, str(paths[i]), *args, reports[i], job)
+                        fut = pool.submit(_read_job, str(paths[i]), args[0], args[1], args[2], reports[i], job)
                     except BrokenProcessPool:  # a worker died since the last wait: its futures tell which
                         queue.appendleft(i)
                         break

@@ -34,8 +34,9 @@ class Sum:
         """Divide every amount by ``factor`` (form unit -> display unit)."""
         if factor == 1:
             return self
-        return Sum(*(None if v is None else v / factor for v in (self.value, self.last_year, self.comparable)),
-                   like_for_like=self.like_for_like)
+        value, last_year, comparable = (None if v is None else v / factor
+                                        for v in (self.value, self.last_year, self.comparable))
+        return Sum(value, last_year, comparable, like_for_like=self.like_for_like)
 
     @property
     def yoy(self) -> Decimal | None:
@@ -163,7 +164,8 @@ def _enc(v):
 def _dec(v):
     if isinstance(v, dict):
         if "S" in v:
-            return Sum(*(None if x is None else Decimal(x) for x in v["S"]), like_for_like=v["L"])
+            value, last_year, comparable = (None if x is None else Decimal(x) for x in v["S"])
+            return Sum(value, last_year, comparable, like_for_like=v["L"])
         if "D" in v:
             return Decimal(v["D"])
         return {k: _dec(x) for k, x in v["M"]}
@@ -208,6 +210,11 @@ def _evaluate(ind: Indicator, by_code: dict[str, Indicator], leaves: dict[str, D
     return evaluate_formula(ind.formula, values)
 
 
+def _known_total(values: Iterable[Decimal | None]) -> Decimal:
+    """The sum of values the caller has already checked are all known (not None)."""
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
 def formula_sum(ind: Indicator, by_code: dict[str, Indicator], units: list[dict[str, Sum]], *,
                 city: bool = False) -> Sum:
     """A formula indicator over ``units`` (one district's, or one district × cluster's, sums by code).
@@ -225,12 +232,12 @@ def formula_sum(ind: Indicator, by_code: dict[str, Indicator], units: list[dict[
     cur = [u for u in units if all(u.get(code, empty).value is not None for code in leaves)]
     if not cur:
         return Sum()
-    value = _evaluate(ind, by_code, {code: sum((u[code].value for u in cur), Decimal(0)) for code in leaves})
+    value = _evaluate(ind, by_code, {code: _known_total(u[code].value for u in cur) for code in leaves})
     both = [u for u in cur if all(u[code].last_year is not None and u[code].comparable is not None for code in leaves)]
     if value is None or not both:
         return Sum(value)
-    last = _evaluate(ind, by_code, {code: sum((u[code].last_year for u in both), Decimal(0)) for code in leaves})
-    comparable = _evaluate(ind, by_code, {code: sum((u[code].comparable for u in both), Decimal(0)) for code in leaves})
+    last = _evaluate(ind, by_code, {code: _known_total(u[code].last_year for u in both) for code in leaves})
+    comparable = _evaluate(ind, by_code, {code: _known_total(u[code].comparable for u in both) for code in leaves})
     if last is None or comparable is None:
         return Sum(value)
     return Sum(value, last, comparable, any(u[code].like_for_like for u in both for code in leaves))
