@@ -255,7 +255,7 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
                     inflight[fut] = (i, time.monotonic())
                 if not inflight:  # broken with nothing in flight (a worker died idle): a new pool
                     break
-                ready, _ = cf.wait(inflight, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+                ready, _ = cf.wait(inflight, timeout=min(1.0, timeout), return_when=cf.FIRST_COMPLETED)
                 for fut in ready:
                     i, _started = inflight.pop(fut)
                     try:
