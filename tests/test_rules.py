@@ -507,7 +507,7 @@ def test_e2e_covers_every_single_file_rule():
     """Every per-file rule implemented here has an end-to-end fixture (reader rules are H2's)."""
     reader_rules = {"R-NO-CACHED", "R-EXTRA-ROW", "R-EMPTY", "R-MERGED",  # R-MERGED: tests/test_isolation.py
                     "R-TOTAL-ROW",  # R-TOTAL-ROW: tests/test_intake_reading.py
-                    "R-HEADER-ROW"}  # R-HEADER-ROW: tests/test_trial_files.py
+                    "R-HEADER-ROW", "R-NOTE-ONLY-ROW"}  # tests/test_trial_files.py
     row_rules = {c for c, r in RULES.items() if r.scope == "row"} - reader_rules
     assert row_rules <= set(E2E_CASES)
 

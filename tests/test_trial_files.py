@@ -3,12 +3,15 @@ the trial itself is bench/trial_files.py, its results docs/trials.md). Each test
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import hostile as H
 import pytest
+from click.testing import CliRunner
 
 from reporttool.checks import check_submission, file_status
-from reporttool.core.models import ERROR
+from reporttool.cli import main
+from reporttool.core.models import ERROR, INFO
 from reporttool.core.status import ST_ERRORS
 from reporttool.forms.reader import read_submission
 
@@ -78,3 +81,53 @@ def test_dates_are_compared_by_month(small_catalogue, tmp_path, start, finish, e
     path = H.filled_form(small_catalogue, tmp_path / "甲区日期.xlsx", projects=projects)
     _, findings = read_and_check(path, small_catalogue)
     assert any(f.rule == "R-DATES" for f in findings) is error
+
+
+def test_a_row_with_only_a_note_is_one_hint_not_five_errors(small_catalogue, tmp_path):
+    roster = [*H.ROSTER, {"note": "以上企业数据已核实"}]
+    path = H.filled_form(small_catalogue, tmp_path / "甲区说明行.xlsx", roster=roster)
+    sub, findings = read_and_check(path, small_catalogue)
+    table = sub.tables["roster"]
+    assert [r.values["name"] for r in table.rows] == ["甲化工有限公司", "乙装备有限公司"]
+    r = table.rows[-1].number + 1
+    hits = [f for f in findings if f.sheet == "集群企业" and f.row == r]
+    assert [f.rule for f in hits] == ["R-NOTE-ONLY-ROW"], [(f.rule, f.message) for f in hits]
+    assert hits[0].severity == INFO and "以上企业数据已核实" in hits[0].message
+    assert hits[0].cell == table.cell("note", r)
+
+
+def test_a_note_only_row_on_the_output_sheet_is_still_read(small_catalogue, tmp_path):
+    outputs = {**H.OUTPUTS, ("A", "CZ"): {"note": "本期停产检修"}}
+    path = H.filled_form(small_catalogue, tmp_path / "甲区产出说明.xlsx", outputs=outputs)
+    sub, findings = read_and_check(path, small_catalogue)
+    assert any(r.values.get("note") == "本期停产检修" for r in sub.tables["output"].rows)
+    assert not any(f.rule == "R-NOTE-ONLY-ROW" for f in findings)
+
+
+def _consolidate(ws):
+    return CliRunner().invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06", "--workers", "1"])
+
+
+def test_a_copy_under_another_name_is_said_not_silently_dropped(small_workspace, tmp_path):
+    ws = small_workspace
+    path = H.filled_form(ws.catalogue(), ws.inbox / "甲区.xlsx")
+    shutil.copy(path, ws.inbox / "甲区 报表 (1).xlsx")
+    res = _consolidate(ws)
+    assert res.exit_code in (0, 1), res.output
+    (line,) = [x for x in res.output.splitlines() if "内容完全相同" in x]
+    assert "甲区.xlsx" in line and "甲区 报表 (1).xlsx" in line and "未重复入账" in line
+
+
+def test_a_good_file_shadowed_by_a_refused_copy_is_named_with_the_way_out(small_workspace):
+    """The same bytes first arrived under a neighbour's name (refused, F-IDENTITY-CONFLICT); the district's
+    own copy is not recorded again (one version per SHA-256): the console names both and says what to do."""
+    ws = small_workspace
+    good = H.filled_form(ws.catalogue(), ws.root / "甲区.xlsx")
+    shutil.copy(good, ws.inbox / "乙县6月报表.xlsx")
+    H.filled_form(ws.catalogue(), ws.inbox / "乙县.xlsx", district="110102")  # so that the round has data
+    first = _consolidate(ws)
+    assert "退回：乙县6月报表.xlsx" in first.output, first.output
+    shutil.copy(good, ws.inbox / "甲区.xlsx")
+    res = _consolidate(ws)
+    (line,) = [x for x in res.output.splitlines() if "内容完全相同" in x]
+    assert "甲区.xlsx 与先前收到的 乙县6月报表.xlsx" in line and "退回" in line and "重新保存" in line

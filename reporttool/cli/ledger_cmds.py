@@ -23,6 +23,9 @@ from reporttool.core.models import Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
 from reporttool.figures import SubmissionState
 
+if TYPE_CHECKING:
+    from reporttool.pipeline.inbox import InputFile
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -55,6 +58,18 @@ def _problems(state: SubmissionState) -> str:
     if state.info:
         parts.append(f"提示{state.info}")
     return "、".join(parts) or ("—" if state.status == ST_MISSING else "无")
+
+
+def same_bytes_notice(i: InputFile, names: dict[str, str], unit: str) -> str:
+    """A file whose bytes were already recorded under another name is not recorded again; say so, and
+    whose file it is (a district's own file re-sent under a neighbour's name, or a refused copy shadowing
+    a good one: docs/trials.md)."""
+    state = f"，{i.status}" if i.status else ""
+    who = names.get(i.district, i.district)
+    text = f"注意：{i.name} 与先前收到的 {i.same_as}（{who}{state}）内容完全相同，未重复入账（同一内容只记一次）。"
+    if i.status == ST_RETURNED:
+        text += f"如这份是本{unit}自己的报表，请让报送单位在 Excel/WPS 中打开后重新保存再发送（内容不变即可）。"
+    return text
 
 
 def _state_rows(states: list[SubmissionState]) -> list[list[str]]:
@@ -128,6 +143,8 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
                 click.echo(f"  该{unit}仍使用先前收到的版本（见 reporttool history）。")
         if i.note:
             click.echo(f"注意：{i.name} {i.note}。")
+        if i.same_as:
+            click.echo(same_bytes_notice(i, names, unit))
     for entry in result.skipped:
         click.echo(f"跳过：inbox/{entry.name} {entry.reason}。")
     for note in result.figures.config_notes:  # configuration hints: the terminal, not the documents

@@ -399,8 +399,16 @@ class _Ctx:
                 continue
             record = self._row(r, row, convs)
             # rows empty in every data column (only 序号, spaces, or a value merged down over blank rows) are not rows
-            if any((record.values[k] is not None or k in record.raw) and (r, cols[k]) not in self._filled
-                   for k in data_keys):
+            present = [k for k in data_keys
+                       if (record.values[k] is not None or k in record.raw) and (r, cols[k]) not in self._filled]
+            if present == ["note"] and self.spec.key != L.OUTPUT.key:
+                # a remark typed under (or among) the enterprises/projects: no row to attach it to
+                self.findings.append(finding("R-NOTE-ONLY-ROW", file=self.file, district=self.district,
+                                             sheet=self.sheet, row=r, column=self._title_at(cols, cols["note"]),
+                                             cell=cell_ref(r, cols["note"]),
+                                             value=_as_text(_cell(row, cols["note"]))))
+                continue
+            if present:
                 table.rows.append(record)
         self._extra_rows(grid, signoff)
         self._no_cached(table, start, signoff)

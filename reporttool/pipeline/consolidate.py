@@ -233,6 +233,8 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             rec = ledger.by_sha(item.sha256)
             if rec is not None:
                 item.submission_id, item.district, item.period, item.status = rec.id, rec.district, rec.period, rec.status
+                if rec.file_name != item.name:  # a copy under another name: recorded once, said on the console
+                    item.same_as = rec.file_name
     return inputs
 
 

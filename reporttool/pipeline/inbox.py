@@ -35,6 +35,7 @@ class InputFile:
     unknown_district: bool = False  # refused, and not from a configured district: nobody's 报送情况 shows it
     reason: str = ""  # why it was refused (退回), as told to the district
     district_guessed: bool = False  # the district was taken from the file name (its identity was unreadable)
+    same_as: str = ""  # not new: the name under which the same bytes were recorded, when it is another name
 
     @property
     def name(self) -> str:
