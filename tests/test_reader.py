@@ -225,7 +225,8 @@ def test_any_cell_content_reads_or_is_refused(small_catalogue, roster, output):
         except ReadRefused as exc:
             assert exc.finding.message
         else:
-            assert all(f.rule in ("R-EXTRA-ROW", "R-NO-CACHED") for f in findings)
+            # row-shape findings of the reader (a row with only 说明, a header pasted again: docs/reading.md)
+            assert all(f.rule in ("R-EXTRA-ROW", "R-NO-CACHED", "R-NOTE-ONLY-ROW", "R-HEADER-ROW") for f in findings)
             for row in sub.tables["roster"].rows:
                 assert set(row.raw) <= set(row.values)
 
