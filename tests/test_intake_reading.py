@@ -62,6 +62,56 @@ def test_wps_et_is_named_as_such(small_catalogue, tmp_path):
     assert f.rule == "F-XLS" and ".et" in f.message and "另存为" in f.message and "97-2003" not in f.message
 
 
+def _bytes_file(folder: Path, name: str, data: bytes) -> Path:
+    p = folder / name
+    p.write_bytes(data)
+    return p
+
+
+def _zip_file(folder: Path, name: str, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    p = folder / name
+    with zipfile.ZipFile(p, "w") as z:
+        for member, data in members.items():
+            z.writestr(member, data)
+    return p
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("甲区报表.xlsx", b"%PDF-1.7\n" + b"0" * 100, "PDF"),
+    ("甲区报表.xlsx", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "图片"),
+    ("甲区报表.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, "图片"),
+    ("甲区报表.xls", b"\xef\xbb\xbf<html><body><table><tr><td>1</td></tr></table></body></html>", "网页"),
+    ("甲区报表.xls", b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+     "Excel 2003 XML"),
+])
+def test_other_files_are_named_for_what_they_are(small_catalogue, tmp_path, name, data, words):
+    f = refused(_bytes_file(tmp_path, name, data), small_catalogue)
+    assert f.rule == "F-NOT-XLSX" and words in f.message and "另存为 .xlsx" in f.message
+
+
+def test_a_docx_is_named_a_word_document(small_catalogue, tmp_path):
+    f = refused(H.renamed_docx(tmp_path), small_catalogue)
+    assert f.rule == "F-NOT-XLSX" and "Word 文档" in f.message
+
+
+def test_an_old_word_doc_is_not_called_an_xls(small_catalogue, tmp_path):
+    f = refused(_bytes_file(tmp_path, "甲区报表.xls", H._ole("WordDocument".encode("utf-16-le"))), small_catalogue)
+    assert f.rule == "F-NOT-XLSX" and "Word 文档（.doc）" in f.message
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: _zip_file(d, "报表.zip", {"南票区报表.xlsx": b"x", "兴城市报表.xlsx": b"y"}),
+    lambda d: _zip_file(d, "报表.xlsx", {"南票区报表.xlsx": b"x"}),
+    lambda d: _bytes_file(d, "报表.rar", b"Rar!\x1a\x07\x01\x00" + b"0" * 100),
+    lambda d: _bytes_file(d, "报表.7z", b"7z\xbc\xaf\x27\x1c" + b"0" * 100),
+])
+def test_an_archive_is_told_to_unpack(small_catalogue, tmp_path, make):
+    f = refused(make(tmp_path), small_catalogue)
+    assert f.rule == "F-ARCHIVE" and "解压" in f.message
+
+
 def test_old_xls_message_still_names_xls(small_catalogue, tmp_path):
     f = refused(H.ole_xls(tmp_path), small_catalogue)
     assert f.rule == "F-XLS" and ".xls" in f.message and "另存为" in f.message
@@ -169,7 +219,7 @@ def test_finding_values_are_bounded():
 # ---- 合计 rows --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("label", ["合计", "合 计", "小计", "总计", "合计：", "合计（2户）"])
+@pytest.mark.parametrize("label", ["合计", "合 计", "小计", "总计", "合计：", "合计（2户）", "化工产业集群小计", "全县合计"])
 def test_a_total_row_gets_one_finding_and_never_reaches_a_sum(small_catalogue, tmp_path, label):
     total = {"name": label, "revenue": D("2434.5"), "revenue_ly": D("4456.78"), "employees": 155}
     path = H.filled_form(small_catalogue, tmp_path / "甲区.xlsx", roster=[*H.ROSTER, total])

@@ -20,17 +20,22 @@ class Rule:
     checks: str  # what it checks, for docs/rules.md
     scope: str = "file"  # file: refusal of the whole file; row: one cell/row; cross: needs other files
     optional: tuple[str, ...] = ()  # template fields that may be left out (they are then empty)
+    defaults: tuple[tuple[str, str], ...] = ()  # template fields that may be left out, with their default
 
 
 _RULES: list[Rule] = [
     # ---- file-level refusals (the file is 退回; nothing of it is used) -----------------------------
     Rule("F-EMPTY-FILE", ERROR, "空文件", "文件是空的（0字节），请重新保存后发送。", "文件大小为0"),
     Rule("F-NOT-XLSX", ERROR, "不是Excel文件",
-         "文件不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。",
-         "文件内容不是 xlsx（zip）格式"),
+         "文件不是 Excel 工作簿（.xlsx）{what}。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。",
+         "文件内容不是 xlsx（zip）格式；PDF、图片、Word 文档、压缩包、网页格式的“.xls”、Excel 2003 XML 表格按内容认出并在"
+         "消息中说明是什么", defaults=(("what", "，可能是改了扩展名的其他文件"),)),
     Rule("F-XLS", ERROR, "旧版xls格式",
          "文件是{kind}，请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重新报送。",
          "OLE2 复合文档且不是加密的 xlsx（扩展名为 .et 时按 WPS 表格格式说明）"),
+    Rule("F-ARCHIVE", ERROR, "压缩包",
+         "文件是压缩包（{kind}），不是报表。请先解压，再把其中的报表（.xlsx）逐个报送或放入收件箱。",
+         "rar/7z 文件头；扩展名为 .zip 或其中含有 .xlsx/.xls 文件的 zip（没有 xl/workbook.xml）"),
     Rule("F-ODS", ERROR, "ods格式",
          "文件是 OpenDocument 表格格式（.ods），不是 Excel 工作簿。请用 Excel/WPS 打开后“另存为”Excel 工作簿（.xlsx）"
          "后报送。", "zip 中有 OpenDocument 的 mimetype 条目（或扩展名为 .ods）且没有 xl/workbook.xml"),
@@ -109,7 +114,7 @@ _RULES: list[Rule] = [
          "超长的值不保存、不参与汇总（不会被悄悄截断）", "row"),
     Rule("R-TOTAL-ROW", ERROR, "合计行",
          "第{row}行为合计行（“{value}”），请删除。合计由市局汇总时计算，本行未读取。",
-         "数据表中序号、信用代码、名称等列写着“合计/小计/总计/共计”的行：不读取、不参与任何汇总，只给出这一条",
+         "数据表中序号、信用代码、名称等列写着以“合计/小计/总计/共计”结尾的短标签（如“全县合计”“化工产业集群小计”）的行：不读取、不参与任何汇总，只给出这一条",
          "row"),
     Rule("R-HEADER-ROW", ERROR, "重复的表头行",
          "第{row}行是又粘贴了一遍的表头（“{value}”），请删除。本行未读取。",
@@ -217,6 +222,8 @@ def finding(code: str, *, file: str = "", district: str = "", sheet: str = "", r
     explanation = short_value(explanation)
     for key in rule.optional:
         fields.setdefault(key, "")
+    for key, default in rule.defaults:
+        fields.setdefault(key, default)
     message = in_words(rule.template, words).format(value=text_value, column=column, row=row, sheet=sheet, cell=cell, **fields)
     return Finding(rule=code, severity=rule.severity, message=message, file=file, district=district,
                    sheet=sheet, row=row, column=column, cell=cell, value=text_value,

@@ -138,17 +138,66 @@ def precheck(path: Path | str, limits: Limits | None = None) -> SafetyReport:
         if head == OLE2_MAGIC:
             if _contains(fh, _ENCRYPTED_NAME):
                 raise refuse("F-ENCRYPTED")
+            if not _contains(fh, _WORKBOOK_NAME) and _contains(fh, _WORD_NAME):
+                raise refuse("F-NOT-XLSX", what="，而是 Word 文档（.doc）")
             raise refuse("F-XLS", kind=_OLE2_KINDS.get(suffix, _OLE2_KINDS[".xls"]))
         if not head.startswith(ZIP_MAGIC):
-            raise refuse("F-CSV" if suffix == ".csv" else "F-NOT-XLSX")
+            if suffix == ".csv":
+                raise refuse("F-CSV")
+            fh.seek(0)
+            what = _what_else(fh.read(4096), suffix)
+            if what.startswith("."):
+                raise refuse("F-ARCHIVE", kind=what)
+            raise refuse("F-NOT-XLSX", **({"what": what} if what else {}))
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise refuse("F-NOT-XLSX") from None
         with zf:
-            if "xl/workbook.xml" not in zf.namelist() and (suffix == ".ods" or _is_ods(zf)):
-                raise refuse("F-ODS")
+            members = zf.namelist()
+            if "xl/workbook.xml" not in members:
+                if suffix == ".ods" or _is_ods(zf):
+                    raise refuse("F-ODS")
+                what = _what_zip(members, suffix)
+                if what == ".zip":
+                    raise refuse("F-ARCHIVE", kind=what)
+                if what:
+                    raise refuse("F-NOT-XLSX", what=what)
             return _check_zip(fh, zf, name, size, lim, refuse)
+
+
+_WORKBOOK_NAME = "Workbook".encode("utf-16-le")  # the stream of an .xls ("Book" in Excel 5, rare)
+_WORD_NAME = "WordDocument".encode("utf-16-le")
+_MAGICS = ((b"%PDF-", "，而是 PDF 文档（无法从中读取数据）"),
+           (b"\x89PNG", "，而是图片（无法从中读取数据）"), (b"\xff\xd8\xff", "，而是图片（无法从中读取数据）"),
+           (b"GIF8", "，而是图片（无法从中读取数据）"), (b"BM", "，而是图片（无法从中读取数据）"),
+           (b"Rar!\x1a\x07", ".rar"), (b"7z\xbc\xaf\x27\x1c", ".7z"))  # archives: F-ARCHIVE
+
+
+def _what_else(head: bytes, suffix: str) -> str:
+    """What a file that is neither OLE2 nor zip is, from its first bytes: the words for F-NOT-XLSX, an
+    archive's extension (".rar") for F-ARCHIVE, or "" when not recognised."""
+    for magic, what in _MAGICS:
+        if head.startswith(magic) and not (magic == b"BM" and suffix not in (".bmp", "")):
+            return what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head.lower():
+        return "，而是 Excel 2003 XML 表格"
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")):
+        return "，而是网页（HTML）格式的表格（一些系统导出的“.xls”其实是网页）"
+    return ""
+
+
+def _what_zip(members: list[str], suffix: str) -> str:
+    """What a zip without xl/workbook.xml is: a Word/PowerPoint file (words for F-NOT-XLSX), or an archive
+    of files (".zip", for F-ARCHIVE); "" when not recognised."""
+    if "word/document.xml" in members:
+        return "，而是 Word 文档（.docx）"
+    if any(m.startswith("ppt/") for m in members):
+        return "，而是 PowerPoint 演示文稿"
+    if suffix == ".zip" or any(m.lower().endswith((".xlsx", ".xls", ".et", ".xlsm")) for m in members):
+        return ".zip"
+    return ""
 
 
 # What an OLE2 (compound document) spreadsheet is, told by its extension: WPS saves .et the same way.

@@ -34,8 +34,9 @@ from reporttool.forms.identity import check_identity
 _PER_ROW_KINDS = (L.AMOUNT, L.INT, L.CODE)  # a merge over rows in these columns is R-MERGED (see _unmerge)
 HEADER_SCAN_ROWS = 60  # the header row must be within the first rows of a sheet
 RATE_UNIT = "%"
-# A row whose label cell says 合计/小计/总计/共计 ("合 计", "合计：", "小计（3户）") is a total, not data.
-_TOTAL_ROW = re.compile(r"(合计|小计|总计|共计|总合计|累计合计)([:：(（].*)?")
+# A row whose label cell says 合计/小计/总计/共计 ("合 计", "合计：", "小计（3户）", "化工产业集群小计",
+# "全县合计") is a total, not data: a short label ending in one of these words.
+_TOTAL_ROW = re.compile(r"[^:：(（]{0,20}?(合计|小计|总计|共计)([:：(（].*)?")
 _TOTAL_KINDS = (L.SEQ, L.CODE, L.TEXT, L.CLUSTER, L.FIXED)
 _CODE_ROW = re.compile(r"[甲乙丙丁戊己庚辛壬癸]|\d{1,3}")
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
