@@ -254,3 +254,46 @@ def test_a_company_whose_name_contains_heji_is_not_a_total(small_catalogue, tmp_
     path = H.filled_form(small_catalogue, tmp_path / "甲区.xlsx", roster=roster)
     sub, findings = read_and_check(path, small_catalogue)
     assert len(sub.tables["roster"].rows) == 2 and not [f for f in findings if f.rule == "R-TOTAL-ROW"]
+
+
+# ---- a percentage typed in Excel (stored as 0.12 with a % format) ---------------------------------------
+
+
+def test_percent_formatted_number_in_an_amount_column_is_an_error(small_catalogue, tmp_path, form):
+    wb = openpyxl.load_workbook(form)
+    ws = wb["集群企业"]
+    name = next(c for row in ws.iter_rows() for c in row if c.value == "甲化工有限公司")
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "本年累计营业收入")
+    cell = ws.cell(name.row, header.column)
+    cell.value, cell.number_format = 0.12, "0%"  # what Excel makes of a typed "12%"
+    path = tmp_path / "甲区百分比.xlsx"
+    wb.save(path)
+    sub, findings = read_and_check(path, small_catalogue)
+    (f,) = [f for f in findings if f.cell == cell.coordinate]
+    assert f.rule == "R-NUMBER" and f.value == "12%" and "万元" in f.message
+    row = next(r for r in sub.tables["roster"].rows if r.number == name.row)
+    assert row.values["revenue"] is None and row.excluded
+
+
+def test_percent_formatted_number_on_a_percent_indicator_is_the_rate(default_catalogue, tmp_path):
+    cat = default_catalogue
+    rate = next(i for i in cat.indicators if i.source == "output" and i.form_unit == "%")
+    path = write_template(cat, cat.districts[0].code, PERIOD, tmp_path / "县区.xlsx",
+                          outputs={(rate.clusters[0], rate.code): {"value": D("6")}})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["集群产出"]
+    code = next(c for row in ws.iter_rows() for c in row if c.value == rate.code)
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "本年累计")
+    cell = ws.cell(code.row, header.column)
+    cell.value, cell.number_format = 0.075, "0.0%"  # shown as 7.5%
+    wb.save(path)
+    sub, findings = read_and_check(path, cat)
+    (row,) = [r for r in sub.tables["output"].rows if r.values["indicator_code"] == rate.code]
+    assert row.values["value"] == D("7.5") and not [f for f in findings if f.rule == "R-NUMBER"]
+
+
+def test_a_template_as_written_has_no_percent_cells(small_catalogue, form):
+    from reporttool.forms.safety import precheck
+
+    report = precheck(form)
+    assert all(not s.percent_xf and not s.percent for s in report.sheets.values())

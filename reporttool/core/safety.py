@@ -45,6 +45,8 @@ _CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ATTR_R = re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"')
 _ATTR_T = re.compile(rb'\st="([a-zA-Z]+)"')
 _VALUE = re.compile(rb'<v(?:\s[^>]*)?>[^<]+</v>')
+_CELL_TAG = re.compile(rb'<c\b([^>]*?)/?>')
+_ATTR_S = re.compile(rb'\ss="([0-9]{1,6})"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\sref="([A-Z]{1,4})?([0-9]{1,8})?(?::([A-Z]{1,4})([0-9]{1,8}))?"')
 
 
@@ -72,6 +74,9 @@ class SheetScan:
     max_col: int = 0
     # formula cells without a cached value: (row, column), 1-based
     uncached: list[tuple[int, int]] = field(default_factory=list)
+    # cells shown as a percentage (Excel turns a typed "12%" into 0.12 with a % format): (row, column)
+    percent: list[tuple[int, int]] = field(default_factory=list)
+    percent_xf: frozenset[int] = frozenset()  # the workbook's cell formats (xf index) that show a %
 
 
 @dataclass
@@ -91,6 +96,11 @@ class SafetyReport:
     def uncached(self, sheet: str) -> list[tuple[int, int]]:
         s = self.sheets.get(sheet)
         return list(s.uncached) if s else []
+
+    def percent(self, sheet: str) -> frozenset[tuple[int, int]]:
+        """Cells of ``sheet`` formatted as a percentage (their stored value is the fraction: 12% is 0.12)."""
+        s = self.sheets.get(sheet)
+        return frozenset(s.percent) if s else frozenset()
 
     @property
     def max_cells(self) -> int:
@@ -259,11 +269,14 @@ def _check_zip(fh, zf: zipfile.ZipFile, name: str, size: int, lim: Limits, refus
     # small metadata parts first: they say which parts are worksheets
     by_name = {i.filename: i for i in infos}
     meta: dict[str, bytes] = {}
-    for part in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+    for part in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", _STYLES):
         if part in by_name:
             meta[part] = _scan_plain(part, read_part(by_name[part]), refuse, keep=True)
     is_macro = any(t in meta.get("[Content_Types].xml", b"") for t in _MACRO_TYPES)
     sheets = _sheet_parts(meta, refuse)
+    percent_xf = _percent_styles(meta.get(_STYLES, b""))
+    for scan in sheets.values():
+        scan.percent_xf = percent_xf
     by_part = {s.part: s for s in sheets.values()}
     for info in infos:
         if info.filename in meta or info.is_dir():
@@ -400,6 +413,34 @@ def _sheet_parts(meta: dict[str, bytes], refuse) -> dict[str, SheetScan]:
     return sheets
 
 
+_STYLES = "xl/styles.xml"
+_BUILTIN_PERCENT = frozenset({9, 10})  # 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_styles(data: bytes) -> frozenset[int]:
+    """Indices of the cell formats (cellXfs) whose number format shows a percentage; empty when unsure.
+
+    A template as written has none, so for an untouched form the sheet scan costs nothing extra."""
+    if b"%" not in data and b'numFmtId="9"' not in data and b'numFmtId="10"' not in data:
+        return frozenset()
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return frozenset()
+    ns = f"{{{_MAIN_NS}}}"
+    percent = set(_BUILTIN_PERCENT)
+    for fmt in root.iter(f"{ns}numFmt"):
+        code = _QUOTED.sub("", fmt.get("formatCode", ""))
+        if "%" in code and (fmt.get("numFmtId") or "").isdigit():
+            percent.add(int(fmt.get("numFmtId")))
+    xfs = root.find(f"{ns}cellXfs")
+    if xfs is None:
+        return frozenset()
+    return frozenset(k for k, xf in enumerate(xfs.findall(f"{ns}xf"))
+                     if (xf.get("numFmtId") or "0").isdigit() and int(xf.get("numFmtId") or 0) in percent)
+
+
 def _normpath(part: str) -> str:
     out: list[str] = []
     for piece in part.split("/"):
@@ -484,6 +525,8 @@ def _scan_rows(scan: SheetScan, seg: bytes, lim: Limits, refuse) -> None:
         raise refuse("F-EXTENT", sheet=scan.name,
                      detail=f"最远的单元格在第 {scan.max_row} 行、第 {column_letter(scan.max_col)} 列，"
                             f"上限为 {lim.max_rows:,} 行、{lim.max_cols} 列")
+    if scan.percent_xf:
+        _percent_cells(scan, seg)
     if b"<f" not in seg:
         return
     for m in _CELL.finditer(seg):
@@ -497,3 +540,14 @@ def _scan_rows(scan: SheetScan, seg: bytes, lim: Limits, refuse) -> None:
         r = _ATTR_R.search(b" " + attrs)
         if r:
             scan.uncached.append((int(r.group(2)), col_index(r.group(1))))
+
+
+def _percent_cells(scan: SheetScan, seg: bytes) -> None:
+    """Record the cells of ``seg`` whose format is one of the workbook's percentage formats."""
+    for m in _CELL_TAG.finditer(seg):
+        s = _ATTR_S.search(m.group(1))
+        if s is None or int(s.group(1)) not in scan.percent_xf:
+            continue
+        r = _ATTR_R.search(b" " + m.group(1))
+        if r:
+            scan.percent.append((int(r.group(2)), col_index(r.group(1))))

@@ -211,7 +211,8 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
             if sheet is None:
                 raise ReadRefused(finding("F-MISSING-SHEET", file=name, district=identity.district, sheet=spec.name))
             grid = _grid(wb, sheet, name, identity.district)
-            ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings)
+            ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings,
+                       report.percent(sheet))
             sub.tables[spec.key] = ctx.read(grid, _merges(wb, sheet))
             header = _header_line(grid, sub.tables[spec.key].header_row)
             units[sheet] = header.get("填报单位", "")
@@ -323,9 +324,10 @@ class _Ctx:
     """Reading one data sheet."""
 
     def __init__(self, cat: Catalogue, file: str, district: str, sheet: str, spec: L.SheetSpec,
-                 uncached: list[tuple[int, int]], findings: list[Finding]):
+                 uncached: list[tuple[int, int]], findings: list[Finding],
+                 percent: frozenset[tuple[int, int]] = frozenset()):
         self.cat, self.file, self.district, self.sheet, self.spec = cat, file, district, sheet, spec
-        self.uncached, self.findings = uncached, findings
+        self.uncached, self.findings, self.percent = uncached, findings, percent
         self._clusters: dict[str, str | None] = {}
 
     def refuse(self, code: str, **fields) -> ReadRefused:
@@ -372,6 +374,7 @@ class _Ctx:
         convs = [(k, c - 1, self._converter(self.spec.column(k)))
                  for k, c in sorted(cols.items(), key=lambda kv: kv[1]) if k != "seq"]
         self._cluster_keys = {k for k in cols if self.spec.column(k).kind == L.CLUSTER}
+        self._number_keys = {k for k in cols if self.spec.column(k).kind in (L.AMOUNT, L.INT)}
         self._codes = {c.code for c in self.cat.clusters}
         data_keys = [k for k in cols if self.spec.column(k).kind not in (L.SEQ, L.FIXED)]
         width = max(cols.values())
@@ -491,6 +494,12 @@ class _Ctx:
                 continue
             if v.__class__ is str and not v.isprintable():
                 v = strip_controls(v)
+            elif self.percent and v.__class__ in (float, int) and key in self._number_keys \
+                    and (r, c + 1) in self.percent:
+                # Excel stores a typed "12%" as 0.12 shown as 12%: what the district sees is a percentage
+                values[key] = None
+                raw[key] = f"{(Decimal(repr(v)) * 100).normalize():f}%"
+                continue
             try:
                 values[key] = conv(v)
             except (ValueError, ArithmeticError, OverflowError):
