@@ -260,11 +260,11 @@ def test_a_company_whose_name_contains_heji_is_not_a_total(small_catalogue, tmp_
 
 
 def test_percent_formatted_number_in_an_amount_column_is_an_error(small_catalogue, tmp_path, form):
+    revenue_col = read_submission(form, small_catalogue)[0].tables["roster"].columns["revenue"]
     wb = openpyxl.load_workbook(form)
     ws = wb["集群企业"]
     name = next(c for row in ws.iter_rows() for c in row if c.value == "甲化工有限公司")
-    header = next(c for row in ws.iter_rows() for c in row if c.value == "本年累计营业收入")
-    cell = ws.cell(name.row, header.column)
+    cell = ws.cell(name.row, revenue_col)
     cell.value, cell.number_format = 0.12, "0%"  # what Excel makes of a typed "12%"
     path = tmp_path / "甲区百分比.xlsx"
     wb.save(path)
@@ -283,8 +283,7 @@ def test_percent_formatted_number_on_a_percent_indicator_is_the_rate(default_cat
     wb = openpyxl.load_workbook(path)
     ws = wb["集群产出"]
     code = next(c for row in ws.iter_rows() for c in row if c.value == rate.code)
-    header = next(c for row in ws.iter_rows() for c in row if c.value == "本年累计")
-    cell = ws.cell(code.row, header.column)
+    cell = ws.cell(code.row, read_submission(path, cat)[0].tables["output"].columns["value"])
     cell.value, cell.number_format = 0.075, "0.0%"  # shown as 7.5%
     wb.save(path)
     sub, findings = read_and_check(path, cat)
