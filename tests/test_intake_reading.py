@@ -296,3 +296,15 @@ def test_a_template_as_written_has_no_percent_cells(small_catalogue, form):
 
     report = precheck(form)
     assert all(not s.percent_xf and not s.percent for s in report.sheets.values())
+
+
+def test_check_lists_the_total_row_in_row_order(small_catalogue, tmp_path):
+    """The reader's R-TOTAL-ROW (row 9) comes after the checks' findings of rows 7 and 8, as the
+    district reads its sheet."""
+    from reporttool.checks import check_files
+
+    total = {"name": "合计", "revenue": D("2434.5")}
+    path = H.filled_form(small_catalogue, tmp_path / "甲区.xlsx", roster=[*H.ROSTER, total])
+    (report,) = check_files([path], small_catalogue, period=PERIOD)
+    roster = [(f.row, f.rule) for f in report.findings if f.sheet == "集群企业"]
+    assert roster == sorted(roster, key=lambda x: x[0]) and roster[-1][1] == "R-TOTAL-ROW"

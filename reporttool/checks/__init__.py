@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reporttool.checks.single import check_submission, counts, file_status, is_refusal
+from reporttool.checks.single import check_submission, counts, file_status, in_sheet_order, is_refusal
 from reporttool.core.models import Finding, Period, Submission, parse_period
 from reporttool.core.rules import RULES, Rule, finding
+from reporttool.core.units import readable_name
 
 __all__ = ["RULES", "Rule", "finding", "check_submission", "counts", "file_status", "is_refusal",
            "FileReport", "check_files"]
@@ -58,8 +59,11 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
                 try:
                     findings.extend(check_submission(sub, cat, sub_period))
                 except Exception as exc:  # a checker bug on this file: this file only is refused
-                    findings.append(internal_finding(Path(res.path).name, sub.district, exc, cat.words))
+                    findings.append(internal_finding(readable_name(Path(res.path).name), sub.district, exc,
+                                                     cat.words))
                     sub = None
+        if sub is not None:
+            findings = in_sheet_order(findings, sub)
         reports.append(FileReport(Path(res.path), sub, findings, file_status(findings),
                                   getattr(res, "sha256", "") or ""))
     return reports

@@ -431,6 +431,17 @@ def check_submission(sub: Submission, cat: Catalogue, period: Period) -> list[Fi
     return _Checker(sub, cat, period).run()
 
 
+def in_sheet_order(findings: list[Finding], sub: Submission) -> list[Finding]:
+    """The reader's and the checks' findings of one file together, as a district reads its workbook:
+    whole-file notes first, then sheet by sheet, row by row (a stable sort: within a row the checks'
+    column order stays)."""
+    sheets = [t.sheet for t in sub.tables.values()]
+
+    def key(f: Finding) -> tuple[int, int]:
+        return (sheets.index(f.sheet) if f.sheet in sheets else -1, f.row or 0)
+    return sorted(findings, key=key)
+
+
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
     """{"error", "verify", "explained", "info"}: verify counts all 核实, explained those with a 说明."""
     out = {"error": 0, "verify": 0, "explained": 0, "info": 0}

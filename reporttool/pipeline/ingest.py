@@ -37,11 +37,11 @@ class IngestPayload:
 
 def prepare_ingest(sub: Submission, findings: list[Finding], cat: Catalogue, default: Period) -> IngestPayload:
     """Check ``sub`` against its own period, exclude error rows, and build what the ledger stores."""
-    from reporttool.checks.single import check_submission, file_status
+    from reporttool.checks.single import check_submission, file_status, in_sheet_order
     from reporttool.render.detail_book import fragment_stamp, render_fragment
 
     period = _parse_period(sub.period, default)
-    findings = list(findings) + check_submission(sub, cat, period)
+    findings = in_sheet_order(list(findings) + check_submission(sub, cat, period), sub)
     exclude_error_rows(sub.tables, findings)
     status = file_status(findings)
     prepared = None
