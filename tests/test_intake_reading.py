@@ -292,7 +292,7 @@ def test_percent_formatted_number_on_a_percent_indicator_is_the_rate(default_cat
 
 
 def test_a_template_as_written_has_no_percent_cells(small_catalogue, form):
-    from reporttool.forms.safety import precheck
+    from reporttool.core.safety import precheck
 
     report = precheck(form)
     assert all(not s.percent_xf and not s.percent for s in report.sheets.values())
