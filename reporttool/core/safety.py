@@ -1,3 +1,4 @@
+# Over 500 lines: one streaming pass over an untrusted zip (sizes, XML declarations, extents, uncached formulas, percentage formats) whose checks share the same capped reader.
 """A cheap pre-check of a district file, run before any parser touches it.
 
 Standard library only. It refuses (raises ``ReadRefused``) what would be unsafe or pointless to parse:
