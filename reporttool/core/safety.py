@@ -1,4 +1,4 @@
-# Over 500 lines: one streaming pass over an untrusted zip (sizes, XML declarations, extents, uncached formulas, percentage formats) whose checks share the same capped reader.
+# Over 500 lines: one capped streaming pass over an untrusted zip that every pre-check shares.
 """A cheap pre-check of a district file, run before any parser touches it.
 
 Standard library only. It refuses (raises ``ReadRefused``) what would be unsafe or pointless to parse:
