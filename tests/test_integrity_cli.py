@@ -94,7 +94,11 @@ def test_sigint_to_the_process_group_while_workers_read(small_workspace, tmp_pat
     env = dict(os.environ, REPORTTOOL_TEST_HANG_ON="卡住", PYTHONIOENCODING="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "reporttool", "-w", str(ws.root), "consolidate", *PERIOD,
                              "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, start_new_session=True)
+                            env=env, start_new_session=True,
+                            # A shell without job control starts background jobs with SIGINT ignored, and
+                            # Python keeps ignoring it: give the child the default so Ctrl-C reaches it
+                            # however the test suite itself was started.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # wait until the other two files are in the ledger
