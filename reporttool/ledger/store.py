@@ -618,14 +618,9 @@ class Ledger:
 
     def submissions(self, *, period: str | None = None, district: str | None = None) -> list[SubmissionRecord]:
         """All received files (any status), oldest first (received_at, then ingest order)."""
-        sql, args = "SELECT * FROM submissions WHERE 1=1", []
-        if period is not None:
-            sql += " AND period=?"
-            args.append(period)
-        if district is not None:
-            sql += " AND district=?"
-            args.append(district)
-        return [self._record(r) for r in self.db.execute(sql + " ORDER BY received_at, id", args)]
+        where, args = _filters(period=period, district=district)
+        return [self._record(r) for r in self.db.execute(f"SELECT * FROM submissions{where} ORDER BY received_at, id",
+                                                         args)]
 
     def history(self, *, district: str | None = None, period: str | None = None) -> list[SubmissionRecord]:
         """Versions received, newest first."""
@@ -674,16 +669,10 @@ class Ledger:
 
     def restores(self, *, district: str | None = None, period: str | None = None) -> list[RestoreRecord]:
         """The bureau's restores, newest first."""
-        sql, args = "SELECT * FROM restores WHERE 1=1", []
-        if district is not None:
-            sql += " AND district=?"
-            args.append(district)
-        if period is not None:
-            sql += " AND period=?"
-            args.append(period)
+        where, args = _filters(district=district, period=period)
         return [RestoreRecord(r["id"], r["district"], r["period"], r["submission_id"], r["replaced_id"],
                               dt.datetime.fromisoformat(r["restored_at"]), r["note"])
-                for r in self.db.execute(sql + " ORDER BY id DESC", args)]
+                for r in self.db.execute(f"SELECT * FROM restores{where} ORDER BY id DESC", args)]
 
     def tables(self, sid: int, keys: tuple[str, ...] | None = None) -> dict[str, Table]:
         """The stored tables of a submission (only ``keys`` when given), rows restored to the reader's
@@ -846,3 +835,11 @@ class Ledger:
             db.execute("INSERT INTO briefs (year, number, period, created_at, issued) VALUES (?,?,?,?,?)",
                        (year, number, period, created_at, issued.isoformat() if issued else ""))
             return True
+
+
+def _filters(**columns: str | None) -> tuple[str, list[str]]:
+    """A WHERE clause (with its arguments) matching each given column; columns given as None are not filtered.
+    Column names come from the keyword names in this module, never from users."""
+    given = {k: v for k, v in columns.items() if v is not None}
+    where = " WHERE " + " AND ".join(f"{k}=?" for k in given) if given else ""
+    return where, list(given.values())
