@@ -75,7 +75,8 @@ def _cell(v):
     if v is None:
         return ""
     if isinstance(v, Decimal):
-        return float(v) if v == v.to_integral_value() or abs(v.as_tuple().exponent) <= 6 else str(v)
+        exponent = v.as_tuple().exponent  # a letter for NaN / infinity, which keep their text
+        return float(v) if v == v.to_integral_value() or (isinstance(exponent, int) and abs(exponent) <= 6) else str(v)
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, (tuple, list)):

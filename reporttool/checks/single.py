@@ -180,7 +180,7 @@ class _Checker:
                          limit=f"{limit:,}", why="" if limit < EXCEL_CELL_CHARS else "（Excel 单元格的上限）")
                 row.values[col.key] = None
                 continue
-            if col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(value) >= TOO_LARGE:
+            if col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(Decimal(value)) >= TOO_LARGE:
                 # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
                 self.add("R-TOO-LARGE", table, row, col.key, raw if raw not in (None, "") else f"{value:E}")
                 row.values[col.key] = None
@@ -275,8 +275,8 @@ class _Checker:
             for ind in self.cat.indicators_for(cluster.code):
                 if ind.source != SOURCE_FORMULA:
                     continue
-                parts = [self.cat.indicator(code) for code in dict.fromkeys(formula_refs(ind.formula))]
-                parts = [p for p in parts if p is not None and p.source == SOURCE_OUTPUT]
+                parts = [p for code in dict.fromkeys(formula_refs(ind.formula))
+                         if (p := self.cat.indicator(code)) is not None and p.source == SOURCE_OUTPUT]
                 filled = [p for p in parts if (cluster.code, p.code) in rows
                           and _num(rows[(cluster.code, p.code)].values.get("value")) is not None]
                 missing = [p for p in parts if p not in filled]

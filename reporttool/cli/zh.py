@@ -78,7 +78,6 @@ def install() -> None:
             module = importlib.import_module(name)
         except ImportError:  # pragma: no cover - a click without that module
             continue
-        if hasattr(module, "_"):
-            module._ = translate
-        if hasattr(module, "ngettext"):
-            module.ngettext = ntranslate
+        for attr, function in (("_", translate), ("ngettext", ntranslate)):
+            if hasattr(module, attr):
+                setattr(module, attr, function)

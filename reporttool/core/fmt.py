@@ -6,10 +6,19 @@ into prose. Both round the same Decimal the same way (half up), so the 总表 an
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from reporttool.core.units import q
 
 DASH = "—"  # no comparable base / no value
+
+
+@overload
+def shown(value: Decimal, places: int) -> Decimal: ...
+@overload
+def shown(value: None, places: int) -> None: ...
+@overload
+def shown(value: Decimal | None, places: int) -> Decimal | None: ...
 
 
 def shown(value: Decimal | None, places: int) -> Decimal | None:

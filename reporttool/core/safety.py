@@ -408,9 +408,9 @@ def _sheet_parts(meta: dict[str, bytes], refuse) -> dict[str, SheetScan]:
     sheets: dict[str, SheetScan] = {}
     for sheet in wb.iter(f"{{{_MAIN_NS}}}sheet"):
         name = sheet.get("name", "")
-        part = targets.get(sheet.get(f"{{{_REL_NS}}}id"))
-        if part:
-            sheets[name] = SheetScan(name=name, part=part)
+        sheet_part = targets.get(sheet.get(f"{{{_REL_NS}}}id"))
+        if sheet_part:
+            sheets[name] = SheetScan(name=name, part=sheet_part)
     return sheets
 
 
@@ -433,8 +433,9 @@ def _percent_styles(data: bytes) -> frozenset[int]:
     percent = set(_BUILTIN_PERCENT)
     for fmt in root.iter(f"{ns}numFmt"):
         code = _QUOTED.sub("", fmt.get("formatCode", ""))
-        if "%" in code and (fmt.get("numFmtId") or "").isdigit():
-            percent.add(int(fmt.get("numFmtId")))
+        fmt_id = fmt.get("numFmtId") or ""
+        if "%" in code and fmt_id.isdigit():
+            percent.add(int(fmt_id))
     xfs = root.find(f"{ns}cellXfs")
     if xfs is None:
         return frozenset()

@@ -179,7 +179,7 @@ class _FormWriter:
     def _output_rows(self, outputs: dict) -> list[dict]:
         """One row per cluster × output indicator; keys of ``outputs`` the catalogue does not know are
         appended after them (as a district that added a row would), so tests can make unknown rows."""
-        rows = []
+        rows: list[dict] = []
         for ind in self.cat.programme_indicators():  # figures the district reports once, not per cluster
             if ind.source == SOURCE_OUTPUT:
                 given = outputs.pop((ALL, ind.code), {})
@@ -409,9 +409,10 @@ def _write(ws, r: int, c: int, value: Any, fmt) -> None:
         ws.write_string(r, c, str(value), fmt)
 
 
-def _validation(col: L.Column, cluster_source: list[str] | str, own: str = "本市") -> dict | None:
+def _validation(col: L.Column, cluster_source: list[str] | str, own: str = "本市") -> dict[str, object] | None:
     """Data validation options of a column (None for free text / fixed columns)."""
     title = col.title[:32]
+    opts: dict[str, object]  # xlsxwriter's data_validation options: text, numbers, dates, lists
     if col.kind == L.CLUSTER:
         opts = {"validate": "list", "source": cluster_source, "error_type": "stop",
                 "error_message": f"请从下拉列表中选择{own}的产业集群（须与目标库中的集群名称一致）。"}

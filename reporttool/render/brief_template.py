@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import docx
+from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -299,7 +300,7 @@ def clean_properties(doc, *, title: str, author: str, now: dt.datetime | None = 
 # --------------------------------------------------------------------------------------------------
 
 
-def new_base_document(profile: BriefProfile = DEFAULT_PROFILE) -> docx.Document:
+def new_base_document(profile: BriefProfile = DEFAULT_PROFILE) -> Document:
     """An empty document on the profile: A4, GB/T 9704 margins, Chinese fonts, no theme fonts, no gaps.
 
     Also sets odd/even page footers with a PAGE field ("— 1 —" right on odd pages, left on even).

@@ -159,7 +159,7 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
     order = {c.code: k for k, c in enumerate(cat.clusters)}
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
     cells = _roster_cells if key == "roster" else _project_cells
-    ordered = sorted(rows, key=lambda r: order.get(r.values.get("cluster"), 1 << 30))
+    ordered = sorted(rows, key=lambda r: order.get(r.values.get("cluster") or "", 1 << 30))
     heads: dict = {}  # cluster -> the 县区 and 集群 cells, the same on every row of the cluster
     for r in ordered:
         c = r.values.get("cluster") or ""
@@ -171,7 +171,7 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
 
     def row_tag(v: dict) -> str:
         """<row>, with a height when a wrapped name needs more than one line (nothing grows it later)."""
-        texts = {**v, **short, "cluster": names.get(v.get("cluster"), v.get("cluster"))}
+        texts = {**v, **short, "cluster": names.get(v.get("cluster") or "", v.get("cluster"))}
         lines = max(lines_needed(str(texts.get(k) or ""), w) for k, w in wrapped)
         return "<row>" if lines <= 1 else f'<row ht="{13.5 * lines + 4:g}" customHeight="1">'
 
