@@ -167,30 +167,44 @@ def test_period_keys_match_models():
     assert Period(2025, 6).key == submission("110101").period
 
 
+# What the tagged JSON of the first ledgers (format 1) stored for the submission of the test below.
+OLD_FORMAT = (
+    '{"M":[["roster",{"M":[["A",{"M":[["营业收入合计",{"S":["150.5","80","100.5"],"L":true}],["工业总产值合计",'
+    '{"S":[null,null,null],"L":true}],["规上企业户数",{"S":["1",null,null],"L":false}],["企业户数",{"S":["2",null,'
+    'null],"L":false}],["从业人员合计",{"S":["7",null,null],"L":false}],["_leaders",1]]}]]}],["projects",{"M":[["B",'
+    '{"M":[["本年完成投资",{"S":["3",null,null],"L":false}],["本年计划投资",{"S":[null,null,null],"L":false}],["总投资",'
+    '{"S":["10",null,null],"L":false}],["项目个数",{"S":["1",null,null],"L":false}],["_status",{"M":[["在建",1]]}],'
+    '["_sum",{"M":[["total",{"D":"10"}],["plan_year",{"D":"0"}],["done_year",{"D":"3"}]]}]]}]]}]]}')
+
+
 def test_aggregates_are_stored_at_ingest_and_rebuilt_for_an_older_ledger(ledger, small_workspace):
     import dataclasses
 
     from reporttool.figures.compute import compute_figures
-    from reporttool.ledger.aggregates import decode_aggregates
+    from reporttool.ledger.aggregates import SubmissionAggregates
 
     roster = [{"credit_code": "X1", "name": "一号", "cluster": "A", "is_scale": "是", "is_leader": "是",
                "revenue": D("100.5"), "revenue_ly": D(80), "employees": 7},
               {"credit_code": "X2", "name": "二号", "cluster": "A", "is_scale": "否", "revenue": D(50)}]
     projects = [{"name": "一期", "cluster": "B", "status": "在建", "total": D(10), "done_year": D(3)}]
     sid, _ = put(ledger, submission("110101", roster=roster, projects=projects))
-    stored = decode_aggregates(ledger.db.execute("SELECT data FROM aggregates WHERE submission_id=?",
-                                                 (sid,)).fetchone()[0])
-    a = stored["roster"]["A"]
-    assert a["营业收入合计"].value == D("150.5") and a["营业收入合计"].last_year == D(80)
-    assert a["营业收入合计"].comparable == D("100.5") and a["企业户数"].value == 2 and a["_leaders"] == 1
-    assert stored["projects"]["B"]["_status"] == {"在建": 1} and stored["projects"]["B"]["_sum"]["total"] == D(10)
+    text = ledger.db.execute("SELECT data FROM aggregates WHERE submission_id=?", (sid,)).fetchone()[0]
+    stored = SubmissionAggregates.from_json(text)
+    a = stored.roster["A"]
+    assert a.revenue.value == D("150.5") and a.revenue.last_year == D(80)
+    assert a.revenue.comparable == D("100.5") and a.enterprises.value == 2 and a.leaders == 1
+    b = stored.projects["B"]
+    assert b.by_status == {"在建": 1} and b.total.value == D(10) and b.invested("plan_year") == 0
     cat = small_workspace.catalogue()
     period = Period(2025, 6)
     before = compute_figures(ledger, cat, period, now=T0)
+    ledger.db.execute("UPDATE aggregates SET data=?", (OLD_FORMAT,))  # as the older version stored them
+    assert SubmissionAggregates.from_json(OLD_FORMAT) == stored
+    assert dataclasses.asdict(compute_figures(ledger, cat, period, now=T0)) == dataclasses.asdict(before)
     ledger.db.execute("DELETE FROM aggregates")  # a ledger written before aggregates were stored
     again = compute_figures(ledger, cat, period, now=T0)
     assert dataclasses.asdict(again) == dataclasses.asdict(before)
-    assert ledger.db.execute("SELECT COUNT(*) FROM aggregates").fetchone()[0] == 1  # stored on first use
+    assert [r[0] for r in ledger.db.execute("SELECT data FROM aggregates")] == [text]  # stored on first use
 
 
 def test_credit_codes_loads_only_codes_in_two_versions(ledger):

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, localcontext
+from typing import Literal, get_args
 
 from reporttool.core.models import (
     SOURCE_FORMULA,
@@ -44,9 +45,13 @@ SOURCE_LABELS = {
 }
 TARGET_LABELS = {"年度目标": TARGET_ANNUAL, "基期倍数": TARGET_BASE_MULTIPLE, "增速目标": TARGET_GROWTH}
 
-# Roll-up measures an indicator may take from the roster or the projects (汇总口径).
-ROSTER_MEASURES = ("营业收入合计", "工业总产值合计", "规上企业户数", "企业户数", "从业人员合计")
-PROJECT_MEASURES = ("本年完成投资", "本年计划投资", "总投资", "项目个数")
+# Roll-up measures an indicator may take from the roster or the projects (汇总口径). Each names a field of
+# ledger.aggregates.ClusterRoster / ClusterProjects (the one table: ledger.aggregates.ROSTER_FIELDS /
+# PROJECT_FIELDS, typed by these Literals and checked complete when that module is imported).
+RosterMeasure = Literal["营业收入合计", "工业总产值合计", "规上企业户数", "企业户数", "从业人员合计"]
+ProjectMeasure = Literal["本年完成投资", "本年计划投资", "总投资", "项目个数"]
+ROSTER_MEASURES: tuple[RosterMeasure, ...] = get_args(RosterMeasure)
+PROJECT_MEASURES: tuple[ProjectMeasure, ...] = get_args(ProjectMeasure)
 
 # 设置 sheet: label -> (field, kind). Kinds: text, int, dec, bool_first.
 SETTING_LABELS: dict[str, tuple[str, str]] = {

@@ -49,8 +49,10 @@ from reporttool.figures import (
 from reporttool.forms.layout import PROJECT_STATUSES
 from reporttool.ledger import Ledger, SubmissionRecord, counts
 from reporttool.ledger.aggregates import (
-    PROJECT_MEASURE_NAMES,
-    ROSTER_MEASURE_NAMES,
+    ClusterProjects,
+    ClusterRoster,
+    InvestField,
+    SubmissionAggregates,
     Sum,
     _leaves,
     add,
@@ -210,7 +212,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
     only when a cross rule excluded some of them), so the cost is districts × indicators, not rows.
     """
     cv = cv or current_versions(ledger, cat, period)
-    aggs: dict[str, dict] = {}
+    aggs: dict[str, SubmissionAggregates] = {}
     per_district: dict[str, dict[tuple[str, str], Sum]] = {}  # district -> (cluster, indicator) -> Sum
     for d in [d.code for d in cat.districts if d.code in cv.facts]:
         try:
@@ -305,12 +307,12 @@ def _unit(sums: dict[tuple[str, str], Sum], cluster: str) -> dict[str, Sum]:
     return {code: s for (c, code), s in sums.items() if c == cluster}
 
 
-def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict) -> dict[tuple[str, str], Sum]:
+def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str,
+                   agg: SubmissionAggregates) -> dict[tuple[str, str], Sum]:
     """One district's cluster × indicator values, in each indicator's display unit."""
     outputs: dict[tuple[str | None, str | None], Row] = {}  # keyed as the form gives them
     for r in cv.accepted(district, "output"):
         outputs.setdefault((r.values.get("cluster_code"), r.values.get("indicator_code")), r)
-    roster, projects = agg["roster"], agg["projects"]
     by_code = {i.code: i for i in cat.indicators}
     out: dict[tuple[str, str], Sum] = {}
     for c in cat.clusters:
@@ -320,9 +322,11 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str, agg: dict
                 row = outputs.get((c.code, ind.code))
                 s = pair(row.values.get("value"), row.values.get("value_ly")) if row else Sum()
             elif ind.source == SOURCE_ROSTER:
-                s = _measure(roster, c.code, ind.roster_measure, ROSTER_MEASURE_NAMES, "企业名录")
+                cr = agg.roster.get(c.code)  # None: the cluster has no accepted rows
+                s = cr.measure(ind.roster_measure) if cr else Sum()
             elif ind.source == SOURCE_PROJECTS:
-                s = _measure(projects, c.code, ind.roster_measure, PROJECT_MEASURE_NAMES, "投资项目")
+                cp = agg.projects.get(c.code)
+                s = cp.measure(ind.roster_measure) if cp else Sum()
             else:
                 s = Sum()
             out[(c.code, ind.code)] = s.scaled(cat.unit_factor(ind.form_unit, ind.unit))
@@ -368,14 +372,6 @@ def _programme_level(cat: Catalogue, period: Period, per_district: dict, distric
             n = sum(p.value is not None for p in parts)
         out.append(_figure(cat, period, "", ind, "", total, n))
     return out
-
-
-def _measure(agg: dict, cluster: str, measure: str, known: tuple[str, ...], what: str) -> Sum:
-    """A stored roll-up measure of one cluster; Sum() when the cluster has no accepted rows."""
-    if measure not in known:
-        raise ValueError(f"未知的{what}汇总口径“{measure}”")
-    entry = agg.get(cluster)
-    return entry[measure] if entry else Sum()
 
 
 def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, district: str, s: Sum,
@@ -457,22 +453,22 @@ def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:
             f.rank = 1 + sum(1 for other, _ in group if other > shown)
 
 
-def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[InvestmentFigure]:
+def _investment(cat: Catalogue, aggs: list[SubmissionAggregates], district: str) -> list[InvestmentFigure]:
     """Projects per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
     factor = unit_factor("万元", "亿元")
     codes = [c.code for c in cat.clusters]
     out = []
     for cluster in [*codes, ""]:
-        mine = [e for a in aggs for c, e in a["projects"].items() if (c == cluster if cluster else c in codes)]
+        mine = [e for a in aggs for c, e in a.projects.items() if (c == cluster if cluster else c in codes)]
         by_status = {s: 0 for s in PROJECT_STATUSES}
         for e in mine:
-            for status, n in e["_status"].items():
+            for status, n in e.by_status.items():
                 by_status[status] = by_status.get(status, 0) + n
 
-        def total(key: str, mine: list[dict] = mine) -> Decimal:
-            return sum((e["_sum"][key] for e in mine), Decimal(0)) / factor
+        def total(key: InvestField, mine: list[ClusterProjects] = mine) -> Decimal:
+            return sum((e.invested(key) for e in mine), Decimal(0)) / factor
 
-        fig = InvestmentFigure(cluster=cluster, district=district, projects=sum(sum(e["_status"].values()) for e in mine),
+        fig = InvestmentFigure(cluster=cluster, district=district, projects=sum(sum(e.by_status.values()) for e in mine),
                                by_status=by_status, total=total("total"), plan_year=total("plan_year"),
                                done_year=total("done_year"))
         if fig.plan_year > 0:
@@ -481,18 +477,19 @@ def _investment(cat: Catalogue, aggs: list[dict], district: str) -> list[Investm
     return out
 
 
-def _roster(cat: Catalogue, aggs: list[dict], district: str) -> list[RosterFigure]:
+def _roster(cat: Catalogue, aggs: list[SubmissionAggregates], district: str) -> list[RosterFigure]:
     """Enterprises per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
     factor = unit_factor("万元", "亿元")
     codes = [c.code for c in cat.clusters]
     out = []
     for cluster in [*codes, ""]:
-        mine = [e for a in aggs for c, e in a["roster"].items() if (c == cluster if cluster else c in codes)]
-        revenue = add(e["营业收入合计"] for e in mine).scaled(factor)
-        employees = add(e["从业人员合计"] for e in mine).value
+        mine: list[ClusterRoster] = [e for a in aggs for c, e in a.roster.items()
+                                     if (c == cluster if cluster else c in codes)]
+        revenue = add(e.revenue for e in mine).scaled(factor)
+        employees = add(e.employees for e in mine).value
         out.append(RosterFigure(
-            cluster=cluster, district=district, enterprises=sum(int(e["企业户数"].value or 0) for e in mine),
-            scale=sum(int(e["规上企业户数"].value or 0) for e in mine), leaders=sum(e["_leaders"] for e in mine),
+            cluster=cluster, district=district, enterprises=sum(int(e.enterprises.value or 0) for e in mine),
+            scale=sum(int(e.scale.value or 0) for e in mine), leaders=sum(e.leaders for e in mine),
             revenue=revenue.value, revenue_ly=revenue.last_year, yoy=revenue.yoy, employees=employees))
     return out
 

@@ -1,23 +1,25 @@
 """Roll-up measures (汇总口径) over accepted roster and project rows.
 
 An indicator whose source is 企业名录 or 投资项目 names one of catalogue.ROSTER_MEASURES /
-PROJECT_MEASURES; this module computes it over the rows it is given (the caller passes only accepted
-rows of one cluster). Amounts stay in the form unit (万元) and unrounded; the caller scales them.
+PROJECT_MEASURES; this module computes every such measure per cluster of a submission at ingest
+(``submission_aggregates`` -> the frozen SubmissionAggregates, stored by ``to_json``), over the accepted
+rows. ROSTER_FIELDS / PROJECT_FIELDS are the one table from those names to the named fields. Amounts stay
+in the form unit (万元) and unrounded; the caller scales them.
 
 Every result is a ``Sum``: this year's total, and for growth the like-for-like pair (同口径): last year's
 sum and this year's sum over the same rows, i.e. only rows that have both years.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any, Literal
 
+from reporttool.catalogue.model import PROJECT_MEASURES, ROSTER_MEASURES, ProjectMeasure, RosterMeasure
 from reporttool.core.formula import evaluate_formula, formula_refs
 from reporttool.core.models import SOURCE_FORMULA, Indicator, Row
-
-ROSTER_AMOUNTS = {"营业收入合计": ("revenue", "revenue_ly"), "工业总产值合计": ("output_value", "output_value_ly")}
-PROJECT_AMOUNTS = {"本年完成投资": "done_year", "本年计划投资": "plan_year", "总投资": "total"}
 
 
 @dataclass(frozen=True)
@@ -66,41 +68,111 @@ def pair(value: Decimal | None, last_year: Decimal | None) -> Sum:
     return Sum(value, last_year if both else None, value if both else None)
 
 
-def roster_measure(measure: str, rows: Sequence[Row]) -> Sum:
-    """营业收入合计 / 工业总产值合计 (with like-for-like last year), 规上企业户数, 企业户数, 从业人员合计.
+def _amount(rows: Sequence[Row], cur_key: str, ly_key: str) -> Sum:
+    """An amount column's total, with the like-for-like pair over the rows that have both years."""
+    value = _total(v for r in rows if (v := r.values.get(cur_key)) is not None)
+    both = [(r.values[cur_key], r.values[ly_key]) for r in rows
+            if r.values.get(cur_key) is not None and r.values.get(ly_key) is not None]
+    if not both:
+        return Sum(value, None, None, True)
+    return Sum(value, _total(b for _, b in both), _total(a for a, _ in both), True)
 
-    ``rows`` are accepted roster rows of one cluster. Value None when there are no rows (nothing reported).
+
+def _column(rows: Sequence[Row], key: str) -> Sum:
+    return Sum(_total(v for r in rows if (v := r.values.get(key)) is not None))
+
+
+@dataclass(frozen=True)
+class ClusterRoster:
+    """The 企业名录 roll-up of one cluster of one submission, over its accepted rows (form unit 万元).
+
+    The Sum fields are the 汇总口径 an indicator may name (ROSTER_FIELDS maps each name to its field).
     """
-    if not rows:
-        return Sum()
-    if measure in ROSTER_AMOUNTS:
-        cur_key, ly_key = ROSTER_AMOUNTS[measure]
-        cur = [r.values.get(cur_key) for r in rows]
-        value = _total(v for v in cur if v is not None)
-        both = [(r.values[cur_key], r.values[ly_key]) for r in rows
-                if r.values.get(cur_key) is not None and r.values.get(ly_key) is not None]
-        if not both:
-            return Sum(value, None, None, True)
-        return Sum(value, _total(b for _, b in both), _total(a for a, _ in both), True)
-    if measure == "规上企业户数":
-        return Sum(Decimal(sum(1 for r in rows if r.values.get("is_scale") == "是")))
-    if measure == "企业户数":
-        return Sum(Decimal(len(rows)))
-    if measure == "从业人员合计":
-        return Sum(_total(Decimal(r.values["employees"]) for r in rows if r.values.get("employees") is not None))
-    raise ValueError(f"未知的企业名录汇总口径“{measure}”")
+
+    revenue: Sum  # 营业收入合计 (with like-for-like last year)
+    output_value: Sum  # 工业总产值合计 (with like-for-like last year)
+    scale: Sum  # 规上企业户数
+    enterprises: Sum  # 企业户数
+    employees: Sum  # 从业人员合计
+    leaders: int  # 龙头企业户数 (not a 汇总口径: the 企业名录 sheet of the 总表 shows it)
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> ClusterRoster:
+        """The roll-up of accepted roster rows of one cluster (at least one row)."""
+        return cls(revenue=_amount(rows, "revenue", "revenue_ly"),
+                   output_value=_amount(rows, "output_value", "output_value_ly"),
+                   scale=Sum(Decimal(sum(1 for r in rows if r.values.get("is_scale") == "是"))),
+                   enterprises=Sum(Decimal(len(rows))),
+                   employees=Sum(_total(Decimal(v) for r in rows if (v := r.values.get("employees")) is not None)),
+                   leaders=sum(1 for r in rows if r.values.get("is_leader") == "是"))
+
+    def measure(self, name: str) -> Sum:
+        """The 汇总口径 ``name`` (catalogue.model.ROSTER_MEASURES)."""
+        for measure, attr in ROSTER_FIELDS.items():
+            if measure == name:
+                value: Sum = getattr(self, attr)
+                return value
+        raise ValueError(f"未知的企业名录汇总口径“{name}”")
 
 
-def project_measure(measure: str, rows: Sequence[Row]) -> Sum:
-    """本年完成投资 / 本年计划投资 / 总投资 (sums) and 项目个数 over accepted project rows of one cluster."""
-    if not rows:
-        return Sum()
-    if measure in PROJECT_AMOUNTS:
-        key = PROJECT_AMOUNTS[measure]
-        return Sum(_total(r.values[key] for r in rows if r.values.get(key) is not None))
-    if measure == "项目个数":
-        return Sum(Decimal(len(rows)))
-    raise ValueError(f"未知的投资项目汇总口径“{measure}”")
+@dataclass(frozen=True)
+class ClusterProjects:
+    """The 投资项目 roll-up of one cluster of one submission, over its accepted rows (form unit 万元).
+
+    ``by_status``: projects per 项目状态 as written (blank as ""); a measure's value is None when no row
+    has that column, the 投资项目 sheet then counts it as 0 (``invested``).
+    """
+
+    done_year: Sum  # 本年完成投资
+    plan_year: Sum  # 本年计划投资
+    total: Sum  # 总投资
+    projects: Sum  # 项目个数
+    by_status: Mapping[str, int]
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> ClusterProjects:
+        """The roll-up of accepted project rows of one cluster (at least one row)."""
+        status: dict[str, int] = {}
+        for r in rows:
+            s = r.values.get("status") or ""
+            status[s] = status.get(s, 0) + 1
+        return cls(done_year=_column(rows, "done_year"), plan_year=_column(rows, "plan_year"),
+                   total=_column(rows, "total"), projects=Sum(Decimal(len(rows))), by_status=status)
+
+    def measure(self, name: str) -> Sum:
+        """The 汇总口径 ``name`` (catalogue.model.PROJECT_MEASURES)."""
+        for measure, attr in PROJECT_FIELDS.items():
+            if measure == name:
+                value: Sum = getattr(self, attr)
+                return value
+        raise ValueError(f"未知的投资项目汇总口径“{name}”")
+
+    def invested(self, name: InvestField) -> Decimal:
+        """An amount as the 投资项目 sheet sums it: 0 when no row has it."""
+        value: Decimal | None = getattr(self, name).value
+        return Decimal(0) if value is None else Decimal(0) + value
+
+
+InvestField = Literal["total", "plan_year", "done_year"]
+
+# THE table from the catalogue's 汇总口径 names to the fields above. mypy checks each name is one of the
+# catalogue's Literals; _check_fields (run on import) that every name has a Sum field and none is missing.
+ROSTER_FIELDS: Mapping[RosterMeasure, str] = {
+    "营业收入合计": "revenue", "工业总产值合计": "output_value", "规上企业户数": "scale", "企业户数": "enterprises",
+    "从业人员合计": "employees"}
+PROJECT_FIELDS: Mapping[ProjectMeasure, str] = {
+    "本年完成投资": "done_year", "本年计划投资": "plan_year", "总投资": "total", "项目个数": "projects"}
+
+
+def _check_fields() -> None:
+    for cls, table, names in ((ClusterRoster, ROSTER_FIELDS, ROSTER_MEASURES),
+                              (ClusterProjects, PROJECT_FIELDS, PROJECT_MEASURES)):
+        sums = {f.name for f in fields(cls) if f.type in ("Sum", Sum)}
+        if set(table) != set(names) or not set(table.values()) <= sums:
+            raise ImportError(f"{cls.__name__}: 汇总口径与字段对照不一致（{sorted(table)} -> {sorted(table.values())}）")
+
+
+_check_fields()
 
 
 def _total(values: Iterable[Decimal]) -> Decimal | None:
@@ -112,77 +184,118 @@ def _total(values: Iterable[Decimal]) -> Decimal | None:
 
 # ---- per-submission aggregates (stored in the ledger at ingest) -------------------------------------
 
-ROSTER_MEASURE_NAMES = (*ROSTER_AMOUNTS, "规上企业户数", "企业户数", "从业人员合计")
-PROJECT_MEASURE_NAMES = (*PROJECT_AMOUNTS, "项目个数")
-INVEST_KEYS = ("total", "plan_year", "done_year")
+AGGREGATES_FORMAT = 2  # 1: the tagged JSON of the first ledgers ({"M": [...]}, read by _from_tagged)
 
 
-def submission_aggregates(roster: Sequence[Row], projects: Sequence[Row]) -> dict:
-    """Every roll-up measure of one submission per cluster, over the rows given (the accepted ones).
+class AggregatesUnreadable(ValueError):
+    """Stored aggregates in a form this version cannot read (a newer format, or damaged text)."""
 
-    Computed once at ingest and stored (``encode_aggregates``), so figures combine districts without
-    reading their rows again. All measures are kept, not only those the catalogue uses today, so a
-    catalogue edit needs no re-read. Per cluster value: roster -> {measure: Sum, "_leaders": n};
-    projects -> {measure: Sum, "_status": {status: n}, "_sum": {total/plan_year/done_year: Decimal}}
-    (``_sum`` starts from 0 like the 投资项目 summary; the measures start from None like the indicators).
+
+@dataclass(frozen=True)
+class SubmissionAggregates:
+    """Every roll-up measure of one submission per cluster, over its accepted rows.
+
+    Computed once at ingest and stored (``to_json``), so figures combine districts without reading their
+    rows again. All measures are kept, not only those the catalogue uses today, so a catalogue edit needs
+    no re-read. A cluster key is None for rows without a cluster code (kept, never shown).
     """
-    out: dict = {"roster": {}, "projects": {}}
-    by_cluster: dict = {}
-    for r in roster:
-        by_cluster.setdefault(r.values.get("cluster"), []).append(r)
-    for cluster, rows in by_cluster.items():
-        entry: dict = {m: roster_measure(m, rows) for m in ROSTER_MEASURE_NAMES}
-        entry["_leaders"] = sum(1 for r in rows if r.values.get("is_leader") == "是")
-        out["roster"][cluster] = entry
-    by_cluster = {}
-    for r in projects:
-        by_cluster.setdefault(r.values.get("cluster"), []).append(r)
-    for cluster, rows in by_cluster.items():
-        entry = {m: project_measure(m, rows) for m in PROJECT_MEASURE_NAMES}
-        status: dict[str, int] = {}
-        for r in rows:
-            s = r.values.get("status") or ""
-            status[s] = status.get(s, 0) + 1
-        entry["_status"] = status
-        entry["_sum"] = {k: sum((r.values[k] for r in rows if r.values.get(k) is not None), Decimal(0))
-                         for k in INVEST_KEYS}
-        out["projects"][cluster] = entry
+
+    roster: Mapping[str | None, ClusterRoster] = field(default_factory=dict)
+    projects: Mapping[str | None, ClusterProjects] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """JSON text, format AGGREGATES_FORMAT: Decimals as text (str(Decimal) round-trips exactly)."""
+        def roster(r: ClusterRoster) -> dict[str, Any]:
+            return {"revenue": _sum_out(r.revenue), "output_value": _sum_out(r.output_value),
+                    "scale": _sum_out(r.scale), "enterprises": _sum_out(r.enterprises),
+                    "employees": _sum_out(r.employees), "leaders": r.leaders}
+
+        def projects(p: ClusterProjects) -> dict[str, Any]:
+            return {"done_year": _sum_out(p.done_year), "plan_year": _sum_out(p.plan_year),
+                    "total": _sum_out(p.total), "projects": _sum_out(p.projects),
+                    "by_status": [[k, n] for k, n in p.by_status.items()]}
+
+        data = {"format": AGGREGATES_FORMAT,
+                "roster": [[c, roster(r)] for c, r in self.roster.items()],
+                "projects": [[c, projects(p)] for c, p in self.projects.items()]}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> SubmissionAggregates:
+        """Read ``to_json``'s text, or the tagged JSON (format 1) of a ledger written by an older version."""
+        try:
+            data = json.loads(text)
+            if isinstance(data, dict) and "M" in data and "format" not in data:
+                return _from_tagged(data)
+            if not isinstance(data, dict) or data.get("format") != AGGREGATES_FORMAT:
+                raise AggregatesUnreadable(f"汇总数的存储格式（{data.get('format') if isinstance(data, dict) else '?'}）"
+                                           f"不是本版本能读取的格式 {AGGREGATES_FORMAT}")
+            return cls(
+                roster={c: ClusterRoster(revenue=_sum_in(r["revenue"]), output_value=_sum_in(r["output_value"]),
+                                         scale=_sum_in(r["scale"]), enterprises=_sum_in(r["enterprises"]),
+                                         employees=_sum_in(r["employees"]), leaders=int(r["leaders"]))
+                        for c, r in data["roster"]},
+                projects={c: ClusterProjects(done_year=_sum_in(p["done_year"]), plan_year=_sum_in(p["plan_year"]),
+                                             total=_sum_in(p["total"]), projects=_sum_in(p["projects"]),
+                                             by_status={str(k): int(n) for k, n in p["by_status"]})
+                          for c, p in data["projects"]})
+        except AggregatesUnreadable:
+            raise
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            raise AggregatesUnreadable(f"汇总数无法读取（{type(exc).__name__}: {exc}）") from exc
+
+
+def submission_aggregates(roster: Sequence[Row], projects: Sequence[Row]) -> SubmissionAggregates:
+    """The aggregates of one submission over the rows given (the accepted ones), per cluster."""
+    return SubmissionAggregates(roster={c: ClusterRoster.of(rows) for c, rows in _by_cluster(roster).items()},
+                                projects={c: ClusterProjects.of(rows) for c, rows in _by_cluster(projects).items()})
+
+
+def _by_cluster(rows: Sequence[Row]) -> dict[str | None, list[Row]]:
+    out: dict[str | None, list[Row]] = {}
+    for r in rows:
+        out.setdefault(r.values.get("cluster"), []).append(r)
     return out
 
 
-def _enc(v):
-    if isinstance(v, Sum):
-        return {"S": [None if x is None else str(x) for x in (v.value, v.last_year, v.comparable)],
-                "L": v.like_for_like}
-    if isinstance(v, Decimal):
-        return {"D": str(v)}
-    if isinstance(v, dict):
-        return {"M": [[k, _enc(x)] for k, x in v.items()]}  # keys may be None (a row without a cluster)
-    return v
+def _sum_out(s: Sum) -> list[Any]:
+    return [*(None if x is None else str(x) for x in (s.value, s.last_year, s.comparable)), s.like_for_like]
 
 
-def _dec(v):
-    if isinstance(v, dict):
-        if "S" in v:
-            value, last_year, comparable = (None if x is None else Decimal(x) for x in v["S"])
-            return Sum(value, last_year, comparable, like_for_like=v["L"])
-        if "D" in v:
-            return Decimal(v["D"])
-        return {k: _dec(x) for k, x in v["M"]}
-    return v
+def _sum_in(v: list[Any]) -> Sum:
+    value, last_year, comparable, lfl = v
+    return _sum_of(value, last_year, comparable, lfl)
 
 
-def encode_aggregates(agg: dict) -> str:
-    """JSON text of submission_aggregates' result; Decimals as text (str(Decimal) round-trips exactly)."""
-    import json
-
-    return json.dumps(_enc(agg), ensure_ascii=False, separators=(",", ":"))
+def _sum_of(value: str | None, last_year: str | None, comparable: str | None, lfl: Any) -> Sum:
+    return Sum(_dec(value), _dec(last_year), _dec(comparable), like_for_like=bool(lfl))
 
 
-def decode_aggregates(text: str) -> dict:
-    import json
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
-    return _dec(json.loads(text))
+
+def _from_tagged(data: dict[str, Any]) -> SubmissionAggregates:
+    """Format 1: {"M": [[key, value]...]} maps, {"S": [value, last_year, comparable], "L": lfl} Sums,
+    {"D": text} Decimals; per cluster the measures by Chinese name, roster "_leaders", projects "_status"
+    and "_sum" (the latter is the measures' values counted from 0: read from the measures instead)."""
+    def untag(v: Any) -> Any:
+        if isinstance(v, dict):
+            if "S" in v:
+                value, last_year, comparable = v["S"]
+                return _sum_of(value, last_year, comparable, v["L"])
+            if "D" in v:
+                return Decimal(v["D"])
+            return {k: untag(x) for k, x in v["M"]}
+        return v
+
+    tree = untag(data)
+    roster = {c: ClusterRoster(**{ROSTER_FIELDS[m]: e[m] for m in ROSTER_MEASURES}, leaders=int(e["_leaders"]))
+              for c, e in tree["roster"].items()}
+    projects = {c: ClusterProjects(**{PROJECT_FIELDS[m]: e[m] for m in PROJECT_MEASURES},
+                                   by_status={str(k): int(n) for k, n in e["_status"].items()})
+                for c, e in tree["projects"].items()}
+    return SubmissionAggregates(roster, projects)
 
 
 def _leaves(ind: Indicator, by_code: dict[str, Indicator], seen: frozenset[str] = frozenset()) -> set[str]:

@@ -28,6 +28,7 @@ from reporttool.core.files import atomic_write_bytes
 from reporttool.core.models import ERROR, INFO, VERIFY, Finding, Row, Submission, Table
 from reporttool.core.status import ST_RETURNED, ST_SUPERSEDED
 from reporttool.forms.layout import AMOUNT, DATE, INT, OUTPUT, PROJECTS, ROSTER, SheetSpec
+from reporttool.ledger.aggregates import SubmissionAggregates, submission_aggregates
 from reporttool.workspace import Workspace
 
 # Columns stored per table (layout keys; "seq" is not data). Frozen here: a layout change needs a migration.
@@ -114,7 +115,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE aggregates (
         submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
-        data TEXT NOT NULL                 -- rollup.encode_aggregates of the accepted rows
+        data TEXT NOT NULL                 -- aggregates.SubmissionAggregates.to_json of the accepted rows
     );
     CREATE TABLE fragments (
         submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
@@ -186,8 +187,8 @@ class Prepared:
     """A submission in the compact form the ledger stores (cheap to pickle from a reading worker).
 
     ``tables``: key -> (sheet, header_row, columns JSON, rows as tuples in the row table's column order:
-    row_number, excluded, *columns as text, raw JSON). ``aggregates``: rollup.encode_aggregates of the
-    accepted rows. ``fragments``: key -> (stamp, compressed row XML, row count), when already rendered.
+    row_number, excluded, *columns as text, raw JSON). ``aggregates``: SubmissionAggregates.to_json of
+    the accepted rows. ``fragments``: key -> (stamp, compressed row XML, row count), when already rendered.
     """
 
     tables: dict[str, tuple[str, int, str, list[tuple]]]
@@ -198,8 +199,6 @@ class Prepared:
 
 def prepare(submission: Submission) -> Prepared:
     """The compact stored form of a read (and checked) submission; error rows stay, marked excluded."""
-    from reporttool.ledger.aggregates import encode_aggregates, submission_aggregates
-
     tables = {}
     for key, table in submission.tables.items():
         if key not in TABLES:
@@ -215,7 +214,7 @@ def prepare(submission: Submission) -> Prepared:
         return [r for r in t.rows if not r.excluded] if t else []
 
     roster = accepted("roster")
-    return Prepared(tables, encode_aggregates(submission_aggregates(roster, accepted("projects"))),
+    return Prepared(tables, submission_aggregates(roster, accepted("projects")).to_json(),
                     codes=code_list_blob(r.values.get("credit_code") for r in roster))
 
 
@@ -737,19 +736,17 @@ class Ledger:
             rows.sort()
         return out
 
-    def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> dict:
-        """The stored per-cluster aggregates of a submission (rollup.submission_aggregates).
+    def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> SubmissionAggregates:
+        """The stored per-cluster aggregates of a submission (aggregates.submission_aggregates).
 
         ``without_rows``: roster row numbers excluded after ingest (by a cross rule): the aggregates are
         then recomputed from the stored rows (rare). A ledger from before aggregates were stored gets
-        them computed and stored on first use.
+        them computed and stored on first use; one written in the older tagged JSON is read as it is.
         """
-        from reporttool.ledger.aggregates import decode_aggregates, encode_aggregates, submission_aggregates
-
         row = None if without_rows else self.db.execute(
             "SELECT data FROM aggregates WHERE submission_id=?", (sid,)).fetchone()
         if row is not None:
-            return decode_aggregates(row["data"])
+            return SubmissionAggregates.from_json(row["data"])
         tables = self.tables(sid, ("roster", "projects"))
         roster = [r for r in tables["roster"].rows if not r.excluded and r.number not in without_rows] \
             if "roster" in tables else []
@@ -758,7 +755,7 @@ class Ledger:
         if not without_rows:
             with self.transaction() as db:
                 db.execute("INSERT OR REPLACE INTO aggregates (submission_id, data) VALUES (?,?)",
-                           (sid, encode_aggregates(agg)))
+                           (sid, agg.to_json()))
         return agg
 
     def fragment(self, sid: int, key: str) -> tuple[str, bytes, int] | None:
