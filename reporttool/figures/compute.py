@@ -105,8 +105,11 @@ class CurrentVersions:
         return [r for r in table.rows if not r.excluded] if table else []
 
 
-def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
-    """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded)."""
+def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: bool = False) -> CurrentVersions:
+    """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded).
+
+    ``light``: only what the figures need (versions in use, their facts, the cross rules), without the
+    stored findings, files received and files of other periods: figures/history.py for earlier periods."""
     configured = {d.code for d in cat.districts}
     records = {d: r for d, r in ledger.current(period.key).items() if d in configured}
     readable = {d: r for d, r in records.items() if r.readable}
@@ -134,6 +137,14 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
             if d in facts and r.readable:
                 previous[d] = ledger.tables(r.id, ("output",))
     cross = check_cross(list(facts.values()), previous, cat, period)
+    excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
+                for d, v in facts.items() if "roster" in v.tables}
+    if light:
+        cv = CurrentVersions(period, records, facts, {}, cross,
+                             cross_excluded={d: rows for d, rows in excluded.items() if rows})
+        for d, error in broken.items():
+            cv.fail(d, error, cat.words)
+        return cv
     findings = {d: ledger.findings(r.id) for d, r in records.items()}
     for f in cross:
         findings.setdefault(f.district, []).append(f)
@@ -143,8 +154,6 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
         received[r.district] += 1
         if r.readable:
             first.setdefault(r.district, r.received_at)
-    excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
-                for d, v in facts.items() if "roster" in v.tables}
     cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
                          {d: rows for d, rows in excluded.items() if rows}, first)
     for d, error in broken.items():
@@ -281,6 +290,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
         double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
         config_notes=config_notes(cat, programme + clusters),
+        district_sums=per_district,
     )
     add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
     return figs

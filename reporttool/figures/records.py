@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from reporttool.core.models import Finding, Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
+from reporttool.ledger.aggregates import Sum
 
 if TYPE_CHECKING:  # pragma: no cover
     from reporttool.catalogue import Catalogue
@@ -140,6 +141,9 @@ class Figures:
     # configuration hints ("营业收入（合计）：以2022年为基期的倍数目标，基期值未填"): printed by the CLI
     # (terminal/log), never in a document
     config_notes: list[str] = field(default_factory=list)
+    # district -> (cluster, indicator) -> Sum: the sums these figures were made of (display unit), kept
+    # for the history of figures (figures/history.py stores them per period); never rendered
+    district_sums: dict[str, dict[tuple[str, str], Sum]] = field(default_factory=dict, repr=False)
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)

@@ -165,6 +165,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reviews_sub ON reviews(submission_id);
     """,
+    # 7: each period's per-district sums (figures/history.py), a cache keyed by the versions in use
+    """
+    CREATE TABLE period_sums (
+        period TEXT PRIMARY KEY,
+        stamp TEXT NOT NULL,               -- history.sums_stamp: versions in use (and last month's), catalogue
+        data TEXT NOT NULL                 -- JSON: district -> [[cluster, indicator, value, last_year, comparable, lfl]]
+    );
+    """,
 ]
 
 # The parts of a submission's facts, as `verify` names them when one differs from its digest.
@@ -773,6 +781,17 @@ class Ledger:
         return [Finding(r["rule"], r["severity"], r["message"], r["file"], r["district"], r["sheet"], r["row"],
                         r["col"], r["cell"], r["value"], r["explanation"])
                 for r in self.db.execute("SELECT * FROM findings WHERE submission_id=? ORDER BY id", (sid,))]
+
+    # ---- per-period sums (figures/history.py) -----------------------------------------------------
+    def period_sums(self, period: str) -> tuple[str, str] | None:
+        """The stored (stamp, data) of a period's per-district sums, None when never stored."""
+        r = self.db.execute("SELECT stamp, data FROM period_sums WHERE period=?", (period,)).fetchone()
+        return (r["stamp"], r["data"]) if r else None
+
+    def put_period_sums(self, period: str, stamp: str, data: str) -> None:
+        """Keep a period's per-district sums (a cache: replaced whenever the stamp changes)."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO period_sums (period, stamp, data) VALUES (?,?,?)", (period, stamp, data))
 
     # ---- the bureau's reviews (serve/) -------------------------------------------------------------
     def add_review(self, sid: int, decision: str, reason: str, reviewer: str, at: dt.datetime) -> None:
