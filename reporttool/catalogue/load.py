@@ -358,7 +358,7 @@ def _dec(rec, col, sheet, n, problems) -> Decimal | None:
 
 
 def _unique(items, sheet, problems, what="代码"):
-    seen = {}
+    seen: dict[str, int] = {}  # code -> the row it was first seen on
     for n, code in items:
         if code and code in seen:
             problems.append(Problem(sheet, n, f"{what}“{code}”与第{seen[code]}行重复"))

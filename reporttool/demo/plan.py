@@ -194,7 +194,7 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
         if not ind.summable or ind.form_unit == "%":
             cp.ratios[ind.code] = rng.uniform(3, 12)
         elif "元" in ind.form_unit and rev in v and by_code[rev].form_unit == ind.form_unit and not any(
-                _RATIO.match(f.formula) and _RATIO.match(f.formula).group(2) == ind.code for f, _ in formulas):
+                (rm := _RATIO.match(f.formula)) is not None and rm.group(2) == ind.code for f, _ in formulas):
             v[ind.code] = v[rev] * rng.uniform(0.05, 0.3)  # a part of the revenue (利税, 出口额 …)
         elif "元" in ind.form_unit:
             v[ind.code] = form(ind, mag * rng.uniform(0.2, 0.5) * cp.pace * year_frac)
@@ -235,12 +235,12 @@ def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: Dist
         if free and not any(d in h for h in hosts.values()):
             hosts[rng.choice(free)].append(d)
     for code, cp in plans.items():
-        home = {d.code for d in districts if any(_park_in(d, p) for p in cp.cluster.parks)}
-        home |= set(cp.cluster.districts)
+        home_codes = {d.code for d in districts if any(_park_in(d, p) for p in cp.cluster.parks)}
+        home_codes |= set(cp.cluster.districts)
         raw = {}
         for d in districts:
             if d in hosts[code]:
-                w = rng.uniform(1.0, 3.0) if d.code in home else rng.uniform(0.2, 1.5)
+                w = rng.uniform(1.0, 3.0) if d.code in home_codes else rng.uniform(0.2, 1.5)
                 raw[d.code] = w * (0.25 if missing is not None and d.code == missing.code else 1.0)
         # shares are relative to the districts that do send, so the consolidated totals land on plan
         senders = sum(w for dc, w in raw.items() if missing is None or dc != missing.code) or 1.0
@@ -314,14 +314,14 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
 def _area_outputs(cat: Catalogue, data: DistrictData, rng: random.Random, frac: float) -> None:
     """District-wide figures (适用集群 = 合计, reported once): a whole larger than the district's clusters
     (规上工业总产值 above the clusters' 产值), or a plausible amount when no cluster figure shares its unit."""
-    by_indicator: dict[str, Decimal] = {}
+    by_indicator: dict[tuple[str, str], Decimal] = {}  # (indicator code, form unit) -> the clusters' sum
     for (_c, code), v in data.outputs.items():
         ind = cat.indicator(code)
         if ind is not None and ind.summable and not ind.programme and isinstance(v.get("value"), Decimal):
-            by_indicator[code] = by_indicator.get(code, Decimal(0)) + v["value"]
+            key = (code, ind.form_unit)
+            by_indicator[key] = by_indicator.get(key, Decimal(0)) + v["value"]
     totals: dict[str, Decimal] = {}  # form unit -> the largest cluster total in it (e.g. 产值 in 万元)
-    for code, total in by_indicator.items():
-        unit = cat.indicator(code).form_unit
+    for (_code, unit), total in by_indicator.items():
         totals[unit] = max(totals.get(unit, Decimal(0)), total)
     for ind in cat.programme_indicators():
         if ind.source != SOURCE_OUTPUT:
@@ -348,7 +348,8 @@ def _company(rng: random.Random, names: set[str], d: District, cp: ClusterPlan, 
 
     Two-character 字号 first; three characters once those run out (province-sized demos)."""
     industries = N.industries_for(cp.cluster.name)
-    forms, weights = zip(*N.COMPANY_FORMS)
+    forms = [company_form for company_form, _ in N.COMPANY_FORMS]
+    weights = [weight for _, weight in N.COMPANY_FORMS]
     places = [city_short, short_place(d), d.name] if d.kind in ("县", "市") else [city_short]
     for attempt in range(400):
         trade = rng.choice(N.TRADE_FIRST) + rng.choice(N.TRADE_SECOND)
@@ -502,12 +503,13 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
     pick = _Picker(senders)
 
     dd = pick.next()
-    deadline = period.deadline(cat.settings.deadline_day)
-    late_day = deadline + dt.timedelta(days=2)
-    dd.received, dd.late = dt.datetime(late_day.year, late_day.month, late_day.day, 10, 26), True
-    problems.append(PlantedProblem(LATE, dd.district.code, dd.district.name, dd.file_name, "",
-                                   f"{dd.district.name}于{late_day.month}月{late_day.day}日报送，晚于截止日"
-                                   f"{deadline.month}月{deadline.day}日（逾期）"))
+    if dd is not None:  # always: there are senders
+        deadline = period.deadline(cat.settings.deadline_day)
+        late_day = deadline + dt.timedelta(days=2)
+        dd.received, dd.late = dt.datetime(late_day.year, late_day.month, late_day.day, 10, 26), True
+        problems.append(PlantedProblem(LATE, dd.district.code, dd.district.name, dd.file_name, "",
+                                       f"{dd.district.name}于{late_day.month}月{late_day.day}日报送，晚于截止日"
+                                       f"{deadline.month}月{deadline.day}日（逾期）"))
 
     dd = pick.next(lambda x: len(x.roster) > 0)
     if dd is not None:
@@ -543,10 +545,10 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
         rate = rng.uniform(1.42, 1.55)
         changed = []
         for (c, i), v in dd.outputs.items():
-            if c == cluster and _swingable(cat, (c, i), v):
+            if c == cluster and _swingable(cat, (c, i), v) and (ind := cat.indicator(i)) is not None:
                 v["value_ly"], v["note"] = dec(float(v["value"]) / rate), note
-                changed.append(cat.indicator(i).name)
-        cname = cat.cluster(cluster).name
+                changed.append(ind.name)
+        cname = found.name if (found := cat.cluster(cluster)) is not None else cluster
         # the output sheet lists every cluster × output indicator in catalogue order (序号 1, 2, ...)
         pairs = [(c.code, i.code) for c in cat.clusters for i in cat.output_indicators_for(c.code)]
         first = min(pairs.index(k) for k, v in dd.outputs.items() if v.get("note") == note) + 1

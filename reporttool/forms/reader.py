@@ -336,10 +336,11 @@ class _Ctx:
     # ---- header ----------------------------------------------------------------------------------
     def _find_header(self, grid: list[list]) -> tuple[int, dict[str, int]]:
         labels: dict[str, str] = {}
+        best_cols: dict[str, int]
         for col in self.spec.columns:
             for t in (col.title, *col.aliases):
                 labels.setdefault(_label(t), col.key)
-        best, best_cols = 0, {}
+        best, best_cols = 0, {}  # the header row and its columns (key -> column number)
         for r, row in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
             cols: dict[str, int] = {}
             for c, v in enumerate(row, start=1):

@@ -733,9 +733,9 @@ class Ledger:
             return out
         # the reader stores codes normalised (clean_text + upper), so the stored text is the key itself
         marks = ",".join("?" * len(sids))
-        keys = sorted(shared)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
+        codes = sorted(shared)
+        for i in range(0, len(codes), 500):
+            chunk = codes[i:i + 500]
             for sid, n, code, name in self.db.execute(
                     f"SELECT submission_id, row_number, credit_code, name FROM roster_rows WHERE excluded=0 AND"
                     f" submission_id IN ({marks}) AND credit_code IN ({','.join('?' * len(chunk))})", [*sids, *chunk]):

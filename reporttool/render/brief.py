@@ -771,7 +771,7 @@ def _paginate(labels: list[str], heights: list[Decimal], first_cap: Decimal, nex
 
 def _is_marker(text: str) -> bool:
     m = PLACEHOLDER.fullmatch(text.strip())
-    return bool(m) and m.group(1) == BODY_MARKER
+    return m is not None and m.group(1) == BODY_MARKER
 
 
 def _open_template(template: Path):

@@ -163,7 +163,7 @@ def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue, *, note
     change = fmt.change_words(f.yoy, rd)
     if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
         goal = f"{fmt.trim(f.target_rate, rd)}%的增速目标"
-        if change:
+        if f.yoy is not None:  # (change is "" exactly when there is no 同比)
             parts.append(f"同比{change}")
             gap = f.gap if f.gap is not None else (f.yoy - f.target_rate)
             words = fmt.points_words(gap, rd)
@@ -219,7 +219,8 @@ def has_target(f: IndicatorFigure) -> bool:
 def _headline(figures: Figures, cat: Catalogue, cluster: Cluster) -> tuple[IndicatorFigure, Indicator] | None:
     """The cluster's headline figure for 图1: the same rule as the 总表's chart (one function for both)."""
     f = headline_figure(figures, cat, cluster.code)
-    return None if f is None else (f, cat.indicator(f.indicator))
+    ind = None if f is None else cat.indicator(f.indicator)
+    return None if f is None or ind is None else (f, ind)
 
 
 def _investment(figures: Figures, cluster: str) -> InvestmentFigure | None:
@@ -318,11 +319,11 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     items, left_out = [], []
     for c in cat.clusters:
         head = _headline(figures, cat, c)
-        if head is None:
+        if head is None or (completion := head[0].completion) is None:  # (a headline always has its 完成率)
             left_out.append(c.short_name)
             continue
         f, ind = head
-        items.append(ChartItem(c.short_name, ind.name, f.completion, rate(f.completion, cat), f.status == LAGGING))
+        items.append(ChartItem(c.short_name, ind.name, completion, rate(completion, cat), f.status == LAGGING))
     tp = figures.time_progress
     note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
             if left_out and items else "")

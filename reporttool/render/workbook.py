@@ -375,7 +375,7 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
             lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
             t.keep(t.row, t.row + len(lines) - 1)
-            for label, f in lines:
+            for label, fig in lines:  # fig is None on the 合计 line when the city has no figure
                 # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
                 # text on the next page, and a printed page must say whose figures it shows.
                 is_total = label == TOTAL
@@ -384,21 +384,20 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 t.put(1, ind.name, "text", bold=is_total)
                 t.put(2, ind.unit, "center", bold=is_total)
                 t.put(3, label, "center" if is_total else "text", bold=is_total)
-                if f is None:
+                if fig is None:
                     for col in (4, 5, 6):
                         t.put(col, None, bold=is_total)
                 else:
-                    t.put(4, f.value, places=ind.decimals, bold=is_total)
-                    t.put(5, f.last_year, places=ind.decimals, bold=is_total)
-                    t.put(6, f.yoy, places=rp, bold=is_total)
-                t.put(7, "" if is_total else f.rank, "center", bold=is_total)
+                    t.put(4, fig.value, places=ind.decimals, bold=is_total)
+                    t.put(5, fig.last_year, places=ind.decimals, bold=is_total)
+                    t.put(6, fig.yoy, places=rp, bold=is_total)
+                t.put(7, "" if is_total or fig is None else fig.rank, "center", bold=is_total)
                 if split:
-                    growth = f is not None and f.target_kind == TARGET_GROWTH and f.target_rate is not None
-                    if growth:
-                        t.put(8, f"增速{trim(f.target_rate, rp)}%", "center", bold=is_total)
+                    if fig is not None and fig.target_kind == TARGET_GROWTH and fig.target_rate is not None:
+                        t.put(8, f"增速{trim(fig.target_rate, rp)}%", "center", bold=is_total)
                     else:
-                        t.put(8, f.target if f is not None else None, places=ind.decimals, bold=is_total)
-                    t.put(9, f.completion if f is not None else None, places=rp, bold=is_total)
+                        t.put(8, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
+                    t.put(9, fig.completion if fig is not None else None, places=rp, bold=is_total)
                 t.next_row()
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
              _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs),
@@ -690,7 +689,7 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(8, f.value, "text")
         t.put(9, f.explanation, "text")
         t.next_row()
-    label_counts = {}
+    label_counts: dict[str, int] = {}
     for f in figs.findings:
         label_counts[f.severity_label] = label_counts.get(f.severity_label, 0) + 1
     summary = "，".join(f"{k}{label_counts[k]}条" for k in ("错误", "核实", "已说明", "提示") if k in label_counts)
