@@ -141,3 +141,13 @@ def test_no_feedback(small_workspace, small_catalogue):
     r = invoke(small_workspace, "--no-feedback", str(src))
     assert r.exit_code == 1 and "反馈表" not in r.stdout
     assert not small_workspace.feedback_dir(PERIOD).exists()
+
+
+def test_checking_many_files_writes_no_progress_lines_when_not_a_terminal(small_workspace, small_catalogue):
+    files = [_clean(small_catalogue, small_workspace.inbox / "甲区.xlsx"),
+             _faulty(small_catalogue, small_workspace.inbox / "乙县.xlsx"),
+             _verify_only(small_catalogue, small_workspace.inbox / "丙.xlsx")]
+    r = CliRunner().invoke(main, ["-w", str(small_workspace.root), "check", "--no-feedback", *map(str, files)])
+    assert r.exit_code == 1, r.output  # 乙县 has an error
+    assert "\r" not in r.output and "读取" not in r.stderr
+    assert "共审核 3 个文件" in r.stdout

@@ -242,3 +242,22 @@ def test_a_cluster_merged_down_over_blank_rows_adds_no_rows(tmp_path, small_cata
     sub, findings = read_submission(src, small_catalogue)
     assert [r.values["cluster"] for r in sub.tables["roster"].rows] == ["A", "A", "A"]
     assert findings == []
+
+
+def test_check_files_and_read_many_give_the_one_file_record(tmp_path, small_catalogue):
+    import dataclasses
+    import functools
+    import hashlib
+
+    from reporttool.forms.isolate import ReadResult, read_many
+    from reporttool.pipeline.ingest import IngestPayload, prepare_ingest
+
+    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    report, = check_files([src], small_catalogue)
+    assert type(report) is ReadResult and dataclasses.is_dataclass(report)
+    assert report.status == ST_PASSED and report.payload is None and not report.refused
+    assert report.sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
+    ingested, = read_many([src], small_catalogue, job=functools.partial(prepare_ingest, cat=small_catalogue, default=P))
+    assert type(ingested) is ReadResult and ingested.submission is None and not ingested.refused
+    assert isinstance(ingested.payload, IngestPayload) and ingested.payload.status == ST_PASSED
+    assert ingested.sha256 == report.sha256 and ingested.status == ""  # the verdict travels in the payload

@@ -1,45 +1,31 @@
 """Checking submissions (审核): the rule catalogue, per-file rules, and checking files end to end.
 
 ``check_files`` reads each file in an isolated worker (forms/isolate.py), applies the per-file rules
-and returns one FileReport per path, in the order given. The same Finding records then feed the
+and returns one ReadResult (forms.isolate, the one file-result record) per path, in the order given, its
+``status`` set. The same Finding records then feed the
 terminal, the JSON output, the feedback workbook and the ledger.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reporttool.checks.single import check_submission, counts, file_status, in_sheet_order, is_refusal
 from reporttool.core.models import Finding, Period, Submission, parse_period
 from reporttool.core.rules import RULES, Rule, finding
 from reporttool.core.units import readable_name
 
+if TYPE_CHECKING:
+    from reporttool.forms.isolate import ReadResult
+
 __all__ = ["RULES", "Rule", "finding", "check_submission", "counts", "file_status", "is_refusal",
-           "FileReport", "check_files"]
-
-
-@dataclass
-class FileReport:
-    """The outcome of checking one file: what was read (None when refused), all findings, status."""
-
-    path: Path
-    submission: Submission | None
-    findings: list[Finding] = field(default_factory=list)
-    status: str = ""
-    sha256: str = ""
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return counts(self.findings)
-
-    @property
-    def refused(self) -> bool:
-        return self.submission is None
+           "check_files"]
 
 
 def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = None, workers: int | None = None,
-                progress: Callable | None = None) -> list[FileReport]:
+                progress: Callable[[int, int], None] | None = None) -> list[ReadResult[None]]:
     """Read ``paths`` (isolated, in parallel) and check each: reader findings + per-file rules.
 
     ``period``, when given, is the period every file must carry (others are refused as 报告期不符);
@@ -49,9 +35,9 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
 
     results = read_many([Path(p) for p in paths], cat, workers=workers, expected_period=period,
                         progress=progress)
-    reports: list[FileReport] = []
+    reports: list[ReadResult[None]] = []
     for res in results:
-        findings = list(res.findings)
+        findings: list[Finding] = list(res.findings)
         sub = res.submission
         if sub is not None:
             sub_period = period or _period_of(sub)
@@ -64,8 +50,7 @@ def check_files(paths: Sequence[str | Path], cat, *, period: Period | None = Non
                     sub = None
         if sub is not None:
             findings = in_sheet_order(findings, sub)
-        reports.append(FileReport(Path(res.path), sub, findings, file_status(findings),
-                                  getattr(res, "sha256", "") or ""))
+        reports.append(replace(res, submission=sub, findings=findings, status=file_status(findings)))
     return reports
 
 

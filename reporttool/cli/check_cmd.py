@@ -16,13 +16,17 @@ from pathlib import Path
 import click
 
 from reporttool.catalogue import CatalogueInvalid
-from reporttool.checks import FileReport, check_files, counts
+from reporttool.checks import check_files, counts
 from reporttool.cli.base import crash_log, main, period_callback, user_errors
+from reporttool.cli.progress import read_progress
 from reporttool.core.errors import ReportToolError, os_error_message, sqlite_error_message
 from reporttool.core.models import Period, parse_period
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.core.units import readable_name
+from reporttool.forms.isolate import ReadResult
 from reporttool.workspace import is_temp_name, not_regular
+
+FileReport = ReadResult[None]  # what check_files gives per file (its status set)
 
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 NO_SHEET = "（整个文件）"
@@ -56,10 +60,8 @@ def check(obj, files: tuple[str, ...], as_json: bool, feedback_dir: str | None, 
         cat = ws.catalogue()
         reports: list[FileReport] = []
         if paths:
-            progress = None if (obj.quiet or as_json or len(paths) < 3) else _progress
-            reports = check_files(paths, cat, period=period, progress=progress)
-            if progress:
-                click.echo("", err=True)
+            with read_progress(not (obj.quiet or as_json or len(paths) < 3)) as progress:
+                reports = check_files(paths, cat, period=period, progress=progress)
         written: dict[int, Path] = {}
         if not no_feedback:
             written = _write_feedbacks(reports, cat, ws, period, Path(feedback_dir) if feedback_dir else None,
@@ -124,10 +126,6 @@ def json_errors(problems: list[str]) -> Iterator[None]:
         click.echo(f"  - {d}", err=True)
     _json_error(message, problems, details)
     sys.exit(2)
-
-
-def _progress(done: int, total: int) -> None:
-    click.echo(f"\r正在读取 {done}/{total} ……", err=True, nl=False)
 
 
 def _usable_paths(files: tuple[str, ...]) -> tuple[list[Path], list[str], list[str]]:

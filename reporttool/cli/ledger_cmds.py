@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar
-
 from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
+from reporttool.cli.progress import read_progress
 from reporttool.core.models import Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
 from reporttool.figures import SubmissionState
@@ -83,23 +81,6 @@ def _state_json(s: SubmissionState) -> dict:
             "verify": s.verify, "explained": s.explained, "info": s.info}
 
 
-class _Progress:
-    """click.progressbar driven by read_many's progress(done, total) callback."""
-
-    def __init__(self) -> None:
-        self.bar: ProgressBar[int] | None = None  # click's ProgressBar
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="读取报表", file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
 @main.command()
 @click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-06")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行读取的进程数（默认按CPU）")
@@ -111,14 +92,10 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     """汇总：读取 inbox/ 中新收到的报表，审核、入账，生成汇总表、简报、反馈表（outbox/报告期/）。"""
     from reporttool.pipeline.consolidate import run_consolidate
 
-    progress = None if obj.quiet or not sys.stderr.isatty() else _Progress()
     with user_errors():
         ws = obj.workspace()
-        try:
+        with read_progress(not obj.quiet) as progress:
             result = run_consolidate(ws, period, workers=workers, progress=progress, issued=issued)
-        finally:
-            if progress:
-                progress.close()
     c = result.counts
     with user_errors():
         unit = obj.workspace().catalogue().words.unit

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar, overload
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import Finding, Period, ReadRefused, Submission
@@ -42,21 +42,29 @@ IN_PROCESS_MAX_BYTES = 5 * MB
 IN_PROCESS_MAX_CELLS = 1_000_000  # rows × columns of the largest sheet
 # Test-only: a worker reading a file whose name contains this text exits at once (a real dead worker),
 # or hangs (to exercise the timeout).
+P = TypeVar("P")
 # What a worker may do with a submission right after reading it (see _read_job); its result is ReadResult.payload.
-ReadJob = Callable[[Submission, list[Finding]], Any]
+ReadJob = Callable[[Submission, list[Finding]], P]
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_CRASH_ON"
 HANG_HOOK_ENV = "REPORTTOOL_TEST_HANG_ON"
 
 
-@dataclass
-class ReadResult:
-    """One file's outcome: a Submission, or None when the file was refused (its finding says why)."""
+@dataclass(frozen=True)
+class ReadResult(Generic[P]):
+    """One file's outcome, the one file-result record: of ``read_many`` (with ``P`` the type of what its
+    ``job`` returns, None without a job), of ``checks.check_files`` (``status`` set) and of consolidate
+    (``P`` = pipeline.ingest.IngestPayload).
+
+    ``submission``: what was read, None when the file was refused (its finding says why) or when a job
+    took it (``payload`` is then the job's result).
+    """
 
     path: Path
     submission: Submission | None
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
-    payload: Any = None  # what ``job`` returned, when read_many was given one (submission is then None)
+    payload: P | None = None  # what ``job`` returned, when read_many was given one
+    status: str = ""  # the file's verdict (通过/待核实/有错/退回) once checked (checks.check_files)
 
     @property
     def refused(self) -> bool:
@@ -111,8 +119,8 @@ def _init_worker(memory_mb: int, parent: int | None = None) -> None:
 
 
 def _read_job(path: str, cat: Catalogue, expected_period: Period | None, expected_district: str | None,
-              report: SafetyReport | None, job: ReadJob | None = None
-              ) -> tuple[Submission | None, list[Finding], Any]:
+              report: SafetyReport | None, job: ReadJob[P] | None = None
+              ) -> tuple[Submission | None, list[Finding], P | None]:
     """Read one file; every outcome is data (exceptions do not pickle reliably across processes).
 
     Without ``report`` the safety pre-check runs here, before calamine. With ``job`` the submission is
@@ -161,17 +169,36 @@ def internal_finding(file: str, district: str, exc: BaseException, words=None) -
 
 def read_one_isolated(path: Path, cat: Catalogue, *, memory_mb: int = 1024, timeout: float = 120,
                       expected_period: Period | None = None, expected_district: str | None = None,
-                      isolate: bool | None = None) -> ReadResult:
+                      isolate: bool | None = None) -> ReadResult[None]:
     """Read a single file with the same protection as read_many (see the module docstring)."""
     return read_many([path], cat, workers=1, memory_mb=memory_mb, timeout=timeout,
                      expected_period=expected_period, expected_district=expected_district, isolate=isolate)[0]
 
 
+Progress = Callable[[int, int], None]  # progress(done, total), after each file
+
+
+@overload
+def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = ..., memory_mb: int = ...,
+              timeout: float = ..., expected_period: Period | None = ..., expected_district: str | None = ...,
+              progress: Progress | None = ..., isolate: bool | None = ..., limits: Limits | None = ...,
+              job: None = ..., on_result: Callable[[ReadResult[None]], None] | None = ...) -> list[ReadResult[None]]:
+    ...
+
+
+@overload
+def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = ..., memory_mb: int = ...,
+              timeout: float = ..., expected_period: Period | None = ..., expected_district: str | None = ...,
+              progress: Progress | None = ..., isolate: bool | None = ..., limits: Limits | None = ...,
+              job: ReadJob[P], on_result: Callable[[ReadResult[P]], None] | None = ...) -> list[ReadResult[P]]:
+    ...
+
+
 def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = None, memory_mb: int = 1024,
               timeout: float = 120, expected_period: Period | None = None, expected_district: str | None = None,
-              progress: Callable[[int, int], None] | None = None, isolate: bool | None = None,
-              limits: Limits | None = None, job: ReadJob | None = None,
-              on_result: Callable[[ReadResult], None] | None = None) -> list[ReadResult]:
+              progress: Progress | None = None, isolate: bool | None = None,
+              limits: Limits | None = None, job: ReadJob[P] | None = None,
+              on_result: Callable[[ReadResult[P]], None] | None = None) -> list[ReadResult[P]]:
     """Read ``paths`` safely; results in input order. Never raises for a bad file.
 
     ``isolate``: None decides per batch (one or two small files in this process, see the module
@@ -184,10 +211,10 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
     """
     paths = [Path(p) for p in paths]
     total = len(paths)
-    results: list[ReadResult | None] = [None] * total
+    results: list[ReadResult[P] | None] = [None] * total
     done = 0
 
-    def finish(i: int, sub: Submission | None, findings: list[Finding], payload: Any = None) -> None:
+    def finish(i: int, sub: Submission | None, findings: list[Finding], payload: P | None = None) -> None:
         nonlocal done
         before = results[i]
         result = ReadResult(paths[i], sub, findings, before.sha256 if before else file_sha256(paths[i]), payload)
@@ -228,7 +255,7 @@ def read_many(paths: Sequence[Path], cat: Catalogue, *, workers: int | None = No
 
 def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: tuple[Catalogue, Period | None, str | None],
               workers: int | None,
-              memory_mb: int, timeout: float, finish: Callable, job: ReadJob | None = None) -> None:
+              memory_mb: int, timeout: float, finish: Callable[..., None], job: ReadJob[P] | None = None) -> None:
     """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
     ctx = multiprocessing.get_context("spawn")
     pending = deque(sorted(reports))

@@ -167,11 +167,11 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if inputs[-1].new:
             new[sha] = path
     order = [item for item in inputs if item.new]
-    arrived: dict[Path, ReadResult] = {}
+    arrived: dict[Path, ReadResult[IngestPayload]] = {}
     crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
     done = 0
 
-    def store(item: InputFile, res: ReadResult) -> None:
+    def store(item: InputFile, res: ReadResult[IngestPayload]) -> None:
         nonlocal done
         path = new[item.sha256]
         try:
@@ -218,7 +218,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         if crash_after and done >= crash_after:
             os._exit(3)
 
-    def on_result(res: ReadResult) -> None:
+    def on_result(res: ReadResult[IngestPayload]) -> None:
         """Store results in inbox order (ingest order breaks ties of received_at) as soon as they can be."""
         arrived[Path(res.path)] = res
         while order and new[order[0].sha256] in arrived:
