@@ -44,6 +44,8 @@ def _when(state: SubmissionState) -> str:
 
 
 def _timely(state: SubmissionState) -> str:
+    if state.imported:
+        return "导入"
     return "" if state.on_time is None else ("按时" if state.on_time else "逾期")
 
 
@@ -78,7 +80,7 @@ def _state_json(s: SubmissionState) -> dict:
     return {"district": s.district, "name": s.district_name, "status": s.status,
             "received_at": s.received_at.isoformat() if s.received_at else None, "on_time": s.on_time,
             "file_name": s.file_name, "sha256": s.sha256, "files_received": s.version, "errors": s.errors,
-            "verify": s.verify, "explained": s.explained, "info": s.info}
+            "verify": s.verify, "explained": s.explained, "info": s.info, "imported": s.imported}
 
 
 @main.command()
@@ -170,8 +172,9 @@ def status(obj, period: Period, as_json: bool) -> None:
     _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(states))
     done = [s for s in states if s.status != ST_MISSING]
     late = sum(s.on_time is False for s in done)
-    click.echo(f"已报 {len(done)}/{len(states)} 个{unit}（按时 {len(done) - late}，逾期 {late}），"
-               f"未报 {len(states) - len(done)} 个。")
+    imported = sum(s.imported for s in done)
+    click.echo(f"已报 {len(done)}/{len(states)} 个{unit}（按时 {len(done) - late - imported}，逾期 {late}"
+               + (f"，导入 {imported}" if imported else "") + f"），未报 {len(states) - len(done)} 个。")
 
 
 @main.command()
@@ -210,6 +213,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
                                 "period": r.period, "status": r.status, "sha256": r.sha256,
                                 "file_name": r.file_name, "received_at": r.received_at.isoformat(),
                                 "ingested_at": r.ingested_at.isoformat(), "superseded_by": r.superseded_by,
+                                "imported": r.imported,
                                 "archive": r.archive_path,
                                 "restored_at": [x.restored_at.isoformat() for x in restores if x.submission_id == r.id]}
                                for r in records], ensure_ascii=False, indent=2))
@@ -219,7 +223,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         return
     _table(["收到时间", cat.words.unit, "报告期", "状态", "哈希", "文件名"],
            [[r.received_at.strftime("%Y-%m-%d %H:%M"), names.get(r.district, r.district or "（未识别）"), r.period,
-             r.status, r.sha256[:12], r.file_name] for r in records])
+             r.status + ("（导入）" if r.imported else ""), r.sha256[:12], r.file_name] for r in records])
     by_id = {r.id: r for r in records}
     for x in restores:  # newest first, like the versions
         got, old = by_id.get(x.submission_id), by_id.get(x.replaced_id) if x.replaced_id else None

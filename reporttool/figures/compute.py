@@ -152,7 +152,7 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
     first: dict[str, dt.datetime] = {}
     for r in ledger.submissions(period=period.key):  # oldest first
         received[r.district] += 1
-        if r.readable:
+        if r.readable and not r.imported:  # history taken in by `import` has no deadline to meet
             first.setdefault(r.district, r.received_at)
     cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
                          {d: rows for d, rows in excluded.items() if rows}, first)
@@ -508,7 +508,8 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
     """报送情况 for every configured district, in catalogue order (未报 when nothing arrived).
 
     按时/逾期 follows the district's FIRST readable file: a correction sent after the deadline of a report
-    that came on time does not make it late. The time shown stays that of the version in use.
+    that came on time does not make it late. The time shown stays that of the version in use. A version
+    imported as history (`reporttool import`) is neither: on_time None, ``imported`` (shown 导入).
     """
     deadline = cv.period.deadline(cat.settings.deadline_day)
     out = []
@@ -529,10 +530,10 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
         c = counts(findings)
         out.append(SubmissionState(
             d.code, d.name, state_of(rec, findings), received_at=rec.received_at,
-            on_time=cv.first_readable.get(d.code, rec.received_at).date() <= deadline, file_name=rec.file_name,
-            sha256=rec.sha256,
+            on_time=None if rec.imported else cv.first_readable.get(d.code, rec.received_at).date() <= deadline,
+            file_name=rec.file_name, sha256=rec.sha256,
             version=cv.files_received.get(d.code, 0), errors=c["errors"], verify=c["verify"],
-            explained=c["explained"], info=c["info"]))
+            explained=c["explained"], info=c["info"], imported=rec.imported))
     return out
 
 

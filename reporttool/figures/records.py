@@ -93,7 +93,7 @@ class SubmissionState:
     district_name: str
     status: str  # ST_*
     received_at: dt.datetime | None = None
-    on_time: bool | None = None  # None when missing
+    on_time: bool | None = None  # None when missing, or when the version in use was imported as history
     file_name: str = ""
     sha256: str = ""
     version: int = 0  # how many files received from this district for the period
@@ -101,6 +101,7 @@ class SubmissionState:
     verify: int = 0
     explained: int = 0
     info: int = 0
+    imported: bool = False  # the version in use was taken in as history (`reporttool import`): 导入, never late
 
 
 @dataclass

@@ -173,7 +173,18 @@ MIGRATIONS: list[str] = [
         data TEXT NOT NULL                 -- JSON: district -> [[cluster, indicator, value, last_year, comparable, lfl]]
     );
     """,
+    # 8: how a submission came in: '' received from its district (inbox, web page), 'import' an earlier
+    # period's district file taken in as history (`reporttool import`), 'import-table' one district × period
+    # of a history table (docs/history.md). Imported versions are never late and never replace a received one.
+    """
+    ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    """,
 ]
+
+KIND_RECEIVED = ""
+KIND_IMPORT = "import"  # an earlier period's district file, imported as history
+KIND_IMPORT_TABLE = "import-table"  # one district × period of a history table (汇总数导入)
+IMPORT_KINDS = (KIND_IMPORT, KIND_IMPORT_TABLE)
 
 # The parts of a submission's facts, as `verify` names them when one differs from its digest.
 FACT_PARTS = {
@@ -255,10 +266,16 @@ class SubmissionRecord:
     explained: int
     info: int
     superseded_by: int | None
+    kind: str = KIND_RECEIVED  # KIND_*: received, or imported as history
 
     @property
     def readable(self) -> bool:
         return self.file_status != ST_RETURNED
+
+    @property
+    def imported(self) -> bool:
+        """Taken in as history by `reporttool import`: never late, shown as 导入."""
+        return self.kind in IMPORT_KINDS
 
 
 @dataclass(frozen=True)
@@ -477,10 +494,12 @@ class Ledger:
     def ingest(self, *, data: bytes, sha256: str, file_name: str, received_at: dt.datetime, district: str,
                period: str, file_status: str, submission: Submission | None, findings: list[Finding],
                template_version: str = "", fingerprint: str = "",
-               ingested_at: dt.datetime | None = None, prepared: Prepared | None = None) -> tuple[int, bool]:
+               ingested_at: dt.datetime | None = None, prepared: Prepared | None = None,
+               kind: str = KIND_RECEIVED) -> tuple[int, bool]:
         """Archive and record one received file with its facts and findings, in one transaction.
 
         The facts come as ``submission`` (prepared here) or already ``prepared`` (by a reading worker).
+        ``kind``: KIND_RECEIVED, or one of IMPORT_KINDS for history taken in by `reporttool import`.
 
         Returns (submission id, True) for a new file, (existing id, False) for bytes already recorded
         (idempotent: nothing changes). Then applies the supersede rule for the district and period.
@@ -494,11 +513,11 @@ class Ledger:
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO submissions (district, period, received_at, ingested_at, file_name, archive_path,"
-                " sha256, template_version, fingerprint, file_status, status, errors, verify, explained, info)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sha256, template_version, fingerprint, file_status, status, errors, verify, explained, info, kind)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (district, period, received_at.isoformat(), now.isoformat(), file_name, rel, sha256,
                  template_version, fingerprint, file_status, file_status, c["errors"], c["verify"],
-                 c["explained"], c["info"]))
+                 c["explained"], c["info"], kind))
             sid = cur.lastrowid
             assert sid is not None  # an INSERT always sets it
             if prepared is None and submission is not None:
@@ -530,8 +549,12 @@ class Ledger:
             blob = json.dumps([list(r) for r in rows], ensure_ascii=False, default=_blob_text)
             return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
-        out = {"submission": h(db.execute(f"SELECT {', '.join(_SUBMISSION_FACTS)} FROM submissions WHERE id=?",
-                                          (sid,))),
+        facts = [list(r) for r in db.execute(f"SELECT {', '.join(_SUBMISSION_FACTS)}, kind FROM submissions"
+                                             f" WHERE id=?", (sid,))]
+        for r in facts:  # the kind counts only when set: digests kept before schema 8 stay valid
+            if r and r[-1] == KIND_RECEIVED:
+                r.pop()
+        out = {"submission": h(facts),
                "tables": h(db.execute("SELECT key, sheet, header_row, columns FROM tables WHERE submission_id=?"
                                       " ORDER BY key", (sid,)))}
         for key, (name, _spec, columns) in TABLES.items():
@@ -588,7 +611,8 @@ class Ledger:
         After a restore (``restore``) the restored version is current instead, until a readable file
         ingested after the restore and received later than the restored version arrives."""
         rows = db.execute("SELECT id, file_status, received_at FROM submissions WHERE district=? AND period=?"
-                          " ORDER BY received_at, id", (district, period)).fetchall()
+                          " ORDER BY kind IN (?, ?) DESC, received_at, id",
+                          (district, period, *IMPORT_KINDS)).fetchall()
         readable = [r for r in rows if r["file_status"] != ST_RETURNED]
         if not readable:
             return
@@ -613,7 +637,7 @@ class Ledger:
             r["id"], r["district"], r["period"], dt.datetime.fromisoformat(r["received_at"]),
             dt.datetime.fromisoformat(r["ingested_at"]), r["file_name"], r["archive_path"], r["sha256"],
             r["template_version"], r["fingerprint"], r["file_status"], r["status"], r["errors"], r["verify"],
-            r["explained"], r["info"], r["superseded_by"])
+            r["explained"], r["info"], r["superseded_by"], r["kind"])
 
     def submission(self, sid: int) -> SubmissionRecord | None:
         r = self.db.execute("SELECT * FROM submissions WHERE id=?", (sid,)).fetchone()

@@ -637,7 +637,7 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(1, s.district_name or _district_name(cat, s.district), "text")
         t.put(2, s.status, "center", alert=missing or s.status in (ST_RETURNED,))
         t.put(3, s.received_at.strftime("%Y-%m-%d %H:%M") if s.received_at else None, "center")
-        on_time = None if s.on_time is None else ("按时" if s.on_time else "逾期")
+        on_time = "导入" if s.imported else None if s.on_time is None else ("按时" if s.on_time else "逾期")
         t.put(4, on_time, "center", alert=s.on_time is False)
         t.put(5, s.file_name or None, "text")
         for col, v in ((6, s.version), (7, s.errors), (8, _unexplained(s)), (9, s.explained)):
@@ -651,7 +651,8 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              f"有错{count[ST_ERRORS]}个，退回{count[ST_RETURNED]}个。",
              _w(cat, "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
                 "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。"),
-             f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报。"])
+             f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报"
+             + ("；“导入”表示该期数据是后来作为历史数据导入的，不计按时或逾期。" if any(x.imported for x in subs) else "。")])
     t.finish(freeze_col=2)
 
 

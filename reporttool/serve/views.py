@@ -149,7 +149,7 @@ def outputs(ws: Workspace, period: Period) -> dict[str, Path]:
 def state_json(s: SubmissionState, review: Review | None = None) -> dict:
     return {"district": s.district, "name": s.district_name, "status": s.status,
             "received_at": s.received_at.isoformat() if s.received_at else None,
-            "on_time": s.on_time, "timeliness": "" if s.on_time is None else ("按时" if s.on_time else "逾期"),
+            "on_time": s.on_time, "timeliness": "导入" if s.imported else "" if s.on_time is None else ("按时" if s.on_time else "逾期"),
             "files_received": s.version, "errors": s.errors, "verify": s.verify, "explained": s.explained,
             "info": s.info, "review": review_json(review)}
 

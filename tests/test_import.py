@@ -1,0 +1,173 @@
+"""`reporttool import`: earlier periods' district files into the ledger as history (docs/history.md)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import zlib
+from decimal import Decimal as D
+from pathlib import Path
+
+from click.testing import CliRunner
+from stdnum.cn import uscc
+
+from reporttool.cli import main
+from reporttool.core.models import Period
+from reporttool.core.status import ST_PASSED, ST_SUPERSEDED
+from reporttool.figures.compute import current_versions, submission_states
+from reporttool.forms.writer import write_template
+from reporttool.ledger import Ledger
+from reporttool.ledger.store import KIND_IMPORT, MIGRATIONS
+from reporttool.pipeline.consolidate import run_consolidate
+from reporttool.pipeline.importing import IMPORTED, KNOWN, SKIPPED, run_import
+from reporttool.workspace import Workspace
+
+LONG_AFTER = dt.datetime(2025, 11, 20, 9, 0)  # far past every deadline of the months imported
+
+
+def form(ws: Workspace, folder: Path, name: str, district: str, period: Period, sr: str,
+         when: dt.datetime = LONG_AFTER) -> Path:
+    """A filled district form written outside inbox/ (an earlier month kept by the bureau)."""
+    base = f"91110000MA{zlib.crc32(district.encode()) % 10**7:07d}"  # one enterprise per district
+    roster = [{"credit_code": base + uscc.calc_check_digit(base), "name": f"{district}企业", "cluster": "A", "is_scale": "否",
+               "revenue": D(1)}]
+    path = write_template(ws.catalogue(), district, period, folder / name, roster=roster,
+                          outputs={("A", "SR"): {"value": D(sr), "value_ly": D(sr) - 1}})
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def states(ws: Workspace, period: Period):
+    cat = ws.catalogue()
+    with Ledger(ws) as ledger:
+        return {s.district: s for s in submission_states(cat, current_versions(ledger, cat, period))}
+
+
+def test_import_records_earlier_months_as_history_never_late(small_workspace, tmp_path):
+    ws = small_workspace
+    old = tmp_path / "往期报表"
+    old.mkdir()
+    form(ws, old, "甲区4月.xlsx", "110101", Period(2025, 4), "10")
+    form(ws, old, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
+    form(ws, old, "乙县5月.xlsx", "110102", Period(2025, 5), "30")
+    result = run_import(ws, [old])
+    assert [(f.name, f.outcome, f.district, f.period) for f in result.files] == [
+        ("往期报表/乙县5月.xlsx", IMPORTED, "110102", "2025-05"),
+        ("往期报表/甲区4月.xlsx", IMPORTED, "110101", "2025-04"),
+        ("往期报表/甲区5月.xlsx", IMPORTED, "110101", "2025-05")]
+    assert result.periods == ["2025-04", "2025-05"]
+    may = states(ws, Period(2025, 5))
+    assert may["110101"].imported and may["110101"].on_time is None  # received in November: not 逾期
+    assert may["110101"].status == ST_PASSED
+    assert not may["KF01"].imported  # 未报 stays 未报
+    with Ledger(ws) as ledger:
+        assert {r.kind for r in ledger.submissions()} == {KIND_IMPORT}
+        assert all(ledger.archived_path(r).is_file() for r in ledger.submissions())
+
+
+def test_reimport_is_a_no_op(small_workspace, tmp_path):
+    ws = small_workspace
+    path = form(ws, tmp_path, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
+    run_import(ws, [path])
+    with Ledger(ws) as ledger:
+        before = [(r.id, r.status, r.ingested_at) for r in ledger.submissions()]
+    again = run_import(ws, [path, tmp_path / "甲区5月.xlsx"])
+    assert [f.outcome for f in again.files] == [KNOWN, KNOWN]
+    with Ledger(ws) as ledger:
+        assert [(r.id, r.status, r.ingested_at) for r in ledger.submissions()] == before
+
+
+def test_bad_files_are_named_and_skipped_the_rest_imported(small_workspace, tmp_path):
+    ws = small_workspace
+    old = tmp_path / "往期"
+    old.mkdir()
+    (old / "坏文件.xlsx").write_bytes(b"not a workbook at all")
+    (old / "说明.txt").write_text("这是说明", encoding="utf-8")
+    form(ws, old, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
+    result = run_import(ws, [old, tmp_path / "不存在.xlsx"])
+    outcome = {f.name: (f.outcome, f.reason) for f in result.files}
+    assert outcome["往期/甲区5月.xlsx"][0] == IMPORTED
+    assert outcome["往期/坏文件.xlsx"][0] == SKIPPED and outcome["往期/坏文件.xlsx"][1]
+    assert outcome["往期/说明.txt"][0] == SKIPPED
+    assert outcome["不存在.xlsx"] == (SKIPPED, "不存在")
+    with Ledger(ws) as ledger:  # skipped files are not recorded: fixed, they can be imported later
+        assert [r.file_name for r in ledger.submissions()] == ["甲区5月.xlsx"]
+
+
+def test_a_received_version_is_always_the_one_in_use(small_workspace, tmp_path):
+    """An import never replaces what the district sent itself, before or after it."""
+    ws = small_workspace
+    june = Period(2025, 6)
+    sent = form(ws, ws.inbox, "甲区6月.xlsx", "110101", june, "50", when=dt.datetime(2025, 7, 3, 9, 0))
+    run_consolidate(ws, june, workers=1, now=dt.datetime(2025, 7, 8, 9, 0))
+    run_import(ws, [form(ws, tmp_path, "甲区6月旧.xlsx", "110101", june, "40")])  # arrived "later"
+    with Ledger(ws) as ledger:
+        in_use = ledger.current(june.key)["110101"]
+        assert in_use.file_name == sent.name and not in_use.imported
+        assert {r.file_name: r.status for r in ledger.submissions()}["甲区6月旧.xlsx"] == ST_SUPERSEDED
+    s = states(ws, june)["110101"]
+    assert s.on_time is True and not s.imported
+
+
+def test_consolidating_an_imported_month_shows_import_not_late(small_workspace, tmp_path):
+    ws = small_workspace
+    may = Period(2025, 5)
+    run_import(ws, [form(ws, tmp_path, "甲区5月.xlsx", "110101", may, "20")])
+    result = run_consolidate(ws, may, workers=1, now=dt.datetime(2025, 12, 1, 9, 0))
+    assert result.counts["late"] == 0 and result.counts["on_time"] == 0
+    assert result.figures.cluster_figure("A", "SR").value == D("0.002")  # 20 万元 in 亿元
+    from openpyxl import load_workbook
+
+    book = next(p for p in result.outputs if "汇总表" in p.name)
+    ws_ = load_workbook(book)["报送情况"]
+    texts = [c.value for row in ws_.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "导入" in texts
+    assert any("“导入”表示" in t for t in texts)
+
+
+def test_older_ledger_opens_and_keeps_its_digests(small_workspace, tmp_path):
+    """A ledger of schema 7 (before kinds) is upgraded; what it recorded reads as received, and verify's
+    digests kept before the upgrade still match."""
+    ws = small_workspace
+    june = Period(2025, 6)
+    form(ws, ws.inbox, "甲区6月.xlsx", "110101", june, "50", when=dt.datetime(2025, 7, 3, 9, 0))
+    run_consolidate(ws, june, workers=1, now=dt.datetime(2025, 7, 8, 9, 0))
+    db = sqlite3.connect(ws.ledger)
+    db.execute("ALTER TABLE submissions DROP COLUMN kind")
+    db.execute("PRAGMA user_version=7")
+    db.commit()
+    db.close()
+    with Ledger(ws) as ledger:
+        assert ledger.schema_version == len(MIGRATIONS)
+        (rec,) = ledger.submissions()
+        assert rec.kind == "" and not rec.imported
+        assert ledger.facts_changed(rec.id) == []
+
+
+def test_kind_is_covered_by_the_facts_digest(small_workspace, tmp_path):
+    ws = small_workspace
+    run_import(ws, [form(ws, tmp_path, "甲区5月.xlsx", "110101", Period(2025, 5), "20")])
+    with Ledger(ws) as ledger:
+        (rec,) = ledger.submissions()
+        assert ledger.facts_changed(rec.id) == []
+        ledger.db.execute("UPDATE submissions SET kind='' WHERE id=?", (rec.id,))
+        assert ledger.facts_changed(rec.id) != []
+
+
+def test_cli_import_names_each_file_and_exits_1_when_one_was_skipped(small_workspace, tmp_path):
+    ws = small_workspace
+    old = tmp_path / "往期"
+    old.mkdir()
+    form(ws, old, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
+    (old / "坏文件.xlsx").write_bytes(b"junk")
+    run = CliRunner().invoke(main, ["-w", str(ws.root), "import", str(old)])
+    assert run.exit_code == 1, run.output
+    assert "导入：往期/甲区5月.xlsx（甲区，2025-05，通过）" in run.output
+    assert "跳过：往期/坏文件.xlsx" in run.output
+    assert "导入 1 个，已有 0 个，跳过 1 个" in run.output
+    again = CliRunner().invoke(main, ["-w", str(ws.root), "import", str(old / "甲区5月.xlsx")])
+    assert again.exit_code == 0 and "已有：甲区5月.xlsx" in again.output
+    hist = CliRunner().invoke(main, ["-w", str(ws.root), "history"])
+    assert "（导入）" in hist.output
+    status = CliRunner().invoke(main, ["-w", str(ws.root), "status", "--period", "2025-05"])
+    assert "导入" in status.output and "逾期 0，导入 1" in status.output
