@@ -96,7 +96,7 @@ def xiangfan() -> Catalogue:
         city="襄樊市襄阳区", issuing_unit="襄阳区经济局", bulletin_name="产业集群工作简报", programme_name="产业集群",
         form_code="襄集群", form_authority="襄阳区经济局", form_valid_until="2027年12月", report_to="区委、区政府领导",
         send_to="区直有关部门", distribute_to="各镇人民政府，开发（名胜）区管委会", copies=20,
-        unit_word="镇区", unit_full_word="镇")
+        unit_word="镇区", unit_full_word="镇", region_code="420607")
     towns = ("张湾镇", "刘集镇", "东津镇", "龙王镇", "石桥镇", "黄集镇", "伙牌镇", "古驿镇", "朱集镇", "程河镇", "双沟镇",
              "张家集镇", "黄龙镇", "峪山镇")
     districts = tuple(District(f"Z{k:02d}", name, "镇", k) for k, name in enumerate(towns, start=1)) + (

@@ -318,6 +318,10 @@ def _build_settings(rows, problems) -> Settings:
         if not values.get(fname):
             problems.append(Problem(SHEET_SETTINGS, None, f"缺少必填设置项“{label}”"))
             values[fname] = ""
+    region = re.sub(r"\.0$", "", str(values.get("region_code") or "").strip())
+    if region and not re.fullmatch(r"\d{6}", region):
+        problems.append(Problem(SHEET_SETTINGS, None, f"“行政区划代码”应为6位数字（如420607），现为“{region}”"))
+    values["region_code"] = region if re.fullmatch(r"\d{6}", region) else ""
     day = values.get("deadline_day")
     if day is not None and not 1 <= day <= 28:
         problems.append(Problem(SHEET_SETTINGS, None, "报送截止日应在1至28之间"))

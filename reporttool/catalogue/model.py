@@ -80,6 +80,7 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "报送单位称谓": ("unit_word", "text"),
     "报送单位全称": ("unit_full_word", "text"),
     "机关简称": ("bureau_short", "text"),
+    "行政区划代码": ("region_code", "text"),
 }
 REQUIRED_SETTINGS = ("城市", "编发单位", "简报名称")
 

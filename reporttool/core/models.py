@@ -46,6 +46,7 @@ class Settings:
     unit_word: str = ""  # 报送单位称谓: 县区 / 设区市 / 镇街 (table headings, sheet names, messages)
     unit_full_word: str = ""  # 报送单位全称: 县（市）区 / 设区市 / 镇（街道） (the brief's prose)
     bureau_short: str = ""  # 机关简称: 市局 / 省厅 / 区局 (messages to districts, feedback comments)
+    region_code: str = ""  # 行政区划代码 (GB/T 2260, 6 digits): region of the demo's credit codes when districts have none
 
 
 @dataclass(frozen=True)
