@@ -67,11 +67,16 @@ def credit_code(rng: random.Random, region: str, kind: str = "1") -> str:
 
 
 def region_code(cat: Catalogue, district: District) -> str:
-    """The 6-digit region of a district's enterprises: its own GB/T 2260 code, else its city's (xxxx00)."""
-    if re.fullmatch(r"\d{6}", district.code):
-        return district.code
-    prefixes = sorted(d.code[:4] for d in cat.districts if re.fullmatch(r"\d{6}", d.code))
-    return (max(set(prefixes), key=prefixes.count) if prefixes else "1101") + "00"
+    """The 6-digit region of a district's enterprises: its own GB/T 2260 code (a town's 9- or 12-digit code
+    starts with its county's), else the catalogue's 行政区划代码, else its city's (xxxx00) from the other
+    districts' codes; 100000 (the country) only when nothing says where the plan is."""
+    if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", district.code):
+        return district.code[:6]
+    own = cat.settings.region_code.strip()
+    if re.fullmatch(r"\d{6}", own):
+        return own
+    prefixes = sorted(d.code[:4] for d in cat.districts if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", d.code))
+    return (max(set(prefixes), key=prefixes.count) + "00") if prefixes else "100000"
 
 
 def dec(x: float, places: int = 2) -> Decimal:

@@ -1,19 +1,22 @@
 # Over 500 lines: the demo's whole invented city (values, rosters, projects, planted problems) from one seeded generator.
 """The demo's numbers and rows: city plan per cluster, each district's roster, projects and outputs,
-and the planted problems. Used by reporttool.demo.make (which writes the files).
+and the planted problems. Used by reporttool.demo.make (which writes the files). The rules, and the test of
+each for every example catalogue, are in docs/demo.md.
 
 Plan in the catalogue's terms: a cluster's 本年累计 for an indicator with a value target is
 target × 时序进度 × pace, pace ≈ 0.96–1.06 for most clusters and 0.72–0.82 for the lagging ones; stocks
-(户数, 装机容量) sit at 92–100 % of target (75–85 % when lagging). Indicators without a value target get
-magnitudes from the cluster's tier (千亿级/五百亿级/百亿级) and from the other indicators (营业收入 ≈ 产值; an
-amount without a target is a part of the revenue, 5–30 %; employees are 25–60 per enterprise; in a ratio A/B
-the whole B stays above the part A). Only clusters with a target for the year are planned to lag.
-District-wide figures (适用集群 合计) are wholes 1.2–1.6 × the district's largest cluster total in their unit.
-The district totals are shares of the city totals; the roster covers 78–92 % of a cluster's revenue.
+(户数, 装机容量) sit at 92–100 % of target (75–85 % when lagging); a plan-end target sizes a year without one.
+Indicators without a value target get magnitudes from the cluster's tier (千亿级/五百亿级/百亿级), from the
+other indicators (营业收入 ≈ 产值; parts of the revenue by name: 增加值, 利税, 采购额 …; employees from revenue)
+and from what their unit measures (万载重吨, 万辆, 亿美元). In a ratio A/B the whole B stays above the part A.
+Only clusters with a target for the year are planned to lag. District-wide figures (适用集群 合计) are planned
+city-wide so that the programme ratio lands near its target. The district totals are shares of the city
+totals; the roster covers 78–92 % of a cluster's revenue.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 from dataclasses import dataclass, field, replace
@@ -27,6 +30,7 @@ from reporttool.core.models import (
     SOURCE_OUTPUT,
     SOURCE_PROJECTS,
     SOURCE_ROSTER,
+    TARGET_GROWTH,
     Cluster,
     District,
     Indicator,
@@ -69,6 +73,8 @@ class ClusterPlan:
     revenue: str = ""  # output indicator bounding the roster's 营业收入
     output: str = ""  # output indicator bounding the roster's 工业总产值
     weights: dict[str, float] = field(default_factory=dict)  # district code -> share (sums to 1 over senders)
+    growth_targets: dict[str, float] = field(default_factory=dict)  # indicator code -> planned growth (growth target)
+    parts: tuple[str, ...] = ()  # the parts of a sum formula (A+B+C) standing in for the revenue when there is none
 
 
 @dataclass
@@ -78,6 +84,59 @@ class CityPlan:
     order: list[District]  # districts in the order roles are handed out
     lagging: tuple[str, ...]
     threshold: float  # 规上标准 (万元 a year)
+    area: dict[tuple[str, str], float] = field(default_factory=dict)  # (district, indicator) -> district-wide figure
+
+
+_REVENUE = re.compile(r"^(营业收入|主营业务收入|销售收入|营业收入合计)$")
+# parts of a cluster's revenue by what the indicator is called (share of the revenue, low and high)
+_PART_SHARES = ((re.compile(r"增加值"), 0.22, 0.35), (re.compile(r"利税"), 0.05, 0.12), (re.compile(r"利润"), 0.03, 0.09),
+                (re.compile(r"采购"), 0.55, 0.8), (re.compile(r"出口|外贸"), 0.05, 0.3), (re.compile(r"研发|R&D"), 0.01, 0.04),
+                (re.compile(r"税"), 0.03, 0.08))
+
+
+def _is_part(name: str) -> bool:
+    return any(rx.search(name) for rx, _lo, _hi in _PART_SHARES)
+
+
+def _part_share(name: str, rng: random.Random) -> float:
+    """The share of the revenue an amount called ``name`` is (增加值 22-35 %, 利税 5-12 % …; else 5-30 %)."""
+    for rx, lo, hi in _PART_SHARES:
+        if rx.search(name):
+            return rng.uniform(lo, hi)
+    return rng.uniform(0.05, 0.3)
+
+
+# A cluster's typical size in a dimension's base unit (low, high), for a 百亿级 cluster: capacities (stocks) as
+# they stand, flows for a whole year. 造船能力 50-300万载重吨, 整车产能 5-50万辆, 装机 20-300万千瓦 …
+_MAGNITUDES = {"载重": (5e5, 3e6), "车辆": (5e4, 5e5), "重量": (1e5, 2e6), "功率": (2e5, 3e6), "电量": (1e8, 5e9),
+               "人次": (3e6, 3e7), "面积": (1e5, 2e6), "台": (1e4, 5e5), "套": (1e4, 5e5), "土地": (500, 5000)}
+_USD_PER_YUAN = 1 / 7.1
+
+
+def _dimension(table: dict, unit: str) -> str:
+    return table.get(unit, ("",))[0]
+
+
+def _is_foreign_currency(table: dict, unit: str) -> bool:
+    dim = _dimension(table, unit)
+    return bool(dim) and dim != "人民币" and unit.endswith("元") and "元" in dim + unit
+
+
+def _by_dimension(cat: Catalogue, ind: Indicator, revenue: float | None, rev_ind: Indicator | None, mag: float,
+                  year_frac: float, rng: random.Random) -> float:
+    """A value in the form unit sized by what the unit measures: foreign currency (实际利用外资, 出口额 in 美元)
+    1-5 % of the cluster's revenue at about 7.1 元 a dollar; capacities and volumes from _MAGNITUDES."""
+    table = cat.unit_table()
+    dim, factor = table[ind.form_unit][0], float(table[ind.form_unit][1])
+    if _is_foreign_currency(table, ind.form_unit):
+        if revenue is not None and rev_ind is not None and _dimension(table, rev_ind.form_unit) == "人民币":
+            yuan = revenue * float(table[rev_ind.form_unit][1])
+        else:
+            yuan = mag * 1e8 * 0.4 * year_frac
+        return yuan * _USD_PER_YUAN * rng.uniform(0.01, 0.05) / factor
+    lo, hi = _MAGNITUDES[dim]
+    base = rng.uniform(lo, hi) * (mag / 100) ** 0.5
+    return base * (year_frac if is_flow(ind) else 1.0) / factor
 
 
 def is_flow(ind: Indicator) -> bool:
@@ -124,7 +183,8 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
         _plan_values(cat, period, cp, rng, year_frac)
         plans[c.code] = cp
     _place_clusters(cat, plans, missing, rng)
-    return CityPlan(plans, missing, order, lagging, float(cat.settings.scale_threshold))
+    area = _plan_area(cat, period, plans, rng, year_frac)
+    return CityPlan(plans, missing, order, lagging, float(cat.settings.scale_threshold), area)
 
 
 def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Random, year_frac: float) -> None:
@@ -139,6 +199,11 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
     for ind in inds:
         rt = cat.target_for(cp.cluster.code, ind.code, period.year)
         target = float(rt.value) if rt is not None and rt.value is not None else None
+        if target is None and ind.summable and is_flow(ind):  # only a plan-end target (2027): part of the way there
+            plan_end = [r.value for r in cat.other_targets(cp.cluster.code, ind.code, period.year)
+                        if r.value is not None and r.kind != TARGET_GROWTH]
+            if plan_end:
+                target = float(plan_end[-1]) * rng.uniform(0.55, 0.8)
         if ind.source == SOURCE_FORMULA:
             formulas.append((ind, target))
         elif target is None:
@@ -155,8 +220,21 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
         elif ind.source == SOURCE_PROJECTS and ind.roster_measure == "本年完成投资":
             cp.invest = form(ind, target * cp.pace * year_frac)
     outputs = [i for i in inds if i.source == SOURCE_OUTPUT]
-    cp.revenue = next((i.code for i in outputs if i.roster_measure == "营业收入合计"), "")
-    cp.output = next((i.code for i in outputs if i.roster_measure == "工业总产值合计"), "")
+    amounts = [i for i in outputs if i.summable and "元" in i.form_unit and not i.programme]
+    cp.revenue = next((i.code for i in outputs if i.roster_measure == "营业收入合计"), "") or next(
+        (i.code for i in amounts if _REVENUE.search(i.name)), "")
+    cp.output = next((i.code for i in outputs if i.roster_measure == "工业总产值合计"), "") or next(
+        (i.code for i in amounts if i.name in ("产值", "工业总产值", "总产值")), "")
+    for ind in inds:  # a growth target: the cluster grows at about that rate (below it when it lags)
+        rt = cat.target_for(cp.cluster.code, ind.code, period.year)
+        rates = [rt] + cat.other_targets(cp.cluster.code, ind.code, period.year) if rt is not None else []
+        for r in rates:
+            if r.kind == TARGET_GROWTH and r.growth_rate is not None:
+                rate = float(r.growth_rate) / 100
+                cp.growth_targets[ind.code] = rate - rng.uniform(0.03, 0.06) if cp.lagging else rate + rng.uniform(
+                    0.003, 0.03)
+    if cp.revenue in cp.growth_targets:
+        cp.growth = cp.growth_targets[cp.revenue]
     by_code = {i.code: i for i in inds}
     # 营业收入 and 工业总产值 move together; the tier gives the size when neither has a target
     rev, out = cp.revenue, cp.output
@@ -180,35 +258,50 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
                 v[a] = v[b] * pct
         elif _SUM.match(ind.formula):
             parts = [p.strip() for p in ind.formula.split("+") if p.strip() in by_code]
+            if not cp.revenue and not cp.parts and all("元" in by_code[p].form_unit for p in parts):
+                cp.parts = tuple(parts)
             open_parts = [p for p in parts if p not in v]
             if open_parts and len(open_parts) == len(parts):
                 w = [rng.uniform(0.5, 1.5) for _ in open_parts]
-                total = form(ind, target * cp.pace * year_frac)
+                total = target * cp.pace * year_frac  # in the formula's unit (亿元); each part in its form unit
                 for p, x in zip(open_parts, w):
-                    v[p] = total * x / sum(w)
+                    v[p] = form(by_code[p], total * x / sum(w))
     # whatever is left: plausible magnitudes by unit
     table = cat.unit_table()
+    ratio_sides = [(m.group(1), m.group(2), t) for f, t in formulas if (m := _RATIO.match(f.formula))]
+    later = {a for a, b, t in ratio_sides if t is not None and b not in v}  # set from its whole below
+    denominators = {b for _a, b, _t in ratio_sides}
     for ind in outputs:
-        if ind.code in v or ind.code in cp.ratios:
+        if ind.code in v or ind.code in cp.ratios or ind.code in later:
             continue
         if not ind.summable or ind.form_unit == "%":
             cp.ratios[ind.code] = rng.uniform(3, 12)
-        elif "元" in ind.form_unit and rev in v and by_code[rev].form_unit == ind.form_unit and not any(
-                (rm := _RATIO.match(f.formula)) is not None and rm.group(2) == ind.code for f, _ in formulas):
-            v[ind.code] = v[rev] * rng.uniform(0.05, 0.3)  # a part of the revenue (利税, 出口额 …)
+        elif "元" in ind.form_unit and rev in v and by_code[rev].form_unit == ind.form_unit and (
+                ind.code not in denominators or _is_part(ind.name)):
+            v[ind.code] = v[rev] * _part_share(ind.name, rng)  # a part of the revenue (利税, 增加值, 采购额 …)
+        elif _dimension(table, ind.form_unit) in _MAGNITUDES or _is_foreign_currency(table, ind.form_unit):
+            v[ind.code] = _by_dimension(cat, ind, v.get(rev), by_code.get(rev), mag, year_frac, rng) * (
+                cp.pace if is_flow(ind) else 1.0)
         elif "元" in ind.form_unit:
             v[ind.code] = form(ind, mag * rng.uniform(0.2, 0.5) * cp.pace * year_frac)
         elif table.get(ind.unit, ("",))[0] == "人数":  # employees: tens per enterprise, never about as many
             firms = next((v[i.code] for i in outputs if i.code in v and is_count(i)
                           and table.get(i.unit, ("",))[0] != "人数"), None) or rng.uniform(20, 80)
-            people = firms * rng.uniform(25, 60) / float(cat.unit_factor("人", ind.unit))
-            v[ind.code] = form(ind, people)
+            people = firms * rng.uniform(25, 60)
+            if rev in v and "元" in by_code[rev].form_unit:  # 40-120万元 of revenue a year per employee
+                yearly = v[rev] / year_frac / float(cat.unit_factor(by_code[rev].form_unit, "万元"))
+                people = max(people, yearly / rng.uniform(40, 120))
+            v[ind.code] = form(ind, people / float(cat.unit_factor("人", ind.unit)))
         elif is_count(ind):
             v[ind.code] = rng.uniform(20, 80)
         elif is_flow(ind):
             v[ind.code] = mag * rng.uniform(5, 15) * cp.pace * year_frac
         else:
             v[ind.code] = mag * rng.uniform(0.5, 1.5)
+    # a ratio with a target whose sides had no target: the part from its whole (配套采购额 = 采购总额 × 40 %)
+    for a, b, target in ratio_sides:
+        if target is not None and a in later and b in v:
+            v[a] = v[b] * target * (rng.uniform(0.82, 0.9) if cp.lagging else rng.uniform(0.97, 1.06)) / 100
     # a part never exceeds its whole: in a ratio A/B without a target, B is raised above A
     for ind, target in formulas:
         m = _RATIO.match(ind.formula)
@@ -254,8 +347,28 @@ def _park_in(d: District, park: str) -> bool:
     return short in park
 
 
+_ZONE_SUFFIX = re.compile(r"(边境经济合作区|经济技术开发区|高新技术产业开发区|高新技术开发区|经济开发区|经济合作区|"
+                          r"工业园区|开发区|合作区|新区|名胜区|风景区|园区)$")
+_AUTONOMOUS = re.compile(r"(.{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治(?:县|旗)")
+
+
 def short_place(d: District) -> str:
-    return d.name[:-1] if len(d.name) > 2 and d.name[-1] in "区县市旗" else d.name
+    """The place word used in names: 宽甸满族自治县 -> 宽甸, 连山区 -> 连山, 丹东边境经济合作区 -> 丹东, 张湾镇 -> 张湾."""
+    name = d.name
+    if d.kind == "开发区" or _ZONE_SUFFIX.search(name):
+        return _ZONE_SUFFIX.sub("", name) or name
+    m = _AUTONOMOUS.fullmatch(name)
+    if m:
+        return m.group(1)
+    return name[:-1] if len(name) > 2 and name[-1] in "区县市旗镇乡" else name
+
+
+def city_short(cat: Catalogue) -> str:
+    """The city (or province) word of enterprise names: 葫芦岛市 -> 葫芦岛, 河北省 -> 河北, 广西壮族自治区 -> 广西;
+    a city and district (襄樊市襄阳区) is kept whole."""
+    name = cat.settings.city
+    m = re.fullmatch(r"(.+?)(?:(?:[\u4e00-\u9fff]{1,4}?族)*自治区|省|市|特别行政区)", name)
+    return m.group(1) if m and len(m.group(1)) >= 2 else name
 
 
 # ==================================================================================================
@@ -268,8 +381,9 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
     """The district's clean roster, projects and outputs (planted problems are added later)."""
     data = DistrictData(d, "")
     mine = [cp for cp in city.clusters.values() if d.code in cp.weights]
+    _area_outputs(cat, city, data, rng)
     if not mine:
-        return data
+        return _received(cat, period, data, rng)
     region = region_code(cat, d)
     frac = period.month / 12
     # how many enterprises and projects per cluster
@@ -282,6 +396,8 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         growth = max(-0.25, min(0.25, cp.growth + rng.uniform(-0.04, 0.04)))
         values = {code: x * w for code, x in cp.values.items()}
         revenue = values.get(cp.revenue)
+        if revenue is None and cp.parts:  # no 营业收入: the parts of the cluster's 产值 (纺织+粮油+饲料+蔬菜)
+            revenue = sum(values.get(p, 0.0) for p in cp.parts) or None
         if revenue is None:
             revenue = 2000.0 * tier_magnitude(c.tier) * w * frac
         if enterprises is not None:
@@ -295,40 +411,103 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
                         city.threshold * frac, growth, values, frac)
         data.roster += firms
         n_proj = proj_split[c.code] if projects is not None else max(1, proj_split[c.code])
-        data.projects += _projects(period, d, cp, rng, names, region, firms, n_proj, w)
+        data.projects += _projects(cat, period, d, cp, rng, names, region, firms, n_proj, w, revenue,
+                                   fixed=projects is not None)
         for ind in cat.output_indicators_for(c.code):
             data.outputs[(c.code, ind.code)] = _output(ind, cp, values, growth, rng)
-    _area_outputs(cat, data, rng, frac)
+        _roster_within_outputs(cat, c.code, firms, data.outputs)
     order = {cp.cluster.name: i for i, cp in enumerate(city.clusters.values())}
     data.roster.sort(key=lambda r: (order[r["cluster"]], -r["revenue"]))
     for i, r in enumerate(data.roster, start=1):
         r["seq"] = i
     for i, p in enumerate(data.projects, start=1):
         p["seq"] = i
+    return _received(cat, period, data, rng)
+
+
+def _roster_within_outputs(cat: Catalogue, cluster: str, firms: list[dict], outputs: dict) -> None:
+    """The roster is a part of what the cluster reports: an enterprise count (企业数) is at least the roster's
+    length, and the roster's employees stay below the cluster's 从业人员."""
+    table = cat.unit_table()
+    for ind in cat.output_indicators_for(cluster):
+        out = outputs.get((cluster, ind.code))
+        if not out or out.get("value") is None:
+            continue
+        if _dimension(table, ind.unit) == "人数":
+            people = float(out["value"]) * float(table[ind.form_unit][1])
+            listed = sum(f["employees"] for f in firms)
+            if listed > 0.9 * people:
+                k = 0.9 * people / listed
+                for f in firms:
+                    f["employees"] = max(1, int(f["employees"] * k))
+        elif is_count(ind) and "企业" in ind.name and len(firms) > out["value"]:
+            out["value"] = len(firms)
+            out["value_ly"] = max(1, min(out["value_ly"] or 1, len(firms)))
+
+
+def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random,
+               year_frac: float) -> dict[tuple[str, str], float]:
+    """District-wide figures (适用集群 = 合计, reported once by every district, hosting clusters or not).
+
+    Each is a whole above the district's clusters: the part is the programme ratio's numerator summed over the
+    member clusters (集群产值 in 集群产值占规上工业总产值比重), else the largest cluster total in its unit. The
+    city whole is the part ÷ the ratio's target (65 % -> whole = part ÷ 0.65), else 1.3-1.6 × the part;
+    what is above the part is shared out, so districts without a cluster report a whole too."""
+    out: dict[tuple[str, str], float] = {}
+    members = {c.code for c in cat.members()}
+    for ind in cat.programme_indicators():
+        if ind.source != SOURCE_OUTPUT:
+            continue
+        numerator, pct = "", None
+        for f in cat.programme_indicators():
+            m = _RATIO.match(f.formula) if f.source == SOURCE_FORMULA else None
+            if m and m.group(2) == ind.code:
+                numerator = m.group(1)
+                rt = cat.target_for("", f.code, period.year)
+                if rt is not None and rt.value is not None:
+                    pct = float(rt.value) / 100 * rng.uniform(0.97, 1.05)
+        part: dict[str, float] = {}
+        for d in cat.districts:
+            sums: dict[str, float] = {}
+            for cp in plans.values():
+                w = cp.weights.get(d.code)
+                if w is None or (numerator and cp.cluster.code not in members):
+                    continue
+                for code, x in cp.values.items():
+                    other = cat.indicator(code)
+                    if other is not None and (code == numerator if numerator else other.form_unit == ind.form_unit):
+                        sums[code] = sums.get(code, 0.0) + x * w
+            part[d.code] = max(sums.values(), default=0.0)
+        total_part = sum(part.values())
+        if total_part <= 0:
+            for d in cat.districts:
+                out[(d.code, ind.code)] = rng.uniform(2000, 20000) * year_frac
+            continue
+        whole = total_part / pct if pct and pct < 0.98 else total_part * rng.uniform(1.3, 1.6)
+        surplus = max(whole - total_part, 0.02 * total_part)
+        mean = total_part / len(cat.districts)
+        weights = {d.code: (part[d.code] * rng.uniform(0.3, 1.0) if part[d.code] else mean * rng.uniform(0.2, 0.6))
+                   for d in cat.districts}
+        scale = surplus / (sum(weights.values()) or 1.0)
+        for d in cat.districts:
+            out[(d.code, ind.code)] = part[d.code] + weights[d.code] * scale
+    return out
+
+
+def _area_outputs(cat: Catalogue, city: CityPlan, data: DistrictData, rng: random.Random) -> None:
+    """The district's district-wide figures (planned city-wide by _plan_area)."""
+    for ind in cat.programme_indicators():
+        value = city.area.get((data.district.code, ind.code))
+        if value is not None:
+            data.outputs[("全部", ind.code)] = {"value": dec(value), "value_ly": dec(value / rng.uniform(0.97, 1.12))}
+
+
+def _received(cat: Catalogue, period: Period, data: DistrictData, rng: random.Random) -> DistrictData:
+    """When the file arrives: up to four days before the deadline, during office hours."""
     deadline = period.deadline(cat.settings.deadline_day)
     day = deadline - dt.timedelta(days=rng.randint(0, 4))
     data.received = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59))
     return data
-
-
-def _area_outputs(cat: Catalogue, data: DistrictData, rng: random.Random, frac: float) -> None:
-    """District-wide figures (适用集群 = 合计, reported once): a whole larger than the district's clusters
-    (规上工业总产值 above the clusters' 产值), or a plausible amount when no cluster figure shares its unit."""
-    by_indicator: dict[tuple[str, str], Decimal] = {}  # (indicator code, form unit) -> the clusters' sum
-    for (_c, code), v in data.outputs.items():
-        ind = cat.indicator(code)
-        if ind is not None and ind.summable and not ind.programme and isinstance(v.get("value"), Decimal):
-            key = (code, ind.form_unit)
-            by_indicator[key] = by_indicator.get(key, Decimal(0)) + v["value"]
-    totals: dict[str, Decimal] = {}  # form unit -> the largest cluster total in it (e.g. 产值 in 万元)
-    for (_code, unit), total in by_indicator.items():
-        totals[unit] = max(totals.get(unit, Decimal(0)), total)
-    for ind in cat.programme_indicators():
-        if ind.source != SOURCE_OUTPUT:
-            continue
-        base = float(totals.get(ind.form_unit, 0)) or rng.uniform(2000, 20000) * frac
-        value = base * rng.uniform(1.2, 1.6)
-        data.outputs[("全部", ind.code)] = {"value": dec(value), "value_ly": dec(value / rng.uniform(0.97, 1.12))}
 
 
 def _split(total: int, shares: dict[str, float]) -> dict[str, int]:
@@ -343,14 +522,14 @@ def _split(total: int, shares: dict[str, float]) -> dict[str, int]:
     return out
 
 
-def _company(rng: random.Random, names: set[str], d: District, cp: ClusterPlan, city_short: str) -> str:
+def _company(rng: random.Random, names: set[str], d: District, cp: ClusterPlan, city_word: str) -> str:
     """A unique enterprise name: place + 字号 + industry word + company form (葫芦岛恒泰化工有限公司).
 
     Two-character 字号 first; three characters once those run out (province-sized demos)."""
     industries = N.industries_for(cp.cluster.name)
     forms = [company_form for company_form, _ in N.COMPANY_FORMS]
     weights = [weight for _, weight in N.COMPANY_FORMS]
-    places = [city_short, short_place(d), d.name] if d.kind in ("县", "市") else [city_short]
+    places = [city_word, short_place(d), d.name] if d.kind in ("县", "市") else [city_word]
     for attempt in range(400):
         trade = rng.choice(N.TRADE_FIRST) + rng.choice(N.TRADE_SECOND)
         if attempt >= 3:
@@ -379,8 +558,9 @@ def _roster(cat, d, cp, rng, names, region, pool, n_all, n_scale, min_ytd, growt
     spread = (rest - n_scale * min_scale) / (sum(weights) or 1.0)
     big = [min_scale + spread * w for w in weights]
     ratio = values[cp.output] / values[cp.revenue] if cp.output and cp.revenue and values.get(cp.revenue) else None
-    city_short = cat.settings.city[:-1] if cat.settings.city.endswith("市") else cat.settings.city
+    city_word = city_short(cat)
     parks = [p for p in cp.cluster.parks if _park_in(d, p)]
+    own_park = _own_park(d, cp)
     rows = []
     for i, rev in enumerate(sorted(big, reverse=True) + sorted(small, reverse=True)):
         g = max(-0.25, min(0.28, growth + rng.uniform(-0.08, 0.08)))
@@ -389,12 +569,11 @@ def _roster(cat, d, cp, rng, names, region, pool, n_all, n_scale, min_ytd, growt
         while code in names:
             code = credit_code(rng, region)
         names.add(code)
-        row = {"credit_code": code, "name": _company(rng, names, d, cp, city_short),
+        row = {"credit_code": code, "name": _company(rng, names, d, cp, city_word),
                "cluster": cp.cluster.name, "is_scale": "是" if scale else "否",
                "is_leader": "是" if i == 0 and scale and rev > 0.25 * pool else "否",
                "park": rng.choice(parks) if parks and rng.random() < 0.8 else (
-                   f"{short_place(d)}{N.industries_for(cp.cluster.name)[0].firm_words[0]}产业园"
-                   if rng.random() < 0.4 else None),
+                   own_park if rng.random() < 0.4 else None),
                "revenue": dec(rev), "revenue_ly": dec(rev / (1 + g)),
                "employees": max(6, int(rev / frac / rng.uniform(40, 150)))}
         if ratio:
@@ -404,7 +583,17 @@ def _roster(cat, d, cp, rng, names, region, pool, n_all, n_scale, min_ytd, growt
     return rows
 
 
-def _projects(period, d, cp, rng, names, region, firms, n, w) -> list[dict]:
+def _own_park(d: District, cp: ClusterPlan) -> str:
+    """A park the catalogue does not name: the development zone itself, else 连山化工产业园 / 张湾工业园区."""
+    if d.kind == "开发区":
+        return d.name
+    industry = N.industries_for(cp.cluster.name)[0]
+    if industry is N.GENERIC:
+        return f"{short_place(d)}{N.GENERIC_PARK}"
+    return f"{short_place(d)}{industry.firm_words[0]}产业园"
+
+
+def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixed=False) -> list[dict]:
     """Investment projects of one cluster; 本年累计完成投资 stays within plan and total."""
     if not n:
         return []
@@ -414,7 +603,7 @@ def _projects(period, d, cp, rng, names, region, firms, n, w) -> list[dict]:
     rows = []
     for _ in range(n):
         nature = rng.choices(L.PROJECT_NATURES, (40, 30, 15, 15))[0]
-        owner = rng.choice(firms)["name"] if firms and rng.random() < 0.7 else _company(rng, names, d, cp, short_place(d))
+        owner = rng.choice(firms)["name"] if firms and rng.random() < 0.7 else _company(rng, names, d, cp, city_short(cat))
         trade = _trade_of(owner)
         if not ind.products or (ind.project_templates and rng.random() < 0.5):
             pattern = rng.choice(ind.project_templates)
@@ -446,11 +635,20 @@ def _projects(period, d, cp, rng, names, region, firms, n, w) -> list[dict]:
         rows.append({"name": name, "cluster": cp.cluster.name, "nature": nature, "status": status, "owner": owner,
                      "total": total, "plan_year": plan, "done_year": done, "done_total": prior + done,
                      "start": start, "finish": finish})
+    done = max(sum(r["done_year"] for r in rows), 1.0)
     if cp.invest:  # a projects indicator with a target: scale this district's share onto it
-        k = cp.invest * w / max(sum(r["done_year"] for r in rows), 1.0)
+        k = cp.invest * w / done
+    else:  # no target: a year's investment is a modest part of the cluster's revenue here (a town's projects are
+        # fewer and smaller, never 50万元 "projects")
+        k = min(1.0, revenue * rng.uniform(0.06, 0.2) / done)
+        if k < 1.0 and not fixed:
+            rows = rows[:max(1, round(len(rows) * k ** 0.5))]
+            k = min(1.0, revenue * rng.uniform(0.06, 0.2) / max(sum(r["done_year"] for r in rows), 1.0))
+    if k != 1.0:
         for r in rows:
             for key in ("total", "plan_year", "done_year", "done_total"):
                 r[key] *= k
+            r["total"] = math.ceil(r["total"] / 100) * 100 if r["total"] >= 1000 else float(math.ceil(r["total"]))
     for r in rows:
         for key in ("total", "plan_year", "done_year", "done_total"):
             r[key] = dec(r[key])
@@ -475,8 +673,9 @@ def _output(ind: Indicator, cp: ClusterPlan, values: dict[str, float], growth: f
     if is_count(ind):
         value = max(1, round(x))
         return {"value": value, "value_ly": max(1, round(value / rng.uniform(1.0, 1.15)))}
-    if is_flow(ind):  # each indicator grows a little differently around the cluster's plan
-        g = max(-0.27, min(0.27, growth + rng.uniform(-0.03, 0.03)))
+    if is_flow(ind):  # each indicator grows a little differently around the cluster's plan (or its growth target)
+        planned = cp.growth_targets.get(ind.code)
+        g = planned + rng.uniform(0, 0.01) if planned is not None else max(-0.27, min(0.27, growth + rng.uniform(-0.03, 0.03)))
         return {"value": dec(x), "value_ly": dec(x / (1 + g))}
     return {"value": dec(x), "value_ly": dec(x / rng.uniform(1.03, 1.2))}
 
@@ -562,8 +761,8 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
 
 def _swingable(cat: Catalogue, key: tuple[str, str], v: dict) -> bool:
     ind = cat.indicator(key[1])
-    return (ind is not None and ind.summable and "元" in ind.form_unit and isinstance(v.get("value"), Decimal)
-            and v["value"] > 0)
+    return (cat.cluster(key[0]) is not None and ind is not None and ind.summable and "元" in ind.form_unit
+            and isinstance(v.get("value"), Decimal) and v["value"] > 0)
 
 
 class _Picker:
