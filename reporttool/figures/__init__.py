@@ -7,6 +7,7 @@ from reporttool.figures.records import (
     Figures,
     IndicatorFigure,
     InvestmentFigure,
+    MonthFigure,
     OtherTargetFigure,
     RosterFigure,
     SubmissionState,
@@ -17,5 +18,5 @@ from reporttool.figures.records import (
     roster_gaps,
 )
 
-__all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "OtherTargetFigure", "RosterFigure", "SubmissionState",
+__all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "RosterFigure", "SubmissionState",
            "add_cluster_measures", "headline_figure", "headline_figures", "judge", "roster_gaps"]

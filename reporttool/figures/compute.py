@@ -234,6 +234,41 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             cv.fail(d, exc, cat.words)
     districts = list(per_district)
 
+    clusters, programme = city_figures(cat, period, per_district)
+
+    by_district: list[IndicatorFigure] = []
+    for dist in cat.districts:
+        sums = per_district.get(dist.code, {})
+        for c in cat.clusters:
+            for ind in cat.indicators_for(c.code):
+                s = sums.get((c.code, ind.code), Sum())
+                by_district.append(_figure(cat, period, c.code, ind, dist.code, s, int(s.value is not None)))
+    _rank(by_district, cat)
+
+    figs = Figures(
+        period=period, time_progress=period.time_progress,
+        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
+        catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
+        investment=_investment(cat, [aggs[d] for d in districts], ""),
+        investment_by_district=[f for d in districts for f in _investment(cat, [aggs[d]], d)],
+        submissions=submission_states(cat, cv),
+        findings=[f for d in cat.districts for f in cv.findings.get(d.code, [])],
+        roster=_roster(cat, [aggs[d] for d in districts], ""),
+        roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
+        double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
+        config_notes=config_notes(cat, programme + clusters),
+        district_sums=per_district,
+    )
+    add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
+    return figs
+
+
+def city_figures(cat: Catalogue, period: Period, per_district: dict[str, dict[tuple[str, str], Sum]]
+                 ) -> tuple[list[IndicatorFigure], list[IndicatorFigure]]:
+    """The city-wide figures of ``period`` over these districts' sums: per cluster × indicator (catalogue
+    order), then the whole programme's. compute_figures uses it for the period consolidated,
+    figures/months.py for earlier months (from figures/history.py), so both follow the same rules."""
+    districts = list(per_district)
     by_code = {i.code: i for i in cat.indicators}
     clusters: list[IndicatorFigure] = []
     city: dict[tuple[str, str], Sum] = {}
@@ -268,32 +303,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         n = len({d for d in districts for c in inside if per_district[d][(c, ind.code)].value is not None})
         programme.append(_figure(cat, period, "", ind, "", total, n))
     programme += _programme_level(cat, period, per_district, districts, members)
-
-    by_district: list[IndicatorFigure] = []
-    for dist in cat.districts:
-        sums = per_district.get(dist.code, {})
-        for c in cat.clusters:
-            for ind in cat.indicators_for(c.code):
-                s = sums.get((c.code, ind.code), Sum())
-                by_district.append(_figure(cat, period, c.code, ind, dist.code, s, int(s.value is not None)))
-    _rank(by_district, cat)
-
-    figs = Figures(
-        period=period, time_progress=period.time_progress,
-        generated_at=(now or dt.datetime.now()).replace(microsecond=0),
-        catalogue_fingerprint=cat.fingerprint, clusters=clusters, programme=programme, districts=by_district,
-        investment=_investment(cat, [aggs[d] for d in districts], ""),
-        investment_by_district=[f for d in districts for f in _investment(cat, [aggs[d]], d)],
-        submissions=submission_states(cat, cv),
-        findings=[f for d in cat.districts for f in cv.findings.get(d.code, [])],
-        roster=_roster(cat, [aggs[d] for d in districts], ""),
-        roster_by_district=[f for d in districts for f in _roster(cat, [aggs[d]], d)],
-        double_counted=[f for f in cv.cross if f.rule == "R-DUP-ACROSS"],
-        config_notes=config_notes(cat, programme + clusters),
-        district_sums=per_district,
-    )
-    add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
-    return figs
+    return clusters, programme
 
 
 def config_notes(cat: Catalogue, figs: list[IndicatorFigure]) -> list[str]:

@@ -69,6 +69,28 @@ class IndicatorFigure:
     completion_rank: int | None = None  # rank of 完成率 among the clusters, by the value as shown
     completion_ranked: int = 0
     others: list[OtherTargetFigure] = field(default_factory=list)  # growth beside level, plan-end target
+    # Against last month (figures/months.py, docs/consolidation.md “当月与环比”; None shows “—”), for flows
+    # only (summable, compared with 时序进度, not a rate): 当月 = this 本年累计 − last month's, per district
+    # and cluster where both months have a version in use (January: its 本年累计); the city's over those.
+    month_value: Decimal | None = None  # 当月
+    month_districts: int = 0  # districts counted in month_value
+    month_before: Decimal | None = None  # last month's 当月, over the districts with all three months
+    mom: Decimal | None = None  # 环比 % = (当月 / last month's 当月 − 1) × 100, same districts (同口径)
+    completion_change: Decimal | None = None  # 完成率 − last month's 完成率 (百分点; not in January)
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """One month of the year's path of a cluster's headline figure (月度走势 sheet, 图2), city-wide."""
+
+    cluster: str
+    indicator: str
+    period: Period  # the month (year-to-date to it)
+    value: Decimal | None  # 本年累计
+    month_value: Decimal | None  # 当月 (see IndicatorFigure.month_value)
+    completion: Decimal | None  # 完成率 %
+    time_progress: Decimal | None  # 时序进度 %
+    n_districts: int = 0  # districts with a value that month
 
 
 @dataclass
@@ -145,6 +167,9 @@ class Figures:
     # district -> (cluster, indicator) -> Sum: the sums these figures were made of (display unit), kept
     # for the history of figures (figures/history.py stores them per period); never rendered
     district_sums: dict[str, dict[tuple[str, str], Sum]] = field(default_factory=dict, repr=False)
+    # the year's path (January … this month) of each cluster's headline figure, cluster order then month
+    # order (figures/months.py); empty for a quarterly period
+    months: list[MonthFigure] = field(default_factory=list)
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)

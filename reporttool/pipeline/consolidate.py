@@ -31,7 +31,7 @@ from reporttool.figures import (
     SubmissionState,
 )
 from reporttool.figures.compute import compute_figures, current_versions
-from reporttool.figures.history import remember
+from reporttool.figures.months import add_months
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
 from reporttool.pipeline.inbox import (
@@ -98,8 +98,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             if set(cv.failed) != failed:
                 sheets = detail_sheets(ledger, cat, cv)
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
-            if not cv.failed:  # the history of figures reads them back for later months
-                remember(ledger, cat, period, figures.district_sums)
+            # 当月, 环比, 月度走势 from the months before; this month's sums kept for later months
+            add_months(figures, ledger, cat, store=not cv.failed)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:

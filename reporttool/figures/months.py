@@ -1,0 +1,155 @@
+"""Figures against the months before (issue 13 items 1–2): 当月, 环比, 完成率较上月, and the year's path.
+
+``add_months(figs, ledger, cat)`` fills, in one place, the month fields of every IndicatorFigure of a
+monthly period (``month_value``, ``month_districts``, ``month_before``, ``mom``, ``completion_change``)
+and ``Figures.months`` (月度走势, 图2), from the history of figures (figures/history.py: each earlier
+month's district sums, never its rows). The pipeline calls it right after ``compute_figures``.
+
+The rules (docs/consolidation.md “当月与环比”):
+
+* 当月 exists for flows only: summable indicators compared with 时序进度 that are not rates (“%”).
+  A stock (企业户数, 装机容量) or a ratio has no 当月: the difference of two stocks is a change, not a
+  month's amount, and a month's share is not the difference of two shares.
+* Per district and cluster: this month's 本年累计 − last month's, only where both months have a value
+  from a version in use; otherwise no 当月 (“—”), never the 本年累计 taken for a month. January's 当月
+  is its 本年累计. The city's (and a programme total's) 当月 is the sum over the district × cluster cells
+  that have one; ``month_districts`` says how many districts that is.
+* 环比 % = (当月 / last month's 当月 − 1) × 100 over the cells that have both (同口径), when last month's
+  is above 0. January's last month is last December (when the ledger has it; else “—”).
+* 完成率较上月 (百分点) = this 完成率 − last month's 完成率 against the same year's target (February on).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.core.models import Indicator, Period
+from reporttool.figures.compute import RATE_UNIT, _figure, city_figures
+from reporttool.figures.history import DistrictSums, district_sums, month_before, remember
+from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, headline_figure
+from reporttool.ledger import Ledger
+
+__all__ = ["add_months", "has_month", "cell_months"]
+
+Cell = tuple[str, str]  # (district, cluster code; "" for a district-wide figure)
+
+
+def has_month(ind: Indicator) -> bool:
+    """A flow, for which 当月 means something (see the module docstring)."""
+    return ind.summable and ind.compare_time and ind.unit != RATE_UNIT
+
+
+def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = True) -> Figures:
+    """Fill the month fields of ``figs`` and ``figs.months`` (a quarterly period: nothing). ``store``:
+    keep this period's sums for later months first (figures/history.remember); the caller passes False
+    when a district failed in this run. Returns ``figs``."""
+    period = figs.period
+    if period.quarterly:
+        return figs
+    if store:
+        remember(ledger, cat, period, figs.district_sums)
+    now = figs.district_sums
+    last = month_before(period)
+    before = district_sums(ledger, cat, last)
+    earlier = district_sums(ledger, cat, month_before(last)) if before and last.month != 1 else {}
+    by_code = {i.code: i for i in cat.indicators}
+    districts = [d.code for d in cat.districts]
+    members = {c.code for c in cat.members()}
+    previous = _previous_figures(cat, last, before) if period.month > 1 else {}
+    for f in [*figs.clusters, *figs.programme, *figs.districts]:
+        ind = by_code.get(f.indicator)
+        if ind is None:
+            continue
+        if has_month(ind):
+            _month(f, _cells(f, ind, districts, members), now, before, earlier, period, last)
+        prev = previous.get((f.cluster, f.indicator, f.district))
+        if f.completion is not None and prev is not None and prev.completion is not None:
+            f.completion_change = f.completion - prev.completion
+    figs.months = _path(figs, ledger, cat, districts)
+    return figs
+
+
+def cell_months(cells: list[Cell], indicator: str, sums: DistrictSums, before: DistrictSums,
+                january: bool) -> dict[Cell, Decimal]:
+    """The 当月 of each cell that has one: this 本年累计 − last month's where both have a value
+    (January: the 本年累计)."""
+    out: dict[Cell, Decimal] = {}
+    for d, c in cells:
+        s = sums.get(d, {}).get((c, indicator))
+        if s is None or s.value is None:
+            continue
+        if january:
+            out[(d, c)] = s.value
+            continue
+        b = before.get(d, {}).get((c, indicator))
+        if b is not None and b.value is not None:
+            out[(d, c)] = s.value - b.value
+    return out
+
+
+def _cells(f: IndicatorFigure, ind: Indicator, districts: list[str], members: set[str]) -> list[Cell]:
+    """The district × cluster cells a figure adds up."""
+    if f.district:
+        return [(f.district, f.cluster)]
+    if f.cluster or ind.programme:
+        return [(d, f.cluster) for d in districts]
+    return [(d, c) for d in districts for c in ind.clusters if c in members]
+
+
+def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: DistrictSums,
+           earlier: DistrictSums, period: Period, last: Period) -> None:
+    this = cell_months(cells, f.indicator, now, before, period.month == 1)
+    if not this:
+        return
+    f.month_value = sum(this.values(), Decimal(0))
+    f.month_districts = len({d for d, _ in this})
+    prior = cell_months(list(this), f.indicator, before, earlier, last.month == 1)
+    if not prior:
+        return
+    f.month_before = sum(prior.values(), Decimal(0))
+    same = sum((this[c] for c in prior), Decimal(0))
+    if f.month_before > 0:
+        f.mom = (same / f.month_before - 1) * 100
+
+
+def _previous_figures(cat: Catalogue, last: Period, before: DistrictSums
+                      ) -> dict[tuple[str, str, str], IndicatorFigure]:
+    """Last month's figures (city, programme, each district) as its 总表 showed them, for 完成率较上月."""
+    if not before:
+        return {}
+    clusters, programme = city_figures(cat, last, before)
+    out = {(f.cluster, f.indicator, ""): f for f in [*clusters, *programme]}
+    for d, sums in before.items():
+        for (c, code), s in sums.items():
+            ind = cat.indicator(code)
+            if c and ind is not None:
+                out[(c, code, d)] = _figure(cat, last, c, ind, d, s, int(s.value is not None))
+    return out
+
+
+def _path(figs: Figures, ledger: Ledger, cat: Catalogue, districts: list[str]) -> list[MonthFigure]:
+    """January … this month of each cluster's headline figure (records.headline_figure), each month as
+    that month's 总表 showed it (city_figures over its sums)."""
+    picks = [(c.code, f.indicator) for c in cat.clusters if (f := headline_figure(figs, cat, c.code)) is not None]
+    if not picks:
+        return []
+    period = figs.period
+    months = [Period(period.year, m) for m in range(1, period.month + 1)]
+    sums = {p: (figs.district_sums if p == period else district_sums(ledger, cat, p)) for p in months}
+    by_code = {i.code: i for i in cat.indicators}
+    shown = {p: {(f.cluster, f.indicator): f for f in city_figures(cat, p, sums[p])[0]} for p in months if sums[p]}
+    out = []
+    for cluster, code in picks:
+        for p in months:
+            f = shown.get(p, {}).get((cluster, code))
+            if f is None:
+                out.append(MonthFigure(cluster, code, p, None, None, None, None))
+                continue
+            month_value = None
+            if has_month(by_code[code]):
+                prior = sums[Period(p.year, p.month - 1)] if p.month > 1 else {}
+                this = cell_months([(d, cluster) for d in districts], code, sums[p], prior, p.month == 1)
+                month_value = sum(this.values(), Decimal(0)) if this else None
+            out.append(MonthFigure(cluster, code, p, f.value, month_value, f.completion, f.time_progress,
+                                   f.n_districts))
+    return out
