@@ -6,6 +6,9 @@ Two memory figures:
 * ``peak_proc_mib``: the largest RSS of any single process of the tree (getrusage(RUSAGE_CHILDREN) in a
   wrapper process, so earlier runs do not count; None where the resource module is missing).
 
+And ``cpu``: the CPU seconds (user + system) of the command and its children (reading workers included:
+they are waited for), from the same getrusage — steadier than wall time on a shared machine.
+
 Used as a module by bench/run.py; run as a script it is that wrapper:
 ``python bench/measure.py RESULT.json -- command ...``.
 """
@@ -30,6 +33,7 @@ class Measured:
     peak_proc_mib: float | None
     stdout: str
     stderr: str
+    cpu: float | None = None  # user + system seconds of the command and every child it waited for
 
 
 def _tree_rss(root: int) -> int | None:
@@ -97,7 +101,8 @@ def measure(cmd: list[str], *, cwd: str | None = None, env: dict | None = None) 
     proc_kib = info.get("maxrss_kib")
     return Measured(rc=p.returncode, wall=info.get("wall", outer_wall),
                     peak_tree_mib=peak[0] / 2**20 if have_proc[0] else None,
-                    peak_proc_mib=proc_kib / 1024 if proc_kib else None, stdout=out, stderr=err)
+                    peak_proc_mib=proc_kib / 1024 if proc_kib else None, stdout=out, stderr=err,
+                    cpu=info.get("cpu"))
 
 
 def _wrapper(argv: list[str]) -> int:
@@ -106,16 +111,17 @@ def _wrapper(argv: list[str]) -> int:
     start = time.perf_counter()
     rc = subprocess.call(cmd)
     wall = time.perf_counter() - start
-    maxrss = None
+    maxrss = cpu = None
     try:
         import resource
 
-        maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        maxrss, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         if sys.platform == "darwin":
             maxrss //= 1024  # bytes there, KiB on Linux
     except ImportError:  # Windows
         pass
-    Path(result_path).write_text(json.dumps({"rc": rc, "wall": wall, "maxrss_kib": maxrss}), encoding="utf-8")
+    Path(result_path).write_text(json.dumps({"rc": rc, "wall": wall, "maxrss_kib": maxrss, "cpu": cpu}), encoding="utf-8")
     return rc
 
 
