@@ -46,6 +46,22 @@ EXCEL_CELL_CHARS = 32_767  # Excel's limit of characters in one cell: longer tex
 NAME_CHARS = 200  # 企业名称/项目名称/项目单位: real names are well under 100 characters
 _NAME_COLUMNS = {("roster", "name"), ("projects", "name"), ("projects", "owner"), ("roster", "park")}
 _USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 code characters, in value order
+_USCC_VALUE = {ch: i for i, ch in enumerate(_USCC_CHARS)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_compact(code: str) -> str:
+    """python-stdnum's uscc.compact, without its per-character clean-up when there is nothing to clean
+    (a plain ASCII letters-and-digits code, as nearly every roster row has): it was a third of the checks."""
+    return code.upper() if code.isascii() and code.isalnum() else uscc.compact(code)
+
+
+def uscc_check_digit(code: str) -> str:
+    """The check character of a compact 18-character code of _USCC_ALPHABET characters (GB 32100-2015:
+    the same result as python-stdnum's uscc.calc_check_digit of its first 17)."""
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(code, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total) % 31]
 _TYPE_RULE = {AMOUNT: "R-NUMBER", INT: "R-INTEGER", DATE: "R-DATE", CHOICE: "R-CHOICE",
               CLUSTER: "R-CLUSTER-UNKNOWN"}
 
@@ -87,6 +103,8 @@ class _Checker:
         self.period = period
         self.findings: list[Finding] = []
         self._out_of_scope: set[tuple[str, str]] = set()  # (sheet key, cluster) told as R-CLUSTER-SCOPE
+        self._columns: dict[int, tuple[Table, list]] = {}  # id(table) -> (table, _cell_columns)
+        self._clusters: dict[str, tuple[bool, bool]] = {}  # cluster code -> _cluster_state
 
     # ---- recording -------------------------------------------------------------------------------
     def add(self, code: str, table: Table, row: Row | None, key: str = "", value: Any = None,
@@ -154,48 +172,73 @@ class _Checker:
 
     # ---- cell by cell: required, type, negative ------------------------------------------------
     def check_cells(self, table: Table, spec: SheetSpec, row: Row) -> None:
-        for col in spec.columns:
-            if col.kind in (SEQ, FIXED) or col.key not in table.columns:
+        values, raws = row.values, row.raw
+        for col, key, kind, limit, clean_choices in self._cell_columns(table, spec):
+            value = values.get(key)
+            if value is None:
+                raw = raws.get(key)
+                if raw not in (None, ""):
+                    code = _TYPE_RULE.get(kind)
+                    if code == "R-CHOICE":
+                        self.add(code, table, row, key, raw, choices="、".join(col.choices))
+                    elif code == "R-NUMBER" and "%" in clean_text(raw):
+                        self.add(code, table, row, key, raw, hint=self._percent_hint(table, row))
+                    elif code:
+                        self.add(code, table, row, key, raw)
+                elif col.required:
+                    self.add("R-REQUIRED", table, row, key)
                 continue
-            value = row.values.get(col.key)
-            raw = row.raw.get(col.key)
-            if value is None and raw not in (None, ""):
-                code = _TYPE_RULE.get(col.kind)
-                if code == "R-CHOICE":
-                    self.add(code, table, row, col.key, raw, choices="、".join(col.choices))
-                elif code == "R-NUMBER" and "%" in clean_text(raw):
-                    self.add(code, table, row, col.key, raw, hint=self._percent_hint(table, row))
-                elif code:
-                    self.add(code, table, row, col.key, raw)
-                continue
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if col.required:
-                    self.add("R-REQUIRED", table, row, col.key)
-                continue
-            if isinstance(value, str) and too_long(value, limit := text_limit(table.key, col.key)):
-                # Never cut without a word: the value is not kept and the row is not used.
-                length = (f"有 {len(value):,} 个字符" if len(value) < EXCEL_CELL_CHARS
-                          else f"达到 {EXCEL_CELL_CHARS:,} 个字符以上（超出部分已无法读取）")
-                self.add("R-TEXT-TOO-LONG", table, row, col.key, value, length=length,
-                         limit=f"{limit:,}", why="" if limit < EXCEL_CELL_CHARS else "（Excel 单元格的上限）")
-                row.values[col.key] = None
-                continue
-            if col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(Decimal(value)) >= TOO_LARGE:
+            if isinstance(value, str):
+                if not value.strip():
+                    if col.required:
+                        self.add("R-REQUIRED", table, row, key)
+                    continue
+                if too_long(value, limit):
+                    # Never cut without a word: the value is not kept and the row is not used.
+                    length = (f"有 {len(value):,} 个字符" if len(value) < EXCEL_CELL_CHARS
+                              else f"达到 {EXCEL_CELL_CHARS:,} 个字符以上（超出部分已无法读取）")
+                    self.add("R-TEXT-TOO-LONG", table, row, key, value, length=length,
+                             limit=f"{limit:,}", why="" if limit < EXCEL_CELL_CHARS else "（Excel 单元格的上限）")
+                    values[key] = None
+                    continue
+            if kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(Decimal(value)) >= TOO_LARGE:
                 # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
-                self.add("R-TOO-LARGE", table, row, col.key, raw if raw not in (None, "") else f"{value:E}")
-                row.values[col.key] = None
+                raw = raws.get(key)
+                self.add("R-TOO-LARGE", table, row, key, raw if raw not in (None, "") else f"{value:E}")
+                values[key] = None
                 continue
-            if col.kind == CHOICE and col.choices and clean_text(value) not in col.choices:
-                self.add("R-CHOICE", table, row, col.key, value, choices="、".join(col.choices))
-            elif col.kind == CLUSTER and self.cat.cluster(str(value)) is None:
-                self.add("R-CLUSTER-UNKNOWN", table, row, col.key, value)
-            elif col.kind == CLUSTER and self.sub.district and not self.cat.hosts(str(value), self.sub.district):
-                if (table.key, str(value)) not in self._out_of_scope:  # once per sheet and cluster
-                    self._out_of_scope.add((table.key, str(value)))
+            if kind == CHOICE and col.choices:
+                # a value typed exactly as a choice is one (clean_choices: those clean_text leaves as they are)
+                if value not in clean_choices and clean_text(value) not in col.choices:
+                    self.add("R-CHOICE", table, row, key, value, choices="、".join(col.choices))
+            elif kind == CLUSTER:
+                known, hosted = self._cluster_state(str(value))
+                if not known:
+                    self.add("R-CLUSTER-UNKNOWN", table, row, key, value)
+                elif self.sub.district and not hosted and (table.key, str(value)) not in self._out_of_scope:
+                    self._out_of_scope.add((table.key, str(value)))  # told once per sheet and cluster
                     cluster = self.cat.cluster(str(value))
-                    self.add("R-CLUSTER-SCOPE", table, row, col.key, cluster.name if cluster else value)
-            elif col.kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
-                self.add("R-NEGATIVE", table, row, col.key, value)
+                    self.add("R-CLUSTER-SCOPE", table, row, key, cluster.name if cluster else value)
+            elif kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
+                self.add("R-NEGATIVE", table, row, key, value)
+
+    def _cell_columns(self, table: Table, spec: SheetSpec) -> list[tuple[Any, str, str, int, frozenset[str]]]:
+        """The columns check_cells looks at in this table, with what it needs of each (once per table)."""
+        cached = self._columns.get(id(table))
+        if cached is None or cached[0] is not table:
+            cols = [(col, col.key, col.kind, text_limit(table.key, col.key),
+                     frozenset(c for c in col.choices if clean_text(c) == c))
+                    for col in spec.columns if col.kind not in (SEQ, FIXED) and col.key in table.columns]
+            cached = self._columns[id(table)] = (table, cols)
+        return cached[1]
+
+    def _cluster_state(self, code: str) -> tuple[bool, bool]:
+        """(in the catalogue, hosted by this submission's district) of a cluster code, looked up once."""
+        state = self._clusters.get(code)
+        if state is None:
+            state = self._clusters[code] = (self.cat.cluster(code) is not None,
+                                            self.cat.hosts(code, self.sub.district))
+        return state
 
     def _percent_hint(self, table: Table, row: Row) -> str:
         """Why "12%" is not a number here: a percentage belongs only on a row measured in %."""
@@ -210,10 +253,10 @@ class _Checker:
     def check_roster_row(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
         code = row.values.get("credit_code")
         if isinstance(code, str) and code.strip():
-            compact = uscc.compact(clean_text(code))
+            compact = uscc_compact(clean_text(code))
             if len(compact) != 18 or any(ch not in _USCC_ALPHABET for ch in compact):
                 self.add("R-CREDIT-FORMAT", table, row, "credit_code", code)
-            elif uscc.calc_check_digit(compact[:17]) != compact[17]:
+            elif uscc_check_digit(compact) != compact[17]:
                 self.add("R-CREDIT-CHECK", table, row, "credit_code", code)
             if compact in seen_codes:
                 self.add("R-CREDIT-DUP", table, row, "credit_code", code, first=seen_codes[compact])

@@ -329,6 +329,7 @@ class _Ctx:
         self.cat, self.file, self.district, self.sheet, self.spec = cat, file, district, sheet, spec
         self.uncached, self.findings, self.percent = uncached, findings, percent
         self._clusters: dict[str, str | None] = {}
+        self._label_memo: dict[str, str | None] = {}  # cell text -> header column key (_is_header_again)
 
     def refuse(self, code: str, **fields) -> ReadRefused:
         return ReadRefused(finding(code, file=self.file, district=self.district, sheet=self.sheet, **fields))
@@ -379,6 +380,7 @@ class _Ctx:
         self._codes = {c.code for c in self.cat.clusters}
         data_keys = [k for k in cols if self.spec.column(k).kind not in (L.SEQ, L.FIXED)]
         width = max(cols.values())
+        label_cols = self._label_columns(cols)
         signoff = len(grid) + 1
         for r in range(start, len(grid) + 1):
             row = grid[r - 1]
@@ -389,7 +391,7 @@ class _Ctx:
                 break
             if len(row) < width:
                 row = row + [""] * (width - len(row))
-            total = self._total_label(row, cols)
+            total = self._total_label(row, label_cols)
             if total is not None:  # one finding, and the row never reaches a sum
                 c, text = total
                 self.findings.append(finding("R-TOTAL-ROW", file=self.file, district=self.district,
@@ -421,10 +423,44 @@ class _Ctx:
 
     def _is_header_again(self, row: list, cols: dict[str, int]) -> bool:
         """At least half of the header's titles (and three or more) typed in their own columns: a data row
-        never reads like that, and reading it would give one error per cell."""
-        hits = sum(1 for key, c in cols.items()
-                   if (v := _cell(row, c)).__class__ is str and self._labels.get(_label(strip_controls(v))) == key)
-        return hits >= max(3, len(cols) // 2)
+        never reads like that, and reading it would give one error per cell.
+
+        Hot (every data row): remembers each text's label key (cluster names, 是/否 … repeat on every row),
+        looks at the remembered ones and at the non-text cells first, and stops at the first miss too many:
+        a data row is over before its names and codes are normalised.
+        """
+        needed = max(3, len(cols) // 2)
+        allowed = len(cols) - needed
+        hits = misses = 0
+        memo = self._label_memo
+        unknown: list[tuple[str, str]] = []
+        width = len(row)
+        for key, c in cols.items():
+            v = row[c - 1] if c <= width else ""
+            if v is None:
+                v = ""  # as _cell gives it
+            if v.__class__ is not str:
+                misses += 1
+            else:
+                found = memo.get(v, memo)
+                if found is memo:
+                    unknown.append((key, v))
+                    continue
+                if found == key:
+                    hits += 1
+                    continue
+                misses += 1
+            if misses > allowed:
+                return False
+        for key, v in unknown:
+            found = memo[v] = self._labels.get(_label(strip_controls(v)))
+            if found == key:
+                hits += 1
+            else:
+                misses += 1
+                if misses > allowed:
+                    return False
+        return hits >= needed
 
     def _unmerge(self, grid: list[list], merges: list[tuple[int, int, int, int]], start: int,
                  cols: dict[str, int]) -> None:
@@ -468,13 +504,17 @@ class _Ctx:
         filled = [t for t in texts if t]
         return len(filled) >= max(2, len(texts) // 2) and all(_CODE_ROW.fullmatch(t) for t in filled)
 
-    def _total_label(self, row: list, cols: dict[str, int]) -> tuple[int, str] | None:
-        """(column, text) of a 合计/小计/总计 label in the row's label columns (序号, codes, names), or None."""
-        for key, c in sorted(cols.items(), key=lambda kv: kv[1]):
-            if key == "note" or self.spec.column(key).kind not in _TOTAL_KINDS:
-                continue
+    def _label_columns(self, cols: dict[str, int]) -> list[int]:
+        """The columns where a 合计 label is looked for (序号, codes, names), left to right."""
+        return [c for key, c in sorted(cols.items(), key=lambda kv: kv[1])
+                if key != "note" and self.spec.column(key).kind in _TOTAL_KINDS]
+
+    def _total_label(self, row: list, label_cols: list[int]) -> tuple[int, str] | None:
+        """(column, text) of a 合计/小计/总计 label in the row's label columns (_label_columns), or None."""
+        for c in label_cols:
             v = _cell(row, c)
-            if v.__class__ is str and v and _TOTAL_ROW.fullmatch("".join(clean_text(v).split())):
+            # every label _TOTAL_ROW matches has 计, and no other character becomes 计 under NFKC
+            if v.__class__ is str and "计" in v and _TOTAL_ROW.fullmatch("".join(clean_text(v).split())):
                 return c, tidy(v)
         return None
 

@@ -167,12 +167,19 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
             heads[c] = _s("B", dname) + _s("C", names.get(c, c))
     head = ROSTER_HEAD if key == "roster" else PROJECT_HEAD
     wrapped = [(k, head[col][1]) for k, col in WRAPPED[key]]
-    short = {"district": dname}
+    per_row = [(k, w) for k, w in wrapped if k not in ("district", "cluster")]
+    per_cluster: dict = {}  # cluster -> lines of its 县区 and 集群 cells (the same on every row of the cluster)
 
     def row_tag(v: dict) -> str:
         """<row>, with a height when a wrapped name needs more than one line (nothing grows it later)."""
-        texts = {**v, **short, "cluster": names.get(v.get("cluster") or "", v.get("cluster"))}
-        lines = max(lines_needed(str(texts.get(k) or ""), w) for k, w in wrapped)
+        c = v.get("cluster")
+        lines = per_cluster.get(c)
+        if lines is None:
+            texts = {"district": dname, "cluster": names.get(c or "", c)}
+            lines = per_cluster[c] = max((lines_needed(str(texts[k] or ""), w) for k, w in wrapped if k in texts),
+                                         default=1)
+        for k, w in per_row:
+            lines = max(lines, lines_needed(str(v.get(k) or ""), w))
         return "<row>" if lines <= 1 else f'<row ht="{13.5 * lines + 4:g}" customHeight="1">'
 
     text = "".join(f'{row_tag(r.values)}<c s="{S_CENTER}"><v>{k}</v></c>'

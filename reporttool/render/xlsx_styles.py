@@ -64,6 +64,8 @@ def text_width(text: str) -> float:
 def lines_needed(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` units wide (newlines respected)."""
     usable = max(width - 1.0, 1.0)
+    if len(text) * 1.75 <= usable and "\n" not in text:  # short: one line whatever the characters (hot)
+        return 1
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 

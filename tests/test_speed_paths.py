@@ -1,0 +1,39 @@
+"""The fast paths taken for speed (docs/performance.md) give exactly what the general code gives."""
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.cn import uscc
+
+from reporttool.checks.single import _USCC_ALPHABET, uscc_check_digit, uscc_compact
+from reporttool.render.xlsx_styles import lines_needed, text_width
+
+CODE_CHARS = st.sampled_from(sorted(_USCC_ALPHABET))
+ANY_TEXT = st.text(st.sampled_from("0123456789ABCDXYZabcxyz -–—‐'´·企业　\n\t9１Ａ"), max_size=24)
+
+
+@given(st.text(CODE_CHARS, min_size=18, max_size=18))
+def test_check_digit_is_stdnums(code):
+    assert uscc_check_digit(code) == uscc.calc_check_digit(code[:17])
+
+
+def test_check_digit_of_a_real_code():
+    assert uscc_check_digit("91210000000000000X"[:17] + "?") == uscc.calc_check_digit("91210000000000000")
+
+
+@given(st.one_of(ANY_TEXT, st.text(CODE_CHARS, min_size=18, max_size=18).map(str.lower)))
+def test_compact_is_stdnums(code):
+    assert uscc_compact(code) == uscc.compact(code)
+
+
+def _lines_slow(text: str, width: float) -> int:
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from("a1 企业（）ｱ\n—"), max_size=40), st.floats(0, 40))
+def test_lines_needed_short_path_agrees(text, width):
+    assert lines_needed(text, width) == _lines_slow(text, width)
