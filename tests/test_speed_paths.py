@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from reporttool.checks.single import _USCC_ALPHABET, uscc_check_digit, uscc_compact
+from reporttool.checks.credit_code import USCC_ALPHABET, uscc_check_digit, uscc_compact
 from reporttool.render.xlsx_styles import lines_needed, text_width
 
-CODE_CHARS = st.sampled_from(sorted(_USCC_ALPHABET))
+CODE_CHARS = st.sampled_from(sorted(USCC_ALPHABET))
 ANY_TEXT = st.text(st.sampled_from("0123456789ABCDXYZabcxyz -–—‐'´·企业　\n\t9１Ａ"), max_size=24)
 
 

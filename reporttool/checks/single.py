@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from stdnum.cn import uscc
-
 from reporttool.catalogue import Catalogue
+from reporttool.checks.credit_code import USCC_ALPHABET, uscc_check_digit, uscc_compact
 from reporttool.core import fmt
 from reporttool.core.formula import formula_refs
 from reporttool.core.models import (
@@ -45,23 +44,6 @@ FORM_AMOUNT_UNIT = "万元"  # roster amounts are in 万元 (layout ROSTER.unit_
 EXCEL_CELL_CHARS = 32_767  # Excel's limit of characters in one cell: longer text cannot be written back
 NAME_CHARS = 200  # 企业名称/项目名称/项目单位: real names are well under 100 characters
 _NAME_COLUMNS = {("roster", "name"), ("projects", "name"), ("projects", "owner"), ("roster", "park")}
-_USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 code characters, in value order
-_USCC_VALUE = {ch: i for i, ch in enumerate(_USCC_CHARS)}
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def uscc_compact(code: str) -> str:
-    """python-stdnum's uscc.compact, without its per-character clean-up when there is nothing to clean
-    (a plain ASCII letters-and-digits code, as nearly every roster row has): it was a third of the checks."""
-    return code.upper() if code.isascii() and code.isalnum() else uscc.compact(code)
-
-
-def uscc_check_digit(code: str) -> str:
-    """The check character of a compact 18-character code of _USCC_ALPHABET characters (GB 32100-2015:
-    the same result as python-stdnum's uscc.calc_check_digit of its first 17)."""
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(code, _USCC_WEIGHTS))
-    return _USCC_CHARS[(31 - total) % 31]
 _TYPE_RULE = {AMOUNT: "R-NUMBER", INT: "R-INTEGER", DATE: "R-DATE", CHOICE: "R-CHOICE",
               CLUSTER: "R-CLUSTER-UNKNOWN"}
 
@@ -103,8 +85,8 @@ class _Checker:
         self.period = period
         self.findings: list[Finding] = []
         self._out_of_scope: set[tuple[str, str]] = set()  # (sheet key, cluster) told as R-CLUSTER-SCOPE
-        self._columns: dict[int, tuple[Table, list]] = {}  # id(table) -> (table, _cell_columns)
-        self._clusters: dict[str, tuple[bool, bool]] = {}  # cluster code -> _cluster_state
+        self._columns: dict[str, list] = {}  # table key -> _cell_columns
+        self._clusters: dict[str, tuple[bool, bool]] = {}  # cluster code -> (known, hosted by the district)
 
     # ---- recording -------------------------------------------------------------------------------
     def add(self, code: str, table: Table, row: Row | None, key: str = "", value: Any = None,
@@ -203,8 +185,7 @@ class _Checker:
                     continue
             if kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(Decimal(value)) >= TOO_LARGE:
                 # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
-                raw = raws.get(key)
-                self.add("R-TOO-LARGE", table, row, key, raw if raw not in (None, "") else f"{value:E}")
+                self.add("R-TOO-LARGE", table, row, key, raw if (raw := raws.get(key)) not in (None, "") else f"{value:E}")
                 values[key] = None
                 continue
             if kind == CHOICE and col.choices:
@@ -212,7 +193,10 @@ class _Checker:
                 if value not in clean_choices and clean_text(value) not in col.choices:
                     self.add("R-CHOICE", table, row, key, value, choices="、".join(col.choices))
             elif kind == CLUSTER:
-                known, hosted = self._cluster_state(str(value))
+                if (state := self._clusters.get(str(value))) is None:  # (in the catalogue, hosted here)
+                    state = self._clusters[str(value)] = (self.cat.cluster(str(value)) is not None,
+                                                          self.cat.hosts(str(value), self.sub.district))
+                known, hosted = state
                 if not known:
                     self.add("R-CLUSTER-UNKNOWN", table, row, key, value)
                 elif self.sub.district and not hosted and (table.key, str(value)) not in self._out_of_scope:
@@ -224,21 +208,13 @@ class _Checker:
 
     def _cell_columns(self, table: Table, spec: SheetSpec) -> list[tuple[Any, str, str, int, frozenset[str]]]:
         """The columns check_cells looks at in this table, with what it needs of each (once per table)."""
-        cached = self._columns.get(id(table))
-        if cached is None or cached[0] is not table:
-            cols = [(col, col.key, col.kind, text_limit(table.key, col.key),
-                     frozenset(c for c in col.choices if clean_text(c) == c))
-                    for col in spec.columns if col.kind not in (SEQ, FIXED) and col.key in table.columns]
-            cached = self._columns[id(table)] = (table, cols)
-        return cached[1]
-
-    def _cluster_state(self, code: str) -> tuple[bool, bool]:
-        """(in the catalogue, hosted by this submission's district) of a cluster code, looked up once."""
-        state = self._clusters.get(code)
-        if state is None:
-            state = self._clusters[code] = (self.cat.cluster(code) is not None,
-                                            self.cat.hosts(code, self.sub.district))
-        return state
+        cols = self._columns.get(table.key)  # one table of each key in a submission
+        if cols is None:
+            cols = self._columns[table.key] = [
+                (col, col.key, col.kind, text_limit(table.key, col.key),
+                 frozenset(c for c in col.choices if clean_text(c) == c))
+                for col in spec.columns if col.kind not in (SEQ, FIXED) and col.key in table.columns]
+        return cols
 
     def _percent_hint(self, table: Table, row: Row) -> str:
         """Why "12%" is not a number here: a percentage belongs only on a row measured in %."""
@@ -254,7 +230,7 @@ class _Checker:
         code = row.values.get("credit_code")
         if isinstance(code, str) and code.strip():
             compact = uscc_compact(clean_text(code))
-            if len(compact) != 18 or any(ch not in _USCC_ALPHABET for ch in compact):
+            if len(compact) != 18 or any(ch not in USCC_ALPHABET for ch in compact):
                 self.add("R-CREDIT-FORMAT", table, row, "credit_code", code)
             elif uscc_check_digit(compact) != compact[17]:
                 self.add("R-CREDIT-CHECK", table, row, "credit_code", code)
