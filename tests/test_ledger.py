@@ -96,6 +96,9 @@ def test_findings_and_counts_are_stored(ledger):
     rec = ledger.submission(sid)
     assert (rec.errors, rec.verify, rec.explained, rec.info) == (1, 2, 1, 0)
     assert rec.status == ST_ERRORS
+    from reporttool.ledger import FindingCounts, counts
+
+    assert counts(fs) == FindingCounts(errors=1, verify=2, explained=1, info=0)  # a typed record, no string keys
     back = ledger.findings(sid)
     assert back[0].cell == "H7" and back[0].column == "本年累计营业收入" and back[1].explained
 

@@ -530,8 +530,7 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
             c = counts(cv.findings.get(d.code, []))
             out.append(SubmissionState(d.code, d.name, ST_RETURNED, received_at=last.received_at,
                                        file_name=last.file_name, version=len(cv.other_period[d.code]),
-                                       errors=c["errors"], verify=c["verify"], explained=c["explained"],
-                                       info=c["info"]))
+                                       errors=c.errors, verify=c.verify, explained=c.explained, info=c.info))
             continue
         if rec is None:
             out.append(SubmissionState(d.code, d.name, ST_MISSING, version=cv.files_received.get(d.code, 0)))
@@ -542,8 +541,8 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
             d.code, d.name, state_of(rec, findings), received_at=rec.received_at,
             on_time=None if rec.imported else cv.first_readable.get(d.code, rec.received_at).date() <= deadline,
             file_name=rec.file_name, sha256=rec.sha256,
-            version=cv.files_received.get(d.code, 0), errors=c["errors"], verify=c["verify"],
-            explained=c["explained"], info=c["info"], imported=rec.imported))
+            version=cv.files_received.get(d.code, 0), errors=c.errors, verify=c.verify,
+            explained=c.explained, info=c.info, imported=rec.imported))
     return out
 
 

@@ -302,14 +302,22 @@ class Review:
     decided_at: dt.datetime
 
 
-def counts(findings: list[Finding]) -> dict[str, int]:
+@dataclass(frozen=True)
+class FindingCounts:
+    """Findings of a submission by kind, as the ledger stores them and 报送情况 shows them."""
+
+    errors: int = 0
+    verify: int = 0  # every 核实
+    explained: int = 0  # 核实 with a 说明
+    info: int = 0
+
+
+def counts(findings: list[Finding]) -> FindingCounts:
     """Findings by kind: errors, verify (every 核实), explained (核实 with a 说明), info."""
-    return {
-        "errors": sum(f.severity == ERROR for f in findings),
-        "verify": sum(f.severity == VERIFY for f in findings),
-        "explained": sum(f.explained for f in findings),
-        "info": sum(f.severity == INFO for f in findings),
-    }
+    return FindingCounts(errors=sum(f.severity == ERROR for f in findings),
+                         verify=sum(f.severity == VERIFY for f in findings),
+                         explained=sum(f.explained for f in findings),
+                         info=sum(f.severity == INFO for f in findings))
 
 
 def archive_name(sha256: str, suffix: str) -> str:
@@ -518,8 +526,8 @@ class Ledger:
                 " sha256, template_version, fingerprint, file_status, status, errors, verify, explained, info, kind)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (district, period, received_at.isoformat(), now.isoformat(), file_name, rel, sha256,
-                 template_version, fingerprint, file_status, file_status, c["errors"], c["verify"],
-                 c["explained"], c["info"], kind))
+                 template_version, fingerprint, file_status, file_status, c.errors, c.verify,
+                 c.explained, c.info, kind))
             sid = cur.lastrowid
             assert sid is not None  # an INSERT always sets it
             if prepared is None and submission is not None:
