@@ -18,6 +18,7 @@ from reporttool.catalogue.model import (
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
+    MAX_PLAN_YEARS,
     PROGRAMME,
     PROJECT_MEASURES,
     REQUIRED_SETTINGS,
@@ -47,7 +48,9 @@ from reporttool.core.models import (
     SOURCE_ROSTER,
     TARGET_ANNUAL,
     TARGET_BASE_MULTIPLE,
+    TARGET_CUMULATIVE,
     TARGET_GROWTH,
+    TARGET_INCREASE,
     BaseStat,
     Cluster,
     District,
@@ -59,6 +62,9 @@ from reporttool.core.models import (
 from reporttool.core.units import BUILTIN_UNITS, clean_text, conversion, split_list, tidy, to_decimal
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
+# 目标年 of a 累计/新增 target: a range of years, 2023-2025 / 2023—2025 / 2023年至2025年 / 2023～2025
+_RANGE_RE = re.compile(r"^(\d+)\s*年?\s*(?:-|—|–|－|~|～|至|到)+\s*(\d+)\s*年?$")
+_RANGE_HINT = "如2023-2025"
 
 
 def load(path: str | Path) -> Catalogue:
@@ -595,7 +601,16 @@ def _build_targets(rows, districts, clusters, indicators, problems) -> list[Targ
             problems.append(Problem(SHEET_TARGETS, n, f"目标类型应为{'/'.join(TARGET_LABELS)}之一，现为“{kind_label}”"))
             continue
         before = len(problems)
-        year = _int(rec, "目标年", SHEET_TARGETS, n, problems, 0)
+        if kind in (TARGET_CUMULATIVE, TARGET_INCREASE):
+            start, year = _year_range(rec["目标年"], kind_label, n, problems)
+        else:
+            start = None
+            if _RANGE_RE.match(clean_text(rec["目标年"])):
+                problems.append(Problem(SHEET_TARGETS, n, f"“目标年”填了年份区间“{clean_text(rec['目标年'])}”："
+                                                          "只有累计、新增目标按规划期填年份区间，"
+                                                          f"{kind_label}填一个四位年份"))
+                continue
+            year = _int(rec, "目标年", SHEET_TARGETS, n, problems, 0)
         value = _dec(rec, "目标值", SHEET_TARGETS, n, problems)
         rate = _dec(rec, "年均增长率（%）", SHEET_TARGETS, n, problems)
         base_year = _int(rec, "基期年", SHEET_TARGETS, n, problems, 0) or None
@@ -625,18 +640,85 @@ def _build_targets(rows, districts, clusters, indicators, problems) -> list[Targ
         if value is not None and value < 0:
             problems.append(Problem(SHEET_TARGETS, n, "“目标值”不能为负数"))
             continue
+        if start is not None:
+            why = _plan_target_problem(kind, kind_label, ind, district, value, rate, multiple, base_year, start, year)
+            if why:
+                problems.append(Problem(SHEET_TARGETS, n, why))
+                continue
+            if kind == TARGET_INCREASE and base_year is None:
+                base_year = start - 1  # 三年新增 over 2023-2025: counted from the end of 2022
         out.append((n, Target(cluster, icode, kind, year, value, rate, base_year, base_value, multiple,
-                              district, tidy(rec["说明"]), n)))
+                              district, tidy(rec["说明"]), n, start)))
     seen: dict[tuple, int] = {}
     for n, t in out:
-        # a level (年度目标/基期倍数) and a growth rate (增速目标) of the same year are two targets, not one
-        key = (t.cluster, t.indicator, t.district, t.year, t.kind == TARGET_GROWTH)
-        if key in seen:
+        # a level (年度目标/基期倍数) and a growth rate (增速目标) of the same year are two targets, not one;
+        # a 累计/新增 target is one per kind and plan range
+        key = ((t.cluster, t.indicator, t.district, t.year, t.kind == TARGET_GROWTH) if t.start_year is None
+               else (t.cluster, t.indicator, t.district, t.kind, t.start_year, t.year))
+        if key in seen and t.start_year is not None:
+            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标和规划期"
+                                                      f"（{t.start_year}-{t.year}年）的{_label(t.kind)}目标，重复"))
+        elif key in seen:
             what = "增速目标" if t.kind == TARGET_GROWTH else "总量目标（年度目标或基期倍数）"
             problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的{what}，重复"
                                                       "（同一年可各有一个总量目标和一个增速目标）"))
         seen.setdefault(key, n)
     return [t for _, t in out]
+
+
+def _label(kind: str) -> str:
+    return next(label for label, k in TARGET_LABELS.items() if k == kind)
+
+
+def _year_range(cell, kind_label: str, n: int, problems: list[Problem]) -> tuple[int | None, int]:
+    """目标年 of a 累计/新增 target: (first year, last year) of the plan range; (None, 0) after a problem."""
+    text = clean_text(cell)
+    if not text:
+        problems.append(Problem(SHEET_TARGETS, n, f"{kind_label}目标须在“目标年”填写规划期的年份区间（{_RANGE_HINT}）"))
+        return None, 0
+    m = _RANGE_RE.match(text)
+    if m is None:
+        if re.fullmatch(r"\d{4}", text):
+            why = f"{kind_label}目标的“目标年”应为规划期的年份区间（{_RANGE_HINT}），现只有一个年份“{text}”"
+        else:
+            why = f"“目标年”“{text}”不是有效的年份区间，应写成{_RANGE_HINT[1:]}"
+        problems.append(Problem(SHEET_TARGETS, n, why))
+        return None, 0
+    start, end = int(m.group(1)), int(m.group(2))
+    if not (2000 <= start <= 2100 and 2000 <= end <= 2100):
+        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”中的年份应为四位年份（{_RANGE_HINT}）"))
+        return None, 0
+    if start >= end:
+        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”的起始年应早于结束年（{_RANGE_HINT}）"))
+        return None, 0
+    if end - start + 1 > MAX_PLAN_YEARS:
+        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”跨{end - start + 1}年，超过{MAX_PLAN_YEARS}年，"
+                                                  "请核对起止年份"))
+        return None, 0
+    return start, end
+
+
+def _plan_target_problem(kind: str, kind_label: str, ind: Indicator, district: str, value: Decimal | None,
+                         rate: Decimal | None, multiple: Decimal | None, base_year: int | None, start: int,
+                         end: int) -> str:
+    """Why a 累计/新增 target row cannot be used ("" when it can)."""
+    if value is None or value <= 0:
+        return f"{kind_label}目标须填写“目标值”（规划期{'合计' if kind == TARGET_CUMULATIVE else '新增'}数，大于0）"
+    if rate is not None or multiple is not None:
+        return f"{kind_label}目标不用“年均增长率（%）”和“倍数”，请留空（按年的目标另起一行，目标类型选年度目标或基期倍数）"
+    if district:
+        return f"{kind_label}目标按{ALL}县区合计跟踪，暂不能分解到县区，“县区代码”请留空"
+    if not ind.summable:
+        return f"指标“{ind.code}”是比率（不可跨县区加总），不能设{kind_label}目标"
+    if kind == TARGET_CUMULATIVE and not ind.compare_time:
+        return (f"累计目标把规划期各年的本年累计相加，只用于流量指标（“对比时序进度”为是，如完成投资、产值）；"
+                f"指标“{ind.code}”是存量，存量的增加请用目标类型“新增”")
+    if kind == TARGET_INCREASE and ind.compare_time:
+        return (f"新增目标是期末数减基期年末数，只用于存量指标（“对比时序进度”为否，如户数、装机容量）；"
+                f"指标“{ind.code}”是流量，规划期合计请用“累计”，比基期的增长请用“基期倍数”")
+    if kind == TARGET_INCREASE and base_year is not None and base_year >= end:
+        return f"“基期年”{base_year}应早于规划期结束年{end}（留空即{start - 1}年末）"
+    return ""
 
 
 def load_catalogue(path: str | Path) -> Catalogue:

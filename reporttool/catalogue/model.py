@@ -19,7 +19,9 @@ from reporttool.core.models import (
     SOURCE_ROSTER,
     TARGET_ANNUAL,
     TARGET_BASE_MULTIPLE,
+    TARGET_CUMULATIVE,
     TARGET_GROWTH,
+    TARGET_INCREASE,
     BaseStat,
     Cluster,
     District,
@@ -43,7 +45,9 @@ SOURCE_LABELS = {
     "投资项目": SOURCE_PROJECTS,
     "计算": SOURCE_FORMULA,
 }
-TARGET_LABELS = {"年度目标": TARGET_ANNUAL, "基期倍数": TARGET_BASE_MULTIPLE, "增速目标": TARGET_GROWTH}
+TARGET_LABELS = {"年度目标": TARGET_ANNUAL, "基期倍数": TARGET_BASE_MULTIPLE, "增速目标": TARGET_GROWTH,
+                 "累计": TARGET_CUMULATIVE, "新增": TARGET_INCREASE}
+MAX_PLAN_YEARS = 10  # a 累计/新增 range longer than this is taken for a typing slip
 
 # Roll-up measures an indicator may take from the roster or the projects (汇总口径). Each names a field of
 # ledger.aggregates.ClusterRoster / ClusterProjects (the one table: ledger.aggregates.ROSTER_FIELDS /
@@ -225,6 +229,14 @@ class Catalogue:
         return [i for i in self.indicators_for(cluster_code) if i.source == SOURCE_OUTPUT]
 
     # ---- targets --------------------------------------------------------------------------------
+    def year_targets(self) -> list[Target]:
+        """The targets of one year (年度目标, 基期倍数, 增速目标): what target_for and other_targets resolve."""
+        return [t for t in self.targets if t.start_year is None]
+
+    def plan_targets(self) -> list[Target]:
+        """The multi-year targets over a plan range (累计, 新增), in 目标 sheet order: figures/plan.py."""
+        return [t for t in self.targets if t.start_year is not None]
+
     def target_for(self, cluster: str, indicator: str, year: int, district: str = "") -> ResolvedTarget | None:
         """The target of ``cluster`` ("" = whole programme) × ``indicator`` for ``year``.
 
@@ -232,7 +244,7 @@ class Catalogue:
         base-year value × multiple (geometric interpolation between base year and target year).
         Returns None when the catalogue has no target for the pair.
         """
-        rows = [t for t in self.targets if t.cluster == cluster and t.indicator == indicator
+        rows = [t for t in self.year_targets() if t.cluster == cluster and t.indicator == indicator
                 and t.district == district]
         if not rows:
             return None
@@ -258,7 +270,7 @@ class Catalogue:
         """The targets shown beside ``target_for``'s: a growth target of the same year when the main one is a
         level, and the plan-end target (the latest stated level target after ``year``), each judged apart."""
         main = self.target_for(cluster, indicator, year, district)
-        rows = [t for t in self.targets if t.cluster == cluster and t.indicator == indicator
+        rows = [t for t in self.year_targets() if t.cluster == cluster and t.indicator == indicator
                 and t.district == district]
         out = []
         if main is not None and main.kind != TARGET_GROWTH:

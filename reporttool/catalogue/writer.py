@@ -49,6 +49,8 @@ _HINTS = {
                       "适用集群填“合计”：不分集群的指标（集群产出=各县区填报一次的地区数，如规上工业总产值；计算=合计层级的比率，如集群产值占比）。",
     SHEET_TARGETS: "目标。集群代码填“全部”表示全部集群合计。年度目标可附年均增长率，用于推算其他年份；"
                    "基期倍数：目标年数值=基期值×倍数（“增长2倍”填3）；增速目标：同比须达到的增长率。"
+                   "累计（规划期各年合计，如三年累计投资）、新增（期末比基期年末增加，如三年新增规上企业）："
+                   "目标年填规划期年份区间，如2023-2025。"
                    "最后三列（参考）只供阅读，按代码自动对应，不必修改。",
     SHEET_BASE: "基期统计（可空）：某集群（全部＝全部集群合计）某指标在基期年的实际数，单位同“指标”表。“目标”表基期倍数目标的"
                 "基期值留空时取此处同年的数值；汇总表在目标说明中列出，作为参照。",
@@ -114,7 +116,10 @@ def write_catalogue(cat: Catalogue, path: str | Path) -> Path:
         c, i = cat.cluster(t.cluster), cat.indicator(t.indicator)
         return [c.short_name if c else "全部集群", i.name if i else "", i.unit if i else ""]
 
-    target_rows = [[t.cluster or ALL, t.indicator, t.district, kind_label[t.kind], t.year, _cell(t.value),
+    def year(t):  # a 累计/新增 target's plan range as typed: 2023-2025
+        return f"{t.start_year}-{t.year}" if t.start_year is not None else t.year
+
+    target_rows = [[t.cluster or ALL, t.indicator, t.district, kind_label[t.kind], year(t), _cell(t.value),
                     _cell(t.growth_rate), t.base_year or "", _cell(t.base_value), _cell(t.multiple), t.note,
                     *names(t)]
                    for t in cat.targets]

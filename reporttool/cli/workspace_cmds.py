@@ -7,7 +7,7 @@ import click
 
 from reporttool.cli.base import main, user_errors
 from reporttool.core import fmt
-from reporttool.core.models import TARGET_GROWTH
+from reporttool.core.models import TARGET_CUMULATIVE, TARGET_GROWTH
 from reporttool.workspace import init_workspace
 
 
@@ -51,6 +51,14 @@ def targets(obj, year: int | None, as_json: bool) -> None:
                     rows.append({"cluster": cluster.name if cluster else "全部集群", "indicator": ind.name,
                                  "district": d.name if d else "", "year": rt.year or year, "target": shown,
                                  "derived": rt.derived, "explanation": rt.explanation, "note": rt.note})
+    for t in cat.plan_targets():  # 累计/新增 over a plan range that covers the year
+        if t.start_year is not None and t.start_year <= year <= t.year and t.value is not None:
+            c, ind = cat.cluster(t.cluster), cat.indicator(t.indicator)
+            what = "累计" if t.kind == TARGET_CUMULATIVE else f"新增（比{t.base_year}年末）"
+            rows.append({"cluster": c.name if c else "全部集群", "indicator": ind.name if ind else t.indicator,
+                         "district": "", "year": f"{t.start_year}-{t.year}",
+                         "target": f"{what}{fmt.trim(t.value, ind.decimals if ind else 2)}{ind.unit if ind else ''}",
+                         "derived": False, "explanation": "", "note": t.note})
     if as_json:
         click.echo(json.dumps({"year": year, "targets": rows}, ensure_ascii=False, indent=2))
         return

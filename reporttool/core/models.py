@@ -172,6 +172,10 @@ class Indicator:
 TARGET_ANNUAL = "annual"  # 年度目标值 (optionally with 年均增长率 to derive other years)
 TARGET_BASE_MULTIPLE = "base_multiple"  # 基期倍数: 基期值 × 倍数 in 目标年 ("增长2倍" = × 3)
 TARGET_GROWTH = "growth"  # 增速目标: the 同比 must reach this rate (%)
+# Multi-year targets over a plan range (目标年 2023-2025), tracked from the ledger (figures/plan.py):
+TARGET_CUMULATIVE = "cumulative"  # 累计: the sum of the plan years' 本年累计 (集群投资三年累计400亿元)
+TARGET_INCREASE = "increase"  # 新增: the value now less the base year's (三年新增规上企业100户)
+MULTI_YEAR = (TARGET_CUMULATIVE, TARGET_INCREASE)
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ class Target:
     district: str = ""  # optional split per district; "" = the whole city
     note: str = ""  # wording from the plan, e.g. 力争达到580亿元以上
     source_row: int = 0  # row in 目标 sheet, for messages
+    start_year: int | None = None  # 累计/新增: the first plan year of the range 目标年 start–year
 
 
 @dataclass(frozen=True)

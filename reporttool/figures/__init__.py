@@ -9,6 +9,8 @@ from reporttool.figures.records import (
     InvestmentFigure,
     MonthFigure,
     OtherTargetFigure,
+    PlanProgressFigure,
+    PlanYear,
     RosterFigure,
     SubmissionState,
     add_cluster_measures,
@@ -18,5 +20,6 @@ from reporttool.figures.records import (
     roster_gaps,
 )
 
-__all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "RosterFigure", "SubmissionState",
+__all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "PlanProgressFigure",
+           "PlanYear", "RosterFigure", "SubmissionState",
            "add_cluster_measures", "headline_figure", "headline_figures", "judge", "roster_gaps"]

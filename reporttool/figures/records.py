@@ -34,6 +34,46 @@ class OtherTargetFigure:
     wording: str = ""  # the plan's 说明
 
 
+@dataclass(frozen=True)
+class PlanYear:
+    """One year's part of a plan-to-date figure: a plan year's 本年累计 (累计), or the base/now (新增)."""
+
+    year: int
+    value: Decimal | None  # None: not in the ledger nor in the 基期 sheet (named, never taken as 0)
+    source: str  # "ledger" (December of that year), "base" (基期 sheet), "current" (this period), "" missing
+    month: int = 12  # the month the value is at (this period's month for "current")
+    districts: int = 0  # ledger: districts whose December report counts (0 otherwise)
+
+
+@dataclass
+class PlanProgressFigure:
+    """Progress of a multi-year target (目标类型 累计 / 新增 over a plan range) at this period.
+
+    累计: the plan years' year-end 本年累计 summed, plus this year to date (集群投资三年累计400亿元);
+    新增: the value now less the base year's year-end value (三年新增规上企业100户). Compared with the plan
+    time elapsed: 时间进度 = elapsed ÷ span (2.5 of 3 years = 83.3 %). figures/plan.py computes it.
+    """
+
+    cluster: str  # cluster code, "" = the programme (member clusters)
+    indicator: str
+    kind: str  # TARGET_CUMULATIVE / TARGET_INCREASE
+    start: int  # first plan year
+    end: int  # last plan year
+    target: Decimal
+    value: Decimal | None = None  # plan to date (sum of years, or increase); None when a part is missing
+    years: list[PlanYear] = field(default_factory=list)  # 累计: the plan years so far; 新增: base year, now
+    missing: list[int] = field(default_factory=list)  # finished years with no value: named in the documents
+    none_now: bool = False  # this period has no value for it (no district reported the indicator)
+    elapsed: Decimal = Decimal(0)  # plan years elapsed (2.5)
+    span: int = 0  # plan years (3)
+    completion: Decimal | None = None  # value / target × 100
+    time_progress: Decimal = Decimal(0)  # elapsed / span × 100
+    gap: Decimal | None = None  # completion − time_progress (百分点)
+    status: str | None = None  # judged with the one 滞后阈值
+    wording: str = ""  # the plan's 说明
+    partial: Decimal | None = None  # the sum of the years that are there when some are missing (累计)
+
+
 @dataclass
 class IndicatorFigure:
     """One cluster × indicator (cluster "" = whole programme), city-wide or for one district."""
@@ -170,6 +210,7 @@ class Figures:
     # the year's path (January … this month) of each cluster's headline figure, cluster order then month
     # order (figures/months.py); empty for a quarterly period
     months: list[MonthFigure] = field(default_factory=list)
+    plan: list[PlanProgressFigure] = field(default_factory=list)  # multi-year targets (累计/新增) to date
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)

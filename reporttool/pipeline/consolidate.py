@@ -32,6 +32,7 @@ from reporttool.figures import (
 )
 from reporttool.figures.compute import compute_figures, current_versions
 from reporttool.figures.months import add_months
+from reporttool.figures.plan import add_plan
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
 from reporttool.pipeline.inbox import (
@@ -100,6 +101,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             # 当月, 环比, 月度走势 from the months before; this month's sums kept for later months
             add_months(figures, ledger, cat, store=not cv.failed)
+            add_plan(figures, ledger, cat)  # multi-year targets (累计/新增), from earlier years' Decembers
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:

@@ -350,8 +350,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
     the issue date is ``issued``, else the one recorded for that 期号 (not today: regenerating a brief
     does not re-date it), else ``today``. A brief edited by hand is kept and the new one written beside
     it (brief_target); the manifest records the new brief's hash."""
-    from reporttool.figures.compute import compute_figures
-    from reporttool.figures.months import add_months
+    from reporttool.figures import compute, months, plan
     from reporttool.ledger.lock import workspace_lock
     from reporttool.render.brief import brief_name, write_brief
 
@@ -360,7 +359,8 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
                               f"请先运行 reporttool consolidate --period {period.key} 汇总各{cat.words.unit}报表。")
     with workspace_lock(ws), Ledger(ws) as ledger:
         notices = recover_issue_numbers(ws, ledger)
-        figures = add_months(compute_figures(ledger, cat, period), ledger, cat, store=False)
+        figures = compute.compute_figures(ledger, cat, period)
+        figures = plan.add_plan(months.add_months(figures, ledger, cat, store=False), ledger, cat)
         own = ledger.issue_numbers().get(period.key) if issue else ledger.issue_number(period.key, period.year)
         issue_no: int = issue or own or ledger.issue_number(period.key, period.year)
         if issued is None and issue_no == own:

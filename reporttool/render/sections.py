@@ -15,7 +15,7 @@ from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure
-from reporttool.render import wording
+from reporttool.render import plan_words, wording
 from reporttool.render.prose import (
     Block,
     ChartBlock,
@@ -138,6 +138,9 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     text = contributions(figures, cat)
     if text:
         blocks.append(Paragraph(text))
+    text = plan_paragraph(figures, cat)
+    if text:
+        blocks.append(Paragraph(text))
     subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
     if subs:
         got = [s for s in subs if s.status != ST_MISSING]  # 已报, as 报送情况 counts (退回 included)
@@ -156,6 +159,24 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
             text += "。"
         blocks.append(Paragraph(text))
     return blocks
+
+
+def plan_paragraph(figures: Figures, cat: Catalogue) -> str:
+    """规划期目标 (multi-year targets, figures/plan.py): plan to date against the plan time elapsed, the plan
+    time said once per plan range."""
+    groups: dict[tuple[int, int], list[str]] = {}
+    times: dict[tuple[int, int], str] = {}
+    for f in figures.plan:
+        ind = cat.indicator(f.indicator)
+        if ind is None:
+            continue
+        c = cat.cluster(f.cluster)
+        times[(f.start, f.end)] = plan_words.time_text(f, cat)
+        groups.setdefault((f.start, f.end), []).append(
+            (c.short_name + "集群" if c else "") + plan_words.sentence(f, ind, cat, with_time=False))
+    parts = [f"{start}—{end}年{times[(start, end)]}，" + "；".join(clauses)
+             for (start, end), clauses in sorted(groups.items())]
+    return ("从规划期目标看，" + "。".join(parts) + "。") if parts else ""
 
 
 def progress_heading(figures: Figures, cov: wording.Coverage) -> str:

@@ -20,7 +20,7 @@ from reporttool.core.fmt import text, trim
 from reporttool.core.models import SOURCE_OUTPUT, SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
-from reporttool.render import other_targets
+from reporttool.render import other_targets, plan_words
 from reporttool.render.xlsx_styles import (
     Column,
     Styles,
@@ -178,12 +178,45 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             _summary_row(t, f, ind, note, rp, is_total)
             t.next_row()
 
+    _plan_rows(t, figs, cat)
     notes = _summary_notes(figs, cat, programme)
     t.notes(notes)
     chart_row = _completion_chart(wb, t, st, figs, cat)
     # the chart and its data start a page of their own, below the table and within its width: a chart
     # beside the table made the sheet wider than the table and shrank the whole print
     t.finish(freeze_col=2, breaks=[chart_row] if chart_row else None)
+
+
+PLAN_LABEL = "规划期目标"
+
+
+def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue) -> None:
+    """The multi-year targets (累计/新增) under the clusters: plan to date in 本年累计, the plan's time
+    elapsed in 时序进度 (figures/plan.py; the words in render/plan_words.py)."""
+    rows = [(f, ind) for f in figs.plan if (ind := cat.indicator(f.indicator)) is not None]
+    rp = cat.settings.rate_decimals
+    for k, (f, ind) in enumerate(rows):
+        c = cat.cluster(f.cluster)
+        name = (f"{c.short_name}：" if c else "") + plan_words.label(f, ind)
+        note = plan_words.note_text(f, ind, cat)
+        t.set_height([(1, name), (7, note)])
+        if k == 0:
+            t.merge_down(0, len(rows), PLAN_LABEL, "center", bold=True)
+        else:
+            t.continue_merge(0, bold=True)
+        t.put(1, name, "text")
+        t.put(2, ind.unit, "center")
+        t.put(3, f.value, places=ind.decimals)
+        t.put(4, None)
+        t.put(5, None)
+        t.put(6, f.target, places=ind.decimals)
+        t.put(7, note, "text")
+        t.put(8, f.completion, places=rp)
+        t.put(9, f.time_progress, places=rp)
+        lag = f.status == LAGGING
+        t.put(10, f.gap, places=rp, alert=lag)
+        t.put(11, f.status, "center", alert=lag)
+        t.next_row()
 
 
 def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
@@ -228,6 +261,10 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         area = [i.name for i in cat.programme_indicators() if any(f.indicator == i.code for f in programme)]
         if area:
             lines.append(_w(cat, f"合计中的{'、'.join(area)}不分集群：由各县区填报一次的全市数汇总，或按其与各集群合计数计算。"))
+    if figs.plan:
+        lines.append(f"{PLAN_LABEL}为跨年度的规划目标：累计目标的“本年累计”栏为规划期各年本年累计之和（往年取各年12月报表，"
+                     "台账中没有的取目标库“基期”表），新增目标为现值减基期年末值；“时序进度”栏为规划期时间进度"
+                     "（已过时间÷规划期年数），进度差＝完成率－时间进度。")
     lines.extend(missing_note(figs))
     lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
     lines.append(DASH_NOTE)

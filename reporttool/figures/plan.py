@@ -1,0 +1,138 @@
+"""Plan progress across years: the multi-year targets of the catalogue (目标类型 累计 / 新增 over a plan
+range such as 2023-2025) measured from the ledger, against the plan time elapsed.
+
+* 累计 (集群投资三年累计400亿元): each earlier plan year's year-end 本年累计 (its December report in the
+  ledger), plus this year to date. A year the ledger does not have takes the 基期 sheet's value of that
+  year (a statistic typed by the bureau); a year in neither is named, never taken as 0.
+* 新增 (三年新增规上企业100户): the value now less the value at the end of the base year (the year before
+  the range unless 基期年 says otherwise): the 基期值 typed in the target row, else the ledger's December
+  report of the base year, else the 基期 sheet.
+
+Plan time elapsed = whole plan years before this one + this period's months ÷ 12 (2025-06 in 2023-2025:
+2.5 of 3 years, 时间进度 83.3 %); 进度差 = 完成率 − 时间进度, judged with the one 滞后阈值.
+
+``plan_progress`` is pure: it takes this period's per-district sums and a function giving a year's December
+sums. ``add_plan`` feeds it from the ledger (the history of figures, figures/history.py) and is
+called by the pipeline after ``compute_figures`` (compute cannot import history: history builds on it).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.core.models import TARGET_CUMULATIVE, Period, Target
+from reporttool.figures.history import DistrictSums, district_sums
+from reporttool.figures.records import Figures, PlanProgressFigure, PlanYear, judge
+from reporttool.ledger import Ledger
+
+
+def add_plan(figs: Figures, ledger: Ledger, cat: Catalogue) -> Figures:
+    """Set ``figs.plan`` for the catalogue's 累计/新增 targets (this period from the figures' own sums, the
+    earlier years' Decembers from the history of figures) and return ``figs``."""
+    if cat.plan_targets():
+        figs.plan = plan_progress(cat, figs.period, figs.district_sums,
+                                  lambda year: district_sums(ledger, cat, Period(year, 12)))
+    return figs
+
+
+def city_value(cat: Catalogue, sums: DistrictSums, cluster: str, indicator: str) -> tuple[Decimal | None, int]:
+    """The whole area's value of ``cluster`` ("" = the programme's member clusters) × ``indicator`` over the
+    districts in ``sums``, and how many districts had one; (None, 0) when none had."""
+    ind = cat.indicator(indicator)
+    if ind is None:
+        return None, 0
+    members = {c.code for c in cat.members()}
+    clusters = [cluster] if cluster else [c for c in ind.clusters if c in members]
+    total, districts = None, 0
+    for per in sums.values():
+        found = [s.value for c in clusters if (s := per.get((c, indicator))) is not None and s.value is not None]
+        if found:
+            districts += 1
+            total = (total or Decimal(0)) + sum(found, Decimal(0))
+    return total, districts
+
+
+def elapsed_years(period: Period, start: int, end: int) -> Decimal:
+    """Plan years elapsed at the end of ``period`` (capped at the span): 2025-06 in 2023-2025 → 2.5."""
+    span = end - start + 1
+    done = Decimal(period.year - start) + Decimal(period.month) / Decimal(12)
+    return max(Decimal(0), min(Decimal(span), done))
+
+
+def plan_progress(cat: Catalogue, period: Period, now: DistrictSums,
+                  year_end: Callable[[int], DistrictSums]) -> list[PlanProgressFigure]:
+    """Every 累计/新增 target whose plan range has begun by ``period``, in 目标 sheet order."""
+    cache: dict[int, DistrictSums] = {}
+
+    def december(year: int) -> DistrictSums:
+        if year not in cache:
+            cache[year] = year_end(year)
+        return cache[year]
+
+    out = []
+    for t in cat.plan_targets():
+        assert t.start_year is not None and t.value is not None  # the loader's rule for 累计/新增
+        if period.year < t.start_year:
+            continue  # the plan has not begun
+        f = PlanProgressFigure(t.cluster, t.indicator, t.kind, t.start_year, t.year, t.value, wording=t.note,
+                               span=t.year - t.start_year + 1,
+                               elapsed=elapsed_years(period, t.start_year, t.year))
+        f.time_progress = f.elapsed / Decimal(f.span) * 100
+        if t.kind == TARGET_CUMULATIVE:
+            _cumulative(cat, t, period, now, december, f)
+        else:
+            _increase(cat, t, period, now, december, f)
+        if f.value is not None and f.target > 0:
+            f.completion = f.value / f.target * 100
+            f.gap = f.completion - f.time_progress
+            f.status = judge(f.gap, cat.settings.lag_threshold)
+        out.append(f)
+    return out
+
+
+def _past_year(cat: Catalogue, t: Target, year: int, december: Callable[[int], DistrictSums]) -> PlanYear:
+    """A finished year's value: its December report in the ledger, else the 基期 sheet, else missing."""
+    value, n = city_value(cat, december(year), t.cluster, t.indicator)
+    if value is not None:
+        return PlanYear(year, value, "ledger", 12, n)
+    stat = cat.base_stat(t.cluster, t.indicator, year)
+    if stat is not None:
+        return PlanYear(year, stat.value, "base")
+    return PlanYear(year, None, "")
+
+
+def _cumulative(cat: Catalogue, t: Target, period: Period, now: DistrictSums,
+                december: Callable[[int], DistrictSums], f: PlanProgressFigure) -> None:
+    assert t.start_year is not None
+    for year in range(t.start_year, min(t.year, period.year - 1) + 1):
+        f.years.append(_past_year(cat, t, year, december))
+    if period.year <= t.year:
+        value, n = city_value(cat, now, t.cluster, t.indicator)
+        f.years.append(PlanYear(period.year, value, "current" if value is not None else "", period.month, n))
+    f.missing = [y.year for y in f.years if y.value is None and y.source != "current" and y.month == 12
+                 and y.year < period.year]
+    f.none_now = any(y.value is None for y in f.years if y.year == period.year)
+    present = [y.value for y in f.years if y.value is not None]
+    if f.missing or f.none_now:
+        f.partial = sum(present, Decimal(0)) if present else None
+    else:
+        f.value = sum(present, Decimal(0))
+
+
+def _increase(cat: Catalogue, t: Target, period: Period, now: DistrictSums,
+              december: Callable[[int], DistrictSums], f: PlanProgressFigure) -> None:
+    assert t.start_year is not None
+    base_year = t.base_year if t.base_year is not None else t.start_year - 1
+    base = (PlanYear(base_year, t.base_value, "base") if t.base_value is not None
+            else _past_year(cat, t, base_year, december))
+    if period.year <= t.year:
+        value, n = city_value(cat, now, t.cluster, t.indicator)
+        current = PlanYear(period.year, value, "current" if value is not None else "", period.month, n)
+    else:  # the plan is over: its last year's end
+        current = _past_year(cat, t, t.year, december)
+    f.years = [base, current]
+    f.missing = [y.year for y in f.years if y.value is None and y.year < period.year]
+    f.none_now = current.value is None and current.year == period.year
+    if base.value is not None and current.value is not None:
+        f.value = current.value - base.value

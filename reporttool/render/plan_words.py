@@ -1,0 +1,121 @@
+"""The words for plan progress across years (multi-year targets, figures/plan.py).
+
+One place for both documents: the 总表's 规划期目标 rows (``label``, ``note_text``) and the brief's
+sentence (``sentence``) say the same thing from the same PlanProgressFigure, formatted by core.fmt.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.core import fmt
+from reporttool.core.models import TARGET_CUMULATIVE, Indicator
+from reporttool.figures.records import PlanProgressFigure, PlanYear
+
+_DIGITS = "零一二三四五六七八九十"
+
+
+def _span(n: int) -> str:
+    """三年 for 3 (the plan's own wording: 三年累计, 三年新增); 12年 beyond ten."""
+    return f"{_DIGITS[n]}年" if n <= 10 else f"{n}年"
+
+
+def range_text(f: PlanProgressFigure) -> str:
+    return f"{f.start}—{f.end}年"
+
+
+def elapsed_text(f: PlanProgressFigure) -> str:
+    """已过2年6个月 / 已过6个月 / 已满3年 (the plan time at the end of the period)."""
+    months = int((f.elapsed * 12).to_integral_value())
+    if months >= f.span * 12:
+        return f"已满{f.span}年"
+    years, rest = divmod(months, 12)
+    return "已过" + (f"{years}年" if years else "") + (f"{rest}个月" if rest else "")
+
+
+def _amount(value: Decimal | None, ind: Indicator) -> str:
+    return f"{fmt.text(value, ind.decimals)}{ind.unit}"
+
+
+def _target(f: PlanProgressFigure, ind: Indicator) -> str:
+    what = "累计" if f.kind == TARGET_CUMULATIVE else "新增"
+    return f"{_span(f.span)}{what}目标{fmt.trim(f.target, ind.decimals)}{ind.unit}"
+
+
+def _year(y: PlanYear, ind: Indicator) -> str:
+    when = f"{y.year}年" if y.month == 12 or y.source != "current" else (
+        f"{y.year}年1月" if y.month == 1 else f"{y.year}年1-{y.month}月")
+    if y.value is None:
+        return f"{when}缺数"
+    return f"{when}{_amount(y.value, ind)}" + ("（基期表）" if y.source == "base" else "")
+
+
+def label(f: PlanProgressFigure, ind: Indicator) -> str:
+    """The 指标 cell of a 规划期目标 row: 集群项目完成投资（2023—2025年累计）."""
+    return f"{ind.name}（{range_text(f)}{'累计' if f.kind == TARGET_CUMULATIVE else '新增'}）"
+
+
+def missing_text(f: PlanProgressFigure, cat: Catalogue) -> str:
+    """缺2023年数（台账中无该年12月报表，基期表也未填），暂不计算完成率 ("" when nothing is missing)."""
+    if not f.missing and not f.none_now:
+        return ""
+    parts = []
+    if f.missing:
+        years = "、".join(f"{y}年" for y in f.missing)
+        parts.append(f"缺{years}数（台账中无该年12月{cat.words.unit}报表，目标库“基期”表也未填）")
+    if f.none_now:
+        parts.append(f"本期各{cat.words.unit}均无此项数据")
+    return "，".join(parts) + "，暂不计算完成率"
+
+
+def parts_text(f: PlanProgressFigure, ind: Indicator) -> str:
+    """2023年120.00亿元、2024年150.00亿元、2025年1-6月60.00亿元 (累计) / 2022年末540户，现602户 (新增)."""
+    if f.kind == TARGET_CUMULATIVE:
+        return "、".join(_year(y, ind) for y in f.years)
+    base, now = f.years
+    base_text = "缺数" if base.value is None else _amount(base.value, ind) + ("（基期表）" if base.source == "base" else "")
+    now_text = "缺数" if now.value is None else _amount(now.value, ind)
+    return f"{base.year}年末{base_text}，现{now_text}"
+
+
+def note_text(f: PlanProgressFigure, ind: Indicator, cat: Catalogue) -> str:
+    """目标说明 of a 规划期目标 row: the plan time, the parts, what is missing, the plan's wording."""
+    rp = cat.settings.rate_decimals
+    parts = [f"规划期{range_text(f)}{elapsed_text(f)}（时间进度{fmt.text(f.time_progress, rp)}%）",
+             parts_text(f, ind)]
+    if f.missing:
+        parts.append(missing_text(f, cat))
+        if f.partial is not None:
+            parts.append(f"已有年份合计{_amount(f.partial, ind)}")
+    if f.wording:
+        parts.append(f.wording)
+    return "；".join(parts)
+
+
+def time_text(f: PlanProgressFigure, cat: Catalogue) -> str:
+    """规划期已过2年6个月（时间进度83.3%）."""
+    return f"规划期{elapsed_text(f)}（时间进度{fmt.text(f.time_progress, cat.settings.rate_decimals)}%）"
+
+
+def sentence(f: PlanProgressFigure, ind: Indicator, cat: Catalogue, *, with_time: bool = True) -> str:
+    """The brief's clause: 集群项目完成投资2023—2025年累计312.50亿元，完成三年累计目标400亿元的78.1%，
+    规划期已过2年6个月（时间进度83.3%），低于时间进度5.2个百分点 (without the plan time when the paragraph
+    has said it once for several targets)."""
+    rp = cat.settings.rate_decimals
+    if f.value is None:
+        return f"{ind.name}{_target(f, ind)}：{missing_text(f, cat)}"
+    if f.kind == TARGET_CUMULATIVE:
+        head = f"{ind.name}{range_text(f)}累计{_amount(f.value, ind)}"
+    else:
+        base = f.years[0]
+        change = (f"新增{_amount(f.value, ind)}" if f.value >= 0
+                  else f"减少{_amount(-f.value, ind)}")
+        head = f"{ind.name}比{base.year}年末{change}"
+    if f.value < 0:
+        text = head + f"，{_target(f, ind)}尚未起步"
+    else:
+        text = head + f"，完成{_target(f, ind)}的{fmt.text(f.completion, rp)}%"
+    if with_time:
+        text += "，" + time_text(f, cat)
+    gap = fmt.gap_words(f.gap, rp).replace("时序进度", "时间进度")
+    return text + (f"，{gap}" if gap else "")

@@ -1,0 +1,222 @@
+"""Plan progress across years (issue 13 item 4): 累计 and 新增 targets over a plan range, from the ledger.
+
+Submissions go straight into a ledger (tests/test_figures.py style); every expected number is worked out
+by hand from the inputs in the test.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from test_figures import ingest, submission
+
+from reporttool.catalogue import CatalogueInvalid, load_catalogue
+from reporttool.catalogue.writer import write_catalogue
+from reporttool.core.models import BaseStat, Period, Target
+from reporttool.core.status import LAGGING, ON_TRACK
+from reporttool.figures.compute import compute_figures as _compute
+from reporttool.figures.plan import add_plan
+from reporttool.ledger import Ledger
+from reporttool.render import plan_words
+from reporttool.render.sections import plan_paragraph
+
+
+def compute_figures(ledger, cat, period, now):
+    """The figures as consolidate makes them: with the plan progress from the history of figures."""
+    figs = _compute(ledger, cat, period, now=now)
+    return add_plan(figs, ledger, cat)
+
+
+P = Period(2025, 6)
+NOW = dt.datetime(2025, 7, 8, 9, 0)
+INVEST = Target("", "TZ", "cumulative", 2025, D(4), start_year=2023, note="集群投资三年累计完成4亿元")
+SCALE = Target("", "GS", "increase", 2025, D(10), start_year=2023, note="三年新增规上企业10户")
+
+
+def project(cluster: str, done: int) -> dict:
+    return {"name": f"{cluster}项目{done}", "cluster": cluster, "status": "在建", "total": D(100000),
+            "plan_year": D(50000), "done_year": D(done)}
+
+
+def scale(n: int, cluster: str = "A", tag: str = "") -> list[dict]:
+    return [{"credit_code": f"{tag}{cluster}{k}", "name": f"{tag}{cluster}企业{k}", "cluster": cluster,
+             "is_scale": "是", "revenue": D(3000)} for k in range(n)]
+
+
+@pytest.fixture
+def plan_cat(small_catalogue):
+    return dataclasses.replace(small_catalogue, targets=small_catalogue.targets + (INVEST, SCALE), _index={})
+
+
+@pytest.fixture
+def ledger(small_workspace):
+    with Ledger(small_workspace) as led:
+        yield led
+
+
+def _month(ledger, district: str, period: Period, *, projects=(), roster=()) -> None:
+    ingest(ledger, submission(district, projects=projects, roster=roster, period=period),
+           received=dt.datetime(period.year + (period.month == 12), period.month % 12 + 1, 3, 10, 0))
+
+
+def test_cumulative_target_sums_the_plan_years_decembers_and_this_year_to_date(ledger, plan_cat):
+    # 2023-12: 甲区 A 8000 + 乙县 B 4000 万元 = 1.2 亿元; 2024-12: 甲区 15000 万元 = 1.5 亿元 (乙县 did not
+    # send December 2024: its November does not count); 2025-06: 甲区 A 3000 + C 2000 = 0.5 亿元.
+    _month(ledger, "110101", Period(2023, 12), projects=[project("A", 8000)])
+    _month(ledger, "110102", Period(2023, 12), projects=[project("B", 4000)])
+    _month(ledger, "110101", Period(2024, 12), projects=[project("A", 15000)])
+    _month(ledger, "110102", Period(2024, 11), projects=[project("B", 9000)])
+    _month(ledger, "110101", P, projects=[project("A", 3000), project("C", 2000)])
+    f = next(p for p in compute_figures(ledger, plan_cat, P, now=NOW).plan if p.kind == "cumulative")
+    assert [(y.year, y.value, y.source) for y in f.years] == [
+        (2023, D("1.2"), "ledger"), (2024, D("1.5"), "ledger"), (2025, D("0.5"), "current")]
+    assert [y.districts for y in f.years] == [2, 1, 1]
+    assert f.value == D("3.2") and f.missing == []
+    assert f.completion == D(80)  # 3.2 / 4
+    assert (f.elapsed, f.span) == (D("2.5"), 3)  # two whole years and 6 of 12 months
+    assert f.time_progress == D("2.5") / 3 * 100  # 83.33…%
+    assert f.gap == D(80) - D("2.5") / 3 * 100 and f.status == ON_TRACK  # −3.3 within the 5-point tolerance
+
+
+def test_a_year_missing_from_the_ledger_is_named_or_taken_from_the_base_sheet(ledger, plan_cat):
+    _month(ledger, "110101", Period(2024, 12), projects=[project("A", 15000)])
+    _month(ledger, "110101", P, projects=[project("A", 5000)])
+    f = next(p for p in compute_figures(ledger, plan_cat, P, now=NOW).plan if p.kind == "cumulative")
+    assert f.missing == [2023] and f.value is None and f.completion is None and f.status is None
+    assert f.partial == D(2)  # 1.5 + 0.5, shown as what is there, never as the plan to date
+    ind = plan_cat.indicator("TZ")
+    note = plan_words.note_text(f, ind, plan_cat)
+    assert "缺2023年数" in note and "暂不计算完成率" in note and "已有年份合计2.00亿元" in note
+    # the bureau types 2023's statistic into the 基期 sheet: it stands in for the missing year
+    with_base = dataclasses.replace(plan_cat, base=(BaseStat("", "TZ", 2023, D("1.3"), note="统计局"),), _index={})
+    f = next(p for p in compute_figures(ledger, with_base, P, now=NOW).plan if p.kind == "cumulative")
+    assert [(y.year, y.source) for y in f.years] == [(2023, "base"), (2024, "ledger"), (2025, "current")]
+    assert f.value == D("3.3") and f.completion == D("82.5")
+    assert "2023年1.30亿元（基期表）" in plan_words.note_text(f, ind, with_base)
+
+
+def test_increase_target_counts_scale_enterprises_now_against_the_base_year(ledger, plan_cat):
+    # end of 2022: 甲区 4 (A) + 乙县 2 (B) = 6 规上; now: 甲区 7 + 乙县 3 = 10 → 新增 4 of 10 = 40 %
+    _month(ledger, "110101", Period(2022, 12), roster=scale(4, "A", "y"))
+    _month(ledger, "110102", Period(2022, 12), roster=scale(2, "B", "y"))
+    _month(ledger, "110101", P, roster=scale(7, "A"))
+    _month(ledger, "110102", P, roster=scale(3, "B"))
+    f = next(p for p in compute_figures(ledger, plan_cat, P, now=NOW).plan if p.kind == "increase")
+    assert [(y.year, y.value, y.source) for y in f.years] == [(2022, D(6), "ledger"), (2025, D(10), "current")]
+    assert f.value == D(4) and f.completion == D(40)
+    assert f.gap == D(40) - D("2.5") / 3 * 100 and f.status == LAGGING  # −43.3 百分点
+    ind = plan_cat.indicator("GS")
+    assert plan_words.sentence(f, ind, plan_cat) == (
+        "规上企业户数比2022年末新增4户，完成三年新增目标10户的40.0%，规划期已过2年6个月（时间进度83.3%），"
+        "低于时间进度43.3个百分点")
+    fewer = dataclasses.replace(f, value=D(-2), completion=D(-20), gap=D(-20) - D("2.5") / 3 * 100)
+    assert plan_words.sentence(fewer, ind, plan_cat, with_time=False) == (
+        "规上企业户数比2022年末减少2户，三年新增目标10户尚未起步，低于时间进度103.3个百分点")
+
+
+def test_a_base_value_in_the_target_row_or_base_sheet_and_a_plan_not_yet_begun(ledger, plan_cat):
+    _month(ledger, "110101", P, roster=scale(9, "A"))
+    typed = dataclasses.replace(SCALE, base_value=D(5))
+    cat = dataclasses.replace(plan_cat, targets=tuple(t for t in plan_cat.targets if t.kind != "increase")
+                              + (typed,), _index={})
+    f = next(p for p in compute_figures(ledger, cat, P, now=NOW).plan if p.kind == "increase")
+    assert (f.years[0].value, f.years[0].source, f.value) == (D(5), "base", D(4))
+    later = dataclasses.replace(plan_cat, targets=(dataclasses.replace(INVEST, start_year=2026, year=2028),),
+                                _index={})
+    assert compute_figures(ledger, later, P, now=NOW).plan == []  # 2026-2028 has not begun in 2025
+
+
+def test_plan_progress_is_in_the_summary_sheet_and_the_brief(ledger, plan_cat, tmp_path):
+    from openpyxl import load_workbook
+
+    from reporttool.render.workbook import write_consolidated
+
+    _month(ledger, "110101", Period(2023, 12), projects=[project("A", 12000)])
+    _month(ledger, "110101", Period(2024, 12), projects=[project("A", 15000)])
+    _month(ledger, "110101", P, projects=[project("A", 5000)])
+    figs = compute_figures(ledger, plan_cat, P, now=NOW)
+    out = write_consolidated(figs, plan_cat, tmp_path / "汇总.xlsx")
+    ws = load_workbook(out)["总表"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    row = next(r for r in rows if r[1] == "项目完成投资（2023—2025年累计）")
+    assert row[0] == "规划期目标" and row[3] == 3.2 and row[6] == 4 and row[8] == 80.0 and row[9] == 83.3
+    assert "规划期2023—2025年已过2年6个月（时间进度83.3%）" in row[7]
+    assert "2023年1.20亿元、2024年1.50亿元、2025年1-6月0.50亿元" in row[7]
+    text = plan_paragraph(figs, plan_cat)
+    assert text.startswith("从规划期目标看，2023—2025年规划期已过2年6个月（时间进度83.3%），项目完成投资2023—2025年累计"
+                           "3.20亿元，完成三年累计目标4亿元的80.0%，低于时间进度3.3个百分点；规上企业户数三年新增目标10户：")
+    # no roster anywhere: the 2022 base is named as missing, and this period as having no figure
+    assert text.endswith("缺2022年数（台账中无该年12月县区报表，目标库“基期”表也未填），本期各县区均无此项数据，"
+                         "暂不计算完成率。")
+
+
+# ---- the loader ------------------------------------------------------------------------------------------
+
+def _problems(tmp_path, cat) -> list[str]:
+    path = write_catalogue(cat, tmp_path / "targets.xlsx")
+    with pytest.raises(CatalogueInvalid) as err:
+        load_catalogue(path)
+    return [str(p) for p in err.value.problems]
+
+
+def test_a_plan_range_round_trips_through_the_workbook(tmp_path, plan_cat):
+    cat = load_catalogue(write_catalogue(plan_cat, tmp_path / "targets.xlsx"))
+    assert [(t.kind, t.start_year, t.year, t.value, t.base_year) for t in cat.plan_targets()] == [
+        ("cumulative", 2023, 2025, D(4), None), ("increase", 2023, 2025, D(10), 2022)]
+    assert cat.target_for("", "TZ", 2025) is None  # a 累计 target is not a 2025 target
+
+
+@pytest.mark.parametrize("target, words", [
+    (dataclasses.replace(INVEST, start_year=None), "目标年”应为规划期的年份区间（如2023-2025），现只有一个年份“2025”"),
+    (dataclasses.replace(INVEST, start_year=2025, year=2023), "“目标年”“2025-2023”的起始年应早于结束年"),
+    (dataclasses.replace(INVEST, start_year=2010, year=2025), "跨16年，超过10年"),
+    (dataclasses.replace(INVEST, value=None), "累计目标须填写“目标值”"),
+    (dataclasses.replace(INVEST, growth_rate=D(6)), "累计目标不用“年均增长率（%）”和“倍数”"),
+    (dataclasses.replace(INVEST, district="110101"), "暂不能分解到县区"),
+    (dataclasses.replace(INVEST, indicator="GS"), "累计目标把规划期各年的本年累计相加，只用于流量指标"),
+    (dataclasses.replace(SCALE, indicator="TZ"), "新增目标是期末数减基期年末数，只用于存量指标"),
+    (dataclasses.replace(SCALE, cluster="B", indicator="ZB"), "是比率（不可跨县区加总），不能设新增目标"),
+    (dataclasses.replace(SCALE, base_year=2025), "“基期年”2025应早于规划期结束年2025"),
+    (Target("A", "SR", "annual", 2025, D(1), start_year=2023), "“目标年”填了年份区间“2023-2025”"),
+])
+def test_the_loader_explains_each_malformed_plan_target(tmp_path, small_catalogue, target, words):
+    cat = dataclasses.replace(small_catalogue, targets=small_catalogue.targets + (target,), _index={})
+    problems = _problems(tmp_path, cat)
+    assert len(problems) == 1 and problems[0].startswith("“目标”表第9行：") and words in problems[0], problems
+
+
+def test_a_garbled_range_and_a_duplicate_range_are_explained(tmp_path, plan_cat):
+    from openpyxl import load_workbook
+
+    path = write_catalogue(dataclasses.replace(plan_cat, targets=plan_cat.targets + (INVEST,), _index={}),
+                           tmp_path / "targets.xlsx")
+    wb = load_workbook(path)
+    wb["目标"].cell(11, 5).value = "2023年至2025年"  # the duplicate of row 9, typed another way: same range
+    wb["目标"].cell(10, 5).value = "2023-"
+    wb.save(path)
+    with pytest.raises(CatalogueInvalid) as err:
+        load_catalogue(path)
+    assert [str(p) for p in err.value.problems] == [
+        "“目标”表第10行：“目标年”“2023-”不是有效的年份区间，应写成2023-2025",
+        "“目标”表第11行：与第9行是同一集群、指标和规划期（2023-2025年）的累计目标，重复"]
+
+
+def test_targets_command_lists_the_plan_targets(tmp_path, plan_cat):
+    from click.testing import CliRunner
+
+    from reporttool.cli import main
+    from reporttool.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws")
+    write_catalogue(plan_cat, ws.targets)
+    out = CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2024"]).output
+    assert "全部集群 | 项目完成投资 | 2023-2025年 | 累计4亿元" in out
+    assert "全部集群 | 规上企业户数 | 2023-2025年 | 新增（比2022年末）10户" in out
+    assert "2023-2025" not in CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2026"]).output
+
+
+def test_the_default_city_carries_its_multi_year_targets(default_catalogue):
+    assert [(t.cluster, t.indicator, t.kind, t.start_year, t.year, t.value) for t in default_catalogue.plan_targets()] == [
+        ("", "TZWC", "cumulative", 2023, 2025, D(400)), ("", "GSQY", "increase", 2023, 2025, D(100))]
