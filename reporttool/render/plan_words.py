@@ -42,12 +42,13 @@ def _target(f: PlanProgressFigure, ind: Indicator) -> str:
     return f"{_span(f.span)}{what}目标{fmt.trim(f.target, ind.decimals)}{ind.unit}"
 
 
-def _year(y: PlanYear, ind: Indicator) -> str:
+def _year(y: PlanYear, ind: Indicator, unit: bool = True) -> str:
     when = f"{y.year}年" if y.month == 12 or y.source != "current" else (
         f"{y.year}年1月" if y.month == 1 else f"{y.year}年1-{y.month}月")
     if y.value is None:
         return f"{when}缺数"
-    return f"{when}{_amount(y.value, ind)}" + ("（基期表）" if y.source == "base" else "")
+    shown = _amount(y.value, ind) if unit else fmt.text(y.value, ind.decimals)
+    return f"{when}{shown}" + ("（基期表）" if y.source == "base" else "")
 
 
 def label(f: PlanProgressFigure, ind: Indicator) -> str:
@@ -68,22 +69,27 @@ def missing_text(f: PlanProgressFigure, cat: Catalogue) -> str:
     return "，".join(parts) + "，暂不计算完成率"
 
 
-def parts_text(f: PlanProgressFigure, ind: Indicator) -> str:
-    """2023年120.00亿元、2024年150.00亿元、2025年1-6月60.00亿元 (累计) / 2022年末540户，现602户 (新增)."""
+def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True) -> str:
+    """2023年120.00亿元、2024年150.00亿元、2025年1-6月60.00亿元 (累计) / 2022年末540户，现602户 (新增);
+    without the unit for the 总表, whose 单位 column says it."""
     if f.kind == TARGET_CUMULATIVE:
-        return "、".join(_year(y, ind) for y in f.years)
+        return "、".join(_year(y, ind, unit) for y in f.years)
     base, now = f.years
-    base_text = "缺数" if base.value is None else _amount(base.value, ind) + ("（基期表）" if base.source == "base" else "")
-    now_text = "缺数" if now.value is None else _amount(now.value, ind)
-    return f"{base.year}年末{base_text}，现{now_text}"
+
+    def shown(y: PlanYear) -> str:
+        if y.value is None:
+            return "缺数"
+        return (_amount(y.value, ind) if unit else fmt.text(y.value, ind.decimals)) + (
+            "（基期表）" if y.source == "base" else "")
+
+    return f"{base.year}年末{shown(base)}，现{shown(now)}"
 
 
 def note_text(f: PlanProgressFigure, ind: Indicator, cat: Catalogue) -> str:
-    """目标说明 of a 规划期目标 row: the plan time, the parts, what is missing, the plan's wording."""
-    rp = cat.settings.rate_decimals
-    parts = [f"规划期{range_text(f)}{elapsed_text(f)}（时间进度{fmt.text(f.time_progress, rp)}%）",
-             parts_text(f, ind)]
-    if f.missing:
+    """目标说明 of a 规划期目标 row: the plan time (its % is in the 时序进度 column), the years' values, what is
+    missing, the plan's wording."""
+    parts = [f"规划期{range_text(f)}{elapsed_text(f)}", parts_text(f, ind, unit=False)]
+    if f.missing or f.none_now:
         parts.append(missing_text(f, cat))
         if f.partial is not None:
             parts.append(f"已有年份合计{_amount(f.partial, ind)}")
