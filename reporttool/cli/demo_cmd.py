@@ -9,6 +9,9 @@ from reporttool.cli.base import main, period_callback, user_errors
 @main.command()
 @click.option("--period", "period", default="2025-06", show_default=True, callback=period_callback,
               help="报告期，如 2025-06（1-6月累计）")
+@click.option("--from", "since", default=None, callback=period_callback,
+              help="同时生成从该月（如 2024-01）到报告期上月的各月报表（往期报表/），并作为历史导入台账，"
+                   "用于演示当月、环比、月度走势和历史核对")
 @click.option("--districts", type=click.IntRange(min=1), default=None,
               help="生成N个虚拟县区（会改写工作目录的目标库 templates/targets.xlsx：县区换成生成的N个，"
                    "可加总的目标按比例放大），用于模拟全省规模")
@@ -18,14 +21,14 @@ from reporttool.cli.base import main, period_callback, user_errors
 @click.option("--clean", is_flag=True, help="不预置问题：每个县区都按时报送、数据无误")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="并行写文件的进程数")
 @click.pass_obj
-def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, workers: int) -> None:
-    """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总。"""
+def demo(obj, period, since, districts, enterprises, projects, seed: int, clean: bool, workers: int) -> None:
+    """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总；--from 另生成往期各月并导入台账。"""
     from reporttool.demo.make import make_demo  # imported here: keeps start-up of the other commands fast
 
     with user_errors():
         ws = obj.workspace()
         result = make_demo(ws, period, districts=districts, enterprises=enterprises, projects=projects,
-                           seed=seed, plant=not clean, workers=workers)
+                           seed=seed, plant=not clean, workers=workers, since=since)
         unit = ws.catalogue().words.unit
     if result.catalogue_rewritten:
         click.echo(f"已改写目标库：{ws.targets}（{districts}个生成的{unit}，目标按比例放大）")
@@ -34,6 +37,17 @@ def demo(obj, period, districts, enterprises, projects, seed: int, clean: bool, 
         late = "（逾期）" if f.late else ""
         click.echo(f"  {f.path.name}：企业{f.roster_rows}户，项目{f.project_rows}个，产出指标{f.output_rows}项，"
                    f"报送时间 {f.received:%Y-%m-%d %H:%M}{late}")
+    if result.history:
+        periods = sorted({f.path.parent.name for f in result.history})
+        folder = result.history[0].path.parent.parent
+        click.echo(f"已生成往期报表 {periods[0]} 至 {periods[-1]}（{len(periods)}个月，{len(result.history)}个文件）：{folder}")
+    if result.imported is not None:
+        imp = result.imported
+        click.echo(f"已作为历史导入台账：导入 {imp.count('导入')} 个，已有 {imp.count('已有')} 个，跳过 {imp.count('跳过')} 个"
+                   "（导入的报表不计逾期，不生成文书）")
+        for skipped in imp.files:
+            if skipped.outcome == "跳过":
+                click.echo(f"  跳过：{skipped.name}：{skipped.reason}")
     if result.problems:
         click.echo("预置的问题（审核应能发现）：")
         for p in result.problems:

@@ -18,6 +18,8 @@ from reporttool.core.units import q, unit_factor
 # Kinds of planted problems (PlantedProblem.kind)
 MISSING, LATE, CREDIT_CHECK, INV_TOTAL, EMPTY_ROSTER, EXPLAINED_SWING = (
     "missing", "late", "credit_check", "inv_total", "empty_roster", "explained_swing")
+# ... and those only history shows (a span of months, demo --from)
+LY_REVISED, MONTH_SPIKE, ROSTER_GONE = "ly_revised", "month_spike", "roster_gone"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

@@ -36,8 +36,10 @@ from reporttool.demo.base import (
     PlantedProblem,
 )
 from reporttool.forms.writer import write_template
+from reporttool.pipeline.importing import ImportResult, run_import
 from reporttool.workspace import Workspace
 
+HISTORY_DIR = "往期报表"  # the earlier months' files of a span (demo --from), one folder per period
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
@@ -62,6 +64,8 @@ class DemoResult:
     lagging: tuple[str, ...]  # cluster codes planned to lag behind the time progress
     catalogue_rewritten: bool = False
     others: list[Path] = field(default_factory=list)  # files already in the inbox that the demo did not write
+    history: list[DemoFile] = field(default_factory=list)  # earlier months' files (demo --from), 往期报表/<period>/
+    imported: ImportResult | None = None  # what `import` made of them
 
 
 @dataclass
@@ -77,7 +81,8 @@ class DemoPlan:
 
 
 def make_demo(ws: Workspace, period: Period, *, districts: int | None = None, enterprises: int | None = None,
-              projects: int | None = None, seed: int = 2025, plant: bool = True, workers: int = 1) -> DemoResult:
+              projects: int | None = None, seed: int = 2025, plant: bool = True, workers: int = 1,
+              since: Period | None = None) -> DemoResult:
     """Write filled district submissions for ``period`` into ``ws.inbox`` and return what was written.
 
     ``districts=N`` replaces the workspace catalogue (templates/targets.xlsx) by a copy with N generated
@@ -85,6 +90,11 @@ def make_demo(ws: Workspace, period: Period, *, districts: int | None = None, en
     can be simulated. ``enterprises``/``projects`` set the rows per district (default: realistic counts
     from the targets). ``plant=False`` writes clean files for every district (benchmarks). The same
     arguments always produce byte-identical files.
+
+    ``since`` (demo --from 2024-01) also writes every district's files for the months from ``since`` up to the
+    month before ``period`` into 往期报表/<period>/, consistent with this month's (reporttool/demo/span.py), and
+    takes them into the ledger as history with `reporttool import` (run_import): no documents are written
+    for them, and they are never counted late.
     """
     cat = ws.catalogue()
     rewritten = False
@@ -94,22 +104,77 @@ def make_demo(ws: Workspace, period: Period, *, districts: int | None = None, en
         write_catalogue(scaled_catalogue(cat, districts, seed), ws.targets)
         cat, rewritten = ws.catalogue(), True
     plan = plan_demo(cat, period, enterprises=enterprises, projects=projects, seed=seed, plant=plant)
+    months: list[tuple[Period, list[DistrictData]]] = []
+    if since is not None:
+        if since.quarterly or period.quarterly or since.year * 12 + since.month >= period.year * 12 + period.month:
+            raise ReportToolError(f"--from 应为早于 {period.key} 的月份（如 {period.year - 1}-01）")
+        plan, months = plan_span(cat, period, since, plan, enterprises=enterprises, projects=projects, seed=seed,
+                             plant=plant)
     ws.ensure_dirs()
     jobs = [(cat, period, d, ws.inbox / d.file_name) for d in plan.data]
+    history_root = ws.root / HISTORY_DIR
+    jobs += [(cat, p, d, history_root / p.key / d.file_name) for p, data in months for d in data]
+    for _c, _p, _d, dest in jobs:
+        dest.parent.mkdir(parents=True, exist_ok=True)
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             list(pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
     else:
         for job in jobs:
             _write_job(job)
-    files = [DemoFile(d.district.code, d.district.name, ws.inbox / d.file_name, len(d.roster), len(d.projects),
-                      sum(1 for v in d.outputs.values() if v.get("value") is not None), d.received, d.late)
-             for d in plan.data]
+    files = [_demo_file(d, ws.inbox / d.file_name) for d in plan.data]
+    history = [_demo_file(d, history_root / p.key / d.file_name) for p, data in months for d in data]
+    imported = run_import(ws, [history_root], workers=workers) if months else None
     problems = [_locate(p, ws.inbox / p.file) if p.file and p.sheet else p for p in plan.problems]
     written = {f.path.name for f in files}
     others = sorted(p for p in ws.inbox.iterdir() if p.is_file() and p.name not in written
                     and not p.name.startswith("."))
-    return DemoResult(period, seed, files, problems, plan.lagging, rewritten, others)
+    return DemoResult(period, seed, files, problems, plan.lagging, rewritten, others, history, imported)
+
+
+def _demo_file(d: DistrictData, path: Path) -> DemoFile:
+    return DemoFile(d.district.code, d.district.name, path, len(d.roster), len(d.projects),
+                    sum(1 for v in d.outputs.values() if v.get("value") is not None), d.received, d.late)
+
+
+def plan_span(cat: Catalogue, last: Period, first: Period, final: DemoPlan, *, enterprises: int | None,
+          projects: int | None, seed: int, plant: bool) -> tuple[DemoPlan, list[tuple[Period, list[DistrictData]]]]:
+    """The earlier months of every district, derived from the last month's clean data (span.py), and the
+    last month with the history problems planted (when ``plant``)."""
+    from reporttool.demo.base import EXPLAINED_SWING
+    from reporttool.demo.span import SpanModel, months_between, plant_history
+
+    clean = plan_demo(cat, last, enterprises=enterprises, projects=projects, seed=seed, plant=False).data
+    swing = {p.district for p in final.problems if p.kind == EXPLAINED_SWING}
+    swung = {(dd.district.code, *k): (v["value_ly"], v["note"]) for dd in final.data if dd.district.code in swing
+             for k, v in dd.outputs.items() if v.get("note")}
+    model = SpanModel(cat, last, clean, first, seed, swung)
+    for dd in final.data:  # an enterprise that left during the span is not in the last month either
+        codes = {r["name"]: r["credit_code"] for r in next(c for c in clean if c.district == dd.district).roster}
+        leavers = model.leavers.get(dd.district.code, {})
+        for r in dd.roster:
+            if r["name"] in leavers and r["credit_code"] != codes.get(r["name"]):
+                leavers.pop(r["name"])  # the planted wrong check digit stays where it was planted
+        if leavers:
+            dd.roster = [r for r in dd.roster if r["name"] not in leavers]
+            for n, r in enumerate(dd.roster, start=1):
+                r["seq"] = n
+    months = []
+    for p in months_between(first, last):
+        data = []
+        for dd in clean:
+            month = model.month(dd, p)
+            rng = random.Random(f"reporttool-demo-span:{seed}:{dd.district.code}:{p.key}")
+            day = p.deadline(cat.settings.deadline_day) - dt.timedelta(days=rng.randint(0, 4))
+            month.received = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59))
+            month.file_name = demo_file_name(cat, dd.district, p)
+            data.append(month)
+        months.append((p, data))
+    problems = list(final.problems)
+    if plant:
+        problems += plant_history(cat, model, final.data, final.problems,
+                                  random.Random(f"reporttool-demo-span-plant:{seed}"))
+    return DemoPlan(final.data, problems, final.lagging), months
 
 
 def write_district(cat: Catalogue, period: Period, data: DistrictData, dest: Path) -> Path:

@@ -748,15 +748,23 @@ def plant_problems(cat: Catalogue, period: Period, city: CityPlan, data: list[Di
                 v["value_ly"], v["note"] = dec(float(v["value"]) / rate), note
                 changed.append(ind.name)
         cname = found.name if (found := cat.cluster(cluster)) is not None else cluster
-        # the output sheet lists every cluster × output indicator in catalogue order (序号 1, 2, ...)
-        pairs = [(c.code, i.code) for c in cat.clusters for i in cat.output_indicators_for(c.code)]
-        first = min(pairs.index(k) for k, v in dd.outputs.items() if v.get("note") == note) + 1
+        first = min(output_seq(cat, dd, k) for k, v in dd.outputs.items() if v.get("note") == note)
         problems.append(PlantedProblem(EXPLAINED_SWING, dd.district.code, dd.district.name, dd.file_name,
                                        "R-YOY-SWING", f"{cname}{'、'.join(changed)}同比增长约{round((rate - 1) * 100)}%，"
                                        f"已在说明栏说明：{note}", L.OUTPUT.name,
                                        f"{first}:{L.OUTPUT.column('value').title}"))
     position = {d.code: i for i, d in enumerate(cat.districts)}
     return sorted(senders, key=lambda x: position[x.district.code]), problems
+
+
+def output_seq(cat: Catalogue, dd: DistrictData, key: tuple[str, str]) -> int:
+    """The 序号 of an output row as the form writer numbers them: district-wide figures first, then each
+    cluster the district hosts (or reports) × its output indicators, in catalogue order."""
+    keys = [("全部", i.code) for i in cat.programme_indicators() if i.source == SOURCE_OUTPUT]
+    for c in cat.clusters:
+        if cat.hosts(c.code, dd.district.code) or any(k[0] == c.code for k in dd.outputs):
+            keys += [(c.code, i.code) for i in cat.output_indicators_for(c.code)]
+    return keys.index(key) + 1
 
 
 def _swingable(cat: Catalogue, key: tuple[str, str], v: dict) -> bool:
