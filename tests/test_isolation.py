@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from stdnum.cn import uscc
 
@@ -261,3 +262,6 @@ def test_check_files_and_read_many_give_the_one_file_record(tmp_path, small_cata
     assert type(ingested) is ReadResult and ingested.submission is None and not ingested.refused
     assert isinstance(ingested.payload, IngestPayload) and ingested.payload.status == ST_PASSED
     assert ingested.sha256 == report.sha256 and ingested.status == ""  # the verdict travels in the payload
+    for record in (report, ingested, ingested.payload, ingested.payload.prepared):  # records crossing a stage
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.sha256 = "changed"

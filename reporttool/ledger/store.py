@@ -201,7 +201,7 @@ _SUBMISSION_FACTS = ("district", "period", "received_at", "file_name", "archive_
                      "template_version", "fingerprint", "file_status", "errors", "verify", "explained", "info")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
     """A submission in the compact form the ledger stores (cheap to pickle from a reading worker).
 

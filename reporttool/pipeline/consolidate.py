@@ -12,7 +12,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
@@ -192,11 +192,12 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             item.reason = next((f.message for f in pay.findings if f.severity == ERROR),
                                pay.findings[0].message if pay.findings else "")
             if pay.district not in configured and (guess := district_from_name(cat, item.name)):
-                pay.district, item.district_guessed = guess, True
+                pay, item.district_guessed = replace(pay, district=guess), True
                 for f in pay.findings:
                     f.district = guess
         if pay.status != ST_RETURNED and pay.period != period.key:
-            pay.findings.append(_other_period_note(item.name, pay.district, pay.period, period, cat))
+            note = _other_period_note(item.name, pay.district, pay.period, period, cat)
+            pay = replace(pay, findings=[*pay.findings, note])
         try:
             item.submission_id, _ = ledger.ingest(
                 data=data, sha256=item.sha256, file_name=item.name, received_at=received_time(path),

@@ -7,7 +7,7 @@ full of dicts, which costs more to pickle than to build. The parent only archive
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import (
@@ -22,9 +22,10 @@ from reporttool.core.status import ST_RETURNED
 from reporttool.ledger import Prepared, prepare
 
 
-@dataclass
+@dataclass(frozen=True)
 class IngestPayload:
-    """A read and checked submission, ready for Ledger.ingest."""
+    """A read and checked submission, ready for Ledger.ingest: the result of the consolidate (and import)
+    worker job, so ``ReadResult[IngestPayload]`` is what the parent receives per file."""
 
     district: str
     period: str  # period key of the form (the run's period when the form does not say)
@@ -46,13 +47,14 @@ def prepare_ingest(sub: Submission, findings: list[Finding], cat: Catalogue, def
     status = file_status(findings)
     prepared = None
     if status != ST_RETURNED:
-        prepared = prepare(sub)
         stamp = fragment_stamp(cat)
+        fragments = {}
         for key in ("roster", "projects"):
             table = sub.tables.get(key)
             rows = [r for r in table.rows if not r.excluded] if table else []
             data, n = render_fragment(key, rows, sub.district, cat)
-            prepared.fragments[key] = (stamp, data, n)
+            fragments[key] = (stamp, data, n)
+        prepared = replace(prepare(sub), fragments=fragments)
     ident = sub.identity
     return IngestPayload(sub.district, period.key, status, ident.version if ident else "",
                          ident.fingerprint if ident else "", findings, prepared)
