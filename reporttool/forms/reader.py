@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -210,10 +211,11 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
             sheet = names.get(clean_text(spec.name).replace(" ", ""))
             if sheet is None:
                 raise ReadRefused(finding("F-MISSING-SHEET", file=name, district=identity.district, sheet=spec.name))
-            grid = _grid(wb, sheet, name, identity.district)
+            ws = _sheet(wb, sheet, name, identity.district)  # parsed once for its cells and its merges
+            grid = _grid(ws, sheet, name, identity.district)
             ctx = _Ctx(cat, name, identity.district, sheet, spec, report.uncached(sheet), findings,
                        report.percent(sheet))
-            sub.tables[spec.key] = ctx.read(grid, _merges(wb, sheet))
+            sub.tables[spec.key] = ctx.read(grid, _merges(ws))
             header = _header_line(grid, sub.tables[spec.key].header_row)
             units[sheet] = header.get("填报单位", "")
             if not sub.header:
@@ -228,9 +230,10 @@ def _short(exc: BaseException) -> str:
     return text[:80]
 
 
-def _grid(wb, sheet: str, name: str, district: str = "") -> list[list]:
+def _sheet(wb, sheet: str, name: str, district: str = ""):
+    """The parsed sheet (calamine parses the sheet's XML at each get_sheet_by_name: once per sheet)."""
     try:
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return wb.get_sheet_by_name(sheet)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # see read_submission
@@ -238,11 +241,22 @@ def _grid(wb, sheet: str, name: str, district: str = "") -> list[list]:
                                   detail=f"工作表“{sheet}”内容损坏：{_short(exc)}")) from None
 
 
-def _merges(wb, sheet: str) -> list[tuple[int, int, int, int]]:
-    """Merged ranges of a sheet spanning more than one row, as 1-based (first row, first col, last row,
-    last col); [] when the file does not say (the data is then read cell by cell as before)."""
+def _grid(ws, sheet: str, name: str, district: str = "") -> list[list]:
+    """The cells of a parsed sheet (_sheet), every row as long as the sheet's used width."""
     try:
-        ranges = wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+        return ws.to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # see read_submission
+        raise ReadRefused(finding("F-UNREADABLE", file=name, district=district, sheet=sheet,
+                                  detail=f"工作表“{sheet}”内容损坏：{_short(exc)}")) from None
+
+
+def _merges(ws) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a parsed sheet spanning more than one row, as 1-based (first row, first col, last
+    row, last col); [] when the file does not say (the data is then read cell by cell as before)."""
+    try:
+        ranges = ws.merged_cell_ranges or []
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 - an unreadable merge list only loses the merge handling
@@ -264,7 +278,7 @@ def _identity(wb, cat: Catalogue, name: str, expected_period: Period | None,
     if L.META_SHEET not in wb.sheet_names:
         raise ReadRefused(finding("F-NOT-OUR-FORM", file=name))
     fields: dict[str, str] = {}
-    for row in _grid(wb, L.META_SHEET, name):
+    for row in _grid(_sheet(wb, L.META_SHEET, name), L.META_SHEET, name):
         label = clean_text(_cell(row, 1))
         if label in L.META_KEYS:
             fields[L.META_KEYS[label]] = clean_text(_as_text(_cell(row, 2)))
@@ -381,6 +395,11 @@ class _Ctx:
         data_keys = [k for k in cols if self.spec.column(k).kind not in (L.SEQ, L.FIXED)]
         width = max(cols.values())
         label_cols = self._label_columns(cols)
+        # _is_header_again's quick count: the cells of the header's columns, in one C call
+        getter = operator.itemgetter(*(c - 1 for c in cols.values()))
+        self._cells_of: Callable[[list], tuple] = getter if len(cols) > 1 else (lambda row: (getter(row),))
+        self._width = width
+        self._texts_bound = "" not in self._labels  # an empty cell is never a title
         signoff = len(grid) + 1
         for r in range(start, len(grid) + 1):
             row = grid[r - 1]
@@ -430,6 +449,9 @@ class _Ctx:
         a data row is over before its names and codes are normalised.
         """
         needed = max(3, len(cols) // 2)
+        if (self._texts_bound and len(row) >= self._width  # only a non-empty text can be a title
+                and sum(1 for v in self._cells_of(row) if v.__class__ is str and v) < needed):
+            return False
         allowed = len(cols) - needed
         hits = misses = 0
         memo = self._label_memo

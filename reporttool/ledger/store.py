@@ -555,25 +555,29 @@ class Ledger:
         and the rendered fragments (a cache, rendered again when the catalogue changes)."""
         import hashlib
 
-        def h(rows) -> str:
-            blob = json.dumps([list(r) for r in rows], ensure_ascii=False, default=_blob_text)
+        def h(rows) -> str:  # rows as tuples: json writes them as it writes lists
+            blob = json.dumps(rows if isinstance(rows, list) else rows.fetchall(), ensure_ascii=False,
+                              default=_blob_text)
             return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
-        facts = [list(r) for r in db.execute(f"SELECT {', '.join(_SUBMISSION_FACTS)}, kind FROM submissions"
+        cur = db.cursor()  # plain tuples: no sqlite3.Row per row (hot: every row of every file at ingest)
+        cur.row_factory = None
+
+        facts = [list(r) for r in cur.execute(f"SELECT {', '.join(_SUBMISSION_FACTS)}, kind FROM submissions"
                                              f" WHERE id=?", (sid,))]
         for r in facts:  # the kind counts only when set: digests kept before schema 8 stay valid
             if r and r[-1] == KIND_RECEIVED:
                 r.pop()
         out = {"submission": h(facts),
-               "tables": h(db.execute("SELECT key, sheet, header_row, columns FROM tables WHERE submission_id=?"
+               "tables": h(cur.execute("SELECT key, sheet, header_row, columns FROM tables WHERE submission_id=?"
                                       " ORDER BY key", (sid,)))}
         for key, (name, _spec, columns) in TABLES.items():
-            out[key] = h(db.execute(f"SELECT row_number, excluded, {', '.join(columns)}, raw FROM {name}"
+            out[key] = h(cur.execute(f"SELECT row_number, excluded, {', '.join(columns)}, raw FROM {name}"
                                     f" WHERE submission_id=? ORDER BY id", (sid,)))
-        out["findings"] = h(db.execute("SELECT rule, severity, message, file, district, sheet, row, col, cell, value,"
+        out["findings"] = h(cur.execute("SELECT rule, severity, message, file, district, sheet, row, col, cell, value,"
                                        " explanation FROM findings WHERE submission_id=? ORDER BY id", (sid,)))
-        out["aggregates"] = h(db.execute("SELECT data FROM aggregates WHERE submission_id=?", (sid,)))
-        out["codes"] = h(db.execute("SELECT data FROM code_lists WHERE submission_id=?", (sid,)))
+        out["aggregates"] = h(cur.execute("SELECT data FROM aggregates WHERE submission_id=?", (sid,)))
+        out["codes"] = h(cur.execute("SELECT data FROM code_lists WHERE submission_id=?", (sid,)))
         return out
 
     def facts_changed(self, sid: int) -> list[str]:
