@@ -229,7 +229,7 @@ class _Checker:
     def check_roster_row(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
         code = row.values.get("credit_code")
         if isinstance(code, str) and code.strip():
-            compact = uscc_compact(clean_text(code))
+            compact = code.upper() if code.isascii() and code.isalnum() else uscc_compact(clean_text(code))  # hot
             if len(compact) != 18 or any(ch not in USCC_ALPHABET for ch in compact):
                 self.add("R-CREDIT-FORMAT", table, row, "credit_code", code)
             elif uscc_check_digit(compact) != compact[17]:
@@ -239,8 +239,8 @@ class _Checker:
             else:
                 seen_codes[compact] = row.number
         revenue = row.values.get("revenue")
-        if (clean_text(row.values.get("is_scale")) == "是" and isinstance(revenue, (int, Decimal))
-                and revenue >= 0):
+        scale = row.values.get("is_scale")
+        if (scale == "是" or clean_text(scale) == "是") and isinstance(revenue, (int, Decimal)) and revenue >= 0:
             threshold = self.cat.settings.scale_threshold
             annual = Decimal(revenue) * 12 / Decimal(self.period.month)
             if annual < threshold:

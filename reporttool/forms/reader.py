@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -41,6 +42,8 @@ _TOTAL_ROW = re.compile(r"[^:：(（]{0,20}?(合计|小计|总计|共计)([:：(
 _TOTAL_KINDS = (L.SEQ, L.CODE, L.TEXT, L.CLUSTER, L.FIXED)
 _CODE_ROW = re.compile(r"[甲乙丙丁戊己庚辛壬癸]|\d{1,3}")
 _UNIT_SUFFIX = re.compile(r"\([^()]*\)$")
+_SIGNOFF = re.compile("|".join(re.escape(m) for m in L.SIGNOFF_MARKERS))
+assert not any("\n" in m for m in L.SIGNOFF_MARKERS)
 # Control characters (C0/C1 except tab/newline) and invisible format characters people paste in.
 _CONTROL = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160),
                               *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), 0xFEFF]}
@@ -99,7 +102,8 @@ def to_amount(v: Any) -> Decimal | None:
     if isinstance(v, float):
         if v.is_integer() and abs(v) < 1e15:
             return Decimal(int(v))
-        return to_decimal(v)
+        # to_decimal's own float branch (through repr), without its checks of other types: hot
+        return Decimal(repr(v)) if math.isfinite(v) else to_decimal(v)
     if isinstance(v, (bool, dt.date, dt.time, dt.timedelta)):
         raise ValueError("非数值")
     if v.__class__ is str and ("%" in v or "％" in v):
@@ -545,7 +549,8 @@ class _Ctx:
 
     @staticmethod
     def _is_signoff(row: list) -> bool:
-        return any(m in v for v in row if v.__class__ is str and len(v) >= 3 for m in L.SIGNOFF_MARKERS)
+        # one search over the row's texts (a marker cannot span the line breaks between them): hot, every row
+        return _SIGNOFF.search("\n".join(v for v in row if v.__class__ is str and len(v) >= 3)) is not None
 
     def _row(self, r: int, row: list, convs: list) -> Row:
         values: dict[str, Any] = {}
