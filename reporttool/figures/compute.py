@@ -243,6 +243,9 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
             for ind in cat.indicators_for(c.code):
                 s = sums.get((c.code, ind.code), Sum())
                 by_district.append(_figure(cat, period, c.code, ind, dist.code, s, int(s.value is not None)))
+        if dist.code in per_district:  # district-wide figures and programme ratios of this district (cluster "")
+            by_district += _programme_level(cat, period, per_district, [dist.code], {c.code for c in cat.members()},
+                                            dist.code)
     _rank(by_district, cat)
 
     figs = Figures(
@@ -363,10 +366,11 @@ def _district_sums(cat: Catalogue, cv: CurrentVersions, district: str,
 
 
 def _programme_level(cat: Catalogue, period: Period, per_district: dict, districts: list[str],
-                     members: set[str]) -> list[IndicatorFigure]:
+                     members: set[str], district: str = "") -> list[IndicatorFigure]:
     """Figures of the indicators of the programme level (适用集群 = 合计): a district-wide figure summed over
     the districts; a programme ratio over, per district, the members' totals and its district-wide figures
-    (a ratio of sums over the districts that reported every part, as any formula)."""
+    (a ratio of sums over the districts that reported every part, as any formula). With ``district`` (and
+    ``districts`` = [it]) the same for one district: its row in 分县区."""
     by_code = {i.code: i for i in cat.indicators}
     empty = Sum()
     out = []
@@ -388,9 +392,9 @@ def _programme_level(cat: Catalogue, period: Period, per_district: dict, distric
             n = sum(all(u[code].value is not None for code in leaves) for u in units)
         else:
             parts = [per_district[d].get(("", ind.code), empty) for d in districts]
-            total = add(parts) if ind.summable else Sum()
+            total = add(parts) if ind.summable or district else Sum()  # one district's own ratio stands
             n = sum(p.value is not None for p in parts)
-        out.append(_figure(cat, period, "", ind, "", total, n))
+        out.append(_figure(cat, period, "", ind, district, total, n))
     return out
 
 

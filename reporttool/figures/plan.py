@@ -43,7 +43,8 @@ def city_value(cat: Catalogue, sums: DistrictSums, cluster: str, indicator: str)
     if ind is None:
         return None, 0
     members = {c.code for c in cat.members()}
-    clusters = [cluster] if cluster else [c for c in ind.clusters if c in members]
+    # a district-wide figure (适用集群 合计: 实际利用外资) is kept under cluster ""
+    clusters = [""] if ind.programme else [cluster] if cluster else [c for c in ind.clusters if c in members]
     total, districts = None, 0
     for per in sums.values():
         found = [s.value for c in clusters if (s := per.get((c, indicator))) is not None and s.value is not None]

@@ -188,6 +188,7 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
 
 PLAN_LABEL = "规划期目标"
+AREA_CLUSTER = "不分集群"  # 分县区: the block of district-wide figures and programme ratios
 
 
 def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue) -> None:
@@ -395,47 +396,51 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     reported: list[str] = []  # ratios the districts report (not summable, no parts): no city figure
     non_summable = False
     like_for_like = False
-    for c in cat.clusters:
-        for ind in cat.indicators_for(c.code):
-            rows = sorted(by_key.get((c.code, ind.code), []), key=lambda f: dist_order.get(f.district, 1 << 30))
-            if not rows:
-                continue
-            city = figs.cluster_figure(c.code, ind.code)
-            total = _block_total(city, ind)
-            non_summable |= not ind.summable and ind.source != SOURCE_OUTPUT
-            if not ind.summable and ind.source == SOURCE_OUTPUT and ind.name not in reported:
-                reported.append(ind.name)
-            like_for_like |= total is not None and total.like_for_like and total.yoy is not None
-            if ind.summable and city is not None:
-                rounding |= not adds_up([f.value for f in rows], city.value, ind.decimals)
-                rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
-            lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
-            lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
-            t.keep(t.row, t.row + len(lines) - 1)
-            for label, fig in lines:  # fig is None on the 合计 line when the city has no figure
-                # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
-                # text on the next page, and a printed page must say whose figures it shows.
-                is_total = label == TOTAL
-                t.set_height([(0, c.short_name), (1, ind.name), (3, label)])
-                t.put(0, c.short_name, "center", bold=is_total)
-                t.put(1, ind.name, "text", bold=is_total)
-                t.put(2, ind.unit, "center", bold=is_total)
-                t.put(3, label, "center" if is_total else "text", bold=is_total)
-                if fig is None:
-                    for col in (4, 5, 6):
-                        t.put(col, None, bold=is_total)
+    # the clusters' indicators, then the programme level: district-wide figures each district reports once
+    # (规上工业总产值) and programme ratios (集群产值占比), under 不分集群
+    blocks = [(c.code, c.short_name, ind) for c in cat.clusters for ind in cat.indicators_for(c.code)]
+    blocks += [("", AREA_CLUSTER, ind) for ind in cat.programme_indicators()]
+    for code, cname, ind in blocks:
+        rows = sorted(by_key.get((code, ind.code), []), key=lambda f: dist_order.get(f.district, 1 << 30))
+        if not rows:
+            continue
+        city = (figs.cluster_figure(code, ind.code) if code
+                else next((f for f in figs.programme if f.indicator == ind.code), None))
+        total = _block_total(city, ind)
+        non_summable |= not ind.summable and ind.source != SOURCE_OUTPUT
+        if not ind.summable and ind.source == SOURCE_OUTPUT and ind.name not in reported:
+            reported.append(ind.name)
+        like_for_like |= total is not None and total.like_for_like and total.yoy is not None
+        if ind.summable and city is not None:
+            rounding |= not adds_up([f.value for f in rows], city.value, ind.decimals)
+            rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
+        lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
+        lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
+        t.keep(t.row, t.row + len(lines) - 1)
+        for label, fig in lines:  # fig is None on the 合计 line when the city has no figure
+            # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
+            # text on the next page, and a printed page must say whose figures it shows.
+            is_total = label == TOTAL
+            t.set_height([(0, cname), (1, ind.name), (3, label)])
+            t.put(0, cname, "center", bold=is_total)
+            t.put(1, ind.name, "text", bold=is_total)
+            t.put(2, ind.unit, "center", bold=is_total)
+            t.put(3, label, "center" if is_total else "text", bold=is_total)
+            if fig is None:
+                for col in (4, 5, 6):
+                    t.put(col, None, bold=is_total)
+            else:
+                t.put(4, fig.value, places=ind.decimals, bold=is_total)
+                t.put(5, fig.last_year, places=ind.decimals, bold=is_total)
+                t.put(6, fig.yoy, places=rp, bold=is_total)
+            t.put(7, "" if is_total or fig is None else fig.rank, "center", bold=is_total)
+            if split:
+                if fig is not None and fig.target_kind == TARGET_GROWTH and fig.target_rate is not None:
+                    t.put(8, f"增速{trim(fig.target_rate, rp)}%", "center", bold=is_total)
                 else:
-                    t.put(4, fig.value, places=ind.decimals, bold=is_total)
-                    t.put(5, fig.last_year, places=ind.decimals, bold=is_total)
-                    t.put(6, fig.yoy, places=rp, bold=is_total)
-                t.put(7, "" if is_total or fig is None else fig.rank, "center", bold=is_total)
-                if split:
-                    if fig is not None and fig.target_kind == TARGET_GROWTH and fig.target_rate is not None:
-                        t.put(8, f"增速{trim(fig.target_rate, rp)}%", "center", bold=is_total)
-                    else:
-                        t.put(8, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
-                    t.put(9, fig.completion if fig is not None else None, places=rp, bold=is_total)
-                t.next_row()
+                    t.put(8, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
+                t.put(9, fig.completion if fig is not None else None, places=rp, bold=is_total)
+            t.next_row()
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
              _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs),
              *roster_gap_note(figs, _roster_indicators(cat, figs.districts), cat), DASH_NOTE]
