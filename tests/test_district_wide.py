@@ -72,3 +72,30 @@ def test_a_cumulative_target_on_a_district_wide_figure_in_foreign_currency(ledge
     f = add_plan(compute_figures(ledger, cat, P, now=NOW), ledger, cat).plan[0]
     assert [(y.year, y.value) for y in f.years] == [(2024, D("0.25")), (2025, D("0.1"))]  # 亿美元
     assert f.value == D("0.35") and f.completion == D(35) and (f.elapsed, f.span) == (D("1.5"), 2)
+
+
+# ---- the lead line names the whole, not a part --------------------------------------------------------------
+
+def test_a_clusters_lead_and_chart_use_the_total_not_its_first_component(ledger):
+    import dataclasses
+
+    from conftest import make_small_catalogue
+
+    from reporttool.core.models import Indicator, Target
+    from reporttool.figures.records import headline_figure
+    from reporttool.render.sections import cluster_paragraph
+
+    base = make_small_catalogue()
+    parts = (Indicator("P1", "海洋渔业产值", "亿元", "万元", "output", clusters=("C",), order=0),
+             Indicator("P2", "农产品加工产值", "亿元", "万元", "output", clusters=("C",), order=0),
+             Indicator("TOT", "集群总产值", "亿元", "亿元", "formula", clusters=("C",), formula="P1+P2", order=0))
+    cat = dataclasses.replace(base, indicators=parts + base.indicators, targets=base.targets + (
+        Target("C", "P1", "annual", 2025, D(10)), Target("C", "P2", "annual", 2025, D(10)),
+        Target("C", "TOT", "annual", 2025, D(20))), _index={})
+    # P1 8 亿元 of 10 (80 %, 超前); P2 1 of 10; the total 9 of 20 = 45 %, 正常 at 50 % of the year
+    ingest(ledger, submission("110101", outputs={("C", "P1"): (D(80000), D(70000)), ("C", "P2"): (D(10000), D(9000))}))
+    figs = compute_figures(ledger, cat, P, now=NOW)
+    lead = headline_figure(figs, cat, "C")
+    assert lead is not None and lead.indicator == "TOT" and lead.completion == D(45)
+    para = cluster_paragraph(figs, cat, cat.cluster("C"), 3)
+    assert para.lead == "（三）文旅产业集群集群总产值较快增长，进度正常。"

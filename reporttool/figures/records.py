@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from reporttool.core.models import Finding, Period
+from reporttool.core.formula import formula_refs
+from reporttool.core.models import SOURCE_FORMULA, Finding, Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
 from reporttool.ledger.aggregates import Sum
 
@@ -280,13 +281,22 @@ def headline_figure(figs: Figures, cat: Catalogue, cluster: str) -> IndicatorFig
     if c is not None and c.headline:
         f = figs.cluster_figure(cluster, c.headline)
         return f if f is not None and f.completion is not None and f.time_progress is not None else None
-    for ind in cat.indicators_for(cluster):
+    parts = formula_parts(cat, cluster)
+    # a whole before its parts: 海洋渔业集群总产值 (HYYY+NCPJG+NYZS), not 海洋渔业经济总产值, one of its parts
+    for ind in sorted(cat.indicators_for(cluster), key=lambda i: i.code in parts):
         if not ind.compare_time:
             continue
         f = figs.cluster_figure(cluster, ind.code)
         if f is not None and f.completion is not None and f.time_progress is not None:
             return f
     return None
+
+
+def formula_parts(cat: Catalogue, cluster: str) -> set[str]:
+    """Codes the cluster's 计算 indicators are made of (a total's components, a ratio's numerator and
+    denominator): a lead line speaks of the whole, not of one of its parts."""
+    return {code for ind in cat.indicators_for(cluster) if ind.source == SOURCE_FORMULA
+            for code in formula_refs(ind.formula)}
 
 
 def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:

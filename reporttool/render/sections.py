@@ -15,6 +15,7 @@ from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure
+from reporttool.figures.records import formula_parts
 from reporttool.render import plan_words, wording
 from reporttool.render.prose import (
     Block,
@@ -295,8 +296,9 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Co
     滞后, while a district hosting the cluster has not reported)."""
     rd = cat.settings.rate_decimals
     f = headline_figure(figures, cat, cluster.code)
-    if f is None:
-        f = next((x for ind in cat.indicators_for(cluster.code)
+    if f is None:  # the first with a 同比, a whole before its parts (a ratio's numerator, a total's component)
+        parts = formula_parts(cat, cluster.code)
+        f = next((x for ind in sorted(cat.indicators_for(cluster.code), key=lambda i: i.code in parts)
                   if (x := figures.cluster_figure(cluster.code, ind.code)) is not None and x.yoy is not None), None)
     if f is None:
         return ""
