@@ -336,7 +336,9 @@ def test_every_rule_template_formats():
               "start": "2025-01", "cluster": "c", "roster": "1", "measure": "营业收入", "indicator": "营业收入",
               "what": "w", "change": "增长1%", "previous_period": "p", "previous": "1", "name": "n",
               "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B",
-              "kind": "k", "count": "3", "rows": "100,001", "length": "有 9 个字符", "why": ""}
+              "kind": "k", "count": "3", "rows": "100,001", "length": "有 9 个字符", "why": "",
+              "ly_period": "2024年1-6月", "before": "1", "names": "甲公司", "n": "6", "median": "1", "score": "3.7",
+              "cutoff": "3.5"}
     for code in RULES:
         f = finding(code, column="列", value="v", row=5, **fields)
         assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)

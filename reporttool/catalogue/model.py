@@ -66,6 +66,8 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "报送截止日": ("deadline_day", "int"),
     "滞后阈值（百分点）": ("lag_threshold", "dec"),
     "同比核实阈值（%）": ("yoy_threshold", "dec"),
+    "上年同期核实阈值（%）": ("ly_revision_threshold", "dec"),
+    "当月异常阈值": ("month_outlier_cutoff", "dec"),
     "金额小数位": ("amount_decimals", "int"),
     "比率小数位": ("rate_decimals", "int"),
     "合计行位置": ("total_row_first", "first"),

@@ -151,7 +151,8 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
 @click.pass_obj
 def status(obj, period: Period, as_json: bool) -> None:
     """报送情况：各县区未报 / 已报及审核状态 / 按时或逾期（只读台账，不读取收件箱）。"""
-    from reporttool.figures.compute import current_versions, submission_states
+    from reporttool.figures.compute import submission_states
+    from reporttool.figures.consistency import checked_versions
     from reporttool.ledger import Ledger
 
     with user_errors():
@@ -159,7 +160,7 @@ def status(obj, period: Period, as_json: bool) -> None:
         cat = ws.catalogue()
         if ws.ledger.exists():
             with Ledger(ws) as ledger:
-                states = submission_states(cat, current_versions(ledger, cat, period))
+                states = submission_states(cat, checked_versions(ledger, cat, period))
         else:
             states = [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts]
     deadline = period.deadline(cat.settings.deadline_day)
@@ -201,11 +202,12 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         restores = []
         if ws.ledger.exists():
             from reporttool.figures.compute import version_states
+            from reporttool.figures.consistency import checked_versions
 
             with Ledger(ws) as ledger:
                 records = ledger.history(district=code, period=period.key if period else None)
                 restores = ledger.restores(district=code, period=period.key if period else None)
-                shown = version_states(ledger, cat, records)  # the same word as status and 报送情况
+                shown = version_states(ledger, cat, records, checked_versions)  # the same word as status and 报送情况
             records = [dataclasses.replace(r, status=shown.get(r.id, r.status)) for r in records]
     names = {d.code: d.name for d in cat.districts}
     if as_json:

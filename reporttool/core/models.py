@@ -26,6 +26,8 @@ class Settings:
     deadline_day: int = 5  # 每月报送截止日 (day of the month after the period)
     lag_threshold: Decimal = Decimal("5")  # 滞后/超前阈值, in 百分点 of 进度差
     yoy_threshold: Decimal = Decimal("30")  # 同比波动核实阈值 (%): |同比| above it is a verify finding
+    ly_revision_threshold: Decimal = Decimal("5")  # 上年同期核实阈值 (%): 上年同期 vs last year's report (R-LY-REVISED)
+    month_outlier_cutoff: Decimal = Decimal("3.5")  # 当月异常阈值: robust score beyond it (R-MONTH-OUTLIER)
     amount_decimals: int = 2  # 汇总表金额小数位
     rate_decimals: int = 1  # 比率小数位
     total_row_first: bool = True  # 合计行在前 (True) or 在后

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -558,10 +558,12 @@ def state_of(rec: SubmissionRecord, findings: list[Finding]) -> str:
     return file_status(findings, refused=not rec.readable)
 
 
-def version_states(ledger: Ledger, cat: Catalogue, records: Iterable[SubmissionRecord]) -> dict[int, str]:
+def version_states(ledger: Ledger, cat: Catalogue, records: Iterable[SubmissionRecord],
+                   versions: Callable[[Ledger, Catalogue, Period], CurrentVersions] | None = None) -> dict[int, str]:
     """The state word of each record as `status` and 报送情况 show it: a version in use gets its state
     with the cross findings of its period (so `history` never says 通过 where `status` says 有错);
-    any other version its recorded state (被替代, 退回)."""
+    any other version its recorded state (被替代, 退回). ``versions``: how a period's versions in use and
+    their findings are loaded (default current_versions; the CLI passes consistency.checked_versions)."""
     from reporttool.core.models import parse_period
 
     out: dict[int, str] = {}
@@ -574,7 +576,7 @@ def version_states(ledger: Ledger, cat: Catalogue, records: Iterable[SubmissionR
             period = parse_period(key)
         except ValueError:
             continue
-        cv = current_versions(ledger, cat, period)
+        cv = (versions or current_versions)(ledger, cat, period)
         in_use = {rec.id: d for d, rec in cv.records.items()}
         for r in recs:
             d = in_use.get(r.id)

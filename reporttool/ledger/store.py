@@ -782,6 +782,28 @@ class Ledger:
             rows.sort()
         return out
 
+    def code_set(self, sid: int) -> set[str]:
+        """The distinct credit codes of a submission's accepted roster rows (its stored code list)."""
+        import zlib
+
+        r = self.db.execute("SELECT data FROM code_lists WHERE submission_id=?", (sid,)).fetchone()
+        blob = r["data"] if r else code_list_blob(c for (c,) in self.db.execute(
+            "SELECT credit_code FROM roster_rows WHERE submission_id=? AND excluded=0", (sid,)))
+        text = zlib.decompress(blob).decode("utf-8")
+        return set(text.split("\n")) if text else set()
+
+    def roster_entries(self, sid: int, codes: set[str]) -> list[tuple[int, str, str, str, str]]:
+        """(row number, credit code, name, cluster, 说明) of a submission's accepted roster rows with these
+        codes, by row: a narrow query for the few enterprises that came or went (R-ROSTER-NEW/-GONE)."""
+        out: list[tuple[int, str, str, str, str]] = []
+        keys = sorted(codes)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out += [(n, code, name or "", cluster or "", note or "") for n, code, name, cluster, note in self.db.execute(
+                f"SELECT row_number, credit_code, name, cluster, note FROM roster_rows WHERE excluded=0 AND"
+                f" submission_id=? AND credit_code IN ({','.join('?' * len(chunk))})", [sid, *chunk])]
+        return sorted(out)
+
     def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> SubmissionAggregates:
         """The stored per-cluster aggregates of a submission (aggregates.submission_aggregates).
 

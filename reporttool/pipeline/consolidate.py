@@ -30,7 +30,8 @@ from reporttool.figures import (
     Figures,
     SubmissionState,
 )
-from reporttool.figures.compute import compute_figures, current_versions
+from reporttool.figures.compute import compute_figures
+from reporttool.figures.consistency import checked_versions
 from reporttool.figures.months import add_months
 from reporttool.figures.plan import add_plan
 from reporttool.ledger import Ledger
@@ -88,7 +89,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             notices += recover_issue_numbers(ws, ledger)  # before any number is issued: none twice
             skipped: list[SkippedEntry] = []
             inputs = _ingest_inbox(ws, ledger, cat, period, workers, progress, now, skipped)
-            cv = current_versions(ledger, cat, period)
+            cv = checked_versions(ledger, cat, period)  # cross rules and history findings
             if not any(r.readable for r in cv.records.values()):
                 raise ReportToolError(no_data_message(period, inputs, cat.words.unit))
             # Each stage takes a district that fails it out of the run (cv.fail); the detail rows are

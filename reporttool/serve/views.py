@@ -42,12 +42,13 @@ class Version:
 def states(ws: Workspace, cat, period: Period) -> tuple[list[SubmissionState], dict]:
     """报送情况 of every district, and the current versions' findings (district -> findings, with the
     cross-file ones), straight from the ledger."""
-    from reporttool.figures.compute import current_versions, submission_states
+    from reporttool.figures.compute import submission_states
+    from reporttool.figures.consistency import checked_versions
 
     if not ws.ledger.exists():
         return [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts], {}
     with Ledger(ws) as ledger:
-        cv = current_versions(ledger, cat, period)
+        cv = checked_versions(ledger, cat, period)
         return submission_states(cat, cv), {d: (cv.records[d].id, f) for d, f in cv.findings.items()}
 
 
@@ -78,13 +79,14 @@ class CrossFindings:
         self._lock = threading.Lock()
 
     def of(self, ledger: Ledger, cat, period: Period) -> dict[str, list[Finding]]:
-        from reporttool.figures.compute import current_versions
+        from reporttool.figures.consistency import checked_versions
 
         prev = period.previous()
-        key = (period.key, cat.fingerprint, _ids(ledger, period.key), _ids(ledger, prev.key) if prev else ())
+        key = (period.key, cat.fingerprint, _ids(ledger, period.key), _ids(ledger, prev.key) if prev else (),
+               _ids(ledger, period.last_year().key))  # R-LY-REVISED looks at last year
         with self._lock:
             if key != self._key:
-                self._findings = current_versions(ledger, cat, period).findings
+                self._findings = checked_versions(ledger, cat, period).findings
                 self._key = key
             return self._findings
 

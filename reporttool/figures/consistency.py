@@ -1,0 +1,120 @@
+"""Consistency with history (docs/history.md): the other periods' data for checks/history.py, gathered
+from the ledger, and the findings added to a period's versions in use.
+
+``checked_versions`` is ``compute.current_versions`` plus these findings: what every place that shows a
+district's state uses (consolidate, status, history, the web page), so they agree. Other periods are read
+only through their stored sums (figures/history.py) and stored credit-code lists; of the roster rows only
+those of enterprises that came or went are read (code, name, cluster, 说明).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.checks.history import MAX_MONTHS, Entry, Key, ly_revisions, month_outliers, roster_changes
+from reporttool.core.models import SOURCE_OUTPUT, Finding, Period
+from reporttool.figures.compute import CurrentVersions, current_versions
+from reporttool.figures.history import DistrictSums, district_sums, month_before
+from reporttool.ledger import Ledger
+
+__all__ = ["checked_versions", "history_findings"]
+
+
+def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
+    """The versions in use of ``period`` with the cross rules and the history findings."""
+    cv = current_versions(ledger, cat, period)
+    history_findings(ledger, cat, cv)
+    return cv
+
+
+def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list[Finding]:
+    """R-LY-REVISED, R-ROSTER-NEW/-GONE and R-MONTH-OUTLIER for every district with a readable version in
+    use; added to ``cv.findings`` (so 报送情况, 问题清单 and the feedback workbooks show them) and returned."""
+    period = cv.period
+    found: list[Finding] = []
+    sums: dict[str, DistrictSums] = {}
+
+    def sums_of(p: Period) -> DistrictSums:
+        if p.key not in sums:
+            sums[p.key] = district_sums(ledger, cat, p)
+        return sums[p.key]
+
+    ly = period.last_year()
+    prev = period.previous()
+    prev_in_use = ledger.current(prev.key) if prev is not None else {}
+    factors = {i.code: cat.unit_factor(i.form_unit, i.unit) for i in cat.indicators}  # form = display × factor
+    outputs = {i.code for i in cat.indicators if i.source == SOURCE_OUTPUT}
+    flows = {i.code for i in cat.indicators if i.source == SOURCE_OUTPUT and i.summable and i.compare_time}
+    for d, facts in cv.facts.items():
+        rec = cv.records[d]
+        output = facts.tables.get("output")
+        # a. 上年同期 against last year's 本年累计 of the same period (form unit, as the district typed it)
+        then = sums_of(ly).get(d, {})
+        before = {k: s.value * factors[k[1]] for k, s in then.items()
+                  if k[1] in outputs and s.value is not None and factors.get(k[1])}
+        found += ly_revisions(cat, d, rec.file_name, output, before, ly.label)
+        # b. enterprises that came or went since the previous period (same year)
+        last = prev_in_use.get(d)
+        if prev is not None and last is not None and last.readable:
+            now_codes, then_codes = ledger.code_set(rec.id), ledger.code_set(last.id)
+            new = [Entry(*e) for e in ledger.roster_entries(rec.id, now_codes - then_codes)]
+            gone = [Entry(*e) for e in ledger.roster_entries(last.id, then_codes - now_codes)]
+            if new or gone:
+                found += roster_changes(cat, d, rec.file_name, facts.tables.get("roster"), output, new, gone,
+                                        prev.label)
+        # c. 当月 against the district's own earlier months (monthly periods only)
+        if not period.quarterly and output is not None:
+            this_month = _this_month(cv, d, flows, factors, sums_of)
+            if this_month:
+                found += month_outliers(cat, d, rec.file_name, output, this_month,
+                                        _history(d, period, flows, sums_of))
+    for f in found:
+        cv.findings.setdefault(f.district, []).append(f)
+    return found
+
+
+def _this_month(cv: CurrentVersions, d: str, flows: set[str], factors: dict[str, Decimal],
+                sums_of: Callable[[Period], DistrictSums]) -> dict[Key, Decimal]:
+    """This period's 当月 per (cluster, indicator) of the flows, display unit: its accepted 本年累计 less the
+    previous month's (January: the 本年累计 itself)."""
+    period = cv.period
+    prev = period.previous()
+    before = sums_of(prev).get(d, {}) if prev is not None else {}
+    out: dict[Key, Decimal] = {}
+    for r in cv.accepted(d, "output"):
+        key = (str(r.values.get("cluster_code") or ""), str(r.values.get("indicator_code") or ""))
+        value = r.values.get("value")
+        if key[1] not in flows or not isinstance(value, Decimal) or key in out:
+            continue
+        ytd = value / factors[key[1]]
+        if prev is None:
+            out[key] = ytd
+        elif (s := before.get(key)) is not None and s.value is not None:
+            out[key] = ytd - s.value
+    return out
+
+
+def _history(d: str, period: Period, flows: set[str], sums_of: Callable[[Period], DistrictSums]
+             ) -> dict[Key, list[Decimal]]:
+    """The district's 当月 of each flow over the MAX_MONTHS months before ``period``, oldest first (a month
+    counts only when it and, after January, the month before it are in the ledger)."""
+    months: list[Period] = []
+    p = period
+    for _ in range(MAX_MONTHS):
+        p = month_before(p)
+        months.append(p)
+    out: dict[Key, list[Decimal]] = {}
+    for m in reversed(months):
+        here = sums_of(m).get(d)
+        if not here:
+            continue
+        back = sums_of(month_before(m)).get(d, {}) if m.month > 1 else None
+        for key, s in here.items():
+            if key[1] not in flows or s.value is None:
+                continue
+            if back is None:
+                out.setdefault(key, []).append(s.value)
+            elif (b := back.get(key)) is not None and b.value is not None:
+                out.setdefault(key, []).append(s.value - b.value)
+    return out
