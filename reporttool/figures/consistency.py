@@ -14,11 +14,12 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.checks.history import MAX_MONTHS, Entry, Key, ly_revisions, month_outliers, roster_changes
 from reporttool.core.models import SOURCE_OUTPUT, Finding, Period
-from reporttool.figures.compute import CurrentVersions, current_versions
+from reporttool.figures import Figures
+from reporttool.figures.compute import CurrentVersions, compute_figures, current_versions
 from reporttool.figures.history import DistrictSums, district_sums, month_before
 from reporttool.ledger import Ledger
 
-__all__ = ["checked_versions", "history_findings"]
+__all__ = ["checked_figures", "checked_versions", "history_findings"]
 
 
 def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
@@ -26,6 +27,11 @@ def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     cv = current_versions(ledger, cat, period)
     history_findings(ledger, cat, cv)
     return cv
+
+
+def checked_figures(ledger: Ledger, cat: Catalogue, period: Period) -> Figures:
+    """``compute_figures`` over ``checked_versions`` (the `brief` command: the same states as consolidate)."""
+    return compute_figures(ledger, cat, period, cv=checked_versions(ledger, cat, period))
 
 
 def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list[Finding]:
