@@ -79,8 +79,9 @@ def hengshui() -> Catalogue:
     for c in clusters:
         n = D(2) if c.tier == provincial else D(1)
         what = "省级重点产业集群每年新创省名牌和著名商标各2个" if n == 2 else "市级重点产业集群每年新创省名牌和著名商标各1个"
-        targets.append(Target(c.code, "SMP", "annual", 2024, n, note=what))
-        targets.append(Target(c.code, "ZMSB", "annual", 2024, n, note=what))
+        # 每年: a 年度目标 with 年均增长率 0 — the same number is derived (推算) for every later year
+        targets.append(Target(c.code, "SMP", "annual", 2024, n, D(0), note=what))
+        targets.append(Target(c.code, "ZMSB", "annual", 2024, n, D(0), note=what))
     base = tuple(BaseStat("", code, 2024, value, note=f"到2024年底23个产业集群{what}（计划原文）")
                  for code, value, what in (("QYS", D(32000), "共有企业（摊点）32000个"),
                                            ("CYRY", D(315000), "从业人员315000人"),

@@ -219,3 +219,32 @@ def test_targets_command_lists_the_plan_targets(tmp_path, plan_cat):
 def test_the_default_city_carries_its_multi_year_targets(default_catalogue):
     assert [(t.cluster, t.indicator, t.kind, t.start_year, t.year, t.value) for t in default_catalogue.plan_targets()] == [
         ("", "TZWC", "cumulative", 2023, 2025, D(400)), ("", "GSQY", "increase", 2023, 2025, D(100))]
+
+
+def test_a_yearly_target_of_the_hengshui_plan_recurs_every_year():
+    from pathlib import Path
+
+    cat = load_catalogue(Path(__file__).resolve().parents[1] / "examples" / "衡水" / "targets.xlsx")
+    for year in (2024, 2025, 2026):  # 每年新创省名牌2个 (a 省级 cluster), 1个 (a 市级 one)
+        ap, jx = cat.target_for("AP", "SMP", year), cat.target_for("JXTT", "SMP", year)
+        assert ap is not None and jx is not None and (ap.value, jx.value) == (D(2), D(1))
+        assert ap.derived == (year != 2024)
+
+
+def test_a_yes_no_column_with_another_word_is_explained_not_read_as_no(tmp_path, small_catalogue):
+    from openpyxl import load_workbook
+
+    path = write_catalogue(small_catalogue, tmp_path / "targets.xlsx")
+    wb = load_workbook(path)
+    clusters, indicators = wb["集群"], wb["指标"]
+    head = [c.value for c in clusters[2]]
+    clusters.cell(5, head.index("计入合计") + 1).value = "不计入"
+    head = [c.value for c in indicators[2]]
+    indicators.cell(3, head.index("对比时序进度") + 1).value = "√"
+    indicators.cell(4, head.index("可跨县区加总") + 1).value = "否"  # a plain 否 is fine
+    wb.save(path)
+    with pytest.raises(CatalogueInvalid) as err:
+        load_catalogue(path)
+    assert [str(p) for p in err.value.problems] == [
+        "“集群”表第5行：“计入合计”应填“是”或“否”（留空按默认），现为“不计入”",
+        "“指标”表第3行：“对比时序进度”应填“是”或“否”（留空按默认），现为“√”"]

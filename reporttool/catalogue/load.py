@@ -403,7 +403,7 @@ def _build_clusters(rows, problems, district_codes: set[str] | None = None) -> l
             code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
             split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
             split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems),
-            _yes(rec.get("计入合计"), True), clean_text(rec.get("主要指标")))))
+            _yes_no(rec, "计入合计", SHEET_CLUSTERS, n, problems, True), clean_text(rec.get("主要指标")))))
     _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
     _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
     if not out:
@@ -438,6 +438,17 @@ def _yes(value, default: bool) -> bool:
     if not text:
         return default
     return text in ("是", "Y", "y", "yes", "1", "TRUE", "True", "true")
+
+
+_NO = ("否", "N", "n", "no", "No", "NO", "0", "FALSE", "False", "false")
+
+
+def _yes_no(rec, col: str, sheet: str, n: int, problems: list[Problem], default: bool) -> bool:
+    """A 是/否 column: blank = ``default``; anything but 是/否 (不计入, √, 待定) is a problem, not a silent 否."""
+    text = clean_text(rec.get(col))
+    if text and not _yes(text, default) and text not in _NO:
+        problems.append(Problem(sheet, n, f"“{col}”应填“是”或“否”（留空按默认），现为“{text}”"))
+    return _yes(text, default)
 
 
 def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> list[Indicator]:
@@ -492,9 +503,9 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
             for c in applies:
                 if c not in cluster_codes:
                     problems.append(Problem(SHEET_INDICATORS, n, f"“适用集群”中的集群代码“{c}”在“集群”表中不存在"))
-        summable = _yes(rec["可跨县区加总"], table.get(unit, ("",))[0] != "比率")
+        summable = _yes_no(rec, "可跨县区加总", SHEET_INDICATORS, n, problems, table.get(unit, ("",))[0] != "比率")
         decimals = _int(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
-        compare = _yes(rec["对比时序进度"], summable and source != SOURCE_FORMULA)
+        compare = _yes_no(rec, "对比时序进度", SHEET_INDICATORS, n, problems, summable and source != SOURCE_FORMULA)
         out.append((n, Indicator(code, name, unit, form_unit, source, summable, clusters, measure, formula,
                                  decimals, compare, _int(rec, "顺序", SHEET_INDICATORS, n, problems, n),
                                  programme)))
