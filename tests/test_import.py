@@ -171,3 +171,76 @@ def test_cli_import_names_each_file_and_exits_1_when_one_was_skipped(small_works
     assert "（导入）" in hist.output
     status = CliRunner().invoke(main, ["-w", str(ws.root), "status", "--period", "2025-05"])
     assert "导入" in status.output and "逾期 0，导入 1" in status.output
+
+
+# ---- history tables (汇总数导入) --------------------------------------------------------------------
+
+
+def history_table(path: Path, rows: list[list], header=("报告期", "县区", "集群", "指标", "本年累计", "上年同期", "计量单位"),
+                  title: str | None = "历史数据（2024年）") -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws_ = wb.active
+    ws_.title = "历史数据"
+    if title:
+        ws_.append([title])
+    ws_.append(list(header))
+    for r in rows:
+        ws_.append(r)
+    wb.save(path)
+    os.utime(path, (LONG_AFTER.timestamp(), LONG_AFTER.timestamp()))
+    return path
+
+
+def test_history_table_imports_one_version_per_period_and_district(small_workspace, tmp_path):
+    ws = small_workspace
+    book = history_table(tmp_path / "2024年汇总数.xlsx", [
+        ["2024-06", "甲区", "化工产业集群", "营业收入", 1000, 900, "万元"],
+        ["2024年1-6月", "110102", "A", "SR", 0.2, None, "亿元"],  # codes, 亿元: 2000 万元
+        ["2024-05", "甲区", "化工", "营业收入", 800, None, None],
+        ["2024-06", "甲区", "化工产业集群", "规上企业户数", 5, None, None],  # from the roster: not importable
+        ["2024-06", "丁区", "化工产业集群", "营业收入", 1, None, None],  # no such district
+        ["2024-06", "甲区", "装备制造产业集群", "营业收入", "一千", None, None],  # not a number
+    ])
+    result = run_import(ws, [book])
+    got = sorted((f.outcome, f.district, f.period) for f in result.files if f.outcome == IMPORTED)
+    assert got == [(IMPORTED, "110101", "2024-05"), (IMPORTED, "110101", "2024-06"), (IMPORTED, "110102", "2024-06")]
+    skipped = [f.reason for f in result.files if f.outcome == SKIPPED]
+    assert len(skipped) == 3
+    assert any("第6行“指标”（D6）" in r and "企业名录" in r for r in skipped)
+    assert any("第7行“县区”（B7）“丁区”不在目标库的县区中" in r for r in skipped)
+    assert any("第8行“本年累计”（E8）“一千”不是数字" in r for r in skipped)
+    cat = ws.catalogue()
+    with Ledger(ws) as ledger:
+        from reporttool.figures.history import district_sums
+
+        june = district_sums(ledger, cat, Period(2024, 6))
+        assert june["110101"][("A", "SR")].value == D("0.1")  # 1000 万元 in 亿元
+        assert june["110101"][("A", "SR")].last_year == D("0.09")
+        assert june["110102"][("A", "SR")].value == D("0.2")
+        rec = ledger.current("2024-06")["110101"]
+        assert rec.kind == "import-table" and rec.imported and rec.file_name == "2024年汇总数.xlsx（甲区2024年1-6月）"
+        assert ledger.facts_changed(rec.id) == []
+        assert ledger.archived_path(rec).is_file()
+    assert states(ws, Period(2024, 6))["110101"].imported
+    again = run_import(ws, [book])  # the same table again: nothing new
+    assert [f.outcome for f in again.files if f.outcome != SKIPPED] == [KNOWN, KNOWN, KNOWN]
+
+
+def test_history_table_feeds_the_ly_check_and_a_consolidation(small_workspace, tmp_path):
+    ws = small_workspace
+    run_import(ws, [history_table(tmp_path / "汇总数.xlsx", [["2024-06", "甲区", "化工产业集群", "营业收入", 1000, None, None]])])
+    june = Period(2025, 6)
+    form(ws, ws.inbox, "甲区.xlsx", "110101", june, "1300", when=dt.datetime(2025, 7, 3, 9, 0))  # 上年同期 1299
+    result = run_consolidate(ws, june, workers=1, now=dt.datetime(2025, 7, 8, 9, 0))
+    assert any(f.rule == "R-LY-REVISED" and "1000万元" in f.message for f in result.figures.findings)
+    last_year = run_consolidate(ws, Period(2024, 6), workers=1, now=dt.datetime(2025, 7, 8, 9, 0))
+    assert last_year.figures.cluster_figure("A", "SR").value == D("0.1")
+
+
+def test_a_table_without_its_header_is_named_and_skipped(small_workspace, tmp_path):
+    book = history_table(tmp_path / "错表.xlsx", [["2024-06", "甲区", "化工", "营业收入", 1]],
+                         header=("期别", "县区", "集群", "指标", "数值"))
+    (f,) = run_import(small_workspace, [book]).files
+    assert f.outcome == SKIPPED and "找不到表头" in f.reason and "本年累计" in f.reason

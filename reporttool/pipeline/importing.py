@@ -5,6 +5,10 @@ aggregates and supersede rule: pipeline.ingest.prepare_ingest in the workers, Le
 under the period and district its own identity names, recorded with kind ``import``: never counted late,
 shown as 导入 in 报送情况 and `history`, and never replacing a version the district sent itself.
 
+A history table (pipeline/history_table.py: a sheet 历史数据 of 报告期, 县区, 集群, 指标, 本年累计, 上年同期)
+gives one submission of the 集群产出 table per period × district, kind ``import-table``, archived as a
+canonical extract of its rows.
+
 Bad files are named and skipped (not recorded: fix and import again); one bad file never stops the rest.
 Importing bytes already in the ledger is a no-op.
 """
@@ -21,11 +25,12 @@ from typing import TYPE_CHECKING
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import ERROR, Finding, Submission, parse_period
-from reporttool.core.status import ST_RETURNED
+from reporttool.core.status import ST_PASSED, ST_RETURNED
 from reporttool.core.units import readable_name
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
-from reporttool.ledger.store import KIND_IMPORT
+from reporttool.ledger.store import KIND_IMPORT, KIND_IMPORT_TABLE
+from reporttool.pipeline.history_table import SHEET, extract_bytes, is_history_table, read_history_table
 from reporttool.pipeline.inbox import read_bytes
 from reporttool.pipeline.ingest import IngestPayload, prepare_ingest
 from reporttool.workspace import Workspace, list_inbox, not_regular
@@ -120,6 +125,7 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
         configured = {d.code for d in cat.districts}
         with Ledger(ws) as ledger:
             new: dict[str, tuple[Path, str]] = {}  # sha -> (path, name)
+            tables: dict[Path, list[ImportedFile]] = {}  # history tables: one entry per period × district
             for path, name in files:
                 try:
                     sha = hashlib.sha256(read_bytes(path)).hexdigest()
@@ -134,6 +140,9 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
                 if sha in new:
                     out[path] = ImportedFile(path, name, KNOWN, reason=f"与本次的 {new[sha][1]} 内容完全相同，只记一次")
                     continue
+                if is_history_table(path):
+                    tables[path] = _import_table(ledger, cat, path, name, sha, now)
+                    continue
                 new[sha] = (path, name)
             by_path = {p: (sha, name) for sha, (p, name) in new.items()}
 
@@ -147,9 +156,41 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
                           job=functools.partial(import_job, cat=cat), on_result=store)
             notices = tuple(ledger.notices)
     for path, name in files:  # never read (cannot happen): say so rather than drop it
-        if path not in out:
+        if path not in out and path not in tables:
             out[path] = ImportedFile(path, name, SKIPPED, reason="未能读取，请重新运行")
-    return ImportResult(tuple([out[p] for p, _ in files] + skipped), notices)
+    listed = [f for p, _ in files for f in (tables[p] if p in tables else [out[p]])]
+    return ImportResult(tuple(listed + skipped), notices)
+
+
+def _import_table(ledger: Ledger, cat: Catalogue, path: Path, name: str, sha: str,
+                  now: dt.datetime) -> list[ImportedFile]:
+    """Record each period × district of a history table (kind import-table); name the rows left out."""
+    table = read_history_table(path, cat, readable_name(path.name))
+    names = {d.code: d.name for d in cat.districts}
+    received = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    out = []
+    for sub in table.subs:
+        data = extract_bytes(sub, readable_name(path.name), sha)
+        key = hashlib.sha256(data).hexdigest()
+        if ledger.known(key):
+            out.append(ImportedFile(path, name, KNOWN, sub.district, sub.period,
+                                    reason="台账中已有这份汇总数，未重复入账"))
+            continue
+        label = parse_period(sub.period).label
+        try:
+            ledger.ingest(data=data, sha256=key, file_name=f"{readable_name(path.name)}（{names[sub.district]}{label}）",
+                          received_at=received, district=sub.district, period=sub.period, file_status=ST_PASSED,
+                          submission=sub, findings=[], fingerprint=cat.fingerprint, ingested_at=now,
+                          kind=KIND_IMPORT_TABLE)
+        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, ValueError, TypeError, OSError) as exc:
+            out.append(ImportedFile(path, name, SKIPPED, sub.district, sub.period, reason=str(exc)))
+            continue
+        out.append(ImportedFile(path, name, IMPORTED, sub.district, sub.period, ST_PASSED))
+    out += [ImportedFile(path, name, SKIPPED, reason=f"工作表“{SHEET}”{p.message}" if p.row else p.message)
+            for p in table.problems]
+    if not table.subs and not table.problems:
+        out.append(ImportedFile(path, name, SKIPPED, reason=f"工作表“{SHEET}”中没有数据"))
+    return out
 
 
 def _store(ledger: Ledger, cat: Catalogue, configured: set[str], path: Path, name: str, sha: str,
