@@ -168,3 +168,9 @@ def test_consolidating_again_after_a_march_correction_and_a_restore(small_worksp
     restored = run_consolidate(ws, APR, now=dt.datetime(2025, 5, 11))
     assert fig(restored.figures, "A", "SR").month_value == D(18)
     assert [m.month_value for m in restored.figures.months if m.cluster == "A"] == [D(10), D(15), D(17), D(18)]
+
+
+def test_month_partial_says_when_the_month_is_not_the_difference_of_the_totals(quarter, small_catalogue):
+    assert fig(figures(quarter, small_catalogue, MAR), "A", "SR").month_partial  # 乙县 in February only
+    assert not fig(figures(quarter, small_catalogue, FEB), "A", "SR").month_partial
+    assert not fig(figures(quarter, small_catalogue, JAN), "A", "SR").month_partial

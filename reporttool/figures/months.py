@@ -103,6 +103,8 @@ def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: Dis
         return
     f.month_value = sum(this.values(), Decimal(0))
     f.month_districts = len({d for d, _ in this})
+    if period.month > 1:
+        f.month_partial = any(_has(now, c, f.indicator) != _has(before, c, f.indicator) for c in cells)
     prior = cell_months(list(this), f.indicator, before, earlier, last.month == 1)
     if not prior:
         return
@@ -110,6 +112,11 @@ def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: Dis
     same = sum((this[c] for c in prior), Decimal(0))
     if f.month_before > 0:
         f.mom = (same / f.month_before - 1) * 100
+
+
+def _has(sums: DistrictSums, cell: Cell, indicator: str) -> bool:
+    s = sums.get(cell[0], {}).get((cell[1], indicator))
+    return s is not None and s.value is not None
 
 
 def _previous_figures(cat: Catalogue, last: Period, before: DistrictSums

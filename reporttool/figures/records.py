@@ -115,6 +115,7 @@ class IndicatorFigure:
     # and cluster where both months have a version in use (January: its 本年累计); the city's over those.
     month_value: Decimal | None = None  # 当月
     month_districts: int = 0  # districts counted in month_value
+    month_partial: bool = False  # a district has a value in one of the two months only: 当月 ≠ 本年累计之差
     month_before: Decimal | None = None  # last month's 当月, over the districts with all three months
     mom: Decimal | None = None  # 环比 % = (当月 / last month's 当月 − 1) × 100, same districts (同口径)
     completion_change: Decimal | None = None  # 完成率 − last month's 完成率 (百分点; not in January)

@@ -73,6 +73,8 @@ def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
             wb.set_properties({"title": consolidated_name(cat, figures.period)[:-5], "author": s.issuing_unit,
                                "company": s.issuing_unit, "comments": "reporttool 生成"})
             _summary_sheet(wb, st, figures, cat)
+            if figures.months:
+                _trend_sheet(wb, st, figures, cat)
             _district_sheet(wb, st, figures, cat)
             _enterprise_sheet(wb, st, figures, cat)
             _project_sheet(wb, st, figures, cat)
@@ -143,12 +145,16 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     s = cat.settings
     rp = s.rate_decimals
     # widths: the table prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper; tests/test_print.py)
-    cols = [Column("集群", 10), Column("指标", 15), Column("单位", 6.5),
-            Column("本年累计", 9, "完成情况"), Column("上年同期", 9, "完成情况"),
+    cols = [Column("集群", 8), Column("指标", 12), Column("单位", 6.5),
+            Column("本年累计", 8.5, "完成情况"), Column("上年同期", 8.5, "完成情况"),
             Column("同比\n（%）", 7, "完成情况"),
-            Column("目标值", 9, "年度目标"), Column("目标说明", 14, "年度目标"),
-            Column("完成率\n（%）", 7, "目标进度"), Column("时序\n进度\n（%）", 7, "目标进度"),
-            Column("进度差\n（百分点）", 10, "目标进度"), Column("状态", 5.5, "目标进度")]
+            Column("目标值", 8.5, "年度目标"), Column("目标说明", 10, "年度目标"),
+            Column("完成率\n（%）", 6.5, "目标进度"), Column("时序\n进度\n（%）", 6.5, "目标进度"),
+            Column("进度差\n（百分点）", 9.5, "目标进度"), Column("状态", 5.5, "目标进度")]
+    # 当月 and 环比 after the others, when there are any (figures/months.py: flows of a monthly period)
+    months = any(f.month_value is not None for f in figs.clusters + figs.programme)
+    if months:
+        cols += [Column("当月", 8, f"{figs.period.month}月当月"), Column("环比\n（%）", 6.5, f"{figs.period.month}月当月")]
     t = TableSheet(wb, st, "总表", cols)
     t.title(title_of(cat, figs.period, "主要指标完成情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.clusters)]
@@ -175,7 +181,7 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 t.merge_down(0, len(rows), label, "center", bold=is_total)
             else:
                 t.continue_merge(0, bold=is_total)
-            _summary_row(t, f, ind, note, rp, is_total)
+            _summary_row(t, f, ind, note, rp, is_total, months)
             t.next_row()
 
     _plan_rows(t, figs, cat)
@@ -217,11 +223,13 @@ def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue) -> None:
         lag = f.status == LAGGING
         t.put(10, f.gap, places=rp, alert=lag)
         t.put(11, f.status, "center", alert=lag)
+        for col in range(12, t.ncols):  # 当月, 环比: not for a multi-year target
+            t.put(col, None)
         t.next_row()
 
 
 def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
-                 bold: bool) -> None:
+                 bold: bool, months: bool = False) -> None:
     places = ind.decimals if ind else 2
     t.put(1, ind.name if ind else f.indicator, "text", bold=bold)
     t.put(2, ind.unit if ind else "", "center", bold=bold)
@@ -235,6 +243,9 @@ def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note:
     lag = f.status == LAGGING
     t.put(10, f.gap, places=rp, bold=bold, alert=lag)
     t.put(11, f.status, "center", bold=bold, alert=lag)
+    if months:
+        t.put(12, f.month_value, places=places, bold=bold)
+        t.put(13, f.mom, places=rp, bold=bold)
 
 
 def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> list[str]:
@@ -266,11 +277,30 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         lines.append(f"{PLAN_LABEL}为跨年度的规划目标：累计目标的“本年累计”栏为规划期各年本年累计之和（往年取各年12月报表，"
                      "台账中没有的取目标库“基期”表），新增目标为现值减基期年末值；“时序进度”栏为规划期时间进度"
                      "（已过时间÷规划期年数），进度差＝完成率－时间进度。")
+    lines.extend(month_notes(figs, cat))
     lines.extend(missing_note(figs))
     lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
     lines.append(DASH_NOTE)
     if not _summary_adds_up(figs, cat, programme):
         lines.append(ROUNDING_NOTE)
+    return lines
+
+
+def month_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """How 当月 and 环比 are computed (docs/consolidation.md “当月与环比”), and that a district missing one of
+    the two months is not in its cluster's 当月; [] when no figure has a 当月 (a quarterly period)."""
+    if not any(f.month_value is not None for f in figs.clusters + figs.programme):
+        return []
+    m = figs.period.month
+    if m == 1:
+        text = "1月当月即1月本年累计；环比＝（当月÷上年12月当月－1）×100%"
+    else:
+        text = f"当月＝{m}月本年累计－{m - 1}月本年累计，只计两个月均报送的县区；环比＝（当月÷{m - 1}月当月－1）×100%"
+    lines = [_w(cat, text + "，按同一批县区计算。户数等存量指标和比率指标不计算当月。")]
+    everything = figs.clusters + figs.programme
+    if any(f.month_value is not None and f.month_partial for f in everything):
+        lines.append(_w(cat, "有县区只有本月或上月的数据（未报送或数据未通过审核），其所在集群的当月不含该县区，"
+                             "不等于两个月本年累计之差。"))
     return lines
 
 
@@ -368,6 +398,65 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
 
 
 # ---- 分县区 --------------------------------------------------------------------------------------
+
+
+# ---- 月度走势 ---------------------------------------------------------------------------------------
+
+TREND_SHEET = "月度走势"
+
+
+def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
+    """The year's path of each cluster's headline figure (Figures.months): one row per month, January to
+    this month, with 本年累计, 当月, 完成率 and 时序进度 as each month's 总表 showed them."""
+    rp = cat.settings.rate_decimals
+    cols = [Column("集群", 12), Column("主要指标", 16), Column("单位", 7), Column("月份", 7),
+            Column("本年累计", 11), Column("当月", 11), Column("完成率\n（%）", 9), Column("时序进度\n（%）", 9),
+            Column("进度差\n（百分点）", 10)]
+    t = TableSheet(wb, st, TREND_SHEET, cols)
+    t.title(title_of(cat, figs.period, "主要指标月度走势"))
+    picks: list[tuple[str, str]] = []
+    for m in figs.months:
+        if (m.cluster, m.indicator) not in picks:
+            picks.append((m.cluster, m.indicator))
+    units = [i.unit for c, code in picks if (i := cat.indicator(code)) is not None]
+    t.meta(compiler(cat), units_line(units))
+    t.header()
+    for cluster, code in picks:
+        rows = [m for m in figs.months if m.cluster == cluster and m.indicator == code]
+        c = cat.cluster(cluster)
+        ind = cat.indicator(code)
+        places = ind.decimals if ind else 2
+        # the stubs merged down the block share its height: each row as tall as its share of theirs
+        stub = max(lines_needed(c.short_name if c else cluster, cols[0].width),
+                   lines_needed(ind.name if ind else code, cols[1].width))
+        height = max(18.0, (13.5 * stub + 4) / len(rows))
+        for k, m in enumerate(rows):
+            if k == 0:
+                t.merge_down(0, len(rows), c.short_name if c else cluster)
+                t.merge_down(1, len(rows), ind.name if ind else code, "text")
+                t.merge_down(2, len(rows), ind.unit if ind else "")
+            else:
+                t.continue_merge(0)
+                t.continue_merge(1, "text")
+                t.continue_merge(2)
+            t.put(3, f"{m.period.month}月", "center")
+            t.put(4, m.value, places=places)
+            t.put(5, m.month_value, places=places)
+            t.put(6, m.completion, places=rp)
+            t.put(7, m.time_progress, places=rp)
+            gap = m.completion - m.time_progress if m.completion is not None and m.time_progress is not None else None
+            lag = gap is not None and gap < -cat.settings.lag_threshold
+            t.put(8, gap, places=rp, alert=lag)
+            t.next_row(height)
+    lines = ["每个集群列其主要指标（与总表图表同一指标：第一个与时序进度比较、有完成率的指标）；本年累计为1月至该月的累计，"
+             "各月数字按该月台账中的在用报表计算，与该月汇总表一致（县区此后更正的，按更正后的报表）。",
+             _w(cat, "当月＝该月本年累计－上月本年累计，只计两个月均报送的县区（1月为本年累计）。"),
+             f"时序进度＝月数÷12；进度差＝完成率－时序进度，低于－{trim(cat.settings.lag_threshold, rp)}个百分点为滞后（红色）。",
+             DASH_NOTE]
+    if any(m.value is None for m in figs.months):
+        lines.insert(3, "某月台账中没有该集群数据（未汇总过或各县区均未报送）的，以“—”表示。")
+    t.notes([_w(cat, line) for line in lines])
+    t.finish(freeze_col=2)
 
 
 def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
