@@ -174,3 +174,10 @@ def test_month_partial_says_when_the_month_is_not_the_difference_of_the_totals(q
     assert fig(figures(quarter, small_catalogue, MAR), "A", "SR").month_partial  # 乙县 in February only
     assert not fig(figures(quarter, small_catalogue, FEB), "A", "SR").month_partial
     assert not fig(figures(quarter, small_catalogue, JAN), "A", "SR").month_partial
+
+
+def test_one_month_of_data_has_no_path(ledger, small_catalogue):
+    month(ledger, MAR, A, {("A", "SR"): 420000})
+    figs = figures(ledger, small_catalogue, MAR)
+    assert figs.months == []  # January and February are not in the ledger
+    assert fig(figs, "A", "SR").month_value is None  # nor is February: no 当月

@@ -143,6 +143,8 @@ def _path(figs: Figures, ledger: Ledger, cat: Catalogue, districts: list[str]) -
     period = figs.period
     months = [Period(period.year, m) for m in range(1, period.month + 1)]
     sums = {p: (figs.district_sums if p == period else district_sums(ledger, cat, p)) for p in months}
+    if sum(1 for p in months if sums[p]) < 2:  # one month of data is no path: no sheet, no 图2
+        return []
     by_code = {i.code: i for i in cat.indicators}
     shown = {p: {(f.cluster, f.indicator): f for f in city_figures(cat, p, sums[p])[0]} for p in months if sums[p]}
     out = []
