@@ -331,6 +331,18 @@ def _build_settings(rows, problems) -> Settings:
     day = values.get("deadline_day")
     if day is not None and not 1 <= day <= 28:
         problems.append(Problem(SHEET_SETTINGS, None, "报送截止日应在1至28之间"))
+    for fname, label in (("quarter_deadline_day", "季报截止日"), ("annual_deadline_day", "年报截止日")):
+        if values.get(fname) and not 1 <= values[fname] <= 28:
+            problems.append(Problem(SHEET_SETTINGS, None, f"{label}应在1至28之间（0或留空同报送截止日）"))
+    cycle = values.get("report_cycle")
+    if cycle is not None:
+        cycle = {"": "月", "月报": "月", "季报": "季", "按月": "月", "按季": "季"}.get(cycle, cycle)
+        if cycle not in ("月", "季"):
+            problems.append(Problem(SHEET_SETTINGS, None, f"报送周期应为“月”或“季”，现为“{values['report_cycle']}”"))
+        values["report_cycle"] = cycle
+    if any(values.get(f) is not None and values[f] < 0 for f in
+           ("score_weight_completion", "score_weight_growth", "score_weight_on_time", "score_weight_fixed")):
+        problems.append(Problem(SHEET_SETTINGS, None, "考核权重不能为负数"))
     return Settings(**values)
 
 

@@ -87,6 +87,13 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "报送单位全称": ("unit_full_word", "text"),
     "机关简称": ("bureau_short", "text"),
     "行政区划代码": ("region_code", "text"),
+    "报送周期": ("report_cycle", "text"),
+    "季报截止日": ("quarter_deadline_day", "int"),
+    "年报截止日": ("annual_deadline_day", "int"),
+    "考核权重：目标完成": ("score_weight_completion", "dec"),
+    "考核权重：增长": ("score_weight_growth", "dec"),
+    "考核权重：按时报送": ("score_weight_on_time", "dec"),
+    "考核权重：问题整改": ("score_weight_fixed", "dec"),
 }
 REQUIRED_SETTINGS = ("城市", "编发单位", "简报名称")
 

@@ -17,9 +17,11 @@ import click
 from reporttool.cli.base import main, period_callback, user_errors
 from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
 from reporttool.cli.progress import read_progress
+from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
 from reporttool.figures import SubmissionState
+from reporttool.figures.periods import in_span
 
 if TYPE_CHECKING:
     from reporttool.pipeline.inbox import InputFile
@@ -84,7 +86,8 @@ def _state_json(s: SubmissionState) -> dict:
 
 
 @main.command()
-@click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-06")
+@click.option("--period", "period", callback=period_callback, required=True,
+              help="报告期，如 2025-06（1-6月累计）、2025-Q2（二季度，用台账中已有的月报汇总）、2025（全年）")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="并行读取的进程数（默认按CPU）")
 @click.option("--date", "issued", default=None, callback=date_callback,
               help="简报印发日期，如 2025-07-08（默认：今天）")
@@ -96,6 +99,10 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
 
     with user_errors():
         ws = obj.workspace()
+        try:
+            period = ws.catalogue().settings.form_period(period)  # 报送周期 季: 2025-06 is 2025-Q2
+        except ValueError as exc:
+            raise ReportToolError(str(exc)) from None
         with read_progress(not obj.quiet) as progress:
             result = run_consolidate(ws, period, workers=workers, progress=progress, issued=issued)
     c = result.counts
@@ -109,7 +116,12 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
     click.echo(f"已报 {c['submitted']}/{c['districts']} 个{unit}（按时 {c['on_time']}，逾期 {c['late']}）；"
                f"本次收件箱 {c['files_scanned']} 个文件，新入账 {c['files_new']} 个。")
     state_of = {s.district: s.status for s in result.states}
-    other = [i for i in result.inputs if i.new and i.period and i.period != period.key]
+    if result.figures.basis:
+        click.echo(f"{period.label}{result.figures.basis}。")
+    for st in result.states:
+        if st.missing_months:
+            click.echo(f"缺报月份：{st.district_name} {'、'.join(f'{m}月' for m in st.missing_months)}。")
+    other = [i for i in result.inputs if i.new and i.period and not in_span(period, i.period)]
     for i in other:
         click.echo(f"注意：{i.name} 的报告期为 {i.period}，已入账但不计入本期。")
     names = {s.district: s.district_name for s in result.states}
@@ -163,7 +175,7 @@ def status(obj, period: Period, as_json: bool) -> None:
                 states = submission_states(cat, checked_versions(ledger, cat, period))
         else:
             states = [SubmissionState(d.code, d.name, ST_MISSING) for d in cat.districts]
-    deadline = period.deadline(cat.settings.deadline_day)
+    deadline = cat.settings.deadline_for(period)
     if as_json:
         click.echo(json.dumps({"period": period.key, "deadline": deadline.isoformat(),
                                "districts": [_state_json(s) for s in states]}, ensure_ascii=False, indent=2))

@@ -6,11 +6,12 @@ from pathlib import Path
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.core.errors import ReportToolError
 
 
 @main.command()
 @click.option("--period", "period", required=True, callback=period_callback,
-              help="报告期，如 2025-06（1-6月累计）或 2025-Q2")
+              help="报告期，如 2025-06（1-6月累计）、2025-Q2（季度）或 2025（年度）")
 @click.option("--district", default=None, help="只生成这个县区代码的模板（默认：目标库中的全部县区）")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="输出目录（默认：工作目录/outbox/报告期/templates）")
@@ -22,11 +23,15 @@ def template(obj, period, district: str | None, out_dir: str | None) -> None:
     with user_errors():
         ws = obj.workspace()
         cat = ws.catalogue()
+        try:
+            period = cat.settings.form_period(period)  # 报送周期 季: 2025-06 is the Q2 form
+        except ValueError as exc:
+            raise ReportToolError(str(exc)) from None
         dest = Path(out_dir) if out_dir else ws.templates_dir(period)
         paths = write_templates(cat, period, dest, district)
     for p in paths:
         click.echo(f"  已生成：{p}")
-    deadline = period.deadline(cat.settings.deadline_day)
+    deadline = cat.settings.deadline_for(period)
     unit = cat.words.unit
     click.echo(f"共生成 {len(paths)} 个{unit}的报表模板（{period.label}），保存在 {dest}。"
                f"报送截止：{deadline.year}年{deadline.month}月{deadline.day}日。")

@@ -49,6 +49,33 @@ class Settings:
     unit_full_word: str = ""  # 报送单位全称: 县（市）区 / 设区市 / 镇（街道） (the brief's prose)
     bureau_short: str = ""  # 机关简称: 市局 / 省厅 / 区局 (messages to districts, feedback comments)
     region_code: str = ""  # 行政区划代码 (GB/T 2260, 6 digits): region of the demo's credit codes when districts have none
+    # Periods (docs/consolidation.md “季度和年度”): 报送周期 月 or 季 (a plan whose districts report quarterly);
+    # the deadlines of a quarter's and a year's report, 0 = 报送截止日.
+    report_cycle: str = "月"  # 报送周期
+    quarter_deadline_day: int = 0  # 季报截止日 (day of the month after the quarter)
+    annual_deadline_day: int = 0  # 年报截止日 (day of January after the year)
+    # 县区考核 (docs/consolidation.md): the weights of the four scores, in points out of their sum.
+    score_weight_completion: Decimal = Decimal("40")  # 考核权重：目标完成
+    score_weight_growth: Decimal = Decimal("30")  # 考核权重：增长
+    score_weight_on_time: Decimal = Decimal("20")  # 考核权重：按时报送
+    score_weight_fixed: Decimal = Decimal("10")  # 考核权重：问题整改
+
+    def deadline_for(self, period: Period) -> dt.date:
+        """The deadline of ``period``: 报送截止日 of the month after it, or the 季报/年报截止日 when set."""
+        day = (self.annual_deadline_day if period.annual else self.quarter_deadline_day if period.quarterly
+               else 0) or self.deadline_day
+        return period.deadline(day)
+
+    def form_period(self, period: Period) -> Period:
+        """The period of the forms a plan asks for: with 报送周期 季 a quarter-end month is its quarter
+        (2025-06 -> 2025-Q2); any other month is refused with a Chinese ValueError. A quarter, a year,
+        and every period of a monthly plan are themselves."""
+        if self.report_cycle != "季" or not period.monthly:
+            return period
+        if period.month % 3:
+            raise ValueError(f"目标库设置的报送周期为“季”，报告期应为季度（如 {period.year}-Q{(period.month + 2) // 3}），"
+                             f"不是{period.label}")
+        return Period(period.year, period.month, True)
 
 
 @dataclass(frozen=True)
@@ -231,43 +258,95 @@ class ResolvedTarget:
 # --------------------------------------------------------------------------------------------------
 
 
+QUARTER_WORDS = ("一季度", "二季度", "三季度", "四季度")  # one quarter on its own (当季)
+SPAN_WORDS = ("一季度", "上半年", "前三季度", "全年")  # January to a quarter's end (本年累计)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
-    """A reporting period: year-to-date from January to ``month`` (monthly) or to a quarter's end."""
+    """A reporting period: year-to-date from January to ``month`` (monthly), to a quarter's end
+    (``quarterly``), or the whole year (``annual``, month 12).
+
+    A quarter or a year is consolidated from the forms already in the ledger (figures/periods.py): the
+    quarter's (or year's) own forms where a plan reports that way, else each district's last month's.
+    """
 
     year: int
     month: int  # last month covered, 1..12
     quarterly: bool = False
+    annual: bool = False
+
+    @property
+    def monthly(self) -> bool:
+        return not (self.quarterly or self.annual)
+
+    @property
+    def kind(self) -> str:
+        """month / quarter / year."""
+        return "year" if self.annual else "quarter" if self.quarterly else "month"
 
     @property
     def key(self) -> str:
+        if self.annual:
+            return f"{self.year}"
         return f"{self.year}-Q{self.month // 3}" if self.quarterly else f"{self.year}-{self.month:02d}"
 
     @property
     def label(self) -> str:
-        """2025年1-6月 (2025年1月 for January)."""
+        """2025年1-6月 (2025年1月 for January); 2025年二季度; 2025年 for a year."""
+        if self.annual:
+            return f"{self.year}年"
+        if self.quarterly:
+            return f"{self.year}年{QUARTER_WORDS[self.month // 3 - 1]}"
         return f"{self.year}年1月" if self.month == 1 else f"{self.year}年1-{self.month}月"
 
     @property
+    def span(self) -> str:
+        """The months covered, as forms say it: 1-6月 (1月 for January)."""
+        return "1月" if self.month == 1 else f"1-{self.month}月"
+
+    @property
+    def span_word(self) -> str:
+        """How a brief names the year-to-date: 上半年 / 前三季度 / 全年 at quarter ends, else 1-N月."""
+        return SPAN_WORDS[self.month // 3 - 1] if self.month % 3 == 0 else self.span
+
+    @property
+    def quarter_word(self) -> str:
+        """二季度: the last quarter of the period on its own ("" for a month that ends no quarter)."""
+        return QUARTER_WORDS[self.month // 3 - 1] if self.month % 3 == 0 else ""
+
+    @property
     def time_progress(self) -> Decimal:
-        """时序进度 in % (month/12, or quarter/4: the same number at quarter ends)."""
+        """时序进度 in % (month/12, or quarter/4: the same number at quarter ends; 100 for a year)."""
         return Decimal(self.month) * Decimal(100) / Decimal(12)
 
     def previous(self) -> Period | None:
-        """The previous period of the same year (None in January / Q1)."""
+        """The previous period of the same year (None in January / Q1, and for a year)."""
+        if self.annual:
+            return None
         step = 3 if self.quarterly else 1
         return None if self.month - step < 1 else Period(self.year, self.month - step, self.quarterly)
 
     def last_year(self) -> Period:
-        return Period(self.year - 1, self.month, self.quarterly)
+        return Period(self.year - 1, self.month, self.quarterly, self.annual)
+
+    def month_end(self) -> Period:
+        """The monthly period of the same last month (2025-Q2 -> 2025-06, 2025 -> 2025-12)."""
+        return Period(self.year, self.month)
 
     def deadline(self, day: int) -> dt.date:
-        """The submission deadline: ``day`` of the month after the period."""
+        """The submission deadline: ``day`` of the month after the period (Settings.deadline_for picks the
+        day of the period's kind)."""
         y, m = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
         return dt.date(y, m, day)
 
     def __str__(self) -> str:
         return self.key
+
+
+def annual_period(year: int) -> Period:
+    """The whole year ``year`` (key "2025", label "2025年")."""
+    return Period(year, 12, annual=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -405,7 +484,8 @@ class ReadRefused(Exception):
 
 
 def parse_period(text: str) -> Period:
-    """"2025-06", "202506", "2025年6月", "2025年1-6月", "2025-Q2", "2025Q2" -> Period.
+    """"2025-06", "202506", "2025年6月", "2025年1-6月", "2025-Q2", "2025Q2", "2025年二季度", "2025",
+    "2025年", "2025年全年" -> Period.
 
     Raises ValueError with a Chinese message.
     """
@@ -417,7 +497,10 @@ def parse_period(text: str) -> Period:
     if m:
         q = "一二三四".find(m.group(2)) + 1 if m.group(2) in "一二三四" else int(m.group(2))
         return Period(int(m.group(1)), q * 3, True)
+    m = re.fullmatch(r"(\d{4})(?:年|年全年|年度)?", t)
+    if m and 2000 <= int(m.group(1)) <= 2100:
+        return annual_period(int(m.group(1)))
     m = (re.fullmatch(r"(\d{4})-?(\d{1,2})", t) or re.fullmatch(r"(\d{4})年(?:1-)?(\d{1,2})月?", t))
     if m and 1 <= int(m.group(2)) <= 12 and 2000 <= int(m.group(1)) <= 2100:
         return Period(int(m.group(1)), int(m.group(2)))
-    raise ValueError(f"报告期“{text}”无法识别，应写成 2025-06（1-6月累计）或 2025-Q2（季度）")
+    raise ValueError(f"报告期“{text}”无法识别，应写成 2025-06（1-6月累计）、2025-Q2（季度）或 2025（全年）")

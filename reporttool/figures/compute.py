@@ -46,6 +46,7 @@ from reporttool.figures import (
     add_cluster_measures,
     judge,
 )
+from reporttool.figures.periods import basis_text, in_span, missing_months, source_keys, versions_in_use
 from reporttool.forms.layout import PROJECT_STATUSES
 from reporttool.ledger import Ledger, SubmissionRecord, counts
 from reporttool.ledger.aggregates import (
@@ -111,7 +112,7 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
     ``light``: only what the figures need (versions in use, their facts, the cross rules), without the
     stored findings, files received and files of other periods: figures/history.py for earlier periods."""
     configured = {d.code for d in cat.districts}
-    records = {d: r for d, r in ledger.current(period.key).items() if d in configured}
+    records = {d: r for d, r in versions_in_use(ledger, period).items() if d in configured}
     readable = {d: r for d, r in records.items() if r.readable}
     codes = ledger.credit_codes([r.id for r in readable.values()])
     facts = {}
@@ -133,7 +134,7 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
     previous: dict[str, dict[str, Table]] = {}
     prev = period.previous()
     if prev is not None:
-        for d, r in ledger.current(prev.key).items():
+        for d, r in versions_in_use(ledger, prev).items():
             if d in facts and r.readable:
                 previous[d] = ledger.tables(r.id, ("output",))
     cross = check_cross(list(facts.values()), previous, cat, period)
@@ -150,10 +151,14 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
         findings.setdefault(f.district, []).append(f)
     received: dict[str, int] = defaultdict(int)
     first: dict[str, dt.datetime] = {}
-    for r in ledger.submissions(period=period.key):  # oldest first
-        received[r.district] += 1
-        if r.readable and not r.imported:  # history taken in by `import` has no deadline to meet
-            first.setdefault(r.district, r.received_at)
+    used = {d: r.period for d, r in records.items()}  # a quarter: per district its quarterly or month's form
+    for key in source_keys(period):
+        for r in ledger.submissions(period=key):  # oldest first
+            if used.get(r.district, period.key) != key:
+                continue
+            received[r.district] += 1
+            if r.readable and not r.imported:  # history taken in by `import` has no deadline to meet
+                first.setdefault(r.district, r.received_at)
     cv = CurrentVersions(period, records, facts, findings, cross, dict(received),
                          {d: rows for d, rows in excluded.items() if rows}, first)
     for d, error in broken.items():
@@ -172,7 +177,7 @@ def _other_period_files(ledger: Ledger, cat: Catalogue, cv: CurrentVersions, con
     F-OTHER-PERIOD note only."""
     period = cv.period
     for rec in ledger.submissions():
-        if rec.district not in configured or rec.period == period.key or not rec.readable:
+        if rec.district not in configured or in_span(period, rec.period) or not rec.readable:
             continue
         marks = [f for f in ledger.findings(rec.id) if f.rule == "F-OTHER-PERIOD" and f.value == period.key]
         if marks:
@@ -263,6 +268,12 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         district_sums=per_district,
     )
     add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
+    if not period.monthly:  # a quarter or a year: what it is built from, and the months a district lacks
+        figs.basis = basis_text(period, {d: r for d, r in cv.records.items() if d in per_district},
+                                cat.words.unit)
+        gaps = missing_months(ledger, period, [d.code for d in cat.districts])
+        for state in figs.submissions:
+            state.missing_months = gaps.get(state.district, ())
     return figs
 
 
@@ -525,7 +536,7 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
     that came on time does not make it late. The time shown stays that of the version in use. A version
     imported as history (`reporttool import`) is neither: on_time None, ``imported`` (shown 导入).
     """
-    deadline = cv.period.deadline(cat.settings.deadline_day)
+    deadline = cat.settings.deadline_for(cv.period)
     out = []
     for d in cat.districts:
         rec = cv.records.get(d.code)

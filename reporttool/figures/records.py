@@ -166,6 +166,7 @@ class SubmissionState:
     explained: int = 0
     info: int = 0
     imported: bool = False  # the version in use was taken in as history (`reporttool import`): 导入, never late
+    missing_months: tuple[int, ...] = ()  # a quarter or a year: months of it without a readable form
 
 
 @dataclass
@@ -213,6 +214,7 @@ class Figures:
     # order (figures/months.py); empty for a quarterly period
     months: list[MonthFigure] = field(default_factory=list)
     plan: list[PlanProgressFigure] = field(default_factory=list)  # multi-year targets (累计/新增) to date
+    basis: str = ""  # a quarter or a year: where its figures come from (根据各县区1-6月报表汇总)
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)

@@ -100,7 +100,7 @@ class _FormWriter:
     def __init__(self, wb: xlsxwriter.Workbook, cat: Catalogue, district: District, period: Period):
         self.wb, self.cat, self.district, self.period = wb, cat, district, period
         s = cat.settings
-        self.deadline = period.deadline(s.deadline_day)
+        self.deadline = s.deadline_for(period)
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         cell = {**base, "border": 1}
         self.f = {

@@ -33,6 +33,7 @@ from reporttool.figures import (
 from reporttool.figures.compute import compute_figures
 from reporttool.figures.consistency import checked_versions
 from reporttool.figures.months import add_months
+from reporttool.figures.periods import in_span
 from reporttool.figures.plan import add_plan
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
@@ -120,7 +121,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
         i.unknown_district = True
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
-                             run_counts(figures, inputs), exit_code, period.deadline(cat.settings.deadline_day),
+                             run_counts(figures, inputs), exit_code, cat.settings.deadline_for(period),
                              skipped, notices, issued)
 
 
@@ -196,7 +197,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
                 pay, item.district_guessed = replace(pay, district=guess), True
                 for f in pay.findings:
                     f.district = guess
-        if pay.status != ST_RETURNED and pay.period != period.key:
+        if pay.status != ST_RETURNED and not in_span(period, pay.period):
             note = _other_period_note(item.name, pay.district, pay.period, period, cat)
             pay = replace(pay, findings=[*pay.findings, note])
         try:

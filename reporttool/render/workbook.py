@@ -255,7 +255,8 @@ def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note:
 def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> list[str]:
     s = cat.settings
     rp = s.rate_decimals
-    lines = [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标。",
+    lines = [f"{figs.period.label}{figs.basis}（本年累计为{figs.period.span}累计数）。"] if figs.basis else []
+    lines += [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标。",
              f"进度差＝完成率－时序进度（百分点），低于－{trim(s.lag_threshold, rp)}个百分点为“滞后”，"
              f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
     if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
@@ -744,7 +745,7 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             Column("已说明", 6.5, "审核问题（条）")]
     t = TableSheet(wb, st, "报送情况", cols)
     t.title(title_of(cat, figs.period, "报表报送情况"))
-    deadline = figs.period.deadline(cat.settings.deadline_day)
+    deadline = cat.settings.deadline_for(figs.period)
     t.meta(compiler(cat), f"截止时间：{deadline.year}年{deadline.month}月{deadline.day}日")
     t.header()
     subs = list(figs.submissions)
@@ -787,8 +788,19 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              _w(cat, "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
                 "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。"),
              f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报"
-             + ("；“导入”表示该期数据是后来作为历史数据导入的，不计按时或逾期。" if any(x.imported for x in subs) else "。")])
+             + ("；“导入”表示该期数据是后来作为历史数据导入的，不计按时或逾期。" if any(x.imported for x in subs) else "。"),
+             *period_notes(figs, cat)])
     t.finish(freeze_col=2)
+
+
+def period_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """A quarter or a year: what it is built from, and which districts lack which months (figures/periods.py)."""
+    out = [f"{figs.period.label}{figs.basis}。"] if figs.basis else []
+    gaps = [f"{s.district_name}（{'、'.join(f'{m}月' for m in s.missing_months)}）"
+            for s in figs.submissions if s.missing_months]
+    if gaps:
+        out.append(f"缺报月份：{'；'.join(gaps)}。缺报月份不影响累计数，但影响当季数、按时报送和{cat.words.unit}考核。")
+    return out
 
 
 def _unexplained(s: SubmissionState) -> int:
