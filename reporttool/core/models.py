@@ -1,3 +1,4 @@
+# Over 500 lines: every record that crosses a stage (catalogue, periods, submissions, findings) is defined here, in one place.
 """The data model: what every stage of the pipeline passes to the next.
 
 Data flows one way: file -> Submission (tables of rows) -> Findings -> ledger -> Figures -> documents.
