@@ -248,3 +248,17 @@ def test_a_yes_no_column_with_another_word_is_explained_not_read_as_no(tmp_path,
     assert [str(p) for p in err.value.problems] == [
         "“集群”表第5行：“计入合计”应填“是”或“否”（留空按默认），现为“不计入”",
         "“指标”表第3行：“对比时序进度”应填“是”或“否”（留空按默认），现为“√”"]
+
+
+def test_the_base_sheet_states_the_base_of_an_increase_and_a_plan_year_row_is_not_shown_as_a_base(ledger, plan_cat):
+    _month(ledger, "110101", Period(2022, 12), roster=scale(4, "A", "y"))  # the ledger says 4 at the end of 2022
+    _month(ledger, "110101", P, roster=scale(7, "A"), projects=[project("A", 5000)])
+    cat = dataclasses.replace(plan_cat, base=(BaseStat("", "GS", 2022, D(5), note="统计局"),
+                                              BaseStat("", "TZ", 2023, D("1.3"), note="统计局")), _index={})
+    figs = compute_figures(ledger, cat, P, now=NOW)
+    f = next(p for p in figs.plan if p.kind == "increase")
+    assert (f.years[0].value, f.years[0].source, f.value) == (D(5), "base", D(2))  # 7 − 5, not 7 − 4
+    tz = next(x for x in figs.programme if x.indicator == "TZ")
+    gs = next(x for x in figs.programme if x.indicator == "GS")
+    assert tz.base_year is None  # 2023 is a year of the 累计 range: that year's statistic, not a 基期
+    assert (gs.base_year, gs.base_value) == (2022, D(5))  # the base of the 新增 range is one

@@ -423,7 +423,9 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
     threshold = cat.settings.lag_threshold
     f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
     base = cat.latest_base(cluster, ind.code, period.year, district)
-    if base is not None:
+    if base is not None and not any(t.start_year <= base.year <= t.year for t in cat.plan_targets()
+                                    if (t.cluster, t.indicator) == (cluster, ind.code) and t.start_year):
+        # (a 基期 row for a year inside a 累计 range is that year's statistic, not a base: not shown as 基期)
         f.base_year, f.base_value = base.year, base.value
     # a target that cannot be computed (基期值未填) is a gap in targets.xlsx: told on the terminal
     # (Figures.config_notes), not printed in the documents

@@ -5,8 +5,8 @@ range such as 2023-2025) measured from the ledger, against the plan time elapsed
   ledger), plus this year to date. A year the ledger does not have takes the 基期 sheet's value of that
   year (a statistic typed by the bureau); a year in neither is named, never taken as 0.
 * 新增 (三年新增规上企业100户): the value now less the value at the end of the base year (the year before
-  the range unless 基期年 says otherwise): the 基期值 typed in the target row, else the ledger's December
-  report of the base year, else the 基期 sheet.
+  the range unless 基期年 says otherwise): the 基期值 typed in the target row, else the 基期 sheet, else the
+  ledger's December report of the base year.
 
 Plan time elapsed = whole plan years before this one + this period's months ÷ 12 (2025-06 in 2023-2025:
 2.5 of 3 years, 时间进度 83.3 %); 进度差 = 完成率 − 时间进度, judged with the one 滞后阈值.
@@ -125,7 +125,10 @@ def _increase(cat: Catalogue, t: Target, period: Period, now: DistrictSums,
               december: Callable[[int], DistrictSums], f: PlanProgressFigure) -> None:
     assert t.start_year is not None
     base_year = t.base_year if t.base_year is not None else t.start_year - 1
+    # the base: typed in the row, else the 基期 sheet (the bureau's statement of it), else the ledger
+    stat = cat.base_stat(t.cluster, t.indicator, base_year)
     base = (PlanYear(base_year, t.base_value, "base") if t.base_value is not None
+            else PlanYear(base_year, stat.value, "base") if stat is not None
             else _past_year(cat, t, base_year, december))
     if period.year <= t.year:
         value, n = city_value(cat, now, t.cluster, t.indicator)
