@@ -25,6 +25,7 @@ from reporttool.figures import Figures
 from reporttool.figures.compute import CurrentVersions
 from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
+from reporttool.pipeline.feedback_jobs import FeedbackJob, write_all
 from reporttool.pipeline.inbox import InputFile, run_counts
 from reporttool.workspace import Workspace
 
@@ -93,7 +94,6 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     (Ledger.trusted_archive)."""
     from reporttool.render.brief import brief_name, write_brief
     from reporttool.render.detail_book import detail_name, write_detail_book
-    from reporttool.render.feedback import write_feedback
     from reporttool.render.workbook import consolidated_name, write_consolidated
 
     notices = notices if notices is not None else []
@@ -125,6 +125,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     before = _previous_signatures(final)
     signatures: dict[str, str] = {}
     kept: list[Path] = []  # feedback files whose inputs did not change: the file in place stays
+    jobs: list[FeedbackJob] = []
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
@@ -137,15 +138,9 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             kept.append(rel)
             continue
         source: Path | None = ledger.trusted_archive(rec, inbox) if rec else None
-        try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
-            write_feedback(source, mine, staging / rel, district_name=state.district_name, period_label=period.label,
-                           words=cat.words)
-        except (OSError, ReportToolError):
-            raise
-        except Exception:  # noqa: BLE001 - this district's feedback only: list the findings without its file
-            write_feedback(None, mine, staging / rel, district_name=state.district_name, period_label=period.label,
-                           words=cat.words)
+        jobs.append((source, mine, staging / rel, state.district_name))
         written.append((rel, rel))
+    write_all(jobs, period.label, cat.words)  # in parallel when there are several (pipeline/feedback_jobs.py)
     notices.extend(ledger.notices)
     ledger.notices.clear()
     finals = [f for _, f in written] + kept

@@ -1,0 +1,66 @@
+"""Writing the districts' feedback workbooks, in parallel when there are several.
+
+Each feedback workbook is the district's own file annotated (openpyxl: load, paint, save): ≈0.7 s each
+on the bench machine, one after the other in the parent, after every file has been read. In a province
+round where many districts have findings this was the largest part of the run (docs/performance.md), while
+the reading workers sat idle. With ``PARALLEL_MIN`` or more to write they are written by a ``spawn`` pool
+(one process per CPU, as the reading workers: ended when the parent dies, Ctrl-C left to the parent);
+fewer are written in this process (a worker costs ≈0.3 s to start). Each job writes its own file
+atomically in the staging folder, so the order does not matter; an OSError or ReportToolError raised while
+writing one is raised here as it was in process. A pool that breaks (a worker killed) writes what is left
+in this process.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from reporttool.catalogue.model import Words
+from reporttool.core.errors import ReportToolError
+from reporttool.core.models import Finding
+
+PARALLEL_MIN = 4
+MEMORY_MB = 2048  # per worker (RLIMIT_AS where there is one): a 5,000-row workbook in openpyxl is ≈ 300 MB
+
+# (archived source file or None, the district's findings, destination in staging, district name)
+FeedbackJob = tuple[Path | None, list[Finding], Path, str]
+
+
+def write_one(job: FeedbackJob, period_label: str, words: Words | None) -> None:
+    """One district's feedback workbook; a failure on its file gives the list-only workbook instead."""
+    from reporttool.render.feedback import write_feedback
+
+    source, findings, dest, district_name = job
+    try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
+        write_feedback(source, findings, dest, district_name=district_name, period_label=period_label, words=words)
+    except (OSError, ReportToolError):
+        raise
+    except Exception:  # noqa: BLE001 - this district's feedback only: list the findings without its file
+        write_feedback(None, findings, dest, district_name=district_name, period_label=period_label, words=words)
+
+
+def write_all(jobs: list[FeedbackJob], period_label: str, words: Words | None, *,
+              workers: int | None = None) -> None:
+    """Write every job's feedback workbook (see the module docstring)."""
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        for job in jobs:
+            write_one(job, period_label, words)
+        return
+    from reporttool.forms.isolate import _init_worker
+
+    done: set[int] = set()
+    try:
+        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_init_worker, initargs=(MEMORY_MB, os.getpid())) as pool:
+            futures = {pool.submit(write_one, job, period_label, words): i for i, job in enumerate(jobs)}
+            for fut in cf.as_completed(futures):
+                fut.result()  # the job's OSError / ReportToolError, as in process
+                done.add(futures[fut])
+    except BrokenProcessPool:
+        for i, job in enumerate(jobs):
+            if i not in done:
+                write_one(job, period_label, words)

@@ -1,0 +1,46 @@
+"""pipeline/feedback_jobs.py: several feedback workbooks are written by a spawn pool, each exactly as the
+parent would write it; a file that cannot be written stops the run as before."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from test_isolation import form, merge
+
+from reporttool.checks import check_files
+from reporttool.pipeline import feedback_jobs
+from reporttool.pipeline.feedback_jobs import write_all
+
+
+def _cells(path):
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def _jobs(tmp_path, cat, folder):
+    jobs = []
+    for i, code in enumerate(("110101", "110102", "KF01", "110101")):
+        src = form(cat, tmp_path / "src" / f"{i}-{code}.xlsx", code, 2 + i)
+        merge(src, "H8:H9")  # an R-MERGED error: a finding to paint
+        report, = check_files([src], cat)
+        assert report.findings
+        jobs.append((src if i != 3 else None, report.findings, tmp_path / folder / f"{i}.xlsx", f"县区{i}"))
+    return jobs
+
+
+def test_parallel_feedback_is_what_the_parent_writes(tmp_path, small_catalogue):
+    assert len(_jobs(tmp_path, small_catalogue, "x")) >= feedback_jobs.PARALLEL_MIN
+    serial, parallel = _jobs(tmp_path, small_catalogue, "serial"), _jobs(tmp_path, small_catalogue, "parallel")
+    for job in serial:
+        feedback_jobs.write_one(job, "2025年1-6月", small_catalogue.words)
+    write_all(parallel, "2025年1-6月", small_catalogue.words, workers=2)
+    for a, b in zip(serial, parallel):
+        assert _cells(a[2]) == _cells(b[2])
+
+
+def test_a_feedback_that_cannot_be_written_is_raised_from_the_pool(tmp_path, small_catalogue):
+    jobs = _jobs(tmp_path, small_catalogue, "out")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    jobs[2] = (*jobs[2][:2], blocker / "2.xlsx", jobs[2][3])  # its folder is a file: OSError
+    with pytest.raises(OSError):
+        write_all(jobs, "2025年1-6月", small_catalogue.words, workers=2)
