@@ -276,3 +276,14 @@ def test_district_codes_of_towns_give_their_county_region():
     assert region_code(dataclasses.replace(cat, settings=dataclasses.replace(cat.settings, region_code="130100")),
                        zone) == "130100"
 
+
+
+def test_a_programme_investment_over_plan_years_sizes_this_years_projects():
+    """葫芦岛: 集群投资三年累计400亿元 (2023-2025): half of 2025 is about 400 ÷ 3 × 6/12 = 66.7亿元 of projects,
+    summed over every district (the one planted as missing included, whose share is small)."""
+    cat = _catalogue("葫芦岛")
+    target = next(t for t in cat.targets if not t.cluster and t.kind == "cumulative")
+    plan = plan_demo(cat, Period(2025, 6), plant=False)
+    done = sum((p["done_year"] for dd in plan.data for p in dd.projects), D(0)) / 10000
+    expected = target.value / (target.year - target.start_year + 1) / 2
+    assert expected * D("0.9") <= done <= expected * D("1.3"), (done, expected)

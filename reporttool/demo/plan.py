@@ -30,6 +30,7 @@ from reporttool.core.models import (
     SOURCE_OUTPUT,
     SOURCE_PROJECTS,
     SOURCE_ROSTER,
+    TARGET_CUMULATIVE,
     TARGET_GROWTH,
     Cluster,
     District,
@@ -182,6 +183,7 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
                          level=rng.uniform(0.75, 0.85) if lag else rng.uniform(0.92, 1.0))
         _plan_values(cat, period, cp, rng, year_frac)
         plans[c.code] = cp
+    _programme_investment(cat, period, plans, rng, year_frac)
     _place_clusters(cat, plans, missing, rng)
     area = _plan_area(cat, period, plans, rng, year_frac)
     return CityPlan(plans, missing, order, lagging, float(cat.settings.scale_threshold), area)
@@ -307,6 +309,28 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
         m = _RATIO.match(ind.formula)
         if target is None and m and m.group(1) in v and m.group(2) in v and v[m.group(1)] > v[m.group(2)]:
             v[m.group(2)] = v[m.group(1)] / rng.uniform(0.3, 0.8)
+
+
+def _programme_investment(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random,
+                          year_frac: float) -> None:
+    """A programme target on cumulative investment over the plan years (集群投资三年累计400亿元): this year's
+    share of it (400 ÷ 3 × the months elapsed, ± 5 %) is split over the clusters without an investment target
+    of their own, by their size, so the year's projects are on the plan's scale."""
+    for ind in cat.indicators:
+        if ind.source != SOURCE_PROJECTS or ind.roster_measure != "本年完成投资":
+            continue
+        for t in cat.targets:
+            if (t.cluster or t.district or t.indicator != ind.code or t.kind != TARGET_CUMULATIVE or t.value is None
+                    or t.start_year is None or not t.start_year <= period.year <= t.year):
+                continue
+            yearly = float(t.value) / (t.year - t.start_year + 1) * year_frac * rng.uniform(0.95, 1.05)
+            open_ = [cp for cp in plans.values() if cp.invest is None and cp.cluster.code in ind.clusters]
+            size = {cp.cluster.code: max(cp.values.get(cp.revenue, 0.0), 1.0) * tier_magnitude(cp.cluster.tier)
+                    for cp in open_}
+            whole = sum(size.values()) or 1.0
+            for cp in open_:
+                share = yearly * size[cp.cluster.code] / whole
+                cp.invest = float(to_form_unit(Decimal(repr(share)), ind.unit, ind.form_unit, cat.unit_table()))
 
 
 def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: District | None,
@@ -636,7 +660,10 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
                      "total": total, "plan_year": plan, "done_year": done, "done_total": prior + done,
                      "start": start, "finish": finish})
     done = max(sum(r["done_year"] for r in rows), 1.0)
-    if cp.invest:  # a projects indicator with a target: scale this district's share onto it
+    planned = sum(r["plan_year"] for r in rows)
+    if cp.invest and done < 0.05 * planned:  # only signed projects here: nothing to scale up
+        k = 1.0
+    elif cp.invest:  # a projects indicator with a target: scale this district's share onto it
         k = cp.invest * w / done
     else:  # no target: a year's investment is a modest part of the cluster's revenue here (a town's projects are
         # fewer and smaller, never 50万元 "projects")
@@ -648,7 +675,8 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
         for r in rows:
             for key in ("total", "plan_year", "done_year", "done_total"):
                 r[key] *= k
-            r["total"] = math.ceil(r["total"] / 100) * 100 if r["total"] >= 1000 else float(math.ceil(r["total"]))
+            # a key project is at least 500万元 (its plan and spending stay below that)
+            r["total"] = math.ceil(r["total"] / 100) * 100 if r["total"] >= 1000 else float(max(500, math.ceil(r["total"])))
     for r in rows:
         for key in ("total", "plan_year", "done_year", "done_total"):
             r[key] = dec(r[key])
