@@ -184,3 +184,17 @@ def test_cli_demo_from_writes_the_months_and_imports_them(small_workspace):
 def test_cli_demo_from_must_be_an_earlier_month(small_workspace, bad):
     run = CliRunner().invoke(main, ["-w", str(small_workspace.root), "demo", "--period", "2025-06", "--from", bad])
     assert run.exit_code == 2 and "--from 应为早于 2025-06 的月份" in run.output
+
+
+def test_new_scale_enterprises_over_the_plan_years_follow_the_programme_target():
+    """葫芦岛: 三年新增规上企业100户 (2023-2025, base 2022): with the span from 2022-12, the rosters of May 2025
+    list about 100 × 29/36 ≈ 81 more 规上 enterprises than those of December 2022."""
+    cat = load_catalogue(REPO / "templates" / "targets.xlsx")
+    target = next(t for t in cat.targets if t.kind == "increase")
+    final = plan_demo(cat, LAST, plant=True)
+    _plan, months = plan_span(cat, LAST, Period(2022, 12), final, enterprises=None, projects=None, seed=2025,
+                              plant=True)
+    by_month = {p.key: data for p, data in months}
+    scale = {k: sum(r["is_scale"] == "是" for dd in by_month[k] for r in dd.roster) for k in ("2022-12", "2025-05")}
+    expected = target.value * (2025 * 12 + 4 - (2022 * 12 + 11)) / 36
+    assert expected * D("0.85") <= scale["2025-05"] - scale["2022-12"] <= expected * D("1.2"), (scale, expected)

@@ -76,6 +76,7 @@ class ClusterPlan:
     weights: dict[str, float] = field(default_factory=dict)  # district code -> share (sums to 1 over senders)
     growth_targets: dict[str, float] = field(default_factory=dict)  # indicator code -> planned growth (growth target)
     parts: tuple[str, ...] = ()  # the parts of a sum formula (A+B+C) standing in for the revenue when there is none
+    invest_before: float | None = None  # 累计完成投资 before this year the programme's plan-years target implies
 
 
 @dataclass
@@ -328,9 +329,12 @@ def _programme_investment(cat: Catalogue, period: Period, plans: dict[str, Clust
             size = {cp.cluster.code: max(cp.values.get(cp.revenue, 0.0), 1.0) * tier_magnitude(cp.cluster.tier)
                     for cp in open_}
             whole = sum(size.values()) or 1.0
+            before = float(t.value) / (t.year - t.start_year + 1) * (period.year - t.start_year)  # earlier plan years
             for cp in open_:
-                share = yearly * size[cp.cluster.code] / whole
-                cp.invest = float(to_form_unit(Decimal(repr(share)), ind.unit, ind.form_unit, cat.unit_table()))
+                share = size[cp.cluster.code] / whole
+                cp.invest = float(to_form_unit(Decimal(repr(yearly * share)), ind.unit, ind.form_unit, cat.unit_table()))
+                cp.invest_before = float(to_form_unit(Decimal(repr(before * share * rng.uniform(0.95, 1.05))), ind.unit,
+                                                      ind.form_unit, cat.unit_table()))
 
 
 def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: District | None,
@@ -660,10 +664,16 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
                      "total": total, "plan_year": plan, "done_year": done, "done_total": prior + done,
                      "start": start, "finish": finish})
     done = max(sum(r["done_year"] for r in rows), 1.0)
-    planned = sum(r["plan_year"] for r in rows)
-    if cp.invest and done < 0.05 * planned:  # only signed projects here: nothing to scale up
-        k = 1.0
-    elif cp.invest:  # a projects indicator with a target: scale this district's share onto it
+    if cp.invest and done < 0.05 * sum(r["plan_year"] for r in rows):
+        # only signed projects here: the largest is one already under way (续建 since last year)
+        r = max(rows, key=lambda x: x["total"])
+        start = dt.date(year - 1, rng.randint(1, 12), 1)
+        prior = r["total"] * rng.uniform(0.2, 0.4)
+        plan = min(r["total"] - prior, r["total"] * rng.uniform(0.25, 0.6))
+        r.update(nature="续建", status="在建", start=start, finish=max(r["finish"], dt.date(year + 1, 6, 1)),
+                 plan_year=plan, done_year=plan * (month / 12) * cp.pace, done_total=prior + plan * (month / 12) * cp.pace)
+        done = max(sum(x["done_year"] for x in rows), 1.0)
+    if cp.invest:  # a projects indicator with a target: scale this district's share onto it
         k = cp.invest * w / done
     else:  # no target: a year's investment is a modest part of the cluster's revenue here (a town's projects are
         # fewer and smaller, never 50万元 "projects")
@@ -677,6 +687,12 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
                 r[key] *= k
             # a key project is at least 500万元 (its plan and spending stay below that)
             r["total"] = math.ceil(r["total"] / 100) * 100 if r["total"] >= 1000 else float(max(500, math.ceil(r["total"])))
+    prior = sum(r["done_total"] - r["done_year"] for r in rows)
+    if cp.invest_before and prior > 0 and k != 1.0:  # the earlier plan years' spending on the plan's scale too
+        kb = cp.invest_before * w / prior
+        for r in rows:
+            r["done_total"] = r["done_year"] + (r["done_total"] - r["done_year"]) * kb
+            r["total"] = max(r["total"], math.ceil((r["done_total"] + r["plan_year"] - r["done_year"]) / 100) * 100)
     for r in rows:
         for key in ("total", "plan_year", "done_year", "done_total"):
             r[key] = dec(r[key])

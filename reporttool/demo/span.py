@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from reporttool.catalogue import Catalogue
-from reporttool.core.models import Period
+from reporttool.core.models import TARGET_INCREASE, Period
 from reporttool.demo.base import (
     EXPLAINED_SWING,
     LY_REVISED,
@@ -98,6 +98,7 @@ class SpanModel:
                 if self.rng.random() < 0.04:
                     self.revised.add((dd.district.code, *key))
             self._churn(dd)
+        self._new_scale(clean)
 
     # ---- values -----------------------------------------------------------------------------------
     def _cum(self, district: str, cluster: str, y: int, m: int, g: float) -> float:
@@ -163,6 +164,31 @@ class SpanModel:
         return out
 
     # ---- rosters ----------------------------------------------------------------------------------
+    def _new_scale(self, clean: list[DistrictData]) -> None:
+        """A programme target on new 规上 enterprises over plan years (三年新增规上企业100户, base 2022): that many
+        of this month's 规上 enterprises, times the plan time elapsed, joined the roster after the base year's
+        December, evenly over the months (each says so in its 说明), so the rosters count the plan's progress."""
+        target = next((t for t in self.cat.targets if not t.cluster and not t.district and t.kind == TARGET_INCREASE
+                       and t.value is not None and t.base_year is not None
+                       and (ind := self.cat.indicator(t.indicator)) is not None
+                       and ind.roster_measure == "规上企业户数"), None)
+        if target is None or target.base_year is None or target.value is None:
+            return
+        base, end, last = target.base_year * 12 + 11, target.year * 12 + 11, index(self.last)
+        if not base < last <= end:
+            return
+        new = round(float(target.value) * (last - base) / (end - base) * self.rng.uniform(0.92, 1.04))
+        taken = {n for d in self.joiners.values() for n in d} | {n for d in self.leavers.values() for n in d}
+        firms = [(dd.district.code, r["name"]) for dd in clean for r in dd.roster
+                 if r["is_scale"] == "是" and r["is_leader"] != "是" and r["name"] not in taken]
+        self.rng.shuffle(firms)
+        by_district: dict[str, list[str]] = {}
+        for d, name in firms[:new]:
+            by_district.setdefault(d, []).append(name)
+        for d, names in by_district.items():  # each district's evenly over the months: rarely two in one month
+            for n, name in enumerate(names):
+                self.joiners.setdefault(d, {})[name] = base + 1 + int((n + 0.5) * (last - base - 1) / len(names))
+
     def _churn(self, dd: DistrictData) -> None:
         lo, hi = index(self.first) + 1, index(self.last) - 1
         small = [r for r in dd.roster if r["is_scale"] == "否"]
