@@ -198,3 +198,34 @@ def test_new_scale_enterprises_over_the_plan_years_follow_the_programme_target()
     scale = {k: sum(r["is_scale"] == "是" for dd in by_month[k] for r in dd.roster) for k in ("2022-12", "2025-05")}
     expected = target.value * (2025 * 12 + 4 - (2022 * 12 + 11)) / 36
     assert expected * D("0.85") <= scale["2025-05"] - scale["2022-12"] <= expected * D("1.2"), (scale, expected)
+
+
+HISTORY_RULES = ("R-LY-REVISED", "R-MONTH-OUTLIER", "R-ROSTER-GONE", "R-ROSTER-NEW")
+
+
+def test_the_history_checks_find_exactly_the_planted_history_problems(workspace):
+    """The whole way: demo --from writes and imports 17 months, consolidate runs the history checks on June.
+    Each planted history problem is found where it was planted; every other history finding is a consequence
+    of a planted month problem (the empty roster: every enterprise gone; the wrong check digit: a code gone)."""
+    from reporttool.demo.make import make_demo
+    from reporttool.figures.consistency import checked_versions
+    from reporttool.ledger import Ledger
+    from reporttool.pipeline.consolidate import run_consolidate
+
+    result = make_demo(workspace, LAST, since=FIRST)
+    assert result.imported is not None and result.imported.count("导入") == len(result.history) == 17 * 9
+    run_consolidate(workspace, LAST, workers=1)
+    cat = workspace.catalogue()
+    with Ledger(workspace) as ledger:
+        cv = checked_versions(ledger, cat, LAST)
+    found = [(d, f.rule, f.cell) for d, fs in cv.findings.items() for f in fs if f.rule in HISTORY_RULES]
+    planted = {p.kind: p for p in result.problems}
+    for kind in (LY_REVISED, MONTH_SPIKE):
+        p = planted[kind]
+        assert (p.district, p.rule, p.cell) in found, (kind, found)
+    assert (planted[ROSTER_GONE].district, "R-ROSTER-GONE") in {(d, r) for d, r, _ in found}
+    consequences = {planted[EMPTY_ROSTER].district, next(p.district for p in result.problems if p.kind == "credit_check")}
+    others = [(d, r, c) for d, r, c in found
+              if (d, r, c) not in {(p.district, p.rule, p.cell) for p in result.problems}
+              and not (d == planted[ROSTER_GONE].district and r == "R-ROSTER-GONE")]
+    assert all(d in consequences and r in ("R-ROSTER-GONE", "R-ROSTER-NEW") for d, r, _ in others), others
