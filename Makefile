@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
-#   make demo   - a demo workspace of the default city: 2024-01 to 2025-05 imported as history, 2025-06
+#   make demo   - a demo workspace of the default city: 2022-12 to 2025-05 imported as history, 2025-06
 #                 consolidated; prints where the outputs are
 #   make test   - ruff, mypy, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
 #   make serve  - the districts' web page on the demo workspace (http://localhost:8765/)
@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo
 PERIOD ?= 2025-06
-FROM   ?= 2024-01
+FROM   ?= 2022-12
 
 .PHONY: demo test venv bench serve clean
 
