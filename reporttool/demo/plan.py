@@ -184,7 +184,8 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
                          level=rng.uniform(0.75, 0.85) if lag else rng.uniform(0.92, 1.0))
         _plan_values(cat, period, cp, rng, year_frac)
         plans[c.code] = cp
-    _programme_investment(cat, period, plans, rng, year_frac)
+    # its own generator: the programme's investment leaves the city's other draws as they were
+    _programme_investment(cat, period, plans, random.Random(f"reporttool-demo-invest:{period.key}"), year_frac)
     _place_clusters(cat, plans, missing, rng)
     area = _plan_area(cat, period, plans, rng, year_frac)
     return CityPlan(plans, missing, order, lagging, float(cat.settings.scale_threshold), area)
@@ -667,9 +668,10 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
     if cp.invest and done < 0.05 * sum(r["plan_year"] for r in rows):
         # only signed projects here: the largest is one already under way (续建 since last year)
         r = max(rows, key=lambda x: x["total"])
-        start = dt.date(year - 1, rng.randint(1, 12), 1)
-        prior = r["total"] * rng.uniform(0.2, 0.4)
-        plan = min(r["total"] - prior, r["total"] * rng.uniform(0.25, 0.6))
+        own = random.Random(r["name"])  # not the district's generator: its other rows stay as they were
+        start = dt.date(year - 1, own.randint(1, 12), 1)
+        prior = r["total"] * own.uniform(0.2, 0.4)
+        plan = min(r["total"] - prior, r["total"] * own.uniform(0.25, 0.6))
         r.update(nature="续建", status="在建", start=start, finish=max(r["finish"], dt.date(year + 1, 6, 1)),
                  plan_year=plan, done_year=plan * (month / 12) * cp.pace, done_total=prior + plan * (month / 12) * cp.pace)
         done = max(sum(x["done_year"] for x in rows), 1.0)
