@@ -235,3 +235,13 @@ def test_import_then_consolidate_shows_the_finding_in_feedback_and_issue_list(sm
     assert any("上年同期" in t for t in comments)
     with Ledger(ws) as ledger:  # the plain versions in use (no history) do not have it: the check adds it
         assert not any(f.rule == "R-LY-REVISED" for f in current_versions(ledger, cat, JUNE).findings["110101"])
+
+
+def test_an_empty_roster_does_not_list_every_enterprise_as_gone(small_workspace):
+    """A roster left empty is R-ROSTER-EMPTY's error already: R-ROSTER-GONE does not repeat every name."""
+    ws = small_workspace
+    cat = ws.catalogue()
+    with Ledger(ws) as ledger:
+        ingest(ledger, submission("110101", period=Period(2025, 5), roster=roster((1, "甲公司", "A"), (2, "乙公司", "A"))))
+        ingest(ledger, submission("110101", outputs={("A", "SR"): (D(20), None)}))
+        assert [f.rule for f in history_findings(ledger, cat, JUNE)] == []

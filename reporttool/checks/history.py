@@ -176,11 +176,12 @@ def month_outliers(cat: Catalogue, district: str, file_name: str, output: Table 
             continue
         score, med = scored
         ind = cat.indicator(key[1])
-        unit = ind.unit if ind else ""
+        unit, places = (ind.unit, ind.decimals) if ind else ("", 2)  # as the 总表 shows the indicator
         assert output is not None  # rows came from it
         out.append(finding("R-MONTH-OUTLIER", file=file_name, district=district, sheet=output.sheet, row=row.number,
                            column=OUTPUT.column("value").title, cell=output.cell("value", row.number),
-                           value=f"{show(x)}{unit}", explanation=_note(row), words=cat.words, what=_what(cat, key),
-                           n=len(history.get(key, [])[-MAX_MONTHS:]), median=f"{show(med)}{unit}",
+                           value=f"{fmt.trim(x, places)}{unit}", explanation=_note(row), words=cat.words,
+                           what=_what(cat, key), n=len(history.get(key, [])[-MAX_MONTHS:]),
+                           median=f"{fmt.trim(med, places)}{unit}",
                            score=show(score, 1), cutoff=fmt.trim(cutoff, 2)))
     return out

@@ -65,7 +65,8 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
         if prev is not None and last is not None and last.readable:
             now_codes, then_codes = ledger.code_set(rec.id), ledger.code_set(last.id)
             new = [Entry(*e) for e in ledger.roster_entries(rec.id, now_codes - then_codes)]
-            gone = [Entry(*e) for e in ledger.roster_entries(last.id, then_codes - now_codes)]
+            # an empty roster is R-ROSTER-EMPTY's (an error already): not every enterprise listed as gone
+            gone = [Entry(*e) for e in ledger.roster_entries(last.id, then_codes - now_codes)] if now_codes else []
             if new or gone:
                 found += roster_changes(cat, d, rec.file_name, facts.tables.get("roster"), output, new, gone,
                                         prev.label)
