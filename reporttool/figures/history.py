@@ -30,6 +30,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Period
 from reporttool.figures.compute import _district_sums, current_versions
+from reporttool.figures.periods import versions_in_use
 from reporttool.ledger import Ledger
 from reporttool.ledger.aggregates import Sum
 
@@ -89,8 +90,8 @@ def sums_stamp(ledger: Ledger, cat: Catalogue, period: Period) -> str:
     blob = json.dumps({
         "format": FORMAT,
         "catalogue": _catalogue_shape(cat),
-        "in_use": sorted((d, r.id) for d, r in ledger.current(period.key).items()),
-        "before": sorted((d, r.id) for d, r in ledger.current(prev.key).items()) if prev else [],
+        "in_use": sorted((d, r.id) for d, r in versions_in_use(ledger, period).items()),
+        "before": sorted((d, r.id) for d, r in versions_in_use(ledger, prev).items()) if prev else [],
     }, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

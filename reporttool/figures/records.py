@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from reporttool.core.formula import formula_refs
 from reporttool.core.models import SOURCE_FORMULA, Finding, Period
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
+from reporttool.figures.scores import Scorecard, SpanValue
 from reporttool.ledger.aggregates import Sum
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -215,6 +216,9 @@ class Figures:
     months: list[MonthFigure] = field(default_factory=list)
     plan: list[PlanProgressFigure] = field(default_factory=list)  # multi-year targets (累计/新增) to date
     basis: str = ""  # a quarter or a year: where its figures come from (根据各县区1-6月报表汇总)
+    # a quarter or a year (figures/scorecard.py add_span): 当季 values and the 县区考核
+    span_values: list[SpanValue] = field(default_factory=list)
+    scorecard: Scorecard | None = None
 
     def cluster_figure(self, cluster: str, indicator: str) -> IndicatorFigure | None:
         return next((f for f in self.clusters if f.cluster == cluster and f.indicator == indicator), None)

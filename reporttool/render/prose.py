@@ -104,6 +104,8 @@ class Draft:
 def months_text(figures: Figures) -> str:
     """1-6月 / 1月 / 一季度 style period without the year."""
     p = figures.period
+    if not p.monthly:  # a quarter or a year: 上半年 / 全年 (render/period_brief.py)
+        return p.span_word
     label = p.label
     return label[len(f"{p.year}年"):]
 

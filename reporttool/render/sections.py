@@ -17,6 +17,7 @@ from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure
 from reporttool.figures.records import formula_parts
 from reporttool.render import plan_words, wording
+from reporttool.render.period_brief import period_blocks, period_notes, when
 from reporttool.render.prose import (
     Block,
     ChartBlock,
@@ -134,7 +135,7 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
             note += cov.roster_note()  # a count from the enterprise lists says whose list is missing
         clauses.append(indicator_clause(f, ind, cat, note=note))
     clauses += programme_clauses(figures, cat)  # programme ratios (适用集群 合计) with a target
-    head = f"{figures.period.label}，{cat.words.whole}{n_clusters}个{st.programme_name}{cov.scope(cat)}"
+    head = f"{when(figures.period)}，{cat.words.whole}{n_clusters}个{st.programme_name}{cov.scope(cat)}"
     blocks.append(Paragraph(head + ("实现" + "；".join(clauses) if clauses else "主要指标情况如下") + "。"))
     text = contributions(figures, cat)
     if text:
@@ -453,13 +454,14 @@ def draft(figures: Figures, cat: Catalogue) -> Draft:
     cov = wording.coverage(figures)
     out.blocks.extend(overall(figures, cat, cov))
     out.blocks.extend(progress(figures, cat, cov))
+    out.blocks.extend(period_blocks(figures, cat))  # a quarter or a year: render/period_brief.py
     problems, lagging = problems_section(figures, cat, cov)
     out.blocks.extend(problems)
     out.lagging_clusters = lagging
     table = indicator_table(figures, cat)
     pulls = any(f.pull is not None for f in figures.clusters) and bool(contributions(figures, cat))
     derived = any(f.target_derived for f in figures.clusters + figures.programme)
-    notes = wording.notes(figures, cat, pulls=pulls, derived=derived)
+    notes = wording.notes(figures, cat, pulls=pulls, derived=derived) + period_notes(figures, cat)
     if table.rows:  # the 附件 first; the 附注 closes the document, under the table and above the 版记
         out.appendix.append(table)
     out.appendix.append(Heading("附注"))

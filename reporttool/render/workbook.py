@@ -21,6 +21,7 @@ from reporttool.core.models import SOURCE_OUTPUT, SOURCE_ROSTER, TARGET_GROWTH, 
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
 from reporttool.render import other_targets, plan_words
+from reporttool.render.scorecard import scorecard_sheet
 from reporttool.render.xlsx_styles import (
     Column,
     Styles,
@@ -79,6 +80,8 @@ def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
             _enterprise_sheet(wb, st, figures, cat)
             _project_sheet(wb, st, figures, cat)
             _submission_sheet(wb, st, figures, cat)
+            scorecard_sheet(wb, st, figures, cat, title_of(cat, figures.period, f"{cat.words.unit}考核情况"),
+                            compiler(cat))  # a quarter or a year only
             _findings_sheet(wb, st, figures, cat)
         finally:
             wb.close()

@@ -1,0 +1,185 @@
+"""A quarter's and a year's own measures: 当季 values and the 县区考核 scorecard (docs/consolidation.md
+“当季”, “县区考核”).
+
+``add_span(ledger, cat, figs)`` fills ``Figures.span_values`` and ``Figures.scorecard`` of a
+quarter or a year; a month is left as it is. Both read the stored figures of other periods
+(figures/history.py) and the ledger's record of files and findings, never the rows of other periods.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.core.models import ERROR, Period
+from reporttool.core.units import q
+from reporttool.figures import Figures, IndicatorFigure
+from reporttool.figures.history import district_sums
+from reporttool.figures.periods import months
+from reporttool.figures.scores import MODE_SHARE, MODE_TARGET, DistrictScore, Scorecard, SpanValue
+from reporttool.ledger import Ledger, SubmissionRecord
+
+__all__ = ["add_span", "span_values", "scorecard", "previous_quarter_end", "headline_indicator",
+           "reporting_periods"]
+
+RATE_UNIT = "%"
+HUNDRED = Decimal(100)
+GROWTH_FLOOR = Decimal("0.6")  # the lowest 同比 among the districts still earns 60 % of the 增长 weight
+
+
+def add_span(ledger: Ledger, cat: Catalogue, figs: Figures) -> Figures:
+    """当季 and 县区考核 of a quarter or a year (nothing for a month). Returns ``figs``."""
+    if not figs.period.monthly:
+        figs.span_values = span_values(ledger, cat, figs)
+        figs.scorecard = scorecard(ledger, cat, figs)
+    return figs
+
+
+def previous_quarter_end(period: Period) -> Period | None:
+    """The quarter end before the period's last quarter (2025-Q2 -> 2025-Q1, 2025 -> 2025-Q3); None in Q1."""
+    return Period(period.year, period.month - 3, True) if period.month > 3 else None
+
+
+def headline_indicator(cat: Catalogue, cluster: str) -> str:
+    """The indicator a cluster is judged by: its 主要指标, else its first flow compared with 时序进度."""
+    c = cat.cluster(cluster)
+    if c is not None and c.headline:
+        return c.headline
+    return next((i.code for i in cat.indicators_for(cluster) if i.compare_time and i.unit != RATE_UNIT), "")
+
+
+def span_values(ledger: Ledger, cat: Catalogue, figs: Figures) -> list[SpanValue]:
+    """当季 of every city-wide cluster × flow indicator: this quarter end's 本年累计 − the previous quarter
+    end's, summed over the districts that have both (the first quarter: its 本年累计)."""
+    prev = previous_quarter_end(figs.period)
+    before = district_sums(ledger, cat, prev) if prev is not None else {}
+    out = []
+    for f in figs.clusters:
+        ind = cat.indicator(f.indicator)
+        if ind is None or not ind.compare_time or not ind.summable or ind.unit == RATE_UNIT:
+            continue
+        total: Decimal | None = None
+        n = 0
+        missing = []
+        for d, sums in figs.district_sums.items():
+            cur = sums.get((f.cluster, f.indicator))
+            if cur is None or cur.value is None:
+                continue
+            if prev is None:
+                part = cur.value
+            else:
+                old = before.get(d, {}).get((f.cluster, f.indicator))
+                if old is None or old.value is None:
+                    missing.append(d)
+                    continue
+                part = cur.value - old.value
+            total = part if total is None else total + part
+            n += 1
+        out.append(SpanValue(f.cluster, f.indicator, total, n, tuple(missing)))
+    return out
+
+
+def reporting_periods(cat: Catalogue, period: Period) -> list[Period]:
+    """The periods districts report in the span: every month to the period's end, or every quarter when
+    the plan reports quarterly (设置 报送周期 季)."""
+    if cat.settings.report_cycle == "季":
+        return [Period(period.year, m, True) for m in range(3, period.month + 1, 3)]
+    return months(period)
+
+
+def _short(p: Period) -> str:
+    return p.quarter_word if p.quarterly else f"{p.month}月"
+
+
+def _error_keys(ledger: Ledger, rec: SubmissionRecord) -> set[tuple[str, str, str, str]]:
+    return {(f.rule, f.sheet, f.cell, f.column) for f in ledger.findings(rec.id) if f.severity == ERROR}
+
+
+def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
+    """县区考核 over the span of ``figs.period`` (docs/consolidation.md “县区考核” states every rule)."""
+    s = cat.settings
+    weights = (s.score_weight_completion, s.score_weight_growth, s.score_weight_on_time, s.score_weight_fixed)
+    heads = {c.code: headline_indicator(cat, c.code) for c in cat.clusters}
+    city = {(f.cluster, f.indicator): f for f in figs.clusters}
+    mine: dict[str, list[IndicatorFigure]] = defaultdict(list)
+    for f in figs.districts:
+        if f.district and heads.get(f.cluster) == f.indicator and f.value is not None:
+            mine[f.district].append(f)
+    mode = MODE_TARGET if any(f.target is not None for fs in mine.values() for f in fs) else MODE_SHARE
+    completion: dict[str, Decimal | None] = {}
+    growth: dict[str, Decimal | None] = {}
+    for d in cat.districts:
+        figures = mine.get(d.code, [])
+        if mode == MODE_TARGET:
+            rates = [f.completion for f in figures if f.completion is not None]
+        else:
+            rates = []
+            for f in figures:
+                whole = city.get((f.cluster, f.indicator))
+                if f.value is not None and whole is not None and whole.value:
+                    rates.append(f.value / whole.value * HUNDRED)
+        completion[d.code] = _mean(rates)
+        growth[d.code] = _mean([f.yoy for f in figures if f.yoy is not None])
+
+    periods = reporting_periods(cat, figs.period)
+    files: dict[tuple[str, str], list[SubmissionRecord]] = defaultdict(list)
+    keys = {p.key for p in periods}
+    for rec in ledger.submissions():  # oldest first
+        if rec.period in keys:
+            files[(rec.district, rec.period)].append(rec)
+    in_use = {p.key: ledger.current(p.key) for p in periods}
+
+    best_share = max((v for v in completion.values() if v is not None), default=None)
+    rates_g = [v for v in growth.values() if v is not None]
+    g_lo, g_hi = (min(rates_g), max(rates_g)) if rates_g else (None, None)
+    total_weight = sum(weights, Decimal(0))
+    rows = []
+    for d in cat.districts:
+        late, on_time, first_errors, fixed, reported = [], 0, 0, 0, False
+        for p in periods:
+            recs = files.get((d.code, p.key), [])
+            readable = [r for r in recs if r.readable]
+            if readable and readable[0].received_at.date() <= s.deadline_for(p):
+                on_time += 1
+            else:
+                late.append(_short(p))
+            if not recs:
+                continue
+            reported = reported or bool(readable)
+            first = recs[0]
+            errors = _error_keys(ledger, first)
+            first_errors += len(errors)
+            now = in_use[p.key].get(d.code)
+            if now is not None and now.id != first.id and now.readable:
+                fixed += len(errors - _error_keys(ledger, now))
+        c, g = completion[d.code], growth[d.code]
+        if c is None:
+            p_c = Decimal(0)
+        elif mode == MODE_TARGET:
+            p_c = weights[0] * min(c / figs.period.time_progress, Decimal(1))
+        else:
+            p_c = weights[0] * c / best_share if best_share else Decimal(0)
+        if g is None or g_lo is None or g_hi is None:
+            p_g = Decimal(0)
+        elif g_hi == g_lo:
+            p_g = weights[1]
+        else:
+            p_g = weights[1] * (GROWTH_FLOOR + (1 - GROWTH_FLOOR) * (g - g_lo) / (g_hi - g_lo))
+        p_t = weights[2] * Decimal(on_time) / Decimal(len(periods)) if periods else Decimal(0)
+        if not reported:
+            p_f = Decimal(0)
+        else:
+            p_f = weights[3] * Decimal(fixed) / Decimal(first_errors) if first_errors else weights[3]
+        points = (p_c, p_g, p_t, p_f)
+        total = sum(points, Decimal(0)) * HUNDRED / total_weight if total_weight else Decimal(0)
+        rows.append(DistrictScore(d.code, d.name, c, g, on_time, len(periods), tuple(late), first_errors,
+                                  fixed, points, total))
+    places = s.rate_decimals
+    shown = [q(r.total, places) for r in rows]
+    ranked = tuple(DistrictScore(**{**r.__dict__, "rank": 1 + sum(1 for o in shown if o > mine_)})
+                   for r, mine_ in zip(rows, shown))
+    return Scorecard(mode, weights, tuple(_short(p) for p in periods), ranked)
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None

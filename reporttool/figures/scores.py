@@ -1,0 +1,52 @@
+"""The records of a quarter's and a year's own measures (figures/scorecard.py computes them): 当季 values
+and the 县区考核 scorecard. Plain frozen data, read by render/ (workbook 县区考核 sheet, the brief)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# What a scorecard's 目标完成 measures (Scorecard.mode)
+MODE_TARGET = "target"  # 完成率 of the district's own targets (目标 rows with a 县区代码)
+MODE_SHARE = "share"  # 占全市比重: the district's share of the city's value (no district targets)
+
+
+@dataclass(frozen=True)
+class SpanValue:
+    """当季: one quarter on its own (or the fourth quarter of a year) of a city-wide cluster × indicator.
+
+    = Σ over the districts with a value at both quarter ends of (this quarter end's 本年累计 − the previous
+    quarter end's); the first quarter's is its 本年累计. Flows only (指标 对比时序进度), never ratios."""
+
+    cluster: str
+    indicator: str
+    value: Decimal | None
+    n_districts: int  # districts in the sum
+    missing: tuple[str, ...] = ()  # districts with this quarter's value but not the previous quarter end's
+
+
+@dataclass(frozen=True)
+class DistrictScore:
+    """One district's line of the 县区考核 sheet."""
+
+    district: str
+    name: str
+    completion: Decimal | None  # % : mean 完成率 of its own targets, or mean share of the city's value
+    growth: Decimal | None  # %: mean 同比 of its clusters' main indicators
+    on_time: int  # reporting periods (months, or quarters for a quarterly plan) reported on time
+    due: int  # reporting periods of the span
+    late: tuple[str, ...]  # the periods (1月, 二季度) not on time: late or missing
+    first_errors: int  # errors in the first versions of the span's periods
+    fixed: int  # of those, gone from the version in use
+    points: tuple[Decimal, Decimal, Decimal, Decimal]  # 目标完成, 增长, 按时报送, 问题整改 (weighted)
+    total: Decimal  # out of 100
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """县区考核 of a quarter or a year (docs/consolidation.md “县区考核”)."""
+
+    mode: str  # MODE_TARGET / MODE_SHARE
+    weights: tuple[Decimal, Decimal, Decimal, Decimal]  # as in 设置 (考核权重：…)
+    periods: tuple[str, ...]  # the reporting periods checked for 按时报送 (1月 … 6月)
+    rows: tuple[DistrictScore, ...]  # every configured district, catalogue order

@@ -1,0 +1,92 @@
+"""The 县区考核 sheet of a quarter's or a year's 汇总表 (docs/workbook.md): one row per district with the
+four scores of figures/scorecard.py, the total and the rank, and under it how every score is made, so a
+考核 office can use the sheet as it is. The level word comes from the catalogue (设区市考核 for a province).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reporttool.catalogue import Catalogue
+from reporttool.core.fmt import trim
+from reporttool.figures import Figures
+from reporttool.figures.scorecard import GROWTH_FLOOR
+from reporttool.figures.scores import MODE_TARGET, Scorecard
+from reporttool.render.xlsx_styles import Column, Styles, TableSheet
+
+__all__ = ["scorecard_sheet", "sheet_name", "scoring_notes"]
+
+POINTS = 1  # decimals of every score
+
+
+def sheet_name(cat: Catalogue) -> str:
+    """县区考核 / 设区市考核: the catalogue's unit word, never a fixed 县区."""
+    return f"{cat.words.unit}考核"
+
+
+def scorecard_sheet(wb, st: Styles, figs: Figures, cat: Catalogue, title: str, compiler: str) -> None:
+    """Write the sheet (nothing when ``figs`` has no scorecard: a month)."""
+    sc = figs.scorecard
+    if sc is None:
+        return
+    w = [trim(x, 1) for x in sc.weights]
+    what = "完成率（%）" if sc.mode == MODE_TARGET else "占全市比重（%）"
+    cols = [Column("序号", 5.5), Column(cat.words.unit, 14),
+            Column(what, 10, f"目标完成（权重{w[0]}）"), Column("得分", 7, f"目标完成（权重{w[0]}）"),
+            Column("同比（%）", 9, f"增长（权重{w[1]}）"), Column("得分", 7, f"增长（权重{w[1]}）"),
+            Column("按时/应报", 9, f"按时报送（权重{w[2]}）"), Column("得分", 7, f"按时报送（权重{w[2]}）"),
+            Column("首报错误（条）", 9.5, f"问题整改（权重{w[3]}）"), Column("已改正（条）", 9.5, f"问题整改（权重{w[3]}）"),
+            Column("得分", 7, f"问题整改（权重{w[3]}）"), Column("总分", 8), Column("排名", 6)]
+    t = TableSheet(wb, st, sheet_name(cat), cols)
+    t.title(title)
+    t.meta(compiler, "单位：%、条、分")
+    t.header()
+    rp = cat.settings.rate_decimals
+    for n, r in enumerate(sc.rows, 1):
+        t.put(0, n, "center")
+        t.put(1, r.name, "text")
+        t.put(2, r.completion, places=rp)
+        t.put(3, r.points[0], places=POINTS)
+        t.put(4, r.growth, places=rp)
+        t.put(5, r.points[1], places=POINTS)
+        t.put(6, f"{r.on_time}/{r.due}", "center", alert=r.on_time < r.due)
+        t.put(7, r.points[2], places=POINTS)
+        t.put(8, r.first_errors)
+        t.put(9, r.fixed)
+        t.put(10, r.points[3], places=POINTS)
+        t.put(11, r.total, places=POINTS, bold=True)
+        t.put(12, r.rank, "center", bold=True)
+        t.next_row()
+    t.notes(([f"{figs.period.label}{figs.basis}。"] if figs.basis else []) + scoring_notes(sc, figs, cat))
+    t.finish(freeze_col=2)
+
+
+def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
+    """How each score is made, in the sheet's own words (the same rules as docs/consolidation.md)."""
+    u, whole = cat.words.unit, cat.words.whole
+    w = [trim(x, 1) for x in sc.weights]
+    tp = trim(figs.period.time_progress, 1)
+    if sc.mode == MODE_TARGET:
+        first = (f"目标完成：各集群主要指标完成{u}目标的完成率的平均数；完成率达到时序进度（{tp}%）得满分{w[0]}分，"
+                 f"不足的按完成率÷时序进度折算；没有{u}目标的{u}不得分。")
+    else:
+        first = (f"目标完成：目标库未分{u}下达目标，按各集群主要指标占{whole}的比重的平均数计分，"
+                 f"比重最高的{u}得满分{w[0]}分，其余按比重÷最高比重折算。")
+    floor = trim(GROWTH_FLOOR * 100, 0)
+    late = [f"{r.name}（{'、'.join(r.late)}）" for r in sc.rows if r.late]
+    lines = [
+        first,
+        (f"增长：各集群主要指标同比增速的平均数；最高的{u}得满分{w[1]}分，最低的得{floor}%即"
+         f"{trim(sc.weights[1] * GROWTH_FLOOR, 1)}分，其余按增速线性插值；无可比同比的不得分。"),
+        (f"按时报送：{'、'.join(sc.periods)}各期报表中，在截止日前收到第一份可读取报表的期数÷应报期数×{w[2]}分"
+         f"（未报、逾期、退回均不计按时）。"),
+        (f"问题整改：各期首次报送的报表中的错误，在该期现用的更正版本中已不再出现的条数÷首报错误条数×{w[3]}分；"
+         f"首报无错误的得满分，全年未报送可读取报表的不得分。"),
+        "总分＝各项得分之和÷权重之和×100（权重见目标库“设置”表“考核权重”）；排名按总分（保留1位小数）从高到低，同分同名次。",
+    ]
+    if late:
+        lines.append(f"未按时报送的期次：{'；'.join(late)}。")
+    return lines
+
+
+def total_weight(sc: Scorecard) -> Decimal:
+    return sum(sc.weights, Decimal(0))

@@ -1,0 +1,135 @@
+"""当季 and the 县区考核 scorecard of a quarter (issue #13 items 3 and 6), with hand-computed values."""
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from decimal import Decimal as D
+
+import openpyxl
+from test_consolidate import credit, put
+
+from reporttool.core.models import Period
+from reporttool.core.units import q
+from reporttool.figures.scores import MODE_SHARE
+from reporttool.pipeline.consolidate import run_consolidate
+
+Q2 = Period(2025, 6, True)
+NOW = dt.datetime(2025, 7, 10, 9, 0)
+
+
+def at(month: int, day: int) -> dt.datetime:
+    return dt.datetime(2025, month, day, 10, 0)
+
+
+def roster(name: str, *, bad: bool = False) -> list[dict]:
+    """One good enterprise of cluster A, and with ``bad`` a second one whose credit code fails its check digit."""
+    good = credit(zlib.crc32(name.encode("utf-8")) % 10**7)
+    rows = [{"credit_code": good, "name": f"{name}企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
+    if bad:
+        wrong = credit(zlib.crc32(name.encode("utf-8")) % 10**7 + 1)
+        wrong = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")
+        rows.append({"credit_code": wrong, "name": f"{name}企业二", "cluster": "A", "is_scale": "否", "revenue": D(1)})
+    return rows
+
+
+def make_quarter(ws):
+    # 甲区: March (an error, corrected by a second March file that still has it), June on time
+    put(ws, "甲区3月.xlsx", "110101", period=Period(2025, 3), sr="100000", when=at(4, 3), roster=roster("甲3", bad=True))
+    put(ws, "甲区3月更正.xlsx", "110101", period=Period(2025, 3), sr="110000", when=at(4, 4),
+        roster=roster("甲3", bad=True))
+    put(ws, "甲区6月.xlsx", "110101", period=Period(2025, 6), sr="250000", sr_ly="200000", when=at(7, 3),
+        roster=roster("甲6"))
+    # 乙县: only June, late, first with an error and then corrected
+    put(ws, "乙县6月.xlsx", "110102", period=Period(2025, 6), sr="50000", sr_ly="50000", when=at(7, 8),
+        roster=roster("乙6", bad=True))
+    put(ws, "乙县6月更正.xlsx", "110102", period=Period(2025, 6), sr="50000", sr_ly="50000", when=at(7, 9),
+        roster=roster("乙6"))
+    return run_consolidate(ws, Q2, now=NOW)
+
+
+def test_span_value_is_this_quarter_end_minus_the_last(small_workspace):
+    figs = make_quarter(small_workspace).figures
+    sv = next(v for v in figs.span_values if (v.cluster, v.indicator) == ("A", "SR"))
+    # 甲区: 25 亿 (June) − 11 亿 (March, the corrected version in use); 乙县 has no March: left out
+    assert (sv.value, sv.n_districts, sv.missing) == (D(14), 1, ("110102",))
+    assert not [v for v in figs.span_values if v.indicator in ("GS", "ZB")]  # a count and a ratio: no 当季
+
+
+def test_scorecard_by_hand(small_workspace):
+    figs = make_quarter(small_workspace).figures
+    sc = figs.scorecard
+    assert sc is not None and sc.mode == MODE_SHARE  # the fixture city has no district targets
+    assert sc.periods == ("1月", "2月", "3月", "4月", "5月", "6月")
+    rows = {r.name: r for r in sc.rows}
+    jia, yi, bing = rows["甲区"], rows["乙县"], rows["丙开发区"]
+    # completion: share of the city's 营业收入 of cluster A (the only headline with values): 25/30, 5/30
+    assert q(jia.completion, 3) == D("83.333") and q(yi.completion, 3) == D("16.667") and bing.completion is None
+    # growth: 同比 25 % and 0 %; on time: 甲区 March and June, 乙县 late in June
+    assert (jia.growth, yi.growth) == (D(25), D(0))
+    assert (jia.on_time, jia.due, yi.on_time, bing.on_time) == (2, 6, 0, 0)
+    assert jia.late == ("1月", "2月", "4月", "5月") and yi.late == ("1月", "2月", "3月", "4月", "5月", "6月")
+    # findings fixed: 甲区's March error still there in its correction; 乙县's June error gone
+    assert jia.first_errors > 0 and jia.fixed == 0
+    assert yi.first_errors > 0 and yi.fixed == yi.first_errors
+    # points (weights 40/30/20/10): 甲区 40 + 30 + 20×2/6 + 0; 乙县 40×(16.667/83.333)=8 + 30×0.6 + 0 + 10
+    assert [q(p, 3) for p in jia.points] == [D(40), D(30), D("6.667"), D(0)]
+    assert [q(p, 3) for p in yi.points] == [D(8), D(18), D(0), D(10)]
+    assert bing.points == (D(0), D(0), D(0), D(0))
+    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("76.7"), D("36.0"), D(0))
+    assert (jia.rank, yi.rank, bing.rank) == (1, 2, 3)
+
+
+def test_scorecard_sheet_in_the_quarter_workbook(small_workspace):
+    ws = small_workspace
+    make_quarter(ws)
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年二季度）.xlsx"))
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["县区考核"]
+    rows = list(sheet.iter_rows(values_only=True))
+    jia = next(r for r in rows if r[1] == "甲区")
+    assert jia[2] == 83.3 and jia[3] == 40 and jia[6] == "2/6" and jia[7] == 6.7 and jia[11] == 76.7 and jia[12] == 1
+    texts = [c for r in rows for c in r if isinstance(c, str)]
+    assert any("目标库未分县区下达目标，按各集群主要指标占全市的比重" in t for t in texts)
+    assert any("未按时报送的期次：甲区（1月、2月、4月、5月）" in t for t in texts)
+
+
+def test_a_month_has_no_scorecard(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区6月.xlsx", "110101", period=Period(2025, 6), sr="250000", when=at(7, 3))
+    result = run_consolidate(ws, Period(2025, 6), now=NOW)
+    assert result.figures.scorecard is None and result.figures.span_values == []
+    book = next(p for p in ws.period_dir(Period(2025, 6)).iterdir() if p.name.endswith(".xlsx") and "汇总表" in p.name)
+    assert "县区考核" not in openpyxl.load_workbook(book).sheetnames
+
+
+def test_quarter_brief_words_the_half_year_the_quarter_targets_and_ranks(small_workspace):
+    import docx
+
+    result = make_quarter(small_workspace)
+    brief = next(p for p in result.outputs if p.suffix == ".docx")
+    text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
+    assert "全市重点产业集群上半年运行情况" in text
+    assert "2025年上半年，全市3个重点产业集群" in text
+    assert "从二季度当季看，化工集群营业收入14.00亿元。乙县缺少上季末数据，未计入当季数。" in text
+    # the 100 亿元 target: 30 亿元 is 30.0 %, 70.0 百分点 and 70 亿元 short
+    assert ("从年度目标完成情况看，2025年上半年1个集群距年度目标尚有差距（化工集群营业收入完成年度目标的30.0%，"
+            "差70.0个百分点（70.00亿元））。") in text
+    assert "按县区考核总分，各县（市）区和开发区依次为甲区（76.7分）、乙县（36.0分）、丙开发区（0.0分）" in text
+    assert "2025年二季度数据根据各县区1-6月报表汇总，本年累计为1-6月累计数。" in text
+
+
+def test_year_brief_says_who_met_the_annual_target(small_workspace):
+    import docx
+
+    from reporttool.core.models import annual_period
+
+    ws = small_workspace
+    put(ws, "甲区12月.xlsx", "110101", period=Period(2025, 12), sr="900000", when=dt.datetime(2026, 1, 4, 9, 0))
+    put(ws, "乙县12月.xlsx", "110102", period=Period(2025, 12), sr="300000", when=dt.datetime(2026, 1, 4, 9, 0))
+    result = run_consolidate(ws, annual_period(2025), now=dt.datetime(2026, 1, 10, 9, 0))
+    brief = next(p for p in result.outputs if p.suffix == ".docx")
+    text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
+    assert "全市重点产业集群全年运行情况" in text and "2025年全年，全市3个重点产业集群" in text
+    # (900000 + 300000) 万元 = 120 亿元 against the 100 亿元 target
+    assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in text
+    assert result.figures.scorecard is not None and result.figures.scorecard.periods[-1] == "12月"
