@@ -59,7 +59,8 @@ def test_ly_revision_fires_beyond_the_threshold_only(small_workspace):
     assert up.rule == "R-LY-REVISED" and up.severity == VERIFY
     assert up.message == ("化工产业集群营业收入上年同期 1051万元 与本县区去年同期（2024年1-6月）报送的本年累计 1000万元 "
                           "相差5.1%，超过5%的核实阈值。请核实（如统计口径调整、数据更正）并在说明栏说明原因。")
-    assert (up.sheet, up.row, up.column, up.cell) == ("集群产出", 5, "上年同期", "H5")  # G 本年累计, H 上年同期
+    assert (up.sheet, up.row, up.column, up.cell) == ("集群产出", 5, "上年同期", "H5")
+    assert up.value == "1051"  # 填报值 is what the cell holds  # G 本年累计, H 上年同期
     assert "相差5.1%" in down.message and "949万元" in down.message
 
 
@@ -185,6 +186,7 @@ def test_month_outlier_fires_beyond_the_cut_off(small_workspace):
     assert f.message == ("化工产业集群营业收入当月 16亿元（本年累计减上月）远离本县区以往6个月的当月值（中位数 10.5亿元），"
                          "稳健分数 3.7，超过±3.5。请核实并在说明栏说明原因。")
     assert (f.sheet, f.row, f.column, f.cell) == ("集群产出", 5, "本年累计", "G5")
+    assert f.value == "810000"  # 填报值 is the 本年累计 typed, the 当月 is in the message
 
 
 def test_month_outlier_needs_six_months_and_reaches_into_last_year(small_workspace):

@@ -338,7 +338,7 @@ def test_every_rule_template_formats():
               "other": "o", "since": "1", "formula": "A/B*100", "given": "“A”", "missing": "B",
               "kind": "k", "count": "3", "rows": "100,001", "length": "有 9 个字符", "why": "",
               "ly_period": "2024年1-6月", "before": "1", "names": "甲公司", "n": "6", "median": "1", "score": "3.7",
-              "cutoff": "3.5"}
+              "cutoff": "3.5", "unit": "万元", "month": "16亿元"}
     for code in RULES:
         f = finding(code, column="列", value="v", row=5, **fields)
         assert "{" not in f.message and f.severity in (ERROR, VERIFY, INFO)

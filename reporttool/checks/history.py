@@ -83,10 +83,9 @@ def ly_revisions(cat: Catalogue, district: str, file_name: str, output: Table | 
         assert output is not None  # rows came from it
         out.append(finding("R-LY-REVISED", file=file_name, district=district, sheet=output.sheet, row=row.number,
                            column=OUTPUT.column("value_ly").title, cell=output.cell("value_ly", row.number),
-                           value=f"{show(ly)}{ind.form_unit if ind else ''}", explanation=_note(row),
-                           words=cat.words, what=_what(cat, key), ly_period=ly_label,
-                           before=f"{show(then)}{ind.form_unit if ind else ''}", change=change,
-                           threshold=fmt.trim(threshold, 2)))
+                           value=show(ly), explanation=_note(row), words=cat.words, what=_what(cat, key),
+                           ly_period=ly_label, before=f"{show(then)}{ind.form_unit if ind else ''}", change=change,
+                           threshold=fmt.trim(threshold, 2), unit=ind.form_unit if ind else ""))
     return out
 
 
@@ -132,14 +131,14 @@ def roster_changes(cat: Catalogue, district: str, file_name: str, roster: Table 
         if at is not None and output is not None:
             out.append(finding("R-ROSTER-GONE", file=file_name, district=district, sheet=output.sheet, row=at.number,
                                column=OUTPUT.column("note").title, cell=output.cell("note", at.number),
-                               value=str(len(entries)), explanation=_note(at), words=cat.words,
+                               value=_note(at), explanation=_note(at), words=cat.words,
                                cluster=cluster_name(code), previous_period=previous_label, count=len(entries),
                                names=_names(entries)))
         else:
             out.append(finding("R-ROSTER-GONE", file=file_name, district=district,
-                               sheet=roster.sheet if roster else ROSTER.name, value=str(len(entries)),
-                               words=cat.words, cluster=cluster_name(code), previous_period=previous_label,
-                               count=len(entries), names=_names(entries)))
+                               sheet=roster.sheet if roster else ROSTER.name, words=cat.words,
+                               cluster=cluster_name(code), previous_period=previous_label, count=len(entries),
+                               names=_names(entries)))
     return out
 
 
@@ -180,8 +179,9 @@ def month_outliers(cat: Catalogue, district: str, file_name: str, output: Table 
         assert output is not None  # rows came from it
         out.append(finding("R-MONTH-OUTLIER", file=file_name, district=district, sheet=output.sheet, row=row.number,
                            column=OUTPUT.column("value").title, cell=output.cell("value", row.number),
-                           value=f"{fmt.trim(x, places)}{unit}", explanation=_note(row), words=cat.words,
-                           what=_what(cat, key), n=len(history.get(key, [])[-MAX_MONTHS:]),
+                           value=show(row.values["value"]), explanation=_note(row), words=cat.words,
+                           what=_what(cat, key), month=f"{fmt.trim(x, places)}{unit}",
+                           n=len(history.get(key, [])[-MAX_MONTHS:]),
                            median=f"{fmt.trim(med, places)}{unit}",
                            score=show(score, 1), cutoff=fmt.trim(cutoff, 2)))
     return out

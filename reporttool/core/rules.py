@@ -197,7 +197,7 @@ _RULES: list[Rule] = [
          "同一信用代码出现在两个县区：后报送者为错误", "cross"),
     # ---- consistency with the district's own history (docs/history.md): 核实, never silent --------------
     Rule("R-LY-REVISED", VERIFY, "上年同期与去年报送不符",
-         "{what}上年同期 {value} 与本县区去年同期（{ly_period}）报送的本年累计 {before} {change}，超过{threshold}%的"
+         "{what}上年同期 {value}{unit} 与本县区去年同期（{ly_period}）报送的本年累计 {before} {change}，超过{threshold}%的"
          "核实阈值。请核实（如统计口径调整、数据更正）并在说明栏说明原因。",
          "集群产出表的上年同期与同一县区去年同一报告期在用版本的本年累计相比，相差超过目标库的上年同期核实阈值"
          "（默认5%；去年为0而今年不为0也算）；去年该期没有数据时不比较", "cross"),
@@ -212,7 +212,7 @@ _RULES: list[Rule] = [
          "按统一社会信用代码，上期在用版本有、本期没有的企业；每个集群一条，定位在集群产出表该集群的第一行（说明栏），"
          "1月不比较；本期企业名录整张为空时不报（那是 R-ROSTER-EMPTY）", "cross"),
     Rule("R-MONTH-OUTLIER", VERIFY, "当月值异常",
-         "{what}当月 {value}（本年累计减上月）远离本县区以往{n}个月的当月值（中位数 {median}），稳健分数 {score}，"
+         "{what}当月 {month}（本年累计减上月）远离本县区以往{n}个月的当月值（中位数 {median}），稳健分数 {score}，"
          "超过±{cutoff}。请核实并在说明栏说明原因。",
          "当月＝本年累计－上月本年累计（1月即本年累计）；与本县区此前最多24个月的当月值比较，稳健分数＝"
          "0.6745×(当月－中位数)÷MAD（中位数绝对偏差），绝对值超过目标库的当月异常阈值（默认3.5）为核实；"
