@@ -445,6 +445,19 @@ class _Renderer:
         if block.note:
             self.note(block.note)
 
+    def trend(self, block: prose.TrendBlock) -> None:
+        """图2 (render/chart.py trend_chart) placed as 图1 is, with its caption and note."""
+        from reporttool.render.chart import trend_chart
+
+        png = trend_chart(block, self.workdir / "trend.png", self.p)
+        para = self._para(indent=False, align="center", line=None, keep_next=True)
+        set_spacing(para._p.get_or_add_pPr(), line_pt=None)
+        run = self._run(para, "", self.p.font_body, spacing=False)
+        run.add_picture(str(png), width=Mm(float(self.p.chart_width_mm)))
+        self.caption(block.caption)
+        if block.note:
+            self.note(block.note)
+
     def appendix(self, block: prose.TableBlock, reserve_pt: Decimal = Decimal(0)) -> None:
         """The table as an attachment (附件) starting on a new page: "附件" on line 1, its title centred
         below, then the table. Row heights are fixed, so the renderer knows where each page ends: it
@@ -566,6 +579,8 @@ class _Renderer:
                 self.appendix(block, reserve_pt)
             elif isinstance(block, prose.ChartBlock):
                 self.chart(block)
+            elif isinstance(block, prose.TrendBlock):
+                self.trend(block)
         if not keep_marker:
             _remove(self.marker)
 

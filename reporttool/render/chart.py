@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from reporttool.render.docx_profile import DEFAULT_PROFILE, BriefProfile
-from reporttool.render.prose import ChartBlock
+from reporttool.render.prose import ChartBlock, TrendBlock
 
 # Free and common fonts that carry Chinese, in order of preference (serif first: it suits 仿宋 text).
 CJK_FONTS = (
@@ -182,3 +182,100 @@ def _draw(block: ChartBlock, dest: Path, profile: BriefProfile, font: str | None
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(dest, format="png")
+
+
+# ---- 图2: the year's path -------------------------------------------------------------------------
+
+TREND_STYLE = "1"  # bump when the drawing changes
+MARKERS = ("o", "s", "^", "D", "v", "x", "P", "*", "<", ">", "h", "d")
+LINES = ("-", "--", ":", "-.")
+GREYS = ("#000000", "#404040", "#1f4e79", "#595959", "#7f7f7f", "#262626")
+
+
+def style(k: int) -> tuple[str, str, str]:
+    """(marker, line style, colour) of the k-th line: markers never repeat among the first twelve, and the
+    line style changes with them, so two lines differ in print without colour."""
+    return MARKERS[k % len(MARKERS)], LINES[k % len(LINES)], GREYS[k % len(GREYS)]
+
+
+def trend_height_mm(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFILE) -> float:
+    """Taller with more lines (the legend grows by a row every three clusters)."""
+    rows = -(-(len(block.series) + 1) // 3)
+    return float(min(profile.chart_height_mm + 8 * rows + 10, profile.chart_max_height_mm))
+
+
+def trend_key(block: TrendBlock, profile: BriefProfile, font: str | None) -> str:
+    drawn = [(s.label, s.indicator, s.points) for s in block.series]
+    parts = (TREND_STYLE, drawn, block.time_progress, str(profile.chart_width_mm), trend_height_mm(block, profile),
+             str(profile.chart_font_pt), str(profile.chart_dpi), font or "")
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def trend_chart(block: TrendBlock, dest: Path, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None,
+                cache_dir: Path | None = None) -> Path:
+    """Draw ``block`` as a PNG at ``dest`` (from the cache when the same chart was drawn before)."""
+    dest = Path(dest)
+    cached = (cache_dir or chart_cache_dir()) / f"trend-{trend_key(block, profile, font)}.png"
+    if cached.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, dest)
+        return dest
+    with warnings.catch_warnings():
+        if (font or find_cjk_font()) is None:
+            warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig = build_trend_figure(block, profile, font)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(dest, format="png")
+    with contextlib.suppress(OSError):  # the cache is an optimisation: never fail the brief for it
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+        shutil.copyfile(dest, tmp)
+        os.replace(tmp, cached)
+    return dest
+
+
+def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None):
+    """The matplotlib Figure of 图2: x = months, y = 完成率 (%) as shown; one line per cluster (its own marker
+    and line style), 时序进度 as a thick black dashed line; the legend under the axes."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    family = font or find_cjk_font()
+    if family is None:
+        warnings.warn("未找到中文字体，图表中的汉字可能显示为方框。可安装 Noto Sans/Serif CJK 或文泉驿字体"
+                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=3)
+    size = float(profile.chart_font_pt)
+    fig = Figure(figsize=(float(profile.chart_width_mm) / 25.4, trend_height_mm(block, profile) / 25.4),
+                 dpi=profile.chart_dpi)
+    FigureCanvasAgg(fig)
+    months = [m for m, _ in block.time_progress]
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
+                                "axes.unicode_minus": False}):
+        ax = fig.add_subplot(1, 1, 1)
+        top = 0.0
+        for k, s in enumerate(block.series):
+            marker, line, colour = style(k)
+            xs = [m for m, v in s.points if v is not None]
+            ys = [float(v) for _, v in s.points if v is not None]  # the values as shown (fmt texts)
+            top = max([top, *ys])
+            ax.plot(xs, ys, marker=marker, linestyle=line, color=colour, linewidth=1.1, markersize=4.5,
+                    markerfacecolor="white" if k % 2 else colour, markeredgecolor=colour, label=s.label)
+        tp = [float(v) for _, v in block.time_progress]
+        top = max([top, *tp])
+        ax.plot(months, tp, linestyle="--", color="black", linewidth=2.2, label="时序进度", zorder=1)
+        ax.set_xticks(months)
+        ax.set_xticklabels([f"{m}月" for m in months], fontsize=size)
+        ax.set_xlim(months[0] - 0.4, months[-1] + 0.4)
+        ax.set_ylim(0, top * 1.12 if top > 0 else 100)
+        ax.set_ylabel("完成率（%）", fontsize=size)
+        ax.tick_params(axis="y", labelsize=size)
+        ax.grid(axis="y", color="#d9d9d9", linewidth=0.5)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False, fontsize=size,
+                  handlelength=3.2, columnspacing=1.4)
+        fig.tight_layout(pad=0.4)
+    return fig

@@ -14,6 +14,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
 from reporttool.core.status import LAGGING
+from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure
 from reporttool.render import other_targets
 
@@ -81,7 +82,24 @@ class ChartBlock:
     note: str = ""  # clusters left out (no indicator compared with 时序进度)
 
 
-Block = Heading | Paragraph | NoteBlock | TableBlock | ChartBlock
+@dataclass
+class TrendSeries:
+    label: str  # cluster short name
+    indicator: str  # indicator name
+    points: list[tuple[int, str | None]]  # (month, 完成率 as shown by fmt.text, None without one)
+
+
+@dataclass
+class TrendBlock:
+    """图2: each cluster's headline 完成率 month by month, with 时序进度 (render/chart.py trend_chart)."""
+
+    caption: str
+    series: list[TrendSeries]
+    time_progress: list[tuple[int, str]]  # (month, 时序进度 as shown)
+    note: str = ""
+
+
+Block = Heading | Paragraph | NoteBlock | TableBlock | ChartBlock | TrendBlock
 
 
 @dataclass
@@ -331,3 +349,56 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
             if left_out and items else "")
     return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note)
+
+
+# ---- against last month (figures/months.py) --------------------------------------------------------
+
+
+def month_words(f: IndicatorFigure, ind: Indicator, cat: Catalogue, month: int) -> str:
+    """6月当月完成52.30亿元，环比增长3.2% (“（按两个月均报送的5个县区计）” when a district has one month only);
+    January: 1月完成…，较上年12月当月增长… only when last December is known; "" without a 当月."""
+    if f.month_value is None:
+        return ""
+    rd = cat.settings.rate_decimals
+    value = f"{fmt.text(f.month_value, ind.decimals)}{ind.unit}"
+    change = fmt.change_words(f.mom, rd)
+    if month == 1:
+        return f"1月完成{value}，较上年12月当月{change}" if change else ""
+    verb = "完成" if q(f.month_value, ind.decimals) >= 0 else "为"
+    text = f"{month}月当月{verb}{value}"
+    if f.month_partial:
+        text += f"（按两个月均报送的{f.month_districts}个{cat.words.unit}计）"
+    return text + (f"，环比{change}" if change else "")
+
+
+def completion_change_words(f: IndicatorFigure, cat: Catalogue) -> str:
+    """完成率较上月提高6.1个百分点 / 回落… / 与上月持平; "" without last month's 完成率."""
+    if f.completion_change is None:
+        return ""
+    rd = cat.settings.rate_decimals
+    v = q(f.completion_change, rd)
+    if v == 0:
+        return "完成率与上月持平"
+    return f"完成率较上月{'提高' if v > 0 else '回落'}{fmt.text(abs(v), rd)}个百分点"
+
+
+def trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
+    """图2 from Figures.months (the 月度走势 sheet's rows): None before February (one month is no path)."""
+    period = figures.period
+    if period.quarterly or period.month < 2 or not figures.months:
+        return None
+    rd = cat.settings.rate_decimals
+    series = []
+    for c in cat.clusters:
+        rows = [m for m in figures.months if m.cluster == c.code]
+        if not rows or all(m.completion is None for m in rows):
+            continue
+        ind = cat.indicator(rows[0].indicator)
+        series.append(TrendSeries(c.short_name, ind.name if ind else rows[0].indicator,
+                                  [(m.period.month, None if m.completion is None else fmt.text(m.completion, rd))
+                                   for m in rows]))
+    if not series:
+        return None
+    tp = [(m, fmt.text(Decimal(m) * 100 / 12, rd)) for m in range(1, period.month + 1)]
+    return TrendBlock(f"图2  各集群主要指标完成率逐月走势（{period.label}）", series, tp,
+                      "注：各月完成率按该月在用报表计算，虚线为时序进度。")

@@ -25,9 +25,11 @@ from reporttool.render.prose import (
     Heading,
     NoteBlock,
     Paragraph,
+    TrendBlock,
     _investment,
     chart_block,
     cn_number,
+    completion_change_words,
     district_word,
     has_target,
     headline_indicators,
@@ -36,10 +38,12 @@ from reporttool.render.prose import (
     indicator_table,
     investment_clause,
     leader_text,
+    month_words,
     programme_clauses,
     rate,
     revenue_indicator,
     target_text,
+    trend_block,
     value_text,
 )
 
@@ -137,6 +141,9 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     clauses += programme_clauses(figures, cat)  # programme ratios (适用集群 合计) with a target
     head = f"{when(figures.period)}，{cat.words.whole}{n_clusters}个{st.programme_name}{cov.scope(cat)}"
     blocks.append(Paragraph(head + ("实现" + "；".join(clauses) if clauses else "主要指标情况如下") + "。"))
+    text = month_paragraph(figures, cat)
+    if text:
+        blocks.append(Paragraph(text))
     text = contributions(figures, cat)
     if text:
         blocks.append(Paragraph(text))
@@ -252,6 +259,10 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
                      f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
     if text:
         blocks.append(Paragraph(text))
+    trend = trend_block(figures, cat)
+    if trend is not None:  # 图2 right after the sentence citing it
+        blocks.append(Paragraph(trend_sentence(figures, cat, trend)))
+        blocks.append(trend)
     for n, cluster in enumerate(cat.clusters, 1):
         blocks.append(cluster_paragraph(figures, cat, cluster, n, cov))
     if indicator_table(figures, cat).rows:
@@ -358,7 +369,51 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
                          f"（{cn_number(n)}）{cluster.name}。")
     sentences = ["；".join(clauses), "；".join(others), "，".join(project_amounts + [inv_text] if inv_text
                                                                  else project_amounts)]
+    head = headline_figure(figures, cat, cluster.code)
+    head_ind = cat.indicator(head.indicator) if head is not None else None
+    if head is not None and head_ind is not None:  # its 当月 and 完成率 against last month
+        month = "，".join(w for w in (month_words(head, head_ind, cat, figures.period.month),
+                                      completion_change_words(head, cat)) if w)
+        if month:
+            sentences.append(indicator_name(head_ind) + month)
     return Paragraph("".join(s + "。" for s in sentences if s), lead)
+
+
+def month_paragraph(figures: Figures, cat: Catalogue) -> str:
+    """从当月看: the programme totals of 一 this month (当月, 环比) and their 完成率 against last month's."""
+    parts = []
+    for f, ind in headline_indicators(figures, cat):
+        words = month_words(f, ind, cat, figures.period.month)
+        change = completion_change_words(f, cat)
+        if words or change:
+            parts.append(indicator_name(ind) + "，".join(w for w in (words, change) if w))
+    return "从当月看，" + "；".join(parts) + "。" if parts else ""
+
+
+def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
+    """The sentence citing 图2: clusters whose headline 完成率 rose more than 时序进度 this month (进度加快) and
+    those whose rose less (进度放缓)."""
+    rd = cat.settings.rate_decimals
+    step = Decimal(100) / 12  # 时序进度 gains one twelfth a month
+    faster: list[str] = []
+    slower: list[str] = []
+    for c in cat.clusters:
+        f = headline_figure(figures, cat, c.code)
+        if f is None or f.completion_change is None:
+            continue
+        diff = q(f.completion_change, rd) - q(step, rd)
+        (faster if diff > 0 else slower if diff < 0 else []).append(c.short_name)
+    parts = []
+    if faster:
+        parts.append(f"{wording.listed(faster)}主要指标完成率较上月提高幅度超过时序进度（{fmt.text(step, rd)}个百分点），"
+                     "进度加快")
+    if slower:
+        tail = "提高幅度低于时序进度，进度放缓" if faster else \
+            f"主要指标完成率较上月提高幅度低于时序进度（{fmt.text(step, rd)}个百分点），进度放缓"
+        parts.append(wording.listed(slower) + tail)
+    if not parts:
+        return f"各集群主要指标{figures.period.label}完成率逐月走势见图2。"
+    return "从逐月走势看，" + "；".join(parts) + "（见图2）。"
 
 
 def lagging_clusters(figures: Figures, cat: Catalogue) -> list[Cluster]:
