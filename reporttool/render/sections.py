@@ -1,3 +1,4 @@
+# Over 500 lines: every section of the brief is drafted here, so a sentence of the brief is found in one file.
 """The brief's sections, drafted from the Figures: 一 and 二 with finding headings, 三 存在问题, the 附注.
 
 render/prose.py holds the blocks and the clause helpers (one indicator, investment, the table, the chart);
