@@ -133,3 +133,15 @@ def test_year_brief_says_who_met_the_annual_target(small_workspace):
     # (900000 + 300000) 万元 = 120 亿元 against the 100 亿元 target
     assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in text
     assert result.figures.scorecard is not None and result.figures.scorecard.periods[-1] == "12月"
+
+
+def test_a_corrected_march_changes_the_second_quarter_on_its_own(small_workspace):
+    """The previous quarter end's sums are kept in the ledger (figures/history.py) under a stamp of the
+    versions a quarter uses (here the March forms): a correction of March is seen at the next run."""
+    ws = small_workspace
+    make_quarter(ws)
+    put(ws, "甲区3月再更正.xlsx", "110101", period=Period(2025, 3), sr="120000", when=at(4, 5),
+        roster=roster("甲3"))
+    figs = run_consolidate(ws, Q2, now=NOW).figures
+    sv = next(v for v in figs.span_values if (v.cluster, v.indicator) == ("A", "SR"))
+    assert sv.value == D(13)  # 25 亿 − 12 亿 (was 25 − 11 before the correction)
