@@ -137,7 +137,7 @@ def test_an_identical_chart_is_reused_not_redrawn(tmp_path, monkeypatch):
     def no_drawing(*args, **kwargs):
         raise AssertionError("drawn again")
 
-    monkeypatch.setattr(chart, "_draw", no_drawing)
+    monkeypatch.setattr(chart, "build_figure", no_drawing)
     assert chart.completion_chart(block, tmp_path / "b.png", cache_dir=tmp_path / "cache").read_bytes() == first
     # a different figure is a different chart
     block.items[0].completion_text = "99.9"

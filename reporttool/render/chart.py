@@ -12,7 +12,9 @@ import re
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reporttool.render.docx_profile import DEFAULT_PROFILE, BriefProfile
 from reporttool.render.prose import ChartBlock, TrendBlock
@@ -36,6 +38,37 @@ def find_cjk_font(preferred: tuple[str, ...] = CJK_FONTS) -> str | None:
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in preferred if name in installed), None)
+
+
+def _chart_font(font: str | None) -> str | None:
+    """The font family to draw with (``font``, else the first CJK font installed); warns once when none."""
+    family = font or find_cjk_font()
+    if family is None:
+        warnings.warn("未找到中文字体，图表中的汉字可能显示为方框。可安装 Noto Sans/Serif CJK 或文泉驿字体"
+                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=4)
+    return family
+
+
+def _cached_png(cached: Path, dest: Path, font: str | None, build: Callable[[], Any]) -> Path:
+    """Copy the chart from the cache when the same image was drawn before; else draw ``build()``'s Figure to
+    ``dest`` and keep a copy. The image is a pure function of its cache key (what is drawn, sizes, font)."""
+    dest = Path(dest)
+    if cached.is_file():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, dest)
+        return dest
+    with warnings.catch_warnings():
+        if (font or find_cjk_font()) is None:  # said once by _chart_font; not once per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig = build()
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(dest, format="png")
+    with contextlib.suppress(OSError):  # the cache is an optimisation: never fail the brief for it
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+        shutil.copyfile(dest, tmp)
+        os.replace(tmp, cached)
+    return dest
 
 
 # Bump when the drawing below changes, so cached images of the old drawing are not reused.
@@ -64,19 +97,8 @@ def completion_chart(block: ChartBlock, dest: Path, profile: BriefProfile = DEFA
     chart is copied from the cache instead of being drawn again (matplotlib's import and drawing are most
     of a re-run's brief). Floats are used only for drawing, never for a number that is shown.
     """
-    dest = Path(dest)
     cached = (cache_dir or chart_cache_dir()) / f"{chart_key(block, profile, font)}.png"
-    if cached.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, dest)
-        return dest
-    _draw(block, dest, profile, font)
-    with contextlib.suppress(OSError):  # the cache is an optimisation: never fail the brief for it
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-        shutil.copyfile(dest, tmp)
-        os.replace(tmp, cached)
-    return dest
+    return _cached_png(cached, dest, font, lambda: build_figure(block, profile, font))
 
 
 def chart_height_mm(n_items: int, profile: BriefProfile = DEFAULT_PROFILE) -> float:
@@ -111,10 +133,7 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    family = font or find_cjk_font()
-    if family is None:
-        warnings.warn("未找到中文字体，图表中的汉字可能显示为方框。可安装 Noto Sans/Serif CJK 或文泉驿字体"
-                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=3)
+    family = _chart_font(font)
     size = float(profile.chart_font_pt)
     width_in = float(profile.chart_width_mm) / 25.4
     n = len(block.items)
@@ -174,16 +193,6 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
     return fig
 
 
-def _draw(block: ChartBlock, dest: Path, profile: BriefProfile, font: str | None) -> None:
-    with warnings.catch_warnings():
-        if (font or find_cjk_font()) is None:  # said once in build_figure; not once per missing glyph
-            warnings.filterwarnings("ignore", message="Glyph .* missing")
-        fig = build_figure(block, profile, font)
-        dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(dest, format="png")
-
-
 # ---- 图2: the year's path -------------------------------------------------------------------------
 
 TREND_STYLE = "1"  # bump when the drawing changes
@@ -214,24 +223,8 @@ def trend_key(block: TrendBlock, profile: BriefProfile, font: str | None) -> str
 def trend_chart(block: TrendBlock, dest: Path, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None,
                 cache_dir: Path | None = None) -> Path:
     """Draw ``block`` as a PNG at ``dest`` (from the cache when the same chart was drawn before)."""
-    dest = Path(dest)
     cached = (cache_dir or chart_cache_dir()) / f"trend-{trend_key(block, profile, font)}.png"
-    if cached.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, dest)
-        return dest
-    with warnings.catch_warnings():
-        if (font or find_cjk_font()) is None:
-            warnings.filterwarnings("ignore", message="Glyph .* missing")
-        fig = build_trend_figure(block, profile, font)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(dest, format="png")
-    with contextlib.suppress(OSError):  # the cache is an optimisation: never fail the brief for it
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-        shutil.copyfile(dest, tmp)
-        os.replace(tmp, cached)
-    return dest
+    return _cached_png(cached, dest, font, lambda: build_trend_figure(block, profile, font))
 
 
 def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None):
@@ -243,10 +236,7 @@ def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFIL
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    family = font or find_cjk_font()
-    if family is None:
-        warnings.warn("未找到中文字体，图表中的汉字可能显示为方框。可安装 Noto Sans/Serif CJK 或文泉驿字体"
-                      "（fonts-noto-cjk / fonts-wqy-zenhei）。", NoCJKFontWarning, stacklevel=3)
+    family = _chart_font(font)
     size = float(profile.chart_font_pt)
     fig = Figure(figsize=(float(profile.chart_width_mm) / 25.4, trend_height_mm(block, profile) / 25.4),
                  dpi=profile.chart_dpi)
