@@ -1,4 +1,3 @@
-# Over 500 lines: every sheet of targets.xlsx is validated here into one list of problems.
 """Loading and validating the targets workbook (templates/targets.xlsx) into a Catalogue.
 
 Every problem is collected (sheet, row, reason) rather than stopping at the first, so a clerk fixes the
@@ -7,10 +6,9 @@ workbook in one go. The sheet and column titles are defined in reporttool.catalo
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
+from reporttool.catalogue.cells import check_unique, code_cell, dec_cell, int_cell, yes_no
 from reporttool.catalogue.model import (
     ALL,
     BASE_COLUMNS,
@@ -18,7 +16,6 @@ from reporttool.catalogue.model import (
     CLUSTER_OPTIONAL,
     DISTRICT_COLUMNS,
     INDICATOR_COLUMNS,
-    MAX_PLAN_YEARS,
     PROGRAMME,
     PROJECT_MEASURES,
     REQUIRED_SETTINGS,
@@ -34,37 +31,27 @@ from reporttool.catalogue.model import (
     SHEET_UNITS,
     SOURCE_LABELS,
     TARGET_COLUMNS,
-    TARGET_LABELS,
     UNIT_COLUMNS,
     Catalogue,
     CatalogueInvalid,
     Problem,
 )
+from reporttool.catalogue.targets import build_base, build_targets, with_base_values
 from reporttool.core.formula import formula_refs, formula_unit
 from reporttool.core.models import (
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
     SOURCE_PROJECTS,
     SOURCE_ROSTER,
-    TARGET_ANNUAL,
-    TARGET_BASE_MULTIPLE,
-    TARGET_CUMULATIVE,
-    TARGET_GROWTH,
-    TARGET_INCREASE,
-    BaseStat,
     Cluster,
     District,
     Indicator,
     Settings,
-    Target,
     UnitDef,
 )
 from reporttool.core.units import BUILTIN_UNITS, clean_text, conversion, split_list, tidy, to_decimal
 
-_CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
 # 目标年 of a 累计/新增 target: a range of years, 2023-2025 / 2023—2025 / 2023年至2025年 / 2023～2025
-_RANGE_RE = re.compile(r"^(\d+)\s*年?\s*(?:-|—|–|－|~|～|至|到)+\s*(\d+)\s*年?$")
-_RANGE_HINT = "如2023-2025"
 
 
 def load(path: str | Path) -> Catalogue:
@@ -175,71 +162,11 @@ def build_catalogue(sheets: dict[str, list[tuple[int, dict]]], problems: list[Pr
     table.update({u.unit: (u.dimension, u.factor) for u in units})
     indicators = _build_indicators(sheets[SHEET_INDICATORS], [c.code for c in clusters], problems, table)
     _check_headlines(sheets[SHEET_CLUSTERS], clusters, indicators, problems)
-    targets = _build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
-    base = _build_base(sheets.get(SHEET_BASE, []), districts, clusters, indicators, problems)
-    targets = _with_base_values(targets, base)
+    targets = build_targets(sheets[SHEET_TARGETS], districts, clusters, indicators, problems)
+    base = build_base(sheets.get(SHEET_BASE, []), districts, clusters, indicators, problems)
+    targets = with_base_values(targets, base)
     return Catalogue(settings, tuple(districts), tuple(clusters), tuple(indicators), tuple(targets), path,
                      units=tuple(units), base=tuple(base))
-
-
-def _build_base(rows, districts, clusters, indicators, problems) -> list[BaseStat]:
-    """The 基期 sheet: base-year statistics, one per cluster (or 全部) × indicator × district × year."""
-    dcodes, ccodes = {d.code for d in districts}, {c.code for c in clusters}
-    inds = {i.code: i for i in indicators}
-    out: list[tuple[int, BaseStat]] = []
-    for n, rec in rows:
-        cluster = clean_text(rec["集群代码"])
-        cluster = "" if cluster == ALL else cluster
-        icode = clean_text(rec["指标代码"])
-        district = clean_text(rec["县区代码"])
-        if isinstance(rec["县区代码"], (int, float)):
-            district = str(int(rec["县区代码"]))
-        ind = inds.get(icode)
-        if cluster and cluster not in ccodes:
-            problems.append(Problem(SHEET_BASE, n, f"集群代码“{cluster}”在“集群”表中不存在（全部集群填“全部”）"))
-            continue
-        if ind is None:
-            problems.append(Problem(SHEET_BASE, n, f"指标代码“{icode}”在“指标”表中不存在"))
-            continue
-        if cluster and cluster not in ind.clusters:
-            problems.append(Problem(SHEET_BASE, n, f"集群“{cluster}”不报送指标“{icode}”（见“指标”表“适用集群”）"))
-            continue
-        if district and district not in dcodes:
-            problems.append(Problem(SHEET_BASE, n, f"县区代码“{district}”在“县区”表中不存在"))
-            continue
-        before = len(problems)
-        year = _int(rec, "年份", SHEET_BASE, n, problems, 0)
-        value = _dec(rec, "数值", SHEET_BASE, n, problems)
-        if len(problems) > before:
-            continue
-        if not 2000 <= year <= 2100:
-            problems.append(Problem(SHEET_BASE, n, "“年份”应为四位年份"))
-            continue
-        if value is None:
-            problems.append(Problem(SHEET_BASE, n, "“数值”不能为空（没有的基期统计不必列出）"))
-            continue
-        out.append((n, BaseStat(cluster, icode, year, value, district, tidy(rec["说明"]), n)))
-    seen: dict[tuple, int] = {}
-    for n, b in out:
-        key = (b.cluster, b.indicator, b.district, b.year)
-        if key in seen:
-            problems.append(Problem(SHEET_BASE, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的基期值，重复"))
-        seen.setdefault(key, n)
-    return [b for _, b in out]
-
-
-def _with_base_values(targets: list[Target], base: list[BaseStat]) -> list[Target]:
-    """A 基期倍数 target whose 基期值 is blank takes it from the 基期 sheet (same cluster, indicator, district
-    and 基期年); a 基期值 typed in the target row wins."""
-    lookup = {(b.cluster, b.indicator, b.district, b.year): b.value for b in base}
-    out = []
-    for t in targets:
-        if t.kind == TARGET_BASE_MULTIPLE and t.base_value is None and t.base_year is not None:
-            value = lookup.get((t.cluster, t.indicator, t.district, t.base_year))
-            if value is not None:
-                t = replace(t, base_value=value)
-        out.append(t)
-    return out
 
 
 def _check_headlines(rows, clusters, indicators, problems) -> None:
@@ -271,14 +198,14 @@ def _build_units(rows, problems) -> list[UnitDef]:
             problems.append(Problem(SHEET_UNITS, n, f"单位“{unit}”须填写“量纲”（同一量纲的单位之间才能换算，"
                                                     "如 车辆、人民币、美元）"))
             continue
-        factor = _dec(rec, "换算系数", SHEET_UNITS, n, problems)
+        factor = dec_cell(rec, "换算系数", SHEET_UNITS, n, problems)
         if factor is None or factor <= 0:
             if factor is not None or clean_text(rec["换算系数"]) == "":
                 problems.append(Problem(SHEET_UNITS, n, f"单位“{unit}”的“换算系数”应为正数（1{unit}等于多少个"
                                                         "该量纲的基本单位，如 万辆 填 10000）"))
             continue
         out.append((n, UnitDef(unit, dim, factor, tidy(rec["说明"]))))
-    _unique([(n, u.unit) for n, u in out], SHEET_UNITS, problems, "单位")
+    check_unique([(n, u.unit) for n, u in out], SHEET_UNITS, problems, "单位")
     return [u for _, u in out]
 
 
@@ -346,58 +273,17 @@ def _build_settings(rows, problems) -> Settings:
     return Settings(**values)
 
 
-def _code(rec, col, sheet, n, problems) -> str:
-    code = clean_text(rec[col])
-    if isinstance(rec[col], float) and rec[col].is_integer():
-        code = str(int(rec[col]))
-    if not code:
-        problems.append(Problem(sheet, n, f"“{col}”不能为空"))
-    elif not _CODE_RE.match(code):
-        problems.append(Problem(sheet, n, f"代码“{code}”只能由字母、数字和下划线组成"))
-    return code
-
-
-def _int(rec, col, sheet, n, problems, default=0) -> int:
-    try:
-        v = to_decimal(rec[col])
-    except ValueError:
-        problems.append(Problem(sheet, n, f"“{col}”应为整数，现为“{clean_text(rec[col])}”"))
-        return default
-    if v is None:
-        return default
-    if v != v.to_integral_value():
-        problems.append(Problem(sheet, n, f"“{col}”应为整数，现为“{v}”"))
-        return default
-    return int(v)
-
-
-def _dec(rec, col, sheet, n, problems) -> Decimal | None:
-    try:
-        return to_decimal(rec[col])
-    except ValueError:
-        problems.append(Problem(sheet, n, f"“{col}”应为数字，现为“{clean_text(rec[col])}”"))
-        return None
-
-
-def _unique(items, sheet, problems, what="代码"):
-    seen: dict[str, int] = {}  # code -> the row it was first seen on
-    for n, code in items:
-        if code and code in seen:
-            problems.append(Problem(sheet, n, f"{what}“{code}”与第{seen[code]}行重复"))
-        seen.setdefault(code, n)
-
-
 def _build_districts(rows, problems) -> list[District]:
     out = []
     for n, rec in rows:
-        code = _code(rec, "代码", SHEET_DISTRICTS, n, problems)
+        code = code_cell(rec, "代码", SHEET_DISTRICTS, n, problems)
         name = tidy(rec["名称"])
         if not name:
             problems.append(Problem(SHEET_DISTRICTS, n, "“名称”不能为空"))
         out.append((n, District(code, name, tidy(rec["类型"]),
-                                _int(rec, "顺序", SHEET_DISTRICTS, n, problems, n))))
-    _unique([(n, d.code) for n, d in out], SHEET_DISTRICTS, problems)
-    _unique([(n, d.name) for n, d in out], SHEET_DISTRICTS, problems, "名称")
+                                int_cell(rec, "顺序", SHEET_DISTRICTS, n, problems, n))))
+    check_unique([(n, d.code) for n, d in out], SHEET_DISTRICTS, problems)
+    check_unique([(n, d.name) for n, d in out], SHEET_DISTRICTS, problems, "名称")
     if not out:
         problems.append(Problem(SHEET_DISTRICTS, None, "至少需要一个县区"))
     return [d for _, d in sorted(out, key=lambda x: (x[1].order, x[0]))]
@@ -406,18 +292,18 @@ def _build_districts(rows, problems) -> list[District]:
 def _build_clusters(rows, problems, district_codes: set[str] | None = None) -> list[Cluster]:
     out = []
     for n, rec in rows:
-        code = _code(rec, "代码", SHEET_CLUSTERS, n, problems)
+        code = code_cell(rec, "代码", SHEET_CLUSTERS, n, problems)
         name = tidy(rec["名称"])
         if not name:
             problems.append(Problem(SHEET_CLUSTERS, n, "“名称”不能为空"))
         short = tidy(rec["简称"]) or name.removesuffix("产业集群")
         out.append((n, Cluster(
-            code, name, short, tidy(rec["层级"]), _int(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
+            code, name, short, tidy(rec["层级"]), int_cell(rec, "顺序", SHEET_CLUSTERS, n, problems, n),
             split_list(rec["牵头单位"]), _leaders(rec["责任领导"]), split_list(rec["龙头企业"]),
             split_list(rec["园区"]), _hosts(rec.get("所在县区"), n, district_codes, problems),
-            _yes_no(rec, "计入合计", SHEET_CLUSTERS, n, problems, True), clean_text(rec.get("主要指标")))))
-    _unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
-    _unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
+            yes_no(rec, "计入合计", SHEET_CLUSTERS, n, problems, True), clean_text(rec.get("主要指标")))))
+    check_unique([(n, c.code) for n, c in out], SHEET_CLUSTERS, problems)
+    check_unique([(n, c.name) for n, c in out], SHEET_CLUSTERS, problems, "名称")
     if not out:
         problems.append(Problem(SHEET_CLUSTERS, None, "至少需要一个集群"))
     return [c for _, c in sorted(out, key=lambda x: (x[1].order, x[0]))]
@@ -445,29 +331,11 @@ def _leaders(value) -> tuple[str, ...]:
     return tuple(" ".join(p.split()) for p in text.splitlines() if p.strip())
 
 
-def _yes(value, default: bool) -> bool:
-    text = clean_text(value)
-    if not text:
-        return default
-    return text in ("是", "Y", "y", "yes", "1", "TRUE", "True", "true")
-
-
-_NO = ("否", "N", "n", "no", "No", "NO", "0", "FALSE", "False", "false")
-
-
-def _yes_no(rec, col: str, sheet: str, n: int, problems: list[Problem], default: bool) -> bool:
-    """A 是/否 column: blank = ``default``; anything but 是/否 (不计入, √, 待定) is a problem, not a silent 否."""
-    text = clean_text(rec.get(col))
-    if text and not _yes(text, default) and text not in _NO:
-        problems.append(Problem(sheet, n, f"“{col}”应填“是”或“否”（留空按默认），现为“{text}”"))
-    return _yes(text, default)
-
-
 def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> list[Indicator]:
     table = BUILTIN_UNITS if table is None else table
     out: list[tuple[int, Indicator]] = []
     for n, rec in rows:
-        code = _code(rec, "代码", SHEET_INDICATORS, n, problems)
+        code = code_cell(rec, "代码", SHEET_INDICATORS, n, problems)
         name = tidy(rec["名称"])
         if not name:
             problems.append(Problem(SHEET_INDICATORS, n, "“名称”不能为空"))
@@ -515,13 +383,13 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
             for c in applies:
                 if c not in cluster_codes:
                     problems.append(Problem(SHEET_INDICATORS, n, f"“适用集群”中的集群代码“{c}”在“集群”表中不存在"))
-        summable = _yes_no(rec, "可跨县区加总", SHEET_INDICATORS, n, problems, table.get(unit, ("",))[0] != "比率")
-        decimals = _int(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
-        compare = _yes_no(rec, "对比时序进度", SHEET_INDICATORS, n, problems, summable and source != SOURCE_FORMULA)
+        summable = yes_no(rec, "可跨县区加总", SHEET_INDICATORS, n, problems, table.get(unit, ("",))[0] != "比率")
+        decimals = int_cell(rec, "小数位", SHEET_INDICATORS, n, problems, 2)
+        compare = yes_no(rec, "对比时序进度", SHEET_INDICATORS, n, problems, summable and source != SOURCE_FORMULA)
         out.append((n, Indicator(code, name, unit, form_unit, source, summable, clusters, measure, formula,
-                                 decimals, compare, _int(rec, "顺序", SHEET_INDICATORS, n, problems, n),
+                                 decimals, compare, int_cell(rec, "顺序", SHEET_INDICATORS, n, problems, n),
                                  programme)))
-    _unique([(n, i.code) for n, i in out], SHEET_INDICATORS, problems)
+    check_unique([(n, i.code) for n, i in out], SHEET_INDICATORS, problems)
     codes = {i.code for _, i in out}
     for n, ind in out:
         if ind.source == SOURCE_FORMULA and ind.formula:
@@ -584,164 +452,6 @@ def _has_cycle(start: str, by_code: dict[str, Indicator]) -> bool:
                 seen.add(r)
                 stack.append(r)
     return False
-
-
-def _build_targets(rows, districts, clusters, indicators, problems) -> list[Target]:
-    dcodes = {d.code for d in districts}
-    ccodes = {c.code for c in clusters}
-    inds = {i.code: i for i in indicators}
-    out: list[tuple[int, Target]] = []
-    for n, rec in rows:
-        cluster = clean_text(rec["集群代码"])
-        if cluster == ALL:
-            cluster = ""
-        elif cluster not in ccodes:
-            problems.append(Problem(SHEET_TARGETS, n, f"集群代码“{cluster}”在“集群”表中不存在"))
-            continue
-        icode = clean_text(rec["指标代码"])
-        ind = inds.get(icode)
-        if ind is None:
-            problems.append(Problem(SHEET_TARGETS, n, f"指标代码“{icode}”在“指标”表中不存在"))
-            continue
-        if cluster and ind.programme:
-            problems.append(Problem(SHEET_TARGETS, n, f"指标“{icode}”属于“合计”层级（不分集群），“集群代码”应填“全部”"))
-            continue
-        if cluster and cluster not in ind.clusters:
-            problems.append(Problem(SHEET_TARGETS, n, f"集群“{cluster}”不报送指标“{icode}”（见“指标”表“适用集群”）"))
-            continue
-        if not cluster and not ind.summable and not ind.programme:
-            problems.append(Problem(SHEET_TARGETS, n, f"指标“{icode}”不可跨县区加总，不能设全部集群目标"))
-            continue
-        district = clean_text(rec["县区代码"])
-        if isinstance(rec["县区代码"], (int, float)):
-            district = str(int(rec["县区代码"]))
-        if district and district not in dcodes:
-            problems.append(Problem(SHEET_TARGETS, n, f"县区代码“{district}”在“县区”表中不存在"))
-            continue
-        kind_label = clean_text(rec["目标类型"]) or "年度目标"
-        kind = TARGET_LABELS.get(kind_label)
-        if kind is None:
-            problems.append(Problem(SHEET_TARGETS, n, f"目标类型应为{'/'.join(TARGET_LABELS)}之一，现为“{kind_label}”"))
-            continue
-        before = len(problems)
-        if kind in (TARGET_CUMULATIVE, TARGET_INCREASE):
-            start, year = _year_range(rec["目标年"], kind_label, n, problems)
-        else:
-            start = None
-            if _RANGE_RE.match(clean_text(rec["目标年"])):
-                problems.append(Problem(SHEET_TARGETS, n, f"“目标年”填了年份区间“{clean_text(rec['目标年'])}”："
-                                                          "只有累计、新增目标按规划期填年份区间，"
-                                                          f"{kind_label}填一个四位年份"))
-                continue
-            year = _int(rec, "目标年", SHEET_TARGETS, n, problems, 0)
-        value = _dec(rec, "目标值", SHEET_TARGETS, n, problems)
-        rate = _dec(rec, "年均增长率（%）", SHEET_TARGETS, n, problems)
-        base_year = _int(rec, "基期年", SHEET_TARGETS, n, problems, 0) or None
-        base_value = _dec(rec, "基期值", SHEET_TARGETS, n, problems)
-        multiple = _dec(rec, "倍数", SHEET_TARGETS, n, problems)
-        if len(problems) > before:
-            continue
-        if not 2000 <= year <= 2100:
-            problems.append(Problem(SHEET_TARGETS, n, "“目标年”应为四位年份"))
-            continue
-        if kind == TARGET_ANNUAL and value is None:
-            problems.append(Problem(SHEET_TARGETS, n, "年度目标须填写“目标值”"))
-            continue
-        if kind == TARGET_GROWTH and rate is None:
-            problems.append(Problem(SHEET_TARGETS, n, "增速目标须填写“年均增长率（%）”"))
-            continue
-        if kind == TARGET_BASE_MULTIPLE:
-            if base_year is None or multiple is None:
-                problems.append(Problem(SHEET_TARGETS, n, "基期倍数目标须填写“基期年”和“倍数”"))
-                continue
-            if base_year >= year:
-                problems.append(Problem(SHEET_TARGETS, n, "“基期年”应早于“目标年”"))
-                continue
-            if multiple <= 0:
-                problems.append(Problem(SHEET_TARGETS, n, "“倍数”应大于0"))
-                continue
-        if value is not None and value < 0:
-            problems.append(Problem(SHEET_TARGETS, n, "“目标值”不能为负数"))
-            continue
-        if start is not None:
-            why = _plan_target_problem(kind, kind_label, ind, district, value, rate, multiple, base_year, start, year)
-            if why:
-                problems.append(Problem(SHEET_TARGETS, n, why))
-                continue
-            if kind == TARGET_INCREASE and base_year is None:
-                base_year = start - 1  # 三年新增 over 2023-2025: counted from the end of 2022
-        out.append((n, Target(cluster, icode, kind, year, value, rate, base_year, base_value, multiple,
-                              district, tidy(rec["说明"]), n, start)))
-    seen: dict[tuple, int] = {}
-    for n, t in out:
-        # a level (年度目标/基期倍数) and a growth rate (增速目标) of the same year are two targets, not one;
-        # a 累计/新增 target is one per kind and plan range
-        key = ((t.cluster, t.indicator, t.district, t.year, t.kind == TARGET_GROWTH) if t.start_year is None
-               else (t.cluster, t.indicator, t.district, t.kind, t.start_year, t.year))
-        if key in seen and t.start_year is not None:
-            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标和规划期"
-                                                      f"（{t.start_year}-{t.year}年）的{_label(t.kind)}目标，重复"))
-        elif key in seen:
-            what = "增速目标" if t.kind == TARGET_GROWTH else "总量目标（年度目标或基期倍数）"
-            problems.append(Problem(SHEET_TARGETS, n, f"与第{seen[key]}行是同一集群、指标、县区和年份的{what}，重复"
-                                                      "（同一年可各有一个总量目标和一个增速目标）"))
-        seen.setdefault(key, n)
-    return [t for _, t in out]
-
-
-def _label(kind: str) -> str:
-    return next(label for label, k in TARGET_LABELS.items() if k == kind)
-
-
-def _year_range(cell, kind_label: str, n: int, problems: list[Problem]) -> tuple[int | None, int]:
-    """目标年 of a 累计/新增 target: (first year, last year) of the plan range; (None, 0) after a problem."""
-    text = clean_text(cell)
-    if not text:
-        problems.append(Problem(SHEET_TARGETS, n, f"{kind_label}目标须在“目标年”填写规划期的年份区间（{_RANGE_HINT}）"))
-        return None, 0
-    m = _RANGE_RE.match(text)
-    if m is None:
-        if re.fullmatch(r"\d{4}", text):
-            why = f"{kind_label}目标的“目标年”应为规划期的年份区间（{_RANGE_HINT}），现只有一个年份“{text}”"
-        else:
-            why = f"“目标年”“{text}”不是有效的年份区间，应写成{_RANGE_HINT[1:]}"
-        problems.append(Problem(SHEET_TARGETS, n, why))
-        return None, 0
-    start, end = int(m.group(1)), int(m.group(2))
-    if not (2000 <= start <= 2100 and 2000 <= end <= 2100):
-        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”中的年份应为四位年份（{_RANGE_HINT}）"))
-        return None, 0
-    if start >= end:
-        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”的起始年应早于结束年（{_RANGE_HINT}）"))
-        return None, 0
-    if end - start + 1 > MAX_PLAN_YEARS:
-        problems.append(Problem(SHEET_TARGETS, n, f"“目标年”“{text}”跨{end - start + 1}年，超过{MAX_PLAN_YEARS}年，"
-                                                  "请核对起止年份"))
-        return None, 0
-    return start, end
-
-
-def _plan_target_problem(kind: str, kind_label: str, ind: Indicator, district: str, value: Decimal | None,
-                         rate: Decimal | None, multiple: Decimal | None, base_year: int | None, start: int,
-                         end: int) -> str:
-    """Why a 累计/新增 target row cannot be used ("" when it can)."""
-    if value is None or value <= 0:
-        return f"{kind_label}目标须填写“目标值”（规划期{'合计' if kind == TARGET_CUMULATIVE else '新增'}数，大于0）"
-    if rate is not None or multiple is not None:
-        return f"{kind_label}目标不用“年均增长率（%）”和“倍数”，请留空（按年的目标另起一行，目标类型选年度目标或基期倍数）"
-    if district:
-        return f"{kind_label}目标按{ALL}县区合计跟踪，暂不能分解到县区，“县区代码”请留空"
-    if not ind.summable:
-        return f"指标“{ind.code}”是比率（不可跨县区加总），不能设{kind_label}目标"
-    if kind == TARGET_CUMULATIVE and not ind.compare_time:
-        return (f"累计目标把规划期各年的本年累计相加，只用于流量指标（“对比时序进度”为是，如完成投资、产值）；"
-                f"指标“{ind.code}”是存量，存量的增加请用目标类型“新增”")
-    if kind == TARGET_INCREASE and ind.compare_time:
-        return (f"新增目标是期末数减基期年末数，只用于存量指标（“对比时序进度”为否，如户数、装机容量）；"
-                f"指标“{ind.code}”是流量，规划期合计请用“累计”，比基期的增长请用“基期倍数”")
-    if kind == TARGET_INCREASE and base_year is not None and base_year >= end:
-        return f"“基期年”{base_year}应早于规划期结束年{end}（留空即{start - 1}年末）"
-    return ""
 
 
 def load_catalogue(path: str | Path) -> Catalogue:
