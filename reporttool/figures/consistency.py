@@ -17,9 +17,12 @@ from reporttool.core.models import SOURCE_OUTPUT, Finding, Period
 from reporttool.figures import Figures
 from reporttool.figures.compute import CurrentVersions, compute_figures, current_versions
 from reporttool.figures.history import DistrictSums, district_sums, month_before
+from reporttool.figures.months import add_months
+from reporttool.figures.plan import add_plan
+from reporttool.figures.scorecard import add_span
 from reporttool.ledger import Ledger
 
-__all__ = ["checked_figures", "checked_versions", "history_findings"]
+__all__ = ["add_other_periods", "checked_versions", "history_findings", "period_figures"]
 
 
 def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
@@ -29,9 +32,22 @@ def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentV
     return cv
 
 
-def checked_figures(ledger: Ledger, cat: Catalogue, period: Period) -> Figures:
-    """``compute_figures`` over ``checked_versions`` (the `brief` command: the same states as consolidate)."""
-    return compute_figures(ledger, cat, period, cv=checked_versions(ledger, cat, period))
+def period_figures(ledger: Ledger, cat: Catalogue, period: Period) -> Figures:
+    """Every figure of ``period`` as the documents show it (the `brief` command; consolidate runs the same two
+    steps with its own CurrentVersions): ``compute_figures`` over the checked versions, then
+    ``add_other_periods``."""
+    figs = compute_figures(ledger, cat, period, cv=checked_versions(ledger, cat, period))
+    return add_other_periods(figs, ledger, cat, store=False)
+
+
+def add_other_periods(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool) -> Figures:
+    """What needs other periods, in one place: 当月/环比/月度走势 (``add_months``; ``store`` keeps this month's
+    sums for later months), multi-year targets (``add_plan``, from earlier years' Decembers) and, for a quarter
+    or a year, 当季 and the 县区考核 (``add_span``)."""
+    add_months(figs, ledger, cat, store=store)
+    add_plan(figs, ledger, cat)
+    add_span(ledger, cat, figs)
+    return figs
 
 
 def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list[Finding]:

@@ -31,11 +31,8 @@ from reporttool.figures import (
     SubmissionState,
 )
 from reporttool.figures.compute import compute_figures
-from reporttool.figures.consistency import checked_versions
-from reporttool.figures.months import add_months
+from reporttool.figures.consistency import add_other_periods, checked_versions
 from reporttool.figures.periods import in_span
-from reporttool.figures.plan import add_plan
-from reporttool.figures.scorecard import add_span
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
 from reporttool.pipeline.inbox import (
@@ -102,10 +99,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             if set(cv.failed) != failed:
                 sheets = detail_sheets(ledger, cat, cv)
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
-            # 当月, 环比, 月度走势 from the months before; this month's sums kept for later months
-            add_months(figures, ledger, cat, store=not cv.failed)
-            add_plan(figures, ledger, cat)  # multi-year targets (累计/新增), from earlier years' Decembers
-            add_span(ledger, cat, figures)  # a quarter or a year: 当季 and the 县区考核
+            # 当月/环比/月度走势, 规划期, 当季/考核; this month's sums kept for later months unless a district failed
+            add_other_periods(figures, ledger, cat, store=not cv.failed)
             issue_no = ledger.issue_number(period.key, period.year, now=now)
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:

@@ -345,7 +345,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
     the issue date is ``issued``, else the one recorded for that 期号 (not today: regenerating a brief
     does not re-date it), else ``today``. A brief edited by hand is kept and the new one written beside
     it (brief_target); the manifest records the new brief's hash."""
-    from reporttool.figures import compute, consistency, months, plan, scorecard
+    from reporttool.figures import consistency
     from reporttool.ledger.lock import workspace_lock
     from reporttool.render.brief import brief_name, write_brief
 
@@ -354,8 +354,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
                               f"请先运行 reporttool consolidate --period {period.key} 汇总各{cat.words.unit}报表。")
     with workspace_lock(ws), Ledger(ws) as ledger:
         notices = recover_issue_numbers(ws, ledger)
-        figures = compute.compute_figures(ledger, cat, period, cv=consistency.checked_versions(ledger, cat, period))
-        figures = scorecard.add_span(ledger, cat, plan.add_plan(months.add_months(figures, ledger, cat, store=False), ledger, cat))
+        figures = consistency.period_figures(ledger, cat, period)
         own = ledger.issue_numbers().get(period.key) if issue else ledger.issue_number(period.key, period.year)
         issue_no: int = issue or own or ledger.issue_number(period.key, period.year)
         if issued is None and issue_no == own:
