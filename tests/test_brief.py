@@ -9,11 +9,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from brief_helpers import ISSUED, colophon_paragraphs, texts
-from brief_helpers import small_brief as _small_brief
 from docx.oxml.ns import qn
-from helpers import need_tool
-from sample_figures import default_figures, small_figures
+from helpers import ISSUED, colophon_paragraphs, default_figures, make_small_catalogue, need_tool, small_figures, texts
+from helpers import small_brief as _small_brief
 
 from reporttool.core import fmt
 from reporttool.core.status import LAGGING, ST_MISSING
@@ -385,7 +383,7 @@ def test_prose_register(default_brief):
 def test_table_shows_only_target_indicators_and_revenue(default_brief):
     cat, figs, path = default_brief
     revenue = prose.revenue_indicator(cat)
-    assert revenue is not None and revenue.name == "营业收入"
+    assert revenue.name == "营业收入"
     expected = []
     for c in cat.clusters:
         for ind in cat.indicators_for(c.code):
@@ -449,8 +447,6 @@ def test_prose_flat_and_growth_target(tmp_path):
 
 
 def test_prose_missing_district_late_and_lagging_named_with_leaders(tmp_path):
-    from conftest import make_small_catalogue
-
     from reporttool.core.status import ST_PASSED
 
     cat = make_small_catalogue()
@@ -562,8 +558,6 @@ def test_only_clusters_hosted_by_a_missing_district_are_spared_the_blame(tmp_pat
     """A cluster whose hosting districts all reported is judged (leaders named) even while another
     district is missing; one hosted by the missing district waits for its data."""
     import dataclasses
-
-    from conftest import make_small_catalogue
 
     cat = make_small_catalogue()
     figs = small_figures()

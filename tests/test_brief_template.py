@@ -7,10 +7,9 @@ from pathlib import Path
 
 import docx
 import pytest
-from brief_helpers import small_brief as _small_brief
-from brief_helpers import texts
 from click.testing import CliRunner
-from sample_figures import small_figures
+from helpers import make_small_catalogue, small_figures, texts
+from helpers import small_brief as _small_brief
 
 from reporttool.cli import main
 from reporttool.core.errors import ReportToolError
@@ -45,8 +44,6 @@ def test_editing_the_template_changes_the_output_without_code(tmp_path):
 
 
 def test_empty_setting_drops_its_closing_line(tmp_path):
-    from conftest import make_small_catalogue
-
     cat = make_small_catalogue()
     cat = dataclasses.replace(cat, settings=dataclasses.replace(cat.settings, send_to="", copies=0))
     text = _small_brief(tmp_path, small_figures(), cat=cat)
@@ -103,8 +100,6 @@ def test_write_is_atomic_on_a_bad_template(tmp_path):
     dest.write_bytes(b"old")
     src = build_template(tmp_path / "brief.docx")
     bad = _edit_template(src, tmp_path / "bad.docx", {"{{期号}}": "{{期号"})
-    from conftest import make_small_catalogue
-
     with pytest.raises(ReportToolError, match="不完整的占位符"):
         write_brief(small_figures(), make_small_catalogue(), dest, issue_no=1, template=bad)
     assert dest.read_bytes() == b"old"
@@ -115,8 +110,6 @@ def test_write_is_atomic_on_a_bad_template(tmp_path):
 
 
 def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
-    from conftest import make_small_catalogue
-
     from reporttool.render import chart
 
     monkeypatch.setattr(chart, "find_cjk_font", lambda *a, **k: None)
@@ -127,8 +120,6 @@ def test_chart_without_a_cjk_font_warns_and_still_draws(tmp_path, monkeypatch):
 
 
 def test_an_identical_chart_is_reused_not_redrawn(tmp_path, monkeypatch):
-    from conftest import make_small_catalogue
-
     from reporttool.render import chart
 
     block = prose.chart_block(small_figures(), make_small_catalogue())
@@ -191,7 +182,6 @@ def test_cli_brief_bad_template_is_a_chinese_message(small_workspace):
 
 
 def test_long_bulletin_name_shrinks_to_stay_on_one_line(tmp_path):
-    from conftest import make_small_catalogue
     from docx.oxml.ns import qn
 
     from reporttool.render.docx_profile import DEFAULT_PROFILE as P
@@ -213,8 +203,6 @@ def test_long_bulletin_name_shrinks_to_stay_on_one_line(tmp_path):
 def test_document_properties_are_the_issuing_units_and_now(tmp_path):
     import datetime as dt
     import zipfile
-
-    from conftest import make_small_catalogue
 
     cat = make_small_catalogue()
     now = dt.datetime(2025, 7, 8, 9, 30, tzinfo=dt.timezone.utc)
@@ -267,7 +255,7 @@ def test_pagination_keeps_a_cluster_together_and_leaves_room_at_the_end():
 
 
 def test_long_table_continues_with_xubiao_and_the_header_again(tmp_path):
-    from sample_figures import default_figures
+    from helpers import default_figures
 
     from reporttool.render.brief import write_brief
 

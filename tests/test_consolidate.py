@@ -8,50 +8,21 @@ import os
 import shutil
 import subprocess
 import sys
-import zlib
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from stdnum.cn import uscc
+from helpers import NOW, ON_TIME, P, credit_code, put
 
 from reporttool.cli import main
 from reporttool.core.errors import LockedError, ReportToolError
 from reporttool.core.models import Period
 from reporttool.core.status import ST_MISSING, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
 from reporttool.figures.compute import compute_figures
-from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
 from reporttool.ledger.lock import workspace_lock
 from reporttool.pipeline.consolidate import CRASH_HOOK_ENV, run_consolidate
 from reporttool.workspace import Workspace
-
-P = Period(2025, 6)
-NOW = dt.datetime(2025, 7, 8, 9, 0)
-ON_TIME = dt.datetime(2025, 7, 3, 10, 0)
-
-
-def credit(n: int) -> str:
-    base = f"91110000MA{n:07d}"
-    return base + uscc.calc_check_digit(base)
-
-
-def put(ws: Workspace, name: str, district: str, *, when: dt.datetime = ON_TIME, period: Period = P,
-        sr: str | None = None, sr_ly: str | None = None, roster=None) -> Path:
-    """A filled district form in inbox/, its modification time = when it 'arrived'.
-
-    A form that reports cluster A's revenue lists one enterprise of A (its own credit code per file name),
-    as a real district would: an empty roster beside a reported revenue is an error (R-ROSTER-EMPTY).
-    """
-    cat = ws.catalogue()
-    if roster is None:
-        roster = [{"credit_code": credit(zlib.crc32(name.encode("utf-8")) % 10**7), "name": f"{name}企业",
-                   "cluster": "A", "is_scale": "否", "revenue": D(1)}] if sr else []
-    outputs = {("A", "SR"): {"value": D(sr), "value_ly": D(sr_ly) if sr_ly else None}} if sr else None
-    path = write_template(cat, district, period, ws.inbox / name, roster=roster, outputs=outputs)
-    os.utime(path, (when.timestamp(), when.timestamp()))
-    return path
 
 
 def city_sr(result) -> D | None:
@@ -134,12 +105,12 @@ def test_findings_give_feedback_and_exit_1_then_a_fix_clears_them(small_workspac
     assert feedback.is_file() and feedback in result.outputs
     assert detail_codes(result) == []  # the row with an error is not listed
     assert next(f for f in result.figures.roster if not f.cluster).enterprises == 0  # nor counted
-    good = [dict(bad[0], credit_code=credit(1))]
+    good = [dict(bad[0], credit_code=credit_code(1))]
     put(ws, "甲区-改.xlsx", "110101", sr="2000", roster=good, when=ON_TIME + dt.timedelta(days=1))
     result = run_consolidate(ws, P, now=NOW)
     assert result.exit_code == 0 and states(result)["甲区"] == ST_PASSED
     assert not feedback.exists()  # out-of-date feedback is removed
-    assert detail_codes(result) == [credit(1)]
+    assert detail_codes(result) == [credit_code(1)]
 
 
 def test_refused_and_other_period_files_are_recorded_but_not_counted(small_workspace):
@@ -257,19 +228,19 @@ def test_cli_summary_status_and_history(small_workspace):
 
 def test_detail_book_follows_cross_exclusions_and_rerenders_only_what_changed(small_workspace):
     ws = small_workspace
-    shared = {"credit_code": credit(7), "name": "两地企业", "cluster": "A", "is_scale": "否", "revenue": D(5)}
-    own = {"credit_code": credit(8), "name": "甲区企业", "cluster": "A", "is_scale": "否", "revenue": D(3)}
+    shared = {"credit_code": credit_code(7), "name": "两地企业", "cluster": "A", "is_scale": "否", "revenue": D(5)}
+    own = {"credit_code": credit_code(8), "name": "甲区企业", "cluster": "A", "is_scale": "否", "revenue": D(3)}
     put(ws, "甲区.xlsx", "110101", sr="10", roster=[own, shared])
     put(ws, "乙县.xlsx", "110102", sr="10", roster=[shared], when=ON_TIME + dt.timedelta(hours=2))
     result = run_consolidate(ws, P, now=NOW)
-    assert detail_codes(result) == [credit(8), credit(7)]  # 乙县's copy is excluded by R-DUP-ACROSS
+    assert detail_codes(result) == [credit_code(8), credit_code(7)]  # 乙县's copy is excluded by R-DUP-ACROSS
     assert next(f for f in result.figures.roster if not f.cluster).enterprises == 2
     with Ledger(ws) as ledger:
         stamps = {(r[0], r[1]): r[2] for r in ledger.db.execute("SELECT submission_id, key, stamp FROM fragments")}
     # 甲区 resends without the shared enterprise: 乙县's row counts and is listed again (re-rendered)
     put(ws, "甲区-改.xlsx", "110101", sr="10", roster=[own], when=ON_TIME + dt.timedelta(hours=3))
     result = run_consolidate(ws, P, now=NOW)
-    assert detail_codes(result) == [credit(8), credit(7)]
+    assert detail_codes(result) == [credit_code(8), credit_code(7)]
     assert next(f for f in result.figures.roster_by_district if f.district == "110102" and not f.cluster).enterprises == 1
     with Ledger(ws) as ledger:
         after = {(r[0], r[1]): r[2] for r in ledger.db.execute("SELECT submission_id, key, stamp FROM fragments")}
@@ -289,7 +260,7 @@ def test_feedback_is_rewritten_only_when_its_findings_changed(small_workspace):
     old = dt.datetime(2025, 7, 1).timestamp()
     for p in (jia, yi):
         os.utime(p, (old, old))
-    put(ws, "乙县-改.xlsx", "110102", sr="10", roster=[dict(bad[0], name="乙化工", credit_code=credit(3))],
+    put(ws, "乙县-改.xlsx", "110102", sr="10", roster=[dict(bad[0], name="乙化工", credit_code=credit_code(3))],
         when=ON_TIME + dt.timedelta(hours=1))
     result = run_consolidate(ws, P, now=NOW)
     assert jia.stat().st_mtime == old and jia in result.outputs  # same findings: the file in place is kept
@@ -357,7 +328,7 @@ def test_district_from_name_takes_the_longest_configured_name(small_catalogue):
 
 def test_no_feedback_when_every_finding_is_explained(small_workspace):
     ws = small_workspace
-    small = {"credit_code": credit(21), "name": "小规上", "cluster": "A", "is_scale": "是", "revenue": D(100)}
+    small = {"credit_code": credit_code(21), "name": "小规上", "cluster": "A", "is_scale": "是", "revenue": D(100)}
     put(ws, "甲区.xlsx", "110101", sr="1000", roster=[small])  # 规上 with 100 万元 in half a year: 核实
     result = run_consolidate(ws, P, now=NOW)
     feedback = ws.feedback_dir(P) / "甲区.xlsx"

@@ -87,9 +87,10 @@ def test_generated_credit_codes_are_valid():
 
 
 def test_same_seed_same_bytes_other_seed_other_data(small_workspace, tmp_path):
+    from helpers import make_small_catalogue
+
     from reporttool.catalogue.writer import write_catalogue
     from reporttool.workspace import init_workspace
-    from tests.conftest import make_small_catalogue
 
     first = make_demo(small_workspace, PERIOD, seed=7)
     before = _hashes(small_workspace.inbox)

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import docx_xml, make_province_catalogue, xlsx_text
 from openpyxl import load_workbook
-from test_plans import _docx_text, _xlsx_text, make_province_catalogue
 
 from reporttool.catalogue import load_catalogue
 from reporttool.catalogue.writer import write_catalogue
@@ -49,14 +49,14 @@ def round_(request, tmp_path_factory):
 
 
 def _texts(ws, forms, result, period) -> dict[str, str]:
-    texts = {p.name: _xlsx_text(p) for p in forms}
+    texts = {p.name: xlsx_text(p) for p in forms}
     for p in result.outputs:
         if p.suffix == ".xlsx":
-            texts[p.name] = _xlsx_text(p)
+            texts[p.name] = xlsx_text(p)
         elif p.suffix == ".docx":
-            texts[p.name] = _docx_text(p)
+            texts[p.name] = docx_xml(p)
     for p in (ws.period_dir(period) / "反馈").glob("*.xlsx"):
-        texts[p.name] = _xlsx_text(p)
+        texts[p.name] = xlsx_text(p)
     return texts
 
 
@@ -106,7 +106,7 @@ def test_plan_end_targets_are_shown(round_):
     notes = "".join(str(r[7]) for r in wb["总表"].iter_rows(min_row=5, values_only=True) if r[7])
     year = max(t.year for t in later)
     assert f"{year}年目标" in notes and "已完成" in notes
-    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))
     assert f"完成{year}年目标" in brief
 
 
@@ -117,7 +117,7 @@ def test_programme_shares_are_shown(round_):
         pytest.skip(f"{name}: no programme ratio with a target in {period.year}")
     wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
     rows = {r[1]: r for r in wb["总表"].iter_rows(values_only=True) if r[1]}
-    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))
     for ind in shares:
         f = next(x for x in result.figures.programme if x.indicator == ind.code)
         assert f.value is not None and 0 < f.value < 100  # a share of a whole: the demo's parts stay below it

@@ -7,55 +7,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from decimal import Decimal as D
 
 import pytest
+from helpers import NOW, P, ingest, submission
 
 from reporttool.core.models import (
     District,
-    FormIdentity,
     Indicator,
     Period,
     Row,
-    Submission,
-    Table,
     Target,
 )
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_PASSED
 from reporttool.figures.compute import accepted_rows, compute_figures
-from reporttool.forms.layout import SHEETS_BY_KEY
 from reporttool.ledger import Ledger
-
-P = Period(2025, 6)
-NOW = dt.datetime(2025, 7, 8, 9, 0)
-
-
-def table(key: str, rows: list[dict], first: int = 5) -> Table:
-    spec = SHEETS_BY_KEY[key]
-    cols = {c.key: i + 1 for i, c in enumerate(spec.columns)}
-    return Table(spec.name, key, first - 1, cols, [Row(first + i, dict(r)) for i, r in enumerate(rows)])
-
-
-def submission(district: str, *, outputs: dict | None = None, roster=(), projects=(), period: Period = P,
-               tag: str = "") -> Submission:
-    """A read submission: outputs {(cluster, indicator): (value, value_ly)} in form units."""
-    out_rows = [{"cluster_code": c, "indicator_code": i, "value": v, "value_ly": ly}
-                for (c, i), (v, ly) in (outputs or {}).items()]
-    tables = {"output": table("output", out_rows), "roster": table("roster", list(roster)),
-              "projects": table("projects", list(projects))}
-    name = f"{district}-{period.key}-{tag}.xlsx"
-    return Submission(name, name, "", FormIdentity("t", "1.1", district, period.key, "fp"), tables)
-
-
-def ingest(ledger: Ledger, sub: Submission, received: dt.datetime = dt.datetime(2025, 7, 3, 10, 0),
-           status: str = ST_PASSED, findings=()) -> int:
-    data = f"{sub.file_name}|{received.isoformat()}|{id(sub)}".encode()
-    sha = hashlib.sha256(data).hexdigest()
-    sid, _ = ledger.ingest(data=data, sha256=sha, file_name=sub.file_name, received_at=received,
-                           district=sub.district, period=sub.period, file_status=status, submission=sub,
-                           findings=list(findings))
-    return sid
 
 
 @pytest.fixture

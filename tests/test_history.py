@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from test_figures import ingest, submission
+from helpers import ingest, submission
 
 from reporttool.core.models import Period
 from reporttool.figures import history
@@ -169,7 +169,7 @@ def test_a_double_counted_enterprise_is_counted_once_in_history(ledger, small_ca
 
 
 def test_consolidate_stores_the_months_sums(small_workspace):
-    from test_consolidate import NOW, P, put
+    from helpers import NOW, P, put
 
     from reporttool.pipeline.consolidate import run_consolidate
 

@@ -9,7 +9,7 @@ import sqlite3
 
 import docx
 from click.testing import CliRunner
-from test_consolidate import NOW, ON_TIME, P, put
+from helpers import NOW, ON_TIME, P, put
 
 from reporttool.cli import main
 from reporttool.core.errors import OutputLockedError

@@ -15,7 +15,7 @@ from decimal import Decimal as D
 
 import pytest
 from click.testing import CliRunner
-from test_consolidate import ON_TIME, P, credit, put
+from helpers import ON_TIME, P, credit_code, put
 
 from reporttool.cli import main
 from reporttool.core.status import ST_ERRORS, ST_PASSED
@@ -154,7 +154,7 @@ def test_check_json_prints_a_json_error_object_on_exit_2(small_workspace, tmp_pa
 def test_history_status_and_manifest_say_the_same_state_word(small_workspace):
     """A cross finding (the same enterprise in two districts) makes the later file 有错: history said 通过."""
     ws = small_workspace
-    same = [{"credit_code": credit(7), "name": "同一企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
+    same = [{"credit_code": credit_code(7), "name": "同一企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
     put(ws, "甲区.xlsx", "110101", sr="1000", roster=same)
     put(ws, "乙县.xlsx", "110102", sr="500", roster=same, when=ON_TIME + dt.timedelta(hours=1))
     res = run("-w", ws.root, "consolidate", *PERIOD)

@@ -7,9 +7,9 @@ import sqlite3
 from decimal import Decimal as D
 
 import pytest
-from test_figures import submission
+from helpers import submission
 
-from reporttool.core.errors import LockedError
+from reporttool.core.errors import LockedError, ReportToolError
 from reporttool.core.models import ERROR, VERIFY, Finding, Period, Row
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
 from reporttool.ledger.lock import workspace_lock
@@ -47,8 +47,10 @@ def test_newer_schema_is_refused_with_a_chinese_message(small_workspace):
     db.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     db.commit()
     db.close()
-    with pytest.raises(Exception, match="更新版本"):
+    with pytest.raises(ReportToolError) as refused:
         Ledger(small_workspace)
+    assert str(refused.value) == (f"台账文件 {small_workspace.ledger} 由更新版本的 reporttool 创建"
+                                  f"（结构版本 {len(MIGRATIONS) + 1}），请升级 reporttool 后再运行。")
 
 
 def test_archive_first_and_idempotent(ledger, small_workspace):

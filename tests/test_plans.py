@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import zipfile
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from conftest import make_small_catalogue
+from helpers import docx_xml, make_province_catalogue, make_small_catalogue, xlsx_text
 
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
-from reporttool.core.models import District, Indicator, Settings, Target, Words, level_words, parse_period
+from reporttool.core.models import Indicator, Settings, Target, Words, level_words, parse_period
 from reporttool.demo.make import make_demo
 from reporttool.forms.writer import write_templates
 from reporttool.pipeline.consolidate import run_consolidate
@@ -24,33 +23,6 @@ from reporttool.workspace import init_workspace
 
 P = parse_period("2025-06")
 NOW = dt.datetime(2025, 7, 6, 9, 0)
-
-
-def make_province_catalogue():
-    """A made-up province: its submitting units are 设区市, 销售收入 and a growth-rate target."""
-    base = make_small_catalogue()
-    settings = dataclasses.replace(base.settings, city="测试省", issuing_unit="测试省工业和信息化厅",
-                                   distribute_to="各设区市工信局")
-    districts = (District("130100", "甲市", "市", 1), District("130200", "乙市", "市", 2),
-                 District("130300", "丙市", "市", 3))
-    every = ("A", "B", "C")
-    indicators = base.indicators + (
-        Indicator("ZJZ", "增加值", "亿元", "万元", "output", clusters=every, order=11),
-        Indicator("SNPT", "省内配套采购额", "亿元", "万元", "output", clusters=("A", "B"), order=12),
-        Indicator("CGZE", "采购总额", "亿元", "万元", "output", clusters=("A", "B"), order=13),
-        Indicator("PTL", "省内配套率", "%", "%", "formula", summable=False, clusters=("A", "B"),
-                  formula="SNPT/CGZE*100", decimals=1, compare_time=False, order=14),
-        Indicator("GSCZ", "规上工业总产值", "亿元", "万元", "output", programme=True, order=15),
-        Indicator("JQZB", "集群产值占规上工业比重", "%", "%", "formula", summable=False, programme=True,
-                  formula="CZ/GSCZ*100", decimals=1, compare_time=False, order=16))
-    targets = base.targets + (
-        Target("A", "SR", "growth", 2025, growth_rate=D(10), note="销售收入年均增长10%"),
-        Target("A", "ZJZ", "growth", 2025, growth_rate=D(8), note="增加值年均增长8%"),
-        Target("A", "PTL", "annual", 2025, D(40), note="省内配套率达到40%"),
-        Target("B", "SR", "annual", 2027, D(90), note="到2027年销售收入90亿元"),
-        Target("", "JQZB", "annual", 2025, D(50), note="集群产值占全省规上工业50%以上"))
-    return dataclasses.replace(base, settings=settings, districts=districts, indicators=indicators,
-                               targets=targets, _index={})
 
 
 # ---- the words ----------------------------------------------------------------------------------------
@@ -105,33 +77,6 @@ def test_words_are_read_from_the_settings_sheet_and_an_old_workbook_loads_withou
 
 # ---- a province round ---------------------------------------------------------------------------------
 
-def _xlsx_text(path: Path) -> str:
-    """What a reader of a workbook sees: visible sheets' names, cells, comments and input messages (the
-    hidden identity sheet of a form holds machine keys, not words)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path)
-    out = []
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        out.append(ws.title)
-        for row in ws.iter_rows():
-            for c in row:
-                if c.value is not None:
-                    out.append(str(c.value))
-                if c.comment is not None:
-                    out.append(c.comment.text + c.comment.author)
-        for dv in ws.data_validations.dataValidation:
-            out.append(f"{dv.error or ''}{dv.prompt or ''}")
-    return "\n".join(out)
-
-
-def _docx_text(path: Path) -> str:
-    with zipfile.ZipFile(path) as z:
-        return z.read("word/document.xml").decode("utf-8")
-
-
 def _round(tmp_path: Path, cat) -> tuple:
     ws = init_workspace(tmp_path / "工作目录")
     write_catalogue(cat, ws.targets)
@@ -143,14 +88,14 @@ def _round(tmp_path: Path, cat) -> tuple:
 
 def test_a_province_round_says_province_words_everywhere(tmp_path):
     ws, forms, result = _round(tmp_path, make_province_catalogue())
-    texts = {p.name: _xlsx_text(p) for p in forms}
+    texts = {p.name: xlsx_text(p) for p in forms}
     for p in result.outputs:
         if p.suffix == ".xlsx":
-            texts[p.name] = _xlsx_text(p)
+            texts[p.name] = xlsx_text(p)
         elif p.suffix == ".docx":
-            texts[p.name] = _docx_text(p)
+            texts[p.name] = docx_xml(p)
     for p in (ws.period_dir(P) / "反馈").glob("*.xlsx"):
-        texts[p.name] = _xlsx_text(p)
+        texts[p.name] = xlsx_text(p)
     assert any(name.endswith(".docx") for name in texts)
     for name, text in texts.items():
         for word in ("全市", "县区", "县（市）区", "本市", "市局"):
@@ -164,9 +109,9 @@ def test_a_province_round_says_province_words_everywhere(tmp_path):
 def test_default_city_round_keeps_its_words(tmp_path):
     ws, forms, result = _round(tmp_path, make_small_catalogue())
     summary = next(p for p in result.outputs if "汇总表" in p.name)
-    text = _xlsx_text(summary)
+    text = xlsx_text(summary)
     assert "分县区" in text and "全市" in text
-    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))
     assert "全市" in brief and "县（市）区和开发区" in brief
 
 
@@ -304,7 +249,7 @@ def test_each_target_is_judged_and_shown_in_the_summary_the_district_sheet_and_t
               and r[0].value == "装备制造")
     district = next(f for f in result.figures.districts if (f.cluster, f.indicator, f.district) == ("B", "SR", "110102"))
     assert yi[8].value == 20 and yi[9].value == pytest.approx(float(round(district.completion, 1)))
-    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))
     assert "2027年目标130亿元的" in brief and "8%的增速目标" in brief
 
 
@@ -435,7 +380,7 @@ def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
     summary = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))["总表"]
     shown = {r[1]: r for r in summary.iter_rows(values_only=True) if r[1]}
     assert shown["集群产值占规上工业总产值比重"][6] == 60 and shown["实际利用外资"][2] == "亿美元"
-    brief = _docx_text(next(p for p in result.outputs if p.suffix == ".docx"))
+    brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))
     assert "集群产值占规上工业总产值比重" in brief and f"{cat.words.whole}2个" in brief
 
 

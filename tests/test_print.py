@@ -15,8 +15,8 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import default_figures
 from openpyxl.utils import column_index_from_string, get_column_letter
-from sample_figures import default_figures
 
 from reporttool.cli import main
 from reporttool.core.models import Period

@@ -236,7 +236,7 @@ def test_any_cell_content_reads_or_is_refused(small_catalogue, roster, output):
 
 def test_one_small_file_is_read_in_process(small_catalogue, form):
     result = read_one_isolated(form, small_catalogue, expected_period=H.PERIOD)
-    assert result.submission is not None and len(result.submission.tables["roster"].rows) == 2
+    assert len(result.submission.tables["roster"].rows) == 2
     assert result.sha256 == result.submission.sha256 and len(result.sha256) == 64
 
 

@@ -11,11 +11,13 @@ import re
 from decimal import Decimal as D
 from pathlib import Path
 
+import helpers
 import pytest
+from helpers import output_rows
 from stdnum.cn import uscc
 
 from reporttool.checks import RULES, check_submission, counts, file_status
-from reporttool.core.models import ERROR, INFO, VERIFY, FormIdentity, Period, Row, Submission, Table
+from reporttool.core.models import ERROR, INFO, VERIFY, Period, Row, Submission
 from reporttool.core.rules import finding
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.forms import layout
@@ -53,31 +55,10 @@ def project_row(n: int, **over) -> Row:
     return Row(n, values, raw)
 
 
-def output_rows(cat, start: int = HEADER_ROW + 1, **by_pair) -> list[Row]:
-    """One row per cluster × output indicator; ``by_pair`` {"A_SR": (value, value_ly, note)}."""
-    rows = []
-    n = start
-    for cl in cat.clusters:
-        for ind in cat.output_indicators_for(cl.code):
-            value, ly, note = by_pair.get(f"{cl.code}_{ind.code}", (None, None, None))
-            rows.append(Row(n, {"cluster_code": cl.code, "cluster": cl.name, "indicator_code": ind.code,
-                                "indicator": ind.name, "unit": ind.form_unit, "value": value,
-                                "value_ly": ly, "note": note}))
-            n += 1
-    return rows
-
-
-def table(spec: layout.SheetSpec, rows: list[Row]) -> Table:
-    return Table(spec.name, spec.key, HEADER_ROW, {c.key: i + 1 for i, c in enumerate(spec.columns)}, rows)
-
-
 def submission(cat, roster=(), projects=(), output=None, district="110101") -> Submission:
-    ident = FormIdentity(layout.TEMPLATE_ID, "1.1", district, PERIOD.key, cat.fingerprint)
-    return Submission("/tmp/x/甲区.xlsx", "甲区.xlsx", "0" * 64, ident, {
-        "roster": table(layout.ROSTER, list(roster)),
-        "projects": table(layout.PROJECTS, list(projects)),
-        "output": table(layout.OUTPUT, output if output is not None else output_rows(cat)),
-    })
+    """The shared builder's submission as this module's form: 甲区.xlsx, the header on row 5."""
+    return helpers.submission(district, cat=cat, roster=roster, projects=projects, outputs=output,
+                              file_name="甲区.xlsx", header_row=HEADER_ROW)
 
 
 def base_output(cat, **extra):
