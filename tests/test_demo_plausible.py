@@ -12,13 +12,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from helpers import make_province_catalogue, make_small_catalogue
 from stdnum.cn import uscc
-from test_plans import make_province_catalogue
 
 from reporttool.catalogue import load_catalogue
 from reporttool.core.models import SOURCE_FORMULA, SOURCE_OUTPUT, SOURCE_PROJECTS, Indicator, Period
 from reporttool.demo.make import plan_demo
-from tests.conftest import make_small_catalogue
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/targets.xlsx"))

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from test_figures import ingest, submission
+from helpers import ingest, submission
 
 from reporttool.core.models import Period
 from reporttool.figures.compute import compute_figures
@@ -145,7 +145,7 @@ def test_a_changed_march_changes_aprils_month(quarter, small_catalogue):
 
 def test_consolidating_again_after_a_march_correction_and_a_restore(small_workspace):
     """The whole run: April's 当月 follows March's version in use (a correction, then the first one restored)."""
-    from test_consolidate import put
+    from helpers import put
 
     from reporttool.pipeline.consolidate import run_consolidate
 
