@@ -5,7 +5,7 @@ import sys
 from decimal import Decimal as D
 from pathlib import Path
 
-from test_figures import ingest, submission
+from helpers import ingest, submission
 
 from reporttool.core.models import Period
 from reporttool.ledger.store import Ledger

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from test_figures import ingest, submission
+from helpers import ingest, submission
 
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
