@@ -2,7 +2,8 @@
 
 - ``need_tool``: a render or browser tool, else skip (fail in CI).
 - Catalogues: ``make_small_catalogue`` (the small fixture city, also the ``small_catalogue`` fixture of
-  conftest.py), ``make_province_catalogue`` (a province-shaped plan).
+  conftest.py), ``make_province_catalogue`` (a province-shaped plan),
+  ``make_programme_catalogue`` (district-wide figures and a programme ratio).
 - Submissions as the reader hands them over: ``table``, ``output_rows``, ``submission`` (the one builder),
   put in a ledger by ``ingest``; real district workbooks in a workspace's inbox: ``put``.
 - ``credit_code``: a valid 统一社会信用代码.
@@ -167,6 +168,21 @@ def make_province_catalogue():
         Target("", "JQZB", "annual", 2025, D(50), note="集群产值占全省规上工业50%以上"))
     return dataclasses.replace(base, settings=settings, districts=districts, indicators=indicators,
                                targets=targets, _index={})
+
+
+def make_programme_catalogue() -> Catalogue:
+    """The small catalogue with a district-wide figure (规上工业总产值, reported once per district), the
+    clusters' share of it as a programme ratio with a target, and one cluster left out of the programme."""
+    base = make_small_catalogue()
+    a, b, c = base.clusters
+    clusters = (a, b, dataclasses.replace(c, in_programme=False))
+    indicators = base.indicators + (
+        Indicator("GSCZ", "规上工业总产值", "亿元", "万元", "output", programme=True, order=20),
+        Indicator("JQZB", "集群产值占规上工业总产值比重", "%", "%", "formula", summable=False, programme=True,
+                  formula="CZ/GSCZ*100", decimals=1, compare_time=False, order=21),
+        Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", programme=True, order=22))
+    targets = base.targets + (Target("", "JQZB", "annual", 2025, D(60), note="集群产值占规上工业总产值60%以上"),)
+    return dataclasses.replace(base, clusters=clusters, indicators=indicators, targets=targets, _index={})
 
 
 # ---- submissions, as the reader hands them over -------------------------------------------------------------

@@ -6,8 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from test_figures import ingest, submission
-from test_plans import _programme_catalogue
+from helpers import ingest, make_programme_catalogue, make_small_catalogue, submission
 
 from reporttool.core.models import Period
 from reporttool.figures.compute import compute_figures
@@ -28,7 +27,7 @@ def test_each_district_has_its_district_wide_figures_and_programme_ratio(ledger,
 
     from reporttool.render.workbook import write_consolidated
 
-    cat = _programme_catalogue()
+    cat = make_programme_catalogue()
     # 甲区: 产值 A 30000 + B 10000 万元 of 规上工业总产值 50000 万元 → 80 %; 外资 300 万美元
     ingest(ledger, submission("110101", outputs={("A", "CZ"): (D(30000), D(25000)), ("B", "CZ"): (D(10000), D(9000)),
                                                  ("", "GSCZ"): (D(50000), D(40000)), ("", "WZ"): (D(300), D(200))}))
@@ -61,7 +60,7 @@ def test_a_cumulative_target_on_a_district_wide_figure_in_foreign_currency(ledge
     from reporttool.core.models import Target
     from reporttool.figures.plan import add_plan
 
-    base = _programme_catalogue()
+    base = make_programme_catalogue()
     cat = type(base)(**{**{f: getattr(base, f) for f in ("settings", "districts", "clusters", "indicators", "units",
                                                          "base")},
                         "targets": base.targets + (Target("", "WZ", "cumulative", 2025, D(1), start_year=2024),)})
@@ -78,8 +77,6 @@ def test_a_cumulative_target_on_a_district_wide_figure_in_foreign_currency(ledge
 
 def test_a_clusters_lead_and_chart_use_the_total_not_its_first_component(ledger):
     import dataclasses
-
-    from conftest import make_small_catalogue
 
     from reporttool.core.models import Indicator, Target
     from reporttool.figures.records import headline_figure

@@ -7,9 +7,9 @@ import os
 import zlib
 from decimal import Decimal as D
 
+from helpers import ingest, submission
 from openpyxl import load_workbook
 from stdnum.cn import uscc
-from test_figures import ingest, submission
 
 from reporttool.checks.history import median, robust_score
 from reporttool.core.models import VERIFY, Period

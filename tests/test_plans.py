@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from helpers import docx_xml, make_province_catalogue, make_small_catalogue, xlsx_text
+from helpers import docx_xml, make_programme_catalogue, make_province_catalogue, make_small_catalogue, xlsx_text
 
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
@@ -321,27 +321,13 @@ def test_each_district_form_asks_only_for_its_clusters_and_the_round_follows(tmp
 
 # ---- programmes and district-wide figures -------------------------------------------------------------
 
-def _programme_catalogue():
-    """The small catalogue with a district-wide figure (规上工业总产值, reported once per district), the
-    clusters' share of it as a programme ratio with a target, and one cluster left out of the programme."""
-    base = make_small_catalogue()
-    a, b, c = base.clusters
-    clusters = (a, b, dataclasses.replace(c, in_programme=False))
-    indicators = base.indicators + (
-        Indicator("GSCZ", "规上工业总产值", "亿元", "万元", "output", programme=True, order=20),
-        Indicator("JQZB", "集群产值占规上工业总产值比重", "%", "%", "formula", summable=False, programme=True,
-                  formula="CZ/GSCZ*100", decimals=1, compare_time=False, order=21),
-        Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", programme=True, order=22))
-    targets = base.targets + (Target("", "JQZB", "annual", 2025, D(60), note="集群产值占规上工业总产值60%以上"),)
-    return dataclasses.replace(base, clusters=clusters, indicators=indicators, targets=targets, _index={})
-
 
 def test_programme_indicators_load_and_bad_ones_are_explained(tmp_path):
-    cat = load_catalogue(write_catalogue(_programme_catalogue(), tmp_path / "t.xlsx"))
+    cat = load_catalogue(write_catalogue(make_programme_catalogue(), tmp_path / "t.xlsx"))
     assert [i.code for i in cat.programme_indicators()] == ["GSCZ", "JQZB", "WZ"]
     assert [c.code for c in cat.members()] == ["A", "B"]
     assert cat.target_for("", "JQZB", 2025).value == 60
-    bad = _programme_catalogue()
+    bad = make_programme_catalogue()
     bad = dataclasses.replace(bad, indicators=bad.indicators + (
         Indicator("X1", "坏比率", "%", "%", "formula", summable=False, programme=True, formula="ZB/GSCZ*100", order=30),
         Indicator("X2", "坏集群比率", "%", "%", "formula", summable=False, clusters=("A",), formula="CZ/GSCZ*100",
@@ -358,7 +344,7 @@ def test_programme_indicators_load_and_bad_ones_are_explained(tmp_path):
 def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
     from openpyxl import load_workbook
 
-    ws, forms, result = _round(tmp_path, _programme_catalogue())
+    ws, forms, result = _round(tmp_path, make_programme_catalogue())
     figs = result.figures
     cat = ws.catalogue()
     share = next(f for f in figs.programme if f.indicator == "JQZB")
