@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from helpers import REPO, make_small_catalogue
+from helpers import FEB, JAN, MAR, REPO, ingest_month, make_small_catalogue
 
 from reporttool.catalogue import Catalogue, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
+from reporttool.ledger import Ledger
 from reporttool.workspace import Workspace, init_workspace
 
 
@@ -32,3 +33,19 @@ def small_workspace(tmp_path) -> Workspace:
     write_catalogue(make_small_catalogue(), ws.targets)
     return ws
 
+
+@pytest.fixture
+def ledger(small_workspace):
+    with Ledger(small_workspace) as led:
+        yield led
+
+
+@pytest.fixture
+def quarter(ledger):
+    """A ledger with January to March 2025 (see tests/test_months.py): 甲区 every month, 乙县 January and February."""
+    ingest_month(ledger, JAN, "110101", {("A", "SR"): 100000, ("B", "SR"): 500, ("A", "CZ"): 10})
+    ingest_month(ledger, FEB, "110101", {("A", "SR"): 250000, ("B", "SR"): 1000, ("A", "CZ"): 20})
+    ingest_month(ledger, MAR, "110101", {("A", "SR"): 420000, ("B", "SR"): 1500, ("A", "CZ"): 30})
+    ingest_month(ledger, JAN, "110102", {("A", "SR"): 50000})
+    ingest_month(ledger, FEB, "110102", {("A", "SR"): 120000})
+    return ledger

@@ -7,6 +7,9 @@
 - Submissions as the reader hands them over: ``table``, ``output_rows``, ``submission`` (the one builder),
   put in a ledger by ``ingest``; real district workbooks in a workspace's inbox: ``put``.
 - ``credit_code``: a valid 统一社会信用代码.
+- A first quarter of monthly reports: ``JAN``…``APR``, ``ingest_month``, ``figures_with_months`` (the
+  ``quarter`` fixture of conftest.py).
+- Print setup: ``print_area``, ``stored_units``, ``assert_prints_at_9pt``.
 - Reading outputs back: ``xlsx_text``, ``docx_xml``; the brief: ``texts``, ``colophon_paragraphs``, ``small_brief``.
 - ``sample_figures`` (and ``small_figures``, ``default_figures``): a realistic hand-made Figures for the
   renderers, without the ledger (see its section below).
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from openpyxl.utils import column_index_from_string
 from stdnum.cn import uscc
 
 from reporttool.catalogue import Catalogue, load_catalogue
@@ -54,6 +58,7 @@ from reporttool.core.models import (
     Table,
     Target,
 )
+from reporttool.core.paper import A3_LANDSCAPE, A4_LANDSCAPE, MIN_TEXT_PT, printed_pt
 from reporttool.core.status import (
     AHEAD,
     LAGGING,
@@ -65,6 +70,8 @@ from reporttool.core.status import (
     ST_VERIFY,
 )
 from reporttool.core.units import unit_factor
+from reporttool.figures.compute import compute_figures
+from reporttool.figures.months import add_months
 from reporttool.figures.records import (
     Figures,
     IndicatorFigure,
@@ -84,6 +91,8 @@ P = Period(2025, 6)  # the report period of the tests
 NOW = dt.datetime(2025, 7, 8, 9, 0)  # when a consolidate run of P happens
 ON_TIME = dt.datetime(2025, 7, 3, 10, 0)  # a file of P that arrived before the deadline
 ISSUED = dt.date(2025, 7, 8)  # the brief's issue date
+JAN, FEB, MAR, APR = (Period(2025, m) for m in (1, 2, 3, 4))  # a first quarter of monthly reports
+PAPERS = {9: A4_LANDSCAPE, 8: A3_LANDSCAPE}  # openpyxl paperSize -> the paper
 
 
 def need_tool(*names: str) -> str:
@@ -262,6 +271,19 @@ def put(ws: Workspace, name: str, district: str, *, when: dt.datetime = ON_TIME,
     return path
 
 
+def ingest_month(ledger, period, district, outputs: dict, *, tag="", day=3):
+    """District ``district``'s file for ``period`` in the ledger, received on day ``day`` of the next month;
+    ``outputs`` {(cluster, indicator): value} in form units."""
+    received = dt.datetime(period.year + period.month // 12, period.month % 12 + 1, day, 10, 0)
+    outs = {k: (D(v), None) for k, v in outputs.items()}
+    return ingest(ledger, submission(district, outputs=outs, period=period, tag=tag), received=received)
+
+
+def figures_with_months(ledger, cat, period):
+    """The figures of ``period`` with their 当月/环比 and the year's path."""
+    return add_months(compute_figures(ledger, cat, period), ledger, cat)
+
+
 # ---- reading outputs back -----------------------------------------------------------------------------------
 
 def xlsx_text(path: Path) -> str:
@@ -311,6 +333,39 @@ def small_brief(tmp_path, figs, cat=None, **kw) -> str:
     cat = cat or make_small_catalogue()
     dest = write_brief(figs, cat, tmp_path / "b.docx", issue_no=3, issued=ISSUED, **kw)
     return "\n".join(texts(dest))
+
+
+# ---- print setup ------------------------------------------------------------------------------------------
+
+def print_area(ws) -> tuple[int, int]:
+    """(last column, last row) of the sheet's print area."""
+    area = ws.print_area
+    assert area, f"{ws.title}: no print area"
+    ref = area.split("!")[-1].replace("$", "")
+    m = re.fullmatch(r"A1:([A-Z]+)(\d+)", ref)
+    assert m, ref
+    return column_index_from_string(m.group(1)), int(m.group(2))
+
+
+def stored_units(ws, ncols: int) -> float:
+    """The stored widths of the first ``ncols`` columns (Excel's default where none is set)."""
+    widths = {}
+    for dim in ws.column_dimensions.values():
+        for c in range(dim.min or 0, (dim.max or 0) + 1):
+            widths[c] = dim.width
+    return sum(widths.get(c) or 9.14 for c in range(1, ncols + 1))
+
+
+def assert_prints_at_9pt(ws, font_pt: float = 10) -> None:
+    """One page wide, on the paper set, at ≥ 9 pt by the wide (LibreOffice) measure; centred; footer."""
+    ncols, _ = print_area(ws)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+    assert ws.print_options.horizontalCentered, ws.title
+    paper = PAPERS[int(ws.page_setup.paperSize)]
+    assert ws.page_setup.orientation == "landscape"
+    assert printed_pt(font_pt, stored_units(ws, ncols), paper) >= MIN_TEXT_PT, ws.title
+    assert "第&P页 共&N页" in (ws.oddFooter.center.text or ""), ws.title
 
 
 # ---- sample figures -----------------------------------------------------------------------------------------

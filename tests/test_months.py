@@ -9,43 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-import pytest
-from helpers import ingest, submission
+from helpers import APR, FEB, JAN, MAR, figures_with_months, ingest_month
 
 from reporttool.core.models import Period
-from reporttool.figures.compute import compute_figures
-from reporttool.figures.months import add_months
 from reporttool.ledger import Ledger
 
-JAN, FEB, MAR, APR = (Period(2025, m) for m in (1, 2, 3, 4))
 NOV24, DEC24 = Period(2024, 11), Period(2024, 12)
 A, B = "110101", "110102"  # 甲区, 乙县
 
 
-@pytest.fixture
-def ledger(small_workspace):
-    with Ledger(small_workspace) as led:
-        yield led
 
 
-def month(ledger, period, district, outputs: dict, *, tag="", day=3):
-    received = dt.datetime(period.year + period.month // 12, period.month % 12 + 1, day, 10, 0)
-    outs = {k: (D(v), None) for k, v in outputs.items()}
-    return ingest(ledger, submission(district, outputs=outs, period=period, tag=tag), received=received)
-
-
-@pytest.fixture
-def quarter(ledger):
-    month(ledger, JAN, A, {("A", "SR"): 100000, ("B", "SR"): 500, ("A", "CZ"): 10})
-    month(ledger, FEB, A, {("A", "SR"): 250000, ("B", "SR"): 1000, ("A", "CZ"): 20})
-    month(ledger, MAR, A, {("A", "SR"): 420000, ("B", "SR"): 1500, ("A", "CZ"): 30})
-    month(ledger, JAN, B, {("A", "SR"): 50000})
-    month(ledger, FEB, B, {("A", "SR"): 120000})
-    return ledger
-
-
-def figures(ledger, cat, period):
-    return add_months(compute_figures(ledger, cat, period), ledger, cat)
 
 
 def fig(figs, cluster, indicator, district=""):
@@ -54,7 +28,7 @@ def fig(figs, cluster, indicator, district=""):
 
 
 def test_february_month_is_the_difference_over_both_districts(quarter, small_catalogue):
-    f = fig(figures(quarter, small_catalogue, FEB), "A", "SR")
+    f = fig(figures_with_months(quarter, small_catalogue, FEB), "A", "SR")
     assert f.month_value == D(22)  # (25 − 10) + (12 − 5) 亿元
     assert f.month_districts == 2
     assert f.month_before == D(15)  # January's 当月 is its 本年累计: 10 + 5
@@ -63,7 +37,7 @@ def test_february_month_is_the_difference_over_both_districts(quarter, small_cat
 
 
 def test_a_district_missing_this_month_takes_no_part_never_a_wrong_number(quarter, small_catalogue):
-    figs = figures(quarter, small_catalogue, MAR)
+    figs = figures_with_months(quarter, small_catalogue, MAR)
     city = fig(figs, "A", "SR")
     assert city.value == D(42)  # 乙县 sent no March: 本年累计 is 甲区's alone
     assert city.month_value == D(17)  # 42 − 25 (甲区), not 42 − 37
@@ -76,44 +50,44 @@ def test_a_district_missing_this_month_takes_no_part_never_a_wrong_number(quarte
 
 
 def test_a_district_missing_last_month_has_no_month_this_month(ledger, small_catalogue):
-    month(ledger, JAN, A, {("A", "SR"): 100000})
-    month(ledger, FEB, A, {("A", "SR"): 250000})
-    month(ledger, FEB, B, {("A", "SR"): 120000})  # 乙县 skipped January
-    figs = figures(ledger, small_catalogue, FEB)
+    ingest_month(ledger, JAN, A, {("A", "SR"): 100000})
+    ingest_month(ledger, FEB, A, {("A", "SR"): 250000})
+    ingest_month(ledger, FEB, B, {("A", "SR"): 120000})  # 乙县 skipped January
+    figs = figures_with_months(ledger, small_catalogue, FEB)
     assert fig(figs, "A", "SR").month_value == D(15)  # 甲区 only
     assert fig(figs, "A", "SR", B).month_value is None
     assert fig(figs, "A", "SR").month_districts == 1
 
 
 def test_january_month_is_its_year_to_date_and_mom_against_last_december(quarter, small_catalogue):
-    figs = figures(quarter, small_catalogue, JAN)
+    figs = figures_with_months(quarter, small_catalogue, JAN)
     f = fig(figs, "A", "SR")
     assert f.month_value == D(15)
     assert f.mom is None and f.month_before is None  # no December 2024 in the ledger: “—”
     assert f.completion_change is None  # a new year's target: no 较上月
-    month(quarter, NOV24, A, {("A", "SR"): 900000})
-    month(quarter, DEC24, A, {("A", "SR"): 1000000})
-    f = fig(figures(quarter, small_catalogue, JAN), "A", "SR")
+    ingest_month(quarter, NOV24, A, {("A", "SR"): 900000})
+    ingest_month(quarter, DEC24, A, {("A", "SR"): 1000000})
+    f = fig(figures_with_months(quarter, small_catalogue, JAN), "A", "SR")
     assert f.month_before == D(10)  # December 2024: 100 − 90 亿元 (甲区 only: 乙县 has no December)
     assert f.mom == D(0)  # 甲区's January 10 against 10
     assert f.month_value == D(15)  # the 当月 shown stays over both districts
 
 
 def test_stocks_and_ratios_have_no_month(quarter, small_catalogue):
-    figs = figures(quarter, small_catalogue, FEB)
+    figs = figures_with_months(quarter, small_catalogue, FEB)
     assert fig(figs, "A", "GS").month_value is None  # 规上企业户数: a stock
     assert fig(figs, "B", "ZB").month_value is None  # 占比: a ratio
 
 
 def test_programme_month_adds_the_clusters(quarter, small_catalogue):
-    f = fig(figures(quarter, small_catalogue, MAR), "", "SR")
+    f = fig(figures_with_months(quarter, small_catalogue, MAR), "", "SR")
     assert f.month_value == D(17) + D("0.05")  # A: 17 亿元; B: (1500 − 1000) 万元 = 0.05 亿元
     assert f.month_districts == 1
     assert f.completion_change == (D("42.15") - D("37.1")) / 2  # against 200: 21.075 % − 18.55 %
 
 
 def test_the_year_path_of_each_headline_figure(quarter, small_catalogue):
-    figs = figures(quarter, small_catalogue, MAR)
+    figs = figures_with_months(quarter, small_catalogue, MAR)
     path = [m for m in figs.months if m.cluster == "A"]
     assert [m.period for m in path] == [JAN, FEB, MAR]
     assert {m.indicator for m in path} == {"SR"}
@@ -127,20 +101,20 @@ def test_the_year_path_of_each_headline_figure(quarter, small_catalogue):
 
 def test_a_quarterly_period_has_no_month_figures(quarter, small_catalogue):
     q1 = Period(2025, 3, quarterly=True)
-    figs = figures(quarter, small_catalogue, q1)
+    figs = figures_with_months(quarter, small_catalogue, q1)
     assert figs.months == [] and all(f.month_value is None for f in figs.clusters)
 
 
 def test_a_changed_march_changes_aprils_month(quarter, small_catalogue):
     """A corrected March, then the first March restored: April's 当月 follows the March in use each time."""
-    month(quarter, APR, A, {("A", "SR"): 600000})
-    assert fig(figures(quarter, small_catalogue, APR), "A", "SR").month_value == D(18)  # 60 − 42
+    ingest_month(quarter, APR, A, {("A", "SR"): 600000})
+    assert fig(figures_with_months(quarter, small_catalogue, APR), "A", "SR").month_value == D(18)  # 60 − 42
     first = quarter.current(MAR.key)[A].id
-    month(quarter, MAR, A, {("A", "SR"): 400000}, tag="更正", day=9)
-    assert fig(figures(quarter, small_catalogue, APR), "A", "SR").month_value == D(20)  # 60 − 40
-    assert fig(figures(quarter, small_catalogue, MAR), "A", "SR").month_value == D(15)  # 40 − 25
+    ingest_month(quarter, MAR, A, {("A", "SR"): 400000}, tag="更正", day=9)
+    assert fig(figures_with_months(quarter, small_catalogue, APR), "A", "SR").month_value == D(20)  # 60 − 40
+    assert fig(figures_with_months(quarter, small_catalogue, MAR), "A", "SR").month_value == D(15)  # 40 − 25
     quarter.restore(MAR.key, A, first)
-    assert fig(figures(quarter, small_catalogue, APR), "A", "SR").month_value == D(18)
+    assert fig(figures_with_months(quarter, small_catalogue, APR), "A", "SR").month_value == D(18)
 
 
 def test_consolidating_again_after_a_march_correction_and_a_restore(small_workspace):
@@ -171,13 +145,13 @@ def test_consolidating_again_after_a_march_correction_and_a_restore(small_worksp
 
 
 def test_month_partial_says_when_the_month_is_not_the_difference_of_the_totals(quarter, small_catalogue):
-    assert fig(figures(quarter, small_catalogue, MAR), "A", "SR").month_partial  # 乙县 in February only
-    assert not fig(figures(quarter, small_catalogue, FEB), "A", "SR").month_partial
-    assert not fig(figures(quarter, small_catalogue, JAN), "A", "SR").month_partial
+    assert fig(figures_with_months(quarter, small_catalogue, MAR), "A", "SR").month_partial  # 乙县 in February only
+    assert not fig(figures_with_months(quarter, small_catalogue, FEB), "A", "SR").month_partial
+    assert not fig(figures_with_months(quarter, small_catalogue, JAN), "A", "SR").month_partial
 
 
 def test_one_month_of_data_has_no_path(ledger, small_catalogue):
-    month(ledger, MAR, A, {("A", "SR"): 420000})
-    figs = figures(ledger, small_catalogue, MAR)
+    ingest_month(ledger, MAR, A, {("A", "SR"): 420000})
+    figs = figures_with_months(ledger, small_catalogue, MAR)
     assert figs.months == []  # January and February are not in the ledger
     assert fig(figs, "A", "SR").month_value is None  # nor is February: no 当月

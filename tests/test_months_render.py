@@ -5,9 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import openpyxl
-from sample_figures import default_figures
-from test_months import MAR, figures, ledger, quarter  # noqa: F401 - fixtures
-from test_print import assert_prints_at_9pt
+from helpers import MAR, assert_prints_at_9pt, default_figures, figures_with_months
 
 from reporttool.core.models import Period
 from reporttool.figures.records import MonthFigure
@@ -18,8 +16,8 @@ def _rows(ws):
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
-def test_summary_sheet_has_month_columns_with_the_figures(tmp_path, quarter, small_catalogue):  # noqa: F811
-    figs = figures(quarter, small_catalogue, MAR)
+def test_summary_sheet_has_month_columns_with_the_figures(tmp_path, quarter, small_catalogue):
+    figs = figures_with_months(quarter, small_catalogue, MAR)
     wb = openpyxl.load_workbook(write_consolidated(figs, small_catalogue, tmp_path / "b.xlsx"))
     rows = _rows(wb["总表"])
     head = next(r for r in rows if "3月当月" in r)
@@ -35,8 +33,8 @@ def test_summary_sheet_has_month_columns_with_the_figures(tmp_path, quarter, sma
     assert "不等于两个月本年累计之差" in notes  # 乙县 is in February, not in March
 
 
-def test_trend_sheet_lists_january_to_this_month(tmp_path, quarter, small_catalogue):  # noqa: F811
-    figs = figures(quarter, small_catalogue, MAR)
+def test_trend_sheet_lists_january_to_this_month(tmp_path, quarter, small_catalogue):
+    figs = figures_with_months(quarter, small_catalogue, MAR)
     wb = openpyxl.load_workbook(write_consolidated(figs, small_catalogue, tmp_path / "b.xlsx"))
     assert wb.sheetnames[:2] == ["总表", TREND_SHEET]
     rows = [r for r in _rows(wb[TREND_SHEET]) if r[3] in ("1月", "2月", "3月")]

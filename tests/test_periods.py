@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from test_consolidate import put
+from helpers import put
 
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
 from reporttool.catalogue.writer import write_catalogue

@@ -15,14 +15,13 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import default_figures
-from openpyxl.utils import column_index_from_string, get_column_letter
+from helpers import assert_prints_at_9pt, default_figures, print_area, stored_units
+from openpyxl.utils import get_column_letter
 
 from reporttool.cli import main
 from reporttool.core.models import Period
 from reporttool.core.paper import (
     A3_LANDSCAPE,
-    A4_LANDSCAPE,
     A4_PORTRAIT,
     MIN_TEXT_PT,
     header_text,
@@ -37,25 +36,8 @@ from reporttool.render.feedback import write_feedback
 from reporttool.render.workbook import write_consolidated
 
 PERIOD = Period(2025, 6)
-PAPERS = {9: A4_LANDSCAPE, 8: A3_LANDSCAPE}
 
 
-def _area(ws) -> tuple[int, int]:
-    """(last column, last row) of the sheet's print area."""
-    area = ws.print_area
-    assert area, f"{ws.title}: no print area"
-    ref = area.split("!")[-1].replace("$", "")
-    m = re.fullmatch(r"A1:([A-Z]+)(\d+)", ref)
-    assert m, ref
-    return column_index_from_string(m.group(1)), int(m.group(2))
-
-
-def _stored_units(ws, ncols: int) -> float:
-    widths = {}
-    for dim in ws.column_dimensions.values():
-        for c in range(dim.min or 0, (dim.max or 0) + 1):
-            widths[c] = dim.width
-    return sum(widths.get(c) or 9.14 for c in range(1, ncols + 1))
 
 
 def assert_columns_do_not_overlap(path) -> None:
@@ -68,17 +50,6 @@ def assert_columns_do_not_overlap(path) -> None:
                 assert all(p[1] < q[0] for p, q in itertools.pairwise(ranges)), (name, ranges)
 
 
-def assert_prints_at_9pt(ws, font_pt: float = 10) -> None:
-    """One page wide, on the paper set, at ≥ 9 pt by the wide (LibreOffice) measure; centred; footer."""
-    ncols, _ = _area(ws)
-    assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
-    assert ws.print_options.horizontalCentered, ws.title
-    paper = PAPERS[int(ws.page_setup.paperSize)]
-    assert ws.page_setup.orientation == "landscape"
-    assert printed_pt(font_pt, _stored_units(ws, ncols), paper) >= MIN_TEXT_PT, ws.title
-    assert "第&P页 共&N页" in (ws.oddFooter.center.text or ""), ws.title
-
 
 def test_consolidated_sheets_print_one_page_wide_at_9pt(tmp_path, default_catalogue):
     _cat, figs = default_figures()
@@ -87,7 +58,7 @@ def test_consolidated_sheets_print_one_page_wide_at_9pt(tmp_path, default_catalo
     for ws in wb.worksheets:
         assert_prints_at_9pt(ws)
         assert int(ws.page_setup.paperSize) == 9, ws.title  # the 汇总表's tables all fit A4
-        ncols, last = _area(ws)
+        ncols, last = print_area(ws)
         assert ncols == ws.max_column  # nothing written beside the table
         assert last >= max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value is not None)
 
@@ -96,7 +67,7 @@ def test_chart_sits_under_the_table_within_its_width(tmp_path, default_catalogue
     _cat, figs = default_figures()
     dest = write_consolidated(figs, default_catalogue, tmp_path / "汇总表.xlsx")
     ws = openpyxl.load_workbook(dest)["总表"]
-    ncols, last = _area(ws)
+    ncols, last = print_area(ws)
     notes = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("注")]
     with zipfile.ZipFile(dest) as z:
         drawing = z.read("xl/drawings/drawing1.xml").decode("utf-8")
@@ -165,7 +136,7 @@ def test_feedback_prints_only_the_filled_rows(tmp_path, filled_form):
     dest = write_feedback(filled_form, [], tmp_path / "out.xlsx", district_name="甲区", period_label=PERIOD.label)
     wb = openpyxl.load_workbook(dest)
     ws = wb[L.ROSTER.name]
-    ncols, last = _area(ws)
+    ncols, last = print_area(ws)
     assert last == header + 3  # three enterprises, not the template's hundreds of empty rows
     assert ncols == len(L.ROSTER.columns)
     assert ws.print_title_rows == f"${header}:${header}"
@@ -183,7 +154,7 @@ def test_feedback_of_an_older_wider_form_still_prints_at_9pt(tmp_path, filled_fo
     old = tmp_path / "旧表.xlsx"
     wb.save(old)
     before = {c.coordinate: c.value for row in openpyxl.load_workbook(old)[L.ROSTER.name].iter_rows() for c in row}
-    units = _stored_units(openpyxl.load_workbook(old)[L.ROSTER.name], len(L.ROSTER.columns))
+    units = stored_units(openpyxl.load_workbook(old)[L.ROSTER.name], len(L.ROSTER.columns))
     assert printed_pt(10, units, A3_LANDSCAPE) < MIN_TEXT_PT  # as it came
     dest = write_feedback(old, [], tmp_path / "out.xlsx", district_name="甲区", period_label=PERIOD.label)
     fb = openpyxl.load_workbook(dest)[L.ROSTER.name]
