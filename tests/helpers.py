@@ -5,7 +5,9 @@
   conftest.py), ``make_province_catalogue`` (a province-shaped plan),
   ``make_programme_catalogue`` (district-wide figures and a programme ratio).
 - Submissions as the reader hands them over: ``table``, ``output_rows``, ``submission`` (the one builder),
-  put in a ledger by ``ingest``; real district workbooks in a workspace's inbox: ``put``.
+  put in a ledger by ``ingest``; real district workbooks in a workspace's inbox: ``put``; a form with a
+  roster of three enterprises anywhere: ``roster_form`` (``chemical_roster``), cells merged in it by a
+  clerk: ``merge_cells``.
 - ``credit_code``: a valid 统一社会信用代码.
 - A first quarter of monthly reports: ``JAN``…``APR``, ``ingest_month``, ``figures_with_months`` (the
   ``quarter`` fixture of conftest.py).
@@ -32,6 +34,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from openpyxl.utils import column_index_from_string
 from stdnum.cn import uscc
@@ -268,6 +271,37 @@ def put(ws: Workspace, name: str, district: str, *, when: dt.datetime = ON_TIME,
     outputs = {("A", "SR"): {"value": D(sr), "value_ly": D(sr_ly) if sr_ly else None}} if sr else None
     path = write_template(cat, district, period, ws.inbox / name, roster=roster, outputs=outputs)
     os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def chemical_roster(n: int, area: str = "110000") -> list[dict]:
+    """Three enterprises of cluster 化工 (park 化工园), numbered ``n``0..``n``2, revenue 100, 101, 102."""
+    return [{"credit_code": credit_code(n * 10 + i, area), "name": f"企业{n}-{i}", "cluster": "化工",
+             "is_scale": "否", "park": "化工园", "revenue": D(100 + i), "employees": 5} for i in range(3)]
+
+
+def roster_form(ws_or_cat, dest: Path, district: str, n: int, *, when: dt.datetime = ON_TIME) -> Path:
+    """A filled form of P at ``dest``: ``chemical_roster(n)`` and cluster A's revenue 400 (上年同期 390);
+    its modification time = when it 'arrived'. ``ws_or_cat``: a Workspace or a Catalogue."""
+    cat = ws_or_cat.catalogue() if hasattr(ws_or_cat, "catalogue") else ws_or_cat
+    path = write_template(cat, district, P, dest, roster=chemical_roster(n),
+                          outputs={("A", "SR"): {"value": D(400), "value_ly": D(390)}})
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def merge_cells(path: Path, *ranges: str, clear: tuple[str, ...] = ()) -> Path:
+    """Merge cells of the 集群企业 sheet as a clerk would in Excel, after emptying the cells in ``clear``
+    (keeps the file's arrival time)."""
+    stamp = path.stat().st_mtime
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["集群企业"]
+    for ref in clear:
+        sheet[ref] = None
+    for rng in ranges:
+        sheet.merge_cells(rng)
+    wb.save(path)
+    os.utime(path, (stamp, stamp))
     return path
 
 

@@ -84,25 +84,42 @@ def test_a_module_over_500_lines_says_why_at_its_top():
     assert unexplained == []
 
 
-def _test_module_imports(source: str) -> list[str]:
-    """The modules named in ``source``'s imports (at any depth) that are test modules or conftest."""
-    names: list[str] = []
+def _is_test_module(name: str) -> bool:
+    last = name.split(".")[-1]
+    return last.startswith("test_") or last == "conftest"
+
+
+def _test_module_imports(source: str) -> list[tuple[str, int]]:
+    """The test modules or conftest that ``source``'s imports (at any depth) name, with the line of each:
+    ``import test_x``, ``from test_x import f``, ``from tests.test_x import f``, ``from . import test_x``,
+    ``from tests import test_x``."""
+    found: list[tuple[str, int]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.append(node.module)
-    return [n for n in names if n.split(".")[-1].startswith("test_") or n.split(".")[-1] == "conftest"]
+            found += [(a.name, node.lineno) for a in node.names if _is_test_module(a.name)]
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            if node.module and _is_test_module(node.module):
+                found.append((base, node.lineno))
+            else:  # from . import test_x / from tests import test_x
+                sep = "" if base.endswith(".") or not base else "."
+                found += [(base + sep + a.name, node.lineno) for a in node.names if _is_test_module(a.name)]
+    return sorted(found, key=lambda f: f[1])
 
 
 def test_the_test_import_finder_finds_test_modules_and_conftest():
     source = ("import os\nfrom helpers import put\nfrom test_figures import submission\n"
-              "def f():\n    from conftest import make_small_catalogue\n    import tests.test_rules\n")
-    assert _test_module_imports(source) == ["test_figures", "conftest", "tests.test_rules"]
+              "def f():\n    from conftest import make_small_catalogue\n    import tests.test_rules\n"
+              "from . import helpers, test_brief\nfrom tests import test_ledger as tl\n"
+              "from .test_print import print_area\nimport testing, tests.helpers\n")
+    assert _test_module_imports(source) == [("test_figures", 3), ("conftest", 5), ("tests.test_rules", 6),
+                                            (".test_brief", 7), ("tests.test_ledger", 8), (".test_print", 9)]
 
 
 def test_no_test_module_imports_another_test_module():
-    """A builder that two test modules need goes to tests/helpers.py (a fixture to conftest.py)."""
-    found = {p.name: names for p in sorted(TESTS.glob("*.py"))
-             if (names := _test_module_imports(p.read_text(encoding="utf-8")))}
-    assert found == {}, f"move what these import into tests/helpers.py and import it from there: {found}"
+    """A builder that two test modules need goes to tests/helpers.py (a fixture to conftest.py, used as a
+    fixture, never imported). Every tests/*.py is read, helpers.py and conftest.py too."""
+    found = [f"tests/{p.name}:{line} imports {name}" for p in sorted(TESTS.glob("*.py"))
+             for name, line in _test_module_imports(p.read_text(encoding="utf-8"))]
+    assert found == [], ("move what these import into tests/helpers.py (or a conftest.py fixture) and import it "
+                         "from there:\n" + "\n".join(found))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from test_isolation import form, merge
+from helpers import merge_cells, roster_form
 
 from reporttool.checks import check_files
 from reporttool.pipeline import feedback_jobs
@@ -19,8 +19,8 @@ def _cells(path):
 def _jobs(tmp_path, cat, folder):
     jobs = []
     for i, code in enumerate(("110101", "110102", "KF01", "110101")):
-        src = form(cat, tmp_path / "src" / f"{i}-{code}.xlsx", code, 2 + i)
-        merge(src, "H8:H9")  # an R-MERGED error: a finding to paint
+        src = roster_form(cat, tmp_path / "src" / f"{i}-{code}.xlsx", code, 2 + i)
+        merge_cells(src, "H8:H9")  # an R-MERGED error: a finding to paint
         report, = check_files([src], cat)
         assert report.findings
         jobs.append((src if i != 3 else None, report.findings, tmp_path / folder / f"{i}.xlsx", f"县区{i}"))

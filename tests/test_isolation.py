@@ -1,62 +1,22 @@
 """One district's file can never stop the round: merged cells, and a failure at any later stage."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 from decimal import Decimal as D
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from stdnum.cn import uscc
+from helpers import NOW, P, merge_cells, roster_form
 
 from reporttool.checks import check_files
 from reporttool.cli import main
-from reporttool.core.models import Period
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED
 from reporttool.forms.reader import read_submission
-from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
 from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.render.feedback import LIST_SHEET, write_feedback
-
-P = Period(2025, 6)
-NOW = dt.datetime(2025, 7, 8, 9, 0)
-ON_TIME = dt.datetime(2025, 7, 3, 10, 0)
-
-
-def credit(n: int, region: str = "110000") -> str:
-    base = f"91{region}MA{n:07d}"
-    return base + uscc.calc_check_digit(base)
-
-
-def roster(n: int, region: str = "110000") -> list[dict]:
-    return [{"credit_code": credit(n * 10 + i, region), "name": f"企业{n}-{i}", "cluster": "化工", "is_scale": "否",
-             "park": "化工园", "revenue": D(100 + i), "employees": 5} for i in range(3)]
-
-
-def form(ws_or_cat, dest: Path, district: str, n: int, *, when: dt.datetime = ON_TIME) -> Path:
-    cat = ws_or_cat.catalogue() if hasattr(ws_or_cat, "catalogue") else ws_or_cat
-    path = write_template(cat, district, P, dest, roster=roster(n),
-                          outputs={("A", "SR"): {"value": D(400), "value_ly": D(390)}})
-    os.utime(path, (when.timestamp(), when.timestamp()))
-    return path
-
-
-def merge(path: Path, *ranges: str, clear: tuple[str, ...] = ()) -> Path:
-    """Merge cells of the 集群企业 sheet as a clerk would in Excel (keeps the file's arrival time)."""
-    stamp = path.stat().st_mtime
-    wb = openpyxl.load_workbook(path)
-    sheet = wb["集群企业"]
-    for ref in clear:
-        sheet[ref] = None
-    for rng in ranges:
-        sheet.merge_cells(rng)
-    wb.save(path)
-    os.utime(path, (stamp, stamp))
-    return path
 
 
 def _roster_row(path: Path, cat, n: int) -> int:
@@ -69,9 +29,9 @@ def _roster_row(path: Path, cat, n: int) -> int:
 
 
 def test_merged_cluster_applies_to_every_row_of_the_merge(tmp_path, small_catalogue):
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
-    merge(src, f"D{first}:D{first + 2}", f"G{first}:G{first + 1}", clear=(f"D{first + 1}", f"D{first + 2}"))
+    merge_cells(src, f"D{first}:D{first + 2}", f"G{first}:G{first + 1}", clear=(f"D{first + 1}", f"D{first + 2}"))
     sub, findings = read_submission(src, small_catalogue)
     rows = sub.tables["roster"].rows
     assert [r.values["cluster"] for r in rows] == ["A", "A", "A"]
@@ -80,9 +40,9 @@ def test_merged_cluster_applies_to_every_row_of_the_merge(tmp_path, small_catalo
 
 
 def test_merged_amount_is_one_finding_on_the_anchor(tmp_path, small_catalogue):
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
-    merge(src, f"H{first}:H{first + 1}")
+    merge_cells(src, f"H{first}:H{first + 1}")
     _, findings = read_submission(src, small_catalogue)
     merged = [f for f in findings if f.rule == "R-MERGED"]
     assert len(merged) == 1
@@ -91,9 +51,9 @@ def test_merged_amount_is_one_finding_on_the_anchor(tmp_path, small_catalogue):
 
 
 def test_feedback_paints_the_anchor_of_a_merged_cell(tmp_path, small_catalogue):
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
-    merge(src, f"C{first}:C{first + 1}")  # 企业名称 over two enterprises: a finding lands on C{first+1}
+    merge_cells(src, f"C{first}:C{first + 1}")  # 企业名称 over two enterprises: a finding lands on C{first+1}
     report, = check_files([src], small_catalogue)
     covered = [f for f in report.findings if f.cell == f"C{first + 1}"]
     assert covered, report.findings
@@ -107,9 +67,9 @@ def test_feedback_paints_the_anchor_of_a_merged_cell(tmp_path, small_catalogue):
 def test_feedback_of_a_workbook_that_cannot_be_painted_lists_the_findings(tmp_path, small_catalogue, monkeypatch):
     from reporttool.render import feedback as fb
 
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
-    merge(src, f"H{first}:H{first + 1}")
+    merge_cells(src, f"H{first}:H{first + 1}")
     report, = check_files([src], small_catalogue)
 
     def broken(wb, findings):
@@ -124,9 +84,9 @@ def test_feedback_of_a_workbook_that_cannot_be_painted_lists_the_findings(tmp_pa
 
 
 def test_check_with_a_merged_cell_prints_json_and_writes_feedback(small_workspace):
-    src = form(small_workspace, small_workspace.root / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_workspace, small_workspace.root / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_workspace.catalogue(), 0)
-    merge(src, f"C{first}:C{first + 1}")
+    merge_cells(src, f"C{first}:C{first + 1}")
     out = small_workspace.root / "fb"
     r = CliRunner().invoke(main, ["-w", str(small_workspace.root), "-q", "check", str(src), "--json",
                                   "--feedback", str(out)])
@@ -138,10 +98,10 @@ def test_check_with_a_merged_cell_prints_json_and_writes_feedback(small_workspac
 
 def test_consolidate_with_a_merged_cell_writes_every_output(small_workspace):
     ws = small_workspace
-    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
-    bad = form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    roster_form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    bad = roster_form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
     first = _roster_row(bad, ws.catalogue(), 0)
-    merge(bad, f"C{first}:C{first + 1}")
+    merge_cells(bad, f"C{first}:C{first + 1}")
     for _ in range(2):  # the version stays in the ledger: the next run must work as well
         result = run_consolidate(ws, P, now=NOW)
         states = {s.district: s.status for s in result.states}
@@ -158,8 +118,8 @@ def test_consolidate_with_a_merged_cell_writes_every_output(small_workspace):
 
 def test_a_version_whose_figures_fail_is_returned_and_the_others_are_consolidated(small_workspace, monkeypatch):
     ws = small_workspace
-    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
-    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    roster_form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    roster_form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
     run_consolidate(ws, P, now=NOW)
     with Ledger(ws) as ledger:
         bad_id = ledger.current(P.key)["110102"].id
@@ -183,8 +143,8 @@ def test_a_version_whose_detail_rows_fail_is_returned(small_workspace, monkeypat
     from reporttool.render import detail_book as detail
 
     ws = small_workspace
-    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
-    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    roster_form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    roster_form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
     real = detail.render_fragment
 
     def render(key, rows, district, cat):
@@ -202,8 +162,8 @@ def test_a_version_whose_detail_rows_fail_is_returned(small_workspace, monkeypat
 def test_check_files_a_checker_failure_refuses_that_file_only(tmp_path, small_catalogue, monkeypatch):
     from reporttool import checks
 
-    a = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
-    b = form(small_catalogue, tmp_path / "乙县.xlsx", "110102", 2)
+    a = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    b = roster_form(small_catalogue, tmp_path / "乙县.xlsx", "110102", 2)
     real = checks.check_submission
 
     def check(sub, cat, period):
@@ -218,8 +178,8 @@ def test_check_files_a_checker_failure_refuses_that_file_only(tmp_path, small_ca
 
 def test_a_file_whose_facts_cannot_be_stored_is_refused_alone(small_workspace, monkeypatch):
     ws = small_workspace
-    form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
-    form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
+    roster_form(ws, ws.inbox / "甲区.xlsx", "110101", 1)
+    roster_form(ws, ws.inbox / "乙县.xlsx", "110102", 2)
     real = Ledger._insert_prepared
 
     def insert(self, db, sid, prepared):
@@ -237,9 +197,9 @@ def test_a_file_whose_facts_cannot_be_stored_is_refused_alone(small_workspace, m
 
 
 def test_a_cluster_merged_down_over_blank_rows_adds_no_rows(tmp_path, small_catalogue):
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
-    merge(src, f"D{first}:D{first + 20}", clear=(f"D{first + 1}", f"D{first + 2}"))
+    merge_cells(src, f"D{first}:D{first + 20}", clear=(f"D{first + 1}", f"D{first + 2}"))
     sub, findings = read_submission(src, small_catalogue)
     assert [r.values["cluster"] for r in sub.tables["roster"].rows] == ["A", "A", "A"]
     assert findings == []
@@ -253,7 +213,7 @@ def test_check_files_and_read_many_give_the_one_file_record(tmp_path, small_cata
     from reporttool.forms.isolate import ReadResult, read_many
     from reporttool.pipeline.ingest import IngestPayload, prepare_ingest
 
-    src = form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
+    src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     report, = check_files([src], small_catalogue)
     assert type(report) is ReadResult and dataclasses.is_dataclass(report)
     assert report.status == ST_PASSED and report.payload is None and not report.refused

@@ -18,10 +18,6 @@ NOV24, DEC24 = Period(2024, 11), Period(2024, 12)
 A, B = "110101", "110102"  # 甲区, 乙县
 
 
-
-
-
-
 def fig(figs, cluster, indicator, district=""):
     pool = figs.districts if district else (figs.programme if cluster == "" else figs.clusters)
     return next(f for f in pool if f.cluster == cluster and f.indicator == indicator and f.district == district)

@@ -6,7 +6,7 @@ import zlib
 from decimal import Decimal as D
 
 import openpyxl
-from test_consolidate import credit, put
+from helpers import credit_code, put
 
 from reporttool.core.models import Period
 from reporttool.core.units import q
@@ -23,10 +23,10 @@ def at(month: int, day: int) -> dt.datetime:
 
 def roster(name: str, *, bad: bool = False) -> list[dict]:
     """One good enterprise of cluster A, and with ``bad`` a second one whose credit code fails its check digit."""
-    good = credit(zlib.crc32(name.encode("utf-8")) % 10**7)
+    good = credit_code(zlib.crc32(name.encode("utf-8")) % 10**7)
     rows = [{"credit_code": good, "name": f"{name}企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}]
     if bad:
-        wrong = credit(zlib.crc32(name.encode("utf-8")) % 10**7 + 1)
+        wrong = credit_code(zlib.crc32(name.encode("utf-8")) % 10**7 + 1)
         wrong = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")
         rows.append({"credit_code": wrong, "name": f"{name}企业二", "cluster": "A", "is_scale": "否", "revenue": D(1)})
     return rows
