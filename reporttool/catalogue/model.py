@@ -68,6 +68,7 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "同比核实阈值（%）": ("yoy_threshold", "dec"),
     "上年同期核实阈值（%）": ("ly_revision_threshold", "dec"),
     "当月异常阈值": ("month_outlier_cutoff", "dec"),
+    "当月异常最小离散（%）": ("month_outlier_floor", "dec"),
     "金额小数位": ("amount_decimals", "int"),
     "比率小数位": ("rate_decimals", "int"),
     "合计行位置": ("total_row_first", "first"),

@@ -1,8 +1,9 @@
 """Consistency with the district's own history (docs/history.md): pure functions over data handed down.
 
 R-LY-REVISED (上年同期 against what the district reported last year), R-ROSTER-NEW / R-ROSTER-GONE
-(enterprises that came or went since last month, by credit code), R-MONTH-OUTLIER (当月 far from the
-district's earlier months, a robust median/MAD score). All are 核实: they ask for the district's 说明 and
+(enterprises that came or went since last month, by credit code; one still listed under the same name is
+R-ROSTER-RECODED), R-MONTH-OUTLIER (当月 far from the district's earlier months, a robust median/MAD
+score whose scale has a floor relative to the median). All are 核实: they ask for the district's 说明 and
 never exclude a row. checks/ sits below ledger/ and figures/: figures/consistency.py gathers the other
 periods' data (stored sums, code lists) and calls these.
 """
@@ -16,6 +17,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import Finding, Row, Table
 from reporttool.core.rules import finding
+from reporttool.core.units import clean_text
 from reporttool.forms.layout import OUTPUT, ROSTER
 
 MIN_MONTHS = 6  # R-MONTH-OUTLIER needs at least this many earlier months of 当月
@@ -95,6 +97,58 @@ def _names(entries: Sequence[Entry]) -> str:
     return text + (f"等{len(names)}户" if len(names) > NAMES_SHOWN else "")
 
 
+@dataclass(frozen=True)
+class Recoded:
+    """An enterprise of last period's roster listed this period under the same name and another credit code."""
+
+    before: Entry  # last period's row
+    now: Entry  # this period's row
+
+
+def name_key(name: str) -> str:
+    """An enterprise name as matched: NFKC (（）and () alike), no whitespace."""
+    return clean_text(name).replace(" ", "")
+
+
+def match_by_name(new: Sequence[Entry], gone: Sequence[Entry], listed: Sequence[Entry], excluded: set[int]
+                  ) -> tuple[list[Entry], list[Entry], list[Recoded]]:
+    """(new, gone, recoded) once an enterprise that "went" is found by name in this period's roster.
+
+    ``listed``: this period's named roster rows, accepted or not (a row an error excluded still says the
+    enterprise is there); ``excluded``: the row numbers an error excluded. A gone enterprise whose name is
+    on an excluded row is not gone: the row's error (a wrong check digit, R-CREDIT-*) already asks for the
+    fix, so nothing more is said. On an accepted row under another code it is a changed code
+    (``Recoded``), and that row is no longer a new enterprise."""
+    by_name: dict[str, Entry] = {}
+    for e in listed:
+        by_name.setdefault(name_key(e.name), e)
+    still: list[Entry] = []
+    recoded: list[Recoded] = []
+    taken: set[int] = set()
+    for e in gone:
+        match = by_name.get(name_key(e.name)) if e.name else None
+        if match is None or match.row in taken:
+            still.append(e)
+        elif match.row in excluded:
+            taken.add(match.row)
+        else:
+            taken.add(match.row)
+            recoded.append(Recoded(e, match))
+    return [e for e in new if e.row not in taken], still, recoded
+
+
+def recoded_findings(cat: Catalogue, district: str, file_name: str, roster: Table | None,
+                     recoded: Sequence[Recoded], previous_label: str) -> list[Finding]:
+    """R-ROSTER-RECODED at the credit code of each enterprise listed under a code other than last period's."""
+    sheet = roster.sheet if roster else ROSTER.name
+    return [finding("R-ROSTER-RECODED", file=file_name, district=district, sheet=sheet, row=r.now.row,
+                    column=ROSTER.column("credit_code").title,
+                    cell=roster.cell("credit_code", r.now.row) if roster else "", value=r.now.code,
+                    explanation=r.now.note, words=cat.words, name=r.now.name, previous_period=previous_label,
+                    before=r.before.code)
+            for r in recoded]
+
+
 def roster_changes(cat: Catalogue, district: str, file_name: str, roster: Table | None, output: Table | None,
                    new: Sequence[Entry], gone: Sequence[Entry], previous_label: str) -> list[Finding]:
     """R-ROSTER-NEW and R-ROSTER-GONE, one finding per cluster and direction.
@@ -148,15 +202,21 @@ def median(values: Sequence[Decimal]) -> Decimal:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-def robust_score(x: Decimal, history: Sequence[Decimal]) -> tuple[Decimal, Decimal] | None:
-    """(score, median) of ``x`` against ``history``: 0.6745 × (x − median) / MAD, MAD the median absolute
-    deviation. None with fewer than MIN_MONTHS values or a MAD of 0 (a flat history says nothing of spread)."""
+def robust_score(x: Decimal, history: Sequence[Decimal], floor: Decimal = Decimal(0)
+                 ) -> tuple[Decimal, Decimal] | None:
+    """(score, median) of ``x`` against ``history``: (x − median) / scale, the scale the larger of
+    MAD / 0.6745 (the Iglewicz–Hoaglin modified z-score: 0.6745 × (x − median) / MAD) and ``floor`` % of
+    |median| (当月异常最小离散: a smooth history's tiny MAD does not make a 1.5 % wobble "far"). None with
+    fewer than MIN_MONTHS values or a scale of 0 (a flat history of zeros says nothing of spread)."""
     if len(history) < MIN_MONTHS:
         return None
     med = median(history)
     mad = median([abs(v - med) for v in history])
-    if mad == 0:
+    least = abs(med) * floor / 100
+    if mad == 0 and least == 0:
         return None
+    if mad == 0 or mad / MAD_SCALE < least:
+        return (x - med) / least, med
     return MAD_SCALE * (x - med) / mad, med
 
 
@@ -170,7 +230,7 @@ def month_outliers(cat: Catalogue, district: str, file_name: str, output: Table 
         x = this_month.get(key)
         if x is None:
             continue
-        scored = robust_score(x, history.get(key, [])[-MAX_MONTHS:])
+        scored = robust_score(x, history.get(key, [])[-MAX_MONTHS:], cat.settings.month_outlier_floor)
         if scored is None or abs(scored[0]) <= cutoff:
             continue
         score, med = scored

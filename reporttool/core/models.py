@@ -29,6 +29,7 @@ class Settings:
     yoy_threshold: Decimal = Decimal("30")  # 同比波动核实阈值 (%): |同比| above it is a verify finding
     ly_revision_threshold: Decimal = Decimal("5")  # 上年同期核实阈值 (%): 上年同期 vs last year's report (R-LY-REVISED)
     month_outlier_cutoff: Decimal = Decimal("3.5")  # 当月异常阈值: robust score beyond it (R-MONTH-OUTLIER)
+    month_outlier_floor: Decimal = Decimal("10")  # 当月异常最小离散（%）: the score's scale is at least N% of |median|
     amount_decimals: int = 2  # 汇总表金额小数位
     rate_decimals: int = 1  # 比率小数位
     total_row_first: bool = True  # 合计行在前 (True) or 在后

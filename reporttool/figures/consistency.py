@@ -12,8 +12,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.history import MAX_MONTHS, Entry, Key, ly_revisions, month_outliers, roster_changes
-from reporttool.core.models import SOURCE_OUTPUT, Finding, Period
+from reporttool.checks.history import (
+    MAX_MONTHS,
+    Entry,
+    Key,
+    ly_revisions,
+    match_by_name,
+    month_outliers,
+    recoded_findings,
+    roster_changes,
+)
+from reporttool.core.models import SOURCE_OUTPUT, Finding, Period, Table
 from reporttool.figures import Figures
 from reporttool.figures.compute import CurrentVersions, compute_figures, current_versions
 from reporttool.figures.history import DistrictSums, district_sums, month_before
@@ -83,6 +92,16 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
             new = [Entry(*e) for e in ledger.roster_entries(rec.id, now_codes - then_codes)]
             # an empty roster is R-ROSTER-EMPTY's (an error already): not every enterprise listed as gone
             gone = [Entry(*e) for e in ledger.roster_entries(last.id, then_codes - now_codes)] if now_codes else []
+            if gone:  # still listed by name (a mistyped code), or R-ROSTER-MISSING already says the cluster is empty
+                roster = facts.tables.get("roster")
+                rows = ledger.roster_listing(rec.id)
+                listed = [Entry(*r[:5]) for r in rows]
+                excluded = {r[0] for r in rows if r[5]} | set(cv.cross_excluded.get(d, ()))
+                new, gone, recoded = match_by_name(new, gone, listed, excluded)
+                found += recoded_findings(cat, d, rec.file_name, roster, recoded, prev.label)
+                missing = _missing_clusters(cv.findings.get(d, []), output)
+                present = {e.cluster for e in listed}
+                gone = [e for e in gone if e.cluster in present or e.cluster not in missing]
             if new or gone:
                 found += roster_changes(cat, d, rec.file_name, facts.tables.get("roster"), output, new, gone,
                                         prev.label)
@@ -95,6 +114,12 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
     for f in found:
         cv.findings.setdefault(f.district, []).append(f)
     return found
+
+
+def _missing_clusters(findings: list[Finding], output: Table | None) -> set[str]:
+    """The clusters R-ROSTER-MISSING reports for this file (found at the cluster's 集群产出 row)."""
+    rows = {r.number: str(r.values.get("cluster_code") or "") for r in output.rows} if output else {}
+    return {rows[f.row] for f in findings if f.rule == "R-ROSTER-MISSING" and f.row in rows}
 
 
 def _this_month(cv: CurrentVersions, d: str, flows: set[str], factors: dict[str, Decimal],

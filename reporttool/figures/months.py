@@ -14,6 +14,11 @@ The rules (docs/consolidation.md “当月与环比”):
   from a version in use; otherwise no 当月 (“—”), never the 本年累计 taken for a month. January's 当月
   is its 本年累计. The city's (and a programme total's) 当月 is the sum over the district × cluster cells
   that have one; ``month_districts`` says how many districts that is.
+* A cell whose 本年累计 fell below last month's has no 当月 either (``month_fallen`` names its district):
+  a 本年累计 only grows, so a fall means this month's cell is missing a part last month had (a project
+  or roster row an error excluded this month, an enterprise or project no longer listed; a typed 集群产出
+  value that falls is R-YTD-FALL's error and has no value at all). A negative difference is never shown
+  or added into the city's 当月 as if it were a month's amount; the 总表 note and the brief name it.
 * 环比 % = (当月 / last month's 当月 − 1) × 100 over the cells that have both (同口径), when last month's
   is above 0. January's last month is last December (when the ledger has it; else “—”).
 * 完成率较上月 (百分点) = this 完成率 − last month's 完成率 against the same year's target (February on).
@@ -29,7 +34,7 @@ from reporttool.figures.history import DistrictSums, district_sums, month_before
 from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, headline_figure
 from reporttool.ledger import Ledger
 
-__all__ = ["add_months", "has_month", "cell_months"]
+__all__ = ["add_months", "has_month", "cell_months", "fallen_cells"]
 
 Cell = tuple[str, str]  # (district, cluster code; "" for a district-wide figure)
 
@@ -71,8 +76,8 @@ def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = T
 
 def cell_months(cells: list[Cell], indicator: str, sums: DistrictSums, before: DistrictSums,
                 january: bool) -> dict[Cell, Decimal]:
-    """The 当月 of each cell that has one: this 本年累计 − last month's where both have a value
-    (January: the 本年累计)."""
+    """The 当月 of each cell that has one: this 本年累计 − last month's where both have a value and this
+    one is not below last month's (``fallen_cells``); January: the 本年累计."""
     out: dict[Cell, Decimal] = {}
     for d, c in cells:
         s = sums.get(d, {}).get((c, indicator))
@@ -82,8 +87,18 @@ def cell_months(cells: list[Cell], indicator: str, sums: DistrictSums, before: D
             out[(d, c)] = s.value
             continue
         b = before.get(d, {}).get((c, indicator))
-        if b is not None and b.value is not None:
+        if b is not None and b.value is not None and s.value >= b.value:
             out[(d, c)] = s.value - b.value
+    return out
+
+
+def fallen_cells(cells: list[Cell], indicator: str, sums: DistrictSums, before: DistrictSums) -> list[Cell]:
+    """The cells whose 本年累计 is below last month's (no 当月: see the module docstring)."""
+    out = []
+    for d, c in cells:
+        s, b = sums.get(d, {}).get((c, indicator)), before.get(d, {}).get((c, indicator))
+        if s is not None and b is not None and s.value is not None and b.value is not None and s.value < b.value:
+            out.append((d, c))
     return out
 
 
@@ -99,12 +114,16 @@ def _cells(f: IndicatorFigure, ind: Indicator, districts: list[str], members: se
 def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: DistrictSums,
            earlier: DistrictSums, period: Period, last: Period) -> None:
     this = cell_months(cells, f.indicator, now, before, period.month == 1)
+    if period.month > 1:
+        fell = fallen_cells(cells, f.indicator, now, before)
+        f.month_fallen = tuple(dict.fromkeys(d for d, _ in fell))
     if not this:
         return
     f.month_value = sum(this.values(), Decimal(0))
     f.month_districts = len({d for d, _ in this})
     if period.month > 1:
-        f.month_partial = any(_has(now, c, f.indicator) != _has(before, c, f.indicator) for c in cells)
+        f.month_partial = bool(f.month_fallen) or any(
+            _has(now, c, f.indicator) != _has(before, c, f.indicator) for c in cells)
     prior = cell_months(list(this), f.indicator, before, earlier, last.month == 1)
     if not prior:
         return

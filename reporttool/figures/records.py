@@ -117,6 +117,9 @@ class IndicatorFigure:
     month_value: Decimal | None = None  # 当月
     month_districts: int = 0  # districts counted in month_value
     month_partial: bool = False  # a district has a value in one of the two months only: 当月 ≠ 本年累计之差
+    # districts whose 本年累计 of a cell fell below last month's (rows of this month not accepted, or fewer
+    # enterprises/projects listed): no 当月 from them (a fall is not a month's amount); month_partial is then set
+    month_fallen: tuple[str, ...] = ()
     month_before: Decimal | None = None  # last month's 当月, over the districts with all three months
     mom: Decimal | None = None  # 环比 % = (当月 / last month's 当月 − 1) × 100, same districts (同口径)
     completion_change: Decimal | None = None  # 完成率 − last month's 完成率 (百分点; not in January)

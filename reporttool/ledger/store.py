@@ -804,6 +804,14 @@ class Ledger:
                 f" submission_id=? AND credit_code IN ({','.join('?' * len(chunk))})", [sid, *chunk])]
         return sorted(out)
 
+    def roster_listing(self, sid: int) -> list[tuple[int, str, str, str, str, bool]]:
+        """(row number, credit code, name, cluster, 说明, excluded) of every named roster row of a submission,
+        accepted or not, by row: read only when an enterprise seems gone, to find it by name (R-ROSTER-GONE)."""
+        return [(n, code or "", name or "", cluster or "", note or "", bool(excluded))
+                for n, code, name, cluster, note, excluded in self.db.execute(
+                    "SELECT row_number, credit_code, name, cluster, note, excluded FROM roster_rows"
+                    " WHERE submission_id=? AND name IS NOT NULL AND name<>'' ORDER BY row_number, id", (sid,))]
+
     def aggregates(self, sid: int, *, without_rows: frozenset[int] = frozenset()) -> SubmissionAggregates:
         """The stored per-cluster aggregates of a submission (aggregates.submission_aggregates).
 

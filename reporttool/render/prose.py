@@ -366,7 +366,10 @@ def month_words(f: IndicatorFigure, ind: Indicator, cat: Catalogue, month: int) 
         return f"1月完成{value}，较上年12月当月{change}" if change else ""
     verb = "完成" if q(f.month_value, ind.decimals) >= 0 else "为"
     text = f"{month}月当月{verb}{value}"
-    if f.month_partial:
+    if f.month_fallen:  # figures/months.py: a 本年累计 below last month's gives no 当月
+        names = "、".join(d.name if (d := cat.district(code)) else code for code in f.month_fallen)
+        text += f"（{names}本年累计低于上月，未计入；按{f.month_districts}个{cat.words.unit}计）"
+    elif f.month_partial:
         text += f"（按两个月均报送的{f.month_districts}个{cat.words.unit}计）"
     return text + (f"，环比{change}" if change else "")
 

@@ -309,7 +309,26 @@ def month_notes(figs: Figures, cat: Catalogue) -> list[str]:
     if any(f.month_value is not None and f.month_partial for f in everything):
         lines.append(_w(cat, "有县区只有本月或上月的数据（未报送或数据未通过审核），其所在集群的当月不含该县区，"
                              "不等于两个月本年累计之差。"))
+    fallen = fallen_words(everything, cat)
+    if fallen:
+        lines.append(_w(cat, f"{fallen}本年累计低于上月（本月有企业或项目行未通过审核未计入，或名录、项目较上月减少），"
+                             "不计算该县区的当月（分县区表为“—”），所在集群的当月不含该县区。"))
     return lines
+
+
+def fallen_words(figures: list[IndicatorFigure], cat: Catalogue) -> str:
+    """“化工项目完成投资（甲区）、…” for the city figures with a district whose 本年累计 fell below last
+    month's (IndicatorFigure.month_fallen, figures/months.py); "" when none. A programme total repeats its
+    clusters' cells: only a district-wide indicator's (集群 合计) is named under the programme."""
+    parts = []
+    for f in figures:
+        ind = cat.indicator(f.indicator)
+        if f.district or not f.month_fallen or ind is None or (not f.cluster and not ind.programme):
+            continue
+        cl = cat.cluster(f.cluster)
+        names = "、".join(d.name if (d := cat.district(code)) else code for code in f.month_fallen)
+        parts.append(f"{cl.short_name if cl else ''}{ind.name}（{names}）")
+    return "、".join(dict.fromkeys(parts))
 
 
 def _is_rate(cat: Catalogue, f: IndicatorFigure) -> bool:
