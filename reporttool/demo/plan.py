@@ -6,11 +6,13 @@ each for every example catalogue, are in docs/demo.md.
 Plan in the catalogue's terms: a cluster's 本年累计 for an indicator with a value target is
 target × 时序进度 × pace, pace ≈ 0.96–1.06 for most clusters and 0.72–0.82 for the lagging ones; stocks
 (户数, 装机容量) sit at 92–100 % of target (75–85 % when lagging); a plan-end target sizes a year without one.
-Indicators without a value target get magnitudes from the cluster's tier (千亿级/五百亿级/百亿级), from the
+Indicators without a value target get magnitudes from the cluster's tier (千亿级/五百亿级/百亿级; without one, the
+median of the plan's amount targets), from the
 other indicators (营业收入 ≈ 产值; parts of the revenue by name: 增加值, 利税, 采购额 …; employees from revenue)
 and from what their unit measures (万载重吨, 万辆, 亿美元). In a ratio A/B the whole B stays above the part A.
 Only clusters with a target for the year are planned to lag. District-wide figures (适用集群 合计) are planned
-city-wide so that the programme ratio lands near its target. The district totals are shares of the city
+city-wide so that the programme ratio lands near its target; others from their own target, else as a part (or,
+for 规上工业总产值, a whole) of the member clusters' revenue. The district totals are shares of the city
 totals; the roster covers 78–92 % of a cluster's revenue.
 """
 from __future__ import annotations
@@ -152,6 +154,29 @@ def tier_magnitude(tier: str) -> float:
     return digits.get(m.group(1), 1) * (1000.0 if m.group(2) == "千" else 100.0)
 
 
+def cluster_size(cat: Catalogue, cluster: Cluster, year: int) -> float:
+    """A cluster's yearly size in 亿元 when no target of its own sizes it: its tier (千亿级 -> 1000), else the
+    median of the plan's amount targets for the year (other clusters' 产值, 营业收入 … in 亿元), else 100."""
+    if re.search(r"[千百]亿", cluster.tier or ""):
+        return tier_magnitude(cluster.tier)
+    sizes = []
+    for c in cat.clusters:
+        for ind in cat.indicators_for(c.code):
+            rt = cat.target_for(c.code, ind.code, year) if ind.summable and ind.compare_time else None
+            yuan = _yuan(cat, ind.unit, float(rt.value)) if rt is not None and rt.value is not None else None
+            if yuan:
+                sizes.append(yuan / 1e8)
+    return sorted(sizes)[len(sizes) // 2] if sizes else 100.0
+
+
+def _from_yi(cat: Catalogue, ind: Indicator, yi: float) -> float:
+    """An amount of ``yi`` 亿元 in the indicator's form unit (万元 -> × 10000); unconverted when it is not 元."""
+    table = cat.unit_table()
+    if _dimension(table, ind.form_unit) == "人民币":
+        return yi * 1e8 / float(table[ind.form_unit][1])
+    return float(to_form_unit(Decimal(repr(yi)), ind.unit, ind.form_unit, table))
+
+
 # ==================================================================================================
 # City plan
 # ==================================================================================================
@@ -187,7 +212,7 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
 def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Random, year_frac: float) -> None:
     inds = cat.indicators_for(cp.cluster.code)
     v = cp.values
-    mag = tier_magnitude(cp.cluster.tier)
+    mag = cluster_size(cat, cp.cluster, period.year)
 
     def form(ind: Indicator, value_in_unit: float) -> float:
         return float(to_form_unit(Decimal(repr(value_in_unit)), ind.unit, ind.form_unit, cat.unit_table()))
@@ -238,9 +263,9 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
     if rev and rev not in v and out in v:
         v[rev] = v[out] * rng.uniform(0.92, 1.02)
     if rev and rev not in v:
-        v[rev] = form(by_code[rev], mag * rng.uniform(0.35, 0.6) * cp.pace * year_frac)
+        v[rev] = _from_yi(cat, by_code[rev], mag * rng.uniform(0.35, 0.6) * cp.pace * year_frac)
     if out and out not in v:
-        v[out] = v[rev] / rng.uniform(0.92, 1.02) if rev else form(by_code[out], mag * 0.5 * year_frac)
+        v[out] = v[rev] / rng.uniform(0.92, 1.02) if rev else _from_yi(cat, by_code[out], mag * 0.5 * year_frac)
     # formulas with a target: a ratio A/B*100 fixes the missing side; a sum A+B+C splits its target
     for ind, target in formulas:
         if target is None:
@@ -268,19 +293,20 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
     ratio_sides = [(m.group(1), m.group(2), t) for f, t in formulas if (m := _RATIO.match(f.formula))]
     later = {a for a, b, t in ratio_sides if t is not None and b not in v}  # set from its whole below
     denominators = {b for _a, b, _t in ratio_sides}
+    rev_yuan = _yuan(cat, by_code[rev].form_unit, v[rev]) if rev in v else None
     for ind in outputs:
         if ind.code in v or ind.code in cp.ratios or ind.code in later:
             continue
         if not ind.summable or ind.form_unit == "%":
             cp.ratios[ind.code] = rng.uniform(3, 12)
-        elif "元" in ind.form_unit and rev in v and by_code[rev].form_unit == ind.form_unit and (
-                ind.code not in denominators or _is_part(ind.name)):
-            v[ind.code] = v[rev] * _part_share(ind.name, rng)  # a part of the revenue (利税, 增加值, 采购额 …)
+        elif rev_yuan is not None and _dimension(table, ind.form_unit) == "人民币" and (
+                ind.code not in denominators or _is_part(ind.name)):  # a part of the revenue (利税, 增加值, 采购额 …)
+            v[ind.code] = rev_yuan * _part_share(ind.name, rng) / float(table[ind.form_unit][1])
         elif _dimension(table, ind.form_unit) in _MAGNITUDES or _is_foreign_currency(table, ind.form_unit):
             v[ind.code] = _by_dimension(cat, ind, v.get(rev), by_code.get(rev), mag, year_frac, rng) * (
                 cp.pace if is_flow(ind) else 1.0)
         elif "元" in ind.form_unit:
-            v[ind.code] = form(ind, mag * rng.uniform(0.2, 0.5) * cp.pace * year_frac)
+            v[ind.code] = _from_yi(cat, ind, mag * rng.uniform(0.2, 0.5) * cp.pace * year_frac)
         elif table.get(ind.unit, ("",))[0] == "人数":  # employees: tens per enterprise, never about as many
             firms = next((v[i.code] for i in outputs if i.code in v and is_count(i)
                           and table.get(i.unit, ("",))[0] != "人数"), None) or rng.uniform(20, 80)
@@ -421,7 +447,7 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         if revenue is None and cp.parts:  # no 营业收入: the parts of the cluster's 产值 (纺织+粮油+饲料+蔬菜)
             revenue = sum(values.get(p, 0.0) for p in cp.parts) or None
         if revenue is None:
-            revenue = 2000.0 * tier_magnitude(c.tier) * w * frac
+            revenue = 2000.0 * cluster_size(cat, c, period.year) * w * frac
         if enterprises is not None:
             n_all = firm_split[c.code]
             n_scale = None
@@ -471,10 +497,11 @@ def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rn
                year_frac: float) -> dict[tuple[str, str], float]:
     """District-wide figures (适用集群 = 合计, reported once by every district, hosting clusters or not).
 
-    Each is a whole above the district's clusters: the part is the programme ratio's numerator summed over the
-    member clusters (集群产值 in 集群产值占规上工业总产值比重), else the largest cluster total in its unit. The
-    city whole is the part ÷ the ratio's target (65 % -> whole = part ÷ 0.65), else 1.3-1.6 × the part;
-    what is above the part is shared out, so districts without a cluster report a whole too."""
+    A whole above the district's clusters (the denominator of a programme ratio, 集群产值占规上工业总产值比重):
+    the part is the ratio's numerator summed over the member clusters; the city whole is the part ÷ the ratio's
+    target (65 % -> whole = part ÷ 0.65), else 1.3-1.6 × the part; what is above the part is shared out, so
+    districts without a cluster report a whole too. Any other figure is sized by _area_city (its own target,
+    else what it is called) and shared out by the districts' cluster revenue."""
     out: dict[tuple[str, str], float] = {}
     members = {c.code for c in cat.members()}
     for ind in cat.programme_indicators():
@@ -488,22 +515,20 @@ def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rn
                 rt = cat.target_for("", f.code, period.year)
                 if rt is not None and rt.value is not None:
                     pct = float(rt.value) / 100 * rng.uniform(0.97, 1.05)
+        if not numerator:
+            _area_by_size(cat, period, plans, ind, rng, year_frac, out)
+            continue
         part: dict[str, float] = {}
         for d in cat.districts:
-            sums: dict[str, float] = {}
+            total = 0.0
             for cp in plans.values():
                 w = cp.weights.get(d.code)
-                if w is None or (numerator and cp.cluster.code not in members):
-                    continue
-                for code, x in cp.values.items():
-                    other = cat.indicator(code)
-                    if other is not None and (code == numerator if numerator else other.form_unit == ind.form_unit):
-                        sums[code] = sums.get(code, 0.0) + x * w
-            part[d.code] = max(sums.values(), default=0.0)
+                if w is not None and cp.cluster.code in members and numerator in cp.values:
+                    total += cp.values[numerator] * w
+            part[d.code] = total
         total_part = sum(part.values())
         if total_part <= 0:
-            for d in cat.districts:
-                out[(d.code, ind.code)] = rng.uniform(2000, 20000) * year_frac
+            _area_by_size(cat, period, plans, ind, rng, year_frac, out)
             continue
         whole = total_part / pct if pct and pct < 0.98 else total_part * rng.uniform(1.3, 1.6)
         surplus = max(whole - total_part, 0.02 * total_part)
@@ -514,6 +539,78 @@ def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rn
         for d in cat.districts:
             out[(d.code, ind.code)] = part[d.code] + weights[d.code] * scale
     return out
+
+
+# District-wide figures that are wholes of the local economy (规上工业总产值, 地区生产总值, 县域经济总量): above
+# every cluster's revenue; any other amount (引进市外内资, 实际利用外资, 税收) is a part of it.
+_ECONOMY = re.compile(r"总产值|生产总值|GDP|经济总量|总量|营业收入|主营业务收入|销售收入")
+
+
+def _yuan(cat: Catalogue, unit: str, value: float) -> float | None:
+    """An amount in ``unit`` in 元; None when ``unit`` is not a 人民币 unit."""
+    table = cat.unit_table()
+    return value * float(table[unit][1]) if _dimension(table, unit) == "人民币" else None
+
+
+def cluster_yuan(cat: Catalogue, cp: ClusterPlan) -> float:
+    """The cluster's planned year-to-date revenue (else 产值, else the parts of its 产值) city-wide, in 元."""
+    for code in (cp.revenue, cp.output):
+        ind = cat.indicator(code) if code else None
+        if ind is not None and code in cp.values:
+            got = _yuan(cat, ind.form_unit, cp.values[code])
+            if got is not None:
+                return got
+    total = 0.0
+    for code in cp.parts:
+        ind = cat.indicator(code)
+        got = _yuan(cat, ind.form_unit, cp.values.get(code, 0.0)) if ind is not None else None
+        total += got or 0.0
+    return total
+
+
+def _area_by_size(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], ind: Indicator,
+                  rng: random.Random, year_frac: float, out: dict[tuple[str, str], float]) -> None:
+    """A district-wide figure that is no ratio's whole: the city value from the figure's own target for the year
+    (target × 时序进度 × 0.96-1.06 for a flow, 92-100 % of it for a stock), else from what it is called and
+    measured in, relative to the member clusters' revenue: a whole of the local economy (规上工业总产值) 1.3-1.6 ×
+    that revenue, any other amount a part of it (引进市外内资 5-30 %, 利税 5-12 % …), a foreign currency 1-5 % of
+    it at about 7.1 元 a dollar. Each district's share follows its clusters' revenue; a district without a
+    cluster reports a smaller figure too."""
+    table = cat.unit_table()
+    members = {c.code for c in cat.members()}
+    revenue = {d.code: sum(cluster_yuan(cat, cp) * cp.weights.get(d.code, 0.0) for cp in plans.values()
+                           if cp.cluster.code in members) for d in cat.districts}
+    city_revenue = sum(revenue.values())
+    rt = cat.target_for("", ind.code, period.year)
+    unit_value: float | None = None  # the city figure in the indicator's 单位 (亿元)
+    if rt is not None and rt.value is not None:
+        unit_value = float(rt.value) * (rng.uniform(0.96, 1.06) * year_frac if is_flow(ind) else rng.uniform(0.92, 1.0))
+        city = float(to_form_unit(Decimal(repr(unit_value)), ind.unit, ind.form_unit, table))
+    elif city_revenue > 0 and _dimension(table, ind.form_unit) == "人民币":
+        k = rng.uniform(1.3, 1.6) if _ECONOMY.search(ind.name) and not _is_part(ind.name) else _part_share(ind.name, rng)
+        city = city_revenue * k / float(table[ind.form_unit][1])
+    elif city_revenue > 0 and _is_foreign_currency(table, ind.form_unit):
+        city = city_revenue * _USD_PER_YUAN * rng.uniform(0.01, 0.05) / float(table[ind.form_unit][1])
+    else:  # not money: the whole above the clusters' figures in the same unit, as before
+        sums: dict[str, float] = {}
+        for cp in plans.values():
+            for code, x in cp.values.items():
+                other = cat.indicator(code)
+                if other is not None and other.form_unit == ind.form_unit and cp.cluster.code in members:
+                    sums[code] = sums.get(code, 0.0) + x
+        biggest = max(sums.values(), default=0.0)
+        if biggest > 0:
+            city = biggest * rng.uniform(1.3, 1.6)
+        elif _dimension(table, ind.form_unit) in _MAGNITUDES:
+            city = _by_dimension(cat, ind, None, None, 100.0, year_frac, rng) * len(members or plans)
+        else:
+            city = rng.uniform(2000, 20000) * year_frac * len(cat.districts)
+    mean = (city_revenue / len(cat.districts)) or 1.0
+    weights = {d.code: (revenue[d.code] * rng.uniform(0.8, 1.2) if revenue[d.code] > 0 else mean * rng.uniform(0.2, 0.6))
+               for d in cat.districts}
+    whole = sum(weights.values()) or 1.0
+    for d in cat.districts:
+        out[(d.code, ind.code)] = city * weights[d.code] / whole
 
 
 def _area_outputs(cat: Catalogue, city: CityPlan, data: DistrictData, rng: random.Random) -> None:

@@ -1,0 +1,114 @@
+"""The demo's sizes come from the catalogue's targets, never from a fixed size (issue 11 item 10): a
+district-wide amount with a target of its own lands on target × 时序进度; one without is a part of the
+member clusters' revenue (a whole of the local economy above it); a cluster amount without a target is a part
+of that cluster's revenue whatever unit it is filled in; a cluster the plan gives neither a tier nor a target
+is sized like the plan's other targets. Bounds are derived from the targets and the planned spreads."""
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal as D
+from pathlib import Path
+
+from reporttool.catalogue import load_catalogue
+from reporttool.core.models import Indicator, Period, Target
+from reporttool.demo.make import plan_demo
+
+REPO = Path(__file__).resolve().parents[1]
+JUNE = Period(2025, 6)  # 时序进度 50 %
+HALF = D("0.5")
+
+
+def _default(extra: tuple[Indicator, ...] = (), targets: tuple[Target, ...] = ()):
+    cat = load_catalogue(REPO / "templates" / "targets.xlsx")
+    return dataclasses.replace(cat, indicators=cat.indicators + extra, targets=cat.targets + targets, _index={})
+
+
+def _total(plan, indicator: str, cluster: str | None = None) -> D:
+    """The districts' sum of one output row, in the form unit."""
+    return sum((D(str(v["value"])) for dd in plan.data for (c, i), v in dd.outputs.items()
+                if i == indicator and (cluster is None or c == cluster) and v.get("value") is not None), D(0))
+
+
+NZ = Indicator("NZ", "引进市外内资", "亿元", "万元", "output", programme=True, order=90)
+WZ = Indicator("WZ", "实际利用外资", "亿美元", "万美元", "output", programme=True, order=91)
+QGS = Indicator("QGS", "全市规上工业总产值", "亿元", "万元", "output", programme=True, order=92)
+
+
+def test_a_district_wide_amount_with_a_target_lands_on_target_times_time_progress():
+    """引进市外内资 300亿元 for 2025: half a year is 150亿元 × 0.96-1.06 (it was about 800亿元, sized as a whole)."""
+    cat = _default((NZ,), (Target("", "NZ", "annual", 2025, D(300), note="引进市外内资300亿元"),))
+    plan = plan_demo(cat, JUNE, plant=False)
+    total = _total(plan, "NZ") / 10000
+    assert D(300) * HALF * D("0.96") - D("0.01") <= total <= D(300) * HALF * D("1.06") + D("0.01"), total
+    assert all(("全部", "NZ") in dd.outputs for dd in plan.data)  # every district reports it once
+
+
+def test_district_wide_amounts_without_a_target_are_sized_by_the_clusters_revenue():
+    """No target: 引进市外内资 is 5-30 % of the member clusters' 营业收入, 实际利用外资 1-5 % of it at 7.1 元 a dollar,
+    and a whole of the local economy (全市规上工业总产值) 1.3-1.6 × it."""
+    plan = plan_demo(_default((NZ, WZ, QGS)), JUNE, plant=False)
+    revenue = _total(plan, "YYSR") / 10000  # 亿元, every cluster (all are members in the default city)
+    nz, wz, whole = (_total(plan, code) / 10000 for code in ("NZ", "WZ", "QGS"))
+    slack = D("0.02")  # two-decimal rounding of each district's value
+    assert revenue * D("0.05") - slack <= nz <= revenue * D("0.30") + slack, (nz, revenue)
+    assert revenue * D("0.01") / D("7.1") - slack <= wz <= revenue * D("0.05") / D("7.1") + slack, (wz, revenue)
+    assert revenue * D("1.3") - slack <= whole <= revenue * D("1.6") + slack, (whole, revenue)
+
+
+def test_a_cluster_amount_without_a_target_is_a_part_of_the_clusters_revenue_in_any_unit():
+    """利税 filled in 亿元 and 研发投入 in 万元 (both without a target): 5-12 % and 1-4 % of each cluster's 营业收入
+    (filled in 万元); sized from the tier before, 利税 could exceed the whole revenue of a small cluster."""
+    every = ("HG", "YS", "QN")
+    extra = (Indicator("LS", "利税", "亿元", "亿元", "output", clusters=every, order=93),
+             Indicator("YF", "研发投入", "万元", "万元", "output", clusters=every, order=94))
+    plan = plan_demo(_default(extra), JUNE, plant=False)
+    for cluster in every:
+        revenue = _total(plan, "YYSR", cluster)  # 万元
+        ls = _total(plan, "LS", cluster) * 10000
+        yf = _total(plan, "YF", cluster)
+        assert revenue * D("0.05") * D("0.99") <= ls <= revenue * D("0.12") * D("1.01"), (cluster, ls, revenue)
+        assert revenue * D("0.01") * D("0.99") <= yf <= revenue * D("0.04") * D("1.01"), (cluster, yf, revenue)
+
+
+def test_a_cluster_without_tier_or_target_is_sized_like_the_plans_targets():
+    """A small plan (every target a fiftieth of the default city's: 化工 11.6亿元 …, no tiers): a cluster with no
+    target of its own stays within the size of the plan's largest target, not a fixed 百亿级 size."""
+    cat = load_catalogue(REPO / "templates" / "targets.xlsx")
+    small = tuple(dataclasses.replace(t, value=None if t.value is None else t.value / 50) for t in cat.targets)
+    clusters = tuple(dataclasses.replace(c, tier="") for c in cat.clusters)
+    cat = dataclasses.replace(cat, clusters=clusters, targets=small, _index={})
+    largest = max(rt.value for c in cat.clusters for i in cat.indicators_for(c.code)
+                  if i.summable and i.compare_time and i.unit == "亿元"
+                  and (rt := cat.target_for(c.code, i.code, 2025)) is not None and rt.value is not None)
+    plan = plan_demo(cat, JUNE, plant=False)
+    untargeted = [c.code for c in cat.clusters  # no amount target for the year (战新: only a count and a ratio)
+                  if not any((rt := cat.target_for(c.code, i.code, 2025)) is not None and rt.value is not None
+                             for i in cat.indicators_for(c.code) if i.unit == "亿元")]
+    assert untargeted
+    for cluster in untargeted:  # 营业收入 0.35-0.6 × the size, × pace ≤ 1.06, half a year
+        revenue = _total(plan, "YYSR", cluster) / 10000
+        assert D(0) < revenue <= largest * D("0.6") * D("1.06") * HALF, (cluster, revenue, largest)
+
+
+def test_the_explained_swing_stays_on_a_clusters_rows_beside_district_wide_amounts(tmp_path):
+    """With summable 元 district-wide rows (集群代码 全部) on every form, the planted 同比 swing is still a cluster's
+    (a 全部 row has no cluster to name and no place among the cluster rows), and check finds it where the demo
+    says, explained by its 说明."""
+    from reporttool.catalogue.writer import write_catalogue
+    from reporttool.checks.single import check_submission
+    from reporttool.demo.base import EXPLAINED_SWING
+    from reporttool.demo.make import make_demo
+    from reporttool.forms import reader
+    from reporttool.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "w")
+    write_catalogue(_default((NZ, QGS)), ws.targets)
+    cat = ws.catalogue()
+    result = make_demo(ws, JUNE)
+    (swing,) = [p for p in result.problems if p.kind == EXPLAINED_SWING]
+    path = ws.inbox / swing.file
+    sub, found = reader.read_submission(path, cat, expected_period=JUNE)
+    at = [f for f in found + check_submission(sub, cat, JUNE) if f.rule == "R-YOY-SWING"]
+    assert [(f.sheet, f.cell, f.explained) for f in at][:1] == [("集群产出", swing.cell, True)]
+    rows = {r.values.get("cluster_code") for r in sub.tables["output"].rows if r.values.get("note")}
+    assert rows and "全部" not in rows and all(cat.cluster(c) is not None for c in rows)
