@@ -22,8 +22,11 @@ from reporttool.core.models import (
     INFO,
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
+    SOURCE_ROSTER,
     VERIFY,
+    Cluster,
     Finding,
+    Indicator,
     Period,
     Row,
     Submission,
@@ -307,6 +310,16 @@ class _Checker:
                          cluster=cluster.name, indicator=ind.name, formula=ind.formula,
                          given="、".join(f"“{f.name}”" for f in filled), missing="、".join(p.name for p in missing))
 
+    def _counted_from_roster(self, output: Table) -> list[tuple[Cluster, Indicator]]:
+        """(cluster, indicator counted from the roster) for each cluster the output sheet reports a positive
+        value of, when some of its indicators are counted from the roster (来源 企业名录: 规上企业户数)."""
+        reported: list[Cluster] = []
+        for row in output.rows:
+            cl = self.cat.cluster(str(row.values.get("cluster_code") or ""))
+            if not row.excluded and cl is not None and cl not in reported and (_num(row.values.get("value")) or 0) > 0:
+                reported.append(cl)
+        return [(cl, ind) for cl in reported for ind in self.cat.indicators_for(cl.code) if ind.source == SOURCE_ROSTER]
+
     def check_roster_against_output(self) -> None:
         """名录合计 ≤ 集群产出: rosters are partial, so the listed enterprises cannot exceed the total."""
         roster = self.sub.tables.get(layout.ROSTER.key)
@@ -327,6 +340,18 @@ class _Checker:
                 "R-ROSTER-EMPTY", file=self.sub.file_name, district=self.sub.district, sheet=roster.sheet,
                 row=first, column=layout.ROSTER.column("credit_code").title,
                 cell=roster.cell("credit_code", first), what=names + ("等" if len(bound) > 3 else "")))
+            return
+        counted = self._counted_from_roster(output) if not listed_clusters else []
+        if counted:
+            # No output bound to the roster, but figures of the reported clusters are counted from it (规上企业户数):
+            # the roster is required as much, and the brief names such a district as 未报送企业名录.
+            first = roster.header_row + 1
+            clusters = "、".join(dict.fromkeys(c.short_name for c, _ in counted))
+            inds = "、".join(dict.fromkeys(i.name for _, i in counted))
+            self.findings.append(finding(
+                "R-ROSTER-EMPTY", file=self.sub.file_name, district=self.sub.district, sheet=roster.sheet,
+                row=first, column=layout.ROSTER.column("credit_code").title, cell=roster.cell("credit_code", first),
+                what=f"{clusters}的数据（{inds}由企业名录汇总）"))
             return
         # A roster row whose cluster could not be understood may be the missing one: say nothing then.
         known = {c.code for c in self.cat.clusters}

@@ -87,7 +87,7 @@ class Coverage:
     received: tuple[str, ...]  # 已报 and used (通过/待核实/有错)
     missing: tuple[str, ...]  # 未报
     returned: tuple[str, ...]  # 退回: the file was refused, nothing of it is used
-    no_roster: tuple[str, ...]  # 已报 without a single enterprise in 集群企业 (企业名录)
+    no_roster: tuple[str, ...]  # 已报 with an empty 集群企业 sheet that the checks found (R-ROSTER-EMPTY)
     absent: tuple[tuple[str, str], ...] = ()  # (code, name) of every district whose data is not in the figures
 
     @property
@@ -119,13 +119,14 @@ def coverage(figures: Figures) -> Coverage:
     """What the period's figures cover, from 报送情况 (Figures.submissions) and the enterprise lists."""
     subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
     received = [s for s in subs if s.status not in (ST_MISSING, ST_RETURNED)]
-    with_roster = {r.district for r in figures.roster_by_district if not r.cluster and r.enterprises > 0}
+    # only what a finding says: an empty roster where the form requires one (checks/single.py R-ROSTER-EMPTY)
+    empty = {f.district for f in figures.findings if f.rule == "R-ROSTER-EMPTY"}
     return Coverage(
         expected=len(subs),
         received=tuple(s.district_name for s in received),
         missing=tuple(s.district_name for s in subs if s.status == ST_MISSING),
         returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED),
-        no_roster=tuple(s.district_name for s in received if s.district not in with_roster),
+        no_roster=tuple(s.district_name for s in received if s.district in empty),
         absent=tuple((s.district, s.district_name) for s in subs if s.status in (ST_MISSING, ST_RETURNED)),
     )
 
