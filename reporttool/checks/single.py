@@ -1,3 +1,4 @@
+# Over 500 lines: every per-file rule in one checker of one submission (the rules share its row, cell and finding helpers).
 """Checks of one submission (审核): every per-file rule of checks/rules.py that needs no other file.
 
 The reader has already normalised the cells (Decimal, int, choice text, cluster code, date) and left
