@@ -12,11 +12,46 @@ Generic over the schema: every table with a ``submission_id`` column is copied (
 left to SQLite), so tables other engineers add later are copied too. The copies' ``sha256`` gets the
 period appended (the column is unique); their facts digests are not recomputed (`reporttool verify` would
 name them changed — the bench never runs it).
+
+The copies' 集群产出 rows are made consistent with the month consolidated last (``consistent_outputs``),
+as a real year and a half of reports is: a flow's 本年累计 grows month by month along a fixed seasonal
+profile (MONTH_WEIGHTS) to this year's value at the source month, last year's months grow the same way to
+the source's 上年同期, and each copy's 上年同期 is last year's copy's 本年累计. Unchanged copies made every
+district's 上年同期 differ from "last year's" 本年累计 (the 2024-06 copy of this year's value), so
+R-LY-REVISED and a feedback workbook fired for every district — 100 workbooks the first month never
+writes, which is what the ratio measured (docs/performance.md). Roster and project rows stay as copied.
 """
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+
+# A seasonal profile of monthly flows (January … December), the same for every district: 当月 varies by
+# ±20 % around its mean, so R-MONTH-OUTLIER's median/MAD has a spread to measure. The first six sum to 6.
+MONTH_WEIGHTS = (Decimal("0.9"), Decimal("0.8"), Decimal("1.1"), Decimal("1.0"), Decimal("1.05"), Decimal("1.15"),
+                 Decimal("1.0"), Decimal("0.95"), Decimal("1.1"), Decimal("1.0"), Decimal("0.9"), Decimal("1.2"))
+
+
+def _share(month: int, source_month: int) -> Decimal:
+    """本年累计 at ``month`` as a fraction of 本年累计 at ``source_month`` along MONTH_WEIGHTS."""
+    return sum(MONTH_WEIGHTS[:month], Decimal(0)) / sum(MONTH_WEIGHTS[:source_month], Decimal(0))
+
+
+def _scaled(text: str | None, share: Decimal) -> str | None:
+    """A stored amount times ``share``, rounded half up to the amount's own decimals; other text unchanged."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not value.is_finite():
+        return text
+    exp = value.as_tuple().exponent
+    places = Decimal(1).scaleb(min(exp, 0)) if isinstance(exp, int) else Decimal(1)
+    return str((value * share).quantize(places, ROUND_HALF_UP))
 
 
 def _columns(db: sqlite3.Connection, table: str) -> list[tuple[str, bool]]:
@@ -26,8 +61,11 @@ def _columns(db: sqlite3.Connection, table: str) -> list[tuple[str, bool]]:
     return [(c[1], bool(c[5]) and single_pk and c[2].upper() == "INTEGER") for c in info]
 
 
-def seed_history(ledger_file: Path, source: str, periods: list[str]) -> int:
-    """Copy ``source``'s submissions under each of ``periods``; delete the originals. Returns copies made."""
+def seed_history(ledger_file: Path, source: str, periods: list[str], flows: Collection[str] = ()) -> int:
+    """Copy ``source``'s submissions under each of ``periods``; delete the originals. Returns copies made.
+
+    ``flows``: the indicator codes of the 集群产出 sheet that are summed over months (``consistent_outputs``);
+    the other output indicators (ratios, stocks) keep this year's value, or take the 上年同期 in last year."""
     db = sqlite3.connect(str(ledger_file), isolation_level=None)
     try:
         db.execute("PRAGMA synchronous=OFF")
@@ -43,9 +81,11 @@ def seed_history(ledger_file: Path, source: str, periods: list[str]) -> int:
             params: list[str] = []
             for c in sub_cols:
                 if c == "period":
-                    picked.append("?"), params.append(period)
+                    picked.append("?")
+                    params.append(period)
                 elif c == "sha256":
-                    picked.append("sha256 || ?"), params.append(f"-{period}")
+                    picked.append("sha256 || ?")
+                    params.append(f"-{period}")
                 else:
                     picked.append(f'"{c}"')
             insert = (f'INSERT INTO submissions ({", ".join(chr(34) + c + chr(34) for c in sub_cols)}) '
@@ -64,11 +104,34 @@ def seed_history(ledger_file: Path, source: str, periods: list[str]) -> int:
                 sel = ", ".join("m.new" if c == "submission_id" else f't."{c}"' for c in cols)
                 db.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {sel} FROM "{table}" t '
                            f"JOIN idmap m ON m.old = t.submission_id")
+            consistent_outputs(db, source, period, flows)
         db.execute("COMMIT")
     finally:
         db.close()
     forget_period(ledger_file, source)
     return made
+
+
+def consistent_outputs(db: sqlite3.Connection, source: str, period: str, flows: Collection[str]) -> None:
+    """Make the 集群产出 rows just copied to ``period`` (those of the ids in temp table idmap) what a district
+    would have reported then, given what it reports at ``source``: see the module docstring. A flow's
+    本年累计 v and 上年同期 l at the source month S become, at month m of the same year, v × share(m) and
+    l × share(m); at month m of an earlier year, l × share(m) for both (no growth assumed before last year,
+    whose own 上年同期 is not in the ledger). Other indicators: this year unchanged; earlier 本年累计 = l."""
+    sy, sm = (int(x) for x in source.split("-")[:2])
+    y, m = (int(x) for x in period.split("-")[:2])
+    share = _share(m, sm)
+    rows = db.execute("SELECT o.id, o.indicator_code, o.value, o.value_ly FROM output_rows o "
+                      "JOIN idmap i ON i.new = o.submission_id").fetchall()
+    changed = []
+    for rid, code, value, ly in rows:
+        if code in flows:
+            new = (_scaled(value, share), _scaled(ly, share)) if y == sy else (_scaled(ly, share),) * 2
+        else:
+            new = (value, ly) if y == sy else (ly, ly)
+        if new != (value, ly):
+            changed.append((*new, rid))
+    db.executemany("UPDATE output_rows SET value=?, value_ly=? WHERE id=?", changed)
 
 
 def forget_period(ledger_file: Path, period: str) -> None:

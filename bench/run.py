@@ -90,6 +90,26 @@ def build_round(root: Path, n: int, enterprises: int, projects: int, workers: in
     return ws, time.perf_counter() - start, rows
 
 
+def output_flows(ws: Workspace) -> set[str]:
+    """The 集群产出 indicators summed over months (what bench/history.py grows month by month)."""
+    from reporttool.core.models import SOURCE_OUTPUT
+
+    return {i.code for i in ws.catalogue().indicators if i.source == SOURCE_OUTPUT and i.summable}
+
+
+def remember_sums(ws: Workspace, periods: list[str]) -> None:
+    """Store each earlier month's per-district sums, as that month's consolidation would have (figures/history.py):
+    the last month then finds them in the ledger, as it would after a real year and a half."""
+    from reporttool.core.models import parse_period
+    from reporttool.figures.history import district_sums
+    from reporttool.ledger import Ledger
+
+    cat = ws.catalogue()
+    with Ledger(ws) as led:
+        for key in periods:
+            district_sums(led, cat, parse_period(key))
+
+
 def new_files(m: Measured) -> int | None:
     found = re.search(r"新入账\s*(\d+)\s*个", m.stdout)
     return int(found.group(1)) if found else None
@@ -291,7 +311,9 @@ def run_size(n: int, args: argparse.Namespace, tmp: Path, largest: bool, res: di
                 shutil.rmtree(hist.root, ignore_errors=True)
                 shutil.copytree(run.root, hist.root, symlinks=True)
                 start = time.perf_counter()
-                seed_history(hist.ledger, PERIOD.key, earlier_periods(PERIOD.year, PERIOD.month, months))
+                earlier = earlier_periods(PERIOD.year, PERIOD.month, months)
+                seed_history(hist.ledger, PERIOD.key, earlier, flows=output_flows(hist))
+                remember_sums(hist, earlier)
                 say(f"[{n} districts] {months - 1} earlier months stored in {time.perf_counter() - start:.0f} s")
             else:
                 forget_period(hist.ledger, PERIOD.key)

@@ -49,3 +49,30 @@ def test_seed_history_copies_every_fact_per_period_and_frees_the_source(small_wo
     forget_period(small_workspace.ledger, P.key)
     with Ledger(small_workspace) as led:
         assert led.submissions(period=P.key) == [] and len(led.submissions(period="2025-05")) == 2
+
+
+def _outputs(led: Ledger, period: str) -> dict[str, tuple]:
+    rec = led.current(period)["110101"]
+    return {r.values["indicator_code"]: (r.values["value"], r.values["value_ly"])
+            for r in led.tables(rec.id)["output"].rows}
+
+
+def test_seeded_months_are_consistent_so_no_history_finding_fires(small_workspace):
+    """Copies of 2025-06 made into 2024-06 … 2025-05 grow a flow's 本年累计 along MONTH_WEIGHTS (the first six
+    sum to 6) and take last year's from this year's 上年同期: SR 100 (上年同期 90) in 2025-06 becomes
+    2025-01 100 × 0.9/6 = 15 (90 × 0.15 = 13.5 → 14), 2025-05 100 × 4.85/6 = 80.83 → 81 (72.75 → 73),
+    2024-06 90 (= this year's 上年同期). A non-flow (CZ here) keeps 2025's value and takes 90 in 2024."""
+    from reporttool.figures.consistency import checked_versions
+
+    outputs = {("A", "SR"): (D(100), D(90)), ("A", "CZ"): (D("50.5"), D(40))}
+    with Ledger(small_workspace) as led:
+        ingest(led, submission("110101", outputs=outputs))
+    seed_history(small_workspace.ledger, P.key, ["2024-06", "2025-01", "2025-05"], flows={"SR"})
+    with Ledger(small_workspace) as led:
+        assert _outputs(led, "2025-01") == {"SR": (D(15), D(14)), "CZ": (D("50.5"), D(40))}
+        assert _outputs(led, "2025-05") == {"SR": (D(81), D(73)), "CZ": (D("50.5"), D(40))}
+        assert _outputs(led, "2024-06") == {"SR": (D(90), D(90)), "CZ": (D(40), D(40))}
+        # the month consolidated again: its 上年同期 agrees with what "last year" reported
+        ingest(led, submission("110101", outputs=outputs))
+        cv = checked_versions(led, small_workspace.catalogue(), P)
+        assert [f.rule for f in cv.findings.get("110101", [])] == []
