@@ -81,3 +81,18 @@ def test_the_digest_kept_at_ingest_is_the_read_back_digest(small_workspace):
         # and the digest does follow the rows: one cell changed afterwards is named
         led.db.execute("UPDATE roster_rows SET name='乙' WHERE submission_id=? AND row_number=4", (sid,))
         assert led.facts_changed(sid) == ["企业名录数据"]
+
+
+def test_prepare_stores_each_cell_as_to_text_gives_it():
+    """prepare() converts column by column: the same stored tuples as _to_text cell by cell, for uniform
+    columns (text, Decimal, int, None) and mixed ones (a date, a bool, a Decimal among texts)."""
+    rows = [Row(4, {"name": "甲", "cluster": "A", "total": D("12.50"), "plan_year": D("1E+3"), "start": dt.date(2025, 3, 1),
+                    "status": True, "note": None}),
+            Row(5, {"name": None, "cluster": "A", "total": None, "plan_year": D("-0.0"), "start": "2025-04",
+                    "status": D("7"), "note": 3}, raw={"total": "一百", "x": D("1.5")}, excluded=True)]
+    sub = Submission("甲.xlsx", "甲.xlsx", "", None, {"projects": Table("投资项目", "projects", 3, {"name": 2}, rows)})
+    stored = prepare(sub).tables["projects"][3]
+    assert stored == [
+        (4, 0, "甲", "A", None, "是", None, "12.50", "1E+3", None, None, "2025-03-01", None, None, "{}"),
+        (5, 1, None, "A", None, "7", None, None, "-0.0", None, None, "2025-04", None, 3,
+         '{"total": "一百", "x": "1.5"}')]

@@ -37,3 +37,15 @@ def _lines_slow(text: str, width: float) -> int:
 @given(st.text(st.sampled_from("a1 企业（）ｱ\n—"), max_size=40), st.floats(0, 40))
 def test_lines_needed_short_path_agrees(text, width):
     assert lines_needed(text, width) == _lines_slow(text, width)
+
+
+@settings(max_examples=300)
+@given(st.one_of(ANY_TEXT, st.text(CODE_CHARS, min_size=1, max_size=18).map(str.lower), st.integers(0, 10**18)))
+def test_code_reader_fast_path_agrees(value):
+    """forms/reader.py _code: an ASCII letters-and-digits cell upper-cased as it is, else NFKC and spaces."""
+    from reporttool.core.units import clean_text
+    from reporttool.forms.reader import _as_text, _code
+
+    if value == "":
+        return  # an empty cell never reaches a converter
+    assert _code(value) == (clean_text(value if isinstance(value, str) else _as_text(value)).upper() or None)

@@ -92,6 +92,12 @@ def _text(v: Any) -> str | None:
 
 # ---- value normalisers: (cell) -> value; raise ValueError when not understood -------------------------
 
+def _code(v: Any) -> str | None:
+    """A code (统一社会信用代码): NFKC, whitespace collapsed, upper case."""
+    if v.__class__ is str and v.isascii() and v.isalnum():
+        return v.upper()  # hot, and already clean: NFKC leaves ASCII as it is, and there is no space
+    return clean_text(v if v.__class__ is str else _as_text(v)).upper() or None
+
 
 def to_amount(v: Any) -> Decimal | None:
     """Amount cell -> Decimal (None when empty or a "nothing" mark such as "—").
@@ -347,6 +353,7 @@ class _Ctx:
         self.cat, self.file, self.district, self.sheet, self.spec = cat, file, district, sheet, spec
         self.uncached, self.findings, self.percent = uncached, findings, percent
         self._clusters: dict[str, str | None] = {}
+        self._cluster_of: dict[str, str | None] = {}  # _cluster's result per cell text as typed
         self._label_memo: dict[str, str | None] = {}  # cell text -> header column key (_is_header_again)
 
     def refuse(self, code: str, **fields) -> ReadRefused:
@@ -620,16 +627,21 @@ class _Ctx:
         if kind == L.CLUSTER:
             return self._cluster
         if kind == L.CODE:
-            return lambda v: clean_text(v if v.__class__ is str else _as_text(v)).upper() or None
+            return _code
         return _text  # TEXT, FIXED
 
     def _cluster(self, v: Any) -> str | None:
         """Cluster name/code -> code; unknown text is kept as typed (the checks report it)."""
+        if v.__class__ is str and v in self._cluster_of:
+            return self._cluster_of[v]  # hot: the same few names on every row
         t = tidy(_as_text(v))
         if t not in self._clusters:
             c = self.cat.cluster_by_name(t)
             self._clusters[t] = c.code if c else None
-        return self._clusters[t] or t or None
+        out = self._clusters[t] or t or None
+        if v.__class__ is str:
+            self._cluster_of[v] = out
+        return out
 
     def _identify_output(self, values: dict, raw: dict) -> None:
         """Output rows are identified by cluster/indicator codes, falling back to their names."""
