@@ -49,3 +49,20 @@ def test_code_reader_fast_path_agrees(value):
     if value == "":
         return  # an empty cell never reaches a converter
     assert _code(value) == (clean_text(value if isinstance(value, str) else _as_text(value)).upper() or None)
+
+
+@settings(max_examples=300)
+@given(st.decimals(allow_nan=False, allow_infinity=False), st.integers(0, 8))
+def test_detail_number_cell_is_the_plain_rounded_value(value, places):
+    """render/detail_book.py _n writes the half-up rounded value with str() when that has no exponent: the
+    same text as format(…, "f"), which it used for every value (and still uses for huge ones)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from reporttool.render.detail_book import S_AMOUNT, _n
+
+    try:
+        shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        shown = value
+    shown = shown if shown else abs(shown)
+    assert _n("I", value, places, S_AMOUNT) == f'<c s="{S_AMOUNT}"><v>{format(shown, "f")}</v></c>'

@@ -234,7 +234,7 @@ class _Checker:
         code = row.values.get("credit_code")
         if isinstance(code, str) and code.strip():
             compact = code.upper() if code.isascii() and code.isalnum() else uscc_compact(clean_text(code))  # hot
-            if len(compact) != 18 or any(ch not in USCC_ALPHABET for ch in compact):
+            if len(compact) != 18 or not USCC_ALPHABET.issuperset(compact):
                 self.add("R-CREDIT-FORMAT", table, row, "credit_code", code)
             elif uscc_check_digit(compact) != compact[17]:
                 self.add("R-CREDIT-CHECK", table, row, "credit_code", code)

@@ -101,13 +101,15 @@ def _n(col: str, value: Decimal | int | None, places: int, style: int) -> str:
         exp = _EXP.get(places) or _EXP.setdefault(places, Decimal(1).scaleb(-places))
         try:
             shown = value.quantize(exp, rounding=ROUND_HALF_UP)
+            # exponent -places: str() writes it without an exponent (as :f does, faster) when places <= 6
+            plain = 0 <= places <= 6
         except InvalidOperation:  # more digits than the context holds (1E+30 typed in): no rounding needed
-            shown = value
+            shown, plain = value, False
         if not shown.is_finite():  # <v>NaN</v> would make Excel repair the file
             return f'<c s="{S_CENTER}" t="inlineStr"><is><t>{DASH}</t></is></c>'
         if not shown:  # -0.001 -> 0.00, not "-0.00"
             shown = abs(shown)
-        return f'<c s="{style}"><v>{shown:f}</v></c>'
+        return f'<c s="{style}"><v>{shown if plain else format(shown, "f")}</v></c>'
     return f'<c s="{style}"><v>{value}</v></c>'
 
 
