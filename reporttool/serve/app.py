@@ -80,7 +80,7 @@ async def district_page(request: Request) -> Response:
     if who.is_bureau:
         return RedirectResponse("/bureau", 303)
     vs = await to_thread.run_sync(lambda: views.versions(srv.ws, srv.cat, srv.period, who.district))
-    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    deadline = srv.cat.settings.deadline_for(srv.period)  # a quarter's or a year's own deadline when set
     return srv.render(request, "district.html", versions=vs, deadline=deadline)
 
 
@@ -189,7 +189,7 @@ async def bureau_page(request: Request) -> Response:
         return states, reviews, allv, views.outputs(srv.ws, srv.period)
 
     states, reviews, allv, outs = await to_thread.run_sync(gather)
-    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    deadline = srv.cat.settings.deadline_for(srv.period)  # a quarter's or a year's own deadline when set
     missing = [s for s in states if s.status == ST_MISSING]
     return srv.render(request, "bureau.html", states=states, reviews=reviews, versions=allv, outputs=outs,
                       missing=missing, deadline=deadline)
@@ -271,7 +271,7 @@ async def api_status(request: Request) -> Response:
         return states, views.reviews_of_current(srv.ws, srv.cat, srv.period)
 
     states, reviews = await to_thread.run_sync(gather)
-    deadline = srv.period.deadline(srv.cat.settings.deadline_day)
+    deadline = srv.cat.settings.deadline_for(srv.period)  # a quarter's or a year's own deadline when set
     return JSONResponse({
         "period": srv.period.key, "label": srv.period.label, "deadline": deadline.isoformat(),
         "now": dt.datetime.now().replace(microsecond=0).isoformat(),

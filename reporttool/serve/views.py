@@ -81,14 +81,33 @@ class CrossFindings:
     def of(self, ledger: Ledger, cat, period: Period) -> dict[str, list[Finding]]:
         from reporttool.figures.consistency import checked_versions
 
-        prev = period.previous()
-        key = (period.key, cat.fingerprint, _ids(ledger, period.key), _ids(ledger, prev.key) if prev else (),
-               _ids(ledger, period.last_year().key))  # R-LY-REVISED looks at last year
+        key = (period.key, cat.fingerprint, tuple(_ids(ledger, p.key) for p in finding_periods(period)))
         with self._lock:
             if key != self._key:
                 self._findings = checked_versions(ledger, cat, period).findings
                 self._key = key
             return self._findings
+
+
+def finding_periods(period: Period) -> list[Period]:
+    """Every period whose versions in use the findings of ``period`` read (figures/consistency.py
+    checked_versions): the period itself; the previous one (R-ROSTER-NEW/-GONE); the same period last year
+    (R-LY-REVISED); for a month, the MAX_MONTHS months before it and the month before those (R-MONTH-OUTLIER:
+    each earlier 当月 is a month less the one before). A corrected March changes what June shows."""
+    from reporttool.checks.history import MAX_MONTHS
+    from reporttool.figures.history import month_before
+
+    out = [period]
+    prev = period.previous()
+    if prev is not None:
+        out.append(prev)
+    out.append(period.last_year())
+    if not period.quarterly:
+        p = period.month_end()
+        for _ in range(MAX_MONTHS + 1):
+            p = month_before(p)
+            out.append(p)
+    return list(dict.fromkeys(out))
 
 
 def _ids(ledger: Ledger, period: str) -> tuple:
