@@ -155,13 +155,24 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     if subs:
         got = [s for s in subs if s.status != ST_MISSING]  # 已报, as 报送情况 counts (退回 included)
         late = [s for s in got if s.on_time is False]
+        imported = [s for s in got if s.imported]  # 导入: history taken in, neither on time nor late
         who = f"本期应报送数据的{district_word(cat)}{len(subs)}个"
+        split = "、".join(f"{word}{n}个" for word, n in (("按时报送", len(got) - len(late) - len(imported)),
+                                                         ("逾期报送", len(late)), ("导入历史数据", len(imported)))
+                         if n)
+        if imported:
+            split += "，导入的历史数据不计按时或逾期"
         if len(got) == len(subs) and not late and not cov.returned:
-            text = f"{who}，均已按时报送。"
+            if not imported:
+                text = f"{who}，均已按时报送。"
+            elif len(imported) == len(got):
+                text = f"{who}，均已报送（均为导入的历史数据，不计按时或逾期）。"
+            else:
+                text = f"{who}，均已报送（其中{split}）。"
         else:
             text = f"{who}，已报送{len(got)}个"
-            if late and got:
-                text += f"（其中按时报送{len(got) - len(late)}个、逾期报送{len(late)}个）"
+            if (late or imported) and got:
+                text += f"（其中{split}）"
             if cov.missing:
                 text += f"，未报送{len(cov.missing)}个（{'、'.join(cov.missing)}）"
             if cov.returned:
@@ -413,7 +424,7 @@ def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
             f"主要指标完成率较上月提高幅度低于时序进度（{fmt.text(step, rd)}个百分点），进度放缓"
         parts.append(wording.listed(slower) + tail)
     if not parts:
-        return f"各集群主要指标{figures.period.label}完成率逐月走势见图2。"
+        return f"各集群主要指标{figures.period.span_label}完成率逐月走势见图2。"
     return "从逐月走势看，" + "；".join(parts) + "（见图2）。"
 
 
@@ -495,7 +506,8 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
             f"后报送{cat.words.unit}的重复数据未计入汇总，已通知相关{cat.words.unit}核实修改。",
             f"存在跨{cat.words.unit}重复统计。"))
     if not items:
-        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，各地区均按时报送，未发现跨{cat.words.unit}重复统计。"))
+        sent = "各地区均已报送" if any(s.imported for s in figures.submissions) else "各地区均按时报送"  # 导入: not 按时
+        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，{sent}，未发现跨{cat.words.unit}重复统计。"))
     else:
         for n, p in enumerate(items, 1):
             p.lead = f"（{cn_number(n)}）{p.lead}"
