@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Linux/macOS, Python 3.10+):
-#   make demo   - a demo workspace of the default city: 2022-12 to 2025-05 imported as history, 2025-06
-#                 consolidated; prints where the outputs are
+#   make demo   - a demo workspace of the default city: 2022-12 to 2025-05 imported as history; 2025-06, its
+#                 quarter 2025-Q2 and the whole year 2024 consolidated; prints where each brief is
 #   make test   - ruff, mypy, the import layering contracts (pyproject.toml [tool.importlinter]) and the test suite
 #   make serve  - the districts' web page on the demo workspace (http://localhost:8765/)
 PYTHON ?= python3
@@ -22,8 +22,7 @@ venv: $(BIN)/reporttool
 demo: venv
 	@rm -rf $(DEMO)
 	$(BIN)/reporttool init $(DEMO)
-	$(BIN)/reporttool -w $(DEMO) demo --period $(PERIOD) --from $(FROM) --workers 2
-	$(BIN)/reporttool -w $(DEMO) consolidate --period $(PERIOD); test $$? -le 1
+	$(BIN)/reporttool -w $(DEMO) demo --period $(PERIOD) --from $(FROM) --workers 2 --consolidate
 
 test: venv
 	$(BIN)/ruff check reporttool tests bench

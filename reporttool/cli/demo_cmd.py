@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
+from reporttool.core.models import Period
 
 
 @main.command()
@@ -20,9 +21,14 @@ from reporttool.cli.base import main, period_callback, user_errors
 @click.option("--seed", type=int, default=2025, show_default=True, help="随机种子：种子相同，生成的文件逐字节相同")
 @click.option("--clean", is_flag=True, help="不预置问题：每个县区都按时报送、数据无误")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="并行写文件的进程数")
+@click.option("--consolidate", "consolidate", is_flag=True,
+              help="生成后随即汇总：报告期，报告期为季末月时另汇总该季度（如 2025-Q2），有 --from 时另汇总其中最近的"
+                   "完整年度（如 2024），并列出各期的汇总表和简报")
 @click.pass_obj
-def demo(obj, period, since, districts, enterprises, projects, seed: int, clean: bool, workers: int) -> None:
-    """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总；--from 另生成往期各月并导入台账。"""
+def demo(obj, period, since, districts, enterprises, projects, seed: int, clean: bool, workers: int,
+         consolidate: bool) -> None:
+    """在收件箱生成一个月的示例报表（县区报送的 Excel 文件），用于演示审核和汇总；--from 另生成往期各月并导入台账；
+    --consolidate 随即汇总本月、本季度和完整年度。"""
     from reporttool.demo.make import make_demo  # imported here: keeps start-up of the other commands fast
 
     with user_errors():
@@ -65,5 +71,40 @@ def demo(obj, period, since, districts, enterprises, projects, seed: int, clean:
         if len(result.others) > 10:
             click.echo(f"  ……等 {len(result.others)} 个")
     root = f'"{ws.root}"' if " " in str(ws.root) else str(ws.root)
+    if consolidate:
+        _consolidate(obj, period, since)
+        click.echo("下一步：")
+        click.echo(f"  reporttool -w {root} serve --period {period.key}   （县区报送网页）")
+        return
     click.echo("下一步：")
     click.echo(f"  reporttool -w {root} consolidate --period {period.key}")
+
+
+def _consolidate(obj, period: Period, since: Period | None) -> None:
+    """demo --consolidate: the month, its quarter and the span's latest whole year (demo/span.py demo_periods),
+    each as `reporttool consolidate` would; prints where each period's 汇总表 and 简报 are."""
+    from reporttool.demo.span import demo_periods
+    from reporttool.pipeline.consolidate import run_consolidate
+    from reporttool.render.brief import brief_name
+    from reporttool.render.workbook import consolidated_name
+
+    with user_errors():
+        ws = obj.workspace()
+        cat = ws.catalogue()
+        done: list[Period] = []
+        for p in demo_periods(period, since):
+            try:
+                p = cat.settings.form_period(p)  # 报送周期 季: 2025-06 is 2025-Q2
+            except ValueError:
+                continue  # a month of a quarterly plan: its quarter follows
+            if p in done:
+                continue
+            done.append(p)
+            result = run_consolidate(ws, p)
+            c = result.counts
+            wanted = {consolidated_name(cat, p): "汇总表", brief_name(cat, p, result.issue_no): "简报"}
+            click.echo(f"已汇总{p.label}（{p.key}）：已报 {c['submitted']}/{c['districts']} 个{cat.words.unit}，"
+                       f"简报第{result.issue_no}期，输出在 {ws.outbox / p.key}")
+            for out in result.outputs:
+                if out.name in wanted:
+                    click.echo(f"  {wanted[out.name]}：{out}")

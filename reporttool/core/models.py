@@ -313,6 +313,13 @@ class Period:
         return SPAN_WORDS[self.month // 3 - 1] if self.month % 3 == 0 else self.span
 
     @property
+    def span_label(self) -> str:
+        """The one name of the figures of the period (本年累计) in titles, captions and the brief's lead:
+        2025年1-6月 for a month; 2025年一季度 / 上半年 / 前三季度 for a quarter (January to its end); 2025年全年.
+        The quarter on its own (当季) is ``quarter_word``; the period itself (file names, 报送情况) is ``label``."""
+        return self.label if self.monthly else f"{self.year}年{self.span_word}"
+
+    @property
     def quarter_word(self) -> str:
         """二季度: the last quarter of the period on its own ("" for a month that ends no quarter)."""
         return QUARTER_WORDS[self.month // 3 - 1] if self.month % 3 == 0 else ""

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from reporttool.catalogue import Catalogue
-from reporttool.core.models import TARGET_INCREASE, Period
+from reporttool.core.models import TARGET_INCREASE, Period, annual_period
 from reporttool.demo.base import (
     EXPLAINED_SWING,
     LY_REVISED,
@@ -382,3 +382,18 @@ def plant_history(cat: Catalogue, model: SpanModel, data: list[DistrictData], pr
 def _what(cat: Catalogue, key: tuple[str, str]) -> str:
     c, i = cat.cluster(key[0]), cat.indicator(key[1])
     return f"{c.short_name if c else key[0]}{i.name if i else key[1]}"
+
+
+def demo_periods(last: Period, first: Period | None) -> list[Period]:
+    """What `demo --consolidate` consolidates (docs/demo.md): the month ``last``, its quarter when it ends one
+    (2025-06 -> 2025-Q2), and the latest whole year of the span ``first`` .. ``last`` (from 2022-12 to 2025-06:
+    2024, whose twelve months are all there)."""
+    out = [last]
+    if last.monthly and last.month % 3 == 0:
+        out.append(Period(last.year, last.month, quarterly=True))
+    if first is not None:
+        whole = [y for y in range(first.year, last.year + 1)
+                 if index(first) <= index(Period(y, 1)) and index(Period(y, 12)) <= index(last)]
+        if whole:
+            out.append(annual_period(whole[-1]))
+    return out

@@ -322,7 +322,7 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
             _name, head, frozen = SHEETS[sh.key]
             head = _head(cat, head)
             what = "企业名录" if sh.key == "roster" else "重点项目明细"
-            title = f"{s.city}{s.programme_name}{what}（{period.label}）"
+            title = f"{s.city}{s.programme_name}{what}（{period.span_label}）"
             top, bottom = (t.encode("utf-8") for t in _sheet_parts(head, frozen, sh.note, title, sh.rows, i == 0))
             crc, size = zlib.crc32(top), len(top)
             for frag in sh.fragments:

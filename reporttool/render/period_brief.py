@@ -22,8 +22,9 @@ HUNDRED = Decimal(100)
 
 
 def when(period: Period) -> str:
-    """The lead's name of the period: 2025年1-6月 for a month; 2025年一季度 / 上半年 / 前三季度 / 全年."""
-    return period.label if period.monthly else f"{period.year}年{period.span_word}"
+    """The lead's name of the period: 2025年1-6月 for a month; 2025年一季度 / 上半年 / 前三季度 / 全年
+    (Period.span_label, the one rule that captions and workbook titles follow too)."""
+    return period.span_label
 
 
 def _headlines(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:

@@ -330,7 +330,7 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
     if derived:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
-    return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.label}）",
+    return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.span_label}）",
                       header, rows, note)
 
 
@@ -347,7 +347,7 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     tp = figures.time_progress
     note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
             if left_out and items else "")
-    return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.label}）", items, tp,
+    return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.span_label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note)
 
 
@@ -403,5 +403,5 @@ def trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
     if not series:
         return None
     tp = [(m, fmt.text(Decimal(m) * 100 / 12, rd)) for m in range(1, period.month + 1)]
-    return TrendBlock(f"图2  各集群主要指标完成率逐月走势（{period.label}）", series, tp,
+    return TrendBlock(f"图2  各集群主要指标完成率逐月走势（{period.span_label}）", series, tp,
                       "注：各月完成率按该月在用报表计算，虚线为时序进度。")

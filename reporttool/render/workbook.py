@@ -92,9 +92,9 @@ def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
 
 
 def title_of(cat: Catalogue, period: Period, what: str) -> str:
-    """葫芦岛市重点产业集群{what}（2025年1-6月）."""
+    """葫芦岛市重点产业集群{what}（2025年1-6月; 2025年上半年 for 2025-Q2, 2025年全年: Period.span_label)."""
     s = cat.settings
-    return f"{s.city}{s.programme_name}{what}（{period.label}）"
+    return f"{s.city}{s.programme_name}{what}（{period.span_label}）"
 
 
 def compiler(cat: Catalogue) -> str:
@@ -410,7 +410,7 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
                                                                    "dash_type": "dash"},
                      "marker": {"type": "none"}})
     chart.combine(line)
-    chart.set_title({"name": f"各集群主要指标完成率与时序进度（{figs.period.label}）",
+    chart.set_title({"name": f"各集群主要指标完成率与时序进度（{figs.period.span_label}）",
                      "name_font": {"name": "黑体", "size": 11, "bold": False}})
     chart.set_x_axis({"num_font": {"name": "宋体", "size": 10}})
     chart.set_y_axis({"name": "%", "num_font": {"name": "宋体", "size": 10}, "min": 0,
