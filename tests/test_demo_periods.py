@@ -7,8 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from brief_helpers import texts
 from click.testing import CliRunner
+from helpers import texts
 
 from reporttool.cli import main
 from reporttool.core.models import Period, annual_period
