@@ -94,17 +94,23 @@ def test_a_year_missing_from_the_ledger_is_named_or_taken_from_the_base_sheet(le
     f = next(p for p in compute_figures(ledger, with_base, P, now=NOW).plan if p.kind == "cumulative")
     assert [(y.year, y.source) for y in f.years] == [(2023, "base"), (2024, "ledger"), (2025, "current")]
     assert f.value == D("3.3") and f.completion == D("82.5")
-    assert "2023年1.30（基期表）、2024年1.50、2025年1-6月0.50" in plan_words.note_text(f, ind, with_base)
+    # only 甲区 reported December 2024 and June 2025 (of 3 districts): each says how many it counts
+    assert ("2023年1.30（基期表）、2024年1.50（1个县区）、2025年1-6月0.50；乙县、丙开发区本期无可用报表，按其余1个县区计"
+            in plan_words.note_text(f, ind, with_base))
 
 
 def test_increase_target_counts_scale_enterprises_now_against_the_base_year(ledger, plan_cat):
-    # end of 2022: 甲区 4 (A) + 乙县 2 (B) = 6 规上; now: 甲区 7 + 乙县 3 = 10 → 新增 4 of 10 = 40 %
+    # end of 2022: 甲区 4 (A) + 乙县 2 (B) + 丙开发区 1 (A) = 7 规上; now: 甲区 7 + 乙县 3 + 丙开发区 1 = 11
+    # → 新增 4 of 10 = 40 % (every district's roster counts: judged)
     _month(ledger, "110101", Period(2022, 12), roster=scale(4, "A", "y"))
     _month(ledger, "110102", Period(2022, 12), roster=scale(2, "B", "y"))
+    _month(ledger, "KF01", Period(2022, 12), roster=scale(1, "A", "k"))
     _month(ledger, "110101", P, roster=scale(7, "A"))
     _month(ledger, "110102", P, roster=scale(3, "B"))
+    _month(ledger, "KF01", P, roster=scale(1, "A", "k"))
     f = next(p for p in compute_figures(ledger, plan_cat, P, now=NOW).plan if p.kind == "increase")
-    assert [(y.year, y.value, y.source) for y in f.years] == [(2022, D(6), "ledger"), (2025, D(10), "current")]
+    assert [(y.year, y.value, y.source) for y in f.years] == [(2022, D(7), "ledger"), (2025, D(11), "current")]
+    assert (f.covered, f.districts, f.unjudged) == (3, 3, False)
     assert f.value == D(4) and f.completion == D(40)
     assert f.gap == D(40) - D("2.5") / 3 * 100 and f.status == LAGGING  # −43.3 百分点
     ind = plan_cat.indicator("GS")
@@ -114,6 +120,34 @@ def test_increase_target_counts_scale_enterprises_now_against_the_base_year(ledg
     fewer = dataclasses.replace(f, value=D(-2), completion=D(-20), gap=D(-20) - D("2.5") / 3 * 100)
     assert plan_words.sentence(fewer, ind, plan_cat, with_time=False) == (
         "规上企业户数比2022年末减少2户，三年新增目标10户尚未起步，低于时间进度103.3个百分点")
+
+
+def test_a_roster_count_missing_districts_is_shown_as_counted_and_not_judged(ledger, plan_cat, tmp_path):
+    """End of 2022: 甲区 4 + 乙县 2 = 6. Now 甲区 7, 乙县's roster empty, 丙开发区 not reported: 7 − 6 = 1 is an
+    undercount against the whole-area base, so no 完成率 and no 滞后 (it was judged 10 %, 73.3 points behind);
+    the brief, the 总表 row and its note say which districts are out."""
+    from openpyxl import load_workbook
+
+    from reporttool.render.workbook import write_consolidated
+
+    _month(ledger, "110101", Period(2022, 12), roster=scale(4, "A", "y"))
+    _month(ledger, "110102", Period(2022, 12), roster=scale(2, "B", "y"))
+    _month(ledger, "110101", P, roster=scale(7, "A"))
+    _month(ledger, "110102", P)
+    figs = compute_figures(ledger, plan_cat, P, now=NOW)
+    f = next(p for p in figs.plan if p.kind == "increase")
+    assert (f.value, f.covered, f.districts, f.not_reported, f.no_roster) == (D(1), 1, 3, ("KF01",), ("110102",))
+    assert (f.unjudged, f.completion, f.gap, f.status) == (True, None, None, None)
+    ind = plan_cat.indicator("GS")
+    assert plan_words.sentence(f, ind, plan_cat) == (
+        "规上企业户数比2022年末新增1户（丙开发区本期无可用报表，乙县企业名录未填，按其余1个县区计，名录不全），"
+        "暂不计算三年新增目标10户的完成率，规划期已过2年6个月（时间进度83.3%）")
+    assert "滞后" not in plan_paragraph(figs, plan_cat)
+    row = next(r for r in load_workbook(write_consolidated(figs, plan_cat, tmp_path / "汇总.xlsx"))["总表"].iter_rows(
+        values_only=True) if r[1] == "规上企业户数（2023—2025年新增）")
+    assert (row[3], row[6], row[8], row[10], row[11]) == (1, 10, "—", "—", "—")
+    assert row[7] == ("规划期2023—2025年已过2年6个月；2022年末6，现7；丙开发区本期无可用报表，乙县企业名录未填，按其余1个"
+                      "县区计，名录不全，暂不计算完成率；三年新增规上企业10户")
 
 
 def test_a_base_value_in_the_target_row_or_base_sheet_and_a_plan_not_yet_begun(ledger, plan_cat):
@@ -142,10 +176,13 @@ def test_plan_progress_is_in_the_summary_sheet_and_the_brief(ledger, plan_cat, t
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     row = next(r for r in rows if r[1] == "项目完成投资（2023—2025年累计）")
     assert row[0] == "规划期目标" and row[3] == 3.2 and row[6] == 4 and row[8] == 80.0 and row[9] == 83.3
-    assert row[7] == "规划期2023—2025年已过2年6个月；2023年1.20、2024年1.50、2025年1-6月0.50；集群投资三年累计完成4亿元"
+    assert row[7] == ("规划期2023—2025年已过2年6个月；2023年1.20（1个县区）、2024年1.50（1个县区）、2025年1-6月0.50；"
+                      "乙县、丙开发区本期无可用报表，按其余1个县区计；集群投资三年累计完成4亿元")
     text = plan_paragraph(figs, plan_cat)
+    # a flow's 累计 is judged over the districts counted, and says which those are
     assert text.startswith("从规划期目标看，2023—2025年规划期已过2年6个月（时间进度83.3%），项目完成投资2023—2025年累计"
-                           "3.20亿元，完成三年累计目标4亿元的80.0%，低于时间进度3.3个百分点；规上企业户数三年新增目标10户：")
+                           "3.20亿元（乙县、丙开发区本期无可用报表，按其余1个县区计），完成三年累计目标4亿元的80.0%，"
+                           "低于时间进度3.3个百分点；规上企业户数三年新增目标10户：")
     # no roster anywhere: the 2022 base is named as missing, and this period as having no figure
     assert text.endswith("缺2022年数（台账中无该年12月县区报表，目标库“基期”表也未填），本期各县区均无此项数据，"
                          "暂不计算完成率。")
@@ -211,8 +248,9 @@ def test_targets_command_lists_the_plan_targets(tmp_path, plan_cat):
     ws = init_workspace(tmp_path / "ws")
     write_catalogue(plan_cat, ws.targets)
     out = CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2024"]).output
-    assert "全部集群 | 项目完成投资 | 2023-2025年 | 累计4亿元" in out
-    assert "全部集群 | 规上企业户数 | 2023-2025年 | 新增（比2022年末）10户" in out
+    assert "全部集群 | 项目完成投资 | 2023-2025年 | 累计4亿元  按有数据的县区计，未计入的县区在汇总表和简报中写明" in out
+    assert ("全部集群 | 规上企业户数 | 2023-2025年 | 新增（比2022年末）10户  按各县区企业名录计；有县区未报或名录未填时"
+            "只列数、不计算完成率") in out
     assert "2023-2025" not in CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2026"]).output
 
 

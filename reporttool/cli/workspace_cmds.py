@@ -7,7 +7,7 @@ import click
 
 from reporttool.cli.base import main, user_errors
 from reporttool.core import fmt
-from reporttool.core.models import TARGET_CUMULATIVE, TARGET_GROWTH
+from reporttool.core.models import SOURCE_ROSTER, TARGET_CUMULATIVE, TARGET_GROWTH
 from reporttool.workspace import init_workspace
 
 
@@ -55,10 +55,14 @@ def targets(obj, year: int | None, as_json: bool) -> None:
         if t.start_year is not None and t.start_year <= year <= t.year and t.value is not None:
             c, ind = cat.cluster(t.cluster), cat.indicator(t.indicator)
             what = "累计" if t.kind == TARGET_CUMULATIVE else f"新增（比{t.base_year}年末）"
+            # how the progress is measured (figures/plan.py), as the 总表 and the brief say it
+            how = (f"按各{cat.words.unit}企业名录计；有{cat.words.unit}未报或名录未填时只列数、不计算完成率"
+                   if ind is not None and ind.source == SOURCE_ROSTER
+                   else f"按有数据的{cat.words.unit}计，未计入的{cat.words.unit}在汇总表和简报中写明")
             rows.append({"cluster": c.name if c else "全部集群", "indicator": ind.name if ind else t.indicator,
                          "district": "", "year": f"{t.start_year}-{t.year}",
                          "target": f"{what}{fmt.trim(t.value, ind.decimals if ind else 2)}{ind.unit if ind else ''}",
-                         "derived": False, "explanation": "", "note": t.note})
+                         "derived": False, "explanation": how, "note": t.note})
     if as_json:
         click.echo(json.dumps({"year": year, "targets": rows}, ensure_ascii=False, indent=2))
         return

@@ -11,6 +11,14 @@ range such as 2023-2025) measured from the ledger, against the plan time elapsed
 Plan time elapsed = whole plan years before this one + this period's months ÷ 12 (2025-06 in 2023-2025:
 2.5 of 3 years, 时间进度 83.3 %); 进度差 = 完成率 − 时间进度, judged with the one 滞后阈值.
 
+Coverage: this period's part counts only the districts that have it. A district with no usable version
+this period (未报, 退回) is out; for an indicator counted from the rosters (规上企业户数) so is a district
+whose roster gives nothing (R-ROSTER-EMPTY). The documents name the districts left out. A roster-counted
+figure with a district out is an undercount against a whole-area base (新增 = now − base): it is shown
+as counted and not judged (no 完成率, 进度差 or 滞后). A flow's 累计 is judged over the districts counted,
+stated, as the 总表 judges its totals when a district did not report. The brief, the 总表's 规划期目标
+block and `reporttool targets` say so alike.
+
 ``plan_progress`` is pure: it takes this period's per-district sums and a function giving a year's December
 sums. ``add_plan`` feeds it from the ledger (the history of figures, figures/history.py) and is
 called by the pipeline after ``compute_figures`` (compute cannot import history: history builds on it).
@@ -21,7 +29,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
-from reporttool.core.models import TARGET_CUMULATIVE, Period, Target
+from reporttool.core.models import SOURCE_ROSTER, TARGET_CUMULATIVE, Period, Target
 from reporttool.figures.history import DistrictSums, district_sums
 from reporttool.figures.records import Figures, PlanProgressFigure, PlanYear, judge
 from reporttool.ledger import Ledger
@@ -84,12 +92,29 @@ def plan_progress(cat: Catalogue, period: Period, now: DistrictSums,
             _cumulative(cat, t, period, now, december, f)
         else:
             _increase(cat, t, period, now, december, f)
-        if f.value is not None and f.target > 0:
+        if period.year <= t.year:
+            coverage(cat, t.indicator, now, f)
+        if f.value is not None and f.target > 0 and not f.unjudged:
             f.completion = f.value / f.target * 100
             f.gap = f.completion - f.time_progress
             f.status = judge(f.gap, cat.settings.lag_threshold)
         out.append(f)
     return out
+
+
+def coverage(cat: Catalogue, indicator: str, now: DistrictSums, f: PlanProgressFigure) -> None:
+    """Set ``f``'s coverage of this period: the configured districts without a version in ``now`` (未报,
+    退回) and, for a roster-counted indicator, those whose roster gives no roster figure at all (then
+    ``unjudged``)."""
+    ind = cat.indicator(indicator)
+    roster = {i.code for i in cat.indicators if i.source == SOURCE_ROSTER}
+    f.districts = len(cat.districts)
+    f.not_reported = tuple(d.code for d in cat.districts if d.code not in now)
+    if ind is not None and ind.source == SOURCE_ROSTER:
+        f.no_roster = tuple(d.code for d in cat.districts if d.code in now and not any(
+            s.value is not None for (_c, code), s in now[d.code].items() if code in roster))
+    f.covered = f.districts - len(f.not_reported) - len(f.no_roster)
+    f.unjudged = ind is not None and ind.source == SOURCE_ROSTER and f.covered < f.districts
 
 
 def _past_year(cat: Catalogue, t: Target, year: int, december: Callable[[int], DistrictSums]) -> PlanYear:

@@ -74,6 +74,15 @@ class PlanProgressFigure:
     status: str | None = None  # judged with the one 滞后阈值
     wording: str = ""  # the plan's 说明
     partial: Decimal | None = None  # the sum of the years that are there when some are missing (累计)
+    # This period's coverage (figures/plan.py ``coverage``): districts whose figure counts now, of those
+    # configured; the documents name the districts left out. A roster-counted figure (新增规上企业, against a
+    # whole-area base) with a district out is shown as counted, never judged (``unjudged``: completion,
+    # gap and status stay None); a flow's 累计 is judged over the districts counted, as the 总表's totals.
+    covered: int = 0
+    districts: int = 0
+    not_reported: tuple[str, ...] = ()  # district codes without a usable version this period
+    no_roster: tuple[str, ...] = ()  # district codes whose roster gives nothing (roster-counted indicators)
+    unjudged: bool = False
 
 
 @dataclass

@@ -42,13 +42,16 @@ def _target(f: PlanProgressFigure, ind: Indicator) -> str:
     return f"{_span(f.span)}{what}目标{fmt.trim(f.target, ind.decimals)}{ind.unit}"
 
 
-def _year(y: PlanYear, ind: Indicator, unit: bool = True) -> str:
+def _year(y: PlanYear, ind: Indicator, unit: bool = True, total: int = 0, word: str = "县区") -> str:
+    """2023年1.20亿元 / 2023年1.30亿元（基期表）/ 2023年13.22亿元（7个县区）: a finished year from the
+    ledger names how many districts its December counts when fewer than ``total``."""
     when = f"{y.year}年" if y.month == 12 or y.source != "current" else (
         f"{y.year}年1月" if y.month == 1 else f"{y.year}年1-{y.month}月")
     if y.value is None:
         return f"{when}缺数"
     shown = _amount(y.value, ind) if unit else fmt.text(y.value, ind.decimals)
-    return f"{when}{shown}" + ("（基期表）" if y.source == "base" else "")
+    few = y.source == "ledger" and 0 < y.districts < total
+    return f"{when}{shown}" + ("（基期表）" if y.source == "base" else f"（{y.districts}个{word}）" if few else "")
 
 
 def label(f: PlanProgressFigure, ind: Indicator) -> str:
@@ -69,11 +72,27 @@ def missing_text(f: PlanProgressFigure, cat: Catalogue) -> str:
     return "，".join(parts) + "，暂不计算完成率"
 
 
-def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True) -> str:
+def coverage_text(f: PlanProgressFigure, cat: Catalogue) -> str:
+    """兴城市未报送、龙港区企业名录未填，按其余7个县区计 ("" when every district counts)."""
+    if not f.not_reported and not f.no_roster:
+        return ""
+
+    def names(codes: tuple[str, ...]) -> str:
+        return "、".join(d.name if (d := cat.district(c)) else c for c in codes)
+
+    parts = []
+    if f.not_reported:
+        parts.append(f"{names(f.not_reported)}本期无可用报表")
+    if f.no_roster:
+        parts.append(f"{names(f.no_roster)}企业名录未填")
+    return "，".join(parts) + f"，按其余{f.covered}个{cat.words.unit}计"
+
+
+def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True, word: str = "县区") -> str:
     """2023年120.00亿元、2024年150.00亿元、2025年1-6月60.00亿元 (累计) / 2022年末540户，现602户 (新增);
     without the unit for the 总表, whose 单位 column says it."""
     if f.kind == TARGET_CUMULATIVE:
-        return "、".join(_year(y, ind, unit) for y in f.years)
+        return "、".join(_year(y, ind, unit, f.districts, word) for y in f.years)
     base, now = f.years
 
     def shown(y: PlanYear) -> str:
@@ -88,7 +107,9 @@ def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True) -> str:
 def note_text(f: PlanProgressFigure, ind: Indicator, cat: Catalogue) -> str:
     """目标说明 of a 规划期目标 row: the plan time (its % is in the 时序进度 column), the years' values, what is
     missing, the plan's wording."""
-    parts = [f"规划期{range_text(f)}{elapsed_text(f)}", parts_text(f, ind, unit=False)]
+    parts = [f"规划期{range_text(f)}{elapsed_text(f)}", parts_text(f, ind, unit=False, word=cat.words.unit)]
+    if f.value is not None and (covered := coverage_text(f, cat)):
+        parts.append(covered + ("，名录不全，暂不计算完成率" if f.unjudged else ""))
     if f.missing or f.none_now:
         parts.append(missing_text(f, cat))
         if f.partial is not None:
@@ -117,6 +138,12 @@ def sentence(f: PlanProgressFigure, ind: Indicator, cat: Catalogue, *, with_time
         change = (f"新增{_amount(f.value, ind)}" if f.value >= 0
                   else f"减少{_amount(-f.value, ind)}")
         head = f"{ind.name}比{base.year}年末{change}"
+    covered = coverage_text(f, cat)
+    if f.unjudged:  # a roster count missing districts against a whole-area base: not judged (figures/plan.py)
+        text = head + f"（{covered}，名录不全），暂不计算{_target(f, ind)}的完成率"
+        return text + ("，" + time_text(f, cat) if with_time else "")
+    if covered:
+        head += f"（{covered}）"
     if f.value < 0:
         text = head + f"，{_target(f, ind)}尚未起步"
     else:
