@@ -179,3 +179,121 @@ def test_list_rows_grow_with_their_text(tmp_path, faulty):
         assert ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 18
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$3:$3"
+
+
+# --- the XML path (render/feedback_xml.py) and the openpyxl path give the same workbook -------------------
+
+
+def _look(path) -> dict:
+    """Everything a user sees of a workbook as openpyxl reads it: every cell's value, type, fill, font,
+    border, wrap, comment and link; each sheet's print set-up, merges, widths and heights; the tab order."""
+    wb = openpyxl.load_workbook(path)
+    out: dict = {"sheets": (wb.sheetnames, wb.active.title)}
+    for ws in wb.worksheets:
+        out[ws.title] = {c.coordinate: (c.value, c.data_type, c.fill.fill_type, c.fill.fgColor.rgb, c.font.name,
+                                        c.font.sz, c.font.b, c.font.u, c.font.color.rgb if c.font.color else None,
+                                        c.border.left.style, c.alignment.wrap_text, c.alignment.horizontal,
+                                        c.comment.text if c.comment else None,
+                                        c.comment.author if c.comment else None,
+                                        c.hyperlink.location if c.hyperlink else None)
+                         for row in ws.iter_rows() for c in row}
+        out[ws.title, "sheet"] = (
+            ws.print_area, ws.print_title_rows, ws.page_setup.orientation, ws.page_setup.paperSize,
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage
+            if ws.sheet_properties.pageSetUpPr else None, ws.print_options.horizontalCentered,
+            ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom,
+            ws.page_margins.footer, ws.oddFooter.center.text, ws.freeze_panes, ws.auto_filter.ref,
+            sorted(str(m) for m in ws.merged_cells.ranges), bool(ws.sheet_view.tabSelected), ws.sheet_state,
+            {k: d.width for k, d in ws.column_dimensions.items()},
+            {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            len(ws.data_validations.dataValidation))
+    return out
+
+
+def _both(src, findings, tmp_path, **kw):
+    fast = write_feedback(src, findings, tmp_path / "xml.xlsx", engine="xml", **kw)
+    slow = write_feedback(src, findings, tmp_path / "openpyxl.xlsx", engine="openpyxl", **kw)
+    return fast, slow
+
+
+def test_xml_path_gives_what_openpyxl_gives(tmp_path, faulty):
+    src, findings = faulty
+    before = src.read_bytes()
+    extra = [finding("R-REQUIRED", file="甲区.xlsx", sheet="集群企业", row=5, column="列", cell="Z5", value=""),
+             finding("R-REQUIRED", file="甲区.xlsx", sheet="集群企业", row=9, column="列", cell="", value="")]
+    fast, slow = _both(src, findings + extra, tmp_path, district_name="甲区", period_label=PERIOD.label)
+    assert src.read_bytes() == before
+    a, b = _look(fast), _look(slow)
+    assert a == b
+    # not vacuous: painted cells, comments, the list and its links are there
+    assert a["集群企业"]["Z5"][3] == FILL_ERROR and "【错误】" in a["集群企业"]["Z5"][12]
+    assert a[LIST_SHEET]["D" + str(3 + len(findings) + 2)][0] == "第9行"
+    assert a["sheets"] == ([LIST_SHEET, "填报说明", "集群企业", "投资项目", "集群产出", "_表单信息"], LIST_SHEET)
+
+
+def test_xml_path_of_a_merged_cell_and_an_openpyxl_saved_file(tmp_path, small_catalogue):
+    """A clerk merged H8:H9 and saved with another program (here openpyxl): the R-MERGED finding paints
+    the merge's anchor; identity (district, period) comes from the file."""
+    from helpers import merge_cells, roster_form
+
+    from reporttool.checks import check_files
+
+    src = merge_cells(roster_form(small_catalogue, tmp_path / "src.xlsx", "110101", 3), "H8:H9")
+    report, = check_files([src], small_catalogue)
+    assert any(f.rule == "R-MERGED" for f in report.findings)
+    fast, slow = _both(src, report.findings, tmp_path, words=small_catalogue.words)
+    a, b = _look(fast), _look(slow)
+    assert a == b
+    assert a["集群企业"]["H8"][3] == FILL_ERROR and a[LIST_SHEET]["A1"][0].endswith("报表审核问题清单")
+
+
+def test_what_the_xml_path_cannot_do_goes_to_openpyxl(tmp_path, faulty):
+    """A feedback copy sent back (comments, an old 问题清单), a form from an older wider template and a
+    macro workbook are written by openpyxl; "auto" gives its result."""
+    from reporttool.forms import layout as L
+    from reporttool.render.feedback_xml import NotFast
+
+    src, findings = faulty
+    first = write_feedback(src, findings, tmp_path / "first.xlsx")
+    wb = openpyxl.load_workbook(src)
+    wb[L.ROSTER.name].column_dimensions["C"].width = 120  # too wide to print at 9 pt even on A3
+    wide = tmp_path / "wide.xlsx"
+    wb.save(wide)
+    macro = tmp_path / "macro.xlsm"
+    import zipfile
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(macro, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            zout.writestr(item, data)
+    for i, source in enumerate((first, wide, macro)):
+        with pytest.raises(NotFast):
+            write_feedback(source, findings[:1], tmp_path / f"x{i}.xlsx", engine="xml")
+        auto = write_feedback(source, findings[:1], tmp_path / f"auto{i}.xlsx")
+        slow = write_feedback(source, findings[:1], tmp_path / f"slow{i}.xlsx", engine="openpyxl")
+        assert _look(auto) == _look(slow)
+
+
+def test_list_columns_fit_their_content(tmp_path, faulty):
+    """规则代码 and 列名 as wide as their longest entry (R-SCALE-REVENUE: 13 capitals × 1.25 + 2 hyphens
+    + 1.5 = 19.75; 本年累计营业收入: 8 × 1.75 + 1.5 = 15.5); 问题说明 (to 22) then 县区说明 give the width
+    back, so the list stays within one A4 landscape page at 100 %."""
+    from reporttool.core.paper import A4_LANDSCAPE, PADDING, table_units
+    from reporttool.render.feedback import LIST_COLUMNS, list_widths
+
+    src, _findings = faulty
+    one = finding("R-SCALE-REVENUE", file="甲区.xlsx", sheet="集群企业", row=7, cell="H7", column="本年累计营业收入",
+                  value="900", annual="1200", threshold="2000")
+    widths = list_widths([one])
+    assert widths[8] == 19.75 and widths[4] == 15.5 and widths[6] == 22.0
+    others = 5 + 5.5 + 8 + 7 + 15.5 + 11 + 22 + 19.75 + 9 * PADDING  # every column but 县区说明
+    assert widths[7] == round(A4_LANDSCAPE.usable_units - others, 2)
+    assert table_units(list(widths)) <= A4_LANDSCAPE.usable_units + 0.01
+    longer = finding("R-REQUIRED", sheet="集群企业", row=7, cell="B7", column="统一社会信用代码（纳税人识别号）")
+    assert list_widths([longer])[4] == 20.0  # 33.5 wanted, capped at 20 (the column wraps)
+    assert list_widths([]) == tuple(w for _l, w in LIST_COLUMNS)
+    for engine in ("xml", "openpyxl"):
+        dest = write_feedback(src, [one], tmp_path / f"{engine}.xlsx", engine=engine)
+        ws = openpyxl.load_workbook(dest)[LIST_SHEET]
+        assert ws.column_dimensions["I"].width == 19.75 and ws.column_dimensions["E"].width == 15.5

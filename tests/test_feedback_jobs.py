@@ -27,8 +27,8 @@ def _jobs(tmp_path, cat, folder):
     return jobs
 
 
-def test_parallel_feedback_is_what_the_parent_writes(tmp_path, small_catalogue):
-    assert len(_jobs(tmp_path, small_catalogue, "x")) >= feedback_jobs.PARALLEL_MIN
+def test_parallel_feedback_is_what_the_parent_writes(tmp_path, small_catalogue, monkeypatch):
+    monkeypatch.setattr(feedback_jobs, "PARALLEL_MIN", 4)  # four jobs are enough to use the pool here
     serial, parallel = _jobs(tmp_path, small_catalogue, "serial"), _jobs(tmp_path, small_catalogue, "parallel")
     for job in serial:
         feedback_jobs.write_one(job, "2025年1-6月", small_catalogue.words)
@@ -37,7 +37,8 @@ def test_parallel_feedback_is_what_the_parent_writes(tmp_path, small_catalogue):
         assert _cells(a[2]) == _cells(b[2])
 
 
-def test_a_feedback_that_cannot_be_written_is_raised_from_the_pool(tmp_path, small_catalogue):
+def test_a_feedback_that_cannot_be_written_is_raised_from_the_pool(tmp_path, small_catalogue, monkeypatch):
+    monkeypatch.setattr(feedback_jobs, "PARALLEL_MIN", 4)
     jobs = _jobs(tmp_path, small_catalogue, "out")
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")

@@ -66,15 +66,17 @@ def test_feedback_paints_the_anchor_of_a_merged_cell(tmp_path, small_catalogue):
 
 def test_feedback_of_a_workbook_that_cannot_be_painted_lists_the_findings(tmp_path, small_catalogue, monkeypatch):
     from reporttool.render import feedback as fb
+    from reporttool.render import feedback_xml
 
     src = roster_form(small_catalogue, tmp_path / "甲区.xlsx", "110101", 1)
     first = _roster_row(src, small_catalogue, 0)
     merge_cells(src, f"H{first}:H{first + 1}")
     report, = check_files([src], small_catalogue)
 
-    def broken(wb, findings):
+    def broken(*args):
         raise AttributeError("cannot paint")
-    monkeypatch.setattr(fb, "_paint", broken)
+    monkeypatch.setattr(fb, "_paint", broken)  # the openpyxl path
+    monkeypatch.setattr(feedback_xml, "paint", broken)  # the XML path, which then hands over to openpyxl
     dest = write_feedback(src, report.findings, tmp_path / "fb" / "甲区.xlsx")
     wb = openpyxl.load_workbook(dest)
     assert wb.sheetnames == [LIST_SHEET]

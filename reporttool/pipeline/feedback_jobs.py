@@ -1,11 +1,13 @@
 """Writing the districts' feedback workbooks, in parallel when there are several.
 
-Each feedback workbook is the district's own file annotated (openpyxl: load, paint, save): ≈0.7 s each
-on the bench machine, one after the other in the parent, after every file has been read. In a province
-round where many districts have findings this was the largest part of the run (docs/performance.md), while
-the reading workers sat idle. With ``PARALLEL_MIN`` or more to write they are written by a ``spawn`` pool
+Each feedback workbook is the district's own file annotated. With openpyxl (load, paint, save) that cost
+≈0.7 s each on the bench machine, one after the other in the parent, after every file had been read: in a
+province round where many districts have findings the largest part of the run (docs/performance.md), while
+the reading workers sat idle. It is now painted at the XML level (render/feedback_xml.py, a fraction of
+that; openpyxl remains for the workbooks that path cannot handle), and still written in parallel.
+With ``PARALLEL_MIN`` or more to write they are written by a ``spawn`` pool
 (one process per CPU, as the reading workers: ended when the parent dies, Ctrl-C left to the parent);
-fewer are written in this process (a worker costs ≈0.3 s to start). Each job writes its own file
+fewer are written in this process (a worker costs ≈0.3 s to start, a workbook ≈0.1 s to write). Each job writes its own file
 atomically in the staging folder, so the order does not matter; an OSError or ReportToolError raised while
 writing one is raised here as it was in process. A pool that breaks (a worker killed) writes what is left
 in this process.
@@ -22,7 +24,7 @@ from reporttool.catalogue.model import Words
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Finding
 
-PARALLEL_MIN = 4
+PARALLEL_MIN = 8  # 4 while each took ≈0.7 s with openpyxl
 MEMORY_MB = 2048  # per worker (RLIMIT_AS where there is one): a 5,000-row workbook in openpyxl is ≈ 300 MB
 
 # (archived source file or None, the district's findings, destination in staging, district name)

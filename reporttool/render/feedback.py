@@ -8,8 +8,10 @@ A file we could not open at all gets a fresh workbook holding only the 问题清
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reporttool.checks.single import counts
@@ -17,6 +19,7 @@ from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_write
 from reporttool.core.models import ERROR, VERIFY, Finding, Words, parse_period
 from reporttool.core.paper import (
+    A4_LANDSCAPE,
     A4_PORTRAIT,
     BOTTOM_MARGIN,
     FOOTER,
@@ -43,6 +46,9 @@ FILL_VERIFY = "FFFFEB9C"
 FILL_EXPLAINED = "FFC6EFCE"
 FILL_INFO = "FFDDEBF7"
 _OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
+HEAD_FILL = "FFF2F2F2"
+LINK_COLOUR = "FF0563C1"
+NO_FINDINGS = "未发现问题。"
 
 # widths: the list prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper)
 LIST_COLUMNS = (("序号", 5), ("类别", 5.5), ("工作表", 8), ("单元格", 7), ("列名", 11), ("填报值", 11),
@@ -66,21 +72,80 @@ _PRECEDENCE = {FILL_ERROR: 0, FILL_VERIFY: 1, FILL_EXPLAINED: 2, FILL_INFO: 3}
 
 
 def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path, *, district_name: str = "",
-                   period_label: str = "", words: Words | None = None) -> Path:
+                   period_label: str = "", words: Words | None = None, engine: str = "auto") -> Path:
     """Write the feedback workbook for ``source`` to ``dest`` (atomically) and return ``dest``.
 
     ``source`` is never modified. When it is None or cannot be opened (a refused file), the result holds
     only the 问题清单. ``district_name`` / ``period_label`` go into the title; when empty they are taken
     from the form's identity sheet (district code and period) or left out.
-    """
-    from openpyxl import Workbook, load_workbook
 
+    ``engine``: "auto" paints the district's file at the XML level (render/feedback_xml.py, a fraction of
+    openpyxl's cost) and uses openpyxl for what that path does not handle; "xml" raises NotFast instead
+    (tests); "openpyxl" always loads and saves the workbook with openpyxl. The result is the same.
+    """
     findings = list(findings)
     words = words or Words()
     author = f"{words.bureau}审核"  # 市局审核 / 省厅审核: the comments' author, and how ours are found again
     dest = Path(dest)
     if source is not None and Path(source).exists() and dest.resolve() == Path(source).resolve():
         raise ReportToolError(f"反馈表不能写到原文件 {source} 上，请换一个目录。")
+    if source is not None and engine != "openpyxl":
+        from reporttool.render.feedback_xml import NotFast
+
+        try:
+            data = _annotate_xml(Path(source), findings, district_name, period_label, words, author)
+        except NotFast:
+            if engine == "xml":
+                raise
+            data = None
+        except Exception as exc:  # noqa: BLE001 - anything unforeseen: the openpyxl path, as before
+            if engine == "xml":
+                raise NotFast(f"{type(exc).__name__}: {exc}") from exc
+            data = None
+        if data is not None:
+            return atomic_write(dest, lambda tmp: _write_bytes(tmp, data))
+    return _write_openpyxl(source, findings, dest, district_name, period_label, words, author)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    Path(path).write_bytes(data)
+
+
+def _annotate_xml(source: Path, findings: list[Finding], district_name: str, period_label: str, words: Words,
+                  author: str) -> bytes:
+    """The feedback workbook's bytes, painted at the XML level (raises NotFast when it cannot be)."""
+    from reporttool.render import feedback_xml as X
+
+    book = X.FastBook.open(source)
+    if not period_label or not district_name:
+        ident = book.identity(META_SHEET)
+        period_label = _period_of(period_label, ident)
+        district_name = district_name or _unit_in(book.visible_values(8, 8)) or ident.get("县区代码", "")
+    by_cell = _by_cell(findings, book.sheetnames, lambda name: book.merges(book.sheet(name)))
+    X.paint(book, {key: (min((fill_of(f) for f in items), key=_PRECEDENCE.__getitem__), *_comment(items, words))
+                   for key, items in by_cell.items()}, author)
+    for sheet in book.sheets:
+        X.print_used_rows(book, sheet)
+        X.check_instructions(book, sheet)
+    plan = _plan(findings, [LIST_SHEET, *book.sheetnames], source, district_name, period_label, "", words)
+    X.add_list(book, plan, LIST_SHEET, {})
+    out: list[bytes] = []
+    book.save(out.append)
+    return out[0]
+
+
+def _period_of(period_label: str, ident: dict[str, str]) -> str:
+    if not period_label and ident.get("报告期"):
+        try:
+            return parse_period(ident["报告期"]).label
+        except ValueError:
+            return ident["报告期"]
+    return period_label
+
+
+def _write_openpyxl(source: Path | None, findings: list[Finding], dest: Path, district_name: str,
+                    period_label: str, words: Words, author: str) -> Path:
+    from openpyxl import Workbook, load_workbook
 
     wb = None
     note = ""
@@ -95,11 +160,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
             _clear_previous_feedback(wb, author)
             if not period_label or not district_name:
                 ident = _identity(wb)
-                if not period_label and ident.get("报告期"):
-                    try:
-                        period_label = parse_period(ident["报告期"]).label
-                    except ValueError:
-                        period_label = ident["报告期"]
+                period_label = _period_of(period_label, ident)
                 district_name = district_name or _filled_unit(wb) or ident.get("县区代码", "")
             _paint(wb, findings, author, words)
             for ws in wb.worksheets:
@@ -119,15 +180,20 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
 def _finish(wb, listing, findings: list[Finding], dest: Path, source: Path | None, district_name: str,
             period_label: str, note: str, words: Words) -> Path:
     """Write the 问题清单 into ``listing``, make it the active sheet and save ``wb`` atomically."""
-    if not district_name:
-        district_name = next((f.district for f in findings if f.district), "")
-    file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
-    _write_list(listing, wb, findings, district_name, period_label, file_name, note, words)
+    _write_list(listing, _plan(findings, wb.sheetnames, source, district_name, period_label, note, words))
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = 0
     listing.sheet_view.tabSelected = True
     return atomic_write(dest, lambda tmp: wb.save(tmp))
+
+
+def _plan(findings: list[Finding], sheetnames: list[str], source: Path | None, district_name: str,
+          period_label: str, note: str, words: Words) -> ListPlan:
+    if not district_name:
+        district_name = next((f.district for f in findings if f.district), "")
+    file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
+    return list_plan(findings, sheetnames, district_name, period_label, file_name, note, words)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,16 +211,18 @@ def _identity(wb) -> dict[str, str]:
 
 def _filled_unit(wb) -> str:
     """The 填报单位 printed above a data table ("填报单位：兴城市"), "" when not found."""
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        for row in ws.iter_rows(min_row=1, max_row=8, max_col=8, values_only=True):
-            for v in row:
-                if isinstance(v, str) and "填报单位" in v:
-                    name = re.split(r"[:：]", v.split("填报单位", 1)[1], maxsplit=1)[-1].strip()
-                    name = re.split(r"\s{2,}|报告期", name)[0].strip()
-                    if name:
-                        return name
+    return _unit_in(v for ws in wb.worksheets if ws.sheet_state == "visible"
+                    for row in ws.iter_rows(min_row=1, max_row=8, max_col=8, values_only=True) for v in row)
+
+
+def _unit_in(values: Iterable[object]) -> str:
+    """The first 填报单位 among ``values`` (the first 8 × 8 cells of each visible sheet), "" when none."""
+    for v in values:
+        if isinstance(v, str) and "填报单位" in v:
+            name = re.split(r"[:：]", v.split("填报单位", 1)[1], maxsplit=1)[-1].strip()
+            name = re.split(r"\s{2,}|报告期", name)[0].strip()
+            if name:
+                return name
     return ""
 
 
@@ -179,48 +247,128 @@ def _paint(wb, findings: list[Finding], author: str = COMMENT_AUTHOR, words: Wor
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    anchors = {sheet: _merge_anchors(wb[sheet]) for sheet in wb.sheetnames}
-    for f in findings:
-        if f.sheet in wb.sheetnames and f.cell:
-            ref = f.cell.replace("$", "").upper()
-            by_cell[(f.sheet, anchors[f.sheet].get(ref, ref))].append(f)
-    for (sheet, ref), items in by_cell.items():
+    def merges(name: str) -> list[tuple[int, int, int, int]]:
+        ws = wb[name]
+        return [(r.min_row, r.min_col, r.max_row, r.max_col)
+                for r in (getattr(ws, "merged_cells", None) and ws.merged_cells.ranges or ())]
+
+    for (sheet, ref), items in _by_cell(findings, wb.sheetnames, merges).items():
         cell = wb[sheet][ref]
         colour = min((fill_of(f) for f in items), key=_PRECEDENCE.__getitem__)
         cell.fill = PatternFill(fill_type="solid", fgColor=colour, bgColor=colour)
-        lines = []
-        for f in items:
-            lines.append(f"【{category(f)}】{f.message}")
-            if f.explanation:
-                lines.append(f"{(words or Words()).unit}说明：{f.explanation}")
-        text = _clean("\n".join(lines))
-        height = 40 + 18 * sum(1 + len(line) // 22 for line in lines)
-        cell.comment = Comment(text, author, height=min(height, 400), width=320)
+        text, height = _comment(items, words)
+        cell.comment = Comment(text, author, height=height, width=320)
 
 
-def _merge_anchors(ws) -> dict[str, str]:
-    """Every covered cell of a merged range -> the range's anchor (top-left) cell, which alone can carry a
-    fill and a comment (openpyxl's MergedCell cannot)."""
-    from openpyxl.utils import get_column_letter
+def _by_cell(findings: list[Finding], sheetnames: list[str],
+             merges: Callable[[str], list[tuple[int, int, int, int]]]) -> dict[tuple[str, str], list[Finding]]:
+    """The findings by the cell that shows them: a cell inside a merged range is shown by the range's
+    anchor (top-left) cell, which alone can carry a fill and a comment."""
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    ranges: dict[str, list[tuple[int, int, int, int]]] = {}
+    for f in findings:
+        if f.sheet in sheetnames and f.cell:
+            ref = f.cell.replace("$", "").upper()
+            if f.sheet not in ranges:
+                ranges[f.sheet] = [m for m in merges(f.sheet)  # an absurd merge: its anchor is still painted
+                                   if (m[2] - m[0] + 1) * (m[3] - m[1] + 1) <= 100_000]
+            by_cell[(f.sheet, _anchor(ref, ranges[f.sheet]))].append(f)
+    return by_cell
 
-    out: dict[str, str] = {}
-    for rng in getattr(ws, "merged_cells", None) and ws.merged_cells.ranges or ():
-        anchor = f"{get_column_letter(rng.min_col)}{rng.min_row}"
-        if (rng.max_row - rng.min_row + 1) * (rng.max_col - rng.min_col + 1) > 100_000:
-            continue  # an absurd merge: its anchor is still painted when named
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                out[f"{get_column_letter(c)}{r}"] = anchor
+
+def _anchor(ref: str, ranges: list[tuple[int, int, int, int]]) -> str:
+    m = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", ref)
+    if m is None:
+        return ref
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    for r1, c1, r2, c2 in ranges:
+        if r1 <= row <= r2 and c1 <= col <= c2:
+            return f"{_col_letter(c1)}{r1}"
+    return ref
+
+
+def _comment(items: list[Finding], words: Words | None) -> tuple[str, int]:
+    """The comment of a problem cell (every message, the district's explanations) and its height in px."""
+    lines = []
+    for f in items:
+        lines.append(f"【{category(f)}】{f.message}")
+        if f.explanation:
+            lines.append(f"{(words or Words()).unit}说明：{f.explanation}")
+    height = 40 + 18 * sum(1 + len(line) // 22 for line in lines)
+    return _clean("\n".join(lines)), min(height, 400)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One finding's line of the 问题清单: its cells' texts (序号 a number), the 类别 fill, the link."""
+
+    values: tuple[int | str | None, ...]
+    fill: str
+    link: str | None  # location ('工作表'!C7) of the problem, None when it is not in this workbook
+    display: str  # the link's display: the cell, or A{row} when the finding names a row only
+    height: float
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """Everything the 问题清单 shows, computed once: the openpyxl and the XML writer both draw it."""
+
+    title: str
+    summary: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+    rows: tuple[ListRow, ...]
+
+    @property
+    def last_col(self) -> str:
+        return _col_letter(len(self.headers))
+
+    @property
+    def last_row(self) -> int:
+        return max(3 + len(self.rows), 4)
+
+
+def _col_letter(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
     return out
 
 
-def _write_list(ws, wb, findings: list[Finding], district: str, period_label: str, file_name: str,
-                note: str, words: Words | None = None) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
+def _code_width(text: str) -> float:
+    """Printed width of an unbreakable code or label at 10 pt: CJK 1.75 units, capitals and digits 1.25
+    (wider than text_width's 1.0 in 宋体/DejaVu), other characters 1.0."""
+    return sum(1.75 if unicodedata.east_asian_width(ch) in "WFA" else 1.25 if ch.isupper() or ch.isdigit()
+               else 1.0 for ch in text)
 
+
+def list_widths(findings: list[Finding]) -> tuple[float, ...]:
+    """Column widths of the 问题清单: 列名 and 规则代码 as wide as their longest entry (a rule code does not
+    wrap, and was cut off in print at the fixed width), within bounds; 问题说明 (then 县区说明) give back
+    what they take, so the list still prints one A4 landscape page wide at 100 % when it can."""
+    widths = [w for _label, w in LIST_COLUMNS]
+    labels = [label for label, _w in LIST_COLUMNS]
+    for label, cap, get in (("列名", 20.0, lambda f: f.column), ("规则代码", 22.0, lambda f: f.rule)):
+        i = labels.index(label)
+        need = max((_code_width(str(get(f) or "")) + 1.5 for f in findings), default=0.0)
+        widths[i] = min(max(widths[i], need), cap)
+    usable = A4_LANDSCAPE.usable_units
+    for label, floor in (("问题说明", 22.0), ("县区说明", 12.0)):
+        i = labels.index(label)
+        excess = table_units(widths) - usable
+        if excess > 0:
+            widths[i] = max(floor, widths[i] - excess)
+    return tuple(round(w, 2) for w in widths)
+
+
+def list_plan(findings: list[Finding], sheetnames: list[str], district: str, period_label: str,
+              file_name: str, note: str, words: Words | None = None) -> ListPlan:
+    """The 问题清单 of ``findings`` for a workbook holding ``sheetnames`` (links go only to those)."""
+    words = words or Words()
     n = counts(findings)
     title = f"{district}{period_label}报表审核问题清单".strip()
     summary = (f"错误 {n['error']} 项，核实 {n['verify']} 项（已说明 {n['explained']} 项），提示 {n['info']} 项。"
@@ -229,68 +377,89 @@ def _write_list(ws, wb, findings: list[Finding], district: str, period_label: st
         summary = f"文件：{file_name}。{summary}"
     if note:
         summary = f"{summary}{note}"
-    last_col = get_column_letter(len(LIST_COLUMNS))
+    widths = list_widths(findings)
+    rows = []
+    for k, f in enumerate(findings, start=1):
+        values: list[int | str | None] = [k]
+        values += [_clean_text(v) for v in (category(f), f.sheet, f.cell, f.column, f.value, f.message,
+                                             f.explanation, f.rule)]
+        target = f.cell or (f"A{f.row}" if f.row else "")
+        link = None
+        if f.sheet in sheetnames and target:
+            link = f"{_quote(f.sheet)}!{target}"
+            if not f.cell:
+                values[3] = f"第{f.row}行"
+        # an explicit height: LibreOffice and printing do not grow a wrapped row by themselves
+        lines = max(lines_needed(str(v or ""), w) for v, w in zip(values, widths))
+        rows.append(ListRow(tuple(values), fill_of(f), link, target, max(18, 13.5 * lines + 4)))
+    headers = tuple(label.replace("县区", words.unit) for label, _w in LIST_COLUMNS)
+    return ListPlan(_clean(title), _clean(summary), headers, widths, tuple(rows))
+
+
+def _clean_text(value: object) -> str | None:
+    text = _clean("" if value is None else str(value))
+    return text or None
+
+
+def _write_list(ws, plan: ListPlan) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    last_col = plan.last_col
     thin = Side(style="thin", color="FF999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     body_font = Font(name="宋体", size=10)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    _text(ws.cell(1, 1), title)
+    _text(ws.cell(1, 1), plan.title)
     ws.cell(1, 1).font = Font(name="黑体", size=14, bold=True)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 26
-    _text(ws.cell(2, 1), summary)
+    _text(ws.cell(2, 1), plan.summary)
     ws.cell(2, 1).font = Font(name="宋体", size=10)
     ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells(f"A2:{last_col}2")
     ws.row_dimensions[2].height = 32
 
-    for i, (label, width) in enumerate(LIST_COLUMNS, start=1):
+    for i, (label, width) in enumerate(zip(plan.headers, plan.widths), start=1):
         c = ws.cell(3, i)
-        _text(c, label.replace("县区", (words or Words()).unit))
+        _text(c, label)
         c.font = Font(name="黑体", size=10, bold=True)
-        c.fill = PatternFill(fill_type="solid", fgColor="FFF2F2F2", bgColor="FFF2F2F2")
+        c.fill = PatternFill(fill_type="solid", fgColor=HEAD_FILL, bgColor=HEAD_FILL)
         c.alignment = Alignment(horizontal="center", vertical="center")
         c.border = border
         ws.column_dimensions[get_column_letter(i)].width = width
 
-    for k, f in enumerate(findings, start=1):
+    for k, row in enumerate(plan.rows, start=1):
         r = 3 + k
-        ws.cell(r, 1, k)
-        values = (category(f), f.sheet, f.cell, f.column, f.value, f.message, f.explanation, f.rule)
-        for i, v in enumerate(values, start=2):
+        ws.cell(r, 1, row.values[0])
+        for i, v in enumerate(row.values[1:], start=2):
             _text(ws.cell(r, i), v)
         kind = ws.cell(r, 2)
-        kind.fill = PatternFill(fill_type="solid", fgColor=fill_of(f), bgColor=fill_of(f))
-        target = f.cell or (f"A{f.row}" if f.row else "")
-        if f.sheet in wb.sheetnames and target:
+        kind.fill = PatternFill(fill_type="solid", fgColor=row.fill, bgColor=row.fill)
+        if row.link:
             link = ws.cell(r, 4)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{_quote(f.sheet)}!{target}",
-                                       display=f.cell or target)
-            if not f.cell:
-                _text(link, f"第{f.row}行")
-            link.font = Font(name="宋体", size=10, color="FF0563C1", underline="single")
-        for i in range(1, len(LIST_COLUMNS) + 1):
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=row.link, display=row.display)
+            link.font = Font(name="宋体", size=10, color=LINK_COLOUR, underline="single")
+        for i in range(1, len(plan.headers) + 1):
             c = ws.cell(r, i)
             c.border = border
             c.alignment = wrap
-            if not (i == 4 and c.hyperlink is not None):
+            if not (i == 4 and row.link):
                 c.font = body_font
-        # an explicit height: LibreOffice and printing do not grow a wrapped row by themselves
-        lines = max(lines_needed(str(ws.cell(r, i).value or ""), width)
-                    for i, (_label, width) in enumerate(LIST_COLUMNS, start=1))
-        ws.row_dimensions[r].height = max(18, 13.5 * lines + 4)
-    if not findings:
-        _text(ws.cell(4, 1), "未发现问题。")
+        ws.row_dimensions[r].height = row.height
+    if not plan.rows:
+        _text(ws.cell(4, 1), NO_FINDINGS)
         ws.merge_cells(f"A4:{last_col}4")
 
     ws.freeze_panes = "A4"
-    if findings:
-        ws.auto_filter.ref = f"A3:{last_col}{3 + len(findings)}"
+    if plan.rows:
+        ws.auto_filter.ref = f"A3:{last_col}{3 + len(plan.rows)}"
     ws.print_title_rows = "3:3"
-    _page_setup(ws, table_units([w for _label, w in LIST_COLUMNS]))
-    ws.print_area = f"A1:{last_col}{max(3 + len(findings), 4)}"
+    _page_setup(ws, table_units(list(plan.widths)))
+    ws.print_area = f"A1:{last_col}{plan.last_row}"
 
 
 def _page_setup(ws, units: float) -> None:
