@@ -297,3 +297,26 @@ def test_list_columns_fit_their_content(tmp_path, faulty):
         dest = write_feedback(src, [one], tmp_path / f"{engine}.xlsx", engine=engine)
         ws = openpyxl.load_workbook(dest)[LIST_SHEET]
         assert ws.column_dimensions["I"].width == 19.75 and ws.column_dimensions["E"].width == 15.5
+
+
+def test_libreoffice_reads_the_xml_paths_comments_and_paint(tmp_path, faulty):
+    """The parts the XML path writes (comments, legacy VML drawing, styles, the 问题清单 sheet) are read by
+    an office program: LibreOffice re-saves the file and the comments, fills and list are still there."""
+    import subprocess
+
+    from helpers import need_tool
+
+    office = need_tool("soffice", "libreoffice")
+    src, findings = faulty
+    dest = write_feedback(src, findings, tmp_path / "fb.xlsx", engine="xml")
+    out = tmp_path / "lo"
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(dest)],
+                   check=True, capture_output=True, timeout=240)
+    wb = openpyxl.load_workbook(out / "fb.xlsx")
+    assert wb.sheetnames[0] == LIST_SHEET and wb[LIST_SHEET]["G4"].value == findings[0].message
+    painted = {(f.sheet, f.cell) for f in findings if f.cell}
+    for sheet, ref in painted:
+        cell = wb[sheet][ref]
+        assert cell.comment is not None and "】" in cell.comment.text, (sheet, ref)
+        assert cell.fill.fgColor.rgb in (FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED), (sheet, ref)

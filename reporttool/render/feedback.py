@@ -1,3 +1,4 @@
+# Over 500 lines: the feedback workbook through openpyxl (the path for whatever the XML path hands over) and the 问题清单 both draw.
 """The feedback workbook (退回修改反馈表) sent back to a district.
 
 It is a copy of the district's own workbook, data untouched, with every problem cell painted (错误 red,
@@ -116,7 +117,7 @@ def _annotate_xml(source: Path, findings: list[Finding], district_name: str, per
     """The feedback workbook's bytes, painted at the XML level (raises NotFast when it cannot be)."""
     from reporttool.render import feedback_xml as X
 
-    book = X.FastBook.open(source)
+    book = X.FastBook.open(source, LIST_SHEET)
     if not period_label or not district_name:
         ident = book.identity(META_SHEET)
         period_label = _period_of(period_label, ident)
@@ -128,7 +129,7 @@ def _annotate_xml(source: Path, findings: list[Finding], district_name: str, per
         X.print_used_rows(book, sheet)
         X.check_instructions(book, sheet)
     plan = _plan(findings, [LIST_SHEET, *book.sheetnames], source, district_name, period_label, "", words)
-    X.add_list(book, plan, LIST_SHEET, {})
+    X.add_list(book, plan, LIST_SHEET, head_fill=HEAD_FILL, link_colour=LINK_COLOUR, no_findings=NO_FINDINGS)
     out: list[bytes] = []
     book.save(out.append)
     return out[0]

@@ -1,3 +1,4 @@
+# Over 500 lines: one writer of one OOXML package (opening, styles, cells, comments, print set-up, the list), whose parts must agree.
 """The feedback workbook written at the XML level: the fast path of render/feedback.py.
 
 openpyxl loads the district's whole workbook into cell objects and writes every one back (≈ 0.8 s CPU
@@ -18,7 +19,7 @@ What this path does not handle raises ``NotFast`` and render/feedback.py writes 
 before: a workbook that is not a plain .xlsx worksheet package (.xlsm, chart sheets, strict OOXML, parts
 elsewhere than xl/), one with comments or a 问题清单 already (a feedback copy sent back: openpyxl cleans it),
 a form from an older, wider template (its columns are narrowed), a problem cell named outside A1 form.
-tests/test_feedback_fast.py pins that both paths give the same workbook as openpyxl reads it.
+tests/test_feedback.py pins that both paths give the same workbook as openpyxl reads it.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ _M = "{" + MAIN + "}"
 _CT = "{" + CT_NS + "}"
 _PKG = "{" + PKG_REL + "}"
 _RID = "{" + REL_NS + "}id"
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _C, _F, _V, _IS = _M + "c", _M + "f", _M + "v", _M + "is"
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
@@ -109,7 +111,7 @@ def _parse(data: bytes):
 
 
 def _bytes(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return _DECLARATION + etree.tostring(root, xml_declaration=False, encoding="UTF-8")
 
 
 def _local(el) -> str:
@@ -175,7 +177,9 @@ class FastBook:
 
     # ---------------------------------------------------------------------------------------- opening
     @classmethod
-    def open(cls, source: Path) -> FastBook:
+    def open(cls, source: Path, list_sheet: str) -> FastBook:
+        """``source`` opened for painting; NotFast when it is not for this path (``list_sheet`` is the name
+        of the feedback's list: a workbook holding it already is a feedback copy sent back)."""
         try:
             zf = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError) as exc:
@@ -223,9 +227,7 @@ class FastBook:
             if override.get(path) != WORKSHEET_CT:
                 raise NotFast("sheet content type")
             sheets.append(Sheet(el.get("name", ""), path, el.get("state", "visible"), i))
-        from reporttool.render.feedback import LIST_SHEET
-
-        if not sheets or any(s.name == LIST_SHEET for s in sheets):
+        if not sheets or any(s.name == list_sheet for s in sheets):
             raise NotFast("a feedback copy sent back")
         for s in sheets:
             sheet_rels = _rels_name(s.part)
@@ -586,7 +588,8 @@ def _comments(book: FastBook, sheet: Sheet, items: list[tuple[int, int, str, int
         '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
         f"{shapes}</xml>").encode()
     rels_name = _rels_name(sheet.part)
-    rels = _parse(book.parts[rels_name]) if rels_name in book.parts else etree.Element(_PKG + "Relationships")
+    rels = (_parse(book.parts[rels_name]) if rels_name in book.parts
+            else etree.Element(_PKG + "Relationships", nsmap={None: PKG_REL}))
     used = {r.get("Id") for r in rels}
     ids = [f"rIdFb{k}" for k in range(1, 100) if f"rIdFb{k}" not in used][:2]
     etree.SubElement(rels, _PKG + "Relationship", Id=ids[0], Type=COMMENTS_REL, Target="/" + comments_part)
@@ -686,22 +689,22 @@ def check_instructions(book: FastBook, sheet: Sheet) -> None:
         raise NotFast("an older 填报说明")
 
 
-def add_list(book: FastBook, plan, list_sheet: str, colours: dict[str, str]) -> None:
-    """The 问题清单 as the first sheet (its own part), selected and active; defined names moved by one."""
-    from reporttool.render.feedback import HEAD_FILL, LINK_COLOUR, NO_FINDINGS
-
+def add_list(book: FastBook, plan, list_sheet: str, *, head_fill: str, link_colour: str, no_findings: str) -> None:
+    """The 问题清单 (``plan``: render/feedback.ListPlan) as the first sheet (its own part), selected and
+    active; defined names moved by one. The header's fill, the links' colour and the text of an empty
+    list come from render/feedback.py, which draws the same list with openpyxl."""
     grey = "FF999999"
     border = book.border(grey)
     title = book.xf(book.font("黑体", 14, bold=True), horizontal="center", vertical="center")
     summary = book.xf(book.font("宋体", 10), wrapText="1", vertical="center")
-    head = book.xf(book.font("黑体", 10, bold=True), book.fill(HEAD_FILL), border, horizontal="center",
+    head = book.xf(book.font("黑体", 10, bold=True), book.fill(head_fill), border, horizontal="center",
                    vertical="center")
     body_font = book.font("宋体", 10)
     body = book.xf(body_font, 0, border, wrapText="1", vertical="top")
-    link = book.xf(book.font("宋体", 10, colour=LINK_COLOUR, underline=True), 0, border, wrapText="1",
+    link = book.xf(book.font("宋体", 10, colour=link_colour, underline=True), 0, border, wrapText="1",
                    vertical="top")
     kinds = {rgb: book.xf(body_font, book.fill(rgb), border, wrapText="1", vertical="top")
-             for rgb in sorted(set(colours.values()) | {r.fill for r in plan.rows})}
+             for rgb in sorted({r.fill for r in plan.rows})}
     last_col = plan.last_col
     ncols = len(plan.headers)
 
@@ -729,7 +732,7 @@ def add_list(book: FastBook, plan, list_sheet: str, colours: dict[str, str]) -> 
                          f'display="{escape(row.display, {chr(34): "&quot;"})}"/>')
     merges = [f"A1:{last_col}1", f"A2:{last_col}2"]
     if not plan.rows:
-        rows.append(f'<row r="4">{text_cell("A4", 0, NO_FINDINGS)}</row>')
+        rows.append(f'<row r="4">{text_cell("A4", 0, no_findings)}</row>')
         merges.append(f"A4:{last_col}4")
     units = table_units(list(plan.widths))
     paper = paper_for(units, 10)
