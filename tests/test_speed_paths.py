@@ -66,3 +66,14 @@ def test_detail_number_cell_is_the_plain_rounded_value(value, places):
         shown = value
     shown = shown if shown else abs(shown)
     assert _n("I", value, places, S_AMOUNT) == f'<c s="{S_AMOUNT}"><v>{format(shown, "f")}</v></c>'
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=False), st.text(st.sampled_from("单位负责人统计填表 \n:："), max_size=8)),
+                max_size=8))
+def test_signoff_test_agrees_with_a_search_in_each_text(row):
+    """forms/reader.py _is_signoff searches the row's texts joined by line breaks: the same as each text alone."""
+    from reporttool.forms.layout import SIGNOFF_MARKERS
+    from reporttool.forms.reader import _Ctx
+
+    assert _Ctx._is_signoff(row) == any(m in v for v in row if isinstance(v, str) for m in SIGNOFF_MARKERS)

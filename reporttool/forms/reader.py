@@ -556,8 +556,9 @@ class _Ctx:
 
     @staticmethod
     def _is_signoff(row: list) -> bool:
-        # one search over the row's texts (a marker cannot span the line breaks between them): hot, every row
-        return _SIGNOFF.search("\n".join(v for v in row if v.__class__ is str and len(v) >= 3)) is not None
+        # one search over the row's texts (a marker has no line break, so it cannot span two texts; nor fit in
+        # a text shorter than itself): hot, every row
+        return _SIGNOFF.search("\n".join([v for v in row if v.__class__ is str])) is not None
 
     def _row(self, r: int, row: list, convs: list) -> Row:
         values: dict[str, Any] = {}
