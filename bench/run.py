@@ -12,8 +12,9 @@ of each is kept, so the ratios compare runs made within the same minute):
   (e) at the largest N: one district's file replaced by a corrected one, consolidate again (only that
       file should be read);
   (h) at the largest N, with --history-months M (default 18): the ledger given M-1 earlier months of the
-      same size (bench/history.py), then the same files consolidated as its last month: costs at most
-      1.2 × (a), the first month on a fresh ledger, if nothing reads other periods' rows;
+      same size, consistent with this one as a real year and a half is, and their per-period sums stored
+      (bench/history.py), then the same files consolidated as its last month: costs at most 1.2 × (a),
+      the first month on a fresh ledger, if nothing reads other periods' rows;
 and finally (f) times `reporttool check` on one --check-rows-row file.
 Prints a Markdown table and writes it (and the raw numbers as JSON) to bench/results/.
 """
