@@ -112,3 +112,67 @@ def test_the_explained_swing_stays_on_a_clusters_rows_beside_district_wide_amoun
     assert [(f.sheet, f.cell, f.explained) for f in at][:1] == [("集群产出", swing.cell, True)]
     rows = {r.values.get("cluster_code") for r in sub.tables["output"].rows if r.values.get("note")}
     assert rows and "全部" not in rows and all(cat.cluster(c) is not None for c in rows)
+
+
+def test_a_new_scale_enterprises_target_with_a_known_base_sizes_the_rosters():
+    """三年新增规上企业100户 (2023-2025) with the end of 2022 typed in the 基期 sheet (300户): in June 2025 the
+    clusters' 规上 enterprises are planned at 300 + 100 × 2.5/3 × 0.92-1.04, so the 总表 shows the plan's
+    progress instead of a fall below the base."""
+    import random
+
+    from reporttool.core.models import BaseStat
+    from reporttool.demo.plan import plan_city
+
+    cat = load_catalogue(REPO / "templates" / "targets.xlsx")
+    target = next(t for t in cat.targets if t.kind == "increase")
+    cat = dataclasses.replace(cat, base=(BaseStat("", target.indicator, 2022, D(300)),), _index={})
+    city = plan_city(cat, JUNE, random.Random(7))
+    ind = cat.indicator(target.indicator)
+    planned = sum(D(repr(cp.scale_firms)) for cp in city.clusters.values()
+                  if cp.cluster.code in ind.clusters and cp.cluster.in_programme and cp.scale_firms)
+    elapsed = D("2.5") / 3
+    assert D(300) + target.value * elapsed * D("0.92") - D("0.001") <= planned, planned
+    assert planned <= D(300) + target.value * elapsed * D("1.04") + D("0.001"), planned
+
+
+def test_a_cluster_reporting_only_its_output_gets_a_roster_on_that_scale():
+    """Without 营业收入 (智能家电 reports only 工业总产值) the roster's revenue is 78-92 % of the district's 产值,
+    not a size from the tier."""
+    cat = load_catalogue(REPO / "templates" / "targets.xlsx")
+    inds = tuple(dataclasses.replace(i, roster_measure="") if i.code == "CZ" else i
+                 for i in cat.indicators if i.code != "YYSR")
+    cat = dataclasses.replace(cat, indicators=inds, targets=tuple(t for t in cat.targets if t.indicator != "YYSR"),
+                              _index={})
+    plan = plan_demo(cat, JUNE, plant=False)
+    checked = 0
+    for dd in plan.data:
+        for c in cat.clusters_for(dd.district.code):
+            out = dd.outputs.get((c.code, "CZ"))
+            listed = sum((r["revenue"] for r in dd.roster if r["cluster"] == c.name), D(0))
+            if out is None or not listed:
+                continue
+            assert D("0.7") <= listed / out["value"] <= D("0.95"), (dd.district.name, c.name, listed, out["value"])
+            checked += 1
+    assert checked
+
+
+def test_a_target_split_to_one_district_sets_that_districts_value():
+    """化工 产值 5亿元 for 连山区 alone: its value is 5 × 时序进度 × the cluster's pace (0.72-1.06) ± 3 %, not its
+    share of the city's 化工 (about 20亿元 for half a year)."""
+    cat = _default(targets=(Target("HG", "CZ", "annual", 2025, D(5), district="211402", note="连山区化工产值5亿元"),))
+    plan = plan_demo(cat, JUNE, plant=False)
+    value = next(D(str(dd.outputs[("HG", "CZ")]["value"])) for dd in plan.data if dd.district.code == "211402")
+    assert D(5) * HALF * D("0.72") * D("0.97") * 10000 <= value <= D(5) * HALF * D("1.06") * D("1.03") * 10000, value
+
+
+def test_a_clusters_ratio_whole_that_is_the_local_economy_stays_above_all_clusters():
+    """葫芦岛 战新: 产值 ÷ 本地区规上工业总产值 ≥ 10 %. The whole is the economy, so it is above every cluster's
+    营业收入 together (it was 259亿元 beside 519亿元: the 战新 cluster, sized by its tier, was too small for it), and
+    the ratio still lands near its target."""
+    cat = _default()
+    plan = plan_demo(cat, JUNE, plant=False)
+    whole = _total(plan, "GSCZ", "ZX")
+    assert whole > _total(plan, "YYSR"), (whole, _total(plan, "YYSR"))
+    ratio = _total(plan, "CZ", "ZX") * 100 / whole
+    target = cat.target_for("ZX", "ZXZB", 2025).value
+    assert target * D("0.82") <= ratio <= target * D("1.08"), ratio

@@ -34,6 +34,7 @@ from reporttool.core.models import (
     SOURCE_ROSTER,
     TARGET_CUMULATIVE,
     TARGET_GROWTH,
+    TARGET_INCREASE,
     Cluster,
     District,
     Indicator,
@@ -202,7 +203,9 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
                          level=rng.uniform(0.75, 0.85) if lag else rng.uniform(0.92, 1.0))
         _plan_values(cat, period, cp, rng, year_frac)
         plans[c.code] = cp
-    # its own generator: the programme's investment leaves the city's other draws as they were
+    # their own generators: the programme's investment and 规上 count leave the city's other draws as they were
+    _scale_firms_from_base(cat, period, plans, random.Random(f"reporttool-demo-scale:{period.key}"))
+    _economy_above_clusters(cat, period, plans, random.Random(f"reporttool-demo-economy:{period.key}"))
     _programme_investment(cat, period, plans, random.Random(f"reporttool-demo-invest:{period.key}"), year_frac)
     _place_clusters(cat, plans, missing, rng)
     area = _plan_area(cat, period, plans, rng, year_frac)
@@ -293,7 +296,7 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
     ratio_sides = [(m.group(1), m.group(2), t) for f, t in formulas if (m := _RATIO.match(f.formula))]
     later = {a for a, b, t in ratio_sides if t is not None and b not in v}  # set from its whole below
     denominators = {b for _a, b, _t in ratio_sides}
-    rev_yuan = _yuan(cat, by_code[rev].form_unit, v[rev]) if rev in v else None
+    rev_yuan = cluster_yuan(cat, cp) or None  # the revenue, else 产值 (家电 has only 产值), in 元
     for ind in outputs:
         if ind.code in v or ind.code in cp.ratios or ind.code in later:
             continue
@@ -332,6 +335,58 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
             v[m.group(2)] = v[m.group(1)] / rng.uniform(0.3, 0.8)
 
 
+def _economy_above_clusters(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random) -> None:
+    """A cluster ratio whose whole is the local economy (战新产值 ÷ 本地区规上工业总产值 ≥ 10 %): that whole stays
+    above all the clusters together. When the cluster's tier made it too small (本地区规上工业总产值 259亿元 beside
+    化工's 产值 210亿元 and 485亿元 for all), the cluster's amounts grow so that the whole is 1.3-1.6 × the other
+    member clusters' revenue; not when one of its amounts has a target of its own."""
+    table = cat.unit_table()
+    for cp in plans.values():
+        for f in cat.indicators_for(cp.cluster.code):
+            m = _RATIO.match(f.formula) if f.source == SOURCE_FORMULA else None
+            whole_ind = cat.indicator(m.group(2)) if m and m.group(2) in cp.values else None
+            if whole_ind is None or not _ECONOMY.search(whole_ind.name) or _is_part(whole_ind.name):
+                continue
+            whole = _yuan(cat, whole_ind.form_unit, cp.values[whole_ind.code])
+            others = sum(cluster_yuan(cat, o) for o in plans.values() if o is not cp and o.cluster.in_programme)
+            fixed = any(_dimension(table, i.form_unit) == "人民币" and i.code in cp.values
+                        and (rt := cat.target_for(cp.cluster.code, i.code, period.year)) is not None
+                        and rt.value is not None for i in cat.indicators_for(cp.cluster.code))
+            if whole is None or whole >= others or fixed or whole <= 0:
+                continue
+            k = others * rng.uniform(1.3, 1.6) / whole
+            for code in cp.values:
+                ind = cat.indicator(code)
+                if ind is not None and _dimension(table, ind.form_unit) == "人民币":
+                    cp.values[code] *= k
+
+
+def _scale_firms_from_base(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random) -> None:
+    """A 新增 target on 规上企业户数 whose base is known (基期值 typed, or the 基期 sheet: 2023年末2650户, 三年新增300户):
+    the clusters' 规上 enterprises now are the base + the target × the plan time elapsed (× 0.92-1.04), shared
+    over the clusters without a 规上 target of their own by their revenue. Without a base (the ledger's December
+    gives it) the rosters keep their own sizes and demo --from plants the new ones (span.py)."""
+    for t in cat.targets:
+        ind = cat.indicator(t.indicator)
+        if (t.kind != TARGET_INCREASE or t.district or t.value is None or t.base_year is None or ind is None
+                or ind.roster_measure != "规上企业户数" or not t.base_year < period.year <= t.year):
+            continue
+        stat = cat.base_stat(t.cluster, t.indicator, t.base_year)
+        base = t.base_value if t.base_value is not None else (stat.value if stat is not None else None)
+        if base is None:
+            continue
+        elapsed = (period.year - t.base_year - 1 + period.month / 12) / (t.year - t.base_year)
+        want = float(base) + float(t.value) * elapsed * rng.uniform(0.92, 1.04)
+        clusters = [cp for cp in plans.values() if cp.cluster.code in ind.clusters
+            and (cp.cluster.code == t.cluster if t.cluster else cp.cluster.in_programme)]
+        fixed = sum(cp.scale_firms for cp in clusters if cp.scale_firms)
+        open_ = [cp for cp in clusters if not cp.scale_firms]
+        size = {cp.cluster.code: cluster_yuan(cat, cp) or 1.0 for cp in open_}
+        whole = sum(size.values()) or 1.0
+        for cp in open_:
+            cp.scale_firms = max(1.0, (want - fixed) * size[cp.cluster.code] / whole)
+
+
 def _programme_investment(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random,
                           year_frac: float) -> None:
     """A programme target on cumulative investment over the plan years (集群投资三年累计400亿元): this year's
@@ -367,7 +422,8 @@ def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: Dist
         if cp.cluster.districts:  # the catalogue says where it is (集群.所在县区)
             hosts[code] = [d for d in districts if d.code in cp.cluster.districts]
             continue
-        home = [d for d in districts if any(_park_in(d, p) for p in cp.cluster.parks)]
+        split = {t.district for t in cat.targets if t.cluster == code and t.district}  # a split target: it is there
+        home = [d for d in districts if any(_park_in(d, p) for p in cp.cluster.parks) or d.code in split]
         k = min(n, max(len(home), 2, round(n * rng.uniform(0.3, 0.6))))
         others = [d for d in districts if d not in home]
         hosts[code] = home + rng.sample(others, max(0, k - len(home)))
@@ -443,7 +499,12 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         c, w = cp.cluster, cp.weights[d.code]
         growth = max(-0.25, min(0.25, cp.growth + rng.uniform(-0.04, 0.04)))
         values = {code: x * w for code, x in cp.values.items()}
+        _split_targets(cat, period, d, cp, values)
         revenue = values.get(cp.revenue)
+        out_ind = cat.indicator(cp.output) if cp.output in values else None
+        if revenue is None and out_ind is not None:  # no 营业收入: its 产值 (智能家电 reports only 工业总产值), in 万元
+            got = _yuan(cat, out_ind.form_unit, values[cp.output])
+            revenue = got / 1e4 if got else None
         if revenue is None and cp.parts:  # no 营业收入: the parts of the cluster's 产值 (纺织+粮油+饲料+蔬菜)
             revenue = sum(values.get(p, 0.0) for p in cp.parts) or None
         if revenue is None:
@@ -454,7 +515,12 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
         else:
             n_scale = max(1, round(cp.scale_firms * w)) if cp.scale_firms else max(
                 1, min(40, round(revenue / frac / 1e4 / rng.uniform(2, 6))))
-            n_all = max(n_scale, round(cp.all_firms * w)) if cp.all_firms else n_scale + rng.randint(0, n_scale // 3 + 1)
+            if cp.all_firms:  # an enterprise-count target: the 规上 ones are among them unless they have their own
+                want_all = max(1, round(cp.all_firms * w))
+                n_scale = n_scale if cp.scale_firms else min(n_scale, want_all)
+                n_all = max(n_scale, want_all)
+            else:
+                n_all = n_scale + rng.randint(0, n_scale // 3 + 1)
         firms = _roster(cat, d, cp, rng, names, region, revenue * rng.uniform(0.78, 0.92), n_all, n_scale,
                         city.threshold * frac, growth, values, frac)
         data.roster += firms
@@ -471,6 +537,19 @@ def build_district(cat: Catalogue, period: Period, city: CityPlan, d: District, 
     for i, p in enumerate(data.projects, start=1):
         p["seq"] = i
     return _received(cat, period, data, rng)
+
+
+def _split_targets(cat: Catalogue, period: Period, d: District, cp: ClusterPlan, values: dict[str, float]) -> None:
+    """A target split to this district (陈村镇 研发投入8亿元) sets its value as a city target would: target × 时序进度
+    × the cluster's pace (a stock: its level), ± 3 %, instead of the district's share of the city value."""
+    for ind in cat.output_indicators_for(cp.cluster.code):
+        rt = cat.target_for(cp.cluster.code, ind.code, period.year, d.code)
+        if rt is None or rt.value is None or not ind.summable or ind.code not in values:
+            continue
+        own = random.Random(f"reporttool-demo-split:{d.code}:{cp.cluster.code}:{ind.code}:{period.key}")
+        share = (cp.pace * period.month / 12 if is_flow(ind) else cp.level) * own.uniform(0.97, 1.03)
+        values[ind.code] = float(to_form_unit(Decimal(repr(float(rt.value) * share)), ind.unit, ind.form_unit,
+                                              cat.unit_table()))
 
 
 def _roster_within_outputs(cat: Catalogue, cluster: str, firms: list[dict], outputs: dict) -> None:
