@@ -7,7 +7,7 @@ Plan in the catalogue's terms: a cluster's 本年累计 for an indicator with a 
 target × 时序进度 × pace, pace ≈ 0.96–1.06 for most clusters and 0.72–0.82 for the lagging ones; stocks
 (户数, 装机容量) sit at 92–100 % of target (75–85 % when lagging); a plan-end target sizes a year without one.
 Indicators without a value target get magnitudes from the cluster's tier (千亿级/五百亿级/百亿级; without one, the
-median of the plan's amount targets), from the
+smallest of the plan's 营业收入/产值 targets), from the
 other indicators (营业收入 ≈ 产值; parts of the revenue by name: 增加值, 利税, 采购额 …; employees from revenue)
 and from what their unit measures (万载重吨, 万辆, 亿美元). In a ratio A/B the whole B stays above the part A.
 Only clusters with a target for the year are planned to lag. District-wide figures (适用集群 合计) are planned
@@ -157,17 +157,22 @@ def tier_magnitude(tier: str) -> float:
 
 def cluster_size(cat: Catalogue, cluster: Cluster, year: int) -> float:
     """A cluster's yearly size in 亿元 when no target of its own sizes it: its tier (千亿级 -> 1000), else the
-    median of the plan's amount targets for the year (other clusters' 产值, 营业收入 … in 亿元), else 100."""
+    smallest of the plan's size targets for the year (other clusters' 营业收入 / 产值 in 亿元: a cluster the plan
+    sets no target for is rarely bigger than the smallest one it does, 丹东's 着力培育 clusters), else 100."""
     if re.search(r"[千百]亿", cluster.tier or ""):
         return tier_magnitude(cluster.tier)
     sizes = []
     for c in cat.clusters:
         for ind in cat.indicators_for(c.code):
-            rt = cat.target_for(c.code, ind.code, year) if ind.summable and ind.compare_time else None
+            if not (ind.summable and ind.compare_time and not _is_part(ind.name) and (
+                    _REVENUE.search(ind.name) or "产值" in ind.name
+                    or ind.roster_measure in ("营业收入合计", "工业总产值合计"))):
+                continue
+            rt = cat.target_for(c.code, ind.code, year)
             yuan = _yuan(cat, ind.unit, float(rt.value)) if rt is not None and rt.value is not None else None
             if yuan:
                 sizes.append(yuan / 1e8)
-    return sorted(sizes)[len(sizes) // 2] if sizes else 100.0
+    return min(sizes) if sizes else 100.0
 
 
 def _from_yi(cat: Catalogue, ind: Indicator, yi: float) -> float:
