@@ -3,8 +3,9 @@ from the ledger, and the findings added to a period's versions in use.
 
 ``checked_versions`` is ``compute.current_versions`` plus these findings: what every place that shows a
 district's state uses (consolidate, status, history, the web page), so they agree. Other periods are read
-only through their stored sums (figures/history.py) and stored credit-code lists; of the roster rows only
-those of enterprises that came or went are read (code, name, cluster, 说明).
+only through their stored sums (figures/history.py) and stored credit-code lists; of the previous period's
+roster rows only those of enterprises that went are read (code, name, cluster, 说明), and this period's named
+roster rows only when some enterprise seems gone (to find it by name: ``ledger.roster_listing``).
 """
 from __future__ import annotations
 
