@@ -19,7 +19,7 @@ from reporttool.forms.writer import write_template
 from reporttool.ledger import Ledger
 from reporttool.ledger.store import KIND_IMPORT, MIGRATIONS
 from reporttool.pipeline.consolidate import run_consolidate
-from reporttool.pipeline.importing import IMPORTED, KNOWN, SKIPPED, run_import
+from reporttool.pipeline.importing import IMPORTED, KNOWN, NOT_WORKBOOK, SKIPPED, run_import
 from reporttool.workspace import Workspace
 
 LONG_AFTER = dt.datetime(2025, 11, 20, 9, 0)  # far past every deadline of the months imported
@@ -88,7 +88,7 @@ def test_bad_files_are_named_and_skipped_the_rest_imported(small_workspace, tmp_
     outcome = {f.name: (f.outcome, f.reason) for f in result.files}
     assert outcome["往期/甲区5月.xlsx"][0] == IMPORTED
     assert outcome["往期/坏文件.xlsx"][0] == SKIPPED and outcome["往期/坏文件.xlsx"][1]
-    assert outcome["往期/说明.txt"][0] == SKIPPED
+    assert outcome["往期/说明.txt"] == (NOT_WORKBOOK, "不是报表文件（.txt）")  # listed, not an error
     assert outcome["不存在.xlsx"] == (SKIPPED, "不存在")
     with Ledger(ws) as ledger:  # skipped files are not recorded: fixed, they can be imported later
         assert [r.file_name for r in ledger.submissions()] == ["甲区5月.xlsx"]
@@ -160,11 +160,13 @@ def test_cli_import_names_each_file_and_exits_1_when_one_was_skipped(small_works
     old.mkdir()
     form(ws, old, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
     (old / "坏文件.xlsx").write_bytes(b"junk")
+    (old / "说明.txt").write_text("五月份的报表", encoding="utf-8")
     run = CliRunner().invoke(main, ["-w", str(ws.root), "import", str(old)])
     assert run.exit_code == 1, run.output
     assert "导入：往期/甲区5月.xlsx（甲区，2025-05，通过）" in run.output
     assert "跳过：往期/坏文件.xlsx" in run.output
-    assert "导入 1 个，已有 0 个，跳过 1 个" in run.output
+    assert run.output.count("说明.txt") == 1 and "未读取：往期/说明.txt：不是报表文件（.txt）。" in run.output
+    assert "共 3 个文件：导入 1 个，已有 0 个，跳过 1 个。另有 1 个不是报表文件，未读取。" in run.output
     again = CliRunner().invoke(main, ["-w", str(ws.root), "import", str(old / "甲区5月.xlsx")])
     assert again.exit_code == 0 and "已有：甲区5月.xlsx" in again.output
     hist = CliRunner().invoke(main, ["-w", str(ws.root), "history"])
@@ -244,3 +246,31 @@ def test_a_table_without_its_header_is_named_and_skipped(small_workspace, tmp_pa
                          header=("期别", "县区", "集群", "指标", "数值"))
     (f,) = run_import(small_workspace, [book]).files
     assert f.outcome == SKIPPED and "找不到表头" in f.reason and "本年累计" in f.reason
+
+
+def test_a_stray_text_file_alone_is_listed_once_and_the_import_succeeds(small_workspace, tmp_path):
+    ws = small_workspace
+    old = tmp_path / "往期"
+    old.mkdir()
+    form(ws, old, "甲区5月.xlsx", "110101", Period(2025, 5), "20")
+    (old / "readme.txt").write_text("notes", encoding="utf-8")
+    (old / "甲区6月.dat").write_bytes(form(ws, tmp_path, "x.xlsx", "110101", Period(2025, 6), "30").read_bytes())
+    run = CliRunner().invoke(main, ["-w", str(ws.root), "import", str(old)])
+    assert run.exit_code == 0, run.output  # a note beside the forms is no failure
+    assert "未读取：往期/readme.txt：不是报表文件（.txt）。" in run.output
+    assert "导入：往期/甲区6月.dat（甲区，2025-06，通过）" in run.output  # a zip header is read whatever the name
+    assert "导入 2 个，已有 0 个，跳过 0 个。另有 1 个不是报表文件，未读取。" in run.output
+
+
+def test_a_truncated_workbook_is_called_damaged_not_renamed(small_workspace, tmp_path):
+    ws = small_workspace
+    old = tmp_path / "往期"
+    old.mkdir()
+    whole = form(ws, tmp_path, "甲区5月.xlsx", "110101", Period(2025, 5), "20").read_bytes()
+    (old / "甲区5月.xlsx").write_bytes(whole[: len(whole) * 2 // 3])  # a download cut off
+    result = run_import(ws, [old])
+    [f] = result.files
+    assert f.outcome == SKIPPED
+    assert f.reason == ("文件是 Excel 工作簿（.xlsx），但已损坏或不完整（文件末尾缺失），无法读取。可能是下载、复制或邮件传输时"
+                        "被截断；请用 Excel/WPS 确认能打开后重新发送原文件。")
+    assert "改了扩展名" not in f.reason

@@ -30,6 +30,11 @@ _RULES: list[Rule] = [
          "文件不是 Excel 工作簿（.xlsx）{what}。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。",
          "文件内容不是 xlsx（zip）格式；PDF、图片、Word 文档、压缩包、网页格式的“.xls”、Excel 2003 XML 表格按内容认出并在"
          "消息中说明是什么", defaults=(("what", "，可能是改了扩展名的其他文件"),)),
+    Rule("F-DAMAGED", ERROR, "文件损坏",
+         "文件是 Excel 工作簿（.xlsx），但已损坏或不完整（{detail}），无法读取。可能是下载、复制或邮件传输时被截断；"
+         "请用 Excel/WPS 确认能打开后重新发送原文件。",
+         "文件以 zip 文件头开始，但目录缺失或某个条目的压缩数据不完整（被截断或损坏的 .xlsx）",
+         defaults=(("detail", "文件末尾缺失"),)),
     Rule("F-XLS", ERROR, "旧版xls格式",
          "文件是{kind}，请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后重新报送。",
          "OLE2 复合文档且不是加密的 xlsx（扩展名为 .et 时按 WPS 表格格式说明）"),

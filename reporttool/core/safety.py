@@ -163,7 +163,8 @@ def precheck(path: Path | str, limits: Limits | None = None) -> SafetyReport:
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-            raise refuse("F-NOT-XLSX") from None
+            # a zip header but no readable directory: a truncated or damaged .xlsx, not a renamed file
+            raise refuse("F-DAMAGED") from None
         with zf:
             members = zf.namelist()
             if "xl/workbook.xml" not in members:
@@ -359,7 +360,7 @@ def _stream(fh, info: zipfile.ZipInfo, offset: int, budget: list[int], lim: Limi
         if inflater.eof or not raw:
             break
     if inflater is not None and not inflater.eof and info.compress_size:
-        raise refuse("F-NOT-XLSX")
+        raise refuse("F-DAMAGED", detail=f"条目 {info.filename} 的压缩数据不完整")
     if produced != info.file_size:
         raise refuse("F-ZIP-BOMB", detail=f"条目 {info.filename} 声明大小 {info.file_size} 字节，实际 {produced} 字节")
 

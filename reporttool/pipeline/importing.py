@@ -10,6 +10,8 @@ gives one submission of the 集群产出 table per period × district, kind ``im
 canonical extract of its rows.
 
 Bad files are named and skipped (not recorded: fix and import again); one bad file never stops the rest.
+Files that are plainly no workbook (a 说明.txt beside the forms: neither a spreadsheet's extension nor a
+zip/OLE2 header) are listed once as not read, without a finding and without failing the import.
 Importing bytes already in the ledger is a no-op.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import ERROR, Finding, Submission, parse_period
+from reporttool.core.safety import OLE2_MAGIC, ZIP_MAGIC
 from reporttool.core.status import ST_PASSED, ST_RETURNED
 from reporttool.core.units import readable_name
 from reporttool.ledger import Ledger
@@ -42,6 +45,12 @@ if TYPE_CHECKING:
 IMPORTED = "导入"  # recorded as history now
 KNOWN = "已有"  # the same bytes were already in the ledger: nothing done
 SKIPPED = "跳过"  # not recorded (why in ``reason``)
+NOT_WORKBOOK = "非报表"  # not a workbook at all (a .txt beside the forms): listed, not read, not an error
+
+# Extensions read as (possibly mis-saved) workbooks: the reader names what is wrong with each. Any other
+# file is read only when its first bytes are a zip or OLE2 header (a workbook renamed .dat).
+WORKBOOK_SUFFIXES = frozenset((".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods",
+                               ".csv", ".zip", ".rar", ".7z"))
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,11 @@ class ImportResult:
         return sum(f.outcome == outcome for f in self.files)
 
     @property
+    def failed(self) -> bool:
+        """Some file could not be imported (a file that is no workbook at all does not count)."""
+        return self.count(SKIPPED) > 0
+
+    @property
     def periods(self) -> list[str]:
         """The periods that received history in this import, in order."""
         return sorted({f.period for f in self.files if f.outcome == IMPORTED and f.period})
@@ -83,6 +97,24 @@ def import_job(sub: Submission, findings: list[Finding], cat: Catalogue) -> Inge
         return IngestPayload(sub.district, "", ST_RETURNED, ident.version if ident else "",
                              ident.fingerprint if ident else "", list(findings))
     return prepare_ingest(sub, findings, cat, period)
+
+
+def is_workbook_like(path: Path) -> bool:
+    """``path`` may be a district file: a spreadsheet's (or archive's) extension, or a zip/OLE2 header.
+    False for a stray text, note or image file, which `import` lists as not read instead of an error."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return True  # let the reading say why it cannot be opened
+    return head.startswith(ZIP_MAGIC) or head == OLE2_MAGIC
+
+
+def not_workbook(path: Path, name: str) -> ImportedFile:
+    kind = path.suffix.lower() or "无扩展名"
+    return ImportedFile(path, name, NOT_WORKBOOK, reason=f"不是报表文件（{kind}）")
 
 
 def collect(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[ImportedFile]]:
@@ -127,6 +159,9 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
             new: dict[str, tuple[Path, str]] = {}  # sha -> (path, name)
             tables: dict[Path, list[ImportedFile]] = {}  # history tables: one entry per period × district
             for path, name in files:
+                if not is_workbook_like(path):
+                    out[path] = not_workbook(path, name)
+                    continue
                 try:
                     sha = hashlib.sha256(read_bytes(path)).hexdigest()
                 except OSError as exc:
@@ -226,4 +261,4 @@ def _store(ledger: Ledger, cat: Catalogue, configured: set[str], path: Path, nam
     return ImportedFile(path, name, IMPORTED, pay.district, pay.period, pay.status, findings=len(pay.findings))
 
 
-__all__ = ["IMPORTED", "KNOWN", "SKIPPED", "ImportResult", "ImportedFile", "collect", "import_job", "run_import"]
+__all__ = ["IMPORTED", "KNOWN", "NOT_WORKBOOK", "SKIPPED", "ImportResult", "ImportedFile", "collect", "import_job", "run_import"]
