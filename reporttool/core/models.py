@@ -454,6 +454,9 @@ class Finding:
     cell: str = ""  # e.g. D12
     value: str = ""  # the offending value, as text
     explanation: str = ""  # the district's 说明, when given
+    # the 计量单位 of the 集群产出 row the finding is on (万元, 户, %), as the form gives it; filled when the
+    # ledger gives findings back (Ledger.findings), "" elsewhere; not part of a finding's identity
+    unit: str = field(default="", compare=False)
 
     @property
     def explained(self) -> bool:

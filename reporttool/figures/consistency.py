@@ -9,6 +9,7 @@ roster rows only when some enterprise seems gone (to find it by name: ``ledger.r
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -112,6 +113,8 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
             if this_month:
                 found += month_outliers(cat, d, rec.file_name, output, this_month,
                                         _history(d, period, flows, sums_of))
+    found = [_with_row_unit(f, cv.facts[f.district].tables.get("output")) if f.district in cv.facts else f
+             for f in found]
     for f in found:
         cv.findings.setdefault(f.district, []).append(f)
     return found
@@ -121,6 +124,16 @@ def _missing_clusters(findings: list[Finding], output: Table | None) -> set[str]
     """The clusters R-ROSTER-MISSING reports for this file (found at the cluster's 集群产出 row)."""
     rows = {r.number: str(r.values.get("cluster_code") or "") for r in output.rows} if output else {}
     return {rows[f.row] for f in findings if f.rule == "R-ROSTER-MISSING" and f.row in rows}
+
+
+def _with_row_unit(f: Finding, output: Table | None) -> Finding:
+    """A finding on a 集群产出 row carries that row's 计量单位, as Ledger.findings gives the stored ones (so
+    问题清单 can print 填报值 with its unit)."""
+    if output is None or f.sheet != output.sheet or f.row is None or f.unit:
+        return f
+    row = next((r for r in output.rows if r.number == f.row), None)
+    unit = str(row.values.get("unit") or "").strip() if row is not None else ""
+    return dataclasses.replace(f, unit=unit) if unit else f
 
 
 def _this_month(cv: CurrentVersions, d: str, flows: set[str], factors: dict[str, Decimal],

@@ -907,9 +907,16 @@ class Ledger:
                        (sid, key, stamp, n_rows, data))
 
     def findings(self, sid: int) -> list[Finding]:
+        """The findings of a submission; one on a row of its 集群产出 table carries that row's 计量单位
+        (``Finding.unit``), so a list can say what unit the 填报值 is in."""
         return [Finding(r["rule"], r["severity"], r["message"], r["file"], r["district"], r["sheet"], r["row"],
-                        r["col"], r["cell"], r["value"], r["explanation"])
-                for r in self.db.execute("SELECT * FROM findings WHERE submission_id=? ORDER BY id", (sid,))]
+                        r["col"], r["cell"], r["value"], r["explanation"], unit=r["row_unit"] or "")
+                for r in self.db.execute(
+                    "SELECT f.*, o.unit AS row_unit FROM findings f"
+                    " LEFT JOIN tables t ON t.submission_id=f.submission_id AND t.key='output' AND t.sheet=f.sheet"
+                    " LEFT JOIN output_rows o ON t.key IS NOT NULL AND o.submission_id=f.submission_id"
+                    " AND o.row_number=f.row"
+                    " WHERE f.submission_id=? ORDER BY f.id", (sid,))]
 
     # ---- per-period sums (figures/history.py) -----------------------------------------------------
     def period_sums(self, period: str) -> tuple[str, str] | None:

@@ -34,6 +34,7 @@ from reporttool.core.paper import (
     table_units,
 )
 from reporttool.forms import layout as L
+from reporttool.render.finding_words import explain_score, value_text
 from reporttool.render.xlsx_styles import lines_needed
 
 LIST_SHEET = "问题清单"
@@ -382,8 +383,9 @@ def list_plan(findings: list[Finding], sheetnames: list[str], district: str, per
     rows = []
     for k, f in enumerate(findings, start=1):
         values: list[int | str | None] = [k]
-        values += [_clean_text(v) for v in (category(f), f.sheet, f.cell, f.column, f.value, f.message,
-                                             f.explanation, f.rule)]
+        # 填报值 with its unit, the robust score in words (render/finding_words.py, as in the 汇总表)
+        values += [_clean_text(v) for v in (category(f), f.sheet, f.cell, f.column, value_text(f),
+                                             explain_score(f.message, words), f.explanation, f.rule)]
         target = f.cell or (f"A{f.row}" if f.row else "")
         link = None
         if f.sheet in sheetnames and target:

@@ -20,7 +20,7 @@ from reporttool.core.fmt import text, trim
 from reporttool.core.models import SOURCE_OUTPUT, SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
-from reporttool.render import other_targets, plan_words
+from reporttool.render import finding_words, other_targets, plan_words
 from reporttool.render.scorecard import scorecard_sheet
 from reporttool.render.xlsx_styles import (
     Column,
@@ -846,7 +846,9 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     d_order = {d.code: k for k, d in enumerate(cat.districts)}
     findings = sorted(figs.findings, key=lambda f: (d_order.get(f.district, 1 << 30), f.file, f.sheet, f.row or 0))
     for n, f in enumerate(findings, 1):
-        t.set_height([(7, f.message), (9, f.explanation), (8, f.value), (4, f.column),
+        message = finding_words.explain_score(f.message)  # 稳健分数 in words
+        value = finding_words.value_text(f)  # with the form's unit: 211265.23万元
+        t.set_height([(7, message), (9, f.explanation), (8, value), (4, f.column),
                       (1, _district_name(cat, f.district) if f.district else ""), (6, f.rule), (2, f.sheet)])
         t.put(0, n, "center")
         t.put(1, _district_name(cat, f.district) if f.district else None, "text")
@@ -855,8 +857,8 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(4, f.column or None, "text")
         t.put(5, f.severity_label, "center", alert=f.severity_label == "错误")
         t.put(6, f.rule, "center")
-        t.put(7, f.message, "text")
-        t.put(8, f.value, "text")
+        t.put(7, message, "text")
+        t.put(8, value, "text")
         t.put(9, f.explanation, "text")
         t.next_row()
     label_counts: dict[str, int] = {}
@@ -865,5 +867,6 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     summary = "，".join(f"{k}{label_counts[k]}条" for k in ("错误", "核实", "已说明", "提示") if k in label_counts)
     t.notes([f"共{len(figs.findings)}条" + (f"：{summary}。" if summary else "。"),
              _w(cat, "类别：错误＝必须修改，所在行不计入汇总；核实＝数值可能有误，须核实并在说明栏说明；已说明＝县区已说明，数值保留；"
-                "提示＝供参考。单元格为县区报表中的位置；报表文件名见“报送情况”表。")])
+                "提示＝供参考。单元格为县区报表中的位置；报表文件名见“报送情况”表。"),
+             *finding_words.list_notes(findings, cat)])
     t.finish(freeze_col=2)
