@@ -103,3 +103,10 @@ def test_the_feedback_list_shows_the_value_with_its_unit(small_workspace):
     feedback = load_workbook(next(p for p in result.outputs if p.parent.name == "反馈"))["问题清单"]
     row = next(r for r in range(4, feedback.max_row + 1) if feedback.cell(r, 9).value == "R-YOY-SWING")
     assert feedback.cell(row, 6).value == "300万元"
+
+
+def test_the_words_follow_the_catalogue_level():
+    from reporttool.core.models import Words
+
+    said = explain_score("稳健分数 120，超过±3.5。", Words(unit="设区市"))
+    assert said == "稳健分数 120（当月高出本设区市以往当月中位数约178个典型波动），超过±3.5。"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from reporttool.catalogue import Catalogue
-from reporttool.core.models import Finding
+from reporttool.core.models import Finding, Words
 from reporttool.forms.layout import AMOUNT, INT, OUTPUT, PROJECTS, ROSTER
 
 OUTLIER_RULE = "R-MONTH-OUTLIER"
@@ -59,8 +59,9 @@ def _swings_text(score: Decimal) -> str:
     return f"{'高出' if score > 0 else '低于'}中位数约{shown.normalize():f}个典型波动"
 
 
-def explain_score(message: str) -> str:
-    """“…稳健分数 120，…” → “…稳健分数 120（当月比中位数高出约178个典型波动），…”; other messages unchanged."""
+def explain_score(message: str, words: Words | None = None) -> str:
+    """“…稳健分数 120，…” → “…稳健分数 120（当月高出本县区以往当月中位数约178个典型波动），…” (县区 in the
+    catalogue's ``words``); other messages unchanged."""
     m = _SCORE.search(message)
     if m is None:
         return message
@@ -70,8 +71,9 @@ def explain_score(message: str) -> str:
         return message
     if score == 0:
         return message
-    words = "（当月" + _swings_text(score).replace("中位数", "本县区以往当月中位数", 1) + "）"
-    return message[:m.end()] + words + message[m.end():]
+    unit = (words or Words()).unit
+    said = "（当月" + _swings_text(score).replace("中位数", f"本{unit}以往当月中位数", 1) + "）"
+    return message[:m.end()] + said + message[m.end():]
 
 
 def list_notes(findings: Sequence[Finding], cat: Catalogue) -> list[str]:
@@ -79,17 +81,18 @@ def list_notes(findings: Sequence[Finding], cat: Catalogue) -> list[str]:
     (only when some finding needs it)."""
     notes: list[str] = []
     units = [u for f in findings if (u := value_unit(f))]
+    unit = cat.words.unit
     if units:
         pairs = sorted({(i.form_unit, i.unit) for i in cat.indicators if i.form_unit and i.form_unit != i.unit})
-        text = ("填报值为县区报表中所填的原数，后附报表的计量单位（集群产出表为各行的计量单位，集群企业表、投资项目表的金额为万元）")
+        text = (f"填报值为{unit}报表中所填的原数，后附报表的计量单位（集群产出表为各行的计量单位，集群企业表、投资项目表的金额为万元）")
         if pairs:
             text += ("；问题说明中的当月值、中位数等按汇总表的单位（"
                      + "、".join(f"报表的{a}在汇总表中为{b}" for a, b in pairs) + "）")
         notes.append(text + "。")
     if any(f.rule == OUTLIER_RULE for f in findings):
         cutoff = cat.settings.month_outlier_cutoff
-        notes.append(f"“当月值异常”的稳健分数衡量本月当月值离本县区以往各月当月值的中位数有多远：以各月当月值与中位数之差的"
+        notes.append(f"“当月值异常”的稳健分数衡量本月当月值离本{unit}以往各月当月值的中位数有多远：以各月当月值与中位数之差的"
                      f"中位数为“典型波动”，稳健分数＝0.6745×（当月－中位数）÷典型波动；绝对值超过{cutoff.normalize():f}即远超"
-                     f"本县区平常的起伏（约{typical_swings(cutoff).quantize(Decimal('0.1'), ROUND_HALF_UP)}个典型波动），"
+                     f"本{unit}平常的起伏（约{typical_swings(cutoff).quantize(Decimal('0.1'), ROUND_HALF_UP)}个典型波动），"
                      "括号中写明了高出或低于中位数的典型波动个数。")
     return notes

@@ -846,7 +846,7 @@ def _findings_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     d_order = {d.code: k for k, d in enumerate(cat.districts)}
     findings = sorted(figs.findings, key=lambda f: (d_order.get(f.district, 1 << 30), f.file, f.sheet, f.row or 0))
     for n, f in enumerate(findings, 1):
-        message = finding_words.explain_score(f.message)  # 稳健分数 in words
+        message = finding_words.explain_score(f.message, cat.words)  # 稳健分数 in words
         value = finding_words.value_text(f)  # with the form's unit: 211265.23万元
         t.set_height([(7, message), (9, f.explanation), (8, value), (4, f.column),
                       (1, _district_name(cat, f.district) if f.district else ""), (6, f.rule), (2, f.sheet)])
