@@ -320,6 +320,23 @@ def figures_with_months(ledger, cat, period):
 
 # ---- reading outputs back -----------------------------------------------------------------------------------
 
+def target_notes(ws) -> list[str]:
+    """The 目标说明 (column H) of every row of a 总表 sheet, a “见注N” pointer replaced by the text of note N
+    (render/workbook.LongNotes moves a long 目标说明 under the table)."""
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    numbered = {}
+    for r in rows:
+        m = re.match(r"^(?:注：|　　)(\d+)\. (.*)$", str(r[0] or ""), re.S)
+        if m:
+            numbered[m.group(1)] = m.group(2)
+    out = []
+    for r in rows:
+        text = str(r[7]) if len(r) > 7 and r[7] else ""
+        m = re.fullmatch(r"见注(\d+)", text)
+        out.append(numbered.get(m.group(1), text) if m else text)
+    return [t for t in out if t]
+
+
 def xlsx_text(path: Path) -> str:
     """What a reader of a workbook sees: visible sheets' names, cells, comments and input messages (the
     hidden identity sheet of a form holds machine keys, not words)."""

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import docx_xml, make_province_catalogue, xlsx_text
+from helpers import docx_xml, make_province_catalogue, target_notes, xlsx_text
 from openpyxl import load_workbook
 
 from reporttool.catalogue import load_catalogue
@@ -103,7 +103,7 @@ def test_plan_end_targets_are_shown(round_):
     if not later:
         pytest.skip(f"{name}: no target after {period.year}")
     wb = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
-    notes = "".join(str(r[7]) for r in wb["总表"].iter_rows(min_row=5, values_only=True) if r[7])
+    notes = "".join(target_notes(wb["总表"]))
     year = max(t.year for t in later)
     assert f"{year}年目标" in notes and "已完成" in notes
     brief = docx_xml(next(p for p in result.outputs if p.suffix == ".docx"))

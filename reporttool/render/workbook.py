@@ -178,22 +178,27 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     if programme:
         blocks.insert(0 if total_first(cat) else len(blocks), (TOTAL, programme))
 
+    # the notes first: a 目标说明 too long for its cell goes under the table as a numbered note (见注N)
+    notes = _summary_notes(figs, cat, programme)
+    moved = LongNotes(len(notes), cols[7].width)
     for label, rows in blocks:
         is_total = label == TOTAL
-        for k, f in enumerate(rows):
+        inds = [cat.indicator(f.indicator) for f in rows]
+        titles = [ind.name if ind else f.indicator for f, ind in zip(rows, inds, strict=True)]
+        texts = [moved.cell(f"{title}（{label}）", _target_text(f, rp, ind, cat))
+                 for f, ind, title in zip(rows, inds, titles, strict=True)]
+        heights = stub_heights(t, label, [[(1, title), (7, note)] for title, note in zip(titles, texts, strict=True)])
+        for k, (f, note, height) in enumerate(zip(rows, texts, heights, strict=True)):
             ind = cat.indicator(f.indicator)
-            note = _target_text(f, rp, ind, cat)
-            t.set_height([(1, ind.name if ind else f.indicator), (7, note), (0, label if k == 0 else "")])
             if k == 0:
                 t.merge_down(0, len(rows), label, "center", bold=is_total)
             else:
                 t.continue_merge(0, bold=is_total)
             _summary_row(t, f, ind, note, rp, is_total, months)
-            t.next_row()
+            t.next_row(height)
 
-    _plan_rows(t, figs, cat)
-    notes = _summary_notes(figs, cat, programme)
-    t.notes(notes)
+    _plan_rows(t, figs, cat, moved)
+    t.notes(notes + moved.lines)
     chart_row = _completion_chart(wb, t, st, figs, cat)
     # the chart and its data start a page of their own, below the table and within its width: a chart
     # beside the table made the sheet wider than the table and shrank the whole print
@@ -201,19 +206,54 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
 
 PLAN_LABEL = "规划期目标"
+DENSE_ROW = 16.0  # pt: a one-line row of a long listing (分县区); 18 elsewhere
 AREA_CLUSTER = "不分集群"  # 分县区: the block of district-wide figures and programme ratios
 
 
-def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue) -> None:
+class LongNotes:
+    """目标说明 texts too long for their narrow cell (more than MAX_CELL_LINES lines: a 15-line cell made a
+    规划期目标 row a third of a page): the cell says “见注N” and the text goes under the table as note N,
+    numbered after the ``first`` notes, with the row's name in front."""
+
+    MAX_CELL_LINES = 4
+
+    def __init__(self, first: int, width: float):
+        self.first = first
+        self.width = width
+        self.lines: list[str] = []
+
+    def cell(self, name: str, text: str) -> str:
+        if lines_needed(text, self.width) <= self.MAX_CELL_LINES:
+            return text
+        self.lines.append(f"{name}：{text}")
+        return f"见注{self.first + len(self.lines)}"
+
+
+def stub_heights(t: TableSheet, label: str, texts: list[list[tuple[int, str]]]) -> list[float]:
+    """Row heights of a block whose stub ``label`` (column 0) is merged down it: each row as tall as its
+    own texts need, and the block as tall as the stub needs, the extra shared out evenly (not all on the
+    first row, which made a one-line row four lines tall)."""
+    heights = [max(18.0, 13.5 * max((lines_needed(x, t.columns[c].width) for c, x in row if x), default=1) + 4)
+               for row in texts]
+    need = 13.5 * lines_needed(label, t.columns[0].width) + 4
+    short = need - sum(heights)
+    if short > 0 and heights:
+        heights = [h + short / len(heights) for h in heights]
+    return heights
+
+
+def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue, moved: LongNotes) -> None:
     """The multi-year targets (累计/新增) under the clusters: plan to date in 本年累计, the plan's time
     elapsed in 时序进度 (figures/plan.py; the words in render/plan_words.py)."""
     rows = [(f, ind) for f in figs.plan if (ind := cat.indicator(f.indicator)) is not None]
     rp = cat.settings.rate_decimals
+    names = [(f"{c.short_name}：" if (c := cat.cluster(f.cluster)) else "") + plan_words.label(f, ind)
+             for f, ind in rows]
+    texts = [moved.cell(f"{PLAN_LABEL}“{name}”", plan_words.note_text(f, ind, cat))
+             for name, (f, ind) in zip(names, rows, strict=True)]
+    heights = stub_heights(t, PLAN_LABEL, [[(1, name), (7, note)] for name, note in zip(names, texts, strict=True)])
     for k, (f, ind) in enumerate(rows):
-        c = cat.cluster(f.cluster)
-        name = (f"{c.short_name}：" if c else "") + plan_words.label(f, ind)
-        note = plan_words.note_text(f, ind, cat)
-        t.set_height([(1, name), (7, note)])
+        name, note = names[k], texts[k]
         if k == 0:
             t.merge_down(0, len(rows), PLAN_LABEL, "center", bold=True)
         else:
@@ -232,7 +272,7 @@ def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue) -> None:
         t.put(11, f.status, "center", alert=lag)
         for col in range(12, t.ncols):  # 当月, 环比: not for a multi-year target
             t.put(col, None)
-        t.next_row()
+        t.next_row(heights[k])
 
 
 def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
@@ -368,14 +408,25 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     if not heads:
         return None
     rp = cat.settings.rate_decimals
+    # the chart, its data and the line naming the clusters left out share one page: the chart is made
+    # lower when the page could not hold them all (the last line used to spill onto a page of its own)
+    width = sum(c.width for c in t.columns)
+    names = [((c.short_name if (c := cat.cluster(f.cluster)) else f.cluster),
+              (ind.name if (ind := cat.indicator(f.indicator)) else f.indicator)) for f in heads]
+    data = sum(max(18.0, 13.5 * max(lines_needed(a, t.columns[0].width), lines_needed(b, t.columns[1].width)) + 4)
+               for a, b in names)
+    left_out = [c.short_name for c in cat.clusters if all(f.cluster != c.code for f in heads)]
+    why = clean_for_office(f"{'、'.join(left_out)}本期没有与时序进度比较的指标（户数、占比等存量或比率指标"
+                           "不比较），未列入图中。") if left_out else ""
+    why_height = 13.5 * lines_needed(why, width) + 5 if why else 0.0
+    room = t.page_height() - t.head_height - 15 - 8 - 30 - data - why_height
+    chart_rows = max(8, min(-(-280 // 20) + 1, int(room // 15)))
+    height = (chart_rows - 1) * 20  # px: 280 when there is room
     t.next_row(15)  # every row above the chart has an explicit height: LibreOffice's default row is lower
     block = t.row   # than Excel's, and a chart placed by a position computed from it would cross the break
     t.next_row(8)
-    height = 280
-    chart_rows = -(-height // 20) + 1
     for _ in range(chart_rows):  # the rows under the chart, 20 px each (LibreOffice's default row is
         t.next_row(15)           # lower): the chart's cell anchors span the same height everywhere
-    t.keep(block, t.row - 1)
     t.put(0, "图表数据：集群", "head")
     t.put(1, "主要指标", "head")
     t.put(2, "完成率\n（%）", "head")
@@ -392,12 +443,10 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
         t.put(3, f.time_progress, places=rp)
         t.next_row()
     last = t.row - 1
-    left_out = [c.short_name for c in cat.clusters if all(f.cluster != c.code for f in heads)]
-    if left_out:
-        why = clean_for_office(f"{'、'.join(left_out)}本期没有与时序进度比较的指标（户数、占比等存量或比率指标"
-                               "不比较），未列入图中。")
+    if why:
         t.ws.merge_range(t.row, 0, t.row, t.ncols - 1, why, st.get("note"))
-        t.next_row(13.5 * lines_needed(why, sum(c.width for c in t.columns)) + 5)
+        t.next_row(why_height)
+    t.keep(block, t.row - 1)
     name = "总表"
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "完成率", "categories": [name, first, 0, last, 0],
@@ -489,16 +538,26 @@ def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     rp = cat.settings.rate_decimals
     # the stub columns as wide as their usual text (within limits), so most rows stay one line high
+    # (县区 up to 22: a long zone name such as 葫芦岛高新技术产业开发区 wrapped to two lines in every block; the
+    # amount columns are as narrow as their numbers need to pay for it, so the sheet still prints at ≥ 9 pt)
     cluster_w = min(max([text_width(c.short_name) + 1.5 for c in cat.clusters], default=16), 18)
-    district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 18)
+    district_w = min(max([text_width(d.name) + 1.5 for d in cat.districts], default=20), 22)
     # targets split to districts (目标.县区代码): their 目标值 and 完成率 beside each district's value
     split = any(f.district and (f.target is not None or f.target_rate is not None) for f in figs.districts)
+    # 当月 and 环比 as in 总表, for the flows of a monthly period (figures/months.py fills every district's)
+    months = any(f.month_value is not None for f in figs.districts)
     cols = [Column("集群", max(cluster_w, 10)), Column("指标", 16 if split else 20), Column("单位", 7),
             Column(cat.words.unit, max(district_w, 10)),
-            Column("本年累计", 11), Column("上年同期", 11), Column("同比\n（%）", 8), Column("排名", 5.5)]
+            Column("本年累计", 10), Column("上年同期", 10), Column("同比\n（%）", 7), Column("排名", 5.5)]
     if split:
         cols += [Column("目标值", 10), Column("完成率\n（%）", 7)]
+    month_col = len(cols)
+    if months:
+        group = f"{figs.period.month}月当月"
+        cols += [Column("当月", 9, group), Column("环比\n（%）", 7, group)]
     t = TableSheet(wb, st, cat.words.by_unit, cols)
+    t.split_room = 0.05  # every row names its 集群 and 指标: a block goes on over the page foot (a 合计 row is
+    # never left alone there: that takes less than 5 % of the page)
     t.title(title_of(cat, figs.period, f"主要指标{cat.words.by_unit}情况"))
     shown_units = [i.unit for i in cat.indicators if any(f.indicator == i.code for f in figs.districts)]
     t.meta(compiler(cat), units_line(shown_units))
@@ -532,12 +591,14 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             rounding |= not adds_up([f.last_year for f in rows], city.last_year, ind.decimals)
         lines: list[tuple[str, IndicatorFigure | None]] = [(_district_name(cat, f.district), f) for f in rows]
         lines.insert(0 if total_first(cat) else len(lines), (TOTAL, total))
-        t.keep(t.row, t.row + len(lines) - 1)
+        # a block may go on over a page break (soft): every row names its 集群 and 指标, so a page that
+        # starts inside a block still says whose figures it shows, and pages are not left a quarter empty
+        t.keep(t.row, t.row + len(lines) - 1, soft=True)
         for label, fig in lines:  # fig is None on the 合计 line when the city has no figure
             # 集群/指标/单位 in every row, not merged: a merged cell across a page break loses its
             # text on the next page, and a printed page must say whose figures it shows.
             is_total = label == TOTAL
-            t.set_height([(0, cname), (1, ind.name), (3, label)])
+            t.set_height([(0, cname), (1, ind.name), (3, label)], minimum=DENSE_ROW)
             t.put(0, cname, "center", bold=is_total)
             t.put(1, ind.name, "text", bold=is_total)
             t.put(2, ind.unit, "center", bold=is_total)
@@ -556,6 +617,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 else:
                     t.put(8, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
                 t.put(9, fig.completion if fig is not None else None, places=rp, bold=is_total)
+            if months:
+                t.put(month_col, fig.month_value if fig is not None else None, places=ind.decimals, bold=is_total)
+                t.put(month_col + 1, fig.mom if fig is not None else None, places=rp, bold=is_total)
             t.next_row()
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
              _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs),
@@ -570,6 +634,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     if split:
         notes.insert(1, _w(cat, "目标值为分解到各县区的目标（目标库“目标”表填了县区代码的行），“合计”行为全市目标；"
                                 "完成率＝本年累计÷目标值；增速目标以同比对照。"))
+    if months:  # how 当月 and 环比 are computed, as under 总表
+        at = notes.index(DASH_NOTE)
+        notes[at:at] = month_notes(figs, cat)
     if rounding:
         notes.append(ROUNDING_NOTE)
     t.notes(notes)

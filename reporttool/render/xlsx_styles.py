@@ -143,6 +143,9 @@ class TableSheet:
         self.header_rows = (0, 0)
         self.heights: dict[int, float] = {}  # row -> height in pt (rows not set: DEFAULT_ROW_PT)
         self.blocks: list[tuple[int, int, bool]] = []  # (first, last, soft): rows kept on one page (see keep)
+        # a soft block is split at a page foot when at least this share of the page is left: 1/5 where the
+        # split cuts a merged stub; a listing whose every row names its block may set it lower
+        self.split_room = 0.2
         self.merges: list[tuple[int, int, int, str, Any]] = []  # (first, last, col, text, format), see merge_down
         for i, c in enumerate(columns):
             self.ws.set_column(i, i, c.width)
@@ -256,11 +259,14 @@ class TableSheet:
         if not lines:
             return
         width = sum(c.width for c in self.columns)
-        self.keep(self.row, self.row + len(lines) - 1)  # the 注 block on one page when it fits one
-        for k, line in enumerate(lines):
-            text = ("注：" if k == 0 else "　　") + (f"{k + 1}. " if len(lines) > 1 else "") + line
-            text = clean_for_office(text)
-            self._set_row(self.row, 13.5 * lines_needed(text, width) + 5)
+        texts = [clean_for_office(("注：" if k == 0 else "　　") + (f"{k + 1}. " if len(lines) > 1 else "") + line)
+                 for k, line in enumerate(lines)]
+        heights = [13.5 * lines_needed(text, width) + 5 for text in texts]
+        # the 注 block on one page when it fits one; a long one (over a third of a page) may start on the
+        # page the table ends on rather than leave half of that page empty
+        self.keep(self.row, self.row + len(lines) - 1, soft=sum(heights) > self.page_height() / 3)
+        for text, height in zip(texts, heights, strict=True):
+            self._set_row(self.row, height)
             self._merge_or_write(self.row, 0, self.ncols - 1, text, self.st.get("note"))
             self.row += 1
 
@@ -300,15 +306,26 @@ class TableSheet:
         if last > first:
             self.blocks.append((first, last, soft))
 
+    def page_height(self, paper: Paper | None = None) -> float:
+        """Points of rows one printed page holds at 100 % (a little in hand), on ``paper`` (default: the
+        paper ``finish`` will choose)."""
+        paper = paper or paper_for(self.width_units, FONT_SIZE)
+        return (paper.height_mm / MM_PER_INCH - TOP_MARGIN - BOTTOM_MARGIN) * 72 * 0.97
+
+    @property
+    def head_height(self) -> float:
+        """Points of the header rows repeated on every page."""
+        first, last = self.header_rows
+        return sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1)) if last else 0.0
+
     def page_breaks(self, paper: Paper, forced: list[int] | None = None) -> list[int]:
         """Rows that start a page: before a kept block that would cross the page foot, and ``forced``.
 
         Paginates at 100 % (Excel's scale for these tables; LibreOffice prints them at ≤ 100 %, so its
         pages hold at least as much) with the repeated header rows on every page after the first.
         """
-        page = (paper.height_mm / MM_PER_INCH - TOP_MARGIN - BOTTOM_MARGIN) * 72 * 0.97
-        first, last = self.header_rows
-        head = sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1)) if last else 0.0
+        page = self.page_height(paper)
+        head = self.head_height
         starts = {b[0]: (b[1], b[2]) for b in self.blocks}
         forced_set = set(forced or ())
         breaks: list[int] = []
@@ -317,7 +334,7 @@ class TableSheet:
         while r < self.row:
             end, soft = starts.get(r, (r, False))
             need = sum(self.heights.get(k, DEFAULT_ROW_PT) for k in range(r, end + 1))
-            if soft and used + need > page and page - used >= page / 5 and r not in forced_set:
+            if soft and used + need > page and page - used >= page * self.split_room and r not in forced_set:
                 end = r  # fill this page: the block goes on row by row (its merged cell is split)
                 need = self.heights.get(r, DEFAULT_ROW_PT)
             if r in forced_set or (used + need > page and used > head):
