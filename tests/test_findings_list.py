@@ -36,11 +36,10 @@ def test_value_with_the_unit_the_district_typed_it_in():
 
 def test_the_robust_score_is_said_in_typical_swings():
     msg = "当月 9.94亿元（本年累计减上月）远离本县区以往17个月的当月值（中位数 2.17亿元），稳健分数 120，超过±3.5。"
-    # 120 ÷ 0.6745 = 177.9 → 178 typical swings (MAD) above the median
+    # the score is (当月 − 中位数) ÷ the typical swing (checks/history.robust_score): 120 of them above
     assert explain_score(msg) == ("当月 9.94亿元（本年累计减上月）远离本县区以往17个月的当月值（中位数 2.17亿元），稳健分数 120"
-                                  "（当月高出本县区以往当月中位数约178个典型波动），超过±3.5。")
-    # −4 ÷ 0.6745 = 5.93 → 5.9 below
-    assert "稳健分数 -4（当月低于本县区以往当月中位数约5.9个典型波动）" in explain_score("稳健分数 -4，超过±3.5。")
+                                  "（当月高出本县区以往当月中位数约120个典型波动），超过±3.5。")
+    assert "稳健分数 -4.25（当月低于本县区以往当月中位数约4.3个典型波动）" in explain_score("稳健分数 -4.25，超过±3.5。")
     assert explain_score("同比增长66.2%，超过±30%的核实阈值。") == "同比增长66.2%，超过±30%的核实阈值。"
 
 
@@ -54,7 +53,9 @@ def test_notes_say_which_unit_and_what_the_score_means(small_catalogue):
     unit_note, score_note = list_notes([amount, outlier], cat)
     assert unit_note == ("填报值为县区报表中所填的原数，后附报表的计量单位（集群产出表为各行的计量单位，集群企业表、投资项目表的"
                          "金额为万元）；问题说明中的当月值、中位数等按汇总表的单位（报表的万元在汇总表中为亿元）。")
-    assert "稳健分数＝0.6745×（当月－中位数）÷典型波动；绝对值超过3.5即远超本县区平常的起伏（约5.2个典型波动）" in score_note
+    assert score_note == ("“当月值异常”的稳健分数衡量本月当月值离本县区以往各月当月值的中位数有多远：稳健分数＝（当月－中位数）"
+                          "÷典型波动，典型波动为以往各月当月值偏离中位数的一般幅度（偏离值的中位数÷0.6745），且不小于中位数的"
+                          "10%；绝对值超过3.5即远超本县区平常的起伏，括号中写明了高出或低于中位数的典型波动个数。")
 
 
 def test_the_summary_lists_the_typed_value_with_its_row_unit(small_workspace):
@@ -109,4 +110,4 @@ def test_the_words_follow_the_catalogue_level():
     from reporttool.core.models import Words
 
     said = explain_score("稳健分数 120，超过±3.5。", Words(unit="设区市"))
-    assert said == "稳健分数 120（当月高出本设区市以往当月中位数约178个典型波动），超过±3.5。"
+    assert said == "稳健分数 120（当月高出本设区市以往当月中位数约120个典型波动），超过±3.5。"

@@ -19,7 +19,8 @@ from reporttool.core.models import Finding, Words
 from reporttool.forms.layout import AMOUNT, INT, OUTPUT, PROJECTS, ROSTER
 
 OUTLIER_RULE = "R-MONTH-OUTLIER"
-MAD_SCALE = Decimal("0.6745")  # the score is 0.6745 × (当月 − 中位数) ÷ MAD (checks/history.py)
+# the score is (当月 − 中位数) ÷ scale, the scale the larger of MAD ÷ 0.6745 and 当月异常最小离散 % of |中位数|
+# (checks/history.robust_score): the score itself counts typical swings (典型波动 = the scale)
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _SCORE = re.compile(r"稳健分数 ?([-+]?\d+(?:\.\d+)?)")
 
@@ -47,13 +48,8 @@ def value_text(f: Finding) -> str:
     return f.value + value_unit(f)
 
 
-def typical_swings(score: Decimal) -> Decimal:
-    """How many MADs (typical swings) the month lies from the median, for a robust score: |score| ÷ 0.6745."""
-    return abs(score) / MAD_SCALE
-
-
 def _swings_text(score: Decimal) -> str:
-    n = typical_swings(score)
+    n = abs(score)
     places = Decimal(1) if n >= 10 else Decimal("0.1")
     shown = n.quantize(places, ROUND_HALF_UP)
     return f"{'高出' if score > 0 else '低于'}中位数约{shown.normalize():f}个典型波动"
@@ -90,9 +86,9 @@ def list_notes(findings: Sequence[Finding], cat: Catalogue) -> list[str]:
                      + "、".join(f"报表的{a}在汇总表中为{b}" for a, b in pairs) + "）")
         notes.append(text + "。")
     if any(f.rule == OUTLIER_RULE for f in findings):
-        cutoff = cat.settings.month_outlier_cutoff
-        notes.append(f"“当月值异常”的稳健分数衡量本月当月值离本{unit}以往各月当月值的中位数有多远：以各月当月值与中位数之差的"
-                     f"中位数为“典型波动”，稳健分数＝0.6745×（当月－中位数）÷典型波动；绝对值超过{cutoff.normalize():f}即远超"
-                     f"本{unit}平常的起伏（约{typical_swings(cutoff).quantize(Decimal('0.1'), ROUND_HALF_UP)}个典型波动），"
-                     "括号中写明了高出或低于中位数的典型波动个数。")
+        s = cat.settings
+        notes.append(f"“当月值异常”的稳健分数衡量本月当月值离本{unit}以往各月当月值的中位数有多远：稳健分数＝（当月－中位数）"
+                     f"÷典型波动，典型波动为以往各月当月值偏离中位数的一般幅度（偏离值的中位数÷0.6745），且不小于中位数的"
+                     f"{s.month_outlier_floor.normalize():f}%；绝对值超过{s.month_outlier_cutoff.normalize():f}即远超本{unit}"
+                     "平常的起伏，括号中写明了高出或低于中位数的典型波动个数。")
     return notes
