@@ -73,7 +73,10 @@ def test_feedback_keeps_data_paints_and_lists(tmp_path, faulty):
 
     ws = fb[LIST_SHEET]
     assert "甲区" in ws["A1"].value and PERIOD.label in ws["A1"].value
-    assert f"错误 {sum(f.severity == 'error' for f in findings)} 项" in ws["A2"].value
+    # B8 repeats B7's credit code (错误); 核实: H7 under the 规上 revenue, A's and B's 同比 +100 % (A's with
+    # its 说明), B's revenue without an enterprise of B, B's 高端装备营收占比 half filled
+    assert ws["A2"].value == ("文件：甲区.xlsx。错误 1 项，核实 5 项（已说明 1 项），提示 0 项。错误须改正后重新报送；"
+                              "核实项请核对，数据无误的请在该行“说明”栏写明原因。")
     header = [c.value for c in ws[3]]
     assert header == ["序号", "类别", "工作表", "单元格", "列名", "填报值", "问题说明", "县区说明", "规则代码"]
     rows = list(ws.iter_rows(min_row=4, values_only=True))

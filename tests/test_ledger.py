@@ -9,8 +9,9 @@ from decimal import Decimal as D
 import pytest
 from helpers import submission
 
+from reporttool.checks import counts
 from reporttool.core.errors import LockedError, ReportToolError
-from reporttool.core.models import ERROR, VERIFY, Finding, Period, Row
+from reporttool.core.models import ERROR, INFO, VERIFY, Finding, FindingCounts, Period, Row
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_SUPERSEDED
 from reporttool.ledger.lock import workspace_lock
 from reporttool.ledger.store import MIGRATIONS, Ledger
@@ -93,16 +94,22 @@ def test_findings_and_counts_are_stored(ledger):
     fs = [Finding("R-NUMBER", ERROR, "坏", file="a.xlsx", district="110101", sheet="集群企业", row=7, column="本年累计营业收入",
                   cell="H7", value="一百"),
           Finding("R-YOY-SWING", VERIFY, "核实", explanation="新企业投产"),
-          Finding("R-YOY-SWING", VERIFY, "核实")]
+          Finding("R-YOY-SWING", VERIFY, "核实"),
+          Finding("R-EXTRA-ROW", INFO, "提示", explanation="写了说明也不是已说明")]
     sid, _ = put(ledger, submission("110101"), status=ST_ERRORS, findings=fs)
     rec = ledger.submission(sid)
-    assert (rec.errors, rec.verify, rec.explained, rec.info) == (1, 2, 1, 0)
+    assert (rec.errors, rec.verify, rec.explained, rec.info) == (1, 2, 1, 1)
     assert rec.status == ST_ERRORS
-    from reporttool.ledger import FindingCounts, counts
-
-    assert counts(fs) == FindingCounts(errors=1, verify=2, explained=1, info=0)  # a typed record, no string keys
+    assert counts(fs) == FindingCounts(errors=1, verify=2, explained=1, info=1)  # the checks' record, the same
     back = ledger.findings(sid)
     assert back[0].cell == "H7" and back[0].column == "本年累计营业收入" and back[1].explained
+
+
+def test_finding_counts_json_keeps_the_keys_scripts_read():
+    """`check --json` and the web API wrote {"error", "verify", "explained", "info"} before the record was typed."""
+    assert FindingCounts(errors=1, verify=2, explained=1, info=3).to_json() == {
+        "error": 1, "verify": 2, "explained": 1, "info": 3}
+    assert FindingCounts.of([]) == FindingCounts(0, 0, 0, 0)
 
 
 def test_newer_file_supersedes_older_and_history_keeps_both(ledger, small_workspace):

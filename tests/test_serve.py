@@ -163,10 +163,15 @@ def test_upload_gives_the_same_findings_as_check(site, small_catalogue):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "有错" and body["submission"]["district"] == A
+    assert body["counts"] == {"error": 1, "verify": 0, "explained": 0, "info": 0}  # the credit code only
     strip = lambda d: {k: v for k, v in d.items() if k not in ("file", "how_to_explain")}  # noqa: E731
     assert [strip(f) for f in body["findings"]] == [strip(f.as_dict()) for f in expected.findings]
     cells = {(f["sheet"], f["cell"]) for f in body["findings"] if f["severity_label"] == "错误"}
     assert ("集群企业", next(f.cell for f in expected.findings if f.rule == "R-CREDIT-CHECK")) in cells
+    with client(app) as c:  # the version's page says the same counts
+        sign_in(c, codes[A])
+        page = c.get(f"/submissions/{body['submission']['id']}")
+    assert "错误 1 项，核实 0 项（已说明 0 项），提示 0 项。" in page.text
 
 
 def test_upload_is_stored_in_inbox_under_a_generated_name_and_logged(site, small_catalogue):

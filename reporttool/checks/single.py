@@ -20,13 +20,13 @@ from reporttool.core import fmt
 from reporttool.core.formula import formula_refs
 from reporttool.core.models import (
     ERROR,
-    INFO,
     SOURCE_FORMULA,
     SOURCE_OUTPUT,
     SOURCE_ROSTER,
     VERIFY,
     Cluster,
     Finding,
+    FindingCounts,
     Indicator,
     Period,
     Row,
@@ -487,18 +487,9 @@ def in_sheet_order(findings: list[Finding], sub: Submission) -> list[Finding]:
     return sorted(findings, key=key)
 
 
-def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """{"error", "verify", "explained", "info"}: verify counts all 核实, explained those with a 说明."""
-    out = {"error": 0, "verify": 0, "explained": 0, "info": 0}
-    for f in findings:
-        if f.severity == ERROR:
-            out["error"] += 1
-        elif f.severity == VERIFY:
-            out["verify"] += 1
-            out["explained"] += int(f.explained)
-        elif f.severity == INFO:
-            out["info"] += 1
-    return out
+def counts(findings: Iterable[Finding]) -> FindingCounts:
+    """Findings by kind: errors, verify (every 核实), explained (核实 with a 说明), info."""
+    return FindingCounts.of(findings)
 
 
 def is_refusal(f: Finding) -> bool:

@@ -20,7 +20,7 @@ from reporttool.checks import check_files, counts
 from reporttool.cli.base import crash_log, main, period_callback, user_errors
 from reporttool.cli.progress import read_progress
 from reporttool.core.errors import ReportToolError, os_error_message, sqlite_error_message
-from reporttool.core.models import Period, parse_period
+from reporttool.core.models import FindingCounts, Period, parse_period
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.core.units import readable_name
 from reporttool.forms.isolate import ReadResult
@@ -213,8 +213,8 @@ def _write_feedbacks(reports: list[FileReport], cat, ws, wanted: Period | None, 
 # ---- output --------------------------------------------------------------------------------------------
 
 
-def _counts_text(c: dict[str, int]) -> str:
-    return f"错误 {c['error']} 项，核实 {c['verify']} 项（已说明 {c['explained']} 项），提示 {c['info']} 项"
+def _counts_text(c: FindingCounts) -> str:
+    return f"错误 {c.errors} 项，核实 {c.verify} 项（已说明 {c.explained} 项），提示 {c.info} 项"
 
 
 def _print_report(r: FileReport, cat, feedback: Path | None) -> None:
@@ -258,7 +258,7 @@ def _file_json(r: FileReport, cat, feedback: Path | None) -> dict:
         "district_name": _district_name(r, cat),
         "period": period.key if period else "",
         "status": r.status,
-        "counts": counts(r.findings),
+        "counts": counts(r.findings).to_json(),
         "findings": [f.as_dict() for f in r.findings],
         "feedback": str(feedback) if feedback else None,
         "sha256": r.sha256,

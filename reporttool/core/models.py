@@ -8,6 +8,7 @@ Nothing here is city-specific: clusters, indicators and targets are loaded from 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -482,6 +483,33 @@ class Finding:
             "explanation": self.explanation,
             "explained": self.explained,
         }
+
+
+@dataclass(frozen=True)
+class FindingCounts:
+    """Findings of a submission by kind: the one record that the checks' report (terminal, JSON, 问题清单),
+    the web pages and the ledger (its errors/verify/explained/info columns) and 报送情况 use."""
+
+    errors: int = 0
+    verify: int = 0  # every 核实, explained ones included
+    explained: int = 0  # 核实 with a 说明
+    info: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> FindingCounts:
+        errors = verify = explained = info = 0
+        for f in findings:
+            errors += f.severity == ERROR
+            verify += f.severity == VERIFY
+            explained += f.explained
+            info += f.severity == INFO
+        return cls(errors, verify, explained, info)
+
+    def to_json(self) -> dict[str, int]:
+        """The "counts" object of `check --json` and the web API: keys error, verify, explained, info
+        (as written since the first release; scripts read them)."""
+        return {"error": self.errors, "verify": self.verify, "explained": self.explained, "info": self.info}
+
 
 
 class ReadRefused(Exception):

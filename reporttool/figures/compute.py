@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
+from reporttool.checks import counts
 from reporttool.checks.cross import VersionFacts, check_cross
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import (
@@ -48,7 +49,7 @@ from reporttool.figures import (
 )
 from reporttool.figures.periods import basis_text, in_span, missing_months, source_keys, versions_in_use
 from reporttool.forms.layout import PROJECT_STATUSES
-from reporttool.ledger import Ledger, SubmissionRecord, counts
+from reporttool.ledger import Ledger, SubmissionRecord
 from reporttool.ledger.aggregates import (
     ClusterProjects,
     ClusterRoster,

@@ -25,7 +25,7 @@ from typing import Any
 
 from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_write_bytes
-from reporttool.core.models import ERROR, INFO, VERIFY, Finding, Row, Submission, Table
+from reporttool.core.models import Finding, FindingCounts, Row, Submission, Table
 from reporttool.core.status import ST_RETURNED, ST_SUPERSEDED
 from reporttool.forms.layout import AMOUNT, DATE, INT, OUTPUT, PROJECTS, ROSTER, SheetSpec
 from reporttool.ledger.aggregates import SubmissionAggregates, submission_aggregates
@@ -306,24 +306,6 @@ class Review:
     decided_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class FindingCounts:
-    """Findings of a submission by kind, as the ledger stores them and 报送情况 shows them."""
-
-    errors: int = 0
-    verify: int = 0  # every 核实
-    explained: int = 0  # 核实 with a 说明
-    info: int = 0
-
-
-def counts(findings: list[Finding]) -> FindingCounts:
-    """Findings by kind: errors, verify (every 核实), explained (核实 with a 说明), info."""
-    return FindingCounts(errors=sum(f.severity == ERROR for f in findings),
-                         verify=sum(f.severity == VERIFY for f in findings),
-                         explained=sum(f.explained for f in findings),
-                         info=sum(f.severity == INFO for f in findings))
-
-
 def archive_name(sha256: str, suffix: str) -> str:
     """archive/<sha[:2]>/<sha256><suffix>, relative to the workspace root (always with /)."""
     suffix = suffix.lower() if suffix and len(suffix) <= 10 and suffix[1:].isalnum() else ""
@@ -571,7 +553,7 @@ class Ledger:
         if row:
             return row["id"], False
         rel = self.archive(data, sha256, Path(file_name).suffix)
-        c = counts(findings)
+        c = FindingCounts.of(findings)
         now = (ingested_at or dt.datetime.now()).replace(microsecond=0)
         with self.transaction() as db:
             cur = db.execute(

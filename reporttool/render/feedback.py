@@ -373,7 +373,7 @@ def list_plan(findings: list[Finding], sheetnames: list[str], district: str, per
     words = words or Words()
     n = counts(findings)
     title = f"{district}{period_label}报表审核问题清单".strip()
-    summary = (f"错误 {n['error']} 项，核实 {n['verify']} 项（已说明 {n['explained']} 项），提示 {n['info']} 项。"
+    summary = (f"错误 {n.errors} 项，核实 {n.verify} 项（已说明 {n.explained} 项），提示 {n.info} 项。"
                "错误须改正后重新报送；核实项请核对，数据无误的请在该行“说明”栏写明原因。")
     if file_name:
         summary = f"文件：{file_name}。{summary}"

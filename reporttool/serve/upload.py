@@ -102,7 +102,7 @@ def submission_json(srv: Server, rec: SubmissionRecord, findings: list[Finding],
         "accepted": True,
         "submission": {**views.record_json(rec, srv.cat), "in_use": in_use},
         "status": _state(rec, findings) if in_use else rec.status,
-        "counts": c,
+        "counts": c.to_json(),
         "findings": [{**f.as_dict(), "how_to_explain": views.EXPLAIN_HINT if f.severity_label == "核实" else ""}
                      for f in findings],
         "review": views.review_json(review),

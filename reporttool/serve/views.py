@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporttool.checks import counts
-from reporttool.core.models import Finding, Period, parse_period
+from reporttool.core.models import Finding, FindingCounts, Period, parse_period
 from reporttool.core.status import ST_MISSING
 from reporttool.figures import SubmissionState
 from reporttool.ledger import Ledger, SubmissionRecord
@@ -35,7 +35,7 @@ class Version:
     findings: list[Finding] = field(default_factory=list)
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> FindingCounts:
         return counts(self.findings)
 
 
