@@ -68,3 +68,58 @@ def test_every_dotted_name_a_doc_points_to_exists():
             else:
                 missing.append(f"{doc.name}: {dotted}")
     assert missing == []
+
+
+def _where_is_the_code() -> list[str]:
+    """The bullets of docs/design.md "Where is the code for …" (the newcomer's way in), as one text each."""
+    design = REPO.joinpath("docs", "design.md").read_text(encoding="utf-8")
+    section = design.split("## Where is the code for", 1)[1].split("\n## ", 1)[0]
+    return ["* " + b for b in section.split("\n* ")[1:]]
+
+
+def _py_files(text: str) -> list[Path]:
+    """The package's .py files that ``text`` names (core/rules.py; tests/… are not the package's)."""
+    found = [REPO / "reporttool" / p for p in re.findall(r"(?<![\w/.])((?:\w+/)+\w+\.py)\b", text)]
+    return [p for p in found if p.exists()]
+
+
+def _defines(source: str, name: str) -> bool:
+    """``name`` is a def, a class or an assigned name in ``source`` (``Class.attr``: both, attr indented)."""
+    first, *rest = name.split(".")
+    ok = re.search(rf"^\s*(?:(?:async\s+)?def|class)\s+{first}\b|^\s*{first}\s*(?::[^=\n]+)?=", source, re.M)
+    return bool(ok) and all(re.search(rf"^\s+def\s+{attr}\b", source, re.M) for attr in rest)
+
+
+def test_design_where_is_the_code_names_functions_that_exist_where_it_says():
+    """Each `name` in a bullet of "Where is the code for …" is defined in a .py file that bullet names
+    (`_summary_sheet` in render/workbook.py, `ClusterRoster.of` in ledger/aggregates.py …)."""
+    bullets = _where_is_the_code()
+    assert [b.split("**")[1] for b in bullets] == ["a figure in the 总表", "the rule behind a finding"]
+    missing = []
+    for bullet in bullets:
+        sources = [p.read_text(encoding="utf-8") for p in _py_files(bullet)]
+        for name in re.findall(r"`([A-Za-z_]\w*(?:\.\w+)?)`", bullet):
+            if not any(_defines(s, name) for s in sources):
+                missing.append(name)
+    assert missing == []
+
+
+def test_the_defines_check_can_fail():
+    source = "class ClusterRoster:\n    @classmethod\n    def of(cls):\n        pass\nRULES: dict = {}\n"
+    assert _defines(source, "ClusterRoster.of") and _defines(source, "RULES")
+    assert not _defines(source, "ClusterRoster.to_json") and not _defines(source, "_summary_sheet")
+
+
+def test_every_file_that_raises_a_rule_is_named_where_design_md_says():
+    """From a finding to its rule: `grep '"R-CODE"'` lands in one of the files the rule bullet lists."""
+    from reporttool.core.rules import RULES
+
+    named = set(_py_files(_where_is_the_code()[1]))
+    package = REPO / "reporttool"
+    sources = {p: p.read_text(encoding="utf-8") for p in package.rglob("*.py")
+               if p != package / "core" / "rules.py" and "demo" not in p.relative_to(package).parts}
+    unnamed = sorted({str(p.relative_to(package)) for code in RULES for p, text in sources.items()
+                      if f'"{code}"' in text and p not in named})
+    assert unnamed == []
+    unraised = [code for code in RULES if not any(f'"{code}"' in text for text in sources.values())]
+    assert unraised == []
