@@ -178,7 +178,8 @@ def test_missing_sheet_and_not_a_workbook(small_catalogue, tmp_path):
     junk.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(CatalogueInvalid) as exc:
         load_catalogue(junk)
-    assert "不是 Excel 工作簿" in str(exc.value.problems[0])
+    assert [str(p) for p in exc.value.problems] == [
+        "文件不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件。请用 Excel/WPS 打开报表模板填写后另存为 .xlsx。"]
 
 
 def test_full_width_and_spaces_in_codes_are_normalised(small_catalogue, tmp_path):

@@ -158,8 +158,9 @@ def test_second_run_while_locked(small_workspace):
     ws = small_workspace
     put(ws, "甲区.xlsx", "110101", sr="1000")
     with workspace_lock(ws):
-        with pytest.raises(LockedError):
+        with pytest.raises(LockedError) as exc:
             run_consolidate(ws, P, now=NOW)
+        assert str(exc.value) == f"另一个 reporttool 正在处理工作目录 {ws.root}（进程号 {os.getpid()}），请等它结束后再运行。"
         res = CliRunner().invoke(main, ["-w", str(ws.root), "consolidate", "--period", "2025-06"])
         assert res.exit_code == 2
         assert "另一个 reporttool" in res.output and "Traceback" not in res.output
@@ -291,7 +292,9 @@ def test_wrong_period_stops_with_the_inbox_periods_and_writes_nothing(small_work
     put(ws, "甲区-4月.xlsx", "110101", sr="800", period=Period(2025, 4))
     with pytest.raises(ReportToolError) as exc:
         run_consolidate(ws, Period(2025, 3), now=NOW)
-    assert "2025-06的报表2个、2025-04的报表1个、无法读取（已退回）的文件1个" in str(exc.value)
+    assert str(exc.value) == ("没有 2025-03（2025年1-3月）可汇总的报表：台账中没有该报告期可读取的报表；收件箱中的4个文件为："
+                              "2025-06的报表2个、2025-04的报表1个、无法读取（已退回）的文件1个。请检查 --period 是否正确。"
+                              "未生成任何输出，也未占用简报期号。")
 
 
 def test_unreadable_file_is_returned_to_the_district_named_in_its_file_name(small_workspace):

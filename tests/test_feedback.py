@@ -145,8 +145,9 @@ def test_never_overwrites_the_source(tmp_path, faulty):
 
     src, findings = faulty
     before = src.read_bytes()
-    with pytest.raises(ReportToolError):
+    with pytest.raises(ReportToolError) as exc:
         write_feedback(src, findings, src)
+    assert str(exc.value) == f"反馈表不能写到原文件 {src} 上，请换一个目录。"
     assert src.read_bytes() == before
 
 

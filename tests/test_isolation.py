@@ -112,7 +112,10 @@ def test_consolidate_with_a_merged_cell_writes_every_output(small_workspace):
         assert "乙县.xlsx" in names and "manifest.json" in names
         assert any(n.endswith(".docx") for n in names)
     wb = openpyxl.load_workbook(ws.feedback_dir(P) / "乙县.xlsx")
-    assert wb["集群企业"][f"C{first}"].comment is not None
+    # the second row's empty 企业名称 (its R-MERGED and R-REQUIRED) is shown on the merge's first cell
+    assert wb["集群企业"][f"C{first}"].comment.text == (
+        f"【错误】“企业名称”的C{first}:C{first + 1}是合并单元格，合并后只有第一行有值，其余行的“企业名称”为空。请取消合并，逐行填写。\n"
+        "【错误】“企业名称”为必填项，不能为空。")
 
 
 # ---- a failure at a later stage ----------------------------------------------------------------------

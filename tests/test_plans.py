@@ -23,6 +23,7 @@ from helpers import (
 from reporttool.catalogue import CatalogueInvalid, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
 from reporttool.core.models import Indicator, Settings, Target, Words, level_words, parse_period
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK
 from reporttool.demo.make import make_demo
 from reporttool.forms.writer import write_templates
 from reporttool.pipeline.consolidate import run_consolidate
@@ -359,10 +360,15 @@ def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
     cz = next(f for f in figs.programme if f.indicator == "CZ")
     assert area.value is not None and share.value is not None
     assert share.value == pytest.approx(cz.value / area.value * 100, rel=D("1e-9"))  # members' 产值 / the whole
-    assert share.target == 60 and share.status in ("正常", "滞后")
+    # a ratio is judged against its target, not time: its gap is value − 60 in 百分点, 正常 within the
+    # lag threshold either side
+    t = cat.settings.lag_threshold
+    assert share.target == 60 and share.gap == share.value - 60
+    assert share.status == (AHEAD if share.gap > t else LAGGING if share.gap < -t else ON_TRACK)
     # the district-wide figure is the districts' sum; the foreign currency stays in its own unit
     wz = next(f for f in figs.programme if f.indicator == "WZ")
-    assert wz.value is not None
+    by_district = [f.value for f in figs.districts if f.indicator == "WZ" and f.cluster == wz.cluster]
+    assert len(by_district) == 2 and wz.value == sum(by_district)  # the demo: 2 districts report it
     # a cluster left out of the programme is in no total
     sr = next(f for f in figs.programme if f.indicator == "SR")
     assert sr.value == sum(f.value for f in figs.clusters if f.indicator == "SR" and f.cluster in ("A", "B"))

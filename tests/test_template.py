@@ -93,7 +93,7 @@ def test_blank_form_sheets_identity_and_layout(small_catalogue, tmp_path):
     for district, path in zip(cat.districts, paths):
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames[:5] == [L.INSTRUCTIONS_SHEET, *(s.name for s in L.DATA_SHEETS), L.META_SHEET]
-        assert wb[L.META_SHEET].sheet_state in ("veryHidden", "hidden")
+        assert wb[L.META_SHEET].sheet_state == "veryHidden"  # a clerk cannot unhide it from Excel's menu
         assert identity(wb) == {"模板标识": L.TEMPLATE_ID, "版本": L.form_version(cat.settings.template_version),
                                 "县区代码": district.code, "报告期": "2025-06", "目标库指纹": cat.fingerprint,
                                 "城市": "测试市"}

@@ -35,8 +35,9 @@ def test_init_refuses_to_overwrite(tmp_path):
     other = tmp_path / "有文件的目录"
     other.mkdir()
     (other / "报表.xlsx").write_bytes(b"x")
-    with pytest.raises(WorkspaceError):
+    with pytest.raises(WorkspaceError) as exc:
         init_workspace(other)
+    assert str(exc.value) == f"{other} 已存在且不是空目录，为避免覆盖已停止。请换一个新目录名。"
 
 
 def test_repository_root_is_a_workspace():
