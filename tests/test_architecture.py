@@ -1,6 +1,7 @@
 """The package's shape: no import cycle anywhere under reporttool/ (the layer contracts themselves are
 checked by `lint-imports`, configured in pyproject.toml and run by `make test`); and the tests' shape:
-no test module imports another test module or conftest.py (shared builders live in tests/helpers.py)."""
+no test module imports another test module or conftest.py (shared builders live in tests/helpers.py),
+and render tests find LibreOffice, poppler and Chromium through helpers.need_tool (never skipping in CI)."""
 from __future__ import annotations
 
 import ast
@@ -123,3 +124,23 @@ def test_no_test_module_imports_another_test_module():
              for name, line in _test_module_imports(p.read_text(encoding="utf-8"))]
     assert found == [], ("move what these import into tests/helpers.py (or a conftest.py fixture) and import it "
                          "from there:\n" + "\n".join(found))
+
+
+def _which_calls(source: str) -> list[int]:
+    """Lines of ``source`` that look a tool up themselves (``shutil.which(...)`` or a bare ``which(...)``)."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+            and ((isinstance(node.func, ast.Attribute) and node.func.attr == "which")
+                 or (isinstance(node.func, ast.Name) and node.func.id == "which")))
+
+
+def test_the_which_finder_finds_both_spellings():
+    source = "import shutil\nfrom shutil import which\nif shutil.which('soffice'):\n    pass\nx = which('pdftotext')\n"
+    assert _which_calls(source) == [3, 5]
+
+
+def test_render_tests_find_their_tools_through_need_tool():
+    """A test that looks a tool up itself skips (or skips its assertions) where the tool is missing, also
+    in CI; `need_tool` in tests/helpers.py fails there instead (REPORTTOOL_REQUIRE_RENDER=1)."""
+    found = [f"tests/{p.name}:{line}" for p in sorted(TESTS.glob("*.py")) if p.name != "helpers.py"
+             for line in _which_calls(p.read_text(encoding="utf-8"))]
+    assert found == [], "use need_tool(...) from tests/helpers.py instead of shutil.which: " + ", ".join(found)

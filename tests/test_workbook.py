@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 import zipfile
 from decimal import Decimal as D
 
 import pytest
-from helpers import default_figures, small_figures
+from helpers import default_figures, need_tool, small_figures
 from openpyxl import load_workbook
 
 from reporttool.catalogue import with_settings
@@ -487,21 +486,21 @@ def test_default_city_and_atomic_failure(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == [dest.name]
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) 未安装，跳过渲染检查")
 def test_libreoffice_renders_every_sheet(tmp_path, small):
+    soffice = need_tool("soffice", "libreoffice")
     cat, figs = small
     path, _ = _write(tmp_path, figs, cat, "render.xlsx")
     out = tmp_path / "pdf"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)],
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--convert-to", "pdf",
+                    "--outdir", str(out), str(path)],
                    check=True, capture_output=True, timeout=240)
     pdf = out / "render.pdf"
     assert pdf.is_file()
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        for what in ("主要指标完成情况", "主要指标分县区情况", "企业名录汇总表", "重点项目汇总表", "报表报送情况",
-                     "报表审核问题清单"):
-            assert f"测试市重点产业集群{what}（2025年1-6月）" in text
-        assert "第1页 共" in text
+    text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for what in ("主要指标完成情况", "主要指标分县区情况", "企业名录汇总表", "重点项目汇总表", "报表报送情况",
+                 "报表审核问题清单"):
+        assert f"测试市重点产业集群{what}（2025年1-6月）" in text
+    assert "第1页 共" in text
 
 
 def test_findings_rows_grow_with_their_text(tmp_path, small):
