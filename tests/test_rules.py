@@ -17,7 +17,7 @@ from helpers import output_rows
 from stdnum.cn import uscc
 
 from reporttool.checks import RULES, check_submission, counts, file_status
-from reporttool.core.models import ERROR, INFO, VERIFY, Period, Row, Submission
+from reporttool.core.models import ERROR, INFO, VERIFY, FindingCounts, Period, Row, Submission
 from reporttool.core.rules import finding
 from reporttool.core.status import ST_ERRORS, ST_PASSED, ST_RETURNED, ST_VERIFY
 from reporttool.forms import layout
@@ -273,7 +273,7 @@ def test_explained_verify(small_catalogue):
     (f,) = run(small_catalogue, output=out)
     assert f.explained and f.explanation == "新投产两户企业" and f.severity_label == "已说明"
     assert file_status([f]) == ST_PASSED
-    assert counts([f]) == {"error": 0, "verify": 1, "explained": 1, "info": 0}
+    assert counts([f]) == FindingCounts(errors=0, verify=1, explained=1, info=0)
 
 
 def test_error_rows_are_excluded(small_catalogue):
