@@ -688,7 +688,7 @@ def sample_figures(cat: Catalogue, period: Period = Period(2025, 6), *, seed: in
             findings.append(Finding("F-XLS", ERROR, "文件是旧版 Excel 97-2003 格式（.xls），请在 Excel/WPS 中“另存为”"
                                     "Excel 工作簿（.xlsx）后重新报送。", name, d.code))
         s.errors = sum(1 for f in findings if f.district == d.code and f.severity == ERROR)
-        s.verify = sum(1 for f in findings if f.district == d.code and f.severity == VERIFY)  # as ledger.counts
+        s.verify = sum(1 for f in findings if f.district == d.code and f.severity == VERIFY)  # as checks.counts
         s.explained = sum(1 for f in findings if f.district == d.code and f.explained)
         s.info = sum(1 for f in findings if f.district == d.code and f.severity == INFO)
         submissions.append(s)
