@@ -77,3 +77,27 @@ def test_signoff_test_agrees_with_a_search_in_each_text(row):
     from reporttool.forms.reader import _Ctx
 
     assert _Ctx._is_signoff(row) == any(m in v for v in row if isinstance(v, str) for m in SIGNOFF_MARKERS)
+
+
+def test_check_cells_length_bound_is_too_long(small_catalogue):
+    """checks/single.py check_cells compares a text's length with the longest allowed (from _cell_columns)
+    instead of calling too_long per cell: the same verdict at each limit's edge, for every text column."""
+    from reporttool.checks.single import _Checker, too_long
+    from reporttool.core.models import Period, Submission, Table
+    from reporttool.forms import layout
+
+    seen = set()
+    for spec in layout.DATA_SHEETS:
+        table = Table(spec.name, spec.key, 3, {c.key: i for i, c in enumerate(spec.columns, 1)}, [])
+        sub = Submission("甲.xlsx", "甲.xlsx", "110101", None, {spec.key: table})
+        for _col, _key, _kind, limit, _choices, longest in _Checker(sub, small_catalogue, Period(2025, 6)
+                                                                    )._cell_columns(table, spec):
+            seen.add(limit)
+            for n in (limit - 1, limit, limit + 1):
+                assert (n > longest) == too_long("x" * n, limit)
+    assert seen == {200, 32_767}  # both kinds of limit were met
+
+
+@given(st.text(st.sampled_from(" \t\n\u3000\xa0\u2028a甲"), max_size=6))
+def test_blank_text_test_is_strips(text):
+    assert (not text or text.isspace()) == (not text.strip())

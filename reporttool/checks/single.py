@@ -159,7 +159,7 @@ class _Checker:
     # ---- cell by cell: required, type, negative ------------------------------------------------
     def check_cells(self, table: Table, spec: SheetSpec, row: Row) -> None:
         values, raws = row.values, row.raw
-        for col, key, kind, limit, clean_choices in self._cell_columns(table, spec):
+        for col, key, kind, limit, clean_choices, longest in self._cell_columns(table, spec):
             value = values.get(key)
             if value is None:
                 raw = raws.get(key)
@@ -175,11 +175,11 @@ class _Checker:
                     self.add("R-REQUIRED", table, row, key)
                 continue
             if isinstance(value, str):
-                if not value.strip():
+                if not value or value.isspace():  # nothing but spaces (str.strip's whitespace)
                     if col.required:
                         self.add("R-REQUIRED", table, row, key)
                     continue
-                if too_long(value, limit):
+                if len(value) > longest:  # too_long(value, limit), without a call per cell
                     # Never cut without a word: the value is not kept and the row is not used.
                     length = (f"有 {len(value):,} 个字符" if len(value) < EXCEL_CELL_CHARS
                               else f"达到 {EXCEL_CELL_CHARS:,} 个字符以上（超出部分已无法读取）")
@@ -187,7 +187,8 @@ class _Checker:
                              limit=f"{limit:,}", why="" if limit < EXCEL_CELL_CHARS else "（Excel 单元格的上限）")
                     values[key] = None
                     continue
-            if kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and abs(Decimal(value)) >= TOO_LARGE:
+            if kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) \
+                    and abs(value if value.__class__ is Decimal else Decimal(value)) >= TOO_LARGE:
                 # Out of any plausible range (and of what rounding can handle): keep it out of every sum.
                 self.add("R-TOO-LARGE", table, row, key, raw if (raw := raws.get(key)) not in (None, "") else f"{value:E}")
                 values[key] = None
@@ -210,14 +211,17 @@ class _Checker:
             elif kind in (AMOUNT, INT) and isinstance(value, (int, Decimal)) and value < 0:
                 self.add("R-NEGATIVE", table, row, key, value)
 
-    def _cell_columns(self, table: Table, spec: SheetSpec) -> list[tuple[Any, str, str, int, frozenset[str]]]:
-        """The columns check_cells looks at in this table, with what it needs of each (once per table)."""
+    def _cell_columns(self, table: Table, spec: SheetSpec) -> list[tuple[Any, str, str, int, frozenset[str], int]]:
+        """The columns check_cells looks at in this table, with what it needs of each (once per table): the
+        column, key, kind, text limit, the choices clean_text leaves as they are, and the longest text that
+        is not too long (``too_long``)."""
         cols = self._columns.get(table.key)  # one table of each key in a submission
         if cols is None:
             cols = self._columns[table.key] = [
-                (col, col.key, col.kind, text_limit(table.key, col.key),
-                 frozenset(c for c in col.choices if clean_text(c) == c))
-                for col in spec.columns if col.kind not in (SEQ, FIXED) and col.key in table.columns]
+                (col, col.key, col.kind, limit, frozenset(c for c in col.choices if clean_text(c) == c),
+                 limit - 1 if limit >= EXCEL_CELL_CHARS else limit)
+                for col in spec.columns if col.kind not in (SEQ, FIXED) and col.key in table.columns
+                for limit in [text_limit(table.key, col.key)]]
         return cols
 
     def _percent_hint(self, table: Table, row: Row) -> str:

@@ -563,15 +563,16 @@ class _Ctx:
     def _row(self, r: int, row: list, convs: list) -> Row:
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
+        percent, clusters = self.percent, self._cluster_keys  # hot: every cell of every row
         for key, c, conv in convs:
             v = row[c]
-            if v == "" or v is None:
+            if v is None or v == "":
                 values[key] = None
                 continue
             if v.__class__ is str and not v.isprintable():
                 v = strip_controls(v)
-            elif self.percent and v.__class__ in (float, int) and key in self._number_keys \
-                    and (r, c + 1) in self.percent:
+            elif percent and v.__class__ in (float, int) and key in self._number_keys \
+                    and (r, c + 1) in percent:
                 # Excel stores a typed "12%" as 0.12 shown as 12%: what the district sees is a percentage
                 values[key] = None
                 raw[key] = f"{(Decimal(repr(v)) * 100).normalize():f}%"
@@ -582,7 +583,7 @@ class _Ctx:
                 values[key] = None
                 raw[key] = _as_text(v)
                 continue
-            if key in self._cluster_keys and values[key] is not None and values[key] not in self._codes:
+            if key in clusters and values[key] is not None and values[key] not in self._codes:
                 raw[key] = values[key]  # unknown cluster: kept as typed in both (design.md contract)
         if self.spec.key == L.OUTPUT.key:
             self._identify_output(values, raw)
