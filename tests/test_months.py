@@ -40,7 +40,9 @@ def test_a_district_missing_this_month_takes_no_part_never_a_wrong_number(quarte
     assert city.month_districts == 1
     assert city.month_before == D(15)  # 甲区's February 当月, 25 − 10: the same district (同口径)
     assert city.mom == (D(17) / D(15) - 1) * 100
-    assert city.completion_change == D(42) - D(37)  # against February's 完成率 as its 总表 showed it
+    # like for like: 甲区's 当月 17 of the target 100, not 42 % − 37 % (February's 37 counted 乙县's 12)
+    assert city.completion_change == D(17)
+    assert city.change_districts == 1 and city.change_partial
     assert fig(figs, "A", "SR", A).month_value == D(17)
     assert fig(figs, "A", "SR", B).month_value is None  # “—”
 
@@ -79,7 +81,8 @@ def test_programme_month_adds_the_clusters(quarter, small_catalogue):
     f = fig(figures_with_months(quarter, small_catalogue, MAR), "", "SR")
     assert f.month_value == D(17) + D("0.05")  # A: 17 亿元; B: (1500 − 1000) 万元 = 0.05 亿元
     assert f.month_districts == 1
-    assert f.completion_change == (D("42.15") - D("37.1")) / 2  # against 200: 21.075 % − 18.55 %
+    assert f.completion_change == (D(17) + D("0.05")) / 2  # 当月 17.05 of 200, not 21.075 % − 18.55 %
+    assert f.change_partial
 
 
 def test_the_year_path_of_each_headline_figure(quarter, small_catalogue):
@@ -92,6 +95,8 @@ def test_the_year_path_of_each_headline_figure(quarter, small_catalogue):
     assert [m.completion for m in path] == [D(15), D(37), D(42)]
     assert [m.time_progress for m in path] == [D(100) / 12, D(200) / 12, D(300) / 12]
     assert [m.n_districts for m in path] == [2, 2, 1]
+    assert [m.month_districts for m in path] == [2, 2, 1]
+    assert [m.changed for m in path] == [(), (), (B,)]  # 乙县 in February's 本年累计, not in March's
     assert all(m.cluster in {"A", "B"} for m in figs.months)  # C's 游客 has no 完成率-against-时序进度 here
 
 
@@ -151,3 +156,38 @@ def test_one_month_of_data_has_no_path(ledger, small_catalogue):
     figs = figures_with_months(ledger, small_catalogue, MAR)
     assert figs.months == []  # January and February are not in the ledger
     assert fig(figs, "A", "SR").month_value is None  # nor is February: no 当月
+
+
+def test_completion_change_with_the_same_districts_is_the_plain_difference(quarter, small_catalogue):
+    f = fig(figures_with_months(quarter, small_catalogue, FEB), "A", "SR")
+    assert f.completion_change == D(22)  # 37 % − 15 %, both months over 甲区 and 乙县
+    assert f.change_districts == 2 and not f.change_partial
+
+
+def test_a_district_that_joins_adds_nothing_to_the_completion_change(ledger, small_catalogue):
+    # 甲区 and 乙县 report cluster A's 营业收入; the same change on a district that joins in February
+    ingest_month(ledger, JAN, A, {("A", "SR"): 100000})
+    ingest_month(ledger, FEB, A, {("A", "SR"): 300000})
+    ingest_month(ledger, FEB, B, {("A", "SR"): 900000})  # 乙县 joins: 90 亿元 is not February's progress
+    f = fig(figures_with_months(ledger, small_catalogue, FEB), "A", "SR")
+    assert f.completion == D(120)  # (30 + 90) of 100 as the 总表 shows it
+    assert f.completion_change == D(20)  # 甲区 30 − 10, not 120 % − 10 %
+    assert f.change_districts == 1 and f.change_partial
+
+
+def _scale_roster(n: int, tag: str) -> list[dict]:
+    return [{"credit_code": f"{tag}{k}", "name": f"{tag}企业{k}", "cluster": "A", "is_scale": "是",
+             "revenue": D(3000)} for k in range(n)]
+
+
+def test_a_stock_completion_change_is_over_the_districts_in_both_months(ledger, small_catalogue):
+    from helpers import ingest, submission
+
+    # 规上企业户数 of A (target 20): January 甲区 4; February 甲区 6 and 乙县 5, which joins
+    for district, period, n in ((A, JAN, 4), (A, FEB, 6), (B, FEB, 5)):
+        ingest(ledger, submission(district, roster=_scale_roster(n, district), period=period),
+               received=dt.datetime(2025, period.month + 1, 3, 10, 0))
+    f = fig(figures_with_months(ledger, small_catalogue, FEB), "A", "GS")
+    assert (f.completion, f.month_value) == (D(55), None)  # 11 of 20; a stock has no 当月
+    assert f.completion_change == D(10)  # 甲区 6 − 4 of 20, not 55 % − 20 %
+    assert f.change_districts == 1 and f.change_partial

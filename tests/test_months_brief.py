@@ -46,9 +46,16 @@ def test_trend_block_and_its_sentence(quarter, small_catalogue):
     chem = next(s for s in block.series if s.label == "化工")
     assert chem.points == [(1, "15.0"), (2, "37.0"), (3, "42.0")]
     assert block.time_progress == [(1, "8.3"), (2, "16.7"), (3, "25.0")]
-    # 化工's 完成率 rose 5 points in March, less than 时序进度's 8.3: 进度放缓
+    # 化工's published 完成率 rose 5 points in March (37 → 42, 乙县 in February only); like for like (甲区,
+    # 42 − 25 = 17 of 100) 17 points, more than 时序进度's 8.3: 进度加快, compared on the one district
     text = sections.trend_sentence(figs, small_catalogue, block)
-    assert "化工" in text and "进度放缓" in text and text.endswith("（见图2）。")
+    assert "化工主要指标完成率较上月提高幅度超过时序进度（8.3个百分点），进度加快" in text
+    assert text.endswith("（化工按两个月均报送的1个县区比较，见图2）。")
+    feb = figures_with_months(quarter, small_catalogue, FEB)
+    # both months over the same districts: nothing to say of them (化工 +22, 装备制造 +0.1 points)
+    assert sections.trend_sentence(feb, small_catalogue, prose.trend_block(feb, small_catalogue)) == (
+        "从逐月走势看，化工主要指标完成率较上月提高幅度超过时序进度（8.3个百分点），进度加快；"
+        "装备制造提高幅度低于时序进度，进度放缓（见图2）。")
     assert prose.trend_block(figures_with_months(quarter, small_catalogue, JAN), small_catalogue) is None  # one month
 
 
@@ -66,9 +73,26 @@ def test_the_brief_carries_figure_2_after_the_sentence_citing_it(quarter, small_
     figs = figures_with_months(quarter, small_catalogue, MAR)
     blocks = sections.draft(figs, small_catalogue).blocks
     k = next(i for i, b in enumerate(blocks) if isinstance(b, prose.TrendBlock))
-    assert isinstance(blocks[k - 1], prose.Paragraph) and "（见图2）" in blocks[k - 1].text
+    assert isinstance(blocks[k - 1], prose.Paragraph) and blocks[k - 1].text.endswith("见图2）。")
     dest = write_brief(figs, small_catalogue, tmp_path / "b.docx", issue_no=3, issued=dt.date(2025, 4, 8))
     doc = docx.Document(str(dest))
     assert len(doc.inline_shapes) == 2  # 图1 and 图2
     assert any(p.text.startswith("图2") for p in doc.paragraphs)
     assert trend_chart(prose.trend_block(figs, small_catalogue), tmp_path / "t.png").stat().st_size > 0
+
+
+def test_the_month_sentence_agrees_with_its_completion_change(quarter, small_catalogue):
+    f, ind = _sr(figures_with_months(quarter, small_catalogue, MAR), small_catalogue)
+    # 当月 17.05 亿元 of the programme target 200: 8.525 → 8.5 个百分点 (not 21.075 − 18.55 = 2.5)
+    assert prose.completion_change_words(f, small_catalogue) == "完成率较上月提高8.5个百分点"
+
+
+def test_a_stock_completion_change_over_fewer_districts_says_so(quarter, small_catalogue):
+    import dataclasses
+    from decimal import Decimal as D
+
+    f, _ = _sr(figures_with_months(quarter, small_catalogue, MAR), small_catalogue)
+    stock = dataclasses.replace(f, month_value=None)  # a stock has no 当月 to carry the statement
+    assert prose.completion_change_words(stock, small_catalogue) == "完成率较上月提高8.5个百分点（按两个月均报送的1个县区计）"
+    assert prose.completion_change_words(dataclasses.replace(stock, completion_change=D(0)), small_catalogue) == \
+        "完成率与上月持平（按两个月均报送的1个县区计）"

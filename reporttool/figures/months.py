@@ -21,7 +21,13 @@ The rules (docs/consolidation.md “当月与环比”):
   or added into the city's 当月 as if it were a month's amount; the 总表 note and the brief name it.
 * 环比 % = (当月 / last month's 当月 − 1) × 100 over the cells that have both (同口径), when last month's
   is above 0. January's last month is last December (when the ledger has it; else “—”).
-* 完成率较上月 (百分点) = this 完成率 − last month's 完成率 against the same year's target (February on).
+* 完成率较上月 (百分点) compares like with like (February on): the change of the 本年累计 over the same
+  cells, ÷ the year's target × 100. For a flow that is 当月 ÷ target (the cells of 当月, so the brief's
+  “当月…，完成率较上月提高…” agree); for a summable stock the cells with a value in both months; for a
+  figure that is not summable, this 完成率 − last month's when both months count the same cells, else none.
+  When the two months' 本年累计 count different districts (one sent last month only), the published
+  完成率 of the two months are not comparable: ``change_partial`` is set and the brief says
+  “按两个月均报送的N个县区计”; the 月度走势 sheet names such months (``MonthFigure.changed``).
 """
 from __future__ import annotations
 
@@ -69,7 +75,7 @@ def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = T
             _month(f, _cells(f, ind, districts, members), now, before, earlier, period, last)
         prev = previous.get((f.cluster, f.indicator, f.district))
         if f.completion is not None and prev is not None and prev.completion is not None:
-            f.completion_change = f.completion - prev.completion
+            _completion_change(f, ind, prev, _cells(f, ind, districts, members), now, before)
     figs.months = _path(figs, ledger, cat, districts)
     return figs
 
@@ -133,6 +139,41 @@ def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: Dis
         f.mom = (same / f.month_before - 1) * 100
 
 
+def _completion_change(f: IndicatorFigure, ind: Indicator, prev: IndicatorFigure, cells: list[Cell],
+                       now: DistrictSums, before: DistrictSums) -> None:
+    """完成率较上月 on the same cells in both months (see the module docstring): sets ``completion_change``,
+    ``change_districts`` and ``change_partial``."""
+    both = [c for c in cells if _has(now, c, f.indicator) and _has(before, c, f.indicator)]
+    f.change_partial = any(_has(now, c, f.indicator) != _has(before, c, f.indicator) for c in cells)
+    target = f.target
+    if target is None or target <= 0 or prev.target != target:
+        return  # (a year's target is the same in both months; anything else is not compared)
+    if has_month(ind):  # the cells of 当月: its districts, without those whose 本年累计 fell
+        if f.month_value is None:
+            return
+        f.completion_change = f.month_value / target * 100
+        f.change_districts = f.month_districts
+        f.change_partial = f.month_partial
+        return
+    if ind.summable:
+        if not both:
+            return
+        diff = sum((_value(now, c, f.indicator) - _value(before, c, f.indicator) for c in both), Decimal(0))
+        f.completion_change = diff / target * 100
+    elif f.change_partial:
+        return  # a ratio of other districts than last month's: no change to speak of
+    else:
+        assert f.completion is not None and prev.completion is not None
+        f.completion_change = f.completion - prev.completion
+    f.change_districts = len({d for d, _ in both})
+
+
+def _value(sums: DistrictSums, cell: Cell, indicator: str) -> Decimal:
+    s = sums[cell[0]][(cell[1], indicator)]
+    assert s.value is not None
+    return s.value
+
+
 def _has(sums: DistrictSums, cell: Cell, indicator: str) -> bool:
     s = sums.get(cell[0], {}).get((cell[1], indicator))
     return s is not None and s.value is not None
@@ -173,11 +214,17 @@ def _path(figs: Figures, ledger: Ledger, cat: Catalogue, districts: list[str]) -
             if f is None:
                 out.append(MonthFigure(cluster, code, p, None, None, None, None))
                 continue
-            month_value = None
+            month_value: Decimal | None = None
+            changed: tuple[str, ...] = ()
+            counted = 0
+            cells = [(d, cluster) for d in districts]
+            prior = sums[Period(p.year, p.month - 1)] if p.month > 1 else {}
             if has_month(by_code[code]):
-                prior = sums[Period(p.year, p.month - 1)] if p.month > 1 else {}
-                this = cell_months([(d, cluster) for d in districts], code, sums[p], prior, p.month == 1)
+                this = cell_months(cells, code, sums[p], prior, p.month == 1)
                 month_value = sum(this.values(), Decimal(0)) if this else None
+                counted = len(this)
+            if prior:  # districts in one of the two months' 本年累计 only: the pair is not like for like
+                changed = tuple(d for d, c in cells if _has(sums[p], (d, c), code) != _has(prior, (d, c), code))
             out.append(MonthFigure(cluster, code, p, f.value, month_value, f.completion, f.time_progress,
-                                   f.n_districts))
+                                   f.n_districts, counted, changed))
     return out

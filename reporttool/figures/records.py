@@ -131,7 +131,11 @@ class IndicatorFigure:
     month_fallen: tuple[str, ...] = ()
     month_before: Decimal | None = None  # last month's 当月, over the districts with all three months
     mom: Decimal | None = None  # 环比 % = (当月 / last month's 当月 − 1) × 100, same districts (同口径)
-    completion_change: Decimal | None = None  # 完成率 − last month's 完成率 (百分点; not in January)
+    # 完成率较上月 (百分点; not in January), like for like: the change of 本年累计 over the cells with a value
+    # in both months ÷ the target (a flow: 当月 ÷ target); figures/months.py
+    completion_change: Decimal | None = None
+    change_districts: int = 0  # districts counted in completion_change
+    change_partial: bool = False  # the two months' 本年累计 count different districts: not their plain difference
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,10 @@ class MonthFigure:
     completion: Decimal | None  # 完成率 %
     time_progress: Decimal | None  # 时序进度 %
     n_districts: int = 0  # districts with a value that month
+    month_districts: int = 0  # districts counted in month_value (both months, 本年累计 not fallen)
+    # districts with a value in this month or the month before only: this 本年累计 and last month's count
+    # different districts (当月 ≠ their difference; the 月度走势 sheet says so); () in January
+    changed: tuple[str, ...] = ()
 
 
 @dataclass

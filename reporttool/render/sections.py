@@ -404,17 +404,22 @@ def month_paragraph(figures: Figures, cat: Catalogue) -> str:
 
 def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
     """The sentence citing 图2: clusters whose headline 完成率 rose more than 时序进度 this month (进度加快) and
-    those whose rose less (进度放缓)."""
+    those whose rose less (进度放缓). The rise is like for like (figures/months.py); a cluster whose two
+    months count different districts is named with the districts compared (the chart's two points are
+    each month's own 完成率)."""
     rd = cat.settings.rate_decimals
     step = Decimal(100) / 12  # 时序进度 gains one twelfth a month
     faster: list[str] = []
     slower: list[str] = []
+    partial: list[str] = []
     for c in cat.clusters:
         f = headline_figure(figures, cat, c.code)
         if f is None or f.completion_change is None:
             continue
         diff = q(f.completion_change, rd) - q(step, rd)
         (faster if diff > 0 else slower if diff < 0 else []).append(c.short_name)
+        if f.change_partial:
+            partial.append(f"{c.short_name}按两个月均报送的{f.change_districts}个{cat.words.unit}比较")
     parts = []
     if faster:
         parts.append(f"{wording.listed(faster)}主要指标完成率较上月提高幅度超过时序进度（{fmt.text(step, rd)}个百分点），"
@@ -425,7 +430,7 @@ def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
         parts.append(wording.listed(slower) + tail)
     if not parts:
         return f"各集群主要指标{figures.period.span_label}完成率逐月走势见图2。"
-    return "从逐月走势看，" + "；".join(parts) + "（见图2）。"
+    return "从逐月走势看，" + "；".join(parts) + "（" + "".join(p + "，" for p in partial) + "见图2）。"
 
 
 def lagging_clusters(figures: Figures, cat: Catalogue) -> list[Cluster]:

@@ -531,8 +531,27 @@ def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              DASH_NOTE]
     if any(m.value is None for m in figs.months):
         lines.insert(3, "某月台账中没有该集群数据（未汇总过或各县区均未报送）的，以“—”表示。")
+    lines[2:2] = trend_changed_notes(figs, cat)
     t.notes([_w(cat, line) for line in lines])
     t.finish(freeze_col=2)
+
+
+def trend_changed_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """One note per cluster and month whose 本年累计 counts other districts than the month before
+    (MonthFigure.changed): the two 本年累计 are not like for like, and 当月 is not their difference."""
+    out = []
+    for m in figs.months:
+        if not m.changed or m.value is None:
+            continue
+        c = cat.cluster(m.cluster)
+        names = "、".join(d.name if (d := cat.district(code)) else code for code in m.changed)
+        last = m.period.month - 1
+        text = (f"{c.short_name if c else m.cluster}{m.period.month}月：{names}只有{last}月或{m.period.month}月"
+                f"一个月的数，{m.period.month}月与{last}月本年累计所含{cat.words.unit}不同")
+        if m.month_value is not None:
+            text += f"，当月按两个月均报送的{m.month_districts}个{cat.words.unit}计，不等于两月本年累计之差"
+        out.append(text + "。")
+    return out
 
 
 def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
