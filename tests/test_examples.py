@@ -140,3 +140,30 @@ def test_the_demo_is_plausible_for_the_plan(round_):
             ind = cat.indicator(code)
             if ind.source == "formula" and ind.unit == "%" and "/" in ind.formula:
                 assert 0 <= f.value <= 100, (name, c.code, code, f.value)
+
+
+def test_each_cluster_is_reported_by_the_districts_that_host_it(round_):
+    """集群.所在县区 as the plan places it (丹东's 东港再生资源 in 东港市, 振安区电气装备 in 振安区; 衡水's clusters
+    each in their county; 襄樊's 机电汽配 in the 经济开发区): the demo's districts report a cluster only where
+    the catalogue places it, and every placing district that sent its file reports it."""
+    name, ws, cat, period, forms, result = round_
+    sent = {s.district for s in result.figures.submissions if s.file_name}
+    reported = {(f.district, f.cluster) for f in result.figures.districts if f.cluster and f.value is not None}
+    for district, cluster in reported:
+        assert cat.hosts(cluster, district), (name, district, cluster)
+    for c in cat.clusters:
+        for district in c.districts:
+            if district in sent and cat.output_indicators_for(c.code):
+                assert (district, c.code) in reported, (name, c.code, district)
+
+
+@pytest.mark.parametrize(("example", "cluster", "hosts"), [
+    ("丹东", "C03", ("210681",)), ("丹东", "C05", ("210682",)), ("丹东", "C10", ("210604",)),
+    ("丹东", "C12", ("210681",)), ("丹东", "C04", ("210604", "210681", "210624")), ("丹东", "C01", ()),
+    ("衡水", "AP", ("131125",)), ("衡水", "SZSP", ("131182",)), ("襄樊", "JDQP", ("KF01",)), ("襄樊", "XDWL", ()),
+])
+def test_the_examples_place_their_clusters_as_the_plans_do(example, cluster, hosts):
+    """Where each seed puts a cluster (/work/shared/seeds): a place in the name or the park's district;
+    a cluster the plan does not place (汽车及零部件, 现代物流) stays with every district (全部)."""
+    cat = load_catalogue(REPO / "examples" / example / "targets.xlsx")
+    assert cat.cluster(cluster).districts == hosts
