@@ -166,10 +166,14 @@ def test_sizes_fit_their_units(demo):
         # employees ≫ enterprises in every district and cluster reporting both
         for c in cat.clusters_for(dd.district.code):
             outs = {cat.indicator(i): _value(o) for (cc, i), o in dd.outputs.items() if cc == c.code}
-            people = [v * table[i.form_unit][1] for i, v in outs.items() if v and table[i.unit][0] == "人数"]
-            firms = [v for i, v in outs.items() if v and i.form_unit in ("户", "个", "家") and "企业" in i.name]
+            people = [(i, v * table[i.form_unit][1]) for i, v in outs.items() if v and table[i.unit][0] == "人数"]
+            firms = [(i, v) for i, v in outs.items() if v and i.form_unit in ("户", "个", "家") and "企业" in i.name]
             if people and firms:
-                assert people[0] >= 10 * firms[0], (name, dd.district.name, c.name, people, firms)
+                # ten or more a firm, unless the plan's base says fewer (衡水: 315000人 in 32000个 企业（摊点）)
+                base_p = cat.latest_base("", people[0][0].code, period.year + 1)
+                base_n = cat.latest_base("", firms[0][0].code, period.year + 1)
+                per_firm = min(D(10), base_p.value / base_n.value * D("0.95")) if base_p and base_n else D(10)
+                assert people[0][1] >= per_firm * firms[0][1], (name, dd.district.name, c.name, people, firms)
         for r in dd.roster:  # 10-300万元 of revenue a year per employee
             yearly = r["revenue"] * 12 / period.month
             assert r["employees"] >= 1 and D(5) <= yearly / r["employees"] <= D(500), (name, r)
@@ -183,8 +187,10 @@ def test_sizes_fit_their_units(demo):
         if ind.unit == "亿美元":  # 1-5 % of the cluster's revenue at about 7 元 a dollar
             revenue = per_cluster[(c, revenue_code)]
             assert revenue / 7 / 200 <= total <= revenue / 7 / 10, (c, ind.name, total, revenue)
-        if ind.name == "利税":
-            assert D(0) < total <= per_cluster[(c, revenue_code)] * D("0.15"), (name, c, total)
+        if ind.name == "利税":  # at most 15 % of the revenue, or the plan's base share (衡水 86 ÷ 595) + 10 %
+            base_ls, base_rev = (cat.latest_base("", code, period.year + 1) for code in (ind.code, revenue_code))
+            top = max(D("0.15"), base_ls.value / base_rev.value * D("1.1")) if base_ls and base_rev else D("0.15")
+            assert D(0) < total <= per_cluster[(c, revenue_code)] * top, (name, c, total)
 
 
 def test_credit_codes_carry_the_districts_region(demo):

@@ -177,3 +177,58 @@ def test_a_clusters_ratio_whole_that_is_the_local_economy_stays_above_all_cluste
     ratio = _total(plan, "CZ", "ZX") * 100 / whole
     target = cat.target_for("ZX", "ZXZB", 2025).value
     assert target * D("0.82") <= ratio <= target * D("1.08"), ratio
+
+
+HENGSHUI_JUNE = Period(2024, 6)  # the base year of 衡水's 基期 rows (年末 2024) and of its targets
+
+
+def _hengshui_plan():
+    cat = load_catalogue(REPO / "examples" / "衡水" / "targets.xlsx")
+    return cat, plan_demo(cat, HENGSHUI_JUNE, plant=False)
+
+
+def test_base_year_statistics_size_what_has_no_target():
+    """衡水's 基期 (all 23 clusters, 年末2024): 企业（摊点）32000个, 从业人员315000人, 营业收入595亿元, 利税86亿元. The
+    eight catalogued clusters (营业收入 targets 3×100 + 5×50 = 550亿元, reached at pace 0.72-1.06) take the base ×
+    their revenue ÷ 595: a stock that share of it (× 0.96-1.02 × 0.99-1.01), 利税 half of that share for the half
+    year (× 0.95-1.05). Before, the demo said 410 enterprises and 55806 employees beside the base's 32000 and 315000."""
+    cat, plan = _hengshui_plan()
+    # the clusters' yearly revenue ÷ the base's: 550 × pace 0.72-1.06 × 0.99-1.01 ÷ 595
+    share_low, share_high = D(550) * D("0.72") * D("0.99") / D(595), D(550) * D("1.06") * D("1.01") / D(595)
+    stock_low, stock_high = share_low * D("0.96") * D("0.99"), share_high * D("1.02") * D("1.01")
+    slack = D(8)  # each cluster's count rounded to a whole number
+    assert D(32000) * stock_low - slack <= _total(plan, "QYS") <= D(32000) * stock_high + slack
+    assert D(315000) * stock_low - slack <= _total(plan, "CYRY") <= D(315000) * stock_high + slack
+    ls = _total(plan, "LS") / 10000  # 万元 -> 亿元
+    assert D(86) * share_low * HALF * D("0.95") <= ls <= D(86) * share_high * HALF * D("1.05"), ls
+    assert _total(plan, "YYSR") / 10000 <= D(595) * HALF * D("1.06")  # the half year is within the base year
+    for c in cat.clusters:  # employees per enterprise as in the base (315000 ÷ 32000 = 9.84), ± the stock draws
+        per_firm = _total(plan, "CYRY", c.code) / _total(plan, "QYS", c.code)
+        assert D("9.84") * D("0.97") <= per_firm <= D("9.84") * D("1.03"), (c.code, per_firm)
+
+
+def test_counts_of_new_brands_vary_from_cluster_to_cluster_and_year_to_year():
+    """每年新创省名牌和著名商标各2个 (省级) / 各1个 (市级): by June each cluster has a whole number around half of it,
+    not the target itself, and last year's differs in places (every cluster showed 2 = 2, 同比持平, 完成100 %)."""
+    cat, plan = _hengshui_plan()
+    rows = [(c, i, v["value"], v["value_ly"]) for dd in plan.data for (c, i), v in dd.outputs.items()
+            if i in ("SMP", "ZMSB")]
+    assert len(rows) == 16  # eight clusters × two counts, each cluster in one county
+    for c, i, value, ly in rows:
+        target = cat.target_for(c, i, 2024).value
+        assert isinstance(value, int) and 0 <= value <= target * 2 and 0 <= ly <= target * 2, (c, i, value, ly)
+    assert any(value != cat.target_for(c, i, 2024).value for c, i, value, _ly in rows)
+    assert any(value != ly for _c, _i, value, ly in rows)
+
+
+def test_a_county_without_a_catalogued_cluster_still_has_a_countys_economy():
+    """衡水's 县域经济总量 (reported once by each county; the clusters' 营业收入 are 65 % of it, × 0.97-1.05): what is
+    above the clusters, W × (1 - 0.6825) at least, is shared by weights — a hosting county's at most its own part,
+    one without a catalogued cluster 1-2 × the mean part (P ÷ 12) — so the weights sum to at most 2P and a county
+    without a cluster gets at least 0.3175 W ÷ 24 = 1.32 % of the city W (故城县 had 4.18 of 394亿元, 1.06 %)."""
+    cat, plan = _hengshui_plan()
+    whole = _total(plan, "XYZL")
+    for dd in plan.data:
+        if not cat.clusters_for(dd.district.code):  # 武邑县, 武强县, 故城县, 阜城县, 饶阳县, 高新区
+            value = D(str(dd.outputs[("全部", "XYZL")]["value"]))
+            assert value >= whole * D("0.3175") / 24, (dd.district.name, value, whole)

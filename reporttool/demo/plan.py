@@ -35,6 +35,7 @@ from reporttool.core.models import (
     TARGET_CUMULATIVE,
     TARGET_GROWTH,
     TARGET_INCREASE,
+    BaseStat,
     Cluster,
     District,
     Indicator,
@@ -73,6 +74,7 @@ class ClusterPlan:
     growth_targets: dict[str, float] = field(default_factory=dict)  # indicator code -> planned growth (growth target)
     parts: tuple[str, ...] = ()  # the parts of a sum formula (A+B+C) standing in for the revenue when there is none
     invest_before: float | None = None  # 累计完成投资 before this year the programme's plan-years target implies
+    events: dict[str, float] = field(default_factory=dict)  # counts of new things (新创省名牌) -> 上年同期, city
 
 
 @dataclass
@@ -142,6 +144,15 @@ def is_flow(ind: Indicator) -> bool:
     return ind.compare_time or "元" in ind.form_unit
 
 
+_EVENT = re.compile(r"^新(创|增|认定|获|评|培育|建)")
+
+
+def is_event(ind: Indicator) -> bool:
+    """A count of new things during the year (新创省名牌产品, 新增著名商标) that is not compared with the time
+    progress: a few a year, 0 in some months' year-to-date."""
+    return is_count(ind) and not ind.compare_time and bool(_EVENT.search(ind.name))
+
+
 def is_count(ind: Indicator) -> bool:
     return ind.form_unit in _COUNT_UNITS or ind.decimals == 0
 
@@ -209,6 +220,7 @@ def plan_city(cat: Catalogue, period: Period, rng: random.Random) -> CityPlan:
         _plan_values(cat, period, cp, rng, year_frac)
         plans[c.code] = cp
     # their own generators: the programme's investment and 规上 count leave the city's other draws as they were
+    _size_from_base(cat, period, plans, random.Random(f"reporttool-demo-base:{period.key}"), year_frac)
     _scale_firms_from_base(cat, period, plans, random.Random(f"reporttool-demo-scale:{period.key}"))
     _economy_above_clusters(cat, period, plans, random.Random(f"reporttool-demo-economy:{period.key}"))
     _programme_investment(cat, period, plans, random.Random(f"reporttool-demo-invest:{period.key}"), year_frac)
@@ -238,6 +250,11 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
             formulas.append((ind, target))
         elif target is None:
             continue
+        elif ind.source == SOURCE_OUTPUT and ind.summable and is_event(ind) and target <= 20:
+            # a few new brands a year: so far this year about the year's share of the target, whole numbers that
+            # differ from cluster to cluster and from last year (0-3 for 2 a year by June), never all on target
+            v[ind.code] = target * year_frac * cp.pace * rng.uniform(0.5, 1.9)
+            cp.events[ind.code] = target * year_frac * rng.uniform(0.4, 1.9)
         elif ind.source == SOURCE_OUTPUT and ind.summable:
             share = cp.pace * year_frac * rng.uniform(0.99, 1.01) if is_flow(ind) else cp.level
             v[ind.code] = form(ind, target * share)
@@ -338,6 +355,71 @@ def _plan_values(cat: Catalogue, period: Period, cp: ClusterPlan, rng: random.Ra
         m = _RATIO.match(ind.formula)
         if target is None and m and m.group(1) in v and m.group(2) in v and v[m.group(1)] > v[m.group(2)]:
             v[m.group(2)] = v[m.group(1)] / rng.uniform(0.3, 0.8)
+
+
+def _base_row(cat: Catalogue, cluster: str, indicator: str, year: int) -> BaseStat | None:
+    """The 基期 row (whole plan area) nearest ``year`` for ``cluster`` ("" = programme): the latest up to it, else
+    the first after it."""
+    rows = [b for b in cat.base if (b.cluster, b.indicator, b.district) == (cluster, indicator, "")]
+    before = [b for b in rows if b.year <= year]
+    if before:
+        return max(before, key=lambda b: b.year)
+    return min(rows, key=lambda b: b.year) if rows else None
+
+
+def _size_from_base(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random,
+                    year_frac: float) -> None:
+    """Base-year statistics (基期 sheet) size what has no target, as a target would (衡水: 企业（摊点）32000个,
+    从业人员315000人, 营业收入595亿元, 利税86亿元 for all clusters at the end of 2024).
+
+    A cluster's own base row: the base grown at the cluster's year-on-year rate to this year. A programme row
+    (全部): shared over the clusters by their revenue — each gets the base × its planned yearly revenue ÷ the
+    base revenue when that is known (the plan's per-yuan density; clusters the catalogue does not list keep
+    their share), else the base × its share of the member clusters' revenue, grown to this year. A flow is
+    then this year's part of it (× 时序进度 × 0.95-1.05; × the pace too for a cluster's own row, a revenue
+    share has it already); a stock (企业数, 从业人员) stands at 96–102 % of it, one
+    draw per cluster for all its stocks so employees per enterprise stay as in the base. Indicators with a
+    target of their own, the revenue itself and ratios are left alone."""
+    table = cat.unit_table()
+    members = [cp for cp in plans.values() if cp.cluster.in_programme]
+    member_yuan = sum(cluster_yuan(cat, cp) for cp in members)
+    for cp in plans.values():
+        stock_k = rng.uniform(0.96, 1.02)
+        g = max(-0.1, min(0.15, cp.growth))
+        yearly_yuan = cluster_yuan(cat, cp) / year_frac
+        for ind in cat.output_indicators_for(cp.cluster.code):
+            if (not ind.summable or ind.programme or ind.code in (cp.revenue, cp.output) or ind.code in cp.parts
+                    or ind.source != SOURCE_OUTPUT):
+                continue
+            rt = cat.target_for(cp.cluster.code, ind.code, period.year)
+            if rt is not None and rt.value is not None or any(
+                    r.value is not None for r in cat.other_targets(cp.cluster.code, ind.code, period.year)):
+                continue
+            own = _base_row(cat, cp.cluster.code, ind.code, period.year)
+            paced = True  # a share of the planned revenue carries the cluster's pace already
+            if own is not None:
+                yearly = float(own.value) * (1 + g) ** (period.year - own.year)
+                paced = False
+            else:
+                whole = _base_row(cat, "", ind.code, period.year)
+                if whole is None or not cp.cluster.in_programme or yearly_yuan <= 0:
+                    continue
+                rev_ind = cat.indicator(cp.revenue) if cp.revenue else None
+                rev_base = _base_row(cat, "", rev_ind.code, whole.year) if rev_ind is not None else None
+                rev_base_yuan = _yuan(cat, rev_ind.unit, float(rev_base.value)) if (
+                    rev_ind is not None and rev_base is not None) else None
+                if rev_base_yuan:
+                    yearly = float(whole.value) * yearly_yuan / rev_base_yuan
+                elif member_yuan > 0:
+                    yearly = float(whole.value) * cluster_yuan(cat, cp) / member_yuan * (1 + g) ** (
+                        period.year - whole.year)
+                else:
+                    continue
+            if is_flow(ind):
+                value = yearly * year_frac * (1.0 if paced else cp.pace) * rng.uniform(0.95, 1.05)
+            else:
+                value = yearly * stock_k * rng.uniform(0.99, 1.01)
+            cp.values[ind.code] = float(to_form_unit(Decimal(repr(value)), ind.unit, ind.form_unit, table))
 
 
 def _economy_above_clusters(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rng: random.Random) -> None:
@@ -584,7 +666,8 @@ def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rn
     A whole above the district's clusters (the denominator of a programme ratio, 集群产值占规上工业总产值比重):
     the part is the ratio's numerator summed over the member clusters; the city whole is the part ÷ the ratio's
     target (65 % -> whole = part ÷ 0.65), else 1.3-1.6 × the part; what is above the part is shared out, so
-    districts without a cluster report a whole too. Any other figure is sized by _area_city (its own target,
+    districts without a cluster report a whole too (weighted 1-2 × the mean district's part, a hosting one
+    0.3-1 × its own part). Any other figure is sized by _area_city (its own target,
     else what it is called) and shared out by the districts' cluster revenue."""
     out: dict[tuple[str, str], float] = {}
     members = {c.code for c in cat.members()}
@@ -617,7 +700,9 @@ def _plan_area(cat: Catalogue, period: Period, plans: dict[str, ClusterPlan], rn
         whole = total_part / pct if pct and pct < 0.98 else total_part * rng.uniform(1.3, 1.6)
         surplus = max(whole - total_part, 0.02 * total_part)
         mean = total_part / len(cat.districts)
-        weights = {d.code: (part[d.code] * rng.uniform(0.3, 1.0) if part[d.code] else mean * rng.uniform(0.2, 0.6))
+        # a county hosting none of the catalogued clusters still has an economy of a county's size (衡水's
+        # 武邑县 said 2.8-3.4亿元 for half a year at 0.2-0.6 × the mean part): about the mean district's part
+        weights = {d.code: (part[d.code] * rng.uniform(0.3, 1.0) if part[d.code] else mean * rng.uniform(1.0, 2.0))
                    for d in cat.districts}
         scale = surplus / (sum(weights.values()) or 1.0)
         for d in cat.districts:
@@ -890,6 +975,9 @@ def _output(ind: Indicator, cp: ClusterPlan, values: dict[str, float], growth: f
         x = cp.ratios.get(ind.code, rng.uniform(3, 12)) * rng.uniform(0.88, 1.08)
         return {"value": dec(x, 1), "value_ly": dec(x * rng.uniform(0.96, 1.03), 1)}
     x = values[ind.code]
+    if ind.code in cp.events:  # whole numbers from 0, last year's drawn apart (a share of the city's, as this year's)
+        share = x / cp.values[ind.code] if cp.values.get(ind.code) else 1.0
+        return {"value": max(0, round(x)), "value_ly": max(0, round(cp.events[ind.code] * share))}
     if is_count(ind):
         value = max(1, round(x))
         return {"value": value, "value_ly": max(1, round(value / rng.uniform(1.0, 1.15)))}
