@@ -154,7 +154,7 @@ def test_cli_brief_from_the_ledger(small_workspace):
     assert any("未报送本期数据" in t for t in lines)
     res = runner.invoke(main, ["-w", str(small_workspace.root), "brief", "--period", "2025-06"])
     assert res.exit_code == 0, res.output
-    assert "第1期" in res.output
+    assert "第6期" in res.output  # --issue 4 was a one-off: June's own 期号 (Settings.issue_for)
 
 
 def test_cli_brief_without_ledger_and_bad_date(small_workspace):

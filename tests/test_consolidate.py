@@ -51,7 +51,7 @@ def test_run_writes_figures_outputs_and_manifest(small_workspace):
     assert manifest["catalogue_fingerprint"] == ws.catalogue().fingerprint
     assert {i["file_name"] for i in manifest["inputs"]} == {"甲区.xlsx", "乙县.xlsx"}
     assert set(manifest["versions_used"]) == {"110101", "110102"}
-    assert manifest["counts"]["submitted"] == 2 and manifest["issue_no"] == 1
+    assert manifest["counts"]["submitted"] == 2 and manifest["issue_no"] == 6  # June: 第6期 (Settings.issue_for)
     assert not (ws.outbox / f".staging-{P.key}").exists()
 
 
@@ -286,7 +286,7 @@ def test_wrong_period_stops_with_the_inbox_periods_and_writes_nothing(small_work
     with Ledger(ws) as ledger:
         assert len(ledger.submissions(period="2025-06")) == 2  # recorded for their own period all the same
         assert ledger.db.execute("SELECT COUNT(*) FROM briefs").fetchone()[0] == 0  # no issue number used
-    assert run_consolidate(ws, P, now=NOW).issue_no == 1
+    assert run_consolidate(ws, P, now=NOW).issue_no == 6  # June's own 期号 (Settings.issue_for)
     # files of several periods and a refused one are named by kind
     (ws.inbox / "说明.txt").write_text("这不是报表", encoding="utf-8")
     put(ws, "甲区-4月.xlsx", "110101", sr="800", period=Period(2025, 4))

@@ -51,7 +51,7 @@ def test_cli_demo_consolidate_writes_the_quarter_and_the_year(small_workspace):
     root = small_workspace.root
     run = CliRunner().invoke(main, ["-w", str(root), "demo", "--period", "2025-06", "--from", "2024-01", "--consolidate"])
     assert run.exit_code == 0, run.output
-    for label, key, n in (("2025年1-6月", "2025-06", 1), ("2025年二季度", "2025-Q2", 2), ("2024年", "2024", 1)):
+    for label, key, n in (("2025年1-6月", "2025-06", 6), ("2025年二季度", "2025-Q2", 14), ("2024年", "2024", 17)):
         assert f"已汇总{label}（{key}）" in run.output
         brief = root / "outbox" / key / f"产业集群工作简报（{key[:4]}年第{n}期）.docx"
         assert f"  简报：{brief}" in run.output and brief.is_file()

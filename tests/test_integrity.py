@@ -169,18 +169,18 @@ def test_a_rebuilt_ledger_says_so_and_keeps_the_issue_numbers(small_workspace):
     ws = small_workspace
     put(ws, "甲区5月.xlsx", "110101", sr="900", period=MAY, when=dt.datetime(2025, 6, 3, 9))
     put(ws, "甲区.xlsx", "110101", sr="1000")
-    assert run_consolidate(ws, MAY, now=NOW).issue_no == 1
+    assert run_consolidate(ws, MAY, now=NOW).issue_no == 5  # the 期号 follows the month (Settings.issue_for)
     res = run("-w", ws.root, "consolidate", "--period", P.key, "--date", "2025-07-09")
-    assert "第2期" in res.output and briefs(ws) == ["产业集群工作简报（2025年第2期）.docx"]
+    assert "第6期" in res.output and briefs(ws) == ["产业集群工作简报（2025年第6期）.docx"]
     drop_ledger(ws)
     res = run("-w", ws.root, "consolidate", "--period", P.key, "--date", "2025-07-10")
     assert "台账文件 reporttool.db 不存在，已新建" in res.output
-    assert "已从 outbox/ 的输出清单恢复台账中没有的简报期号：2025年1-5月第1期、2025年1-6月第2期" in res.output
-    assert "简报期号：第2期" in res.output
-    assert briefs(ws) == ["产业集群工作简报（2025年第2期）.docx"]  # one brief, not 第1期 beside 第2期
+    assert "已从 outbox/ 的输出清单恢复台账中没有的简报期号：2025年1-5月第5期、2025年1-6月第6期" in res.output
+    assert "简报期号：第6期" in res.output
+    assert briefs(ws) == ["产业集群工作简报（2025年第6期）.docx"]  # one brief, not 第5期 beside 第6期
     with Ledger(ws) as ledger:
-        assert ledger.issue_numbers() == {MAY.key: 1, P.key: 2}
-        assert ledger.issue_number("2025-07", 2025) == 3
+        assert ledger.issue_numbers() == {MAY.key: 5, P.key: 6}
+        assert ledger.issue_number("2025-07", 2025) == 7
 
 
 def test_brief_without_date_keeps_the_recorded_issue_date_also_after_a_rebuild(small_workspace):
@@ -202,7 +202,7 @@ def test_brief_without_date_keeps_the_recorded_issue_date_also_after_a_rebuild(s
     manifest = json.loads((ws.period_dir(P) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["brief"]["issued"] == "2025-07-09"
     with Ledger(ws) as ledger:
-        assert ledger.issue_numbers() == {P.key: 1} and ledger.issue_date(P.key) == dt.date(2025, 7, 9)
+        assert ledger.issue_numbers() == {P.key: 6} and ledger.issue_date(P.key) == dt.date(2025, 7, 9)
 
 
 # ---- outputs: all or none ---------------------------------------------------------------------------------

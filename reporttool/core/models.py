@@ -69,6 +69,17 @@ class Settings:
                else 0) or self.deadline_day
         return period.deadline(day)
 
+    def issue_for(self, period: Period) -> int:
+        """The 期号 the brief of ``period`` takes (docs/consolidation.md “简报期号”): it follows the period, not
+        the order of the runs, so an earlier month consolidated after a later one keeps its place. A monthly
+        plan: the month (2025-06 -> 6), then the quarters' briefs after the twelve months (13-16) and the
+        year's (17); a plan with 报送周期 季: the quarter (1-4) and the year (5)."""
+        if self.report_cycle == "季":
+            return 5 if period.annual else period.month // 3
+        if period.monthly:
+            return period.month
+        return 17 if period.annual else 12 + period.month // 3
+
     def form_period(self, period: Period) -> Period:
         """The period of the forms a plan asks for: with 报送周期 季 a quarter-end month is its quarter
         (2025-06 -> 2025-Q2); any other month is refused with a Chinese ValueError. A quarter, a year,

@@ -930,14 +930,18 @@ class Ledger:
         return out
 
     # ---- brief numbers ---------------------------------------------------------------------------
-    def issue_number(self, period: str, year: int, *, now: dt.datetime | None = None) -> int:
-        """第N期 of the brief for ``period``: the number already given to that period, else the year's
-        largest number + 1 (numbered per year of the period; numbers are never reused)."""
+    def issue_number(self, period: str, year: int, *, now: dt.datetime | None = None, wanted: int | None = None) -> int:
+        """第N期 of the brief for ``period``: the number already given to that period, else ``wanted`` (the
+        period's own, Settings.issue_for) when no other period of the year has it, else the year's largest
+        number + 1 (numbered per year of the period; numbers are never reused)."""
         with self.transaction() as db:
             r = db.execute("SELECT number FROM briefs WHERE period=?", (period,)).fetchone()
             if r:
                 return r["number"]
-            n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM briefs WHERE year=?", (year,)).fetchone()[0]
+            taken = wanted is None or db.execute("SELECT 1 FROM briefs WHERE year=? AND number=?",
+                                                 (year, wanted)).fetchone() is not None
+            n = wanted if not taken else \
+                db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM briefs WHERE year=?", (year,)).fetchone()[0]
             db.execute("INSERT INTO briefs (year, number, period, created_at) VALUES (?,?,?,?)",
                        (year, n, period, (now or dt.datetime.now()).replace(microsecond=0).isoformat()))
             return n

@@ -101,7 +101,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             # 当月/环比/月度走势, 规划期, 当季/考核; this month's sums kept for later months unless a district failed
             add_other_periods(figures, ledger, cat, store=not cv.failed)
-            issue_no = ledger.issue_number(period.key, period.year, now=now)
+            issue_no = ledger.issue_number(period.key, period.year, now=now, wanted=cat.settings.issue_for(period))
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,

@@ -355,8 +355,10 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
     with workspace_lock(ws), Ledger(ws) as ledger:
         notices = recover_issue_numbers(ws, ledger)
         figures = consistency.period_figures(ledger, cat, period)
-        own = ledger.issue_numbers().get(period.key) if issue else ledger.issue_number(period.key, period.year)
-        issue_no: int = issue or own or ledger.issue_number(period.key, period.year)
+        wanted = cat.settings.issue_for(period)  # the period's own 期号 (never the order of the runs)
+        own = ledger.issue_numbers().get(period.key) if issue else \
+            ledger.issue_number(period.key, period.year, wanted=wanted)
+        issue_no: int = issue or own or ledger.issue_number(period.key, period.year, wanted=wanted)
         if issued is None and issue_no == own:
             issued = ledger.issue_date(period.key)
         issued = issued or today or dt.date.today()
