@@ -938,10 +938,11 @@ class Ledger:
             r = db.execute("SELECT number FROM briefs WHERE period=?", (period,)).fetchone()
             if r:
                 return r["number"]
-            taken = wanted is None or db.execute("SELECT 1 FROM briefs WHERE year=? AND number=?",
-                                                 (year, wanted)).fetchone() is not None
-            n = wanted if not taken else \
-                db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM briefs WHERE year=?", (year,)).fetchone()[0]
+            if wanted is not None and db.execute("SELECT 1 FROM briefs WHERE year=? AND number=?",
+                                                 (year, wanted)).fetchone() is None:
+                n: int = wanted
+            else:
+                n = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM briefs WHERE year=?", (year,)).fetchone()[0]
             db.execute("INSERT INTO briefs (year, number, period, created_at) VALUES (?,?,?,?)",
                        (year, n, period, (now or dt.datetime.now()).replace(microsecond=0).isoformat()))
             return n
