@@ -11,7 +11,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import TARGET_GROWTH, Indicator, Period
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure
+from reporttool.figures import Figures, IndicatorFigure, headline_figure
 from reporttool.figures.scorecard import headline_indicator
 from reporttool.render import wording
 from reporttool.render.prose import Block, Paragraph, indicator_name
@@ -33,6 +33,21 @@ def _headlines(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:
         code = headline_indicator(cat, c.code)
         f = figures.cluster_figure(c.code, code) if code else None
         if f is not None:
+            out.append(f)
+    return out
+
+
+def _measured(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:
+    """Each cluster's figure for 年度目标完成情况 and the ranks: its main indicator when that has a 完成率, else
+    the figure 图1 shows (headline_figure: a cluster whose 主要指标 has no annual target, such as 葫芦岛's
+    营业收入, is judged by its 工业总产值 as 图1 does; without this the year's brief said nothing of targets)."""
+    out = []
+    for c in cat.clusters:
+        code = headline_indicator(cat, c.code)
+        f = figures.cluster_figure(c.code, code) if code else None
+        if f is None or f.completion is None:
+            f = headline_figure(figures, cat, c.code)
+        if f is not None and f.completion is not None:
             out.append(f)
     return out
 
@@ -73,7 +88,7 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
     rd = cat.settings.rate_decimals
     met: list[tuple[IndicatorFigure, Indicator]] = []
     short: list[tuple[IndicatorFigure, Indicator]] = []
-    for f in _headlines(figures, cat):
+    for f in _measured(figures, cat):
         ind = cat.indicator(f.indicator)
         if ind is None or f.completion is None or f.target is None or f.target_kind == TARGET_GROWTH:
             continue
@@ -103,7 +118,7 @@ def ranks_sentence(figures: Figures, cat: Catalogue) -> str:
     """Ranks: the clusters by the 完成率 of their main indicator, the districts by their 考核 total."""
     rd = cat.settings.rate_decimals
     parts = []
-    ranked = sorted([f for f in _headlines(figures, cat) if f.completion is not None],
+    ranked = sorted([f for f in _measured(figures, cat) if f.completion is not None],
                     key=lambda f: -q(f.completion, rd))  # type: ignore[arg-type]
     if len(ranked) > 1:
         parts.append("按主要指标完成率，各集群依次为" + "、".join(

@@ -16,7 +16,7 @@ from reporttool.core.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indi
 from reporttool.core.status import LAGGING
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure
-from reporttool.render import other_targets
+from reporttool.render import other_targets, wording
 
 _DIGITS = "零一二三四五六七八九"
 TOTAL_LABEL = "合计"  # the programme rows of 表1, as the 总表 labels them
@@ -199,7 +199,7 @@ def indicator_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue, *, note
         kind = "推算年度目标" if f.target_derived else "年度目标"
         parts.append(f"完成{kind}的{rate(f.completion, cat)}%")
         if f.gap is not None and f.time_progress is not None:
-            parts.append(fmt.gap_words(f.gap, rd))
+            parts.append(wording.gap_words(f.gap, rd, f.time_progress))  # at 100 %: against the target itself
     return _join(parts + other_targets.clauses(f, ind, rd))
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
-from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure
 from reporttool.figures.records import formula_parts
@@ -205,11 +205,17 @@ def progress_heading(figures: Figures, cov: wording.Coverage) -> str:
     compared, lag = sum(counts.values()), counts[LAGGING]
     if not compared:
         return "二、各集群运行情况"
+    year = wording.full_year(figures.time_progress)  # 时序进度 100 %: the annual target met or missed
     if cov.partial and lag:  # no 滞后 verdict while data is missing: what the data in hand shows
-        finding = "已报送数据显示" + ("部分" if lag * 2 < compared else "多数") + "集群指标低于时序进度"
+        finding = "已报送数据显示" + ("部分" if lag * 2 < compared else "多数") + \
+            ("集群指标低于年度目标" if year else "集群指标低于时序进度")
         return f"二、{finding}"
-    finding = ("各集群主要指标达到时序进度" if lag == 0 else
-               "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
+    if year:
+        finding = ("各集群主要指标基本完成年度目标" if lag == 0 else
+                   "多数集群指标基本完成年度目标" if lag * 2 < compared else "多数集群指标未完成年度目标")
+    else:
+        finding = ("各集群主要指标达到时序进度" if lag == 0 else
+                   "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
     return f"二、{finding}" + ("（按已报送数据）" if cov.partial else "")
 
 
@@ -226,12 +232,13 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
         names = wording.listed([i.label for i, _ in group])
         if len(group) == 1:
             i, f = group[0]
-            parts.append(f"{names}{i.indicator}完成率为{i.completion_text}%，{fmt.gap_words(f.gap, rd)}")
+            parts.append(f"{names}{i.indicator}完成率为{i.completion_text}%，"
+                         f"{wording.gap_words(f.gap, rd, figures.time_progress)}")
         else:
             shown = group[:wording.MAX_LISTED]
             parts.append(f"{names}{'主要产值指标' if len({i.indicator for i, _ in shown}) > 1 else shown[0][0].indicator}"
                          f"完成率分别为{wording.numbers([i.completion_text for i, _ in shown], '%')}，"
-                         f"{wording.gaps([_d(f.gap) for _, f in shown], rd)}")
+                         f"{wording.gaps([_d(f.gap) for _, f in shown], rd, figures.time_progress)}")
     return "；".join(parts)
 
 
@@ -245,6 +252,8 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     text = ""
     if compared:
         label = {LAGGING: "低于时序进度"} if cov.partial else {}
+        if wording.full_year(figures.time_progress):  # the year's end: against the target itself
+            label = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "低于年度目标" if cov.partial else "未完成"}
         words = "、".join(f"{label.get(k, k)}{n}项" for k, n in counts.items() if n)
         text = f"有年度目标的{compared}项集群指标中，{words}"
         text += "（数据报齐前不作滞后判断）。" if cov.partial and counts[LAGGING] else "。"
@@ -260,15 +269,18 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     if inv is not None and inv.projects:
         text += cat.words.whole + investment_clause(inv, cat)
         if inv.completion is not None:
-            text += "，" + fmt.gap_words(inv.completion - figures.time_progress, rd)
+            text += "，" + wording.gap_words(inv.completion - figures.time_progress, rd, figures.time_progress, "年度计划")
         text += "。"
         ranked = [(c, i) for c in cat.clusters if (i := _investment(figures, c.code)) is not None
                   and i.completion is not None]
         if len(ranked) >= 3:
             best = max(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
             worst = min(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
-            text += (f"分集群看，{best[0].short_name}投资完成率最高，为{fmt.text(best[1].completion, rd)}%；"
-                     f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
+            if q(_d(best[1].completion), rd) == q(_d(worst[1].completion), rd):  # not “A最高…；A最低”
+                text += f"分集群看，各集群投资完成率均为{fmt.text(best[1].completion, rd)}%。"
+            else:
+                text += (f"分集群看，{best[0].short_name}投资完成率最高，为{fmt.text(best[1].completion, rd)}%；"
+                         f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
     if text:
         blocks.append(Paragraph(text))
     trend = trend_block(figures, cat)
@@ -332,8 +344,12 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Co
     text = f"{indicator_name(ind)}{wording.trend(f.yoy, rd)}" if f.yoy is not None else ""
     if f.status and f.time_progress is not None:
         status = f"进度{f.status}"
+        if wording.full_year(f.time_progress):  # the year's end: the annual target met or missed
+            met = f.completion is not None and q(f.completion, rd) >= wording.FULL_YEAR
+            status = ("超额完成年度目标" if f.status == AHEAD else "完成年度目标") if met else \
+                "基本完成年度目标" if f.status == ON_TRACK else "未完成年度目标"
         if f.status == LAGGING and cov.absent_for(cluster.districts):
-            status = "进度暂低于时序进度"
+            status = "暂低于年度目标" if wording.full_year(f.time_progress) else "进度暂低于时序进度"
         text += ("，" if text else f"{indicator_name(ind)}") + status
     return text
 
@@ -373,7 +389,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     inv = _investment(figures, cluster.code)
     inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
     if inv_text and inv is not None and inv.completion is not None and not project_amounts:
-        inv_text += "，" + fmt.gap_words(inv.completion - figures.time_progress, rd)
+        inv_text += "，" + wording.gap_words(inv.completion - figures.time_progress, rd, figures.time_progress, "年度计划")
     finding = _finding(figures, cat, cluster, cov or wording.coverage(figures))
     lead = f"（{cn_number(n)}）{cluster.name}" + (f"{finding}。" if finding else "。")
     if not (clauses or others or project_amounts or inv_text):
@@ -446,7 +462,7 @@ def _lag_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
     if ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
         return f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}{fmt.points_words(f.value - f.target, rd)}"
     if f.completion is not None:
-        return f"{ind.name}完成率{rate(f.completion, cat)}%，{fmt.gap_words(f.gap, rd)}"
+        return f"{ind.name}完成率{rate(f.completion, cat)}%，{wording.gap_words(f.gap, rd, f.time_progress)}"
     return ""
 
 
@@ -479,7 +495,9 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
             names = wording.series(list(dict.fromkeys(n for _, absent in waiting for n in absent)))
             text += (("另有" if judged else "") + "按已报送数据，" + "；".join(s for s, _ in waiting)
                      + f"。因{names}的数据未计入，上述集群数据不完整，进度是否滞后待数据报齐后再作判断。")
-        items.append(Paragraph(text, "部分集群指标进度滞后。" if judged else "部分集群指标低于时序进度。"))
+        year = wording.full_year(figures.time_progress)
+        items.append(Paragraph(text, ("部分集群指标未完成年度目标。" if year else "部分集群指标进度滞后。") if judged else
+                               ("部分集群指标低于年度目标。" if year else "部分集群指标低于时序进度。")))
     subs = [s for s in figures.submissions if s.status != ST_SUPERSEDED]
     late = [s.district_name for s in subs if s.status != ST_MISSING and s.on_time is False]
     errors = [f"{s.district_name}（{s.errors}处）" for s in subs if s.status == ST_ERRORS]
@@ -512,7 +530,8 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
             f"存在跨{cat.words.unit}重复统计。"))
     if not items:
         sent = "各地区均已报送" if any(s.imported for s in figures.submissions) else "各地区均按时报送"  # 导入: not 按时
-        items.append(Paragraph(f"本期各集群指标均达到时序进度要求，{sent}，未发现跨{cat.words.unit}重复统计。"))
+        reached = "均基本完成年度目标" if wording.full_year(figures.time_progress) else "均达到时序进度要求"
+        items.append(Paragraph(f"本期各集群指标{reached}，{sent}，未发现跨{cat.words.unit}重复统计。"))
     else:
         for n, p in enumerate(items, 1):
             p.lead = f"（{cn_number(n)}）{p.lead}"

@@ -43,9 +43,42 @@ def changes(rates: list[Decimal], places: int) -> str:
     return "分别" + series([fmt.change_words(r, places) for r in shown])
 
 
-def gaps(values: list[Decimal], places: int) -> str:
-    """进度差 of parallel figures: 分别高于时序进度2.8和0.6个百分点 / 均与时序进度持平 / mixed, each worded."""
+FULL_YEAR = Decimal(100)  # 时序进度 of a whole year (and of December): the target itself is the measure
+
+
+def full_year(time_progress: Decimal | None) -> bool:
+    """True at 时序进度 100 % (a year, or December): no talk of being ahead of or behind 时序进度, only of the
+    annual target met or missed."""
+    return time_progress is not None and time_progress >= FULL_YEAR
+
+
+def gap_words(gap: Decimal | None, places: int, time_progress: Decimal | None, goal: str = "年度目标") -> str:
+    """进度差 worded: 高于/低于时序进度X个百分点 during the year (fmt.gap_words); at 时序进度 100 % against the
+    target itself: 超额完成年度目标X个百分点 / 距年度目标差X个百分点 / 恰好完成年度目标."""
+    if not full_year(time_progress):
+        return fmt.gap_words(gap, places)
+    if gap is None:
+        return ""
+    v = q(gap, places)
+    if v > 0:
+        return f"超额完成{goal}{fmt.text(v, places)}个百分点"
+    if v < 0:
+        return f"距{goal}差{fmt.text(-v, places)}个百分点"
+    return f"恰好完成{goal}"
+
+
+def gaps(values: list[Decimal], places: int, time_progress: Decimal | None = None) -> str:
+    """进度差 of parallel figures: 分别高于时序进度2.8和0.6个百分点 / 均与时序进度持平 / mixed, each worded; at
+    时序进度 100 %: 分别超额完成年度目标2.8和0.6个百分点 / 距年度目标分别差… / 均恰好完成年度目标."""
     shown = [q(g, places) for g in values]
+    if full_year(time_progress):
+        if all(g > 0 for g in shown):
+            return "分别超额完成年度目标" + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
+        if all(g < 0 for g in shown):
+            return "距年度目标分别差" + numbers([fmt.text(-g, places) for g in shown]) + "个百分点"
+        if all(g == 0 for g in shown):
+            return "均恰好完成年度目标"
+        return "分别" + series([gap_words(g, places, time_progress) for g in shown])
     if all(g > 0 for g in shown):
         return "分别高于时序进度" + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
     if all(g < 0 for g in shown):

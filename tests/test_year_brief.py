@@ -1,0 +1,47 @@
+"""The brief at 时序进度 100 % (a whole year, or December): the annual target met or missed, never “高于/低于时序
+进度” (issue 13: the annual brief rendered and read)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from helpers import put, texts
+
+from reporttool.core.models import Period, annual_period
+from reporttool.pipeline.consolidate import run_consolidate
+from reporttool.render import wording
+
+
+@pytest.mark.parametrize("gap, progress, words", [
+    (D("20"), D("100"), "超额完成年度目标20.0个百分点"), (D("-15.94"), D("100"), "距年度目标差15.9个百分点"),
+    (D("0.04"), D("100"), "恰好完成年度目标"), (D("-8.4"), D("50"), "低于时序进度8.4个百分点"),
+    (D("2.35"), D("50"), "高于时序进度2.4个百分点")])
+def test_a_gap_is_worded_against_the_target_at_the_years_end(gap, progress, words):
+    assert wording.gap_words(gap, 1, progress) == words
+
+
+def test_parallel_gaps_at_the_years_end():
+    assert wording.gaps([D("0.4"), D("7.2")], 1, D("100")) == "分别超额完成年度目标0.4和7.2个百分点"
+    assert wording.gaps([D("-13.7"), D("-9.7")], 1, D("100")) == "距年度目标分别差13.7和9.7个百分点"
+    assert wording.gaps([D("2.8"), D("-0.6")], 1, D("100")) == "分别超额完成年度目标2.8个百分点和距年度目标差0.6个百分点"
+    assert wording.gaps([D("2.8"), D("0.6")], 1, D("50")) == "分别高于时序进度2.8和0.6个百分点"
+
+
+def test_the_year_brief_speaks_of_the_annual_target(small_workspace):
+    ws = small_workspace
+    put(ws, "甲区12月.xlsx", "110101", period=Period(2025, 12), sr="900000", when=dt.datetime(2026, 1, 4, 9, 0))
+    put(ws, "乙县12月.xlsx", "110102", period=Period(2025, 12), sr="300000", when=dt.datetime(2026, 1, 4, 9, 0))
+    result = run_consolidate(ws, annual_period(2025), now=dt.datetime(2026, 1, 10, 9, 0))
+    lines = texts(next(p for p in result.outputs if p.suffix == ".docx"))
+    text = "\n".join(lines)
+    assert "高于时序进度" not in text and "低于时序进度" not in text and "达到时序进度" not in text.split("四、下步工作")[0]
+    # 化工 营业收入 (900000 + 300000) 万元 = 120 亿元 against 100 亿元: 120.0 %, 20.0 points over;
+    # the programme's 200 亿元: 60.0 %, 40.0 points short
+    assert any("完成年度目标的60.0%，距年度目标差40.0个百分点；" in t for t in lines)
+    assert "二、各集群主要指标基本完成年度目标（按已报送数据）" in lines
+    assert "有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入完成率为120.0%，超额完成年度目标20.0个百分点（见图1）。" in lines
+    assert any(t.startswith("（一）化工产业集群营业收入超额完成年度目标。营业收入120.00亿元，上年同期无可比数据，"
+                            "完成年度目标的120.0%，超额完成年度目标20.0个百分点；") for t in lines)
+    assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in lines
+    assert result.issue_no == 17  # a monthly plan's year: after the twelve months and four quarters
