@@ -65,7 +65,7 @@ def test_cli_demo_consolidate_writes_the_quarter_and_the_year(small_workspace):
     year = _brief(root, "2024")
     assert "全市重点产业集群全年运行情况" in year
     assert any(t.startswith("2024年全年，全市3个重点产业集群") for t in year)
-    assert "图1  各集群主要指标完成率与时序进度对比（2024年全年）" in year
+    assert "图1  各集群主要指标年度目标完成率（2024年全年）" in year  # at 时序进度 100 %: the target itself
     assert "图2  各集群主要指标完成率逐月走势（2024年全年）" in year
     # the Decembers of 2024 were imported as history: neither on time nor late
     assert "本期应报送数据的县（市）区和开发区3个，均已报送（均为导入的历史数据，不计按时或逾期）。" in year

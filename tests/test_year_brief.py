@@ -40,8 +40,23 @@ def test_the_year_brief_speaks_of_the_annual_target(small_workspace):
     # the programme's 200 亿元: 60.0 %, 40.0 points short
     assert any("完成年度目标的60.0%，距年度目标差40.0个百分点；" in t for t in lines)
     assert "二、各集群主要指标基本完成年度目标（按已报送数据）" in lines
-    assert "有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入完成率为120.0%，超额完成年度目标20.0个百分点（见图1）。" in lines
+    assert ("有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入完成率为120.0%，"
+            "超额完成年度目标20.0个百分点（见图1）。") in lines
     assert any(t.startswith("（一）化工产业集群营业收入超额完成年度目标。营业收入120.00亿元，上年同期无可比数据，"
                             "完成年度目标的120.0%，超额完成年度目标20.0个百分点；") for t in lines)
     assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in lines
+    assert "图1  各集群主要指标年度目标完成率（2025年全年）" in lines
     assert result.issue_no == 17  # a monthly plan's year: after the twelve months and four quarters
+
+
+def test_the_year_chart_is_captioned_and_keyed_by_the_annual_target():
+    from reporttool.render import chart
+    from reporttool.render.prose import ChartBlock, ChartItem
+
+    items = [ChartItem("化工", "营业收入", D("84.1"), "84.1", True), ChartItem("装备", "营业收入", D("107.2"), "107.2")]
+    fig = chart.build_figure(ChartBlock("图1", items, D(100), "100"))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["年度目标（100%）", "未完成年度目标", "完成或基本完成年度目标"]
+    fig = chart.build_figure(ChartBlock("图1", items, D(50), "50"))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "时序进度（50%）", "滞后（低于时序进度）", "正常或超前"]

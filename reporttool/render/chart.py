@@ -72,7 +72,7 @@ def _cached_png(cached: Path, dest: Path, font: str | None, build: Callable[[], 
 
 
 # Bump when the drawing below changes, so cached images of the old drawing are not reused.
-CHART_STYLE = "4"
+CHART_STYLE = "5"
 
 
 def chart_cache_dir() -> Path:
@@ -115,6 +115,15 @@ def _short(text: str, limit: int) -> str:
 
 LAGGING_LEGEND = "滞后（低于时序进度）"
 OTHER_LEGEND = "正常或超前"
+# at 时序进度 100 % (a year, December) the bars are measured against the annual target itself (docs/brief.md)
+YEAR_LINE, YEAR_LAGGING_LEGEND, YEAR_OTHER_LEGEND = "年度目标", "未完成年度目标", "完成或基本完成年度目标"
+
+
+def legend_words(time_progress_text: str) -> tuple[str, str, str]:
+    """The legend's (dashed line, 滞后 bars, other bars) for 时序进度 as shown."""
+    if time_progress_text == "100":
+        return f"{YEAR_LINE}（100%）", YEAR_LAGGING_LEGEND, YEAR_OTHER_LEGEND
+    return f"时序进度（{time_progress_text}%）", LAGGING_LEGEND, OTHER_LEGEND
 
 
 def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None):
@@ -181,12 +190,12 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
         ax.tick_params(axis="y", length=0, pad=4)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        handles: list[Line2D | Patch] = [Line2D([0], [0], color="black", linestyle="--", linewidth=1,
-                          label=f"时序进度（{block.time_progress_text}%）")]
+        line, lagging, other = legend_words(block.time_progress_text)
+        handles: list[Line2D | Patch] = [Line2D([0], [0], color="black", linestyle="--", linewidth=1, label=line)]
         if any(i.lagging for i in items):
-            handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////", label=LAGGING_LEGEND))
+            handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////", label=lagging))
         if any(not i.lagging for i in items):
-            handles.append(Patch(facecolor="#1f4e79", edgecolor="#1f4e79", label=OTHER_LEGEND))
+            handles.append(Patch(facecolor="#1f4e79", edgecolor="#1f4e79", label=other))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles),
                   frameon=False, fontsize=size, handlelength=2.2, columnspacing=1.5, borderaxespad=0.3)
         fig.tight_layout(pad=0.4)

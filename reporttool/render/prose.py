@@ -347,7 +347,8 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     tp = figures.time_progress
     note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
             if left_out and items else "")
-    return ChartBlock(f"图1  各集群主要指标完成率与时序进度对比（{figures.period.span_label}）", items, tp,
+    what = "年度目标完成率" if wording.full_year(tp) else "完成率与时序进度对比"  # at 100 %: the target itself
+    return ChartBlock(f"图1  各集群主要指标{what}（{figures.period.span_label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note)
 
 
