@@ -70,3 +70,8 @@ def test_cli_demo_consolidate_writes_the_quarter_and_the_year(small_workspace):
     # the Decembers of 2024 were imported as history: neither on time nor late
     assert "本期应报送数据的县（市）区和开发区3个，均已报送（均为导入的历史数据，不计按时或逾期）。" in year
     assert _titles(root, "2024")["月度走势"] == "测试市重点产业集群主要指标月度走势（2024年全年）"
+    # a year is checked as a year: its December's 当月 was checked as a month, not again as 本年累计 − nothing
+    book = openpyxl.load_workbook(next((root / "outbox" / "2024").glob("*汇总表*.xlsx")), read_only=True)
+    rules = {c for row in book["问题清单"].iter_rows(values_only=True) for c in row if isinstance(c, str) and c.startswith("R-")}
+    assert "R-MONTH-OUTLIER" not in rules and rules == {"R-YOY-SWING"}
+    assert "（一）部分地区报送不规范。乙县（2处）有数据待核实。" in year

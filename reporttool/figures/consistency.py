@@ -108,7 +108,7 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
                 found += roster_changes(cat, d, rec.file_name, facts.tables.get("roster"), output, new, gone,
                                         prev.label)
         # c. 当月 against the district's own earlier months (monthly periods only)
-        if not period.quarterly and output is not None:
+        if period.monthly and output is not None:  # a quarter or a year: its last month was checked as a month
             this_month = _this_month(cv, d, flows, factors, sums_of)
             if this_month:
                 found += month_outliers(cat, d, rec.file_name, output, this_month,

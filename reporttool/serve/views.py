@@ -102,8 +102,8 @@ def finding_periods(period: Period) -> list[Period]:
     if prev is not None:
         out.append(prev)
     out.append(period.last_year())
-    if not period.quarterly:
-        p = period.month_end()
+    if period.monthly:
+        p = period
         for _ in range(MAX_MONTHS + 1):
             p = month_before(p)
             out.append(p)
