@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal as D
 
 import openpyxl
@@ -196,7 +197,7 @@ def _look(path) -> dict:
     for ws in wb.worksheets:
         out[ws.title] = {c.coordinate: (c.value, c.data_type, c.fill.fill_type, c.fill.fgColor.rgb, c.font.name,
                                         c.font.sz, c.font.b, c.font.u, c.font.color.rgb if c.font.color else None,
-                                        c.border.left.style, c.alignment.wrap_text, c.alignment.horizontal,
+                                        c.border.left.style, bool(c.alignment.wrap_text), c.alignment.horizontal,
                                         c.comment.text if c.comment else None,
                                         c.comment.author if c.comment else None,
                                         c.hyperlink.location if c.hyperlink else None)
@@ -264,7 +265,6 @@ def test_what_the_xml_path_cannot_do_goes_to_openpyxl(tmp_path, faulty):
     wide = tmp_path / "wide.xlsx"
     wb.save(wide)
     macro = tmp_path / "macro.xlsm"
-    import zipfile
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(macro, "w") as zout:
         for item in zin.infolist():
             data = zin.read(item)
@@ -324,3 +324,25 @@ def test_libreoffice_reads_the_xml_paths_comments_and_paint(tmp_path, faulty):
         cell = wb[sheet][ref]
         assert cell.comment is not None and "】" in cell.comment.text, (sheet, ref)
         assert cell.fill.fgColor.rgb in (FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED), (sheet, ref)
+
+
+def test_xml_path_of_a_form_saved_by_libreoffice(tmp_path, faulty):
+    """A third producer's XML (LibreOffice: its own styles, explicit false attributes, row spans): both
+    paths still give the same workbook."""
+    import subprocess
+
+    from helpers import need_tool
+
+    office = need_tool("soffice", "libreoffice")
+    src, findings = faulty
+    out = tmp_path / "lo"
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=240)
+    resaved = out / src.name
+    assert b"LibreOffice" in zipfile.ZipFile(resaved).read("docProps/app.xml")
+    fast, slow = _both(resaved, findings, tmp_path, district_name="甲区", period_label=PERIOD.label)
+    a = _look(fast)
+    assert a == _look(slow)
+    err = next(f for f in findings if f.rule == "R-CREDIT-DUP")
+    assert a[err.sheet][err.cell][3] == FILL_ERROR and err.message in a[err.sheet][err.cell][12]

@@ -633,6 +633,8 @@ def print_used_rows(book: FastBook, sheet: Sheet) -> None:
     body = [n for n in numbers if n > header]
     for i, r in enumerate(body):  # the sign-off line ends the table
         first = rows[r][0] if len(rows[r]) else None
+        if first is not None and first.get("r") is None:
+            raise NotFast("cell without r")
         if first is not None and first.get("r") == f"A{r}" and len(first):
             v = book.value(first)
             if isinstance(v, str) and any(m in v for m in L.SIGNOFF_MARKERS):
