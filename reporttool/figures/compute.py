@@ -175,11 +175,18 @@ def _other_period_files(ledger: Ledger, cat: Catalogue, cv: CurrentVersions, con
     Found by the F-OTHER-PERIOD finding stored with them at ingest (its value is the run's period key), so
     a re-run gives the same result. A district with no file of this period shows 退回 with an
     F-PERIOD-MISMATCH error (and gets a feedback workbook); one that has sent this period gets the
-    F-OTHER-PERIOD note only."""
+    F-OTHER-PERIOD note only. Only a file still in use for its own period counts: one replaced since (a
+    later file, a restore) or withdrawn no longer speaks for this period."""
     period = cv.period
+    in_use: dict[str, dict[str, SubmissionRecord]] = {}
     for rec in ledger.submissions():
         if rec.district not in configured or in_span(period, rec.period) or not rec.readable:
             continue
+        if rec.period not in in_use:
+            in_use[rec.period] = ledger.current(rec.period)
+        mine = in_use[rec.period].get(rec.district)
+        if mine is None or mine.id != rec.id:
+            continue  # replaced (a later file, a restore) or withdrawn: only versions in use count
         marks = [f for f in ledger.findings(rec.id) if f.rule == "F-OTHER-PERIOD" and f.value == period.key]
         if marks:
             cv.other_period.setdefault(rec.district, []).append(rec)
