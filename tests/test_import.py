@@ -134,6 +134,7 @@ def test_older_ledger_opens_and_keeps_its_digests(small_workspace, tmp_path):
     run_consolidate(ws, june, workers=1, now=dt.datetime(2025, 7, 8, 9, 0))
     db = sqlite3.connect(ws.ledger)
     db.execute("ALTER TABLE submissions DROP COLUMN kind")
+    db.execute("DROP TABLE withdrawals")  # schema 9 came later
     db.execute("PRAGMA user_version=7")
     db.commit()
     db.close()

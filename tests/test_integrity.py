@@ -94,6 +94,7 @@ def test_a_ledger_from_before_digests_is_sealed_on_upgrade(small_workspace):
         db.execute("DROP TABLE reviews")  # schema 6 (the web page's reviews) came later still
         db.execute("DROP TABLE period_sums")  # schema 7 (the history of figures) later again
         db.execute("ALTER TABLE submissions DROP COLUMN kind")  # schema 8 (imported history) too
+        db.execute("DROP TABLE withdrawals")  # schema 9 (the bureau's withdrawals) last
         db.execute("PRAGMA user_version=4")
     with Ledger(ws) as ledger:
         assert ledger.schema_version == len(MIGRATIONS)

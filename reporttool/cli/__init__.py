@@ -7,7 +7,7 @@ from reporttool.cli import ledger_cmds  # noqa: F401  consolidate, status, histo
 from reporttool.cli import brief_cmd  # noqa: F401  brief
 from reporttool.cli import demo_cmd  # noqa: F401  demo
 from reporttool.cli import verify_cmd  # noqa: F401  verify
-from reporttool.cli import restore_cmd  # noqa: F401  restore
+from reporttool.cli import restore_cmd  # noqa: F401  restore, withdraw
 from reporttool.cli import serve_cmd  # noqa: F401  serve, codes
 from reporttool.cli import import_cmd  # noqa: F401  import
 

@@ -212,6 +212,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
             code = d.code
         records = []
         restores = []
+        withdrawals = []
         if ws.ledger.exists():
             from reporttool.figures.compute import version_states
             from reporttool.figures.consistency import checked_versions
@@ -219,6 +220,7 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
             with Ledger(ws) as ledger:
                 records = ledger.history(district=code, period=period.key if period else None)
                 restores = ledger.restores(district=code, period=period.key if period else None)
+                withdrawals = ledger.withdrawals(district=code, period=period.key if period else None)
                 shown = version_states(ledger, cat, records, checked_versions)  # the same word as status and 报送情况
             records = [dataclasses.replace(r, status=shown.get(r.id, r.status)) for r in records]
     names = {d.code: d.name for d in cat.districts}
@@ -229,7 +231,9 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
                                 "ingested_at": r.ingested_at.isoformat(), "superseded_by": r.superseded_by,
                                 "imported": r.imported,
                                 "archive": r.archive_path,
-                                "restored_at": [x.restored_at.isoformat() for x in restores if x.submission_id == r.id]}
+                                "restored_at": [x.restored_at.isoformat() for x in restores if x.submission_id == r.id],
+                                "withdrawn_at": [w.withdrawn_at.isoformat() for w in withdrawals
+                                                 if w.submission_id == r.id]}
                                for r in records], ensure_ascii=False, indent=2))
         return
     if not records:
@@ -246,3 +250,9 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         if old is not None:
             line += f"（替换 {old.sha256[:12]} {old.file_name}）"
         click.echo(line + (f"，原因：{x.note}" if x.note else ""))
+    for w in withdrawals:  # newest first
+        was = by_id.get(w.submission_id) if w.submission_id else None
+        click.echo(f"撤回：{w.withdrawn_at:%Y-%m-%d %H:%M} {names.get(w.district, w.district)} {w.period} 不再有在用版本"
+                   + (f"（原在用 {was.sha256[:12]} {was.file_name}）" if was else "")
+                   + (f"，操作人：{w.who}" if w.who else "") + (f"，原因：{w.note}" if w.note else "")
+                   + ("" if w.in_force else "，已恢复或已重报"))

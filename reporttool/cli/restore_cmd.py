@@ -1,4 +1,5 @@
-"""`reporttool restore`: the bureau makes an earlier version of a district current again (thin)."""
+"""`reporttool restore` and `reporttool withdraw`: the bureau changes the version in use of a district's
+period (an earlier version made current again, or the month withdrawn) (thin)."""
 from __future__ import annotations
 
 import click
@@ -16,7 +17,8 @@ from reporttool.core.models import Period
 @click.option("--note", default="", help="恢复原因，记入台账")
 @click.pass_obj
 def restore(obj, period: Period, district: str, number: int | None, sha: str | None, note: str) -> None:
-    """恢复先前的版本：把某县区某期较早收到的一份报表重新设为在用版本（撤销错误的替代），记入历史。"""
+    """恢复先前的版本：把某县区某期较早收到的一份报表重新设为在用版本（撤销错误的替代），记入历史。
+    已撤回（withdraw）的月份不指定 --version/--sha 即恢复撤回前的在用版本。"""
     from reporttool.ledger.restore import restore_version
 
     with user_errors():
@@ -28,4 +30,47 @@ def restore(obj, period: Period, district: str, number: int | None, sha: str | N
     if done.replaced is not None:
         click.echo(f"原在用版本第{done.replaced_number}份 {done.replaced.file_name}（{done.replaced.sha256[:12]}）"
                    f"改为被替代，仍保留在台账和 archive/ 中，可再次恢复。")
-    click.echo(f"请重新运行 reporttool consolidate --period {period.key} 更新汇总表、简报和反馈表。")
+    _rerun_advice(obj, period)
+
+
+@main.command()
+@click.option("--period", "period", callback=period_callback, required=True, help="报告期，如 2025-05")
+@click.option("--district", "district", required=True, help="县区代码或名称")
+@click.option("--who", default=None, help="操作人，记入台账（默认为当前系统用户）")
+@click.option("--note", default="", help="撤回原因，记入台账")
+@click.pass_obj
+def withdraw(obj, period: Period, district: str, who: str | None, note: str) -> None:
+    """撤回某县区某期的报表：此后该期该县区没有在用版本（汇总、下月当月、季度和年度都不再使用），
+    记入台账（操作人、时间），文件不删除；可用 reporttool restore 恢复。"""
+    from reporttool.ledger.restore import withdraw_month
+
+    with user_errors():
+        ws = obj.workspace()
+        done = withdraw_month(ws, period, district, who=who if who is not None else _user(), note=note)
+    r = done.version
+    click.echo(f"已撤回：{done.district_name}{period.label}不再有在用版本（原在用第{done.number}份 {r.file_name}，"
+               f"{r.sha256[:12]}，仍保留在台账和 archive/ 中）。恢复：reporttool restore --period {period.key} "
+               f"--district {done.district}")
+    _rerun_advice(obj, period)
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (a service account): recorded as unknown
+        return ""
+
+
+def _rerun_advice(obj, period: Period) -> None:
+    """Name every period already consolidated whose outputs used ``period``: each must be run again."""
+    from reporttool.pipeline.verify import affected_periods
+
+    with user_errors():
+        keys = affected_periods(obj.workspace(), period.key)
+    if period.key not in keys:
+        keys.insert(0, period.key)
+    click.echo("请按顺序重新运行以下汇总，更新汇总表、简报和反馈表（后面各期的当月、当季、走势用到本期）：")
+    for key in keys:
+        click.echo(f"  reporttool consolidate --period {key}")

@@ -1,4 +1,7 @@
-"""The bureau undoes a wrong supersede: an earlier version of a district made current again.
+"""The bureau undoes a wrong supersede or a withdrawal; or withdraws a district's month.
+
+``withdraw_month`` takes a district's month out of use (``reporttool withdraw``): no version of it is in
+use until a restore or a new file of that district and period; recorded with who and when.
 
 ``restore_version`` finds the version (by its number among the district's files for the period, as
 ``history`` counts them, or by a prefix of its SHA-256), records the restore in the ledger (shown by
@@ -45,7 +48,7 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
                     sha: str | None = None, note: str = "", now: dt.datetime | None = None) -> Restored:
     """Make a district's earlier version current again (``number``: 第N份, or ``sha``: a hash prefix of at
     least 6 characters). Takes the workspace lock: no consolidate runs at the same time."""
-    if (number is None) == (sha is None):
+    if number is not None and sha is not None:
         raise ReportToolError("请用 --version（第几份）或 --sha（哈希前缀）指定要恢复的版本，二者选一。")
     cat = ws.catalogue()
     code = resolve_district(cat, district)
@@ -57,7 +60,13 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
         if not files:
             raise ReportToolError(f"台账中没有{name}{period.label}的报表。")
         listing = "；".join(f"第{i}份 {r.sha256[:12]} {r.file_name}（{r.status}）" for i, r in enumerate(files, 1))
-        if number is not None:
+        if number is None and sha is None:  # undo a withdrawal: the version withdrawn is in use again
+            undo = next((w for w in ledger.withdrawals(period=period.key, district=code) if w.in_force), None)
+            if undo is None or undo.submission_id is None:
+                raise ReportToolError(f"{name}{period.label}没有撤回，请用 --version（第几份）或 --sha（哈希前缀）"
+                                      f"指定要恢复的版本。{listing}")
+            rec = next(r for r in files if r.id == undo.submission_id)
+        elif number is not None:
             if not 1 <= number <= len(files):
                 raise ReportToolError(f"{name}{period.label}共收到{len(files)}份文件，没有第{number}份。{listing}")
             rec = files[number - 1]
@@ -72,3 +81,35 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
     ids = [r.id for r in files]
     return Restored(period, code, name, restored, ids.index(restored.id) + 1, replaced,
                     ids.index(replaced.id) + 1 if replaced is not None and replaced.id in ids else None)
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What a withdrawal did: the version that was in use (now none is)."""
+
+    period: Period
+    district: str
+    district_name: str
+    version: SubmissionRecord
+    number: int  # 第N份
+
+
+def withdraw_month(ws: Workspace, period: Period, district: str, *, who: str = "", note: str = "",
+                   now: dt.datetime | None = None) -> Withdrawn:
+    """Take a district's month out of use (the bureau withdraws it): the next consolidate of this period
+    and of every later one does without it. Reversible with ``restore_version`` (no --version/--sha).
+    Takes the workspace lock."""
+    cat = ws.catalogue()
+    code = resolve_district(cat, district)
+    name = next(d.name for d in cat.districts if d.code == code)
+    if not ws.ledger.exists():
+        raise ReportToolError("台账中还没有任何报表，无可撤回。")
+    with workspace_lock(ws), Ledger(ws) as ledger:
+        files = ledger.submissions(period=period.key, district=code)
+        if not files:
+            raise ReportToolError(f"台账中没有{name}{period.label}的报表，无可撤回。")
+        if code in ledger.withdrawn(period.key):
+            raise ReportToolError(f"{name}{period.label}已经撤回；如要恢复，请运行 reporttool restore --period "
+                                  f"{period.key} --district {code}。")
+        rec = ledger.withdraw(period.key, code, who=who, note=note, now=now)
+    return Withdrawn(period, code, name, rec, [r.id for r in files].index(rec.id) + 1)

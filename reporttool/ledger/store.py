@@ -179,6 +179,22 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE submissions ADD COLUMN kind TEXT NOT NULL DEFAULT '';
     """,
+    # 9: the bureau's withdrawals (`reporttool withdraw`): no version of a district in use for a period
+    # until a restore (restored_by) or a readable file ingested after it (id > last_id)
+    """
+    CREATE TABLE withdrawals (
+        id INTEGER PRIMARY KEY,
+        district TEXT NOT NULL,
+        period TEXT NOT NULL,
+        submission_id INTEGER REFERENCES submissions(id),  -- the version in use when withdrawn
+        last_id INTEGER NOT NULL,          -- the largest submission id at the time: a later file is in use again
+        withdrawn_at TEXT NOT NULL,
+        who TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        restored_by INTEGER REFERENCES restores(id)  -- the restore that undid it, NULL while in force
+    );
+    CREATE INDEX withdrawals_dp ON withdrawals(district, period);
+    """,
 ]
 
 KIND_RECEIVED = ""
@@ -293,6 +309,20 @@ class RestoreRecord:
     replaced_id: int | None  # the version that was current before
     restored_at: dt.datetime
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """One withdrawal: the bureau took ``district``'s month out of use (``reporttool withdraw``)."""
+
+    id: int
+    district: str
+    period: str
+    submission_id: int | None  # the version in use when withdrawn
+    withdrawn_at: dt.datetime
+    who: str = ""
+    note: str = ""
+    in_force: bool = True  # False: undone by a restore or by a later file
 
 
 @dataclass(frozen=True)
@@ -727,7 +757,51 @@ class Ledger:
             readable = [r for r in recs if r.readable]
             live = [r for r in readable if r.superseded_by is None]
             out[district] = (live or readable or recs)[-1]
+        for district in self.withdrawn(period):
+            out.pop(district, None)
         return out
+
+    # ---- withdraw ----------------------------------------------------------------------------------
+    def withdrawn(self, period: str) -> set[str]:
+        """The districts whose month ``period`` the bureau withdrew (``withdraw``) and that is still
+        withdrawn: no restore since, and no readable file of that district and period ingested after."""
+        return {w.district for w in self.withdrawals(period=period) if w.in_force}
+
+    def withdrawals(self, *, district: str | None = None, period: str | None = None) -> list[Withdrawal]:
+        """The bureau's withdrawals, newest first; ``in_force`` only for the latest of a district and
+        period, when neither a restore nor a readable file ingested after it undid it."""
+        where, args = _filters(district=district, period=period)
+        rows = self.db.execute(f"SELECT * FROM withdrawals{where} ORDER BY id DESC", args).fetchall()
+        out: list[Withdrawal] = []
+        seen: set[tuple[str, str]] = set()
+        for r in rows:
+            key = (r["district"], r["period"])
+            force = key not in seen and r["restored_by"] is None and self.db.execute(
+                "SELECT 1 FROM submissions WHERE district=? AND period=? AND id>? AND file_status!=? LIMIT 1",
+                (r["district"], r["period"], r["last_id"], ST_RETURNED)).fetchone() is None
+            seen.add(key)
+            out.append(Withdrawal(r["id"], r["district"], r["period"], r["submission_id"],
+                                  dt.datetime.fromisoformat(r["withdrawn_at"]), r["who"], r["note"], force))
+        return out
+
+    def withdraw(self, period: str, district: str, *, who: str = "", note: str = "",
+                 now: dt.datetime | None = None) -> SubmissionRecord:
+        """Take ``district``'s month ``period`` out of use: from now on no version of it is in use (the
+        figures, 当月 of the next month, quarters and years do without it) until ``restore`` or a new
+        readable file of that district and period. Nothing is deleted. Returns the version withdrawn.
+
+        Raises ReportToolError when the district has no version in use for the period."""
+        before = self.current(period).get(district)
+        if before is None:
+            if district in self.withdrawn(period):
+                raise ReportToolError("该县区该报告期已经撤回，无需再次撤回（可用 reporttool restore 恢复）。")
+            raise ReportToolError("台账中没有该县区该报告期的报表，无可撤回。")
+        now = (now or dt.datetime.now()).replace(microsecond=0)
+        with self.transaction() as db:
+            last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
+            db.execute("INSERT INTO withdrawals (district, period, submission_id, last_id, withdrawn_at, who, note)"
+                       " VALUES (?,?,?,?,?,?,?)", (district, period, before.id, last, now.isoformat(), who, note))
+        return before
 
     # ---- restore ---------------------------------------------------------------------------------
     def restore(self, period: str, district: str, sid: int, *, now: dt.datetime | None = None,
@@ -747,9 +821,11 @@ class Ledger:
         now = (now or dt.datetime.now()).replace(microsecond=0)
         with self.transaction() as db:
             last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
-            db.execute("INSERT INTO restores (district, period, submission_id, replaced_id, last_id, restored_at,"
-                       " note) VALUES (?,?,?,?,?,?,?)",
-                       (district, period, sid, before.id if before else None, last, now.isoformat(), note))
+            cur = db.execute("INSERT INTO restores (district, period, submission_id, replaced_id, last_id,"
+                             " restored_at, note) VALUES (?,?,?,?,?,?,?)",
+                             (district, period, sid, before.id if before else None, last, now.isoformat(), note))
+            db.execute("UPDATE withdrawals SET restored_by=? WHERE district=? AND period=? AND restored_by IS NULL",
+                       (cur.lastrowid, district, period))
             self._resolve_versions(db, district, period)
         restored = self.submission(sid)
         assert restored is not None  # read above, never deleted

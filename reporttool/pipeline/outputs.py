@@ -27,6 +27,7 @@ from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
 from reporttool.pipeline.feedback_jobs import FeedbackJob, write_all
 from reporttool.pipeline.inbox import InputFile, run_counts
+from reporttool.pipeline.sources import sources_of
 from reporttool.workspace import Workspace
 
 
@@ -146,6 +147,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     finals = [f for _, f in written] + kept
     manifest = _manifest(ledger, cat, period, figures, inputs, issue_no, now, finals)
     manifest["feedback_signatures"] = signatures
+    manifest["sources"] = sources_of(ledger, period)  # what `verify` compares to tell stale outputs
     old_hashes = _dict(previous.get("output_hashes"))
     hashes = {f.as_posix(): file_sha256(staging / s) for s, f in written}
     for k in kept:

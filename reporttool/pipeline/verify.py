@@ -7,7 +7,12 @@ Checks, and names in Chinese what differs:
   inside reporttool.db is caught here);
 - outbox/: each output listed in a period's manifest.json against the SHA-256 recorded when it was
   written (missing, or changed since — e.g. a brief edited by hand), and the manifest's 期号 against the
-  ledger's.
+  ledger's;
+- stale outputs: each period's outputs against the versions in use now of every ledger period its
+  figures read (``read_keys``: this month, the months and quarters of the year before it, the period
+  before, last year's same period), as its manifest recorded them (``sources``): a restore, a withdrawal
+  or a correction of an earlier month makes the later months, quarters and the year built on it stale,
+  named with the command that brings them up to date.
 
 Read-only apart from the ledger's own schema upgrade (as every command that opens it).
 """
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reporttool.core.models import parse_period
+from reporttool.pipeline.sources import read_keys, sources_of
 from reporttool.workspace import Workspace
 
 AREA_ARCHIVE = "存档"
@@ -92,6 +99,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
                          f"或改动存档后留下的“.改动-…”副本），未作校验：{'、'.join(extra[:5])}"
                          + ("等" if len(extra) > 5 else "") + "。")
         issued = ledger.issue_numbers()
+        stale = {str(m.get("period")): _stale(ledger, str(m.get("period")), m) for _f, m in manifests}
     for folder, manifest in manifests:
         rel_dir = folder.relative_to(ws.root).as_posix()
         hashes = manifest.get("output_hashes")
@@ -114,11 +122,67 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
                 notes.append(f"{output_kind(rel)} {rel_dir}/{rel} 是手工修改过的版本，汇总时已原样保留（新生成的写在它旁边），"
                              f"未作校验。")
         period, number = manifest.get("period"), manifest.get("issue_no")
+        why = stale.get(str(period))
+        if why:
+            label = manifest.get("period_label") or period
+            diffs.append(Difference(AREA_OUTPUTS, rel_dir,
+                                    f"{label}的输出已过时：所用报告期 {why} 的在用版本已变化（恢复、撤回或更正），"
+                                    f"请重新运行 reporttool consolidate --period {period}。"))
         if isinstance(period, str) and isinstance(number, int) and period in issued and issued[period] != number:
             diffs.append(Difference(AREA_LEDGER, ws.ledger.name,
                                     f"报告期 {period} 的简报期号：台账为第{issued[period]}期，{rel_dir}/manifest.json "
                                     f"为第{number}期。"))
     return VerifyReport(tuple(diffs), tuple(notes), archived, subs, outputs)
+
+
+def _uses(manifest: dict, key: str) -> bool:
+    """A period's outputs read ledger period ``key`` (by its manifest's ``sources``, else by period order)."""
+    sources = manifest.get("sources")
+    if isinstance(sources, dict):
+        return key in sources
+    try:
+        built = parse_period(str(manifest.get("period")))
+    except ValueError:
+        return False
+    return key in read_keys(built)
+
+
+def affected_periods(ws: Workspace, key: str) -> list[str]:
+    """The periods already consolidated (a manifest in outbox/) whose figures read ledger period ``key``,
+    itself first when consolidated, then in period order: what a change of the version in use of ``key``
+    (a restore, a withdrawal) makes stale."""
+    from reporttool.pipeline.outputs import read_manifests
+
+    found = {str(m.get("period")) for _folder, m in read_manifests(ws) if _uses(m, key)}
+    return sorted(found, key=lambda k: (k != key, _order(k)))
+
+
+def _order(key: str) -> tuple[int, int, int]:
+    try:
+        p = parse_period(key)
+    except ValueError:
+        return (0, 0, 0)
+    return (p.year, p.month, 0 if p.monthly else 1 if p.quarterly else 2)
+
+
+def _stale(ledger, period_key: str, manifest: dict) -> str | None:
+    """Why the outputs of ``period_key`` are stale (Chinese), None when they are built on the versions in use."""
+    sources = manifest.get("sources")
+    if not isinstance(sources, dict):  # a manifest from before sources were kept: its own month only
+        used = manifest.get("versions_used")
+        if not isinstance(used, dict) or "Q" in period_key or "-" not in period_key:
+            return None
+        sources = {period_key: used}
+    changed = []
+    for key, recorded in sorted(sources.items()):
+        if not isinstance(recorded, dict):
+            continue
+        now = {d: r.sha256 for d, r in ledger.current(key).items()}
+        if now != recorded:
+            changed.append(key)
+    if not changed:
+        return None
+    return "、".join(changed)
 
 
 def _archive_files(ws: Workspace) -> list[str]:
@@ -128,4 +192,4 @@ def _archive_files(ws: Workspace) -> list[str]:
                   if p.is_file() and not p.name.startswith(".~tmp-"))
 
 
-__all__ = ["Difference", "VerifyReport", "verify_workspace"]
+__all__ = ["Difference", "VerifyReport", "affected_periods", "read_keys", "sources_of", "verify_workspace"]
