@@ -123,9 +123,10 @@ def test_increase_target_counts_scale_enterprises_now_against_the_base_year(ledg
 
 
 def test_a_roster_count_missing_districts_is_shown_as_counted_and_not_judged(ledger, plan_cat, tmp_path):
-    """End of 2022: 甲区 4 + 乙县 2 = 6. Now 甲区 7, 乙县's roster empty, 丙开发区 not reported: 7 − 6 = 1 is an
-    undercount against the whole-area base, so no 完成率 and no 滞后 (it was judged 10 %, 73.3 points behind);
-    the brief, the 总表 row and its note say which districts are out."""
+    """End of 2022: 甲区 4 + 乙县 2 = 6. Now 甲区 7, 乙县's roster empty, 丙开发区 not reported: 新增 is 甲区's
+    own, 7 − 4 = 3 (not 7 − 6 = 1, unlike districts); still a count missing districts of a whole-area target,
+    so no 完成率 and no 滞后 (it was judged 10 %, 73.3 points behind); the brief, the 总表 row and its note
+    say which districts are out and that the base is theirs."""
     from openpyxl import load_workbook
 
     from reporttool.render.workbook import write_consolidated
@@ -136,19 +137,22 @@ def test_a_roster_count_missing_districts_is_shown_as_counted_and_not_judged(led
     _month(ledger, "110102", P)
     figs = compute_figures(ledger, plan_cat, P, now=NOW)
     f = next(p for p in figs.plan if p.kind == "increase")
-    assert (f.value, f.covered, f.districts, f.not_reported, f.no_roster) == (D(1), 1, 3, ("KF01",), ("110102",))
+    assert (f.value, f.covered, f.districts, f.not_reported, f.no_roster) == (D(3), 1, 3, ("KF01",), ("110102",))
+    assert [(y.value, y.districts) for y in f.years] == [(D(4), 1), (D(7), 1)]
+    assert (f.base_districts, f.base_stated, f.no_base) == (1, D(6), ())
     assert (f.unjudged, f.completion, f.gap, f.status) == (True, None, None, None)
     ind = plan_cat.indicator("GS")
     assert plan_words.sentence(f, ind, plan_cat) == (
-        "规上企业户数比2022年末新增1户（丙开发区本期无可用报表，乙县企业名录未填，按其余1个县区计，名录不全），"
-        "暂不计算三年新增目标10户的完成率，规划期已过2年6个月（时间进度83.3%）")
+        "规上企业户数比2022年末新增3户（丙开发区本期无可用报表，乙县企业名录未填，按其余1个县区计，"
+        "与其2022年末同口径比较，名录不全），暂不计算三年新增目标10户的完成率，规划期已过2年6个月（时间进度83.3%）")
     assert "滞后" not in plan_paragraph(figs, plan_cat)
     sheet = load_workbook(write_consolidated(figs, plan_cat, tmp_path / "汇总.xlsx"))["总表"]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "规上企业户数（2023—2025年新增）")
-    assert (row[3], row[6], row[8], row[10], row[11]) == (1, 10, "—", "—", "—")
+    assert (row[3], row[6], row[8], row[10], row[11]) == (3, 10, "—", "—", "—")
     # too long for its cell: a note under the table (见注N, render/workbook.LongNotes)
-    assert row[7].startswith("见注") and ("规划期目标“规上企业户数（2023—2025年新增）”：规划期2023—2025年已过2年6个月；2022年末6，"
-                                        "现7；丙开发区本期无可用报表，乙县企业名录未填，按其余1个县区计，名录不全，暂不计算完成率；"
+    assert row[7].startswith("见注") and ("规划期目标“规上企业户数（2023—2025年新增）”：规划期2023—2025年已过2年6个月；2022年末4，"
+                                        "现7（均为同样1个县区之和；2022年末基期合计6）；丙开发区本期无可用报表，乙县企业名录未填，"
+                                        "按其余1个县区计，与其2022年末同口径比较，名录不全，暂不计算完成率；"
                                         "三年新增规上企业10户") in target_notes(sheet)
 
 
@@ -157,8 +161,21 @@ def test_a_base_value_in_the_target_row_or_base_sheet_and_a_plan_not_yet_begun(l
     typed = dataclasses.replace(SCALE, base_value=D(5))
     cat = dataclasses.replace(plan_cat, targets=tuple(t for t in plan_cat.targets if t.kind != "increase")
                               + (typed,), _index={})
+    # the typed 5 is the whole area's; only 甲区 counts now and nothing says 甲区's own base: no 新增 (9 − 5
+    # would subtract unlike districts), and the documents say what to add
     f = next(p for p in compute_figures(ledger, cat, P, now=NOW).plan if p.kind == "increase")
-    assert (f.years[0].value, f.years[0].source, f.value) == (D(5), "base", D(4))
+    assert (f.value, f.unlike_base, f.base_stated, f.no_base, f.completion) == (None, True, D(5), ("110101",), None)
+    ind = cat.indicator("GS")
+    assert plan_words.sentence(f, ind, cat) == (
+        "规上企业户数三年新增目标10户：乙县、丙开发区本期无可用报表，按其余1个县区计；"
+        "2022年末基期数为合计数，没有本期所计县区各自的基期数（可在目标库“基期”表按县区填写，或导入2022年12月报表），"
+        "不能同口径计算新增，暂不计算完成率")
+    assert plan_words.parts_text(f, ind) == "2022年末5户（基期表）（合计），现9户"
+    # every district counts now: the typed whole-area base stands, 9 + 1 + 1 − 5
+    _month(ledger, "110102", P, roster=scale(1, "B"))
+    _month(ledger, "KF01", P, roster=scale(1, "A", "k"))
+    f = next(p for p in compute_figures(ledger, cat, P, now=NOW).plan if p.kind == "increase")
+    assert (f.years[0].value, f.years[0].source, f.value, f.base_districts) == (D(5), "base", D(6), 0)
     later = dataclasses.replace(plan_cat, targets=(dataclasses.replace(INVEST, start_year=2026, year=2028),),
                                 _index={})
     assert compute_figures(ledger, later, P, now=NOW).plan == []  # 2026-2028 has not begun in 2025
@@ -257,7 +274,7 @@ def test_targets_command_lists_the_plan_targets(tmp_path, plan_cat):
     out = CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2024"]).output
     assert "全部集群 | 项目完成投资 | 2023-2025年 | 累计4亿元  按有数据的县区计，未计入的县区在汇总表和简报中写明" in out
     assert ("全部集群 | 规上企业户数 | 2023-2025年 | 新增（比2022年末）10户  按各县区企业名录计；有县区未报或名录未填时"
-            "只列数、不计算完成率") in out
+            "只列数、不计算完成率；新增只用本期所计县区与其2022年末数同口径相减") in out
     assert "2023-2025" not in CliRunner().invoke(main, ["-w", str(ws.root), "targets", "--year", "2026"]).output
 
 
@@ -302,8 +319,30 @@ def test_the_base_sheet_states_the_base_of_an_increase_and_a_plan_year_row_is_no
                                               BaseStat("", "TZ", 2023, D("1.3"), note="统计局")), _index={})
     figs = compute_figures(ledger, cat, P, now=NOW)
     f = next(p for p in figs.plan if p.kind == "increase")
-    assert (f.years[0].value, f.years[0].source, f.value) == (D(5), "base", D(2))  # 7 − 5, not 7 − 4
+    # the sheet's 5 is the whole area's; 甲区 alone counts now: its own December 2022 (4), like for like
+    assert (f.years[0].value, f.years[0].source, f.value, f.base_stated) == (D(4), "ledger", D(3), D(5))
+    # a 基期 row of 甲区's own states its base: it wins over the ledger's December (7 − 5, not 7 − 4)
+    own = dataclasses.replace(cat, base=cat.base + (BaseStat("", "GS", 2022, D(5), district="110101"),), _index={})
+    f = next(p for p in compute_figures(ledger, own, P, now=NOW).plan if p.kind == "increase")
+    assert (f.years[0].value, f.years[0].source, f.value, f.base_districts) == (D(5), "base", D(2), 1)
     tz = next(x for x in figs.programme if x.indicator == "TZ")
     gs = next(x for x in figs.programme if x.indicator == "GS")
     assert tz.base_year is None  # 2023 is a year of the 累计 range: that year's statistic, not a 基期
     assert (gs.base_year, gs.base_value) == (2022, D(5))  # the base of the 新增 range is one
+
+
+def test_a_district_counted_now_without_a_base_is_left_out_of_the_increase(ledger, plan_cat):
+    # end of 2022: 甲区 4 + 乙县 2 (丙开发区 sent no December 2022); now 甲区 7 + 乙县 3 + 丙开发区 1:
+    # 新增 (7 + 3) − (4 + 2) = 4 over the two districts with both, not 11 − 6 = 5; 丙开发区 is named
+    _month(ledger, "110101", Period(2022, 12), roster=scale(4, "A", "y"))
+    _month(ledger, "110102", Period(2022, 12), roster=scale(2, "B", "y"))
+    _month(ledger, "110101", P, roster=scale(7, "A"))
+    _month(ledger, "110102", P, roster=scale(3, "B"))
+    _month(ledger, "KF01", P, roster=scale(1, "A", "k"))
+    f = next(p for p in compute_figures(ledger, plan_cat, P, now=NOW).plan if p.kind == "increase")
+    assert (f.value, f.base_districts, f.no_base, f.covered) == (D(4), 2, ("KF01",), 3)
+    assert [(y.value, y.source, y.districts) for y in f.years] == [(D(6), "ledger", 2), (D(10), "current", 2)]
+    assert (f.unjudged, f.completion, f.status) == (True, None, None)  # a whole-area target, a district out
+    assert plan_words.sentence(f, plan_cat.indicator("GS"), plan_cat) == (
+        "规上企业户数比2022年末新增4户（丙开发区无2022年末基期数，按其余2个县区计，与其2022年末同口径比较，基期不全），"
+        "暂不计算三年新增目标10户的完成率，规划期已过2年6个月（时间进度83.3%）")

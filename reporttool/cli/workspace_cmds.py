@@ -59,6 +59,8 @@ def targets(obj, year: int | None, as_json: bool) -> None:
             how = (f"按各{cat.words.unit}企业名录计；有{cat.words.unit}未报或名录未填时只列数、不计算完成率"
                    if ind is not None and ind.source == SOURCE_ROSTER
                    else f"按有数据的{cat.words.unit}计，未计入的{cat.words.unit}在汇总表和简报中写明")
+            if t.kind != TARGET_CUMULATIVE:  # figures/plan.py: like for like
+                how += f"；新增只用本期所计{cat.words.unit}与其{t.base_year}年末数同口径相减"
             rows.append({"cluster": c.name if c else "全部集群", "indicator": ind.name if ind else t.indicator,
                          "district": "", "year": f"{t.start_year}-{t.year}",
                          "target": f"{what}{fmt.trim(t.value, ind.decimals if ind else 2)}{ind.unit if ind else ''}",

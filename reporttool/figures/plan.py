@@ -6,7 +6,11 @@ range such as 2023-2025) measured from the ledger, against the plan time elapsed
   year (a statistic typed by the bureau); a year in neither is named, never taken as 0.
 * 新增 (三年新增规上企业100户): the value now less the value at the end of the base year (the year before
   the range unless 基期年 says otherwise): the 基期值 typed in the target row, else the 基期 sheet, else the
-  ledger's December report of the base year.
+  ledger's December report of the base year. Like for like: when the districts counted now are not those
+  of the base (a district not reported, an empty roster, a base-year December missing a district), both
+  sides are taken over the districts counted now that have a base of their own (基期 sheet row with 县区代码,
+  else that district's December of the base year); ``base_districts`` says how many, ``base_stated`` keeps
+  the base as stated, ``no_base`` names the districts left out, ``unlike_base`` says no district had one.
 
 Plan time elapsed = whole plan years before this one + this period's months ÷ 12 (2025-06 in 2023-2025:
 2.5 of 3 years, 时间进度 83.3 %); 进度差 = 完成率 − 时间进度, judged with the one 滞后阈值.
@@ -26,6 +30,7 @@ called by the pipeline after ``compute_figures`` (compute cannot import history:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
@@ -47,19 +52,25 @@ def add_plan(figs: Figures, ledger: Ledger, cat: Catalogue) -> Figures:
 def city_value(cat: Catalogue, sums: DistrictSums, cluster: str, indicator: str) -> tuple[Decimal | None, int]:
     """The whole area's value of ``cluster`` ("" = the programme's member clusters) × ``indicator`` over the
     districts in ``sums``, and how many districts had one; (None, 0) when none had."""
+    per = district_values(cat, sums, cluster, indicator)
+    return (sum(per.values(), Decimal(0)) if per else None), len(per)
+
+
+def district_values(cat: Catalogue, sums: DistrictSums, cluster: str, indicator: str) -> dict[str, Decimal]:
+    """Each district's value of ``cluster`` × ``indicator`` in ``sums`` (see ``city_value``), for the districts
+    that have one."""
     ind = cat.indicator(indicator)
     if ind is None:
-        return None, 0
+        return {}
     members = {c.code for c in cat.members()}
     # a district-wide figure (适用集群 合计: 实际利用外资) is kept under cluster ""
     clusters = [""] if ind.programme else [cluster] if cluster else [c for c in ind.clusters if c in members]
-    total, districts = None, 0
-    for per in sums.values():
+    out = {}
+    for district, per in sums.items():
         found = [s.value for c in clusters if (s := per.get((c, indicator))) is not None and s.value is not None]
         if found:
-            districts += 1
-            total = (total or Decimal(0)) + sum(found, Decimal(0))
-    return total, districts
+            out[district] = sum(found, Decimal(0))
+    return out
 
 
 def elapsed_years(period: Period, start: int, end: int) -> Decimal:
@@ -114,7 +125,8 @@ def coverage(cat: Catalogue, indicator: str, now: DistrictSums, f: PlanProgressF
         f.no_roster = tuple(d.code for d in cat.districts if d.code in now and not any(
             s.value is not None for (_c, code), s in now[d.code].items() if code in roster))
     f.covered = f.districts - len(f.not_reported) - len(f.no_roster)
-    f.unjudged = ind is not None and ind.source == SOURCE_ROSTER and f.covered < f.districts
+    whole = f.covered == f.districts and not f.no_base
+    f.unjudged = ind is not None and ind.source == SOURCE_ROSTER and not whole
 
 
 def _past_year(cat: Catalogue, t: Target, year: int, december: Callable[[int], DistrictSums]) -> PlanYear:
@@ -158,10 +170,50 @@ def _increase(cat: Catalogue, t: Target, period: Period, now: DistrictSums,
     if period.year <= t.year:
         value, n = city_value(cat, now, t.cluster, t.indicator)
         current = PlanYear(period.year, value, "current" if value is not None else "", period.month, n)
+        counted = district_values(cat, now, t.cluster, t.indicator)
     else:  # the plan is over: its last year's end
         current = _past_year(cat, t, t.year, december)
+        counted = district_values(cat, december(t.year), t.cluster, t.indicator) if current.source == "ledger" else {}
     f.years = [base, current]
     f.missing = [y.year for y in f.years if y.value is None and y.year < period.year]
     f.none_now = current.value is None and current.year == period.year
+    if base.value is None or current.value is None:
+        return
+    _like_for_like(cat, t, base, current, counted, december, f)
+    base, current = f.years
     if base.value is not None and current.value is not None:
         f.value = current.value - base.value
+
+
+def _like_for_like(cat: Catalogue, t: Target, base: PlanYear, current: PlanYear, counted: dict[str, Decimal],
+                   december: Callable[[int], DistrictSums], f: PlanProgressFigure) -> None:
+    """新增 subtracts the base of the same districts as the value now (issue 13: 215 of 7 districts less 199 of
+    all 9 is not an increase). The base as stated counts every configured district when typed (目标 row,
+    基期 sheet), the districts of its December when from the ledger. When the districts counted now are not
+    those, each one's own base is taken (its 基期 sheet row, else its December of the base year in the ledger)
+    and both sides are summed over the districts that have both; a district counted now without a base of
+    its own is named (``no_base``) and left out; with none left, no 新增 (``unlike_base``)."""
+    if not counted:  # (a finished plan whose last year is not in the ledger: the stated values stand)
+        return
+    ledger_base = district_values(cat, december(base.year), t.cluster, t.indicator)
+    stated = set(ledger_base) if base.source == "ledger" else {d.code for d in cat.districts}
+    if set(counted) == stated:
+        return
+    own: dict[str, Decimal] = {}
+    for d in counted:
+        stat = cat.base_stat(t.cluster, t.indicator, base.year, d)
+        if stat is not None and stat.district == d:
+            own[d] = stat.value
+        elif d in ledger_base:
+            own[d] = ledger_base[d]
+    f.base_stated = base.value
+    f.no_base = tuple(d for d in counted if d not in own)
+    if not own:
+        f.unlike_base = True
+        f.years = [PlanYear(base.year, None, base.source), current]
+        return
+    f.base_districts = len(own)
+    source = "ledger" if all(d in ledger_base and cat.base_stat(t.cluster, t.indicator, base.year, d) is None
+                             for d in own) else "base"
+    f.years = [PlanYear(base.year, sum(own.values(), Decimal(0)), source, 12, len(own)),
+               replace(current, value=sum((counted[d] for d in own), Decimal(0)), districts=len(own))]

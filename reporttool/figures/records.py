@@ -83,6 +83,12 @@ class PlanProgressFigure:
     not_reported: tuple[str, ...] = ()  # district codes without a usable version this period
     no_roster: tuple[str, ...] = ()  # district codes whose roster gives nothing (roster-counted indicators)
     unjudged: bool = False
+    # 新增 like for like (figures/plan.py ``_like_for_like``): when the districts counted now are not those of
+    # the base as stated, years[0] and years[1] are both over the districts that have both
+    base_districts: int = 0  # how many (0: the base as stated counts the same districts as now)
+    base_stated: Decimal | None = None  # the base as stated (目标/基期 sheet, or the base year's December)
+    no_base: tuple[str, ...] = ()  # districts counted now without a base of their own: not in 新增
+    unlike_base: bool = False  # no district counted now has a base of its own: no 新增 (never now − a whole base)
 
 
 @dataclass

@@ -61,9 +61,15 @@ def label(f: PlanProgressFigure, ind: Indicator) -> str:
 
 def missing_text(f: PlanProgressFigure, cat: Catalogue) -> str:
     """缺2023年数（台账中无该年12月报表，基期表也未填），暂不计算完成率 ("" when nothing is missing)."""
-    if not f.missing and not f.none_now:
+    if not f.missing and not f.none_now and not f.unlike_base:
         return ""
     parts = []
+    if f.unlike_base:  # figures/plan.py: a stated base of other districts than now, none with its own
+        base = f.years[0].year
+        covered = coverage_text(f, cat)
+        parts.append((covered + "；" if covered else "")
+                     + f"{base}年末基期数为合计数，没有本期所计{cat.words.unit}各自的基期数（可在目标库“基期”表"
+                     f"按{cat.words.unit}填写，或导入{base}年12月报表），不能同口径计算新增")
     if f.missing:
         years = "、".join(f"{y}年" for y in f.missing)
         parts.append(f"缺{years}数（台账中无该年12月{cat.words.unit}报表，目标库“基期”表也未填）")
@@ -74,7 +80,7 @@ def missing_text(f: PlanProgressFigure, cat: Catalogue) -> str:
 
 def coverage_text(f: PlanProgressFigure, cat: Catalogue) -> str:
     """兴城市未报送、龙港区企业名录未填，按其余7个县区计 ("" when every district counts)."""
-    if not f.not_reported and not f.no_roster:
+    if not f.not_reported and not f.no_roster and not f.no_base and not f.base_districts:
         return ""
 
     def names(codes: tuple[str, ...]) -> str:
@@ -85,7 +91,14 @@ def coverage_text(f: PlanProgressFigure, cat: Catalogue) -> str:
         parts.append(f"{names(f.not_reported)}本期无可用报表")
     if f.no_roster:
         parts.append(f"{names(f.no_roster)}企业名录未填")
-    return "，".join(parts) + f"，按其余{f.covered}个{cat.words.unit}计"
+    base = f.years[0].year if f.years else 0
+    if f.no_base and not f.unlike_base:  # (with none left, missing_text says the base is a total)
+        parts.append(f"{names(f.no_base)}无{base}年末基期数")
+    n = f.base_districts or f.covered
+    counted = (f"按其余{n}个{cat.words.unit}计" if parts
+               else f"按{n}个{cat.words.unit}计")
+    same = f"，与其{base}年末同口径比较" if f.base_districts else ""
+    return "，".join(parts + [counted]) + same
 
 
 def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True, word: str = "县区") -> str:
@@ -101,6 +114,13 @@ def parts_text(f: PlanProgressFigure, ind: Indicator, unit: bool = True, word: s
         return (_amount(y.value, ind) if unit else fmt.text(y.value, ind.decimals)) + (
             "（基期表）" if y.source == "base" else "")
 
+    if f.unlike_base:
+        return f"{base.year}年末{shown(PlanYear(base.year, f.base_stated, base.source))}（合计），现{shown(now)}"
+    if f.base_districts:  # both over the same districts (figures/plan.py), the base as stated beside them
+        stated = "" if f.base_stated is None else (
+            _amount(f.base_stated, ind) if unit else fmt.text(f.base_stated, ind.decimals))
+        return (f"{base.year}年末{shown(base)}，现{shown(now)}（均为同样{f.base_districts}个{word}之和；"
+                f"{base.year}年末基期合计{stated}）")
     return f"{base.year}年末{shown(base)}，现{shown(now)}"
 
 
@@ -109,14 +129,20 @@ def note_text(f: PlanProgressFigure, ind: Indicator, cat: Catalogue) -> str:
     missing, the plan's wording."""
     parts = [f"规划期{range_text(f)}{elapsed_text(f)}", parts_text(f, ind, unit=False, word=cat.words.unit)]
     if f.value is not None and (covered := coverage_text(f, cat)):
-        parts.append(covered + ("，名录不全，暂不计算完成率" if f.unjudged else ""))
-    if f.missing or f.none_now:
+        parts.append(covered + (f"，{_short(f)}，暂不计算完成率" if f.unjudged else ""))
+    if f.missing or f.none_now or f.unlike_base:
         parts.append(missing_text(f, cat))
         if f.partial is not None:
             parts.append(f"已有年份合计{_amount(f.partial, ind)}")
     if f.wording:
         parts.append(f.wording)
     return "；".join(parts)
+
+
+def _short(f: PlanProgressFigure) -> str:
+    """Why a roster count is not judged: 名录不全 (a district out this period), else 基期不全 (a district
+    counted now without a base of its own, figures/plan.py)."""
+    return "名录不全" if f.not_reported or f.no_roster else "基期不全"
 
 
 def time_text(f: PlanProgressFigure, cat: Catalogue) -> str:
@@ -140,7 +166,7 @@ def sentence(f: PlanProgressFigure, ind: Indicator, cat: Catalogue, *, with_time
         head = f"{ind.name}比{base.year}年末{change}"
     covered = coverage_text(f, cat)
     if f.unjudged:  # a roster count missing districts against a whole-area base: not judged (figures/plan.py)
-        text = head + f"（{covered}，名录不全），暂不计算{_target(f, ind)}的完成率"
+        text = head + f"（{covered}，{_short(f)}），暂不计算{_target(f, ind)}的完成率"
         return text + ("，" + time_text(f, cat) if with_time else "")
     if covered:
         head += f"（{covered}）"

@@ -322,9 +322,9 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         if area:
             lines.append(_w(cat, f"合计中的{'、'.join(area)}不分集群：由各县区填报一次的全市数汇总，或按其与各集群合计数计算。"))
     if figs.plan:
-        lines.append(f"{PLAN_LABEL}为跨年度的规划目标：累计目标的“本年累计”栏为规划期各年本年累计之和（往年取各年12月报表，"
-                     "台账中没有的取目标库“基期”表），新增目标为现值减基期年末值；“时序进度”栏为规划期时间进度"
-                     "（已过时间÷规划期年数），进度差＝完成率－时间进度。")
+        lines.append(_w(cat, f"{PLAN_LABEL}为跨年度的规划目标：累计目标的“本年累计”栏为规划期各年本年累计之和（往年取各年12月"
+                             "报表，台账中没有的取目标库“基期”表），新增目标为现值减同一批县区的基期年末值；“时序进度”栏为"
+                             "规划期时间进度（已过时间÷规划期年数），进度差＝完成率－时间进度。"))
     lines.extend(month_notes(figs, cat))
     lines.extend(missing_note(figs))
     lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
