@@ -74,6 +74,7 @@ class ClusterPlan:
     growth_targets: dict[str, float] = field(default_factory=dict)  # indicator code -> planned growth (growth target)
     parts: tuple[str, ...] = ()  # the parts of a sum formula (A+B+C) standing in for the revenue when there is none
     invest_before: float | None = None  # 累计完成投资 before this year the programme's plan-years target implies
+    invest_since: int | None = None  # the first year of that target: the earlier years' spending began then
     events: dict[str, float] = field(default_factory=dict)  # counts of new things (新创省名牌) -> 上年同期, city
 
 
@@ -497,6 +498,7 @@ def _programme_investment(cat: Catalogue, period: Period, plans: dict[str, Clust
                 cp.invest = float(to_form_unit(Decimal(repr(yearly * share)), ind.unit, ind.form_unit, cat.unit_table()))
                 cp.invest_before = float(to_form_unit(Decimal(repr(before * share * rng.uniform(0.95, 1.05))), ind.unit,
                                                       ind.form_unit, cat.unit_table()))
+                cp.invest_since = t.start_year
 
 
 def _place_clusters(cat: Catalogue, plans: dict[str, ClusterPlan], missing: District | None,
@@ -918,8 +920,13 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
             status, plan, done = "签约", total * rng.uniform(0.05, 0.2), 0.0
         else:
             status = "竣工投产" if finish <= end else ("开工" if (end.year - start.year) * 12 + end.month - start.month < 2 else "在建")
-            plan = min(total - prior, total * rng.uniform(0.25, 0.6))
-            done = min(plan, plan * (month / 12) * cp.pace * rng.uniform(0.85, 1.15))
+            # begun this year: the year's plan covers the months from its start; it spends at that monthly rate
+            # since it started (a project begun in June has one month's, not half a year's: the district's 当月
+            # does not jump when it starts)
+            first = max(start.year * 12 + start.month, year * 12 + 1)
+            planned, active = year * 12 + 12 - first + 1, year * 12 + month - first + 1
+            plan = min(total - prior, total * rng.uniform(0.25, 0.6) * planned / 12)
+            done = min(plan, plan * (active / planned) * cp.pace * rng.uniform(0.85, 1.15))
         rows.append({"name": name, "cluster": cp.cluster.name, "nature": nature, "status": status, "owner": owner,
                      "total": total, "plan_year": plan, "done_year": done, "done_total": prior + done,
                      "start": start, "finish": finish})
@@ -954,6 +961,23 @@ def _projects(cat, period, d, cp, rng, names, region, firms, n, w, revenue, fixe
         for r in rows:
             r["done_total"] = r["done_year"] + (r["done_total"] - r["done_year"]) * kb
             r["total"] = max(r["total"], math.ceil((r["done_total"] + r["plan_year"] - r["done_year"]) / 100) * 100)
+    if cp.invest_before and prior <= 0 and k != 1.0:  # no project here from before this year: the largest
+        # one under way carries the district's share of the earlier plan years (else that share was lost: 2023
+        # and 2024 together showed 60 % of 400 ÷ 3 × 2)
+        started = [r for r in rows if r["done_year"] > 0]
+        if started:
+            r = max(started, key=lambda x: x["total"])
+            r["done_total"] = r["done_year"] + cp.invest_before * w
+            r["total"] = max(r["total"], math.ceil((r["done_total"] + r["plan_year"] - r["done_year"]) / 100) * 100)
+            r.update(nature="续建", status="竣工投产" if r["finish"] <= end else "在建")
+    if cp.invest_before and cp.invest_since is not None and cp.invest_since < year:
+        # that spending began with the plan: a project carrying it started in the first quarter of the plan's first
+        # year, so `demo --from` spreads it evenly over the earlier plan years and each year's December shows its
+        # share (葫芦岛's 2023 said 13.31亿元 of 400亿元 ÷ 3 when these projects started in 2024)
+        for r in rows:
+            if r["done_total"] > r["done_year"]:
+                own = random.Random(f"{r['name']}:since")  # not the district's generator
+                r["start"] = min(r["start"], dt.date(cp.invest_since, own.randint(1, 3), 1))
     for r in rows:
         for key in ("total", "plan_year", "done_year", "done_total"):
             r[key] = dec(r[key])
