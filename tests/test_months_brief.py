@@ -29,7 +29,7 @@ def test_month_paragraph_words_month_mom_and_completion_change(quarter, small_ca
 def test_a_district_missing_a_month_is_said(quarter, small_catalogue):
     f, ind = _sr(figures_with_months(quarter, small_catalogue, MAR), small_catalogue)
     words = prose.month_words(f, ind, small_catalogue, 3)
-    assert words.startswith("3月当月完成17.05亿元（按两个月均报送的1个县区计）")  # 17 + 0.05
+    assert words.startswith("3月当月完成17.05亿元（按两个月均有该项数据的1个县区计）")  # 17 + 0.05
 
 
 def test_january_without_last_december_says_nothing_of_the_month(quarter, small_catalogue):

@@ -74,7 +74,8 @@ def demo(obj, period, since, districts, enterprises, projects, seed: int, clean:
     if consolidate:
         _consolidate(obj, period, since)
         click.echo("下一步：")
-        click.echo(f"  reporttool -w {root} serve --period {period.key}   （县区报送网页）")
+        unit = ws.catalogue().words.unit  # 县区 / 镇街 / 设区市: the plan's own word
+        click.echo(f"  reporttool -w {root} serve --period {period.key}   （{unit}报送网页）")
         return
     click.echo("下一步：")
     click.echo(f"  reporttool -w {root} consolidate --period {period.key}")

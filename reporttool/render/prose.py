@@ -356,7 +356,8 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
 
 
 def month_words(f: IndicatorFigure, ind: Indicator, cat: Catalogue, month: int) -> str:
-    """6月当月完成52.30亿元，环比增长3.2% (“（按两个月均报送的5个县区计）” when a district has one month only);
+    """6月当月完成52.30亿元，环比增长3.2% (“（按两个月均有该项数据的5个县区计）” when a district has the
+    indicator in one of the two months only: the count is of districts with the value, not of reports);
     January: 1月完成…，较上年12月当月增长… only when last December is known; "" without a 当月."""
     if f.month_value is None:
         return ""
@@ -371,7 +372,7 @@ def month_words(f: IndicatorFigure, ind: Indicator, cat: Catalogue, month: int) 
         names = "、".join(d.name if (d := cat.district(code)) else code for code in f.month_fallen)
         text += f"（{names}本年累计低于上月，未计入；按{f.month_districts}个{cat.words.unit}计）"
     elif f.month_partial:
-        text += f"（按两个月均报送的{f.month_districts}个{cat.words.unit}计）"
+        text += f"（按两个月均有该项数据的{f.month_districts}个{cat.words.unit}计）"
     return text + (f"，环比{change}" if change else "")
 
 

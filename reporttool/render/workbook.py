@@ -343,7 +343,7 @@ def month_notes(figs: Figures, cat: Catalogue) -> list[str]:
     if m == 1:
         text = "1月当月即1月本年累计；环比＝（当月÷上年12月当月－1）×100%"
     else:
-        text = f"当月＝{m}月本年累计－{m - 1}月本年累计，只计两个月均报送的县区；环比＝（当月÷{m - 1}月当月－1）×100%"
+        text = f"当月＝{m}月本年累计－{m - 1}月本年累计，只计两个月均有该项数据的县区；环比＝（当月÷{m - 1}月当月－1）×100%"
     lines = [_w(cat, text + "，按同一批县区计算。户数等存量指标和比率指标不计算当月。")]
     everything = figs.clusters + figs.programme
     if any(f.month_value is not None and f.month_partial for f in everything):
@@ -526,7 +526,7 @@ def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             t.next_row(height)
     lines = ["每个集群列其主要指标（与总表图表同一指标：第一个与时序进度比较、有完成率的指标）；本年累计为1月至该月的累计，"
              "各月数字按该月台账中的在用报表计算，与该月汇总表一致（县区此后更正的，按更正后的报表）。",
-             _w(cat, "当月＝该月本年累计－上月本年累计，只计两个月均报送的县区（1月为本年累计）。"),
+             _w(cat, "当月＝该月本年累计－上月本年累计，只计两个月均有该项数据的县区（1月为本年累计）。"),
              f"时序进度＝月数÷12；进度差＝完成率－时序进度，低于－{trim(cat.settings.lag_threshold, rp)}个百分点为滞后（红色）。",
              DASH_NOTE]
     if any(m.value is None for m in figs.months):
