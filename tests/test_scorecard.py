@@ -10,7 +10,7 @@ from helpers import credit_code, put
 
 from reporttool.core.models import Period
 from reporttool.core.units import q
-from reporttool.figures.scores import MODE_SHARE
+from reporttool.figures.scores import MODE_APPORTIONED
 from reporttool.pipeline.consolidate import run_consolidate
 
 Q2 = Period(2025, 6, True)
@@ -58,12 +58,13 @@ def test_span_value_is_this_quarter_end_minus_the_last(small_workspace):
 def test_scorecard_by_hand(small_workspace):
     figs = make_quarter(small_workspace).figures
     sc = figs.scorecard
-    assert sc is not None and sc.mode == MODE_SHARE  # the fixture city has no district targets
+    assert sc is not None and sc.mode == MODE_APPORTIONED  # the fixture city has no district targets
     assert sc.periods == ("1月", "2月", "3月", "4月", "5月", "6月")
     rows = {r.name: r for r in sc.rows}
     jia, yi, bing = rows["甲区"], rows["乙县"], rows["丙开发区"]
-    # completion: share of the city's 营业收入 of cluster A (the only headline with values): 25/30, 5/30
-    assert q(jia.completion, 3) == D("83.333") and q(yi.completion, 3) == D("16.667") and bing.completion is None
+    # completion: cluster A's 营业收入 (the only headline with values) against the city's 100 亿元 target
+    # apportioned by 上年同期 (甲区 20 of 25 亿元: 80 亿元; 乙县 5 of 25: 20 亿元): 25/80 and 5/20
+    assert (jia.completion, yi.completion, bing.completion) == (D("31.25"), D(25), None)
     # growth: 同比 25 % and 0 %; on time: 甲区 March and June, 乙县 late in June
     assert (jia.growth, yi.growth) == (D(25), D(0))
     assert (jia.on_time, jia.due, yi.on_time, bing.on_time) == (2, 6, 0, 0)
@@ -71,11 +72,12 @@ def test_scorecard_by_hand(small_workspace):
     # findings fixed: 甲区's March error still there in its correction; 乙县's June error gone
     # (each first version has one error: the second enterprise's credit code, R-CREDIT-CHECK)
     assert (jia.first_errors, jia.fixed, yi.first_errors, yi.fixed) == (1, 0, 1, 1)
-    # points (weights 40/30/20/10): 甲区 40 + 30 + 20×2/6 + 0; 乙县 40×(16.667/83.333)=8 + 30×0.6 + 0 + 10
-    assert [q(p, 3) for p in jia.points] == [D(40), D(30), D("6.667"), D(0)]
-    assert [q(p, 3) for p in yi.points] == [D(8), D(18), D(0), D(10)]
+    # points (weights 40/30/20/10, 时序进度 50 %): 甲区 40×31.25/50 + 30 + 20×2/6 + 0;
+    # 乙县 40×25/50 + 30×0.6 + 0 + 10
+    assert [q(p, 3) for p in jia.points] == [D(25), D(30), D("6.667"), D(0)]
+    assert [q(p, 3) for p in yi.points] == [D(20), D(18), D(0), D(10)]
     assert bing.points == (D(0), D(0), D(0), D(0))
-    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("76.7"), D("36.0"), D(0))
+    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.7"), D("48.0"), D(0))
     assert (jia.rank, yi.rank, bing.rank) == (1, 2, 3)
 
 
@@ -87,9 +89,9 @@ def test_scorecard_sheet_in_the_quarter_workbook(small_workspace):
     sheet = wb["县区考核"]
     rows = list(sheet.iter_rows(values_only=True))
     jia = next(r for r in rows if r[1] == "甲区")
-    assert jia[2] == 83.3 and jia[3] == 40 and jia[6] == "2/6" and jia[7] == 6.7 and jia[11] == 76.7 and jia[12] == 1
+    assert jia[2] == 31.3 and jia[3] == 25 and jia[6] == "2/6" and jia[7] == 6.7 and jia[11] == 61.7 and jia[12] == 1
     texts = [c for r in rows for c in r if isinstance(c, str)]
-    assert any("目标库未分县区下达目标，按各集群主要指标占全市的比重" in t for t in texts)
+    assert any("目标库未分县区下达目标，将全市各集群主要指标的年度目标按县区上年同期占全市的比重分解" in t for t in texts)
     assert any("未按时报送的期次：甲区（1月、2月、4月、5月）" in t for t in texts)
 
 
@@ -114,7 +116,7 @@ def test_quarter_brief_words_the_half_year_the_quarter_targets_and_ranks(small_w
     # the 100 亿元 target: 30 亿元 is 30.0 %, 70.0 百分点 and 70 亿元 short
     assert ("从年度目标完成情况看，2025年上半年1个集群距年度目标尚有差距（化工集群营业收入完成年度目标的30.0%，"
             "差70.0个百分点（70.00亿元））。") in text
-    assert "按县区考核总分，各县（市）区和开发区依次为甲区（76.7分）、乙县（36.0分）、丙开发区（0.0分）" in text
+    assert "按县区考核总分，各县（市）区和开发区依次为甲区（61.7分）、乙县（48.0分）、丙开发区（0.0分）" in text
     assert "2025年二季度数据根据各县区1-6月报表汇总，本年累计为1-6月累计数。" in text
 
 
@@ -145,3 +147,20 @@ def test_a_corrected_march_changes_the_second_quarter_on_its_own(small_workspace
     figs = run_consolidate(ws, Q2, now=NOW).figures
     sv = next(v for v in figs.span_values if (v.cluster, v.indicator) == ("A", "SR"))
     assert sv.value == D(13)  # 25 亿 − 12 亿 (was 25 − 11 before the correction)
+
+
+def test_an_error_within_its_correction_window_is_not_counted_unfixed(small_workspace):
+    """乙县's June form has an error and no correction yet: on 10 July it may still be corrected (until the
+    July report's deadline, 5 August), so it is pending, not unfixed; on 6 August it counts."""
+    ws = small_workspace
+    put(ws, "乙县6月.xlsx", "110102", period=Period(2025, 6), sr="50000", sr_ly="50000", when=at(7, 3),
+        roster=roster("乙6", bad=True))
+    yi = next(r for r in run_consolidate(ws, Q2, now=NOW).figures.scorecard.rows if r.name == "乙县")
+    assert (yi.first_errors, yi.fixed, yi.pending, yi.points[3]) == (0, 0, 1, D(10))
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年二季度）.xlsx"))
+    texts = [c for r in openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True) for c in r
+             if isinstance(c, str)]
+    assert any("尚在更正期内、未计入首报错误的错误：乙县1条。" in t for t in texts)
+    later = run_consolidate(ws, Q2, now=dt.datetime(2025, 8, 6, 9, 0)).figures.scorecard
+    yi = next(r for r in later.rows if r.name == "乙县")
+    assert (yi.first_errors, yi.fixed, yi.pending, yi.points[3]) == (1, 0, 0, D(0))

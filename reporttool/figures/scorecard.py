@@ -7,6 +7,7 @@ quarter or a year; a month is left as it is. Both read the stored figures of oth
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -16,11 +17,11 @@ from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure
 from reporttool.figures.history import district_sums
 from reporttool.figures.periods import months
-from reporttool.figures.scores import MODE_SHARE, MODE_TARGET, DistrictScore, Scorecard, SpanValue
+from reporttool.figures.scores import MODE_APPORTIONED, MODE_TARGET, DistrictScore, Scorecard, SpanValue
 from reporttool.ledger import Ledger, SubmissionRecord
 
 __all__ = ["add_span", "span_values", "scorecard", "previous_quarter_end", "headline_indicator",
-           "reporting_periods"]
+           "reporting_periods", "correction_closes"]
 
 RATE_UNIT = "%"
 HUNDRED = Decimal(100)
@@ -87,6 +88,15 @@ def reporting_periods(cat: Catalogue, period: Period) -> list[Period]:
     return months(period)
 
 
+def correction_closes(cat: Catalogue, p: Period) -> dt.date:
+    """The last day a district may still correct ``p``'s errors: the deadline of the next reporting period
+    (June's errors until the July report's deadline, 5 August by default; a quarter's until the next one's)."""
+    step = 3 if p.quarterly else 1
+    nxt = (Period(p.year, p.month + step, p.quarterly) if p.month + step <= 12
+           else Period(p.year + 1, step, p.quarterly))
+    return cat.settings.deadline_for(nxt)
+
+
 def _short(p: Period) -> str:
     return p.quarter_word if p.quarterly else f"{p.month}月"
 
@@ -105,19 +115,22 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
     for f in figs.districts:
         if f.district and heads.get(f.cluster) == f.indicator and f.value is not None:
             mine[f.district].append(f)
-    mode = MODE_TARGET if any(f.target is not None for fs in mine.values() for f in fs) else MODE_SHARE
+    mode = MODE_TARGET if any(f.target is not None for fs in mine.values() for f in fs) else MODE_APPORTIONED
     completion: dict[str, Decimal | None] = {}
     growth: dict[str, Decimal | None] = {}
     for d in cat.districts:
         figures = mine.get(d.code, [])
         if mode == MODE_TARGET:
             rates = [f.completion for f in figures if f.completion is not None]
-        else:
+        else:  # the city's target apportioned by the district's share of the city's 上年同期
             rates = []
             for f in figures:
                 whole = city.get((f.cluster, f.indicator))
-                if f.value is not None and whole is not None and whole.value:
-                    rates.append(f.value / whole.value * HUNDRED)
+                if (whole is None or whole.target is None or not whole.target or not whole.last_year
+                        or f.value is None or not f.last_year):
+                    continue
+                share = whole.target * f.last_year / whole.last_year
+                rates.append(f.value / share * HUNDRED)
         completion[d.code] = _mean(rates)
         growth[d.code] = _mean([f.yoy for f in figures if f.yoy is not None])
 
@@ -129,13 +142,13 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
             files[(rec.district, rec.period)].append(rec)
     in_use = {p.key: ledger.current(p.key) for p in periods}
 
-    best_share = max((v for v in completion.values() if v is not None), default=None)
+    today = figs.generated_at.date()
     rates_g = [v for v in growth.values() if v is not None]
     g_lo, g_hi = (min(rates_g), max(rates_g)) if rates_g else (None, None)
     total_weight = sum(weights, Decimal(0))
     rows = []
     for d in cat.districts:
-        late, on_time, first_errors, fixed, reported = [], 0, 0, 0, False
+        late, on_time, first_errors, fixed, pending, reported = [], 0, 0, 0, 0, False
         for p in periods:
             recs = files.get((d.code, p.key), [])
             readable = [r for r in recs if r.readable]
@@ -148,17 +161,21 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
             reported = reported or bool(readable)
             first = recs[0]
             errors = _error_keys(ledger, first)
-            first_errors += len(errors)
             now = in_use[p.key].get(d.code)
+            gone = 0
             if now is not None and now.id != first.id and now.readable:
-                fixed += len(errors - _error_keys(ledger, now))
+                gone = len(errors - _error_keys(ledger, now))
+            if today <= correction_closes(cat, p):  # still open: an error not yet fixed is not unfixed
+                pending += len(errors) - gone
+                first_errors += gone
+            else:
+                first_errors += len(errors)
+            fixed += gone
         c, g = completion[d.code], growth[d.code]
         if c is None:
             p_c = Decimal(0)
-        elif mode == MODE_TARGET:
+        else:  # its own 完成率 (or that of its share of the city's target) against 时序进度
             p_c = weights[0] * min(c / figs.period.time_progress, Decimal(1))
-        else:
-            p_c = weights[0] * c / best_share if best_share else Decimal(0)
         if g is None or g_lo is None or g_hi is None:
             p_g = Decimal(0)
         elif g_hi == g_lo:
@@ -173,7 +190,7 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
         points = (p_c, p_g, p_t, p_f)
         total = sum(points, Decimal(0)) * HUNDRED / total_weight if total_weight else Decimal(0)
         rows.append(DistrictScore(d.code, d.name, c, g, on_time, len(periods), tuple(late), first_errors,
-                                  fixed, points, total))
+                                  fixed, points, total, pending=pending))
     places = s.rate_decimals
     shown = [q(r.total, places) for r in rows]
     ranked = tuple(DistrictScore(**{**r.__dict__, "rank": 1 + sum(1 for o in shown if o > mine_)})

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 # What a scorecard's 目标完成 measures (Scorecard.mode)
 MODE_TARGET = "target"  # 完成率 of the district's own targets (目标 rows with a 县区代码)
-MODE_SHARE = "share"  # 占全市比重: the district's share of the city's value (no district targets)
+# no district targets: 完成率 of the city's target apportioned by the district's share of the city's 上年同期
+# (分解目标 = 全市目标 × 该县区上年同期 ÷ 全市上年同期), never the district's share of the city's value
+MODE_APPORTIONED = "apportioned"
 
 
 @dataclass(frozen=True)
@@ -30,23 +32,26 @@ class DistrictScore:
 
     district: str
     name: str
-    completion: Decimal | None  # % : mean 完成率 of its own targets, or mean share of the city's value
+    completion: Decimal | None  # %: mean 完成率 of its own targets, or of the apportioned city targets
     growth: Decimal | None  # %: mean 同比 of its clusters' main indicators
     on_time: int  # reporting periods (months, or quarters for a quarterly plan) reported on time
     due: int  # reporting periods of the span
     late: tuple[str, ...]  # the periods (1月, 二季度) not on time: late or missing
-    first_errors: int  # errors in the first versions of the span's periods
+    first_errors: int  # errors in the first versions of the span's periods (not those still pending)
     fixed: int  # of those, gone from the version in use
     points: tuple[Decimal, Decimal, Decimal, Decimal]  # 目标完成, 增长, 按时报送, 问题整改 (weighted)
     total: Decimal  # out of 100
     rank: int = 0
+    # errors of a first version still within their correction window (until the next period's deadline)
+    # and not yet gone: neither fixed nor unfixed, left out of first_errors
+    pending: int = 0
 
 
 @dataclass(frozen=True)
 class Scorecard:
     """县区考核 of a quarter or a year (docs/consolidation.md “县区考核”)."""
 
-    mode: str  # MODE_TARGET / MODE_SHARE
+    mode: str  # MODE_TARGET / MODE_APPORTIONED
     weights: tuple[Decimal, Decimal, Decimal, Decimal]  # as in 设置 (考核权重：…)
     periods: tuple[str, ...]  # the reporting periods checked for 按时报送 (1月 … 6月)
     rows: tuple[DistrictScore, ...]  # every configured district, catalogue order

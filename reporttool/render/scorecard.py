@@ -29,7 +29,7 @@ def scorecard_sheet(wb, st: Styles, figs: Figures, cat: Catalogue, title: str, c
     if sc is None:
         return
     w = [trim(x, 1) for x in sc.weights]
-    what = "完成率（%）" if sc.mode == MODE_TARGET else "占全市比重（%）"
+    what = "完成率（%）"
     cols = [Column("序号", 5.5), Column(cat.words.unit, 14),
             Column(what, 10, f"目标完成（权重{w[0]}）"), Column("得分", 7, f"目标完成（权重{w[0]}）"),
             Column("同比（%）", 9, f"增长（权重{w[1]}）"), Column("得分", 7, f"增长（权重{w[1]}）"),
@@ -69,8 +69,10 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
         first = (f"目标完成：各集群主要指标完成{u}目标的完成率的平均数；完成率达到时序进度（{tp}%）得满分{w[0]}分，"
                  f"不足的按完成率÷时序进度折算；没有{u}目标的{u}不得分。")
     else:
-        first = (f"目标完成：目标库未分{u}下达目标，按各集群主要指标占{whole}的比重的平均数计分，"
-                 f"比重最高的{u}得满分{w[0]}分，其余按比重÷最高比重折算。")
+        first = (f"目标完成：目标库未分{u}下达目标，将{whole}各集群主要指标的年度目标按{u}上年同期占{whole}的比重分解"
+                 f"（{u}目标＝{whole}目标×{u}上年同期÷{whole}上年同期），取各集群完成分解目标的完成率的平均数；"
+                 f"完成率达到时序进度（{tp}%）得满分{w[0]}分，不足的按完成率÷时序进度折算；"
+                 f"没有上年同期数或{whole}目标的集群不计。")
     floor = trim(GROWTH_FLOOR * 100, 0)
     late = [f"{r.name}（{'、'.join(r.late)}）" for r in sc.rows if r.late]
     lines = [
@@ -80,11 +82,15 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
         (f"按时报送：{'、'.join(sc.periods)}各期报表中，在截止日前收到第一份可读取报表的期数÷应报期数×{w[2]}分"
          f"（未报、逾期、退回均不计按时）。"),
         (f"问题整改：各期首次报送的报表中的错误，在该期现用的更正版本中已不再出现的条数÷首报错误条数×{w[3]}分；"
-         f"首报无错误的得满分，全年未报送可读取报表的不得分。"),
+         f"首报无错误的得满分，全年未报送可读取报表的不得分；尚在更正期内（下一期报送截止日前）未改正的错误"
+         f"不计入首报错误。"),
         "总分＝各项得分之和÷权重之和×100（权重见目标库“设置”表“考核权重”）；排名按总分（保留1位小数）从高到低，同分同名次。",
     ]
     if late:
         lines.append(f"未按时报送的期次：{'；'.join(late)}。")
+    pending = [f"{r.name}{r.pending}条" for r in sc.rows if r.pending]
+    if pending:
+        lines.append(f"尚在更正期内、未计入首报错误的错误：{'，'.join(pending)}。")
     return lines
 
 
