@@ -122,8 +122,8 @@ def coverage(cat: Catalogue, indicator: str, now: DistrictSums, f: PlanProgressF
     f.districts = len(cat.districts)
     f.not_reported = tuple(d.code for d in cat.districts if d.code not in now)
     if ind is not None and ind.source == SOURCE_ROSTER:
-        f.no_roster = tuple(d.code for d in cat.districts if d.code in now and not any(
-            s.value is not None for (_c, code), s in now[d.code].items() if code in roster))
+        f.no_roster = tuple(d.code for d in cat.districts if d.code in now and cat.clusters_for(d.code) and not any(
+            s.value is not None for (_c, code), s in now[d.code].items() if code in roster))  # hosting none: no gap
     f.covered = f.districts - len(f.not_reported) - len(f.no_roster)
     whole = f.covered == f.districts and not f.no_base
     f.unjudged = ind is not None and ind.source == SOURCE_ROSTER and not whole

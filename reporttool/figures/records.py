@@ -343,11 +343,13 @@ def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
     return out
 
 
-def roster_gaps(figs: Figures) -> list[str]:
+def roster_gaps(figs: Figures, cat: Catalogue | None = None) -> list[str]:
     """Names of districts whose report is counted but whose enterprise list adds nothing (the 集群企业
     sheet empty, or every row with an error): every roster-based total (企业名录, 规上企业户数) lacks
-    them, and a document quoting such a total says so."""
+    them, and a document quoting such a total says so. With ``cat``, only districts that host a cluster
+    (集群.所在县区): one that hosts none has no enterprises to list, and its empty roster is no gap."""
     empty = {r.district for r in figs.roster_by_district if not r.cluster and r.enterprises == 0}
     listed = {r.district for r in figs.roster_by_district}
     return [s.district_name for s in figs.submissions if s.status not in (ST_MISSING, ST_RETURNED)
-            and (s.district in empty or s.district not in listed)]
+            and (s.district in empty or s.district not in listed)
+            and (cat is None or bool(cat.clusters_for(s.district)))]

@@ -801,7 +801,7 @@ def _roster_indicators(cat: Catalogue, shown: list[IndicatorFigure]) -> str:
 def roster_gap_note(figs: Figures, where: str, cat: Catalogue) -> list[str]:
     """["龙港区本期企业名录无可汇总的企业（…），本表不含该县区的企业。"] for districts whose roster adds
     nothing; ``where`` names the totals concerned ("" = none shown: no note)."""
-    gaps = roster_gaps(figs)
+    gaps = roster_gaps(figs, cat)  # districts hosting no cluster have no enterprises to list
     if not gaps or not where:
         return []
     return [f"{'、'.join(gaps)}本期企业名录无可汇总的企业（“集群企业”表未填或所填各行均有错误），"
