@@ -50,7 +50,7 @@ def test_trend_block_and_its_sentence(quarter, small_catalogue):
     # 42 − 25 = 17 of 100) 17 points, more than 时序进度's 8.3: 进度加快, compared on the one district
     text = sections.trend_sentence(figs, small_catalogue, block)
     assert "化工主要指标完成率较上月提高幅度超过时序进度（8.3个百分点），进度加快" in text
-    assert text.endswith("（化工按两个月均报送的1个县区比较，见图2）。")
+    assert text.endswith("（化工按两个月均有该项数据的1个县区比较，见图2）。")
     feb = figures_with_months(quarter, small_catalogue, FEB)
     # both months over the same districts: nothing to say of them (化工 +22, 装备制造 +0.1 points)
     assert sections.trend_sentence(feb, small_catalogue, prose.trend_block(feb, small_catalogue)) == (
@@ -93,6 +93,6 @@ def test_a_stock_completion_change_over_fewer_districts_says_so(quarter, small_c
 
     f, _ = _sr(figures_with_months(quarter, small_catalogue, MAR), small_catalogue)
     stock = dataclasses.replace(f, month_value=None)  # a stock has no 当月 to carry the statement
-    assert prose.completion_change_words(stock, small_catalogue) == "完成率较上月提高8.5个百分点（按两个月均报送的1个县区计）"
+    assert prose.completion_change_words(stock, small_catalogue) == "完成率较上月提高8.5个百分点（按两个月均有该项数据的1个县区计）"
     assert prose.completion_change_words(dataclasses.replace(stock, completion_change=D(0)), small_catalogue) == \
-        "完成率与上月持平（按两个月均报送的1个县区计）"
+        "完成率与上月持平（按两个月均有该项数据的1个县区计）"

@@ -74,5 +74,5 @@ def test_trend_sheet_says_when_two_months_count_different_districts(tmp_path, qu
     notes = "".join(str(r[0]) for r in _rows(wb[TREND_SHEET]) if r[0] and str(r[0]).startswith(("注", "　　")))
     # 乙县 is in 化工's February 本年累计 (37), not in March's (42): 当月 17 is 甲区's alone
     assert ("化工3月：乙县只有2月或3月一个月的数，3月与2月本年累计所含县区不同，"
-            "当月按两个月均报送的1个县区计，不等于两月本年累计之差。") in notes
+            "当月按两个月均有该项数据的1个县区计，不等于两月本年累计之差。") in notes
     assert "化工2月" not in notes  # both districts in January and February

@@ -27,7 +27,7 @@ The rules (docs/consolidation.md “当月与环比”):
   figure that is not summable, this 完成率 − last month's when both months count the same cells, else none.
   When the two months' 本年累计 count different districts (one sent last month only), the published
   完成率 of the two months are not comparable: ``change_partial`` is set and the brief says
-  “按两个月均报送的N个县区计”; the 月度走势 sheet names such months (``MonthFigure.changed``).
+  “按两个月均有该项数据的N个县区计”; the 月度走势 sheet names such months (``MonthFigure.changed``).
 """
 from __future__ import annotations
 

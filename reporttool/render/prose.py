@@ -379,12 +379,12 @@ def month_words(f: IndicatorFigure, ind: Indicator, cat: Catalogue, month: int) 
 def completion_change_words(f: IndicatorFigure, cat: Catalogue) -> str:
     """完成率较上月提高6.1个百分点 / 回落… / 与上月持平; "" without last month's 完成率. The change is like for
     like (figures/months.py); when the two months count different districts and no 当月 has said so
-    (a stock), “（按两个月均报送的N个县区计）” follows."""
+    (a stock), “（按两个月均有该项数据的N个县区计）” follows."""
     if f.completion_change is None:
         return ""
     rd = cat.settings.rate_decimals
     v = q(f.completion_change, rd)
-    same = (f"（按两个月均报送的{f.change_districts}个{cat.words.unit}计）"
+    same = (f"（按两个月均有该项数据的{f.change_districts}个{cat.words.unit}计）"
             if f.change_partial and f.month_value is None else "")
     if v == 0:
         return f"完成率与上月持平{same}"

@@ -435,7 +435,7 @@ def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
         diff = q(f.completion_change, rd) - q(step, rd)
         (faster if diff > 0 else slower if diff < 0 else []).append(c.short_name)
         if f.change_partial:
-            partial.append(f"{c.short_name}按两个月均报送的{f.change_districts}个{cat.words.unit}比较")
+            partial.append(f"{c.short_name}按两个月均有该项数据的{f.change_districts}个{cat.words.unit}比较")
     parts = []
     if faster:
         parts.append(f"{wording.listed(faster)}主要指标完成率较上月提高幅度超过时序进度（{fmt.text(step, rd)}个百分点），"

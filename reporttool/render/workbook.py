@@ -549,7 +549,7 @@ def trend_changed_notes(figs: Figures, cat: Catalogue) -> list[str]:
         text = (f"{c.short_name if c else m.cluster}{m.period.month}月：{names}只有{last}月或{m.period.month}月"
                 f"一个月的数，{m.period.month}月与{last}月本年累计所含{cat.words.unit}不同")
         if m.month_value is not None:
-            text += f"，当月按两个月均报送的{m.month_districts}个{cat.words.unit}计，不等于两月本年累计之差"
+            text += f"，当月按两个月均有该项数据的{m.month_districts}个{cat.words.unit}计，不等于两月本年累计之差"
         out.append(text + "。")
     return out
 
