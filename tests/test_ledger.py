@@ -239,21 +239,24 @@ def test_concurrent_first_opens_migrate_once(tmp_path):
 
     from reporttool.workspace import Workspace
 
-    ws = Workspace(tmp_path / "ws")
     errors: list[BaseException] = []
-    start = threading.Barrier(8)
+    # switching a fresh file to WAL together failed "database is locked" in about one round of fifteen
+    # (SQLite skips the busy handler there): forty fresh ledgers make that a sure failure
+    for round_ in range(40):
+        ws = Workspace(tmp_path / f"ws{round_}")
+        start = threading.Barrier(8)
 
-    def open_one() -> None:
-        start.wait()
-        try:
-            with Ledger(ws) as ledger:
-                assert ledger.schema_version == len(MIGRATIONS)
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
+        def open_one(ws: Workspace = ws, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                with Ledger(ws) as ledger:
+                    assert ledger.schema_version == len(MIGRATIONS)
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
 
-    threads = [threading.Thread(target=open_one) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        threads = [threading.Thread(target=open_one) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     assert not errors, errors

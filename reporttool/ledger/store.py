@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -464,11 +465,28 @@ class Ledger:
         except sqlite3.Error as exc:
             raise ReportToolError(f"无法打开台账文件 {ws.ledger}（{exc}）") from None
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self._enter_wal()
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=FULL")
         self.notices: list[str] = []  # things the run should tell the user (a repaired archive file …)
         self._migrate()
+
+    def _enter_wal(self) -> None:
+        """PRAGMA journal_mode=WAL, retried while another connection holds the lock. SQLite answers
+        "database is locked" at once, without the busy handler, when several connections switch a fresh
+        file to WAL together (the web page's first requests): the 30 s timeout alone does not cover it."""
+        deadline = time.monotonic() + 30
+        delay = 0.005
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    self.db.close()
+                    raise ReportToolError(f"无法打开台账文件 {self.ws.ledger}（{exc}）") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
