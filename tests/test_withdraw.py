@@ -107,8 +107,10 @@ def test_verify_names_the_outputs_built_on_a_version_no_longer_in_use(small_work
         "[输出] 2025年一季度的输出已过时：所用报告期 2025-02 的在用版本已变化（恢复、撤回或更正），"
         "请重新运行 reporttool consolidate --period 2025-Q1。",
     ]
-    for p in (FEB, MAR, Q1):
+    for p in (FEB, MAR):
         consolidate(ws, p, day=11)
+    quarter = run_consolidate(ws, Q1, now=dt.datetime(2025, 4, 11, 9, 0)).figures
+    assert {s.district: s.missing_months for s in quarter.submissions} == {A: (2,), B: (), "KF01": (1, 2, 3)}
     assert cli(ws, "verify").exit_code == 0
 
 
@@ -160,3 +162,25 @@ def test_status_counts_only_the_findings_of_versions_in_use(small_workspace):
     assert june_info() == 1
     assert cli(ws, "withdraw", "--period", "2025-05", "--district", A).exit_code == 0
     assert june_info() == 0
+
+
+def test_a_month_consolidated_again_after_a_restore_gets_its_own_number(small_workspace):
+    """The reviewer's case: June and 2025-Q2 consolidated, then May restored and consolidated as advised:
+    May's brief is 第5期 (its place in the year), not the next after June's and Q2's; stable on re-runs."""
+    ws = small_workspace
+    may, june, q2 = Period(2025, 5), Period(2025, 6), Period(2025, 6, quarterly=True)
+    put(ws, "甲区5月.xlsx", A, sr="100000", period=may, when=dt.datetime(2025, 6, 3, 10, 0))
+    put(ws, "甲区5月更正.xlsx", A, sr="110000", period=may, when=dt.datetime(2025, 6, 20, 10, 0))
+    put(ws, "甲区6月.xlsx", A, sr="150000", period=june, when=dt.datetime(2025, 7, 3, 10, 0))
+    assert run_consolidate(ws, june, now=dt.datetime(2025, 7, 10, 9, 0)).issue_no == 6
+    assert run_consolidate(ws, q2, now=dt.datetime(2025, 7, 10, 10, 0)).issue_no == 14
+    res = cli(ws, "restore", "--period", "2025-05", "--district", A, "--version", "1")
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[-3:] == ["  reporttool consolidate --period 2025-05",
+                                            "  reporttool consolidate --period 2025-06",
+                                            "  reporttool consolidate --period 2025-Q2"]
+    assert run_consolidate(ws, may, now=dt.datetime(2025, 7, 11, 9, 0)).issue_no == 5
+    assert run_consolidate(ws, june, now=dt.datetime(2025, 7, 11, 10, 0)).issue_no == 6
+    assert run_consolidate(ws, q2, now=dt.datetime(2025, 7, 11, 11, 0)).issue_no == 14
+    assert run_consolidate(ws, may, now=dt.datetime(2025, 7, 12, 9, 0)).issue_no == 5
+    assert cli(ws, "verify").exit_code == 0

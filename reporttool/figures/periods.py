@@ -59,15 +59,21 @@ def months(period: Period) -> list[Period]:
 
 
 def missing_months(ledger: Ledger, period: Period, districts: list[str]) -> dict[str, tuple[int, ...]]:
-    """For a quarter or a year: district -> the months (1..12) for which it has no readable form, where a
-    quarterly form covers the months of its quarter. Empty for a month (one form is the whole period)."""
+    """For a quarter or a year: district -> the months (1..12) for which it has no readable form (a withdrawn
+    one does not count), where a quarterly form covers the months of its quarter. Empty for a month (one
+    form is the whole period)."""
     if period.monthly:
         return {}
     covered: dict[str, set[int]] = {d: set() for d in districts}
     wanted = set(districts)
+    withdrawn: dict[str, set[str]] = {}  # period -> districts whose form of it the bureau withdrew
     for rec in ledger.submissions():
         if rec.district not in wanted or not rec.readable:
             continue
+        if rec.period not in withdrawn:
+            withdrawn[rec.period] = ledger.withdrawn(rec.period)
+        if rec.district in withdrawn[rec.period]:
+            continue  # `reporttool withdraw`: that month is missing again
         try:
             p = parse_period(rec.period)
         except ValueError:
