@@ -37,7 +37,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.models import Indicator, Period
 from reporttool.figures.compute import RATE_UNIT, _figure, city_figures
 from reporttool.figures.history import DistrictSums, district_sums, month_before, remember
-from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, headline_figure
+from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, formula_parts, headline_figure
 from reporttool.ledger import Ledger
 
 __all__ = ["add_months", "has_month", "cell_months", "fallen_cells"]
@@ -194,10 +194,26 @@ def _previous_figures(cat: Catalogue, last: Period, before: DistrictSums
     return out
 
 
+def _path_indicator(figs: Figures, cat: Catalogue, cluster: str) -> str:
+    """The indicator of a cluster's path: its headline figure (records.headline_figure); without one (no
+    annual target, so no 完成率: a plan with plan-end targets only, such as 襄樊's 2027 targets) its main
+    flow with a value (集群.主要指标, else the first flow compared with 时序进度, a whole before its parts),
+    whose 本年累计 and 当月 still make a path (完成率 “—”); "" when the cluster has none."""
+    f = headline_figure(figs, cat, cluster)
+    if f is not None:
+        return f.indicator
+    c = cat.cluster(cluster)
+    parts = formula_parts(cat, cluster)
+    codes = [c.headline] if c is not None and c.headline else [
+        i.code for i in sorted(cat.indicators_for(cluster), key=lambda i: i.code in parts) if has_month(i)]
+    return next((code for code in codes if (g := figs.cluster_figure(cluster, code)) is not None
+                 and g.value is not None), "")
+
+
 def _path(figs: Figures, ledger: Ledger, cat: Catalogue, districts: list[str]) -> list[MonthFigure]:
     """January … this month of each cluster's headline figure (records.headline_figure), each month as
     that month's 总表 showed it (city_figures over its sums)."""
-    picks = [(c.code, f.indicator) for c in cat.clusters if (f := headline_figure(figs, cat, c.code)) is not None]
+    picks = [(c.code, code) for c in cat.clusters if (code := _path_indicator(figs, cat, c.code))]
     if not picks:
         return []
     period = figs.period

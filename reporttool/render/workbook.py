@@ -531,6 +531,10 @@ def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
              DASH_NOTE]
     if any(m.value is None for m in figs.months):
         lines.insert(3, "某月台账中没有该集群数据（未汇总过或各县区均未报送）的，以“—”表示。")
+    untargeted = [c.short_name if (c := cat.cluster(cluster)) else cluster for cluster, code in picks
+                  if all(m.completion is None for m in figs.months if (m.cluster, m.indicator) == (cluster, code))]
+    if untargeted:  # plan-end targets only (months.py _path_indicator): the path without a 完成率
+        lines.insert(1, f"{'、'.join(untargeted)}集群没有本年的年度目标，不计算完成率（“—”），列其主要指标的本年累计和当月。")
     lines[2:2] = trend_changed_notes(figs, cat)
     t.notes([_w(cat, line) for line in lines])
     t.finish(freeze_col=2)
