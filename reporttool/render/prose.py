@@ -312,23 +312,31 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
     programme = table_indicators(figures, cat, "")
     if programme:
         groups.insert(0 if cat.settings.total_row_first else len(groups), (TOTAL_LABEL, programme))
+    plan_end = False
     for label, items in groups:
         for f, ind in items:
+            completion, gap = f.completion, f.gap
+            later = next((o for o in f.others if o.target is not None and o.year > figures.period.year), None)
             if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
                 target = f"增长{fmt.trim(f.target_rate, rd)}%"
+            elif f.target is None and later is not None:  # a plan-end target only: shown with its year
+                target = f"{fmt.text(later.target, ind.decimals)}（{later.year}年）"
+                completion, gap, plan_end = later.progress, None, True
             else:
                 target = fmt.text(f.target, ind.decimals)
                 if f.target is not None and f.target_derived:
                     target += "*"
                     derived = True
             rows.append([label, f"{ind.name}（{ind.unit}）", fmt.text(f.value, ind.decimals),
-                         rate(f.yoy, cat), target, rate(f.completion, cat), rate(f.gap, cat)])
+                         rate(f.yoy, cat), target, rate(completion, cat), rate(gap, cat)])
     revenue = revenue_indicator(cat)
-    note = ("注：本表列出本年有目标值的指标" + (f"和{revenue.name}" if revenue is not None else "")
+    note = ("注：本表列出有目标值的指标" + (f"和{revenue.name}" if revenue is not None else "")
             + "，其他指标详见汇总表。“—”表示无数据、无目标或上年同期无可比数据；"
             "进度差为完成率与时序进度之差，增速目标为同比与目标增速之差。")
     if derived:
         note += "标“*”的目标为按规划目标推算的年度目标。"
+    if plan_end:
+        note += "目标后注年份的为规划期末目标（本年无年度目标），其完成率为本年累计占该目标的比例，不与时序进度比较。"
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
     return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.span_label}）",
                       header, rows, note)
