@@ -6,7 +6,7 @@ import dataclasses
 from decimal import Decimal as D
 
 from click.testing import CliRunner
-from helpers import make_province_catalogue, make_small_catalogue, small_figures
+from helpers import docx_xml, make_province_catalogue, make_small_catalogue, small_figures
 
 from reporttool.catalogue.writer import write_catalogue
 from reporttool.cli import main
@@ -27,6 +27,9 @@ def test_demo_consolidate_names_the_web_page_in_the_plans_unit_word(tmp_path):
     assert run.exit_code == 0, run.output
     assert run.output.rstrip().endswith(f"reporttool -w {ws.root} serve --period 2025-01   （设区市报送网页）")
     assert "县区报送网页" not in run.output
+    # the brief of this past month is dated five days after its deadline (demo/span.py brief_date), not today
+    brief = next((ws.root / "outbox" / "2025-01").glob("*.docx"))
+    assert "2025年2月10日" in docx_xml(brief)
 
 
 def _hosting_none(cat):

@@ -1,6 +1,8 @@
 """`reporttool demo`: fill the inbox with realistic sample submissions (and a few planted problems)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from reporttool.cli.base import main, period_callback, user_errors
@@ -84,7 +86,7 @@ def demo(obj, period, since, districts, enterprises, projects, seed: int, clean:
 def _consolidate(obj, period: Period, since: Period | None) -> None:
     """demo --consolidate: the month, its quarter and the span's latest whole year (demo/span.py demo_periods),
     each as `reporttool consolidate` would; prints where each period's 汇总表 and 简报 are."""
-    from reporttool.demo.span import demo_periods
+    from reporttool.demo.span import brief_date, demo_periods
     from reporttool.pipeline.consolidate import run_consolidate
     from reporttool.render.brief import brief_name
     from reporttool.render.workbook import consolidated_name
@@ -101,7 +103,8 @@ def _consolidate(obj, period: Period, since: Period | None) -> None:
             if p in done:
                 continue
             done.append(p)
-            result = run_consolidate(ws, p)
+            # a past period's brief is dated as the bureau would have issued it, not today
+            result = run_consolidate(ws, p, issued=brief_date(cat.settings, p, dt.date.today()))
             c = result.counts
             wanted = {consolidated_name(cat, p): "汇总表", brief_name(cat, p, result.issue_no): "简报"}
             click.echo(f"已汇总{p.label}（{p.key}）：已报 {c['submitted']}/{c['districts']} 个{cat.words.unit}，"

@@ -25,6 +25,7 @@ The year-on-year swing planted with a 说明 is carried into the earlier months 
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 import statistics
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from reporttool.catalogue import Catalogue
-from reporttool.core.models import TARGET_INCREASE, Period, annual_period
+from reporttool.core.models import TARGET_INCREASE, Period, Settings, annual_period
 from reporttool.demo.base import (
     EXPLAINED_SWING,
     LY_REVISED,
@@ -397,3 +398,13 @@ def demo_periods(last: Period, first: Period | None) -> list[Period]:
         if whole:
             out.append(annual_period(whole[-1]))
     return out
+
+
+ISSUE_AFTER_DEADLINE = 5  # days: after the demo's late forms (two days past the deadline, demo/problems.py)
+
+
+def brief_date(settings: Settings, period: Period, today: dt.date) -> dt.date | None:
+    """A plausible 印发日期 for the demo's brief of a past period: five days after the period's deadline (2024年
+    全年: 2025-01-10), not today; None (today, as `consolidate` does) when that day is not yet past."""
+    day = settings.deadline_for(period) + dt.timedelta(days=ISSUE_AFTER_DEADLINE)
+    return day if day < today else None
