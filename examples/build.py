@@ -119,7 +119,7 @@ def xiangfan() -> Catalogue:
         Indicator("SL", "饲料加工产值", "亿元", "万元", "output", clusters=("FZNF",), order=4),
         Indicator("SC", "蔬菜加工产值", "亿元", "万元", "output", clusters=("FZNF",), order=5),
         Indicator("FZHJ", "集群产值（四项合计）", "亿元", "亿元", "formula", clusters=("FZNF",), formula="FZ+LY+SL+SC",
-                  compare_time=True, order=6),
+                  roster_measure="CZ", compare_time=True, order=6),  # 汇总口径 CZ: counts in the 产值 合计
         Indicator("GSQY", "规上企业户数", "户", "户", "roster", clusters=every, roster_measure="规上企业户数", decimals=0,
                   compare_time=False, order=7),
         Indicator("TZWC", "集群项目完成投资", "亿元", "万元", "projects", clusters=every, roster_measure="本年完成投资",

@@ -358,3 +358,74 @@ def test_cluster_pulls_add_up_to_the_programme_growth_and_clusters_are_ranked(le
     a.yoy, b.yoy = D("10.04"), D("10.01")
     add_cluster_measures(figures, 1)
     assert (a.yoy_rank, b.yoy_rank) == (1, 1)
+
+
+def test_a_cluster_left_out_of_the_programme_is_in_no_programme_total(ledger, cat4):
+    """计入合计=否 (issue 11 defects, item 1): the programme's investment, roster and 拉动 leave the cluster out,
+    as the 总表 合计 does, so the brief (which quotes these) and the 总表 agree."""
+    a, b, c = cat4.clusters
+    cat = dataclasses.replace(cat4, clusters=(a, b, dataclasses.replace(c, in_programme=False)), _index={})
+    projects = [
+        {"name": "一期", "cluster": "A", "status": "在建", "total": D(10000), "plan_year": D(5000), "done_year": D(3000)},
+        {"name": "文旅城", "cluster": "C", "status": "在建", "total": D(9000), "plan_year": D(2000), "done_year": D(1660)},
+    ]
+    roster = [
+        {"credit_code": "X1", "name": "一号", "cluster": "A", "is_scale": "是", "revenue": D(100), "revenue_ly": D(80)},
+        {"credit_code": "X5", "name": "五号", "cluster": "C", "is_scale": "是", "revenue": D(40), "revenue_ly": D(40)},
+    ]
+    ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1100), D(1000)), ("C", "SR"): (D(900), D(600))},
+                              projects=projects, roster=roster))
+    figures = compute_figures(ledger, cat, P, now=NOW)
+    inv = next(i for i in figures.investment if i.cluster == "")
+    assert (inv.projects, inv.done_year, inv.plan_year) == (1, D("0.3"), D("0.5"))  # A only: 3000 / 5000 万元
+    assert inv.completion == D(60)
+    assert fig(figures, "", "TZ").value == inv.done_year  # the 总表 合计 of the project indicator
+    roster_total = next(r for r in figures.roster if r.cluster == "")
+    assert (roster_total.enterprises, roster_total.scale, roster_total.revenue) == (1, 1, D("0.01"))
+    assert fig(figures, "", "SR").value == D("0.11")  # 1100 万元, C's 900 left out
+    assert fig(figures, "A", "SR").pull == D(10)  # +100 / 1000
+    assert fig(figures, "C", "SR").pull is None  # no 拉动 to a total it is not in
+
+
+def test_a_computed_indicator_standing_for_a_reported_one_enters_its_programme_total(ledger, cat4):
+    """指标.汇总口径 on a 计算 indicator (issue 11 defects, item 2): 文旅's 集群产值 = 甲 + 乙 counts in the 工业总产值
+    合计 beside 化工's and 装备制造's reported ones, and the brief's headline sums the three clusters."""
+    from reporttool.render import sections, wording
+
+    extra = (Indicator("C1", "甲产值", "亿元", "万元", "output", clusters=("C",), order=10),
+             Indicator("C2", "乙产值", "亿元", "万元", "output", clusters=("C",), order=11),
+             Indicator("CZC", "集群产值", "亿元", "亿元", "formula", clusters=("C",), formula="C1+C2",
+                       roster_measure="CZ", order=12))
+    cat = dataclasses.replace(cat4, indicators=cat4.indicators + extra, _index={})
+    ingest(ledger, submission("110101", outputs={("A", "CZ"): (D(1000), D(800)), ("B", "CZ"): (D(500), D(500)),
+                                                 ("C", "C1"): (D(300), D(200)), ("C", "C2"): (D(200), D(100))}))
+    figures = compute_figures(ledger, cat, P, now=NOW)
+    assert fig(figures, "C", "CZC").value == D("0.05")  # (300 + 200) 万元
+    total = fig(figures, "", "CZ")
+    assert total.value == D("0.2")  # (1000 + 500 + 300 + 200) 万元
+    assert total.last_year == D("0.16")  # (800 + 500 + 200 + 100) 万元
+    assert total.yoy == D(25)
+    first = sections.overall(figures, cat, wording.coverage(figures))[1].text
+    assert "工业总产值0.20亿元，同比增长25.0%" in first  # not 0.15亿元（2个集群合计）
+
+
+def test_a_stand_in_total_that_would_count_twice_or_mix_units_is_refused(tmp_path):
+    from conftest import make_small_catalogue
+
+    from reporttool.catalogue import CatalogueInvalid, load_catalogue
+    from reporttool.catalogue.writer import write_catalogue
+
+    base = make_small_catalogue()  # CZ (工业总产值) is reported by A and B
+    bad = (Indicator("C1", "甲产值", "亿元", "万元", "output", clusters=("A", "C"), order=10),
+           Indicator("X1", "重复", "亿元", "亿元", "formula", clusters=("A",), formula="C1", roster_measure="CZ", order=11),
+           Indicator("X2", "无此码", "亿元", "亿元", "formula", clusters=("C",), formula="C1", roster_measure="QQ",
+                     order=12),
+           Indicator("X3", "游客", "万人次", "万人次", "formula", clusters=("C",), formula="YK", roster_measure="CZ",
+                     order=13))
+    path = write_catalogue(dataclasses.replace(base, indicators=base.indicators + bad, _index={}), tmp_path / "b.xlsx")
+    with pytest.raises(CatalogueInvalid) as exc:
+        load_catalogue(path)
+    problems = [str(p) for p in exc.value.problems]
+    assert any("集群A同时报送“CZ”" in p and "重复计算" in p for p in problems)
+    assert any("“QQ”不是“指标”表中的代码" in p for p in problems)
+    assert any("单位“亿元”与本指标的“万人次”不同" in p for p in problems)

@@ -413,6 +413,7 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
                 if not ind.programme and part is not None and part.programme:
                     problems.append(Problem(SHEET_INDICATORS, n, f"集群指标的计算公式不能引用“合计”层级的指标“{r}”"
                                                                  "（请把本指标的“适用集群”也填为“合计”）"))
+    _check_stand_ins(out, problems)
     order = [i for _, i in sorted(out, key=lambda x: (x[1].order, x[0]))]
     # Formula indicators are ordered so that every formula comes after what it uses (and cycles found).
     by_code = {i.code: i for i in order}
@@ -420,6 +421,29 @@ def _build_indicators(rows, cluster_codes: list[str], problems, table=None) -> l
         if ind.source == SOURCE_FORMULA and _has_cycle(ind.code, by_code):
             problems.append(Problem(SHEET_INDICATORS, n, f"计算公式存在循环引用（{ind.code}）"))
     return order
+
+
+def _check_stand_ins(out: list[tuple[int, Indicator]], problems) -> None:
+    """A 计算 indicator's 汇总口径 names the indicator whose programme 合计 it counts in for its clusters (集群产值
+    （四项合计） in 产值's 合计): that indicator must exist, be summable, in the same unit, not computed itself,
+    and not reported by those clusters too (it would be counted twice)."""
+    by = {i.code: i for _, i in out}
+    for n, ind in out:
+        if ind.source != SOURCE_FORMULA or not ind.roster_measure:
+            continue
+        target = by.get(ind.roster_measure)
+        if target is None:
+            problems.append(Problem(SHEET_INDICATORS, n, f"来源为计算时“汇总口径”可留空，或填本指标计入其合计的指标代码；"
+                                                         f"“{ind.roster_measure}”不是“指标”表中的代码"))
+        elif target.source == SOURCE_FORMULA or target.programme or not target.summable or not ind.summable:
+            problems.append(Problem(SHEET_INDICATORS, n, f"“汇总口径”“{target.code}”须为可跨县区加总、非计算、非“合计”层级的"
+                                                         "指标，本指标也须可加总"))
+        elif target.unit != ind.unit:
+            problems.append(Problem(SHEET_INDICATORS, n, f"“汇总口径”“{target.code}”的单位“{target.unit}”与本指标的"
+                                                         f"“{ind.unit}”不同，不能计入其合计"))
+        elif both := [c for c in ind.clusters if c in target.clusters]:
+            problems.append(Problem(SHEET_INDICATORS, n, f"集群{'、'.join(both)}同时报送“{target.code}”，本指标再计入其合计"
+                                                         "会重复计算（请清空“汇总口径”）"))
 
 
 def _check_formula_unit(n: int, ind: Indicator, units: dict[str, str], table, problems) -> None:

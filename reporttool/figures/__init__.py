@@ -17,9 +17,11 @@ from reporttool.figures.records import (
     headline_figure,
     headline_figures,
     judge,
+    programme_parts,
     roster_gaps,
 )
 
 __all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "PlanProgressFigure",
            "PlanYear", "RosterFigure", "SubmissionState",
-           "add_cluster_measures", "headline_figure", "headline_figures", "judge", "roster_gaps"]
+           "add_cluster_measures", "headline_figure", "headline_figures", "judge", "programme_parts",
+           "roster_gaps"]

@@ -46,6 +46,7 @@ from reporttool.figures import (
     SubmissionState,
     add_cluster_measures,
     judge,
+    programme_parts,
 )
 from reporttool.figures.periods import basis_text, in_span, missing_months, source_keys, versions_in_use
 from reporttool.forms.layout import PROJECT_STATUSES
@@ -275,7 +276,7 @@ def compute_figures(ledger: Ledger, cat: Catalogue, period: Period, *, now: dt.d
         config_notes=config_notes(cat, programme + clusters),
         district_sums=per_district,
     )
-    add_cluster_measures(figs, cat.settings.rate_decimals)  # 拉动 and ranks among clusters
+    add_cluster_measures(figs, cat.settings.rate_decimals, {c.code for c in cat.members()})  # 拉动, ranks
     if not period.monthly:  # a quarter or a year: what it is built from, and the months a district lacks
         figs.basis = basis_text(period, {d: r for d, r in cv.records.items() if d in per_district},
                                 cat.words.unit)
@@ -313,16 +314,18 @@ def city_figures(cat: Catalogue, period: Period, per_district: dict[str, dict[tu
         # A programme total means something for an indicator several clusters report, or one with a
         # whole-programme target; a one-cluster indicator's "total" would just repeat that cluster.
         inside = [c for c in ind.clusters if c in members]
-        if not ind.summable or not inside:
+        # with the clusters whose 计算 indicator stands for this one (指标.汇总口径: a computed 集群产值)
+        pairs = programme_parts(cat, ind.code) if ind.source != SOURCE_FORMULA else [(c, ind.code) for c in inside]
+        if not ind.summable or not pairs:
             continue
-        if len(inside) < 2 and cat.target_for("", ind.code, period.year) is None:
+        if len(pairs) < 2 and cat.target_for("", ind.code, period.year) is None:
             continue
-        if ind.source == SOURCE_FORMULA:  # over every district × cluster that reported all its parts
+        if ind.source == SOURCE_FORMULA:  # over every district × cluster that reported all its pairs
             total = formula_sum(ind, by_code, [_unit(per_district[d], c) for d in districts for c in inside],
                                 city=True)
         else:
-            total = add(city[(c, ind.code)] for c in inside if (c, ind.code) in city)
-        n = len({d for d in districts for c in inside if per_district[d][(c, ind.code)].value is not None})
+            total = add(city[p] for p in pairs if p in city)
+        n = len({d for d in districts for p in pairs if per_district[d][p].value is not None})
         programme.append(_figure(cat, period, "", ind, "", total, n))
     programme += _programme_level(cat, period, per_district, districts, members)
     return clusters, programme
@@ -404,7 +407,8 @@ def _programme_level(cat: Catalogue, period: Period, per_district: dict, distric
                     if leaf is None or leaf.programme:
                         unit[code] = per_district[d].get(("", code), empty)
                     else:  # nothing reported for the members' clusters = none of them here: 0, not missing
-                        s = add(per_district[d].get((c, code), empty) for c in leaf.clusters if c in members)
+                        s = add(per_district[d].get(p, empty) for p in programme_parts(cat, code)
+                                if p[0] in members)
                         unit[code] = s if s.value is not None else Sum(Decimal(0), Decimal(0), Decimal(0))
                 units.append(unit)
             total = formula_sum(ind, by_code, units, city=True)
@@ -499,12 +503,14 @@ def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:
 
 
 def _investment(cat: Catalogue, aggs: list[SubmissionAggregates], district: str) -> list[InvestmentFigure]:
-    """Projects per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
+    """Projects per cluster (then the programme, cluster "") over the districts' aggregates; 亿元. The
+    programme total counts the clusters 计入合计 only, like every other 合计 (the brief quotes it)."""
     factor = unit_factor("万元", "亿元")
     codes = [c.code for c in cat.clusters]
+    members = {c.code for c in cat.members()}
     out = []
     for cluster in [*codes, ""]:
-        mine = [e for a in aggs for c, e in a.projects.items() if (c == cluster if cluster else c in codes)]
+        mine = [e for a in aggs for c, e in a.projects.items() if (c == cluster if cluster else c in members)]
         by_status = {s: 0 for s in PROJECT_STATUSES}
         for e in mine:
             for status, n in e.by_status.items():
@@ -523,13 +529,15 @@ def _investment(cat: Catalogue, aggs: list[SubmissionAggregates], district: str)
 
 
 def _roster(cat: Catalogue, aggs: list[SubmissionAggregates], district: str) -> list[RosterFigure]:
-    """Enterprises per cluster (then all clusters, cluster "") over the districts' aggregates; 亿元."""
+    """Enterprises per cluster (then the programme, cluster "": the clusters 计入合计) over the districts'
+    aggregates; 亿元."""
     factor = unit_factor("万元", "亿元")
     codes = [c.code for c in cat.clusters]
+    members = {c.code for c in cat.members()}
     out = []
     for cluster in [*codes, ""]:
         mine: list[ClusterRoster] = [e for a in aggs for c, e in a.roster.items()
-                                     if (c == cluster if cluster else c in codes)]
+                                     if (c == cluster if cluster else c in members)]
         revenue = add(e.revenue for e in mine).scaled(factor)
         employees = add(e.employees for e in mine).value
         out.append(RosterFigure(

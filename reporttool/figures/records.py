@@ -271,12 +271,13 @@ def _ranks(pairs: list[tuple[Decimal, IndicatorFigure]]) -> list[int]:
     return [1 + sum(1 for other, _ in pairs if other > shown) for shown, _ in pairs]
 
 
-def add_cluster_measures(figs: Figures, rate_places: int) -> None:
+def add_cluster_measures(figs: Figures, rate_places: int, members: set[str] | None = None) -> None:
     """Each cluster's 拉动 to the programme's growth, and its rank among the clusters by 同比 and by 完成率.
 
     拉动 (contribution in 百分点) = (this cluster's value − its last-year value) / the programme's last-year
     total × 100, for indicators with a programme total; the pulls of all clusters add up to the programme's
-    同比 when every cluster has a last-year value. Ranks use the values as shown (rounded half up to
+    同比 when every cluster has a last-year value; a cluster left out of the programme (``members``, the
+    codes 计入合计; None = all) has no 拉动 to it. Ranks use the values as shown (rounded half up to
     ``rate_places``), so a tie on paper is a tie in rank. The brief and the 汇总表 read these fields.
     """
     from reporttool.core.units import q
@@ -289,7 +290,7 @@ def add_cluster_measures(figs: Figures, rate_places: int) -> None:
         by_indicator.setdefault(f.indicator, []).append(f)
         total = programme.get(f.indicator)
         if (total is not None and total.last_year and f.value is not None and f.last_year is not None
-                and f.yoy is not None):
+                and f.yoy is not None and (members is None or f.cluster in members)):
             f.pull = (f.value - f.last_year) / total.last_year * 100
     for group in by_indicator.values():
         for field_name, count_name, attr in (("yoy_rank", "yoy_ranked", "yoy"),
@@ -332,6 +333,21 @@ def formula_parts(cat: Catalogue, cluster: str) -> set[str]:
             for code in formula_refs(ind.formula)}
 
 
+def programme_parts(cat: Catalogue, code: str) -> list[tuple[str, str]]:
+    """(cluster, indicator code) pairs whose values make the programme 合计 of indicator ``code``: each
+    cluster 计入合计 that reports it, and each such cluster that does not but has a 计算 indicator standing
+    for it (指标.汇总口径 = ``code``: 纺织服装's 集群产值（四项合计） counts in the 产值 合计), catalogue order.
+    The 总表 合计, the brief's "N个集群合计" and programme ratios all use these pairs."""
+    ind = cat.indicator(code)
+    if ind is None:
+        return []
+    members = [c.code for c in cat.clusters if c.in_programme]
+    own = set(ind.clusters)
+    stand_ins = {c: i.code for i in cat.indicators if i.source == SOURCE_FORMULA and i.roster_measure == code
+                 for c in i.clusters if c not in own}
+    return [(c, code) if c in own else (c, stand_ins[c]) for c in members if c in own or c in stand_ins]
+
+
 def headline_figures(figs: Figures, cat: Catalogue) -> list[IndicatorFigure]:
     """One figure per cluster (catalogue order) for the chart, see ``headline_figure``; clusters
     without one are left out."""
@@ -348,8 +364,7 @@ def roster_gaps(figs: Figures, cat: Catalogue | None = None) -> list[str]:
     sheet empty, or every row with an error): every roster-based total (企业名录, 规上企业户数) lacks
     them, and a document quoting such a total says so. With ``cat``, only districts that host a cluster
     (集群.所在县区): one that hosts none has no enterprises to list, and its empty roster is no gap."""
-    empty = {r.district for r in figs.roster_by_district if not r.cluster and r.enterprises == 0}
-    listed = {r.district for r in figs.roster_by_district}
+    listed = {r.district for r in figs.roster_by_district if r.enterprises > 0}  # in any cluster
     return [s.district_name for s in figs.submissions if s.status not in (ST_MISSING, ST_RETURNED)
-            and (s.district in empty or s.district not in listed)
+            and s.district not in listed
             and (cat is None or bool(cat.clusters_for(s.district)))]

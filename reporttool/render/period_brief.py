@@ -54,7 +54,7 @@ def _measured(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:
 
 def _who(cat: Catalogue, f: IndicatorFigure) -> str:
     c, ind = cat.cluster(f.cluster), cat.indicator(f.indicator)
-    return f"{c.short_name if c else f.cluster}集群{indicator_name(ind) if ind else f.indicator}"
+    return wording.owned(f"{c.short_name if c else f.cluster}集群", indicator_name(ind) if ind else f.indicator)
 
 
 def span_sentence(figures: Figures, cat: Catalogue) -> str:

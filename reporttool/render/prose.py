@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
-from reporttool.core.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core.models import SOURCE_OUTPUT, SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
 from reporttool.core.status import LAGGING
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure
+from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure, programme_parts
 from reporttool.render import other_targets, wording
 
 _DIGITS = "零一二三四五六七八九"
@@ -254,7 +254,8 @@ def _catalogue_rank(cat: Catalogue) -> dict[str, int]:
 def headline_indicators(figures: Figures, cat: Catalogue, limit: int = 3) -> list[tuple[IndicatorFigure, Indicator]]:
     """The programme totals that open 一、总体情况 (at most ``limit``, in catalogue order).
 
-    Candidates: programme totals with a value of indicators that at least two clusters report, that
+    Candidates: programme totals with a value of indicators that at least two clusters 计入合计 report (or
+    count in through a 计算 indicator, 指标.汇总口径: figures.programme_parts), that
     are amounts or counts (not ratios) and not rolled up from the projects (investment has its own
     sentence). Those with a programme-wide target come first, then those more clusters report, then
     catalogue order; the chosen ones are shown in catalogue order. Works for any city's catalogue.
@@ -265,11 +266,12 @@ def headline_indicators(figures: Figures, cat: Catalogue, limit: int = 3) -> lis
         ind = cat.indicator(f.indicator)
         if ind is None or f.value is None or ind.unit == "%" or ind.source == SOURCE_PROJECTS:
             continue
-        if len(ind.clusters) < 2:
+        covered = len(programme_parts(cat, ind.code))  # with clusters whose 计算 indicator stands for it
+        if covered < 2:
             continue
-        candidates.append((f, ind))
-    candidates.sort(key=lambda p: (not has_target(p[0]), -len(p[1].clusters), rank[p[1].code]))
-    return sorted(candidates[:limit], key=lambda p: rank[p[1].code])
+        candidates.append((f, ind, covered))
+    candidates.sort(key=lambda p: (not has_target(p[0]), -p[2], rank[p[1].code]))
+    return sorted([(f, ind) for f, ind, _ in candidates[:limit]], key=lambda p: rank[p[1].code])
 
 
 def revenue_indicator(cat: Catalogue) -> Indicator | None:
@@ -337,6 +339,11 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     if plan_end:
         note += "目标后注年份的为规划期末目标（本年无年度目标），其完成率为本年累计占该目标的比例，不与时序进度比较。"
+    reported = list(dict.fromkeys(ind.name for _, items in groups for f, ind in items
+                                  if f.value is None and not ind.summable and ind.source == SOURCE_OUTPUT))
+    if reported:  # the 总表 and 分县区 say the same: no city figure, and why
+        note += (f"{'、'.join(reported)}由各{cat.words.unit}直接填报比率，未填报分子、分母，无法得出"
+                 f"{cat.words.whole}数，以“—”表示。")
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
     return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.span_label}）",
                       header, rows, note)
@@ -356,6 +363,9 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
             if left_out and items else "")
     what = "年度目标完成率" if wording.full_year(tp) else "完成率与时序进度对比"  # at 100 %: the target itself
+    wait = wording.waiting_note(figures, cat, "图中完成率按已报送数据计算") if items else ""
+    if wait:  # red bars of a cluster whose data is incomplete: what the brief and the 总表 say of it
+        note = (note + wait) if note else "注：" + wait
     return ChartBlock(f"图1  各集群主要指标{what}（{figures.period.span_label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note)
 

@@ -15,7 +15,7 @@ from reporttool.core import fmt
 from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, headline_figure
+from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts
 from reporttool.figures.records import formula_parts
 from reporttool.render import plan_words, wording
 from reporttool.render.period_brief import period_blocks, period_notes, when
@@ -90,7 +90,7 @@ def contributions(figures: Figures, cat: Catalogue) -> str:
     if len(rows) < 2:
         return ""
     rows.sort(key=lambda cf: -_d(cf[1].yoy))
-    what = f"{cat.settings.programme_name}{indicator_name(rev)}"
+    what = wording.owned(cat.settings.programme_name, indicator_name(rev))
     parts = []
     for group in ([cf for cf in rows if q(_d(cf[1].yoy), rd) > 0], [cf for cf in rows if q(_d(cf[1].yoy), rd) < 0]):
         if not group:
@@ -128,13 +128,13 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     st = cat.settings
     rev, total = _revenue(figures, cat)
     found = wording.trend(total.yoy if total is not None else None, rd)
-    title = f"一、{st.programme_name}{indicator_name(rev)}{found}" if rev is not None and found else "一、总体情况"
+    title = (f"一、{wording.owned(st.programme_name, indicator_name(rev))}{found}" if rev is not None and found
+             else "一、总体情况")
     blocks: list[Block] = [Heading(title)]
     n_clusters = len(cat.members())  # 计入合计: clusters left out of the programme are not counted
-    members = {m.code for m in cat.members()}
     clauses = []
     for f, ind in headline_indicators(figures, cat):
-        covered = len([c for c in ind.clusters if c in members])
+        covered = len(programme_parts(cat, ind.code))  # the clusters in its 合计, as the 总表 sums them
         note = f"（{covered}个集群合计）" if covered < n_clusters else ""
         if ind.source == SOURCE_ROSTER:
             note += cov.roster_note()  # a count from the enterprise lists says whose list is missing
@@ -194,19 +194,24 @@ def plan_paragraph(figures: Figures, cat: Catalogue) -> str:
         c = cat.cluster(f.cluster)
         times[(f.start, f.end)] = plan_words.time_text(f, cat)
         groups.setdefault((f.start, f.end), []).append(
-            (c.short_name + "集群" if c else "") + plan_words.sentence(f, ind, cat, with_time=False))
+            wording.owned(c.short_name + "集群" if c else "", plan_words.sentence(f, ind, cat, with_time=False)))
     parts = [f"{start}—{end}年{times[(start, end)]}，" + "；".join(clauses)
              for (start, end), clauses in sorted(groups.items())]
     return ("从规划期目标看，" + "。".join(parts) + "。") if parts else ""
 
 
-def progress_heading(figures: Figures, cov: wording.Coverage) -> str:
+def progress_heading(figures: Figures, cov: wording.Coverage, cat: Catalogue | None = None) -> str:
+    """二's finding. A lagging figure of a cluster whose data is incomplete (a hosting district absent,
+    wording.waiting) is "below 时序进度 on the data in hand", not 滞后; a district hosting no cluster changes
+    nothing."""
     counts = figures.counts()
     compared, lag = sum(counts.values()), counts[LAGGING]
     if not compared:
         return "二、各集群运行情况"
     year = wording.full_year(figures.time_progress)  # 时序进度 100 %: the annual target met or missed
-    if cov.partial and lag:  # no 滞后 verdict while data is missing: what the data in hand shows
+    waiting = _waiting_lags(figures, cat) if cat is not None else (lag if cov.partial else 0)
+    incomplete = cov.partial if cat is None else any(cov.absent_for(c.districts) for c in cat.clusters)
+    if waiting and waiting == lag:  # no 滞后 verdict while data is missing: what the data in hand shows
         finding = "已报送数据显示" + ("部分" if lag * 2 < compared else "多数") + \
             ("集群指标低于年度目标" if year else "集群指标低于时序进度")
         return f"二、{finding}"
@@ -216,7 +221,13 @@ def progress_heading(figures: Figures, cov: wording.Coverage) -> str:
     else:
         finding = ("各集群主要指标达到时序进度" if lag == 0 else
                    "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
-    return f"二、{finding}" + ("（按已报送数据）" if cov.partial else "")
+    return f"二、{finding}" + ("（按已报送数据）" if incomplete else "")
+
+
+def _waiting_lags(figures: Figures, cat: Catalogue) -> int:
+    """How many 滞后 figures belong to clusters whose data is incomplete (wording.waiting)."""
+    codes = {c.code for c, _ in wording.waiting(figures, cat)}
+    return sum(1 for f in figures.clusters if f.status == LAGGING and f.cluster in codes)
 
 
 def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
@@ -245,18 +256,22 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
 def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Block]:
     """二、progress against 时序进度 (finding heading), investment against 时序进度, 图1, the clusters."""
     rd = cat.settings.rate_decimals
-    blocks: list[Block] = [Heading(progress_heading(figures, cov))]
+    blocks: list[Block] = [Heading(progress_heading(figures, cov, cat))]
     counts = figures.counts()
     compared = sum(counts.values())
     chart = chart_block(figures, cat)
     text = ""
     if compared:
-        label = {LAGGING: "低于时序进度"} if cov.partial else {}
-        if wording.full_year(figures.time_progress):  # the year's end: against the target itself
-            label = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "低于年度目标" if cov.partial else "未完成"}
-        words = "、".join(f"{label.get(k, k)}{n}项" for k, n in counts.items() if n)
-        text = f"有年度目标的{compared}项集群指标中，{words}"
-        text += "（数据报齐前不作滞后判断）。" if cov.partial and counts[LAGGING] else "。"
+        waiting = _waiting_lags(figures, cat)  # 滞后 figures of clusters whose data is incomplete
+        shown = dict(counts)
+        shown[LAGGING] -= waiting
+        year = wording.full_year(figures.time_progress)  # the year's end: against the target itself
+        label = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "未完成"} if year else {}
+        words = "、".join(f"{label.get(k, k)}{n}项" for k, n in shown.items() if n)
+        if waiting:
+            words += ("、" if words else "") + \
+                f"{'低于年度目标' if year else '低于时序进度'}{waiting}项（数据报齐前不作滞后判断）"
+        text = f"有年度目标的{compared}项集群指标中，{words}。"
         groups = _chart_groups(chart, figures, cat) if chart.items else ""
         if groups:
             text += f"从各集群主要指标看，{groups}（见图1）。"
@@ -308,7 +323,7 @@ def _rank_and_pull(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
     if f.yoy_rank is not None:
         out += f"，增速居{f.yoy_ranked}个集群" + ("首位" if f.yoy_rank == 1 else f"第{f.yoy_rank}位")
     if f.pull is not None and q(f.pull, rd) != 0:
-        out += "，" + _pull_words([""], [f.pull], f"{cat.settings.programme_name}{indicator_name(ind)}", rd)
+        out += "，" + _pull_words([""], [f.pull], wording.owned(cat.settings.programme_name, indicator_name(ind)), rd)
     return out
 
 
@@ -391,7 +406,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     if inv_text and inv is not None and inv.completion is not None and not project_amounts:
         inv_text += "，" + wording.gap_words(inv.completion - figures.time_progress, rd, figures.time_progress, "年度计划")
     finding = _finding(figures, cat, cluster, cov or wording.coverage(figures))
-    lead = f"（{cn_number(n)}）{cluster.name}" + (f"{finding}。" if finding else "。")
+    lead = f"（{cn_number(n)}）" + (wording.owned(cluster.name, finding) + "。" if finding else f"{cluster.name}。")
     if not (clauses or others or project_amounts or inv_text):
         return Paragraph(f"本期未收到该集群数据（相关{cat.words.unit}未报送或报送数据未通过审核）。",
                          f"（{cn_number(n)}）{cluster.name}。")
@@ -477,7 +492,7 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
     for c in lagging:
         clauses = [_lag_clause(f, ind, cat) for ind in cat.indicators_for(c.code)
                    if (f := figures.cluster_figure(c.code, ind.code)) is not None and f.status == LAGGING]
-        sentence = c.name + "；".join(x for x in clauses if x)
+        sentence = wording.owned(c.name, "；".join(x for x in clauses if x))
         absent = cov.absent_for(c.districts)
         if absent:  # the gap may be the missing data: no one is named for it
             waiting.append((sentence, absent))

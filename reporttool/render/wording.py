@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
-from reporttool.core.status import ST_MISSING, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.models import Cluster
+from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
 from reporttool.core.units import q
 from reporttool.figures import Figures
 
@@ -26,6 +27,15 @@ def series(items: list[str]) -> str:
     if any("和" in i for i in items):  # 基础化工和精细化工、清洁能源: no second 和 that reads as part of a name
         return "、".join(items)
     return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def owned(owner: str, what: str) -> str:
+    """A name followed by what it has, without a doubled 集群: 产业集群 + 集群产值 reads 产业集群产值 (not
+    产业集群集群产值), 纺织服装集群 + 集群产值（四项合计） reads 纺织服装集群产值（四项合计）."""
+    for word in ("集群",):
+        if owner.endswith(word) and what.startswith(word):
+            return owner + what[len(word):]
+    return owner + what
 
 
 def numbers(values: list[str], unit: str = "") -> str:
@@ -162,6 +172,27 @@ def coverage(figures: Figures) -> Coverage:
         no_roster=tuple(s.district_name for s in received if s.district in empty),
         absent=tuple((s.district, s.district_name) for s in subs if s.status in (ST_MISSING, ST_RETURNED)),
     )
+
+
+def waiting(figures: Figures, cat: Catalogue) -> list[tuple[Cluster, list[str]]]:
+    """(cluster, names of its absent hosting districts) of each cluster with a 滞后 figure while a district
+    hosting it (集群.所在县区; every district by default) has not reported or was 退回: below 时序进度 on the
+    data in hand, no 滞后 verdict yet. The brief, 图1 and the 总表 say the same of these clusters; a
+    district that hosts none of a cluster never makes it incomplete."""
+    cov = coverage(figures)
+    lagging = {f.cluster for f in figures.clusters if f.status == LAGGING}
+    return [(c, absent) for c in cat.clusters if c.code in lagging and (absent := cov.absent_for(c.districts))]
+
+
+def waiting_note(figures: Figures, cat: Catalogue, clause: str) -> str:
+    """One sentence for 图1 and the 总表: 兴城市的数据未计入，基础化工、清洁能源集群数据不完整，{clause}，是否滞后
+    待数据报齐后再作判断。 ("" when no lagging cluster waits for data)."""
+    items = waiting(figures, cat)
+    if not items:
+        return ""
+    who = series(list(dict.fromkeys(n for _, absent in items for n in absent)))
+    return (f"{who}的数据未计入，{listed([c.short_name for c, _ in items])}集群数据不完整，{clause}，"
+            "是否滞后待数据报齐后再作判断。")
 
 
 def notes(figures: Figures, cat: Catalogue, *, pulls: bool, derived: bool) -> list[str]:

@@ -19,9 +19,17 @@ from reporttool.core.files import atomic_path
 from reporttool.core.fmt import text, trim
 from reporttool.core.models import SOURCE_OUTPUT, SOURCE_ROSTER, TARGET_GROWTH, Indicator, Period
 from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_PASSED, ST_RETURNED, ST_VERIFY
-from reporttool.figures.records import Figures, IndicatorFigure, SubmissionState, headline_figures, roster_gaps
+from reporttool.figures.records import (
+    Figures,
+    IndicatorFigure,
+    SubmissionState,
+    headline_figures,
+    programme_parts,
+    roster_gaps,
+)
 from reporttool.render import finding_words, other_targets, plan_words
 from reporttool.render.scorecard import scorecard_sheet
+from reporttool.render.wording import waiting_note
 from reporttool.render.xlsx_styles import (
     Column,
     Styles,
@@ -45,7 +53,8 @@ ROUNDING_NOTE = "分项相加不等于合计系四舍五入所致。"
 DASH_NOTE = "“—”表示无可比基数（上年同期为0或未填）或无数据。"
 RATE_NOTE = ("比率类指标（单位为%，如占比、比重）不计算同比和完成率，以“—”表示；比率类指标的进度差为与目标值之差"
              "（本年累计－目标值，百分点），低于目标值为“滞后”。")
-REPORTED_RATIO_NOTE = ("全市数暂缺：各县区直接填报的比率不能相加，需由各县区填报分子、分母后计算（见分县区表各县区数）；")
+REPORTED_RATIO_NOTE = ("全市数暂缺：各县区只填报了比率，未填报分子、分母，比率不能相加或平均，无法得出全市数"
+                       "（各县区数见分县区表）")
 LIKE_FOR_LIKE_NOTE = ("同比按可比口径计算：仅含两年均有数据的县区和企业，可能与本年累计、上年同期直接相除的结果不同。")
 
 
@@ -119,9 +128,7 @@ def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = N
                  cat: Catalogue | None = None) -> str:
     """目标说明: the 推算 mark, growth targets, how it was derived, the plan's wording (目标.说明), and the
     further targets (a growth rate beside a level, the plan-end target: render/other_targets.py)."""
-    parts: list[str] = []
-    if f.target_derived:
-        parts.append("（推算）")
+    parts: list[str] = []  # joined once with "；" (a part never brings its own separator)
     if f.target_kind == TARGET_GROWTH and f.target_rate is not None:
         parts.append(f"增速目标{trim(f.target_rate, rate_places)}%")
     note = f.target_note.strip()
@@ -132,13 +139,13 @@ def _target_text(f: IndicatorFigure, rate_places: int, ind: Indicator | None = N
         parts.append(_w(cat, REPORTED_RATIO_NOTE) if cat is not None else REPORTED_RATIO_NOTE)
     wording = f.target_wording.strip()
     if wording and wording not in note:
-        parts.append(("；" if parts and not parts[-1].endswith("）") else "") + wording)
+        parts.append(wording)
     if f.base_year is not None and ind is not None and f"{f.base_year}年基期值" not in note:
-        parts.append(("；" if parts else "") + f"{f.base_year}年基期{trim(f.base_value, ind.decimals)}{ind.unit}")
-    others = other_targets.note_text(f, ind, rate_places) if ind is not None else ""
-    if others:
-        parts.append(("；" if parts else "") + others)
-    return "".join(parts)
+        parts.append(f"{f.base_year}年基期{trim(f.base_value, ind.decimals)}{ind.unit}")
+    if ind is not None:
+        parts.append(other_targets.note_text(f, ind, rate_places))
+    text = "；".join(p.strip("；") for p in parts if p.strip("；"))
+    return ("（推算）" if f.target_derived else "") + text
 
 
 # ---- 总表 -----------------------------------------------------------------------------------------
@@ -318,6 +325,7 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
         out = [c.short_name for c in cat.clusters if not c.in_programme]
         if out:
             lines.append(f"合计不含{'、'.join(out)}（目标库中“计入合计”为否）。")
+        lines.extend(_stand_in_notes(figs, cat))
         area = [i.name for i in cat.programme_indicators() if any(f.indicator == i.code for f in programme)]
         if area:
             lines.append(_w(cat, f"合计中的{'、'.join(area)}不分集群：由各县区填报一次的全市数汇总，或按其与各集群合计数计算。"))
@@ -327,10 +335,28 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
                              "规划期时间进度（已过时间÷规划期年数），进度差＝完成率－时间进度。"))
     lines.extend(month_notes(figs, cat))
     lines.extend(missing_note(figs))
+    wait = waiting_note(figs, cat, "其“状态”栏的“滞后”系按已报送数据判断（简报称“暂低于时序进度”）")
+    if wait:  # the brief and 图1 say the same of these clusters
+        lines.append(wait)
     lines.extend(roster_gap_note(figs, _roster_indicators(cat, figs.clusters), cat))
     lines.append(DASH_NOTE)
     if not _summary_adds_up(figs, cat, programme):
         lines.append(ROUNDING_NOTE)
+    return lines
+
+
+def _stand_in_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """合计中的产值含纺织服装和农副产品加工的“集群产值（四项合计）”…: a cluster counted in a 合计 through a 计算
+    indicator standing for the summed one (指标.汇总口径; figures.programme_parts)."""
+    lines = []
+    for f in figs.programme:
+        ind = cat.indicator(f.indicator)
+        if ind is None:
+            continue
+        stand = [(cat.cluster(c), cat.indicator(code)) for c, code in programme_parts(cat, ind.code) if code != ind.code]
+        if stand:
+            who = "、".join(f"{c.short_name}的“{i.name}”" for c, i in stand if c is not None and i is not None)
+            lines.append(f"合计中的{ind.name}含{who}（该集群不单独填报{ind.name}，由目标库“指标”表“汇总口径”指定计入）。")
     return lines
 
 
@@ -592,7 +618,7 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             by_key.setdefault((f.cluster, f.indicator), []).append(f)
     rounding = False
     reported: list[str] = []  # ratios the districts report (not summable, no parts): no city figure
-    non_summable = False
+    ratios: list[str] = []  # 计算 ratios: the 合计 is the ratio of the summed parts (as 总表)
     like_for_like = False
     # the clusters' indicators, then the programme level: district-wide figures each district reports once
     # (规上工业总产值) and programme ratios (集群产值占比), under 不分集群
@@ -605,7 +631,8 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         city = (figs.cluster_figure(code, ind.code) if code
                 else next((f for f in figs.programme if f.indicator == ind.code), None))
         total = _block_total(city, ind)
-        non_summable |= not ind.summable and ind.source != SOURCE_OUTPUT
+        if not ind.summable and ind.source != SOURCE_OUTPUT and ind.name not in ratios:
+            ratios.append(ind.name)
         if not ind.summable and ind.source == SOURCE_OUTPUT and ind.name not in reported:
             reported.append(ind.name)
         like_for_like |= total is not None and total.like_for_like and total.yoy is not None
@@ -647,11 +674,12 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     notes = [_w(cat, "各指标“合计”行即全市数，与总表一致；排名按本年累计由高到低，数值相同者名次并列（如1、2、2、4）。"),
              _w(cat, "每个指标只列本年累计或上年同期有数据的县区。"), *missing_note(figs),
              *roster_gap_note(figs, _roster_indicators(cat, figs.districts), cat), DASH_NOTE]
-    if non_summable:
-        notes.insert(1, _w(cat, "比重（%）等比率指标不能跨县区相加，合计栏以“—”表示，全市数见总表；比率类指标不计算同比。"))
+    if ratios:
+        notes.insert(1, _w(cat, f"{'、'.join(ratios)}的“合计”为全市数，按各县区的分子、分母分别相加后计算（不是各县区比率"
+                                "相加或平均），与总表一致；比率类指标不计算同比。"))
     if reported:
-        notes.insert(1, _w(cat, f"{'、'.join(reported)}由各县区直接填报比率，比率不能相加，也无分子、分母可计算，"
-                                "合计栏以“—”表示，全市数暂缺。"))
+        notes.insert(1, _w(cat, f"{'、'.join(reported)}由各县区直接填报比率，未填报分子、分母，比率不能相加或平均，"
+                                "无法得出全市数，合计栏和总表均以“—”表示。"))
     if like_for_like:
         notes.insert(-1, _w(cat, LIKE_FOR_LIKE_NOTE))
     if split:
@@ -667,9 +695,8 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
 
 def _block_total(city: IndicatorFigure | None, ind: Indicator) -> IndicatorFigure | None:
-    """The 合计 of a district block: the city figure itself (so it equals 总表); "—" for ratios."""
-    if city is None or not ind.summable:
-        return None
+    """The 合计 of a district block: the city figure itself (so it equals 总表). A 计算 ratio's is the ratio
+    of the districts' summed parts; a ratio the districts report has none (its values are None: "—")."""
     return city
 
 
@@ -734,9 +761,17 @@ def _detail_note(cat: Catalogue, period: Period, what: str) -> str:
     return f"逐{what}明细见《{detail_name(cat, period)[:-5]}》（另一个工作簿，可筛选）。"
 
 
-def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int) -> bool:
-    return all(adds_up([getattr(f, k) for f in rows], getattr(total, k), places)
+def _blocks_add_up(blocks: list, keys: tuple[str, ...], places: int, cat: Catalogue) -> bool:
+    members = {c.code for c in cat.members()}  # a cluster 计入合计=否 is listed but not in 合计/小计
+    return all(adds_up([getattr(f, k) for f in rows if f.cluster in members], getattr(total, k), places)
                for _label, rows, total in blocks if total is not None and rows for k in keys)
+
+
+def _sum_note(cat: Catalogue, what: str) -> str:
+    """“合计”为全市数，等于各集群之和 … — naming the clusters 计入合计=否 that 合计 and 小计 leave out."""
+    out = [c.short_name for c in cat.clusters if not c.in_programme]
+    clusters = (f"计入合计的各集群之和（不含{'、'.join(out)}，目标库中“计入合计”为否）" if out else "各集群之和")
+    return _w(cat, f"本表按审核通过（无错误）的{what}汇总；“合计”为全市数，等于{clusters}，也等于各县区“小计”之和；")
 
 
 # ---- 企业名录 (summary) ---------------------------------------------------------------------------
@@ -765,11 +800,10 @@ def _enterprise_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(8, f.employees, places=0, bold=bold)
 
     _write_blocks(t, cat, blocks, values)
-    notes = [_w(cat, "本表按审核通过（无错误）的企业名录行汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
-                "县区只列有企业的集群。"),
+    notes = [_sum_note(cat, "企业名录行") + _w(cat, "县区只列有企业的集群。"),
              *_roster_scope_notes(figs, cat), *roster_gap_note(figs, "本表", cat), *missing_note(figs),
              _detail_note(cat, figs.period, "企业"), DASH_NOTE]
-    if not _blocks_add_up(blocks, ("revenue", "revenue_ly"), ap):
+    if not _blocks_add_up(blocks, ("revenue", "revenue_ly"), ap, cat):
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
     t.finish(freeze_col=2)
@@ -838,10 +872,9 @@ def _project_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.put(10, f.completion, places=rp, bold=bold)
 
     _write_blocks(t, cat, blocks, values)
-    notes = [_w(cat, "本表按审核通过（无错误）的投资项目汇总；“合计”为全市数，等于各集群之和，也等于各县区“小计”之和；"
-                "完成率＝本年完成÷本年计划。县区只列有项目的集群。"),
+    notes = [_sum_note(cat, "投资项目") + _w(cat, "完成率＝本年完成÷本年计划。县区只列有项目的集群。"),
              _detail_note(cat, figs.period, "项目"), DASH_NOTE]
-    if not _blocks_add_up(blocks, ("total", "plan_year", "done_year"), ap):
+    if not _blocks_add_up(blocks, ("total", "plan_year", "done_year"), ap, cat):
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
     t.finish(freeze_col=2)
