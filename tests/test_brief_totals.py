@@ -1,7 +1,7 @@
 """Issue 11 defects in the brief and the 总表 (brief11): one total for both, no doubled 集群, 目标说明 joined once,
 what the city figure of a ratio is (or why there is none) on every sheet, and one story for incomplete data.
 
-The figures are the hand-made sample of tests/sample_figures.py (small fixture city: 丙开发区 未报, 化工's 营业收入
+The figures are the hand-made sample of tests/helpers.py (small_figures) (small fixture city: 丙开发区 未报, 化工's 营业收入
 滞后 at 43.2 % against 50 %, 装备制造 超前 twice, 文旅 正常) or, for a whole round, the demo of the fixture city.
 """
 from __future__ import annotations
@@ -10,9 +10,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
-from conftest import make_small_catalogue
+from helpers import make_small_catalogue, small_figures, texts
 from openpyxl import load_workbook
-from sample_figures import small_figures
 
 from reporttool.core.models import SOURCE_OUTPUT, Indicator, Period, Target
 from reporttool.figures import IndicatorFigure
@@ -144,8 +143,6 @@ def test_incomplete_data_is_said_alike_in_the_brief_the_chart_and_the_summary(tm
 
 
 def test_brief_and_summary_quote_the_same_programme_totals_without_an_excluded_cluster(tmp_path):
-    from brief_helpers import texts
-
     from reporttool.catalogue.writer import write_catalogue
     from reporttool.core import fmt
     from reporttool.demo.make import make_demo

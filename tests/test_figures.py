@@ -410,7 +410,7 @@ def test_a_computed_indicator_standing_for_a_reported_one_enters_its_programme_t
 
 
 def test_a_stand_in_total_that_would_count_twice_or_mix_units_is_refused(tmp_path):
-    from conftest import make_small_catalogue
+    from helpers import make_small_catalogue
 
     from reporttool.catalogue import CatalogueInvalid, load_catalogue
     from reporttool.catalogue.writer import write_catalogue
