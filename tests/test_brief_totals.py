@@ -13,10 +13,10 @@ from decimal import Decimal as D
 from helpers import make_small_catalogue, small_figures, texts
 from openpyxl import load_workbook
 
-from reporttool.core.models import SOURCE_OUTPUT, Indicator, Period, Target
+from reporttool.core.models import SOURCE_OUTPUT, Indicator, Period
 from reporttool.figures import IndicatorFigure
 from reporttool.render import sections, wording
-from reporttool.render.prose import ChartBlock, Heading, Paragraph, chart_block, indicator_table
+from reporttool.render.prose import ChartBlock, Heading, Paragraph, chart_block
 from reporttool.render.workbook import _target_text, write_consolidated
 
 P = Period(2025, 6)
@@ -92,19 +92,6 @@ def test_district_sheet_shows_the_city_ratio_and_says_what_it_is(tmp_path):
     assert "全市数见总表" not in notes
 
 
-def test_brief_table_says_why_a_reported_ratio_has_no_city_figure():
-    base = make_small_catalogue()
-    cat = dataclasses.replace(base, indicators=base.indicators + (
-        Indicator("ZJ", "增加值占地区生产总值比重", "%", "%", SOURCE_OUTPUT, summable=False, clusters=("C",), decimals=1,
-                  compare_time=False, order=9),),
-        targets=base.targets + (Target("C", "ZJ", "annual", 2025, D(5)),), _index={})
-    figs = small_figures()
-    figs.clusters.append(IndicatorFigure("C", "ZJ", summable=False, target=D(5)))
-    table = indicator_table(figs, cat)
-    assert ["文旅", "增加值占地区生产总值比重（%）", "—", "—", "5.0", "—", "—"] in table.rows
-    assert table.note.endswith("增加值占地区生产总值比重由各县区直接填报比率，未填报分子、分母，无法得出全市数，以“—”表示。")
-
-
 # ---- 6. incomplete data: only a hosting district's absence counts; brief, 图1 and 总表 agree ------------
 
 
@@ -120,7 +107,7 @@ def test_a_district_hosting_no_lagging_cluster_does_not_hold_back_the_verdict():
     assert "有年度目标的4项集群指标中，超前2项、正常1项、滞后1项。" in text
     assert "数据报齐前" not in text
     assert wording.waiting(figs, cat) == []
-    assert chart_block(figs, cat).note == ""
+    assert chart_block(figs, cat).note == "" and chart_block(figs, cat).lag_legend == ""
 
 
 def test_incomplete_data_is_said_alike_in_the_brief_the_chart_and_the_summary(tmp_path):
@@ -132,11 +119,26 @@ def test_incomplete_data_is_said_alike_in_the_brief_the_chart_and_the_summary(tm
     assert "有年度目标的4项集群指标中，超前2项、正常1项、低于时序进度1项（数据报齐前不作滞后判断）。" in text
     assert "（一）化工产业集群营业收入较快增长，进度暂低于时序进度。" in text  # the lead says it too
     chart = chart_block(figs, cat)
-    assert chart.note == ("注：丙开发区的数据未计入，化工集群数据不完整，图中完成率按已报送数据计算，"
-                          "是否滞后待数据报齐后再作判断。")
+    assert chart.note == ""  # every red bar waits: the legend says it
+    assert chart.lag_legend == "暂低于时序进度（数据未报齐）"  # the red bar's legend claims no 滞后 either
+    from reporttool.render.chart import build_figure
+    legend = [t.get_text() for t in build_figure(chart).axes[0].get_legend().get_texts()]
+    assert "暂低于时序进度（数据未报齐）" in legend and "滞后（低于时序进度）" not in legend
     path = write_consolidated(figs, cat, tmp_path / "汇总表.xlsx")
     assert any(n.endswith("丙开发区的数据未计入，化工集群数据不完整，其“状态”栏的“滞后”系按已报送数据判断"
                           "（简报称“暂低于时序进度”），是否滞后待数据报齐后再作判断。") for n in _notes(path, "总表"))
+
+
+def test_chart_with_judged_and_waiting_red_bars_names_those_waiting():
+    base = make_small_catalogue()
+    a, b, c = base.clusters  # 装备制造 hosted by the two districts that reported: judged
+    cat = dataclasses.replace(base, clusters=(a, dataclasses.replace(b, districts=("110101", "110102")), c), _index={})
+    figs = small_figures()
+    next(f for f in figs.clusters if (f.cluster, f.indicator) == ("B", "SR")).status = "滞后"
+    chart = chart_block(figs, cat)
+    assert [(i.label, i.lagging) for i in chart.items] == [("化工", True), ("装备制造", True), ("文旅", False)]
+    assert chart.lag_legend == "滞后或暂低于时序进度"
+    assert chart.note == "注：化工集群因丙开发区未报送数据不完整，暂不作滞后判断。"
 
 
 # ---- 1. one total for the brief and the 总表 (a whole round) ------------------------------------------------

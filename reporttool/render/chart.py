@@ -83,7 +83,7 @@ def chart_cache_dir() -> Path:
 def chart_key(block: ChartBlock, profile: BriefProfile, font: str | None) -> str:
     """Everything the image depends on: what is drawn (shown texts), sizes, font choice, style version."""
     drawn = [(i.label, i.indicator, i.completion_text, i.lagging) for i in block.items]
-    parts = (CHART_STYLE, drawn, block.time_progress_text, str(profile.chart_width_mm),
+    parts = (CHART_STYLE, drawn, block.time_progress_text, block.lag_legend, str(profile.chart_width_mm),
              chart_height_mm(len(block.items), profile), str(profile.chart_font_pt), str(profile.chart_dpi), font or "")
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -193,7 +193,8 @@ def build_figure(block: ChartBlock, profile: BriefProfile = DEFAULT_PROFILE, fon
         line, lagging, other = legend_words(block.time_progress_text)
         handles: list[Line2D | Patch] = [Line2D([0], [0], color="black", linestyle="--", linewidth=1, label=line)]
         if any(i.lagging for i in items):
-            handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////", label=lagging))
+            handles.append(Patch(facecolor="#c00000", edgecolor="black", hatch="////",
+                                 label=block.lag_legend or lagging))
         if any(not i.lagging for i in items):
             handles.append(Patch(facecolor="#1f4e79", edgecolor="#1f4e79", label=other))
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles),

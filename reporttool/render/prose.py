@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
-from reporttool.core.models import SOURCE_OUTPUT, SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
+from reporttool.core.models import SOURCE_PROJECTS, TARGET_GROWTH, Cluster, Indicator
 from reporttool.core.status import LAGGING
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, InvestmentFigure, headline_figure, programme_parts
@@ -20,6 +20,8 @@ from reporttool.render import other_targets, wording
 
 _DIGITS = "零一二三四五六七八九"
 TOTAL_LABEL = "合计"  # the programme rows of 表1, as the 总表 labels them
+WAITING_LEGEND = "暂低于时序进度（数据未报齐）"  # 图1's red bars when every one waits for data (no 滞后 verdict)
+MIXED_LEGEND = "滞后或暂低于时序进度"  # some 滞后, some waiting (a note names those waiting)
 
 
 def cn_number(n: int) -> str:
@@ -80,6 +82,7 @@ class ChartBlock:
     time_progress: Decimal
     time_progress_text: str
     note: str = ""  # clusters left out (no indicator compared with 时序进度)
+    lag_legend: str = ""  # the red bars' legend when some wait for data ("" = render/chart.py's 滞后 legend)
 
 
 @dataclass
@@ -339,11 +342,6 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     if plan_end:
         note += "目标后注年份的为规划期末目标（本年无年度目标），其完成率为本年累计占该目标的比例，不与时序进度比较。"
-    reported = list(dict.fromkeys(ind.name for _, items in groups for f, ind in items
-                                  if f.value is None and not ind.summable and ind.source == SOURCE_OUTPUT))
-    if reported:  # the 总表 and 分县区 say the same: no city figure, and why
-        note += (f"{'、'.join(reported)}由各{cat.words.unit}直接填报比率，未填报分子、分母，无法得出"
-                 f"{cat.words.whole}数，以“—”表示。")
     header = ["集群", "指标（单位）", "本年累计", "同比\n（%）", "年度目标", "完成率\n（%）", "进度差\n（百分点）"]
     return TableBlock(f"{cat.settings.programme_name}主要指标完成情况（{figures.period.span_label}）",
                       header, rows, note)
@@ -363,11 +361,19 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
             if left_out and items else "")
     what = "年度目标完成率" if wording.full_year(tp) else "完成率与时序进度对比"  # at 100 %: the target itself
-    wait = wording.waiting_note(figures, cat, "图中完成率按已报送数据计算") if items else ""
-    if wait:  # red bars of a cluster whose data is incomplete: what the brief and the 总表 say of it
+    # red bars of clusters whose data is incomplete (a hosting district absent): the legend says what the brief
+    # says of them (暂低于时序进度), and when 滞后 ones are drawn too, a note names those waiting
+    waiting = {c.short_name: absent for c, absent in wording.waiting(figures, cat)}
+    shown = [i.label for i in items if i.lagging and i.label in waiting]
+    legend = ""
+    if shown:
+        legend = WAITING_LEGEND if all(i.label in waiting for i in items if i.lagging) else MIXED_LEGEND
+    if shown and legend == MIXED_LEGEND:
+        who = wording.series(list(dict.fromkeys(n for label in shown for n in waiting[label])))
+        wait = f"{wording.listed(shown)}集群因{who}未报送数据不完整，暂不作滞后判断。"
         note = (note + wait) if note else "注：" + wait
     return ChartBlock(f"图1  各集群主要指标{what}（{figures.period.span_label}）", items, tp,
-                      fmt.trim(tp, cat.settings.rate_decimals), note)
+                      fmt.trim(tp, cat.settings.rate_decimals), note, legend)
 
 
 # ---- against last month (figures/months.py) --------------------------------------------------------
