@@ -46,7 +46,7 @@ def trim(value: Decimal | None, places: int) -> str:
     return s
 
 
-def _signed(value: Decimal | None, places: int, above: str, below: str, level: str, suffix: str = "") -> str:
+def signed_words(value: Decimal | None, places: int, above: str, below: str, level: str, suffix: str = "") -> str:
     """A signed figure worded by its sign as shown (rounded half up first): above/below + magnitude + suffix,
     or ``level`` when it rounds to zero; "" without a value."""
     if value is None:
@@ -61,14 +61,14 @@ def _signed(value: Decimal | None, places: int, above: str, below: str, level: s
 
 def change_words(rate: Decimal | None, places: int = 1) -> str:
     """同比 worded by sign: 增长12.3% / 下降3.2% / 持平; "" without a base."""
-    return _signed(rate, places, "增长", "下降", "持平", "%")
+    return signed_words(rate, places, "增长", "下降", "持平", "%")
 
 
 def gap_words(gap: Decimal | None, places: int = 1) -> str:
     """进度差 in 百分点: 高于时序进度2.3个百分点 / 低于… / 与时序进度持平."""
-    return _signed(gap, places, "高于时序进度", "低于时序进度", "与时序进度持平", "个百分点")
+    return signed_words(gap, places, "高于时序进度", "低于时序进度", "与时序进度持平", "个百分点")
 
 
 def points_words(diff: Decimal | None, places: int = 1) -> str:
     """A difference of two rates in 百分点: 高于目标2.3个百分点 style, without the subject."""
-    return _signed(diff, places, "高", "低", "持平", "个百分点")
+    return signed_words(diff, places, "高", "低", "持平", "个百分点")

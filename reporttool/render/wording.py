@@ -67,35 +67,22 @@ def gap_words(gap: Decimal | None, places: int, time_progress: Decimal | None, g
     target itself: 超额完成年度目标X个百分点 / 距年度目标差X个百分点 / 恰好完成年度目标."""
     if not full_year(time_progress):
         return fmt.gap_words(gap, places)
-    if gap is None:
-        return ""
-    v = q(gap, places)
-    if v > 0:
-        return f"超额完成{goal}{fmt.text(v, places)}个百分点"
-    if v < 0:
-        return f"距{goal}差{fmt.text(-v, places)}个百分点"
-    return f"恰好完成{goal}"
+    return fmt.signed_words(gap, places, f"超额完成{goal}", f"距{goal}差", f"恰好完成{goal}", "个百分点")
 
 
 def gaps(values: list[Decimal], places: int, time_progress: Decimal | None = None) -> str:
     """进度差 of parallel figures: 分别高于时序进度2.8和0.6个百分点 / 均与时序进度持平 / mixed, each worded; at
     时序进度 100 %: 分别超额完成年度目标2.8和0.6个百分点 / 距年度目标分别差… / 均恰好完成年度目标."""
     shown = [q(g, places) for g in values]
-    if full_year(time_progress):
-        if all(g > 0 for g in shown):
-            return "分别超额完成年度目标" + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
-        if all(g < 0 for g in shown):
-            return "距年度目标分别差" + numbers([fmt.text(-g, places) for g in shown]) + "个百分点"
-        if all(g == 0 for g in shown):
-            return "均恰好完成年度目标"
-        return "分别" + series([gap_words(g, places, time_progress) for g in shown])
+    above, below, level = (("分别超额完成年度目标", "距年度目标分别差", "均恰好完成年度目标") if full_year(time_progress)
+                           else ("分别高于时序进度", "分别低于时序进度", "均与时序进度持平"))
     if all(g > 0 for g in shown):
-        return "分别高于时序进度" + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
+        return above + numbers([fmt.text(g, places) for g in shown]) + "个百分点"
     if all(g < 0 for g in shown):
-        return "分别低于时序进度" + numbers([fmt.text(-g, places) for g in shown]) + "个百分点"
+        return below + numbers([fmt.text(-g, places) for g in shown]) + "个百分点"
     if all(g == 0 for g in shown):
-        return "均与时序进度持平"
-    return "分别" + series([fmt.gap_words(g, places) for g in shown])
+        return level
+    return "分别" + series([gap_words(g, places, time_progress) for g in shown])
 
 
 def trend(rate: Decimal | None, places: int) -> str:
