@@ -43,7 +43,7 @@ def _flows(cat, dd):
 
 def _key_of(cat, dd, problem):
     """The output row of a planted problem, from its 序号 (the cell is located after writing)."""
-    from reporttool.demo.plan import output_seq
+    from reporttool.demo.rows import output_seq
 
     seq = int(problem.cell.split(":")[0])
     return next(k for k in dd.outputs if output_seq(cat, dd, k) == seq)

@@ -252,8 +252,9 @@ def plan_demo(cat: Catalogue, period: Period, *, enterprises: int | None = None,
 
     ``only`` builds just those district codes (no planting); names that would have clashed with other
     districts' may then differ from a full run."""
-    from reporttool.demo.plan import build_district, plan_city
+    from reporttool.demo.plan import plan_city
     from reporttool.demo.problems import plant_problems
+    from reporttool.demo.rows import build_district
 
     rng = random.Random(f"reporttool-demo:{seed}")
     city = plan_city(cat, period, rng)

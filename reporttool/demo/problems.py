@@ -22,7 +22,8 @@ from reporttool.demo.base import (
     PlantedProblem,
     dec,
 )
-from reporttool.demo.plan import CityPlan, output_seq
+from reporttool.demo.plan import CityPlan
+from reporttool.demo.rows import output_seq
 from reporttool.forms import layout as L
 
 

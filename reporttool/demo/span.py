@@ -43,7 +43,8 @@ from reporttool.demo.base import (
     PlantedProblem,
     dec,
 )
-from reporttool.demo.plan import is_count, is_flow, output_seq
+from reporttool.demo.plan import is_count, is_flow
+from reporttool.demo.rows import output_seq
 from reporttool.forms import layout as L
 
 # No season: a month's weight differs from the others only by noise and the year's growth trend, so the 当月 of
