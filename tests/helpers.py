@@ -782,3 +782,10 @@ def default_figures(period: Period = P, **kw) -> tuple[Catalogue, Figures]:
     """The embedded default city (templates/targets.xlsx) and its Figures."""
     cat = load_catalogue(REPO / "templates" / "targets.xlsx")
     return cat, sample_figures(cat, period, **kw)
+
+
+def marking_job(sub, findings, marks: str) -> str:
+    """A read_many job (it must pickle: module level) that leaves a mark per file it was given, so a test
+    can see which files a worker had started while the parent handled an earlier result."""
+    Path(marks, f"{Path(sub.path).name}.started").write_text("", encoding="utf-8")
+    return sub.district

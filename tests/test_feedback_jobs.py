@@ -45,3 +45,18 @@ def test_a_feedback_that_cannot_be_written_is_raised_from_the_pool(tmp_path, sma
     jobs[2] = (*jobs[2][:2], blocker / "2.xlsx", jobs[2][3])  # its folder is a file: OSError
     with pytest.raises(OSError):
         write_all(jobs, "2025年1-6月", small_catalogue.words, workers=2)
+
+
+def test_the_pool_writes_while_the_caller_goes_on(tmp_path, small_catalogue, monkeypatch):
+    """start_all returns at once with the pool working (the parent writes the 汇总表 meanwhile); every
+    workbook is there when the returned wait ends. Few jobs start nothing until then (in this process)."""
+    monkeypatch.setattr(feedback_jobs, "PARALLEL_MIN", 4)
+    jobs = _jobs(tmp_path, small_catalogue, "pool")
+    wait = feedback_jobs.start_all(jobs, "2025年1-6月", small_catalogue.words, workers=2)
+    wait()
+    assert all(job[2].is_file() for job in jobs)
+    few = _jobs(tmp_path, small_catalogue, "few")[:3]
+    wait = feedback_jobs.start_all(few, "2025年1-6月", small_catalogue.words, workers=2)
+    assert not any(job[2].exists() for job in few)
+    wait()
+    assert [_cells(job[2]) for job in few] == [_cells(job[2]) for job in jobs[:3]]

@@ -230,3 +230,31 @@ def test_check_files_and_read_many_give_the_one_file_record(tmp_path, small_cata
     for record in (report, ingested, ingested.payload, ingested.payload.prepared):  # records crossing a stage
         with pytest.raises(dataclasses.FrozenInstanceError):
             record.sha256 = "changed"
+
+
+def test_a_worker_gets_its_next_file_before_the_parent_stores_a_result(tmp_path, small_catalogue):
+    """The parent stores each result (a transaction, ≈ 20 ms a province file) only after it has handed the
+    idle worker its next file: otherwise every worker waits for every store (forms/isolate._run_pool)."""
+    import functools
+    import time
+
+    from helpers import marking_job
+
+    from reporttool.forms.isolate import read_many
+
+    files = [roster_form(small_catalogue, tmp_path / f"{n}.xlsx", "110101", 1) for n in ("甲区", "乙区", "丙区")]
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    started_while_storing: list[int] = []
+
+    def on_result(res) -> None:
+        wanted = min(len(started_while_storing) + 2, len(files))  # this file's and the next one's marks
+        deadline = time.monotonic() + 20
+        while len(list(marks.iterdir())) < wanted and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started_while_storing.append(len(list(marks.iterdir())))
+
+    results = read_many(files, small_catalogue, workers=1, isolate=True,
+                        job=functools.partial(marking_job, marks=str(marks)), on_result=on_result)
+    assert [r.payload for r in results] == ["110101"] * 3
+    assert started_while_storing == [2, 3, 3]

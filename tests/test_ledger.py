@@ -260,3 +260,24 @@ def test_concurrent_first_opens_migrate_once(tmp_path):
         for t in threads:
             t.join()
     assert not errors, errors
+
+
+def test_a_batch_commits_without_a_sync_each_and_syncs_at_its_end(tmp_path):
+    """Ledger.batch: synchronous=NORMAL inside (WAL: atomic, survives a killed run), FULL again after it,
+    also when the batch ends with an error; the commits made inside are in the file after it."""
+    from helpers import ingest
+
+    from reporttool.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    with Ledger(ws) as ledger:
+        assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        with ledger.batch():
+            assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+            ingest(ledger, submission("110101"))
+        assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+        with pytest.raises(RuntimeError), ledger.batch():
+            raise RuntimeError("a failed run")
+        assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    with Ledger(ws) as again:
+        assert again.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1

@@ -272,23 +272,24 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
         suspects: list[int] = []
         try:
             while (queue or inflight) and not suspects:
-                while queue and len(inflight) < size:
-                    i = queue.popleft()
-                    try:
-                        fut = pool.submit(_read_job, str(paths[i]), args[0], args[1], args[2], reports[i], job)
-                    except BrokenProcessPool:  # a worker died since the last wait: its futures tell which
-                        queue.appendleft(i)
-                        break
-                    inflight[fut] = (i, time.monotonic())
+                _feed(pool, queue, inflight, size, paths, reports, args, job)
                 if not inflight:  # broken with nothing in flight (a worker died idle): a new pool
                     break
                 ready, _ = cf.wait(inflight, timeout=min(1.0, timeout), return_when=cf.FIRST_COMPLETED)
+                arrived: list[tuple[int, cf.Future]] = []
                 for fut in ready:
                     i, _started = inflight.pop(fut)
+                    if isinstance(fut.exception(), BrokenProcessPool):
+                        suspects.append(i)
+                    else:
+                        arrived.append((i, fut))
+                if not suspects:
+                    # the idle workers get their next files before this process stores the results (a
+                    # transaction each, ≈ 20 ms a province file): otherwise a worker waits for every store
+                    _feed(pool, queue, inflight, size, paths, reports, args, job)
+                for i, fut in arrived:
                     try:
                         finish(i, *fut.result())
-                    except BrokenProcessPool:
-                        suspects.append(i)
                     except Exception as exc:  # pickling trouble etc.: this file only
                         finish(i, None, [finding("F-UNREADABLE", file=readable_name(paths[i].name), detail=str(exc)[:120])])
                 now = time.monotonic()
@@ -313,6 +314,20 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
             _kill(pool) if (suspects or inflight) else pool.shutdown(wait=True, cancel_futures=True)
         if solo and queue:  # the solo file was not started (cannot happen) - keep it
             alone.extendleft(queue)
+
+
+def _feed(pool: cf.ProcessPoolExecutor, queue: deque[int], inflight: dict[cf.Future, tuple[int, float]], size: int,
+          paths: list[Path], reports: dict[int, SafetyReport | None],
+          args: tuple[Catalogue, Period | None, str | None], job: ReadJob[P] | None) -> None:
+    """Submit queued files until ``size`` are in flight (or the pool is found broken: left for the wait)."""
+    while queue and len(inflight) < size:
+        i = queue.popleft()
+        try:
+            fut = pool.submit(_read_job, str(paths[i]), args[0], args[1], args[2], reports[i], job)
+        except BrokenProcessPool:  # a worker died since the last wait: its futures tell which
+            queue.appendleft(i)
+            return
+        inflight[fut] = (i, time.monotonic())
 
 
 def _kill(pool: cf.ProcessPoolExecutor) -> None:

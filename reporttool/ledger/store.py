@@ -499,6 +499,28 @@ class Ledger:
         self.close()
 
     @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many one-file transactions in a row (a consolidate's or an import's new files), made durable
+        together at the end instead of one by one.
+
+        Inside, commits run with ``synchronous=NORMAL``: in WAL mode a commit is then atomic and survives
+        the program crashing or being killed (the WAL is written before COMMIT returns); only an operating
+        system crash or power loss before the end of the batch could lose the last commits, and never
+        corrupts the file. At the end a checkpoint syncs the WAL (SQLite syncs it before every checkpoint), so
+        every commit of the batch is on disk before anything is written from it (the run's outputs come
+        after) — as with ``synchronous=FULL`` (an fsync per commit: 0.5–5 s of a 100-file run on a busy disk,
+        more on a Windows PC with a virus scanner). A commit lost that way is harmless: its file is still in
+        inbox/ and the next run reads it again."""
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                self.db.execute("PRAGMA synchronous=FULL")
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         self.db.execute("BEGIN IMMEDIATE")

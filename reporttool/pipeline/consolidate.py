@@ -228,9 +228,10 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             store(item, arrived.pop(new[item.sha256]))
 
     if new:
-        read_many(list(new.values()), cat, workers=workers, progress=progress,
-                  job=functools.partial(prepare_ingest, cat=cat, default=period),
-                  on_result=on_result)
+        with ledger.batch():  # durable together at the end (Ledger.batch), before any output reads them
+            read_many(list(new.values()), cat, workers=workers, progress=progress,
+                      job=functools.partial(prepare_ingest, cat=cat, default=period),
+                      on_result=on_result)
     for item in order:  # never read (cannot happen): leave for the next run
         item.new, item.note = False, "读取期间文件发生变化，下次运行时再处理"
     for item in inputs:

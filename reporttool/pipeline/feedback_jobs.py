@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -47,22 +48,42 @@ def write_one(job: FeedbackJob, period_label: str, words: Words | None) -> None:
 def write_all(jobs: list[FeedbackJob], period_label: str, words: Words | None, *,
               workers: int | None = None) -> None:
     """Write every job's feedback workbook (see the module docstring)."""
+    start_all(jobs, period_label, words, workers=workers)()
+
+
+def start_all(jobs: list[FeedbackJob], period_label: str, words: Words | None, *,
+              workers: int | None = None) -> Callable[[], None]:
+    """Start writing every job's feedback workbook and return the function that waits for them.
+
+    With a pool, the workers start (≈0.3 s each) and write while the caller writes its other outputs
+    (the 汇总表, the 明细, the brief); the returned function then waits, raising what a job raised, and
+    writes in this process whatever a broken pool left. Without one, nothing starts until it is called.
+    """
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if len(jobs) < PARALLEL_MIN or workers < 2:
-        for job in jobs:
-            write_one(job, period_label, words)
-        return
+        def in_process() -> None:
+            for job in jobs:
+                write_one(job, period_label, words)
+        return in_process
     from reporttool.forms.isolate import _init_worker
 
-    done: set[int] = set()
+    pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_init_worker, initargs=(MEMORY_MB, os.getpid()))
     try:
-        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_init_worker, initargs=(MEMORY_MB, os.getpid())) as pool:
-            futures = {pool.submit(write_one, job, period_label, words): i for i, job in enumerate(jobs)}
-            for fut in cf.as_completed(futures):
-                fut.result()  # the job's OSError / ReportToolError, as in process
-                done.add(futures[fut])
-    except BrokenProcessPool:
-        for i, job in enumerate(jobs):
-            if i not in done:
-                write_one(job, period_label, words)
+        futures = {pool.submit(write_one, job, period_label, words): i for i, job in enumerate(jobs)}
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+    def wait() -> None:
+        done: set[int] = set()
+        try:
+            with pool:
+                for fut in cf.as_completed(futures):
+                    fut.result()  # the job's OSError / ReportToolError, as in process
+                    done.add(futures[fut])
+        except BrokenProcessPool:
+            for i, job in enumerate(jobs):
+                if i not in done:
+                    write_one(job, period_label, words)
+    return wait

@@ -25,7 +25,7 @@ from reporttool.figures import Figures
 from reporttool.figures.compute import CurrentVersions
 from reporttool.forms.isolate import file_sha256
 from reporttool.ledger import Ledger
-from reporttool.pipeline.feedback_jobs import FeedbackJob, write_all
+from reporttool.pipeline.feedback_jobs import FeedbackJob, start_all
 from reporttool.pipeline.inbox import InputFile, run_counts
 from reporttool.pipeline.sources import sources_of
 from reporttool.workspace import Workspace
@@ -105,21 +105,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     final = ws.period_dir(period)
     previous = read_manifest(final)
     written: list[tuple[Path, Path]] = []  # (in staging, in final), both relative
-    rel = Path(consolidated_name(cat, period))
-    write_consolidated(figures, cat, staging / rel)
-    written.append((rel, rel))
-    rel = Path(detail_name(cat, period))
-    write_detail_book(cat, period, sheets if sheets is not None else detail_sheets(ledger, cat, cv), staging / rel,
-                      now=now)
-    written.append((rel, rel))
-    rel = Path(brief_name(cat, period, issue_no))
-    issued = issued or now.date()
-    write_brief(figures, cat, staging / rel, issue_no=issue_no,
-                template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued)
-    brief_rel, kept_edited, note = brief_target(final, rel, previous)
-    if note:
-        notices.append(note)
-    written.append((rel, brief_rel))
+    feedback_written: list[tuple[Path, Path]] = []
     current = ledger.current(period.key)
     inbox = {i.sha256: i.path for i in inputs}
     feedback_dir = Path(ws.feedback_dir(period).name)
@@ -140,8 +126,32 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             continue
         source: Path | None = ledger.trusted_archive(rec, inbox) if rec else None
         jobs.append((source, mine, staging / rel, state.district_name))
+        feedback_written.append((rel, rel))
+    # the feedback workbooks are written (by a pool when there are several: pipeline/feedback_jobs.py) while
+    # this process writes the 汇总表, the 明细 and the brief
+    finish_feedback = start_all(jobs, period.label, cat.words)
+    try:
+        rel = Path(consolidated_name(cat, period))
+        write_consolidated(figures, cat, staging / rel)
         written.append((rel, rel))
-    write_all(jobs, period.label, cat.words)  # in parallel when there are several (pipeline/feedback_jobs.py)
+        rel = Path(detail_name(cat, period))
+        write_detail_book(cat, period, sheets if sheets is not None else detail_sheets(ledger, cat, cv), staging / rel,
+                          now=now)
+        written.append((rel, rel))
+        rel = Path(brief_name(cat, period, issue_no))
+        issued = issued or now.date()
+        write_brief(figures, cat, staging / rel, issue_no=issue_no,
+                    template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued)
+        brief_rel, kept_edited, note = brief_target(final, rel, previous)
+        if note:
+            notices.append(note)
+        written.append((rel, brief_rel))
+    except BaseException:
+        with contextlib.suppress(Exception):  # the first error is the one to report
+            finish_feedback()
+        raise
+    finish_feedback()
+    written += feedback_written
     notices.extend(ledger.notices)
     ledger.notices.clear()
     finals = [f for _, f in written] + kept
