@@ -221,7 +221,7 @@ def test_an_output_open_in_word_replaces_nothing_and_names_the_users_file(small_
         if path == brief:
             raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("reporttool.pipeline.outputs.check_replaceable", locked)
+    monkeypatch.setattr("reporttool.pipeline.replace.check_replaceable", locked)
     res = run("-w", ws.root, "consolidate", "--period", P.key)
     assert res.exit_code == 2
     assert f"简报 {brief} 正被其他程序打开（如 Word/WPS），请关闭后重试；本次未替换任何输出文件" in res.output
@@ -249,7 +249,7 @@ def test_a_replace_that_fails_half_way_is_undone(small_workspace, monkeypatch):
             raise PermissionError(13, "Permission denied", str(src))
         os.replace(src, dst)
 
-    monkeypatch.setattr("reporttool.pipeline.outputs._replace", replace)
+    monkeypatch.setattr("reporttool.pipeline.replace._replace", replace)
     try:
         run_consolidate(ws, P, now=NOW)
     except OutputLockedError as exc:
@@ -263,7 +263,7 @@ def test_a_replace_that_fails_half_way_is_undone(small_workspace, monkeypatch):
             raise KeyboardInterrupt
         os.replace(src, dst)
 
-    monkeypatch.setattr("reporttool.pipeline.outputs._replace", interrupted)
+    monkeypatch.setattr("reporttool.pipeline.replace._replace", interrupted)
     with contextlib.suppress(KeyboardInterrupt):
         run_consolidate(ws, P, now=NOW)
     assert outputs_of(ws) == before

@@ -56,7 +56,8 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
     from reporttool.forms.isolate import file_sha256
     from reporttool.ledger import Ledger
     from reporttool.ledger.lock import workspace_lock
-    from reporttool.pipeline.outputs import output_kind, read_manifests
+    from reporttool.pipeline.outputs import read_manifests
+    from reporttool.pipeline.replace import output_kind
 
     diffs: list[Difference] = []
     notes: list[str] = []
