@@ -19,7 +19,15 @@ from reporttool.cli.brief_cmd import PDF_HELP, date_callback, write_pdfs
 from reporttool.cli.progress import read_progress
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Period
-from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
+from reporttool.core.status import (
+    AHEAD,
+    LAGGING,
+    ON_TRACK,
+    ST_MISSING,
+    ST_RETURNED,
+    ST_RETURNED_REDO,
+    ST_WITHDRAWN,
+)
 from reporttool.figures import SubmissionState
 from reporttool.figures.periods import in_span
 
@@ -75,11 +83,46 @@ def same_bytes_notice(i: InputFile, names: dict[str, str], unit: str) -> str:
 
 
 def _state_rows(states: list[SubmissionState]) -> list[list[str]]:
-    return [[s.district_name, s.status, _when(s), _timely(s), _problems(s)] for s in states]
+    return [[s.district_name, s.shown, _when(s), _timely(s), _problems(s)] for s in states]
+
+
+def _withdrawn_lines(states: list[SubmissionState]) -> list[str]:
+    """One line per district whose version the bureau took out: when, who, why, and what undoes it."""
+    out = []
+    for s in states:
+        w = s.withdrawn
+        if w is None or s.status != ST_MISSING:
+            continue
+        why = f"，原因：{w.note}" if w.note else ""
+        if w.returned:
+            out.append(f"{s.shown}：{s.district_name}（{w.withdrawn_at:%Y-%m-%d %H:%M} {w.who or '市局'}退回{why}），"
+                       f"数据不计入汇总，待改正后重新报送。")
+        else:
+            out.append(f"{s.shown}：{s.district_name}（{w.withdrawn_at:%Y-%m-%d %H:%M} 撤回"
+                       f"{'，操作人：' + w.who if w.who else ''}{why}），数据不计入汇总；恢复：reporttool restore "
+                       f"--period {w.period} --district {s.district}")
+    return out
+
+
+def _counts_tail(states: list[SubmissionState], unit: str) -> str:
+    """未报 K 个[，已撤回 N 个][，已退回（待重报）M 个]: a withdrawn district is not counted as 未报."""
+    missing = sum(s.status == ST_MISSING and s.withdrawn is None for s in states)
+    returned = sum(s.status == ST_MISSING and s.withdrawn is not None and s.withdrawn.returned for s in states)
+    withdrawn = sum(s.status == ST_MISSING and s.withdrawn is not None and not s.withdrawn.returned for s in states)
+    return (f"未报 {missing} 个" + (f"，{ST_RETURNED_REDO} {returned} 个" if returned else "")
+            + (f"，{ST_WITHDRAWN} {withdrawn} 个" if withdrawn else ""))
+
+
+def _withdrawal_json(s: SubmissionState) -> dict | None:
+    w = s.withdrawn
+    if w is None:
+        return None
+    return {"period": w.period, "withdrawn_at": w.withdrawn_at.isoformat(), "who": w.who, "note": w.note,
+            "returned": w.returned, "submission_id": w.submission_id}
 
 
 def _state_json(s: SubmissionState) -> dict:
-    return {"district": s.district, "name": s.district_name, "status": s.status,
+    return {"district": s.district, "name": s.district_name, "status": s.shown, "withdrawal": _withdrawal_json(s),
             "received_at": s.received_at.isoformat() if s.received_at else None, "on_time": s.on_time,
             "file_name": s.file_name, "sha256": s.sha256, "files_received": s.version, "errors": s.errors,
             "verify": s.verify, "explained": s.explained, "info": s.info, "imported": s.imported}
@@ -110,9 +153,11 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
         unit = obj.workspace().catalogue().words.unit
     click.echo(f"{period.label} 报送情况（截止 {result.deadline.isoformat() if result.deadline else '—'}）：")
     _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(result.states))
-    missing = [s.district_name for s in result.states if s.status == ST_MISSING]
+    missing = [s.district_name for s in result.states if s.status == ST_MISSING and s.withdrawn is None]
     if missing:
         click.echo(f"未报：{'、'.join(missing)}")
+    for line in _withdrawn_lines(result.states):
+        click.echo(line)
     click.echo(f"已报 {c['submitted']}/{c['districts']} 个{unit}（按时 {c['on_time']}，逾期 {c['late']}）；"
                f"本次收件箱 {c['files_scanned']} 个文件，新入账 {c['files_new']} 个。")
     state_of = {s.district: s.status for s in result.states}
@@ -144,6 +189,11 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
                f"错误 {c['errors']} 处，核实 {c['verify']} 处。")
     for line in result.notices:
         click.echo(line)
+    with user_errors():  # a correction of an earlier month: the later periods already consolidated are stale
+        from reporttool.pipeline.verify import stale_after_run, stale_notice
+
+        for line in stale_notice(stale_after_run(ws, period, {i.period for i in result.inputs if i.new})):
+            click.echo(line)
     click.echo(f"简报期号：第{result.issue_no}期。输出文件：")
     for p in result.outputs:
         click.echo(f"  {p}")
@@ -183,11 +233,13 @@ def status(obj, period: Period, as_json: bool) -> None:
     click.echo(f"{period.label} 报送情况（截止 {deadline.isoformat()}）：")
     unit = cat.words.unit
     _table([unit, "状态", "收到时间", "按时", "问题"], _state_rows(states))
+    for line in _withdrawn_lines(states):
+        click.echo(line)
     done = [s for s in states if s.status != ST_MISSING]
     late = sum(s.on_time is False for s in done)
     imported = sum(s.imported for s in done)
     click.echo(f"已报 {len(done)}/{len(states)} 个{unit}（按时 {len(done) - late - imported}，逾期 {late}"
-               + (f"，导入 {imported}" if imported else "") + f"），未报 {len(states) - len(done)} 个。")
+               + (f"，导入 {imported}" if imported else "") + f"），{_counts_tail(states, unit)}。")
 
 
 @main.command()

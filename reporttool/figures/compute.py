@@ -62,6 +62,7 @@ from reporttool.ledger.aggregates import (
     formula_sum,
     pair,
 )
+from reporttool.ledger.store import Withdrawal
 
 RATE_UNIT = "%"  # indicators in this unit are rates: see _figure
 
@@ -88,6 +89,9 @@ class CurrentVersions:
     failed: dict[str, Finding] = field(default_factory=dict)  # district -> why its version could not be used
     # district -> readable files of an earlier period received while consolidating this one, oldest first
     other_period: dict[str, list[SubmissionRecord]] = field(default_factory=dict)
+    # district -> the bureau's withdrawal in force (withdraw, or 退回 on the web page) of a district without a
+    # version in use: 报送情况 shows 已撤回 / 已退回（待重报）, not 未报
+    withdrawn: dict[str, Withdrawal] = field(default_factory=dict)
 
     def fail(self, district: str, exc: BaseException, words=None) -> None:
         """Take a district's version out of this run after an error at any stage (docs/consolidation.md,
@@ -166,6 +170,10 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
     for d, error in broken.items():
         cv.fail(d, error, cat.words)
     _other_period_files(ledger, cat, cv, configured)
+    for key in source_keys(period):  # preferred source first, as versions_in_use
+        for w in ledger.withdrawals(period=key):
+            if w.in_force and w.district in configured and w.district not in records:
+                cv.withdrawn.setdefault(w.district, w)
     return cv
 
 
@@ -558,6 +566,10 @@ def submission_states(cat: Catalogue, cv: CurrentVersions) -> list[SubmissionSta
     out = []
     for d in cat.districts:
         rec = cv.records.get(d.code)
+        if rec is None and d.code in cv.withdrawn:  # taken out by the bureau: 未报 in the figures, shown as such
+            out.append(SubmissionState(d.code, d.name, ST_MISSING, version=cv.files_received.get(d.code, 0),
+                                       withdrawn=cv.withdrawn[d.code]))
+            continue
         if rec is None and d.code in cv.other_period:  # only a file of another period came: 退回
             last = cv.other_period[d.code][-1]
             c = counts(cv.findings.get(d.code, []))

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from reporttool.core.formula import formula_refs
 from reporttool.core.models import SOURCE_FORMULA, Finding, Period
-from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, ST_RETURNED_REDO, ST_WITHDRAWN
 from reporttool.figures.scores import Scorecard, SpanValue
 from reporttool.ledger.aggregates import Sum
+from reporttool.ledger.store import Withdrawal
 
 if TYPE_CHECKING:  # pragma: no cover
     from reporttool.catalogue import Catalogue
@@ -194,6 +195,16 @@ class SubmissionState:
     info: int = 0
     imported: bool = False  # the version in use was taken in as history (`reporttool import`): 导入, never late
     missing_months: tuple[int, ...] = ()  # a quarter or a year: months of it without a readable form
+    # status 未报 because the bureau took the version out (withdraw, or 退回 on the web page): when, who, why
+    withdrawn: Withdrawal | None = None
+
+    @property
+    def shown(self) -> str:
+        """The word 报送情况 shows (`status`, the web page): 已撤回 / 已退回（待重报） for a district whose
+        version the bureau took out, else ``status``. The figures keep ``status`` (未报: no data counted)."""
+        if self.status == ST_MISSING and self.withdrawn is not None:
+            return ST_RETURNED_REDO if self.withdrawn.returned else ST_WITHDRAWN
+        return self.status
 
 
 @dataclass

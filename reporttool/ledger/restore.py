@@ -3,6 +3,11 @@
 ``withdraw_month`` takes a district's month out of use (``reporttool withdraw``): no version of it is in
 use until a restore or a new file of that district and period; recorded with who and when.
 
+``review_version`` records the bureau's 通过 / 退回 of a version on the web page (serve/). A 退回 of the
+version in use takes it out through the same withdrawal (``_withdraw``), linked to the review, so the
+district shows 已退回（待重报）; a 通过 of a version so returned restores it (``restore``). docs/serve.md
+“退回：不计入汇总”.
+
 ``restore_version`` finds the version (by its number among the district's files for the period, as
 ``history`` counts them, or by a prefix of its SHA-256), records the restore in the ledger (shown by
 ``reporttool history``) and resolves the district's versions again; the next ``consolidate`` (or
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 from reporttool.catalogue import Catalogue
 from reporttool.core.errors import ReportToolError
-from reporttool.core.models import Period
+from reporttool.core.models import Period, parse_period
 from reporttool.ledger.lock import workspace_lock
 from reporttool.ledger.store import Ledger, SubmissionRecord
 from reporttool.workspace import Workspace
@@ -105,11 +110,72 @@ def withdraw_month(ws: Workspace, period: Period, district: str, *, who: str = "
     if not ws.ledger.exists():
         raise ReportToolError("台账中还没有任何报表，无可撤回。")
     with workspace_lock(ws), Ledger(ws) as ledger:
-        files = ledger.submissions(period=period.key, district=code)
-        if not files:
-            raise ReportToolError(f"台账中没有{name}{period.label}的报表，无可撤回。")
-        if code in ledger.withdrawn(period.key):
-            raise ReportToolError(f"{name}{period.label}已经撤回；如要恢复，请运行 reporttool restore --period "
-                                  f"{period.key} --district {code}。")
-        rec = ledger.withdraw(period.key, code, who=who, note=note, now=now)
+        return _withdraw(ledger, period, code, name, who=who, note=note, now=now)
+
+
+def _withdraw(ledger: Ledger, period: Period, code: str, name: str, *, who: str, note: str,
+              now: dt.datetime | None, review_id: int | None = None) -> Withdrawn:
+    """The one way a district's month is taken out of use: ``reporttool withdraw`` and the web page's 退回."""
+    files = ledger.submissions(period=period.key, district=code)
+    if not files:
+        raise ReportToolError(f"台账中没有{name}{period.label}的报表，无可撤回。")
+    if code in ledger.withdrawn(period.key):
+        raise ReportToolError(f"{name}{period.label}已经撤回；如要恢复，请运行 reporttool restore --period "
+                              f"{period.key} --district {code}。")
+    rec = ledger.withdraw(period.key, code, who=who, note=note, now=now, review_id=review_id)
     return Withdrawn(period, code, name, rec, [r.id for r in files].index(rec.id) + 1)
+
+
+DECISION_PASS = "通过"
+DECISION_RETURN = "退回"
+DECISIONS = (DECISION_PASS, DECISION_RETURN)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """What the bureau's decision on a version did to the figures: ``withdrawn`` when a 退回 took the
+    version in use out, ``restored`` when a 通过 put a returned version back in use; both None when it
+    is a record only (a version not in use, or a month already withdrawn)."""
+
+    version: SubmissionRecord
+    period: Period
+    district_name: str
+    decision: str
+    withdrawn: Withdrawn | None = None
+    restored: Restored | None = None
+
+
+def review_version(ws: Workspace, sid: int, decision: str, reason: str, reviewer: str, *,
+                   now: dt.datetime | None = None) -> Reviewed:
+    """Record the bureau's 通过 / 退回 of version ``sid`` (web page) and apply it to the figures.
+
+    退回 of the version in use takes the district's month out of use, exactly as ``withdraw_month`` (one
+    withdrawal, linked to the review): until the district sends a corrected file (a new readable version
+    is in use again), ``reporttool restore`` or a 通过 of that same version, its data is in no total.
+    通过 of a version whose month was taken out by its own 退回 restores it. Takes the workspace lock."""
+    if decision not in DECISIONS:
+        raise ReportToolError("审核结论只能是“通过”或“退回”。")
+    if decision == DECISION_RETURN and not reason.strip():
+        raise ReportToolError("退回时请写明原因，县区会在其页面上看到。")
+    cat = ws.catalogue()
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    with workspace_lock(ws), Ledger(ws) as ledger:
+        rec = ledger.submission(sid)
+        if rec is None:
+            raise ReportToolError(f"台账中没有第{sid}号报送记录。")
+        period = parse_period(rec.period)
+        d = cat.district(rec.district)
+        name = d.name if d else rec.district
+        in_use = ledger.current(rec.period).get(rec.district)
+        force = next((w for w in ledger.withdrawals(period=rec.period, district=rec.district) if w.in_force), None)
+        rid = ledger.add_review(sid, decision, reason, reviewer, now)
+        if decision == DECISION_RETURN and in_use is not None and in_use.id == sid:
+            done = _withdraw(ledger, period, rec.district, name, who=reviewer, note=reason, now=now, review_id=rid)
+            return Reviewed(rec, period, name, decision, withdrawn=done)
+        if decision == DECISION_PASS and force is not None and force.returned and force.submission_id == sid:
+            files = [r.id for r in ledger.submissions(period=rec.period, district=rec.district)]
+            restored, replaced = ledger.restore(rec.period, rec.district, sid, now=now,
+                                                note="市局审核通过，撤销退回" + (f"：{reason}" if reason else ""))
+            back = Restored(period, rec.district, name, restored, files.index(sid) + 1, replaced, None)
+            return Reviewed(rec, period, name, decision, restored=back)
+    return Reviewed(rec, period, name, decision)

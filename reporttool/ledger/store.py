@@ -196,6 +196,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX withdrawals_dp ON withdrawals(district, period);
     """,
+    # 10: a withdrawal made by the bureau's 退回 on the web page names that review (serve/, docs/serve.md):
+    # the district shows 已退回（待重报）, not 已撤回
+    """
+    ALTER TABLE withdrawals ADD COLUMN review_id INTEGER REFERENCES reviews(id);
+    """,
 ]
 
 KIND_RECEIVED = ""
@@ -324,6 +329,12 @@ class Withdrawal:
     who: str = ""
     note: str = ""
     in_force: bool = True  # False: undone by a restore or by a later file
+    review_id: int | None = None  # made by the bureau's 退回 of that version on the web page (serve/)
+
+    @property
+    def returned(self) -> bool:
+        """Made by a 退回 on the web page: the district must correct and resend (已退回（待重报）)."""
+        return self.review_id is not None
 
 
 @dataclass(frozen=True)
@@ -821,14 +832,16 @@ class Ledger:
                 (r["district"], r["period"], r["last_id"], ST_RETURNED)).fetchone() is None
             seen.add(key)
             out.append(Withdrawal(r["id"], r["district"], r["period"], r["submission_id"],
-                                  dt.datetime.fromisoformat(r["withdrawn_at"]), r["who"], r["note"], force))
+                                  dt.datetime.fromisoformat(r["withdrawn_at"]), r["who"], r["note"], force,
+                                  r["review_id"]))
         return out
 
     def withdraw(self, period: str, district: str, *, who: str = "", note: str = "",
-                 now: dt.datetime | None = None) -> SubmissionRecord:
+                 now: dt.datetime | None = None, review_id: int | None = None) -> SubmissionRecord:
         """Take ``district``'s month ``period`` out of use: from now on no version of it is in use (the
         figures, 当月 of the next month, quarters and years do without it) until ``restore`` or a new
         readable file of that district and period. Nothing is deleted. Returns the version withdrawn.
+        ``review_id``: the bureau's 退回 on the web page that takes the version out (ledger/restore.py).
 
         Raises ReportToolError when the district has no version in use for the period."""
         before = self.current(period).get(district)
@@ -839,8 +852,9 @@ class Ledger:
         now = (now or dt.datetime.now()).replace(microsecond=0)
         with self.transaction() as db:
             last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
-            db.execute("INSERT INTO withdrawals (district, period, submission_id, last_id, withdrawn_at, who, note)"
-                       " VALUES (?,?,?,?,?,?,?)", (district, period, before.id, last, now.isoformat(), who, note))
+            db.execute("INSERT INTO withdrawals (district, period, submission_id, last_id, withdrawn_at, who, note,"
+                       " review_id) VALUES (?,?,?,?,?,?,?,?)",
+                       (district, period, before.id, last, now.isoformat(), who, note, review_id))
         return before
 
     # ---- restore ---------------------------------------------------------------------------------
@@ -1028,11 +1042,13 @@ class Ledger:
             db.execute("INSERT OR REPLACE INTO period_sums (period, stamp, data) VALUES (?,?,?)", (period, stamp, data))
 
     # ---- the bureau's reviews (serve/) -------------------------------------------------------------
-    def add_review(self, sid: int, decision: str, reason: str, reviewer: str, at: dt.datetime) -> None:
-        """Record the bureau's 通过 / 退回 (with its reason) of a version; the latest one counts."""
+    def add_review(self, sid: int, decision: str, reason: str, reviewer: str, at: dt.datetime) -> int:
+        """Record the bureau's 通过 / 退回 (with its reason) of a version; the latest one counts. Returns its id."""
         with self.transaction() as db:
-            db.execute("INSERT INTO reviews (submission_id, decision, reason, reviewer, decided_at)"
-                       " VALUES (?,?,?,?,?)", (sid, decision, reason, reviewer, at.replace(microsecond=0).isoformat()))
+            cur = db.execute("INSERT INTO reviews (submission_id, decision, reason, reviewer, decided_at)"
+                             " VALUES (?,?,?,?,?)",
+                             (sid, decision, reason, reviewer, at.replace(microsecond=0).isoformat()))
+        return int(cur.lastrowid or 0)
 
     def reviews(self, sids: list[int]) -> dict[int, Review]:
         """The latest review of each of ``sids`` that has one."""

@@ -5,14 +5,17 @@
 manifest keeps the latter; ``reporttool verify`` compares it with the versions in use later to name stale
 outputs, and ``restore``/``withdraw`` use it to name the periods to consolidate again
 (pipeline/verify.py). docs/consolidation.md “校验”.
+
+``changed_sources``: which of a manifest's recorded periods have other versions in use now (pipeline/verify.py
+``stale_outputs`` names every consolidated period so built).
 """
 from __future__ import annotations
 
-from reporttool.core.models import Period
+from reporttool.core.models import Period, parse_period
 from reporttool.figures.periods import source_keys
 from reporttool.ledger import Ledger
 
-__all__ = ["read_keys", "sources_of"]
+__all__ = ["changed_sources", "period_order", "read_keys", "sources_of"]
 
 
 def read_keys(period: Period) -> list[str]:
@@ -37,3 +40,33 @@ def sources_of(ledger: Ledger, period: Period) -> dict[str, dict[str, str]]:
     """Ledger period -> district -> SHA-256 of the version in use, for every ``read_keys`` period: what a
     manifest records (``sources``) so that ``verify`` can tell when its outputs became stale."""
     return {key: {d: r.sha256 for d, r in sorted(ledger.current(key).items())} for key in read_keys(period)}
+
+
+def changed_sources(ledger: Ledger, period_key: str, manifest: dict) -> list[str]:
+    """The ledger periods a manifest recorded (``sources``) whose versions in use differ now, sorted; a
+    manifest from before ``sources`` were kept is judged by its own month's ``versions_used`` only."""
+    sources = manifest.get("sources")
+    if not isinstance(sources, dict):
+        used = manifest.get("versions_used")
+        if not isinstance(used, dict) or "Q" in period_key or "-" not in period_key:
+            return []
+        sources = {period_key: used}
+    changed = []
+    now: dict[str, dict[str, str]] = {}
+    for key, recorded in sorted(sources.items()):
+        if not isinstance(recorded, dict):
+            continue
+        if key not in now:
+            now[key] = {d: r.sha256 for d, r in ledger.current(key).items()}
+        if now[key] != recorded:
+            changed.append(key)
+    return changed
+
+
+def period_order(key: str) -> tuple[int, int, int]:
+    """Sort key of a period key: by year and last month, a month before its quarter before its year."""
+    try:
+        p = parse_period(key)
+    except ValueError:
+        return (0, 0, 0)
+    return (p.year, p.month, 0 if p.monthly else 1 if p.quarterly else 2)

@@ -12,16 +12,20 @@ Checks, and names in Chinese what differs:
   figures read (``read_keys``: this month, the months and quarters of the year before it, the period
   before, last year's same period), as its manifest recorded them (``sources``): a restore, a withdrawal
   or a correction of an earlier month makes the later months, quarters and the year built on it stale,
-  named with the command that brings them up to date.
+  named with the command that brings them up to date. ``stale_outputs`` is that judgement for the others
+  too: ``consolidate`` after a correction of an earlier month (``stale_after_run``) and the web page
+  (its 已过时的输出, and after a 退回).
 
 Read-only apart from the ledger's own schema upgrade (as every command that opens it).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reporttool.core.models import parse_period
-from reporttool.pipeline.sources import read_keys, sources_of
+from reporttool.core.models import Period, parse_period
+from reporttool.ledger import Ledger
+from reporttool.pipeline.sources import changed_sources, period_order, read_keys, sources_of
 from reporttool.workspace import Workspace
 
 AREA_ARCHIVE = "存档"
@@ -155,35 +159,67 @@ def affected_periods(ws: Workspace, key: str) -> list[str]:
     from reporttool.pipeline.outputs import read_manifests
 
     found = {str(m.get("period")) for _folder, m in read_manifests(ws) if _uses(m, key)}
-    return sorted(found, key=lambda k: (k != key, _order(k)))
-
-
-def _order(key: str) -> tuple[int, int, int]:
-    try:
-        p = parse_period(key)
-    except ValueError:
-        return (0, 0, 0)
-    return (p.year, p.month, 0 if p.monthly else 1 if p.quarterly else 2)
+    return sorted(found, key=lambda k: (k != key, period_order(k)))
 
 
 def _stale(ledger, period_key: str, manifest: dict) -> str | None:
     """Why the outputs of ``period_key`` are stale (Chinese), None when they are built on the versions in use."""
-    sources = manifest.get("sources")
-    if not isinstance(sources, dict):  # a manifest from before sources were kept: its own month only
-        used = manifest.get("versions_used")
-        if not isinstance(used, dict) or "Q" in period_key or "-" not in period_key:
-            return None
-        sources = {period_key: used}
-    changed = []
-    for key, recorded in sorted(sources.items()):
-        if not isinstance(recorded, dict):
+    return "、".join(changed_sources(ledger, period_key, manifest)) or None
+
+
+@dataclass(frozen=True)
+class StaleOutput:
+    """A consolidated period whose outputs were built on versions no longer in use."""
+
+    period: str  # its key, as `consolidate --period` takes it
+    label: str  # 2025年1-6月
+    changed: tuple[str, ...]  # the ledger periods it read whose versions in use have changed since
+
+    @property
+    def command(self) -> str:
+        return f"reporttool consolidate --period {self.period}"
+
+
+def stale_outputs(ws: Workspace, ledger: Ledger, *, changed: Iterable[str] | None = None,
+                  skip: Iterable[str] = ()) -> list[StaleOutput]:
+    """The periods in outbox/ whose outputs are stale, in the order to consolidate them again (period
+    order: a month before its quarter). ``changed``: only staleness coming from these ledger periods (the
+    periods a run just changed); ``skip``: periods not to name (the one just consolidated)."""
+    from reporttool.pipeline.outputs import read_manifests
+
+    only = set(changed) if changed is not None else None
+    if only is not None and not only:
+        return []
+    skipped = set(skip)
+    out = []
+    for _folder, manifest in read_manifests(ws):
+        key = str(manifest.get("period"))
+        if key in skipped:
             continue
-        now = {d: r.sha256 for d, r in ledger.current(key).items()}
-        if now != recorded:
-            changed.append(key)
-    if not changed:
-        return None
-    return "、".join(changed)
+        got = [k for k in changed_sources(ledger, key, manifest) if only is None or k in only]
+        if got:
+            out.append(StaleOutput(key, str(manifest.get("period_label") or key), tuple(got)))
+    return sorted(out, key=lambda s: period_order(s.period))
+
+
+def stale_after_run(ws: Workspace, period: Period, changed: Iterable[str]) -> list[StaleOutput]:
+    """After a consolidation of ``period`` that took in files of the ledger periods ``changed`` (a correction
+    of an earlier month, a late file): the other periods already consolidated that read one of them and
+    whose outputs are now built on versions no longer in use, in the order to run them again."""
+    keys = {k for k in changed if k}
+    if not keys or not ws.ledger.exists():
+        return []
+    with Ledger(ws) as ledger:
+        return stale_outputs(ws, ledger, changed=keys, skip=[period.key])
+
+
+def stale_notice(stale: list[StaleOutput]) -> list[str]:
+    """The Chinese lines that name them (consolidate, the web page's 汇总), one command a line."""
+    if not stale:
+        return []
+    changed = sorted({k for s in stale for k in s.changed}, key=period_order)
+    return [f"本次收到的报表改变了 {'、'.join(changed)} 的在用版本（更正或补报）；已汇总的以下各期用到它，"
+            f"输出已过时，请按顺序重新运行："] + [f"  {s.command}" for s in stale]
 
 
 def _archive_files(ws: Workspace) -> list[str]:
@@ -193,4 +229,5 @@ def _archive_files(ws: Workspace) -> list[str]:
                   if p.is_file() and not p.name.startswith(".~tmp-"))
 
 
-__all__ = ["Difference", "VerifyReport", "affected_periods", "read_keys", "sources_of", "verify_workspace"]
+__all__ = ["Difference", "StaleOutput", "VerifyReport", "affected_periods", "read_keys", "sources_of", "stale_after_run",
+           "stale_notice", "stale_outputs", "verify_workspace"]

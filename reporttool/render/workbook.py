@@ -916,7 +916,7 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
         t.set_height([(5, s.file_name), (1, s.district_name)])
         t.put(0, n, "center")
         t.put(1, s.district_name or _district_name(cat, s.district), "text")
-        t.put(2, s.status, "center", alert=missing or s.status in (ST_RETURNED,))
+        t.put(2, s.shown, "center", alert=missing or s.status in (ST_RETURNED,))  # 已撤回 / 已退回（待重报）
         t.put(3, s.received_at.strftime("%Y-%m-%d %H:%M") if s.received_at else None, "center")
         on_time = "导入" if s.imported else None if s.on_time is None else ("按时" if s.on_time else "逾期")
         t.put(4, on_time, "center", alert=s.on_time is False)
@@ -934,8 +934,15 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
                 "退回＝文件无法读取或被拒收，不计入汇总。版本数为本期收到该县区文件的次数，以最后一次为准。"),
              f"是否按时以报送截止时间{deadline.year}年{deadline.month}月{deadline.day}日为准；“—”表示未报"
              + ("；“导入”表示该期数据是后来作为历史数据导入的，不计按时或逾期。" if any(x.imported for x in subs) else "。"),
-             *period_notes(figs, cat)])
+             *period_notes(figs, cat), *_taken_out_note(subs)])
     t.finish(freeze_col=2)
+
+
+def _taken_out_note(subs: list) -> list[str]:
+    """Districts whose version the bureau took out (退回 on the web page, withdraw): counted as 未报."""
+    taken = [f"{s.district_name}（{s.shown}{'：' + s.withdrawn.note if s.withdrawn.note else ''}）"
+             for s in subs if s.status == ST_MISSING and s.withdrawn is not None]
+    return [f"{'；'.join(taken)}：市局已将其报表退回或撤回，数据不计入汇总，计为未报。"] if taken else []
 
 
 def period_notes(figs: Figures, cat: Catalogue) -> list[str]:

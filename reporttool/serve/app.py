@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Period
-from reporttool.core.status import ST_MISSING
+from reporttool.core.status import ST_MISSING, ST_RETURNED_REDO, ST_WITHDRAWN
 from reporttool.serve import views
 from reporttool.serve.codes import state_dir
 from reporttool.serve.guard import LOGIN_COOKIE, SESSION_COOKIE, Backoff, same_token
@@ -136,9 +136,13 @@ async def submission_page(request: Request) -> Response:
     from reporttool.checks import counts
     from reporttool.figures.compute import state_of
 
+    withdrawn = None if in_use else await to_thread.run_sync(lambda: views.withdrawal_of(srv.ws, rec))
+    state = state_of(rec, findings) if in_use else rec.status
+    if withdrawn is not None:
+        state = ST_RETURNED_REDO if withdrawn.returned else ST_WITHDRAWN
     return srv.render(request, "submission.html", rec=rec, groups=groups, counts=counts(findings), review=review,
                       in_use=in_use, district=srv.cat.district(rec.district), decisions=views.DECISIONS,
-                      state=state_of(rec, findings) if in_use else rec.status)
+                      state=state, withdrawn=withdrawn)
 
 
 async def feedback_download(request: Request) -> Response:
@@ -168,11 +172,39 @@ async def review_form(request: Request) -> Response:
     if decision == views.DECISION_RETURN and not reason:
         s.flash.append(("error", "退回时请写明原因，县区会在其页面上看到。"))
         return RedirectResponse(f"/submissions/{sid}", 303)
-    await to_thread.run_sync(lambda: views.review(srv.ws, sid, decision, reason, who.name))
+    try:  # under the workspace lock, waiting for an upload batch or a command-line run as uploads do
+        done = await srv.intake.exclusive(views.review, srv.ws, sid, decision, reason, who.name)
+    except ReportToolError as exc:
+        s.flash.append(("error", f"审核未记录：{exc}"))
+        return RedirectResponse(f"/submissions/{sid}", 303)
     srv.log.write(client_of(request), who, "审核", submission=sid, district=rec.district, decision=decision,
-                  reason=reason)
-    s.flash.append(("info", f"已记录：{decision}" + (f"（{reason}）" if reason else "") + "。县区页面即可看到。"))
+                  reason=reason, withdrawn=done.withdrawn is not None, restored=done.restored is not None)
+    for kind, text in await to_thread.run_sync(lambda: _review_notes(srv, done, reason)):
+        s.flash.append((kind, text))
     return RedirectResponse(f"/submissions/{sid}", 303)
+
+
+def _review_notes(srv: Server, done, reason: str) -> list[tuple[str, str]]:
+    """What the bureau is told after a decision: what it did to the figures, and the outputs now stale."""
+    from reporttool.pipeline.verify import affected_periods
+
+    label = f"{done.district_name}{done.period.label}"
+    if done.withdrawn is not None:
+        notes = [("info", f"已退回（{reason}）：{label}的第{done.withdrawn.number}版不再计入汇总，该{srv.cat.words.unit}"
+                          f"显示为“{ST_RETURNED_REDO}”，县区页面即可看到。县区改正后重新上传即恢复计入；"
+                          f"如需撤销退回，在本页点“通过”或运行 reporttool restore --period {done.period.key} "
+                          f"--district {done.withdrawn.district}。")]
+    elif done.restored is not None:
+        notes = [("info", f"已通过：撤销退回，{label}的第{done.restored.number}版重新计入汇总。")]
+    else:
+        extra = "" if done.decision == views.DECISION_PASS else "（这不是正在使用的版本，退回只记为意见，不影响汇总）"
+        return [("info", f"已记录：{done.decision}" + (f"（{reason}）" if reason else "") + f"{extra}。县区页面即可看到。")]
+    keys = affected_periods(srv.ws, done.period.key)
+    if keys:
+        notes.append(("error", "已生成的以下各期输出用到该期，现已过时，请按顺序重新汇总："
+                               + "；".join(f"reporttool consolidate --period {k}" for k in keys)
+                               + ("（本期可用下方“汇总”按钮）" if srv.period.key in keys else "") + "。"))
+    return notes
 
 
 async def bureau_page(request: Request) -> Response:
@@ -185,14 +217,15 @@ async def bureau_page(request: Request) -> Response:
         states, _ = views.states(srv.ws, srv.cat, srv.period)
         reviews = views.reviews_of_current(srv.ws, srv.cat, srv.period)
         allv = {s.district: views.versions(srv.ws, srv.cat, srv.period, s.district) for s in states
-                if s.status != ST_MISSING}
-        return states, reviews, allv, views.outputs(srv.ws, srv.period)
+                if s.status != ST_MISSING or s.withdrawn is not None}
+        return states, reviews, allv, views.outputs(srv.ws, srv.period), views.stale(srv.ws)
 
-    states, reviews, allv, outs = await to_thread.run_sync(gather)
+    states, reviews, allv, outs, stale = await to_thread.run_sync(gather)
     deadline = srv.cat.settings.deadline_for(srv.period)  # a quarter's or a year's own deadline when set
-    missing = [s for s in states if s.status == ST_MISSING]
+    missing = [s for s in states if s.status == ST_MISSING and s.withdrawn is None]
+    taken = [s for s in states if s.status == ST_MISSING and s.withdrawn is not None]
     return srv.render(request, "bureau.html", states=states, reviews=reviews, versions=allv, outputs=outs,
-                      missing=missing, deadline=deadline)
+                      missing=missing, taken=taken, deadline=deadline, stale=stale)
 
 
 async def consolidate_form(request: Request) -> Response:
@@ -211,6 +244,12 @@ async def consolidate_form(request: Request) -> Response:
     c = result.counts
     s.flash.append(("info", f"汇总完成：{srv.period.label}，已报 {c['submitted']}/{c['districts']} 个县区，"
                             f"新入账 {c['files_new']} 个文件，简报第{result.issue_no}期。输出文件见下方。"))
+    from reporttool.pipeline.verify import stale_after_run, stale_notice
+
+    changed = {i.period for i in result.inputs if i.new}
+    lines = stale_notice(await to_thread.run_sync(lambda: stale_after_run(srv.ws, srv.period, changed)))
+    if lines:
+        s.flash.append(("error", lines[0] + "；".join(x.strip() for x in lines[1:]) + "。"))
     return RedirectResponse("/bureau", 303)
 
 
@@ -276,7 +315,10 @@ async def api_status(request: Request) -> Response:
         "period": srv.period.key, "label": srv.period.label, "deadline": deadline.isoformat(),
         "now": dt.datetime.now().replace(microsecond=0).isoformat(),
         "submitted": sum(s.status != ST_MISSING for s in states), "districts": len(states),
-        "missing": [{"district": s.district, "name": s.district_name} for s in states if s.status == ST_MISSING],
+        "missing": [{"district": s.district, "name": s.district_name} for s in states
+                    if s.status == ST_MISSING and s.withdrawn is None],
+        "taken_out": [{"district": s.district, "name": s.district_name, "status": s.shown} for s in states
+                      if s.status == ST_MISSING and s.withdrawn is not None],
         "states": [views.state_json(s, reviews.get(s.district)) for s in states]})
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from reporttool.core.models import Period
-from reporttool.core.status import ST_MISSING
+from reporttool.core.status import ST_MISSING, ST_RETURNED_REDO, ST_WITHDRAWN
 from reporttool.ledger import Ledger
 from reporttool.serve import views
 from reporttool.serve.codes import CodeBook, Who, state_dir, who_of
@@ -122,7 +122,8 @@ class Server:
         ctx["flash"], s_flash = (s.flash[:], s.flash) if s else ([], None)
         if s_flash is not None:
             s_flash.clear()
-        ctx.update(period=self.period, city=self.cat.settings.city, ST_MISSING=ST_MISSING, hint=views.EXPLAIN_HINT,
+        ctx.update(period=self.period, city=self.cat.settings.city, ST_MISSING=ST_MISSING, ST_WITHDRAWN=ST_WITHDRAWN,
+                   ST_RETURNED_REDO=ST_RETURNED_REDO, hint=views.EXPLAIN_HINT,
                    max_mb=self.max_upload // (1024 * 1024))
         resp = self.templates.TemplateResponse(request, name, ctx, status_code=status)
         resp.headers["Cache-Control"] = "no-store"

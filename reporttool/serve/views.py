@@ -5,7 +5,6 @@ Every function takes the district it is asked for; the caller (app.py) has alrea
 """
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +13,12 @@ from reporttool.checks import counts
 from reporttool.core.models import Finding, FindingCounts, Period, parse_period
 from reporttool.core.status import ST_MISSING
 from reporttool.figures import SubmissionState
-from reporttool.ledger import Ledger, SubmissionRecord
-from reporttool.ledger.store import Review
+from reporttool.ledger import Ledger, SubmissionRecord, restore
+from reporttool.ledger.store import Review, Withdrawal
+from reporttool.pipeline.verify import StaleOutput
 from reporttool.workspace import Workspace
 
-DECISION_PASS = "通过"
-DECISION_RETURN = "退回"
-DECISIONS = (DECISION_PASS, DECISION_RETURN)
+DECISION_PASS, DECISION_RETURN, DECISIONS = restore.DECISION_PASS, restore.DECISION_RETURN, restore.DECISIONS
 EXPLAIN_HINT = "如数据无误，请在该行“说明”栏写明原因后重新上传；如有误，请改正后重新上传。"
 
 
@@ -33,6 +31,7 @@ class Version:
     current: bool
     review: Review | None = None
     findings: list[Finding] = field(default_factory=list)
+    withdrawn: Withdrawal | None = None  # the bureau took this version out (退回 or withdraw), still in force
 
     @property
     def counts(self) -> FindingCounts:
@@ -62,6 +61,10 @@ def versions(ws: Workspace, cat, period: Period, district: str, *, with_findings
         reviews = ledger.reviews([r.id for r in recs])
         out = [Version(r, i + 1, current is not None and r.id == current.id, reviews.get(r.id)) for i, r in
                enumerate(recs)]
+        w = withdrawal(ledger, period.key, district)
+        for v in out:
+            if w is not None and v.record.id == w.submission_id:
+                v.withdrawn = w
         if with_findings:
             for v in out:
                 v.findings = ledger.findings(v.record.id)
@@ -134,19 +137,49 @@ def submission(ws: Workspace, cat, sid: int, cross: CrossFindings | None = None
     return rec, findings, review, in_use
 
 
-def review(ws: Workspace, sid: int, decision: str, reason: str, reviewer: str) -> None:
+def withdrawal(ledger: Ledger, period: str, district: str) -> Withdrawal | None:
+    """The bureau's withdrawal in force of a district's period (its 退回 or `reporttool withdraw`)."""
+    return next((w for w in ledger.withdrawals(period=period, district=district) if w.in_force), None)
+
+
+def withdrawal_of(ws: Workspace, rec: SubmissionRecord) -> Withdrawal | None:
+    """The withdrawal in force that took version ``rec`` out, None when it was not taken out."""
+    if not ws.ledger.exists():
+        return None
     with Ledger(ws) as ledger:
-        ledger.add_review(sid, decision, reason, reviewer, dt.datetime.now())
+        w = withdrawal(ledger, rec.period, rec.district)
+    return w if w is not None and w.submission_id == rec.id else None
+
+
+def review(ws: Workspace, sid: int, decision: str, reason: str, reviewer: str) -> restore.Reviewed:
+    """The bureau's 通过 / 退回 through the library (ledger/restore.py review_version): a 退回 of the version
+    in use takes it out of the figures (the same withdrawal as `reporttool withdraw`)."""
+    return restore.review_version(ws, sid, decision, reason, reviewer)
 
 
 def reviews_of_current(ws: Workspace, cat, period: Period) -> dict[str, Review]:
-    """district -> the latest review of its version in use (districts without one are absent)."""
+    """district -> the latest review of its version in use, or of the version its 退回 took out
+    (districts without one are absent)."""
     if not ws.ledger.exists():
         return {}
     with Ledger(ws) as ledger:
-        current = ledger.current(period.key)
-        got = ledger.reviews([r.id for r in current.values()])
-        return {d: got[r.id] for d, r in current.items() if r.id in got}
+        shown = {d: r.id for d, r in ledger.current(period.key).items()}
+        for w in ledger.withdrawals(period=period.key):
+            if w.in_force and w.submission_id is not None:
+                shown.setdefault(w.district, w.submission_id)
+        got = ledger.reviews(list(shown.values()))
+        return {d: got[sid] for d, sid in shown.items() if sid in got}
+
+
+def stale(ws: Workspace) -> list[StaleOutput]:
+    """The outputs in outbox/ built on versions no longer in use (a 退回, a withdrawal, a correction): the
+    periods to consolidate again, in order."""
+    from reporttool.pipeline.verify import stale_outputs
+
+    if not ws.ledger.exists():
+        return []
+    with Ledger(ws) as ledger:
+        return stale_outputs(ws, ledger)
 
 
 def outputs(ws: Workspace, period: Period) -> dict[str, Path]:
@@ -168,7 +201,10 @@ def outputs(ws: Workspace, period: Period) -> dict[str, Path]:
 
 
 def state_json(s: SubmissionState, review: Review | None = None) -> dict:
-    return {"district": s.district, "name": s.district_name, "status": s.status,
+    w = s.withdrawn
+    taken = None if w is None else {"withdrawn_at": w.withdrawn_at.isoformat(), "who": w.who, "reason": w.note,
+                                    "returned": w.returned, "submission_id": w.submission_id}
+    return {"district": s.district, "name": s.district_name, "status": s.shown, "withdrawal": taken,
             "received_at": s.received_at.isoformat() if s.received_at else None,
             "on_time": s.on_time, "timeliness": "导入" if s.imported else "" if s.on_time is None else ("按时" if s.on_time else "逾期"),
             "files_received": s.version, "errors": s.errors, "verify": s.verify, "explained": s.explained,

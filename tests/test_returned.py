@@ -1,0 +1,214 @@
+"""The bureau's 退回 on the web page takes the version out of the figures (the same withdrawal as
+`reporttool withdraw`), `status` says 已退回（待重报） / 已撤回 rather than 未报, and the outputs built on a
+month that changed are named as stale (the web page after a 退回, `consolidate` after a correction).
+
+Web page: 甲区 and 乙县 upload June (cluster A 营业收入 100000 万元 = 10 亿元 each); July arrives through the
+inbox (甲区 160000, 乙县 150000 万元: 当月 6 and 5 亿元). Returning 甲区's June leaves June to 乙县 (10 亿元)
+and July's 当月 to 乙县 alone (5 亿元, one district).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from helpers import FEB, JAN, MAR, put
+from serve_helpers import BUREAU, PERIOD, ZONE, A, B, csrf_of, form, make_codes, sign_in
+from starlette.testclient import TestClient
+
+from reporttool.cli import main
+from reporttool.core.models import Period
+from reporttool.ledger import Ledger
+from reporttool.pipeline.consolidate import run_consolidate
+from reporttool.render.workbook import consolidated_name
+from reporttool.serve.app import create_app
+
+JUL = Period(2025, 7)
+Q1 = Period(2025, 3, quarterly=True)
+REASON = "营业收入口径与统计局不符，请核对后重报"
+
+
+@pytest.fixture
+def site(small_workspace, small_catalogue, tmp_path):
+    """(workspace, codes, app, forms folder)."""
+    codes = make_codes(small_workspace, small_catalogue)
+    files = tmp_path / "县区文件"
+    files.mkdir()
+    return small_workspace, codes, create_app(small_workspace, PERIOD), files
+
+
+def client(app) -> TestClient:
+    return TestClient(app, client=("10.0.0.1", 5000))
+
+
+def upload(app, code: str, path) -> int:
+    with client(app) as c:
+        r = c.post("/api/submissions", headers={"Authorization": f"Bearer {code}"},
+                   files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
+    assert r.status_code == 200, r.text
+    return r.json()["submission"]["id"]
+
+
+def decide(app, code: str, sid: int, decision: str, reason: str = "") -> str:
+    """The bureau's 通过 / 退回 on the version's page; the page it lands on."""
+    with client(app) as b:
+        sign_in(b, code)
+        token = csrf_of(b.get(f"/submissions/{sid}").text)
+        r = b.post(f"/submissions/{sid}/review", data={"csrf": token, "decision": decision, "reason": reason})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def cli(ws, *args):
+    return CliRunner().invoke(main, ["-w", str(ws.root), *args])
+
+
+def fig(figs, district=""):
+    pool = figs.districts if district else figs.clusters
+    return next(f for f in pool if f.cluster == "A" and f.indicator == "SR" and f.district == district)
+
+
+def june_and_july(ws, cat, codes, app, files) -> int:
+    """June uploaded by 甲区 and 乙县 on the page, July through the inbox; both consolidated. 甲区's June id."""
+    sid = upload(app, codes[A], form(cat, files / "甲区6月.xlsx", A))
+    upload(app, codes[B], form(cat, files / "乙县6月.xlsx", B))
+    run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 10, 9, 0))
+    put(ws, "甲区7月.xlsx", A, sr="160000", period=JUL, when=dt.datetime(2025, 8, 3, 10, 0))
+    put(ws, "乙县7月.xlsx", B, sr="150000", period=JUL, when=dt.datetime(2025, 8, 3, 10, 0))
+    july = run_consolidate(ws, JUL, now=dt.datetime(2025, 8, 10, 9, 0)).figures
+    assert (fig(july, A).month_value, fig(july).month_value) == (D(6), D(11))
+    return sid
+
+
+def test_a_return_takes_the_version_out_until_the_district_sends_a_corrected_one(site, small_catalogue):
+    ws, codes, app, files = site
+    sid = june_and_july(ws, small_catalogue, codes, app, files)
+
+    page = decide(app, codes[BUREAU], sid, "退回", REASON)
+    assert f"已退回（{REASON}）：甲区2025年1-6月的第1版不再计入汇总" in page
+    assert ("已生成的以下各期输出用到该期，现已过时，请按顺序重新汇总：reporttool consolidate --period 2025-06；"
+            "reporttool consolidate --period 2025-07（本期可用下方“汇总”按钮）。") in page
+    with Ledger(ws) as ledger:  # the withdrawal mechanism, linked to the review
+        [w] = ledger.withdrawals(period=PERIOD.key)
+        review = ledger.reviews([sid])[sid]
+        assert (w.district, w.submission_id, w.who, w.note, w.in_force, w.returned) == (A, sid, "市局", REASON, True, True)
+        assert review.decision == "退回" and A not in ledger.current(PERIOD.key)
+
+    with client(app) as b:  # the bureau's page and API: 已退回（待重报）, not 未报, and the stale outputs
+        home = sign_in(b, codes[BUREAU])
+        status = b.get("/api/status").json()
+    row = next(s for s in status["states"] if s["district"] == A)
+    assert (row["status"], row["withdrawal"]["reason"], row["withdrawal"]["returned"]) == ("已退回（待重报）", REASON, True)
+    assert row["review"]["decision"] == "退回"
+    assert [m["district"] for m in status["missing"]] == [ZONE]
+    assert status["taken_out"] == [{"district": A, "name": "甲区", "status": "已退回（待重报）"}]
+    assert status["submitted"] == 1
+    assert "待重报：市局退回或撤回的县区（1）" in home.text and f"原因：{REASON}" in home.text
+    assert "2025年1-7月（所用报告期 2025-06 的在用版本已变化）：<code>reporttool consolidate --period 2025-07</code>" in home.text
+
+    res = cli(ws, "status", "--period", "2025-06")  # the command line says the same
+    assert res.exit_code == 0, res.output
+    assert [line.split()[:2] for line in res.output.splitlines() if line.startswith("甲区")] == [["甲区", "已退回（待重报）"]]
+    assert (f"已退回（待重报）：甲区（{w.withdrawn_at:%Y-%m-%d %H:%M} 市局退回，原因：{REASON}），"
+            "数据不计入汇总，待改正后重新报送。") in res.output.splitlines()
+    assert res.output.rstrip().endswith("，未报 1 个，已退回（待重报） 1 个。")
+
+    with client(app) as c:  # the district sees why, and that the version no longer counts
+        mine = sign_in(c, codes[A]).text
+    assert f"市局已退回本期报表（第1版）：{REASON}。该版本已不计入汇总" in mine
+    assert "第1版（已退回，不计入汇总）" in mine
+
+    run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 8, 11, 9, 0))
+    june = run.figures
+    assert (fig(june).value, fig(june, A).value) == (D(10), None)  # 乙县 alone
+    book = openpyxl.load_workbook(next(p for p in run.outputs if p.name == consolidated_name(small_catalogue, PERIOD)))
+    sheet = [[c for c in row if c is not None] for row in book["报送情况"].iter_rows(values_only=True)]
+    assert next(row for row in sheet if "甲区" in row)[:3] == [1, "甲区", "已退回（待重报）"]
+    assert any(f"甲区（已退回（待重报）：{REASON}）：市局已将其报表退回或撤回，数据不计入汇总，计为未报。" in str(c)
+               for row in sheet for c in row)
+    july = run_consolidate(ws, JUL, now=dt.datetime(2025, 8, 11, 10, 0)).figures
+    assert fig(july, A).month_value is None  # no June in use to subtract
+    assert (fig(july).month_value, fig(july).month_districts) == (D(5), 1)
+
+    again = upload(app, codes[A], form(small_catalogue, files / "甲区6月改.xlsx", A, revenue=D(6000)))
+    with Ledger(ws) as ledger:  # the corrected file is in use: the return is over
+        assert [x.in_force for x in ledger.withdrawals(period=PERIOD.key)] == [False]
+        assert ledger.current(PERIOD.key)[A].id == again
+    status = json.loads(cli(ws, "status", "--period", "2025-06", "--json").output)
+    assert next(d for d in status["districts"] if d["district"] == A)["withdrawal"] is None
+    assert fig(run_consolidate(ws, PERIOD, now=dt.datetime(2025, 8, 12, 9, 0)).figures).value == D(20)
+
+
+def test_passing_a_returned_version_puts_it_back(site, small_catalogue):
+    ws, codes, app, files = site
+    sid = june_and_july(ws, small_catalogue, codes, app, files)
+    decide(app, codes[BUREAU], sid, "退回", REASON)
+    page = decide(app, codes[BUREAU], sid, "通过")
+    assert "已通过：撤销退回，甲区2025年1-6月的第1版重新计入汇总。" in page
+    with Ledger(ws) as ledger:
+        assert ledger.current(PERIOD.key)[A].id == sid
+        assert [w.in_force for w in ledger.withdrawals(period=PERIOD.key)] == [False]
+        [back] = ledger.restores(period=PERIOD.key)
+        assert (back.submission_id, back.note) == (sid, "市局审核通过，撤销退回")
+    assert fig(run_consolidate(ws, PERIOD, now=dt.datetime(2025, 8, 11, 9, 0)).figures).value == D(20)
+
+
+def test_returning_a_version_not_in_use_is_a_note_only(site, small_catalogue):
+    ws, codes, app, files = site
+    first = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
+    second = upload(app, codes[A], form(small_catalogue, files / "甲区6月改.xlsx", A, revenue=D(6000)))
+    page = decide(app, codes[BUREAU], first, "退回", REASON)
+    assert "（这不是正在使用的版本，退回只记为意见，不影响汇总）" in page
+    with Ledger(ws) as ledger:
+        assert ledger.withdrawals(period=PERIOD.key) == []
+        assert ledger.current(PERIOD.key)[A].id == second
+
+
+def three_months(ws):
+    for p, a, b in ((JAN, "100000", "50000"), (FEB, "250000", "120000"), (MAR, "420000", "200000")):
+        when = dt.datetime(2025, p.month + 1, 3, 10, 0)
+        put(ws, f"甲区{p.month}月.xlsx", A, sr=a, period=p, when=when)
+        put(ws, f"乙县{p.month}月.xlsx", B, sr=b, period=p, when=when)
+    for p in (JAN, FEB, MAR, Q1):
+        run_consolidate(ws, p, now=dt.datetime(2025, 4, 10, 9, 0))
+
+
+def test_status_says_withdrawn_with_when_who_and_why(small_workspace):
+    ws = small_workspace
+    three_months(ws)
+    assert cli(ws, "withdraw", "--period", "2025-02", "--district", "甲区", "--who", "张三", "--note", "数据有误").exit_code == 0
+    with Ledger(ws) as ledger:
+        [w] = ledger.withdrawals(period=FEB.key)
+    res = cli(ws, "status", "--period", "2025-02")
+    assert res.exit_code == 0, res.output
+    assert [line.split()[:2] for line in res.output.splitlines() if line.startswith("甲区")] == [["甲区", "已撤回"]]
+    assert (f"已撤回：甲区（{w.withdrawn_at:%Y-%m-%d %H:%M} 撤回，操作人：张三，原因：数据有误），数据不计入汇总；"
+            "恢复：reporttool restore --period 2025-02 --district 110101") in res.output.splitlines()
+    assert res.output.rstrip().endswith("（按时 1，逾期 0），未报 1 个，已撤回 1 个。")  # 丙开发区 未报
+    got = json.loads(cli(ws, "status", "--period", "2025-02", "--json").output)
+    row = next(d for d in got["districts"] if d["district"] == A)
+    assert (row["status"], row["withdrawal"]["who"], row["withdrawal"]["note"], row["withdrawal"]["returned"]) == (
+        "已撤回", "张三", "数据有误", False)
+    assert next(d for d in got["districts"] if d["district"] == ZONE)["status"] == "未报"
+    quarter = json.loads(cli(ws, "status", "--period", "2025-Q1", "--json").output)  # March is in use: not withdrawn
+    assert next(d for d in quarter["districts"] if d["district"] == A)["withdrawal"] is None
+
+
+def test_consolidate_names_the_later_periods_a_correction_made_stale(small_workspace):
+    ws = small_workspace
+    three_months(ws)
+    put(ws, "甲区2月更正.xlsx", A, sr="260000", period=FEB, when=dt.datetime(2025, 4, 12, 10, 0))
+    res = cli(ws, "consolidate", "--period", "2025-03")
+    lines = res.output.splitlines()
+    start = lines.index("本次收到的报表改变了 2025-02 的在用版本（更正或补报）；已汇总的以下各期用到它，输出已过时，请按顺序重新运行：")
+    assert lines[start + 1:start + 3] == ["  reporttool consolidate --period 2025-02",
+                                          "  reporttool consolidate --period 2025-Q1"]
+    assert lines[start + 3].startswith("简报期号：")  # March itself was just built on the correction
+    again = cli(ws, "consolidate", "--period", "2025-03")  # nothing new: nothing said
+    assert "本次收到的报表改变了" not in again.output
+    older = dt.datetime(2025, 1, 20, 10, 0)  # an older copy never replaces the version in use: nothing stale
+    put(ws, "甲区1月旧.xlsx", A, sr="90000", period=JAN, when=older)
+    assert "本次收到的报表改变了" not in cli(ws, "consolidate", "--period", "2025-03").output
