@@ -90,7 +90,7 @@ def test_quarter_from_the_monthly_forms_in_the_ledger(small_workspace):
     assert not [f for f in figs.findings if f.rule in ("F-OTHER-PERIOD", "F-PERIOD-MISMATCH")]
     out = ws.period_dir(Q2)
     assert out.name == "2025-Q2"
-    book = next(p for p in out.iterdir() if p.name.endswith("汇总表（2025年二季度）.xlsx"))
+    book = next(p for p in out.iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
     cells = [c for sh in openpyxl.load_workbook(book).worksheets for r in sh.iter_rows(values_only=True)
              for c in r if isinstance(c, str)]
     assert "注：1. 2025年二季度根据各县区1-6月报表汇总（本年累计为1-6月累计数）。" in cells  # 总表
@@ -131,7 +131,7 @@ def test_cli_consolidates_a_year_from_december_forms(small_workspace):
     assert "2025年根据各县区1-12月报表汇总。" in r.output
     assert "缺报月份：甲区 1月、2月、3月、4月、5月、6月、7月、8月、9月、10月、11月。" in r.output
     out = ws.period_dir(YEAR)
-    assert out.name == "2025" and any(p.name.endswith("汇总表（2025年）.xlsx") for p in out.iterdir())
+    assert out.name == "2025" and any(p.name.endswith("汇总表（2025年全年）.xlsx") for p in out.iterdir())
 
 
 def test_a_quarterly_plan_sends_quarter_forms_with_the_quarter_deadline(small_workspace):

@@ -84,7 +84,7 @@ def test_scorecard_by_hand(small_workspace):
 def test_scorecard_sheet_in_the_quarter_workbook(small_workspace):
     ws = small_workspace
     make_quarter(ws)
-    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年二季度）.xlsx"))
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
     wb = openpyxl.load_workbook(book)
     sheet = wb["县区考核"]
     rows = list(sheet.iter_rows(values_only=True))
@@ -112,10 +112,12 @@ def test_quarter_brief_words_the_half_year_the_quarter_targets_and_ranks(small_w
     text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
     assert "全市重点产业集群上半年运行情况" in text
     assert "2025年上半年，全市3个重点产业集群" in text
-    assert "从二季度当季看，化工集群营业收入14.00亿元。乙县缺少上季末数据，未计入当季数。" in text
-    # the 100 亿元 target: 30 亿元 is 30.0 %, 70.0 百分点 and 70 亿元 short
-    assert ("从年度目标完成情况看，2025年上半年1个集群距年度目标尚有差距（化工集群营业收入完成年度目标的30.0%，"
-            "差70.0个百分点（70.00亿元））。") in text
+    # 当季: 甲区's 25 亿元 − 11 亿元 (乙县 has no March: left out); 一季度's own is 11 亿元: 14/11 − 1 = 27.3 %.
+    # One cluster only: no 分集群看 repeating the total
+    assert ("从二季度当季看，营业收入二季度完成14.00亿元（按两个季末均有该项数据的1个县区计），比一季度增长27.3%。"
+            "乙县缺少上季末数据，未计入当季数。") in text
+    # a quarter measures against 时序进度 (二's first paragraph), not “差70.0个百分点” of the whole year
+    assert "年度目标完成情况" not in text and "尚有差距" not in text
     assert "按县区考核总分，各县（市）区和开发区依次为甲区（61.7分）、乙县（48.0分）、丙开发区（0.0分）" in text
     assert "2025年二季度数据根据各县区1-6月报表汇总，本年累计为1-6月累计数。" in text
 
@@ -157,7 +159,7 @@ def test_an_error_within_its_correction_window_is_not_counted_unfixed(small_work
         roster=roster("乙6", bad=True))
     yi = next(r for r in run_consolidate(ws, Q2, now=NOW).figures.scorecard.rows if r.name == "乙县")
     assert (yi.first_errors, yi.fixed, yi.pending, yi.points[3]) == (0, 0, 1, D(10))
-    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年二季度）.xlsx"))
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
     texts = [c for r in openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True) for c in r
              if isinstance(c, str)]
     assert any("尚在更正期内、未计入首报错误的错误：乙县1条。" in t for t in texts)

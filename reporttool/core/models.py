@@ -307,7 +307,9 @@ class Period:
 
     @property
     def label(self) -> str:
-        """2025年1-6月 (2025年1月 for January); 2025年二季度; 2025年 for a year."""
+        """The period itself, as the ledger and the bureau's desk know it: 2025年1-6月 (2025年1月 for January);
+        2025年二季度; 2025年 for a year (报送情况, the 附注's 根据…汇总, terminal messages). A document's title and
+        its file name say ``span_label`` instead (one rule: a clerk finds the file the title describes)."""
         if self.annual:
             return f"{self.year}年"
         if self.quarterly:
@@ -326,9 +328,10 @@ class Period:
 
     @property
     def span_label(self) -> str:
-        """The one name of the figures of the period (本年累计) in titles, captions and the brief's lead:
-        2025年1-6月 for a month; 2025年一季度 / 上半年 / 前三季度 for a quarter (January to its end); 2025年全年.
-        The quarter on its own (当季) is ``quarter_word``; the period itself (file names, 报送情况) is ``label``."""
+        """The one name of the figures of the period (本年累计) in titles, captions, the brief's lead and the
+        outputs' file names (汇总表（2025年上半年）.xlsx): 2025年1-6月 for a month; 2025年一季度 / 上半年 / 前三季度
+        for a quarter (January to its end); 2025年全年. The quarter on its own (当季) is ``quarter_word``; the
+        period itself (报送情况, the terminal) is ``label``."""
         return self.label if self.monthly else f"{self.year}年{self.span_word}"
 
     @property

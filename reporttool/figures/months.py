@@ -40,7 +40,7 @@ from reporttool.figures.history import DistrictSums, district_sums, month_before
 from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, formula_parts, headline_figure
 from reporttool.ledger import Ledger
 
-__all__ = ["add_months", "has_month", "cell_months", "fallen_cells"]
+__all__ = ["add_months", "has_month", "cell_months", "fallen_cells", "figure_cells"]
 
 Cell = tuple[str, str]  # (district, cluster code; "" for a district-wide figure)
 
@@ -51,20 +51,24 @@ def has_month(ind: Indicator) -> bool:
 
 
 def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = True) -> Figures:
-    """Fill the month fields of ``figs`` and ``figs.months`` (a quarterly period: nothing). ``store``:
-    keep this period's sums for later months first (figures/history.remember); the caller passes False
-    when a district failed in this run. Returns ``figs``."""
+    """Fill the month fields of ``figs`` and ``figs.months`` (a quarterly period: nothing; a year: the
+    path only — a year's own period is 四季度当季 (figures/scorecard.py), not December's 当月, which the
+    December report shows). ``store``: keep this period's sums for later months first
+    (figures/history.remember); the caller passes False when a district failed in this run. Returns ``figs``."""
     period = figs.period
     if period.quarterly:
         return figs
     if store:
         remember(ledger, cat, period, figs.district_sums)
+    districts = [d.code for d in cat.districts]
+    if period.annual:
+        figs.months = _path(figs, ledger, cat, districts)
+        return figs
     now = figs.district_sums
     last = month_before(period)
     before = district_sums(ledger, cat, last)
     earlier = district_sums(ledger, cat, month_before(last)) if before and last.month != 1 else {}
     by_code = {i.code: i for i in cat.indicators}
-    districts = [d.code for d in cat.districts]
     members = {c.code for c in cat.members()}
     previous = _previous_figures(cat, last, before) if period.month > 1 else {}
     for f in [*figs.clusters, *figs.programme, *figs.districts]:
@@ -72,10 +76,10 @@ def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = T
         if ind is None:
             continue
         if has_month(ind):
-            _month(f, _cells(f, ind, districts, members), now, before, earlier, period, last)
+            _month(f, figure_cells(f, ind, districts, members), now, before, earlier, period, last)
         prev = previous.get((f.cluster, f.indicator, f.district))
         if f.completion is not None and prev is not None and prev.completion is not None:
-            _completion_change(f, ind, prev, _cells(f, ind, districts, members), now, before)
+            _completion_change(f, ind, prev, figure_cells(f, ind, districts, members), now, before)
     figs.months = _path(figs, ledger, cat, districts)
     return figs
 
@@ -108,8 +112,9 @@ def fallen_cells(cells: list[Cell], indicator: str, sums: DistrictSums, before: 
     return out
 
 
-def _cells(f: IndicatorFigure, ind: Indicator, districts: list[str], members: set[str]) -> list[Cell]:
-    """The district × cluster cells a figure adds up."""
+def figure_cells(f: IndicatorFigure, ind: Indicator, districts: list[str], members: set[str]) -> list[Cell]:
+    """The district × cluster cells a figure adds up (its own cell for a district's figure; the clusters
+    计入合计, ``members``, for a programme total): 当月 here and 当季 (figures/scorecard.py) alike."""
     if f.district:
         return [(f.district, f.cluster)]
     if f.cluster or ind.programme:

@@ -288,8 +288,9 @@ def add_cluster_measures(figs: Figures, rate_places: int, members: set[str] | No
     拉动 (contribution in 百分点) = (this cluster's value − its last-year value) / the programme's last-year
     total × 100, for indicators with a programme total; the pulls of all clusters add up to the programme's
     同比 when every cluster has a last-year value; a cluster left out of the programme (``members``, the
-    codes 计入合计; None = all) has no 拉动 to it. Ranks use the values as shown (rounded half up to
-    ``rate_places``), so a tie on paper is a tie in rank. The brief and the 汇总表 read these fields.
+    codes 计入合计; None = all) has no 拉动 to it and is not ranked (the ranks are among the clusters
+    counted, so “居N个集群首位” counts the clusters of the 合计). Ranks use the values as shown (rounded half
+    up to ``rate_places``), so a tie on paper is a tie in rank. The brief and the 汇总表 read these fields.
     """
     from reporttool.core.units import q
 
@@ -298,7 +299,8 @@ def add_cluster_measures(figs: Figures, rate_places: int, members: set[str] | No
     for f in figs.clusters:
         if f.district:
             continue
-        by_indicator.setdefault(f.indicator, []).append(f)
+        if members is None or f.cluster in members:
+            by_indicator.setdefault(f.indicator, []).append(f)
         total = programme.get(f.indicator)
         if (total is not None and total.last_year and f.value is not None and f.last_year is not None
                 and f.yoy is not None and (members is None or f.cluster in members)):

@@ -15,12 +15,13 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.models import ERROR, Period
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure
-from reporttool.figures.history import district_sums
+from reporttool.figures.history import DistrictSums, district_sums
+from reporttool.figures.months import cell_months, fallen_cells, figure_cells, has_month
 from reporttool.figures.periods import months
 from reporttool.figures.scores import MODE_APPORTIONED, MODE_TARGET, DistrictScore, Scorecard, SpanValue
 from reporttool.ledger import Ledger, SubmissionRecord
 
-__all__ = ["add_span", "span_values", "scorecard", "previous_quarter_end", "headline_indicator",
+__all__ = ["add_span", "span_values", "span_value", "span_index", "scorecard", "previous_quarter_end", "headline_indicator",
            "reporting_periods", "correction_closes"]
 
 RATE_UNIT = "%"
@@ -50,34 +51,59 @@ def headline_indicator(cat: Catalogue, cluster: str) -> str:
 
 
 def span_values(ledger: Ledger, cat: Catalogue, figs: Figures) -> list[SpanValue]:
-    """当季 of every city-wide cluster × flow indicator: this quarter end's 本年累计 − the previous quarter
-    end's, summed over the districts that have both (the first quarter: its 本年累计)."""
+    """当季 of every flow figure (SpanValue): the city-wide clusters first (catalogue order), then the
+    programme totals, then every district's figures. This quarter end's 本年累计 − the previous quarter
+    end's, summed over the districts that have both from a version in use and whose 本年累计 did not fall
+    (the first quarter: its 本年累计), the rules of 当月 (figures/months.py) for a quarter; with the previous
+    quarter's own 当季 over the same districts for 环比上季度."""
     prev = previous_quarter_end(figs.period)
     before = district_sums(ledger, cat, prev) if prev is not None else {}
+    older_end = previous_quarter_end(prev) if prev is not None else None
+    older = district_sums(ledger, cat, older_end) if older_end is not None else {}
+    districts = [d.code for d in cat.districts]
+    members = {c.code for c in cat.members()}
     out = []
-    for f in figs.clusters:
+    for f in [*figs.clusters, *figs.programme, *figs.districts]:
         ind = cat.indicator(f.indicator)
-        if ind is None or not ind.compare_time or not ind.summable or ind.unit == RATE_UNIT:
+        if ind is None or not has_month(ind):
             continue
-        total: Decimal | None = None
-        n = 0
-        missing = []
-        for d, sums in figs.district_sums.items():
-            cur = sums.get((f.cluster, f.indicator))
-            if cur is None or cur.value is None:
-                continue
-            if prev is None:
-                part = cur.value
-            else:
-                old = before.get(d, {}).get((f.cluster, f.indicator))
-                if old is None or old.value is None:
-                    missing.append(d)
-                    continue
-                part = cur.value - old.value
-            total = part if total is None else total + part
-            n += 1
-        out.append(SpanValue(f.cluster, f.indicator, total, n, tuple(missing)))
+        cells = figure_cells(f, ind, districts, members)
+        out.append(_span(f, cells, figs.district_sums, before, older, prev is None, older_end is None))
     return out
+
+
+def _span(f: IndicatorFigure, cells: list[tuple[str, str]], now: DistrictSums, before: DistrictSums,
+          older: DistrictSums, first: bool, second: bool) -> SpanValue:
+    """One figure's 当季 (``first``: the first quarter, whose 当季 is its 本年累计; ``second``: the second
+    quarter, whose previous 当季 is the first quarter's 本年累计)."""
+    this = cell_months(cells, f.indicator, now, before, first)
+    missing = [d for d, c in cells if _value(now, d, c, f.indicator) is not None
+               and not first and _value(before, d, c, f.indicator) is None]
+    fell = [] if first else [d for d, _ in fallen_cells(cells, f.indicator, now, before)]
+    value = sum(this.values(), Decimal(0)) if this else None
+    prior = {} if first else cell_months(list(this), f.indicator, before, older, second)
+    earlier = sum(prior.values(), Decimal(0)) if prior else None
+    change = None
+    if earlier is not None and earlier > 0:
+        change = (sum((this[c] for c in prior), Decimal(0)) / earlier - 1) * 100
+    return SpanValue(f.cluster, f.indicator, value, len({d for d, _ in this}), tuple(dict.fromkeys(missing)),
+                     f.district, tuple(dict.fromkeys(fell)), earlier, change)
+
+
+def _value(sums: DistrictSums, district: str, cluster: str, indicator: str) -> Decimal | None:
+    s = sums.get(district, {}).get((cluster, indicator))
+    return None if s is None else s.value
+
+
+def span_value(figs: Figures, cluster: str, indicator: str, district: str = "") -> SpanValue | None:
+    """The 当季 of one figure (cluster "" = the programme 合计; district "" = city-wide), None without one."""
+    return next((v for v in figs.span_values
+                 if (v.cluster, v.indicator, v.district) == (cluster, indicator, district)), None)
+
+
+def span_index(figs: Figures) -> dict[tuple[str, str, str], SpanValue]:
+    """(cluster, indicator, district) -> 当季, for a table that looks up every row."""
+    return {(v.cluster, v.indicator, v.district): v for v in figs.span_values}
 
 
 def reporting_periods(cat: Catalogue, period: Period) -> list[Period]:

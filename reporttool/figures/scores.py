@@ -14,16 +14,27 @@ MODE_APPORTIONED = "apportioned"
 
 @dataclass(frozen=True)
 class SpanValue:
-    """当季: one quarter on its own (or the fourth quarter of a year) of a city-wide cluster × indicator.
+    """当季: one quarter on its own (or the fourth quarter of a year) of a cluster × indicator, city-wide
+    (``district`` ""; cluster "" = the programme 合计) or of one district.
 
     = Σ over the districts with a value at both quarter ends of (this quarter end's 本年累计 − the previous
-    quarter end's); the first quarter's is its 本年累计. Flows only (指标 对比时序进度), never ratios."""
+    quarter end's), as 当月 is made of two months (figures/months.py): a district whose 本年累计 fell below
+    the previous quarter end's is left out (``fallen``); the first quarter's is its 本年累计. Flows only
+    (指标 对比时序进度, summable, not “%”), never stocks or ratios.
+
+    ``before`` is the previous quarter's own 当季 over the same districts (同口径), and ``change`` the
+    环比上季度 % = (value over those districts ÷ before − 1) × 100 when ``before`` > 0; None in the first
+    quarter (no quarter before it in the year) or without the quarter end before the previous one."""
 
     cluster: str
     indicator: str
     value: Decimal | None
     n_districts: int  # districts in the sum
     missing: tuple[str, ...] = ()  # districts with this quarter's value but not the previous quarter end's
+    district: str = ""  # "" = city-wide
+    fallen: tuple[str, ...] = ()  # districts whose 本年累计 is below the previous quarter end's: not in the sum
+    before: Decimal | None = None  # the previous quarter's 当季, same districts
+    change: Decimal | None = None  # 环比上季度 %
 
 
 @dataclass(frozen=True)

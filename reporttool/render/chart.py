@@ -225,7 +225,8 @@ def trend_height_mm(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFILE) 
 
 def trend_key(block: TrendBlock, profile: BriefProfile, font: str | None) -> str:
     drawn = [(s.label, s.indicator, s.points) for s in block.series]
-    parts = (TREND_STYLE, drawn, block.time_progress, str(profile.chart_width_mm), trend_height_mm(block, profile),
+    parts = (TREND_STYLE, drawn, block.time_progress, block.measure, str(profile.chart_width_mm),
+             trend_height_mm(block, profile),
              str(profile.chart_font_pt), str(profile.chart_dpi), font or "")
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -239,7 +240,8 @@ def trend_chart(block: TrendBlock, dest: Path, profile: BriefProfile = DEFAULT_P
 
 def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFILE, font: str | None = None):
     """The matplotlib Figure of 图2: x = months, y = 完成率 (%) as shown; one line per cluster (its own marker
-    and line style), 时序进度 as a thick black dashed line; the legend under the axes."""
+    and line style), 时序进度 as a thick black dashed line; the legend under the axes. A block with a
+    ``measure`` (a plan without annual targets: 本年累计 in 亿元) has no 时序进度 line and that y label."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -251,7 +253,7 @@ def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFIL
     fig = Figure(figsize=(float(profile.chart_width_mm) / 25.4, trend_height_mm(block, profile) / 25.4),
                  dpi=profile.chart_dpi)
     FigureCanvasAgg(fig)
-    months = [m for m, _ in block.time_progress]
+    months = [m for m, _ in block.time_progress] or sorted({m for s in block.series for m, _ in s.points})
     with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
                                 "axes.unicode_minus": False}):
         ax = fig.add_subplot(1, 1, 1)
@@ -264,13 +266,14 @@ def build_trend_figure(block: TrendBlock, profile: BriefProfile = DEFAULT_PROFIL
             ax.plot(xs, ys, marker=marker, linestyle=line, color=colour, linewidth=1.1, markersize=4.5,
                     markerfacecolor="white" if k % 2 else colour, markeredgecolor=colour, label=s.label)
         tp = [float(v) for _, v in block.time_progress]
-        top = max([top, *tp])
-        ax.plot(months, tp, linestyle="--", color="black", linewidth=2.2, label="时序进度", zorder=1)
+        if tp:
+            top = max([top, *tp])
+            ax.plot(months, tp, linestyle="--", color="black", linewidth=2.2, label="时序进度", zorder=1)
         ax.set_xticks(months)
         ax.set_xticklabels([f"{m}月" for m in months], fontsize=size)
         ax.set_xlim(months[0] - 0.4, months[-1] + 0.4)
         ax.set_ylim(0, top * 1.12 if top > 0 else 100)
-        ax.set_ylabel("完成率（%）", fontsize=size)
+        ax.set_ylabel(block.measure or "完成率（%）", fontsize=size)
         ax.tick_params(axis="y", labelsize=size)
         ax.grid(axis="y", color="#d9d9d9", linewidth=0.5)
         for side in ("top", "right"):

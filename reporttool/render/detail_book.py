@@ -65,7 +65,7 @@ def _head(cat: Catalogue, head: tuple) -> tuple:
 def detail_name(cat: Catalogue, period: Period) -> str:
     """File name of the detail workbook: 葫芦岛市重点产业集群企业和项目明细（2025年1-6月）.xlsx."""
     s = cat.settings
-    return f"{s.city}{s.programme_name}企业和项目明细（{period.label}）.xlsx"
+    return f"{s.city}{s.programme_name}企业和项目明细（{period.span_label}）.xlsx"  # as its titles: Period.span_label
 
 
 def fragment_stamp(cat: Catalogue, cross_excluded: Iterable[int] = ()) -> str:

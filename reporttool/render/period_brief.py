@@ -9,14 +9,16 @@ from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
-from reporttool.core.models import TARGET_GROWTH, Indicator, Period
+from reporttool.core.models import QUARTER_WORDS, TARGET_GROWTH, Indicator, Period
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure
-from reporttool.figures.scorecard import headline_indicator
+from reporttool.figures.scorecard import headline_indicator, span_value
+from reporttool.figures.scores import SpanValue
 from reporttool.render import wording
-from reporttool.render.prose import Block, Paragraph, indicator_name
+from reporttool.render.prose import Block, Paragraph, headline_indicators, indicator_name
 
-__all__ = ["when", "period_blocks", "period_notes", "span_sentence", "targets_sentence", "ranks_sentence"]
+__all__ = ["when", "span_blocks", "period_blocks", "period_notes", "span_sentence", "targets_sentence",
+           "ranks_sentence"]
 
 HUNDRED = Decimal(100)
 
@@ -57,33 +59,120 @@ def _who(cat: Catalogue, f: IndicatorFigure) -> str:
     return wording.owned(f"{c.short_name if c else f.cluster}集群", indicator_name(ind) if ind else f.indicator)
 
 
+def _unit_names(cat: Catalogue, codes: list[str]) -> str:
+    return wording.listed([d.name for d in cat.districts if d.code in set(codes)])
+
+
+def _quarter_clause(v: SpanValue, ind: Indicator, cat: Catalogue, period: Period) -> str:
+    """二季度完成283.89亿元（按两个季末均有该项数据的7个县区计），比一季度增长3.2%."""
+    rd = cat.settings.rate_decimals
+    verb = "完成" if q(_d(v.value), ind.decimals) >= 0 else "为"
+    text = f"{period.quarter_word}{verb}{fmt.text(v.value, ind.decimals)}{ind.unit}"
+    if v.missing or v.fallen:
+        text += f"（按两个季末均有该项数据的{v.n_districts}个{cat.words.unit}计）"
+    change = fmt.change_words(v.change, rd)
+    if not change:
+        return text
+    before = _previous_quarter(period)
+    return text + (f"，与{before}持平" if change == "持平" else f"，比{before}{change}")
+
+
+def _previous_quarter(period: Period) -> str:
+    return QUARTER_WORDS[period.month // 3 - 2]
+
+
+def _d(value: Decimal | None) -> Decimal:
+    assert value is not None
+    return value
+
+
+def _grouped_changes(items: list[tuple[str, SpanValue]], what: str, period: Period, rd: int) -> str:
+    """有色冶金和泳装营业收入二季度比一季度分别增长3.9%和2.3%，化工和清洁能源分别下降2.5%和1.9%，船舶机械与一季度持平:
+    the clusters' 当季 against the previous quarter, rises first (largest first), then falls (steepest first),
+    as 从各集群看 groups 同比; the amounts are in the 总表's 当季 column."""
+    before = _previous_quarter(period)
+    shown = [(n, q(_d(v.change), rd)) for n, v in items]
+    up = sorted([x for x in shown if x[1] > 0], key=lambda x: -x[1])
+    down = sorted([x for x in shown if x[1] < 0], key=lambda x: x[1])
+    parts: list[str] = []
+    for group in (up, down):
+        if group:
+            words = (wording.changes([c for _, c in group], rd) if len(group) > 1
+                     else fmt.change_words(group[0][1], rd))
+            head = f"{what}{period.quarter_word}比{before}" if not parts else ""
+            parts.append(f"{wording.series([n for n, _ in group])}{head}{words}")
+    flat = [n for n, c in shown if c == 0]
+    if flat:
+        parts.append(f"{wording.series(flat)}{what if not parts else ''}与{before}持平")
+    return "，".join(parts)
+
+
 def span_sentence(figures: Figures, cat: Catalogue) -> str:
-    """从二季度当季看，化工集群营业收入14亿元，…。 (nothing in the first quarter: 当季 is the 本年累计)."""
+    """从二季度当季看 (一, after the lead, as a month's 从当月看): the programme totals of the lead — this
+    quarter's own amount and its change on the previous quarter (环比上季度, over the same districts) — then,
+    in a quarter, each cluster's headline indicator with 分别; who is left out (no previous quarter end, or a
+    本年累计 below it) is named. Nothing in the first quarter (当季 is the 本年累计) or without 当季 values."""
     p = figures.period
-    if p.monthly or p.month <= 3:
+    if p.monthly or p.month <= 3 or not figures.span_values:
         return ""
-    values = {(v.cluster, v.indicator): v for v in figures.span_values}
-    clauses: list[str] = []
-    short: set[str] = set()
-    for f in _headlines(figures, cat):
-        v = values.get((f.cluster, f.indicator))
-        ind = cat.indicator(f.indicator)
-        if v is None or v.value is None or ind is None:
+    rd = cat.settings.rate_decimals
+    parts: list[str] = []
+    missing: list[str] = []
+    fallen: list[str] = []
+
+    def note(v: SpanValue) -> None:
+        missing.extend(v.missing)
+        fallen.extend(v.fallen)
+
+    for _f, ind in headline_indicators(figures, cat):
+        v = span_value(figures, "", ind.code)
+        if v is None or v.value is None:
             continue
-        clauses.append(f"{_who(cat, f)}{fmt.text(v.value, ind.decimals)}{ind.unit}")
-        short.update(v.missing)
-    if not clauses:
+        parts.append(indicator_name(ind) + _quarter_clause(v, ind, cat, p))
+        note(v)
+    groups: list[tuple[Indicator, list[tuple[str, SpanValue]]]] = []
+    if not p.annual:  # a year's 四季度 is said for the programme only: the year is the subject
+        for f in _headlines(figures, cat):
+            own = cat.indicator(f.indicator)
+            v = span_value(figures, f.cluster, f.indicator)
+            c = cat.cluster(f.cluster)
+            if own is None or v is None or v.value is None or c is None:
+                continue
+            if groups and groups[-1][0].code == own.code:
+                groups[-1][1].append((c.short_name, v))
+            else:
+                groups.append((own, [(c.short_name, v)]))
+            note(v)
+    if sum(len(items) for _, items in groups) < 2:
+        groups = []  # one cluster's 当季 would repeat the total (or say it alone): no 分集群看
+    clusters: list[str] = []
+    for ind, items in groups:
+        names = [n for n, _ in items]
+        if len(items) == 1:
+            clusters.append(f"{names[0]}{indicator_name(ind)}{_quarter_clause(items[0][1], ind, cat, p)}")
+        elif all(v.change is not None for _, v in items):  # the change on the previous quarter, as 从各集群看
+            clusters.append(_grouped_changes(items, indicator_name(ind), p, rd))
+        else:
+            values = wording.numbers([fmt.text(v.value, ind.decimals) for _, v in items], ind.unit)
+            clusters.append(f"{wording.series(names)}{indicator_name(ind)}{p.quarter_word}分别完成{values}")
+    if not parts and not clusters:
         return ""
-    text = f"从{p.quarter_word}当季看，" + "，".join(clauses) + "。"
-    if short:
-        names = [d.name for d in cat.districts if d.code in short]
-        text += f"{wording.listed(names)}缺少上季末数据，未计入当季数。"
+    text = f"从{p.quarter_word}当季看，" + "；".join(parts)
+    if clusters:
+        text += ("。分集群看，" if parts else "") + "；".join(clusters)
+    text += "。"
+    if missing:
+        text += f"{_unit_names(cat, missing)}缺少上季末数据，未计入当季数。"
+    if fallen:
+        text += f"{_unit_names(cat, fallen)}本年累计低于上季末，未计入当季数。"
     return text
 
 
 def targets_sentence(figures: Figures, cat: Catalogue) -> str:
-    """年度目标完成情况 of the clusters' main indicators: who met the annual target (全年) or has already met
-    it, who has not, and by how much (百分点 of the target and the amount still missing)."""
+    """年度目标完成情况 of the clusters' main indicators. A year: who met the annual target, who did not and
+    by how much (百分点 of the target and the amount still missing). A quarter: only who has already met it
+    (提前完成); the others are judged against 时序进度 at the quarter's end in 二's first paragraph, and
+    “差63.7个百分点” of a whole year in June would say the same thing against the wrong measure."""
     p = figures.period
     rd = cat.settings.rate_decimals
     met: list[tuple[IndicatorFigure, Indicator]] = []
@@ -93,13 +182,15 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
         if ind is None or f.completion is None or f.target is None or f.target_kind == TARGET_GROWTH:
             continue
         (met if q(f.completion, rd) >= HUNDRED else short).append((f, ind))
+    if not p.annual:
+        short = []
     if not met and not short:
         return ""
-    verb = "完成" if p.annual else "已完成"
     parts = []
     if met:
         items = [f"{_who(cat, f)}{fmt.text(f.value, ind.decimals)}{ind.unit}，为年度目标的{fmt.text(f.completion, rd)}%"
                  for f, ind in met]
+        verb = "完成" if p.annual else "已提前完成"
         parts.append(f"{len(met)}个集群{verb}年度目标（{'；'.join(items)}）")
     if short:
         items = []
@@ -109,8 +200,7 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
             left = f.target - f.value
             items.append(f"{_who(cat, f)}完成年度目标的{fmt.text(f.completion, rd)}%，差{fmt.text(gap, rd)}个百分点"
                          f"（{fmt.text(left, ind.decimals)}{ind.unit}）")
-        head = f"{len(short)}个集群未完成年度目标" if p.annual else f"{len(short)}个集群距年度目标尚有差距"
-        parts.append(f"{head}（{'；'.join(items)}）")
+        parts.append(f"{len(short)}个集群未完成年度目标（{'；'.join(items)}）")
     return f"从年度目标完成情况看，{when(p)}" + "；".join(parts) + "。"
 
 
@@ -132,11 +222,18 @@ def ranks_sentence(figures: Figures, cat: Catalogue) -> str:
     return "；".join(parts) + "。" if parts else ""
 
 
+def span_blocks(figures: Figures, cat: Catalogue) -> list[Block]:
+    """一's paragraph of a quarter or a year after the lead: 当季 (none for a month, or a first quarter)."""
+    text = "" if figures.period.monthly else span_sentence(figures, cat)
+    return [Paragraph(text)] if text else []
+
+
 def period_blocks(figures: Figures, cat: Catalogue) -> list[Block]:
-    """The paragraphs a quarter's or a year's brief adds after the progress section (none for a month)."""
+    """二's paragraphs of a quarter or a year, with the figures of the whole programme before the clusters'
+    own paragraphs and the reference to the 附件: 年度目标完成情况 and the ranks (none for a month)."""
     if figures.period.monthly:
         return []
-    texts = (span_sentence(figures, cat), targets_sentence(figures, cat), ranks_sentence(figures, cat))
+    texts = (targets_sentence(figures, cat), ranks_sentence(figures, cat))
     return [Paragraph(t) for t in texts if t]
 
 
@@ -147,5 +244,7 @@ def period_notes(figures: Figures, cat: Catalogue) -> list[str]:
         return []
     out = [f"{p.label}数据{figures.basis}，本年累计为{p.span}累计数。"] if figures.basis else []
     if p.month > 3 and figures.span_values:
-        out.append(f"{p.quarter_word}当季数＝本季末累计数－上季末累计数，只含两个季末均有数据的{cat.words.unit_full}。")
+        out.append(f"{p.quarter_word}当季数＝本季末累计数－上季末累计数，只含两个季末均有数据的{cat.words.unit_full}"
+                   f"（本年累计低于上季末的不计）；比{_previous_quarter(p)}增长（下降）按同一批{cat.words.unit_full}的"
+                   f"{_previous_quarter(p)}当季数计算。")
     return out

@@ -98,8 +98,9 @@ class TrendBlock:
 
     caption: str
     series: list[TrendSeries]
-    time_progress: list[tuple[int, str]]  # (month, 时序进度 as shown)
+    time_progress: list[tuple[int, str]]  # (month, 时序进度 as shown); [] for a path of values
     note: str = ""
+    measure: str = ""  # the y axis when the points are not 完成率: 本年累计（亿元） (a plan without annual targets)
 
 
 Block = Heading | Paragraph | NoteBlock | TableBlock | ChartBlock | TrendBlock
@@ -110,13 +111,14 @@ class Draft:
     blocks: list[Block] = field(default_factory=list)
     appendix: list[Block] = field(default_factory=list)  # 附件 after the template's text, before the 版记
     lagging_clusters: list[Cluster] = field(default_factory=list)
+    full_year: bool = False  # 时序进度 100 % (a year, December): the year is over, its target met or missed
 
     @property
     def lagging_phrase(self) -> str:
         """What {{滞后集群}} becomes in the template's 下步工作 wording."""
         if not self.lagging_clusters:
             return "各产业集群"
-        return "进度滞后的" + "、".join(c.name for c in self.lagging_clusters)
+        return ("未完成年度目标的" if self.full_year else "进度滞后的") + "、".join(c.name for c in self.lagging_clusters)
 
 
 # ---- small wording helpers --------------------------------------------------------------------------
@@ -335,9 +337,11 @@ def indicator_table(figures: Figures, cat: Catalogue) -> TableBlock:
             rows.append([label, f"{ind.name}（{ind.unit}）", fmt.text(f.value, ind.decimals),
                          rate(f.yoy, cat), target, rate(completion, cat), rate(gap, cat)])
     revenue = revenue_indicator(cat)
+    measure = ("完成率与年度目标（100%）之差，负数为距年度目标的差距" if wording.full_year(figures.time_progress)
+               else "完成率与时序进度之差")  # the year's end: no 时序进度 left to reach
     note = ("注：本表列出有目标值的指标" + (f"和{revenue.name}" if revenue is not None else "")
             + "，其他指标详见汇总表。“—”表示无数据、无目标或上年同期无可比数据；"
-            "进度差为完成率与时序进度之差，增速目标为同比与目标增速之差。")
+            f"进度差为{measure}，增速目标为同比与目标增速之差。")
     if derived:
         note += "标“*”的目标为按规划目标推算的年度目标。"
     if plan_end:
@@ -358,7 +362,8 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
         f, ind = head
         items.append(ChartItem(c.short_name, ind.name, completion, rate(completion, cat), f.status == LAGGING))
     tp = figures.time_progress
-    note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与时序进度比较的指标，未列入图中。"
+    measure = "年度目标" if wording.full_year(tp) else "时序进度"
+    note = (f"注：{'、'.join(left_out)}{'等' if len(left_out) > 3 else ''}集群本期没有与{measure}比较的指标，未列入图中。"
             if left_out and items else "")
     what = "年度目标完成率" if wording.full_year(tp) else "完成率与时序进度对比"  # at 100 %: the target itself
     # red bars of clusters whose data is incomplete (a hosting district absent): the legend says what the brief
@@ -416,7 +421,10 @@ def completion_change_words(f: IndicatorFigure, cat: Catalogue) -> str:
 
 
 def trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
-    """图2 from Figures.months (the 月度走势 sheet's rows): None before February (one month is no path)."""
+    """图2 from Figures.months (the 月度走势 sheet's rows): None before February (one month is no path).
+    Each cluster's headline 完成率 against 时序进度; when no cluster has a 完成率 (a plan without annual
+    targets, such as 襄樊's or 衡水's plan-end targets), each cluster's 本年累计 of its main flow instead
+    (the 月度走势 sheet's path), in the unit most of them share, so such a city still gets its trend chart."""
     period = figures.period
     if period.quarterly or period.month < 2 or not figures.months:
         return None
@@ -431,7 +439,34 @@ def trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
                                   [(m.period.month, None if m.completion is None else fmt.text(m.completion, rd))
                                    for m in rows]))
     if not series:
-        return None
+        return value_trend_block(figures, cat)
     tp = [(m, fmt.text(Decimal(m) * 100 / 12, rd)) for m in range(1, period.month + 1)]
     return TrendBlock(f"图2  各集群主要指标完成率逐月走势（{period.span_label}）", series, tp,
                       "注：各月完成率按该月在用报表计算，虚线为时序进度。")
+
+
+def value_trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
+    """图2 without 完成率: each cluster's 本年累计 of its path indicator month by month (Figures.months), the
+    clusters whose indicator has the unit most of them share (the others named in the note); None with fewer
+    than two months of values."""
+    period = figures.period
+    paths: list[tuple[Cluster, Indicator, list]] = []
+    for c in cat.clusters:
+        rows = [m for m in figures.months if m.cluster == c.code]
+        ind = cat.indicator(rows[0].indicator) if rows else None
+        if ind is not None and sum(1 for m in rows if m.value is not None) >= 2:
+            paths.append((c, ind, rows))
+    if not paths:
+        return None
+    units = [ind.unit for _, ind, _ in paths]
+    unit = max(dict.fromkeys(units), key=units.count)  # the most shared, the first in catalogue order on a tie
+    series = [TrendSeries(c.short_name, ind.name,
+                          [(m.period.month, None if m.value is None else fmt.text(m.value, ind.decimals))
+                           for m in rows]) for c, ind, rows in paths if ind.unit == unit]
+    names = wording.series([indicator_name(i) for i in dict.fromkeys(ind for _, ind, _ in paths if ind.unit == unit)])
+    left = [c.short_name for c, ind, _ in paths if ind.unit != unit]
+    note = "注：各集群没有本年年度目标，图中为各月本年累计（按该月在用报表计算）。"
+    if left:
+        note += f"{wording.listed(left)}集群的主要指标计量单位不同，未列入图中。"
+    return TrendBlock(f"图2  各集群{names}本年累计逐月走势（{period.span_label}）", series, [], note,
+                      f"本年累计（{unit}）")

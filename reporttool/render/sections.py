@@ -18,7 +18,7 @@ from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts
 from reporttool.figures.records import formula_parts
 from reporttool.render import plan_words, wording
-from reporttool.render.period_brief import period_blocks, period_notes, when
+from reporttool.render.period_brief import period_blocks, period_notes, span_blocks, when
 from reporttool.render.prose import (
     Block,
     ChartBlock,
@@ -78,6 +78,12 @@ def _pull_words(names: list[str], pulls: list[Decimal], what: str, rd: int) -> s
     return out
 
 
+def ranked_among(cat: Catalogue, n: int) -> str:
+    """“8个集群”: what a rank is among — the clusters 计入合计 only (figures.add_cluster_measures), said so
+    (计入合计的3个集群) when a cluster of the catalogue is left out of the 合计."""
+    return f"{'计入合计的' if any(not c.in_programme for c in cat.clusters) else ''}{n}个集群"
+
+
 def contributions(figures: Figures, cat: Catalogue) -> str:
     """从各集群看: the clusters' 同比 of the programme-wide indicator grouped with 分别, their 拉动 and who ranks
     first ("" without a programme 同比 or with fewer than two clusters)."""
@@ -113,7 +119,7 @@ def contributions(figures: Figures, cat: Catalogue) -> str:
     first = [(c, f) for c, f in rows if f.yoy_rank == 1]
     tail = ""
     if first:
-        tail = f"{wording.series([c.short_name for c, _ in first])}增速居{first[0][1].yoy_ranked}个集群首位"
+        tail = f"{wording.series([c.short_name for c, _ in first])}增速居{ranked_among(cat, first[0][1].yoy_ranked)}首位"
         biggest = max(rows, key=lambda cf: _d(cf[1].pull))
         if _d(biggest[1].pull) > 0 and all(biggest[0] is not c for c, _ in first):
             tail += f"，{biggest[0].short_name}拉动最大"
@@ -145,6 +151,7 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
     text = month_paragraph(figures, cat)
     if text:
         blocks.append(Paragraph(text))
+    blocks.extend(span_blocks(figures, cat))  # a quarter or a year: 当季 (render/period_brief.py)
     text = contributions(figures, cat)
     if text:
         blocks.append(Paragraph(text))
@@ -302,6 +309,7 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     if trend is not None:  # 图2 right after the sentence citing it
         blocks.append(Paragraph(trend_sentence(figures, cat, trend)))
         blocks.append(trend)
+    blocks.extend(period_blocks(figures, cat))  # a quarter or a year: 年度目标完成情况, ranks
     for n, cluster in enumerate(cat.clusters, 1):
         blocks.append(cluster_paragraph(figures, cat, cluster, n, cov))
     if indicator_table(figures, cat).rows:
@@ -321,7 +329,7 @@ def _rank_and_pull(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
     rd = cat.settings.rate_decimals
     out = ""
     if f.yoy_rank is not None:
-        out += f"，增速居{f.yoy_ranked}个集群" + ("首位" if f.yoy_rank == 1 else f"第{f.yoy_rank}位")
+        out += f"，增速居{ranked_among(cat, f.yoy_ranked)}" + ("首位" if f.yoy_rank == 1 else f"第{f.yoy_rank}位")
     if f.pull is not None and q(f.pull, rd) != 0:
         out += "，" + _pull_words([""], [f.pull], wording.owned(cat.settings.programme_name, indicator_name(ind)), rd)
     return out
@@ -439,6 +447,8 @@ def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
     months count different districts is named with the districts compared (the chart's two points are
     each month's own 完成率)."""
     rd = cat.settings.rate_decimals
+    if trend.measure:  # a path of values (no 完成率 to compare): the caption's words
+        return trend.caption.split("  ", 1)[-1].rsplit("（", 1)[0] + "见图2。"
     step = Decimal(100) / 12  # 时序进度 gains one twelfth a month
     faster: list[str] = []
     slower: list[str] = []
@@ -561,10 +571,10 @@ def draft(figures: Figures, cat: Catalogue) -> Draft:
     cov = wording.coverage(figures)
     out.blocks.extend(overall(figures, cat, cov))
     out.blocks.extend(progress(figures, cat, cov))
-    out.blocks.extend(period_blocks(figures, cat))  # a quarter or a year: render/period_brief.py
     problems, lagging = problems_section(figures, cat, cov)
     out.blocks.extend(problems)
     out.lagging_clusters = lagging
+    out.full_year = wording.full_year(figures.time_progress)
     table = indicator_table(figures, cat)
     pulls = any(f.pull is not None for f in figures.clusters) and bool(contributions(figures, cat))
     derived = any(f.target_derived for f in figures.clusters + figures.programme)

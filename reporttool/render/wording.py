@@ -187,12 +187,20 @@ def notes(figures: Figures, cat: Catalogue, *, pulls: bool, derived: bool) -> li
     st = cat.settings
     rd = st.rate_decimals
     tol = fmt.trim(st.lag_threshold, rd)
-    out = [
-        f"时序进度为报告期月数占全年的比例，本期为{fmt.trim(figures.time_progress, rd)}%；完成率为本年累计完成值"
-        "占年度目标的比例。",
-        "进度判断对所有指标采用同一标准：完成率与时序进度之差、同比增速与增速目标之差、比率与目标值之差"
-        f"统称进度差，进度差低于－{tol}个百分点为“滞后”，高于{tol}个百分点为“超前”，其余为“正常”。",
-    ]
+    if full_year(figures.time_progress):  # the year is over: the annual target itself is the measure
+        out = [
+            "完成率为全年累计完成值占年度目标的比例，以年度目标（100%）衡量，不再与时序进度比较。",
+            "完成情况对所有指标采用同一标准：完成率与100%之差、同比增速与增速目标之差、比率与目标值之差"
+            f"统称进度差，进度差低于－{tol}个百分点为“未完成年度目标”，高于{tol}个百分点为“超额完成”，"
+            "其余为“基本完成”。",
+        ]
+    else:
+        out = [
+            f"时序进度为报告期月数占全年的比例，本期为{fmt.trim(figures.time_progress, rd)}%；完成率为本年累计完成值"
+            "占年度目标的比例。",
+            "进度判断对所有指标采用同一标准：完成率与时序进度之差、同比增速与增速目标之差、比率与目标值之差"
+            f"统称进度差，进度差低于－{tol}个百分点为“滞后”，高于{tol}个百分点为“超前”，其余为“正常”。",
+        ]
     if pulls:
         out.append(f"拉动：某集群对{st.programme_name}合计增长的拉动（百分点）＝该集群本年累计比上年同期的增量"
                    "÷各集群上年同期合计×100，各集群拉动之和等于合计的同比增速。")

@@ -27,9 +27,10 @@ from reporttool.figures.records import (
     programme_parts,
     roster_gaps,
 )
+from reporttool.figures.scorecard import span_index
 from reporttool.render import finding_words, other_targets, plan_words
 from reporttool.render.scorecard import scorecard_sheet
-from reporttool.render.wording import waiting_note
+from reporttool.render.wording import full_year, waiting_note
 from reporttool.render.xlsx_styles import (
     Column,
     Styles,
@@ -67,7 +68,7 @@ def _w(cat: Catalogue, text: str) -> str:
 def consolidated_name(cat: Catalogue, period: Period) -> str:
     """File name of the consolidated workbook: 葫芦岛市重点产业集群主要指标汇总表（2025年1-6月）.xlsx."""
     s = cat.settings
-    return f"{s.city}{s.programme_name}主要指标汇总表（{period.label}）.xlsx"
+    return f"{s.city}{s.programme_name}主要指标汇总表（{period.span_label}）.xlsx"  # as its titles: Period.span_label
 
 
 def write_consolidated(figures: Figures, cat: Catalogue, dest: Path) -> Path:
@@ -156,16 +157,23 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     rp = s.rate_decimals
     # 当月 and 环比 after the others, when there are any (figures/months.py: flows of a monthly period)
     months = any(f.month_value is not None for f in figs.clusters + figs.programme)
+    # a quarter or a year: 当季 just before 本年累计 (二季度 | 上半年, as releases print 本季 beside 累计), when some
+    # figure has one (figures/scorecard.py span_values: not in the first quarter, whose 当季 is its 本年累计)
+    quarter = quarter_column(figs)
+    k = 1 if quarter else 0  # the columns from 本年累计 on move right by one
+    spans = span_index(figs)
     # widths: the table prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper; tests/test_print.py);
-    # with the two month columns the others are narrower (the page count stays about the same: the print
-    # scale falls from 96 % to 92 %, so more rows fit a page)
-    w = (9, 14, 6, 8, 6, 8, 6, 9.5, 5) if months else (10, 15, 6.5, 9, 7, 9, 7, 10, 5.5)
-    cols = [Column("集群", w[0]), Column("指标", w[1]), Column("单位", w[2]),
-            Column("本年累计", w[3], "完成情况"), Column("上年同期", w[3], "完成情况"),
-            Column("同比\n（%）", w[4], "完成情况"),
-            Column("目标值", w[5], "年度目标"), Column("目标说明", 14, "年度目标"),
-            Column("完成率\n（%）", w[6], "目标进度"), Column("时序\n进度\n（%）", w[6], "目标进度"),
-            Column("进度差\n（百分点）", w[7], "目标进度"), Column("状态", w[8], "目标进度")]
+    # with the two month columns (or the 当季 column) the others are narrower (the page count stays about the
+    # same: the print scale falls from 96 % to 92 %, so more rows fit a page)
+    w = (9, 14, 6, 8, 6, 8, 6, 9.5, 5) if months or quarter else (10, 15, 6.5, 9, 7, 9, 7, 10, 5.5)
+    cols = [Column("集群", w[0]), Column("指标", w[1]), Column("单位", w[2])]
+    if quarter:
+        cols.append(Column(quarter, w[3], "完成情况"))
+    cols += [Column("本年累计", w[3], "完成情况"), Column("上年同期", w[3], "完成情况"),
+             Column("同比\n（%）", w[4], "完成情况"),
+             Column("目标值", w[5], "年度目标"), Column("目标说明", 14, "年度目标"),
+             Column("完成率\n（%）", w[6], "目标进度"), Column("时序\n进度\n（%）", w[6], "目标进度"),
+             Column("进度差\n（百分点）", w[7], "目标进度"), Column("状态", w[8], "目标进度")]
     if months:
         group = f"{figs.period.month}月当月"
         cols += [Column("当月", 7.5, group), Column("环比\n（%）", 5.5, group)]
@@ -187,24 +195,28 @@ def _summary_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
 
     # the notes first: a 目标说明 too long for its cell goes under the table as a numbered note (见注N)
     notes = _summary_notes(figs, cat, programme)
-    moved = LongNotes(len(notes), cols[7].width)
+    moved = LongNotes(len(notes), cols[7 + k].width)
     for label, rows in blocks:
         is_total = label == TOTAL
         inds = [cat.indicator(f.indicator) for f in rows]
         titles = [ind.name if ind else f.indicator for f, ind in zip(rows, inds, strict=True)]
         texts = [moved.cell(f"{title}（{label}）", _target_text(f, rp, ind, cat))
                  for f, ind, title in zip(rows, inds, titles, strict=True)]
-        heights = stub_heights(t, label, [[(1, title), (7, note)] for title, note in zip(titles, texts, strict=True)])
-        for k, (f, note, height) in enumerate(zip(rows, texts, heights, strict=True)):
+        heights = stub_heights(t, label, [[(1, title), (7 + k, note)]
+                                          for title, note in zip(titles, texts, strict=True)])
+        for n, (f, note, height) in enumerate(zip(rows, texts, heights, strict=True)):
             ind = cat.indicator(f.indicator)
-            if k == 0:
+            if n == 0:
                 t.merge_down(0, len(rows), label, "center", bold=is_total)
             else:
                 t.continue_merge(0, bold=is_total)
-            _summary_row(t, f, ind, note, rp, is_total, months)
+            if quarter:
+                sv = spans.get((f.cluster, f.indicator, ""))
+                t.put(3, sv.value if sv is not None else None, places=ind.decimals if ind else 2, bold=is_total)
+            _summary_row(t, f, ind, note, rp, is_total, months, k)
             t.next_row(height)
 
-    _plan_rows(t, figs, cat, moved)
+    _plan_rows(t, figs, cat, moved, k)
     t.notes(notes + moved.lines)
     chart_row = _completion_chart(wb, t, st, figs, cat)
     # the chart and its data start a page of their own, below the table and within its width: a chart
@@ -249,57 +261,90 @@ def stub_heights(t: TableSheet, label: str, texts: list[list[tuple[int, str]]]) 
     return heights
 
 
-def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue, moved: LongNotes) -> None:
+def _plan_rows(t: TableSheet, figs: Figures, cat: Catalogue, moved: LongNotes, k: int = 0) -> None:
     """The multi-year targets (累计/新增) under the clusters: plan to date in 本年累计, the plan's time
-    elapsed in 时序进度 (figures/plan.py; the words in render/plan_words.py)."""
+    elapsed in 时序进度 (figures/plan.py; the words in render/plan_words.py). ``k``: 1 when a 当季 column
+    stands before 本年累计 (left empty here: a multi-year target has no quarter of its own)."""
     rows = [(f, ind) for f in figs.plan if (ind := cat.indicator(f.indicator)) is not None]
     rp = cat.settings.rate_decimals
     names = [(f"{c.short_name}：" if (c := cat.cluster(f.cluster)) else "") + plan_words.label(f, ind)
              for f, ind in rows]
     texts = [moved.cell(f"{PLAN_LABEL}“{name}”", plan_words.note_text(f, ind, cat))
              for name, (f, ind) in zip(names, rows, strict=True)]
-    heights = stub_heights(t, PLAN_LABEL, [[(1, name), (7, note)] for name, note in zip(names, texts, strict=True)])
-    for k, (f, ind) in enumerate(rows):
-        name, note = names[k], texts[k]
-        if k == 0:
+    heights = stub_heights(t, PLAN_LABEL, [[(1, name), (7 + k, note)]
+                                           for name, note in zip(names, texts, strict=True)])
+    for n, (f, ind) in enumerate(rows):
+        name, note = names[n], texts[n]
+        if n == 0:
             t.merge_down(0, len(rows), PLAN_LABEL, "center", bold=True)
         else:
             t.continue_merge(0, bold=True)
         t.put(1, name, "text")
         t.put(2, ind.unit, "center")
-        t.put(3, f.value, places=ind.decimals)
-        t.put(4, None)
-        t.put(5, None)
-        t.put(6, f.target, places=ind.decimals)
-        t.put(7, note, "text")
-        t.put(8, f.completion, places=rp)
-        t.put(9, f.time_progress, places=rp)
+        if k:
+            t.put(3, None)
+        t.put(3 + k, f.value, places=ind.decimals)
+        t.put(4 + k, None)
+        t.put(5 + k, None)
+        t.put(6 + k, f.target, places=ind.decimals)
+        t.put(7 + k, note, "text")
+        t.put(8 + k, f.completion, places=rp)
+        t.put(9 + k, f.time_progress, places=rp)
         lag = f.status == LAGGING
-        t.put(10, f.gap, places=rp, alert=lag)
-        t.put(11, f.status, "center", alert=lag)
-        for col in range(12, t.ncols):  # 当月, 环比: not for a multi-year target
+        t.put(10 + k, f.gap, places=rp, alert=lag)
+        t.put(11 + k, f.status, "center", alert=lag)
+        for col in range(12 + k, t.ncols):  # 当月, 环比: not for a multi-year target
             t.put(col, None)
-        t.next_row(heights[k])
+        t.next_row(heights[n])
 
 
 def _summary_row(t: TableSheet, f: IndicatorFigure, ind: Indicator | None, note: str, rp: int,
-                 bold: bool, months: bool = False) -> None:
+                 bold: bool, months: bool = False, k: int = 0) -> None:
+    """Columns 1-2 and, from 本年累计 on (column 3 + ``k``: 1 behind a 当季 column), the figure's numbers."""
     places = ind.decimals if ind else 2
     t.put(1, ind.name if ind else f.indicator, "text", bold=bold)
     t.put(2, ind.unit if ind else "", "center", bold=bold)
-    t.put(3, f.value, places=places, bold=bold)
-    t.put(4, f.last_year, places=places, bold=bold)
-    t.put(5, f.yoy, places=rp, bold=bold)
-    t.put(6, f.target, places=places, bold=bold)
-    t.put(7, note, "text", bold=bold)
-    t.put(8, f.completion, places=rp, bold=bold)
-    t.put(9, f.time_progress, places=rp, bold=bold)
+    t.put(3 + k, f.value, places=places, bold=bold)
+    t.put(4 + k, f.last_year, places=places, bold=bold)
+    t.put(5 + k, f.yoy, places=rp, bold=bold)
+    t.put(6 + k, f.target, places=places, bold=bold)
+    t.put(7 + k, note, "text", bold=bold)
+    t.put(8 + k, f.completion, places=rp, bold=bold)
+    t.put(9 + k, f.time_progress, places=rp, bold=bold)
     lag = f.status == LAGGING
-    t.put(10, f.gap, places=rp, bold=bold, alert=lag)
-    t.put(11, f.status, "center", bold=bold, alert=lag)
+    t.put(10 + k, f.gap, places=rp, bold=bold, alert=lag)
+    t.put(11 + k, f.status, "center", bold=bold, alert=lag)
     if months:
-        t.put(12, f.month_value, places=places, bold=bold)
-        t.put(13, f.mom, places=rp, bold=bold)
+        t.put(12 + k, f.month_value, places=places, bold=bold)
+        t.put(13 + k, f.mom, places=rp, bold=bold)
+
+
+def quarter_column(figs: Figures) -> str:
+    """The 当季 column's title (“二季度\n当季”) of a quarter's or a year's 总表 and 分县区 when some figure has a
+    当季 (Figures.span_values); "" otherwise (a month, a first quarter, no flow with both quarter ends)."""
+    p = figs.period
+    if p.monthly or p.month <= 3 or not any(v.value is not None for v in figs.span_values):
+        return ""
+    return f"{p.quarter_word}\n当季"
+
+
+def quarter_notes(figs: Figures, cat: Catalogue) -> list[str]:
+    """How 当季 is computed (docs/consolidation.md “当季”), and who is left out of it; [] without the column."""
+    if not quarter_column(figs):
+        return []
+    p = figs.period
+    before = Period(p.year, p.month - 3)
+    text = (f"{p.quarter_word}当季＝{p.month}月末本年累计－{before.month}月末本年累计（台账中各县区两个季末在用报表的数），"
+            f"只计两个季末均有该项数据的县区，本年累计低于上季末的县区不计；户数等存量指标和比率指标不计算当季。")
+    lines = [_w(cat, text)]
+    city = [v for v in figs.span_values if not v.district]
+    missing = [d for v in city for d in v.missing]
+    fallen = [d for v in city for d in v.fallen]
+    for codes, why in ((missing, "缺少上季末数据"), (fallen, "本年累计低于上季末")):
+        if codes:
+            names = "、".join(d.name for d in cat.districts if d.code in set(codes))
+            lines.append(_w(cat, f"{names}{why}，其所在集群的当季不含该县区（分县区表为“—”）。"))
+    return lines
 
 
 def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> list[str]:
@@ -334,6 +379,7 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
                              "报表，台账中没有的取目标库“基期”表），新增目标为现值减同一批县区的基期年末值；“时序进度”栏为"
                              "规划期时间进度（已过时间÷规划期年数），进度差＝完成率－时间进度。"))
     lines.extend(month_notes(figs, cat))
+    lines.extend(quarter_notes(figs, cat))
     lines.extend(missing_note(figs))
     wait = waiting_note(figs, cat, "其“状态”栏的“滞后”系按已报送数据判断（简报称“暂低于时序进度”）")
     if wait:  # the brief and 图1 say the same of these clusters
@@ -442,7 +488,9 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     data = sum(max(18.0, 13.5 * max(lines_needed(a, t.columns[0].width), lines_needed(b, t.columns[1].width)) + 4)
                for a, b in names)
     left_out = [c.short_name for c in cat.clusters if all(f.cluster != c.code for f in heads)]
-    why = clean_for_office(f"{'、'.join(left_out)}本期没有与时序进度比较的指标（户数、占比等存量或比率指标"
+    year = full_year(figs.time_progress)  # 时序进度 100 %: the annual target itself is the measure
+    measure = "年度目标" if year else "时序进度"
+    why = clean_for_office(f"{'、'.join(left_out)}本期没有与{measure}比较的指标（户数、占比等存量或比率指标"
                            "不比较），未列入图中。") if left_out else ""
     why_height = 13.5 * lines_needed(why, width) + 5 if why else 0.0
     room = t.page_height() - t.head_height - 15 - 8 - 30 - data - why_height
@@ -456,7 +504,7 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
     t.put(0, "图表数据：集群", "head")
     t.put(1, "主要指标", "head")
     t.put(2, "完成率\n（%）", "head")
-    t.put(3, "时序进度\n（%）", "head")
+    t.put(3, f"{measure}\n（%）", "head")
     t.next_row(30)
     first = t.row
     for f in heads:
@@ -480,12 +528,13 @@ def _completion_chart(wb, t: TableSheet, st: Styles, figs: Figures, cat: Catalog
                       "data_labels": {"value": True, "num_format": "0." + "0" * rp if rp else "0",
                                       "font": {"name": "宋体", "size": 10}}})
     line = wb.add_chart({"type": "line"})
-    line.add_series({"name": "时序进度", "categories": [name, first, 0, last, 0],
+    line.add_series({"name": "年度目标（100%）" if year else "时序进度", "categories": [name, first, 0, last, 0],
                      "values": [name, first, 3, last, 3], "line": {"color": "#C00000", "width": 2,
                                                                    "dash_type": "dash"},
                      "marker": {"type": "none"}})
     chart.combine(line)
-    chart.set_title({"name": f"各集群主要指标完成率与时序进度（{figs.period.span_label}）",
+    what = "年度目标完成率" if year else "完成率与时序进度"  # as the brief's 图1 (render/prose.chart_block)
+    chart.set_title({"name": f"各集群主要指标{what}（{figs.period.span_label}）",
                      "name_font": {"name": "黑体", "size": 11, "bold": False}})
     chart.set_x_axis({"num_font": {"name": "宋体", "size": 10}})
     chart.set_y_axis({"name": "%", "num_font": {"name": "宋体", "size": 10}, "min": 0,
@@ -595,9 +644,14 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     split = any(f.district and (f.target is not None or f.target_rate is not None) for f in figs.districts)
     # 当月 and 环比 as in 总表, for the flows of a monthly period (figures/months.py fills every district's)
     months = any(f.month_value is not None for f in figs.districts)
+    quarter = quarter_column(figs)  # a quarter or a year: 当季 before 本年累计, as in 总表
+    k = 1 if quarter else 0
+    spans = span_index(figs)
     cols = [Column("集群", max(cluster_w, 10)), Column("指标", 16 if split else 20), Column("单位", 7),
-            Column(cat.words.unit, max(district_w, 10)),
-            Column("本年累计", 10), Column("上年同期", 10), Column("同比\n（%）", 7), Column("排名", 5.5)]
+            Column(cat.words.unit, max(district_w, 10))]
+    if quarter:
+        cols.append(Column(quarter, 9))
+    cols += [Column("本年累计", 10), Column("上年同期", 10), Column("同比\n（%）", 7), Column("排名", 5.5)]
     if split:
         cols += [Column("目标值", 10), Column("完成率\n（%）", 7)]
     month_col = len(cols)
@@ -653,20 +707,23 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             t.put(1, ind.name, "text", bold=is_total)
             t.put(2, ind.unit, "center", bold=is_total)
             t.put(3, label, "center" if is_total else "text", bold=is_total)
+            if quarter:  # the 合计 row's is the 总表's (the city figure), a district's its own
+                sv = spans.get((fig.cluster, fig.indicator, fig.district)) if fig is not None else None
+                t.put(4, sv.value if sv is not None else None, places=ind.decimals, bold=is_total)
             if fig is None:
-                for col in (4, 5, 6):
+                for col in (4 + k, 5 + k, 6 + k):
                     t.put(col, None, bold=is_total)
             else:
-                t.put(4, fig.value, places=ind.decimals, bold=is_total)
-                t.put(5, fig.last_year, places=ind.decimals, bold=is_total)
-                t.put(6, fig.yoy, places=rp, bold=is_total)
-            t.put(7, "" if is_total or fig is None else fig.rank, "center", bold=is_total)
+                t.put(4 + k, fig.value, places=ind.decimals, bold=is_total)
+                t.put(5 + k, fig.last_year, places=ind.decimals, bold=is_total)
+                t.put(6 + k, fig.yoy, places=rp, bold=is_total)
+            t.put(7 + k, "" if is_total or fig is None else fig.rank, "center", bold=is_total)
             if split:
                 if fig is not None and fig.target_kind == TARGET_GROWTH and fig.target_rate is not None:
-                    t.put(8, f"增速{trim(fig.target_rate, rp)}%", "center", bold=is_total)
+                    t.put(8 + k, f"增速{trim(fig.target_rate, rp)}%", "center", bold=is_total)
                 else:
-                    t.put(8, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
-                t.put(9, fig.completion if fig is not None else None, places=rp, bold=is_total)
+                    t.put(8 + k, fig.target if fig is not None else None, places=ind.decimals, bold=is_total)
+                t.put(9 + k, fig.completion if fig is not None else None, places=rp, bold=is_total)
             if months:
                 t.put(month_col, fig.month_value if fig is not None else None, places=ind.decimals, bold=is_total)
                 t.put(month_col + 1, fig.mom if fig is not None else None, places=rp, bold=is_total)
@@ -688,6 +745,9 @@ def _district_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     if months:  # how 当月 and 环比 are computed, as under 总表
         at = notes.index(DASH_NOTE)
         notes[at:at] = month_notes(figs, cat)
+    if quarter:  # and 当季
+        at = notes.index(DASH_NOTE)
+        notes[at:at] = quarter_notes(figs, cat)
     if rounding:
         notes.append(ROUNDING_NOTE)
     t.notes(notes)
