@@ -246,6 +246,97 @@ def submission(district: str = "110101", *, outputs: dict | list | None = None, 
     return Submission(name, name, "", ident, tables)
 
 
+# Odd cell values as a reader could hand them over, or worse: what the per-file checks must treat alike on
+# every path (tests/test_check_columns.py). By column kind; "" and None everywhere.
+_ODD_ANY = (None, "", " ", "\u3000", "\t\n", "—", "-", "NaN", "\x07控制\x1f", True, False, 0, -1, Decimal("-0"),
+            Decimal("1E+16"), 1e16, -0.0, dt.date(2025, 3, 1), dt.datetime(2025, 3, 2, 10, 0), "Ａ", "ａ")
+_ODD_TEXT = ("某某有限公司", " 某某有限公司 ", "x" * 200, "x" * 201, "甲" * 32_766, "甲" * 32_767, "１２３", "a\nb")
+_ODD_AMOUNT = (Decimal("0"), Decimal("-0.00"), Decimal("-5"), Decimal("1E12"), Decimal("999999999999.99"),
+               Decimal("-1E12"), Decimal("0.123456789012345678901234567"), Decimal("1.5E-30"), 7, -7, 10 ** 12,
+               Decimal("12.3"), Decimal("999.99"), Decimal("1000"), Decimal("1000.0000000000000000000000001"),
+               Decimal("Infinity"), Decimal("-Infinity"), "12%", "一百", 3.5)
+_ODD_CODE = ("91110000MA0000001", "91110000ma00000018", "9111 0000-MA00000018", "９１１１００００ＭＡ００００００１８",
+             "911100000000000001", "91110000IO0000000S", "9" * 19, "")
+
+
+def _odd(rng: random.Random, *pools: tuple) -> object:
+    pool = rng.choice(pools + (_ODD_ANY,))
+    return rng.choice(pool)
+
+
+def odd_submission(rng: random.Random, cat: Catalogue, rows: int = 30, noise: float = 0.05,
+                   district: str = "110101") -> Submission:
+    """A read submission of the small catalogue's shape: ``rows`` roster rows and about a third as many
+    projects, filled plausibly, then each cell replaced with probability ``noise`` by an odd value
+    (``_ODD_*``: blanks, spaces, full-width, control characters, bools, -0, 1E+16, Infinity, floats, dates,
+    texts at the length limits, broken credit codes…), now and then a cell the reader could not understand
+    (None with the typed text in ``raw``), an empty row, a repeated credit code. Seeded by ``rng``."""
+    clusters = [c.code for c in cat.clusters]
+
+    def maybe(value: object, *pools: tuple) -> object:
+        return _odd(rng, *pools) if rng.random() < noise else value
+
+    def amount() -> Decimal:
+        return Decimal(rng.randrange(0, 10 ** rng.randrange(1, 8))) / 100
+
+    def finish(values: dict, keys: dict[str, tuple]) -> Row:
+        for key, pools in keys.items():
+            values[key] = maybe(values.get(key), *pools)
+        raw: dict = {}
+        if rng.random() < noise:
+            key = rng.choice(list(keys))
+            values[key] = None
+            raw[key] = rng.choice(("abc", "12%", "", " ", "2025年13月", "其他集群"))
+        if rng.random() < noise / 2:
+            values = {k: rng.choice((None, "", "  ")) for k in values}  # an empty row (or nearly)
+            if rng.random() < 0.5:
+                values["note"] = "只有说明"
+        return Row(0, values, raw)
+
+    roster = []
+    for i in range(rows):
+        code = credit_code(rng.randrange(1, 40) if rng.random() < noise else i + 1)
+        revenue = amount()
+        roster.append(finish(
+            {"credit_code": code.lower() if rng.random() < noise else code, "name": f"企业{i}有限公司",
+             "cluster": rng.choice(clusters), "is_scale": rng.choice(("是", "否")), "is_leader": "否",
+             "park": rng.choice((None, "某园区")), "revenue": revenue, "revenue_ly": amount(),
+             "output_value": revenue, "output_value_ly": amount(), "employees": rng.randrange(0, 500),
+             "note": rng.choice((None, None, "已核实"))},
+            {"credit_code": (_ODD_CODE, _ODD_TEXT), "name": (_ODD_TEXT,), "cluster": (("Z", "A ", "ａ"),),
+             "is_scale": (("是 ", " 是", "否", "yes", "是是"),), "is_leader": (("否",),), "park": (_ODD_TEXT,),
+             "revenue": (_ODD_AMOUNT,), "revenue_ly": (_ODD_AMOUNT,), "output_value": (_ODD_AMOUNT,),
+             "output_value_ly": (_ODD_AMOUNT,), "employees": (_ODD_AMOUNT,), "note": (_ODD_TEXT,)}))
+    projects = []
+    for i in range(max(1, rows // 3)):
+        total = amount() * 3
+        done = total * Decimal(rng.choice(("0.1", "0.5", "1", "1.2"))) / 3
+        projects.append(finish(
+            {"name": f"项目{i}", "cluster": rng.choice(clusters), "nature": rng.choice(("新建", "续建")),
+             "status": rng.choice(("在建", "开工")), "owner": f"企业{i}", "total": total,
+             "plan_year": done * Decimal(rng.choice(("0.8", "2"))), "done_year": done,
+             "done_total": done * rng.choice((1, 2, 5)), "start": dt.date(2024, rng.randrange(1, 13), 1),
+             "finish": dt.date(rng.choice((2023, 2025, 2026)), rng.randrange(1, 13), 1), "note": None},
+            {"name": (_ODD_TEXT,), "cluster": (("Z", "C"),), "nature": (("新建 ", "翻建"),),
+             "status": (("竣工投产", "停工"),), "owner": (_ODD_TEXT,), "total": (_ODD_AMOUNT,),
+             "plan_year": (_ODD_AMOUNT,), "done_year": (_ODD_AMOUNT,), "done_total": (_ODD_AMOUNT,),
+             "start": (("2025-03",),), "finish": (("2025-03",),), "note": (_ODD_TEXT,)}))
+    outputs = output_rows(cat)
+    for row in outputs:
+        if rng.random() < 0.7:
+            row.values["value"] = maybe(amount() * 10, _ODD_AMOUNT)
+            row.values["value_ly"] = maybe(amount() * 10, _ODD_AMOUNT)
+            row.values["note"] = maybe(None, _ODD_TEXT)
+        if rng.random() < noise:
+            row.values["cluster_code"] = None
+            row.raw["cluster_code"] = "ZZ"
+    sub = submission(district, roster=roster, projects=projects, outputs=outputs, cat=cat)
+    for table in sub.tables.values():
+        for n, row in enumerate(table.rows, table.header_row + 1):
+            row.number = n
+    return sub
+
+
 def ingest(ledger: Ledger, sub: Submission, received: dt.datetime = ON_TIME, status: str = ST_PASSED,
            findings=()) -> int:
     """Record ``sub`` in the ledger as a file received at ``received``; its submission id."""

@@ -3,9 +3,14 @@ its per-character clean-up where there is nothing to clean. Checking every roste
 a third of the time spent in checks/single.py (docs/performance.md); the results are stdnum's (tested)."""
 from __future__ import annotations
 
+import itertools
 import operator
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from stdnum.cn import uscc
+
+from reporttool.core.units import clean_text
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # the code's characters, in value order
 USCC_ALPHABET = frozenset(USCC_CHARS)
@@ -23,3 +28,72 @@ def uscc_check_digit(code: str) -> str:
     count): uscc.calc_check_digit(code[:17])."""
     total = sum(map(operator.mul, map(_VALUE.__getitem__, code[:17]), _WEIGHTS))  # in C: every roster row
     return USCC_CHARS[(31 - total) % 31]
+
+
+# The weights are 3**i mod 31, so the weighted sum is, mod 31, the number whose base-34 digits (34 ≡ 3 mod 31)
+# are the 17 values, last one first: int() computes it in C once the characters are written as its digits.
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTU"  # value v as a digit of int(…, 34)
+_ALPHABET_BYTES = USCC_CHARS.encode("ascii")
+_AS_DIGITS = bytes.maketrans(USCC_CHARS.encode("ascii"), _DIGITS.encode("ascii"))
+
+
+def codes_all_valid(codes: Iterable[Any]) -> bool:
+    """True when checks/single.py's credit-code test finds nothing in any of ``codes`` (a roster column):
+    every value is None, "" or a plain ASCII letters-and-digits text whose upper case is 18 characters
+    of USCC_ALPHABET with the right check character (uscc_check_digit), and no two upper cases are the
+    same. False does not mean that something is wrong: the column is then checked code by code."""
+    texts = list(filter(None, codes))  # None and "" are not looked at
+    if not texts or set(map(type, texts)) != {str}:
+        return not texts
+    joined = "".join(texts)
+    if not joined.isascii():
+        return False  # full-width characters…: uscc_compact's clean-up, code by code
+    upper = joined.upper()  # ASCII: the codes' upper cases end to end
+    data = upper.encode("ascii")
+    if set(map(len, texts)) != {18} or data.translate(None, _ALPHABET_BYTES):
+        # A character outside USCC_ALPHABET: a wrong code, or one with spaces or dashes that
+        # uscc_compact would clean first; else each is ASCII letters and digits (its compact: upper case).
+        return False
+    # All the codes as digits, reversed at once: code after code (last first), each its check character
+    # then its first 17 characters last one first.
+    digits = data.translate(_AS_DIGITS)[::-1].decode("ascii")
+    end = len(digits)
+    sums = map(int, map(digits.__getitem__, map(slice, range(1, end, 18), range(18, end + 1, 18))),
+               itertools.repeat(34))
+    checks = "".join(map(_DIGITS.__getitem__, map(operator.mod, map(operator.neg, sums), itertools.repeat(31))))
+    return checks == digits[::18] and len(set(texts if upper == joined else map(str.upper, texts))) == len(texts)
+
+
+def codes_to_check(codes: Sequence[Any]) -> list[int]:
+    """The positions in ``codes`` (a roster column, in row order) that checks/single.py's credit-code test
+    must look at one by one: every code but the plain valid ones (ASCII letters and digits, 18 characters
+    of USCC_ALPHABET once upper-cased, the right check character) whose upper case (compact) occurs once
+    in the column. None, "" and blank texts are not looked at by that test. [] when codes_all_valid."""
+    if codes_all_valid(codes):
+        return []
+    suspects: list[int] = []
+    plain: list[int] = []  # plain codes of the alphabet: their check characters at once, below
+    at: dict[str, list[int]] = {}  # compact -> positions: a compact seen twice is a duplicate to tell
+    for i, code in enumerate(codes):
+        if not isinstance(code, str) or not code.strip():
+            continue
+        if code.isascii() and code.isalnum():  # the compact as single.py's test makes it
+            compact = code.upper()
+            if code.__class__ is str and len(compact) == 18 and USCC_ALPHABET.issuperset(compact):
+                plain.append(i)
+            else:
+                suspects.append(i)
+        else:
+            compact = uscc_compact(clean_text(code))
+            suspects.append(i)
+        at.setdefault(compact, []).append(i)
+    if plain:
+        data = "".join(codes[i] for i in plain).upper().encode("ascii").translate(_AS_DIGITS)[::-1].decode("ascii")
+        end = len(data)
+        sums = map(int, map(data.__getitem__, map(slice, range(1, end, 18), range(18, end + 1, 18))),
+                   itertools.repeat(34))
+        checks = map(_DIGITS.__getitem__, map(operator.mod, map(operator.neg, sums), itertools.repeat(31)))
+        # (the plain codes last first)
+        suspects.extend(plain[-1 - k] for k, ok in enumerate(map(operator.eq, checks, data[::18])) if not ok)
+    suspects.extend(i for positions in at.values() if len(positions) > 1 for i in positions)
+    return sorted(set(suspects))

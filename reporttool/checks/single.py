@@ -10,12 +10,15 @@ Cross-file rules (R-YTD-FALL, R-DUP-ACROSS) live in checks/cross.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import itertools
+import operator
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from reporttool.catalogue import Catalogue
-from reporttool.checks.credit_code import USCC_ALPHABET, uscc_check_digit, uscc_compact
+from reporttool.checks.credit_code import USCC_ALPHABET, codes_to_check, uscc_check_digit, uscc_compact
 from reporttool.core import fmt
 from reporttool.core.formula import formula_refs
 from reporttool.core.models import (
@@ -51,6 +54,15 @@ _NAME_COLUMNS = {("roster", "name"), ("projects", "name"), ("projects", "owner")
 _TYPE_RULE = {AMOUNT: "R-NUMBER", INT: "R-INTEGER", DATE: "R-DATE", CHOICE: "R-CHOICE",
               CLUSTER: "R-CLUSTER-UNKNOWN"}
 
+# The column-wise tests (check_columns, check_roster_rows): exact types, so bool and subclasses fall back.
+_NONE = type(None)
+_STR = frozenset({str})
+_STR_OR_NONE = frozenset({str, _NONE})
+_NUMBER_TYPES = frozenset({int, Decimal})
+_NUMBER_OR_NONE = frozenset({int, Decimal, _NONE})
+_NOT_NONE = functools.partial(operator.is_not, None)
+_RAW = operator.attrgetter("raw")
+
 
 # --------------------------------------------------------------------------------------------------
 # Showing values in messages
@@ -83,8 +95,9 @@ def _amount(value: Decimal) -> str:
 
 
 class _Checker:
-    def __init__(self, sub: Submission, cat: Catalogue, period: Period):
+    def __init__(self, sub: Submission, cat: Catalogue, period: Period, *, fast: bool = True):
         self.sub = sub
+        self.fast = fast  # False: the per-cell reference (_run_per_cell), for the equivalence tests
         self.cat = cat
         self.period = period
         self.findings: list[Finding] = []
@@ -117,6 +130,36 @@ class _Checker:
     # ---- the run ---------------------------------------------------------------------------------
     def run(self) -> list[Finding]:
         tables = [self.sub.tables[s.key] for s in layout.DATA_SHEETS if s.key in self.sub.tables]
+        if not self.fast:
+            return self._run_per_cell(tables)
+        data = [(table, _data_rows(table)) for table in tables]  # before any cell is changed, as per row
+        if not any(rows for _, rows in data):
+            self.findings.append(finding("R-EMPTY", file=self.sub.file_name, district=self.sub.district))
+            return self.findings
+        for table, rows in data:
+            spec = layout.SHEETS_BY_KEY[table.key]
+            # Every row's cells first, then the rows' relations: a row's relations read only its own cells
+            # (checked before, as per row), and the findings are sorted by sheet, row and column (the rows
+            # are Excel rows, each its own number): stable, so a cell's own finding still comes before a
+            # relation's finding at the same cell, and a row's credit-code finding before its 规上 one.
+            columns = self.check_columns(table, spec, rows)
+            if table.key == layout.ROSTER.key:
+                self.check_roster_rows(table, rows, columns)
+            elif table.key == layout.PROJECTS.key:
+                for row in rows:
+                    self.check_project_row(table, row)
+            elif table.key == layout.OUTPUT.key:
+                for row in rows:
+                    self.check_output_row(table, row)
+        self.mark_excluded()
+        self.check_roster_against_output()
+        self.check_formula_parts()
+        self.mark_excluded()
+        return sorted(self.findings, key=self._order)
+
+    def _run_per_cell(self, tables: list[Table]) -> list[Finding]:
+        """The reference the column-wise run is tested against (tests/test_check_columns.py): row by row,
+        every cell through check_cells and every roster row through check_roster_row."""
         if not any(_has_data(t, row) for t in tables for row in t.rows):
             self.findings.append(finding("R-EMPTY", file=self.sub.file_name, district=self.sub.district))
             return self.findings
@@ -151,6 +194,8 @@ class _Checker:
     def mark_excluded(self) -> None:
         """Rows with an error finding are left out of every total (and of the roster roll-up)."""
         bad = {(f.sheet, f.row) for f in self.findings if f.severity == ERROR and f.row}
+        if not bad:
+            return
         for table in self.sub.tables.values():
             for row in table.rows:
                 if (table.sheet, row.number) in bad:
@@ -224,6 +269,108 @@ class _Checker:
                 for limit in [text_limit(table.key, col.key)]]
         return cols
 
+    # ---- column by column: which cells could check_cells have anything to say about --------------
+    def check_columns(self, table: Table, spec: SheetSpec, rows: list[Row]) -> dict[str, Sequence[Any]]:
+        """check_cells on every row of ``rows`` (rows with data), looking cell by cell only where a test of
+        the whole column cannot tell that check_cells would record nothing and change nothing.
+
+        Exact because a cell check_cells says nothing about neither depends on nor changes anything else
+        (no finding, no cell set to None, no cluster told out of scope): the rows left over go through
+        check_cells itself, whole, in row order. A row goes through when its ``raw`` holds anything, or
+        when one of its cells fails ``_cell_clean`` in a column that failed ``_column_clean``.
+        Returns the columns read (key -> the values of ``rows``) when they are still what the rows hold.
+        """
+        if not rows:
+            return {}
+        cols = self._cell_columns(table, spec)
+        dirty: set[int] = {i for i, row in enumerate(rows) if row.raw} if any(map(_RAW, rows)) else set()
+        values = [row.values for row in rows]
+        keys = [c[1] for c in cols]
+        try:  # one C call a row, then one transposition, instead of a dict lookup a cell
+            got = list(map(operator.itemgetter(*keys), values)) if keys else []
+            columns: list[tuple] = list(zip(*got)) if len(keys) > 1 else [tuple(got)] if keys else []
+        except KeyError:  # a row without one of the columns: values.get, None, as check_cells reads it
+            columns = [tuple(v.get(key) for v in values) for key in keys]
+        for info, column in zip(cols, columns):
+            if not self._column_clean(table, info, column):
+                dirty.update(i for i, value in enumerate(column) if not self._cell_clean(table, info, value))
+        for i in sorted(dirty):
+            self.check_cells(table, spec, rows[i])
+        # The columns as the row checks will read them: when no row went through check_cells, no cell changed.
+        return {} if dirty else dict(zip(keys, columns))
+
+    def _cell_clean(self, table: Table, info: tuple, value: Any) -> bool:
+        """True when check_cells, given ``value`` in a row whose ``raw`` is empty, records nothing and changes
+        nothing; False when it may (False is always safe: the row then goes through check_cells)."""
+        col, _key, kind, _limit, clean_choices, longest = info
+        if value is None:
+            return not col.required
+        if isinstance(value, str):
+            if not value or value.isspace():
+                return not col.required
+            if len(value) > longest:
+                return False
+        if kind in (AMOUNT, INT):
+            if isinstance(value, (int, Decimal)):
+                return (value.__class__ is int or (value.__class__ is Decimal and value.is_finite())) \
+                    and 0 <= value < TOO_LARGE  # (bool, a Decimal subclass, NaN: through check_cells)
+            return True
+        if kind == CHOICE and col.choices:
+            return value.__class__ is str and self._choice_ok(info, value)
+        if kind == CLUSTER:
+            return value.__class__ is str and self._cluster_ok(value)
+        return True
+
+    def _column_clean(self, table: Table, info: tuple, column: tuple) -> bool:
+        """``all(_cell_clean(v) for v in column)`` for the usual columns, in a few C-level passes: types
+        once, then lengths, blanks, min and max, the distinct choices and clusters. False for any column
+        it does not know how to test at once (then each cell is tested)."""
+        col, _key, kind, _limit, _clean_choices, longest = info
+        types = set(map(type, column))
+        has_none = _NONE in types
+        if has_none:
+            if col.required:
+                return False
+            types.discard(_NONE)
+        if not types:
+            return True
+        if kind in (AMOUNT, INT):
+            if not types <= _NUMBER_TYPES:
+                return False
+            numbers = list(filter(_NOT_NONE, column)) if has_none else column
+            try:  # a NaN raises (and goes through check_cells, which raises as it always did)
+                return min(numbers) >= 0 and max(numbers) < TOO_LARGE
+            except ArithmeticError:
+                return False
+        if types != _STR:
+            # another kind holding no text (dates in a DATE column): check_cells has nothing to say
+            return kind not in (CHOICE, CLUSTER) and str not in types and not any(issubclass(t, str) for t in types)
+        texts = list(filter(None, column)) if has_none else column  # without None and ""
+        if max(map(len, texts), default=0) > longest:
+            return False
+        if col.required and ("" in column or any(map(str.isspace, texts))):
+            return False
+        if kind == CHOICE and col.choices:
+            return all(self._choice_ok(info, v) for v in set(texts) if v and not v.isspace())  # blanks: above
+        if kind == CLUSTER:
+            return all(self._cluster_ok(v) for v in set(texts) if v and not v.isspace())
+        return True
+
+    def _choice_ok(self, info: tuple, value: str) -> bool:
+        """check_cells' choice test passes for this (non-blank) text."""
+        col, clean_choices = info[0], info[4]
+        return value in clean_choices or clean_text(value) in col.choices
+
+    def _cluster_ok(self, value: str) -> bool:
+        """check_cells' cluster test passes for this (non-blank) text without a finding: a cluster of the
+        catalogue hosted by the district (or no district). A cluster out of scope is told once per sheet:
+        each of its cells goes through check_cells."""
+        if (state := self._clusters.get(value)) is None:
+            state = self._clusters[value] = (self.cat.cluster(value) is not None,
+                                             self.cat.hosts(value, self.sub.district))
+        known, hosted = state
+        return known and (hosted or not self.sub.district)
+
     def _percent_hint(self, table: Table, row: Row) -> str:
         """Why "12%" is not a number here: a percentage belongs only on a row measured in %."""
         unit = FORM_AMOUNT_UNIT
@@ -235,6 +382,10 @@ class _Checker:
 
     # ---- 集群企业 -------------------------------------------------------------------------------
     def check_roster_row(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
+        self._check_credit(table, row, seen_codes)
+        self._check_scale(table, row)
+
+    def _check_credit(self, table: Table, row: Row, seen_codes: dict[str, int]) -> None:
         code = row.values.get("credit_code")
         if isinstance(code, str) and code.strip():
             compact = code.upper() if code.isascii() and code.isalnum() else uscc_compact(clean_text(code))  # hot
@@ -246,6 +397,8 @@ class _Checker:
                 self.add("R-CREDIT-DUP", table, row, "credit_code", code, first=seen_codes[compact])
             else:
                 seen_codes[compact] = row.number
+
+    def _check_scale(self, table: Table, row: Row) -> None:
         revenue = row.values.get("revenue")
         scale = row.values.get("is_scale")
         if (scale == "是" or clean_text(scale) == "是") and isinstance(revenue, (int, Decimal)) and revenue >= 0:
@@ -254,6 +407,44 @@ class _Checker:
             if annual < threshold:
                 self.add("R-SCALE-REVENUE", table, row, "revenue", revenue, annual=_amount(annual),
                          threshold=fmt.trim(threshold, 2))
+
+    def check_roster_rows(self, table: Table, rows: list[Row], columns: dict[str, Sequence[Any]]) -> None:
+        """check_roster_row on every row of ``rows`` (in order, after their cells were checked), by column:
+        the credit codes at once, each one that is not plainly valid and unique through _check_credit
+        (``codes_to_check``); the 规上 test only for the rows it could concern (``_scale_floor``).
+        ``columns``: the columns check_columns read, when it gave them (else they are read here)."""
+        if not rows:
+            return
+
+        def column(key: str) -> Sequence[Any]:
+            got = columns.get(key)
+            return got if got is not None else [row.values.get(key) for row in rows]
+
+        seen_codes: dict[str, int] = {}  # of the codes looked at: a code not looked at occurs once
+        for i in codes_to_check(column("credit_code")):
+            self._check_credit(table, rows[i], seen_codes)
+        scales = column("is_scale")
+        floor = _scale_floor(self.cat.settings.scale_threshold, self.period.month)
+        if floor is None or not set(map(type, scales)) <= _STR_OR_NONE:
+            for row in rows:
+                self._check_scale(table, row)
+            return
+        # Exact str values: equal texts are the same text, so the test is done once per distinct text.
+        is_yes = {s: s == "是" or clean_text(s) == "是" for s in set(scales)}
+        if not any(is_yes.values()):
+            return
+        yes = list(map(is_yes.__getitem__, scales))
+        yes_rows = list(itertools.compress(rows, yes))
+        revenues = list(itertools.compress(column("revenue"), yes))
+        try:
+            if set(map(type, revenues)) <= _NUMBER_TYPES and min(revenues) >= floor:
+                return
+        except ArithmeticError:  # a NaN: row by row
+            pass
+        for row, revenue in zip(yes_rows, revenues):
+            # No finding for a revenue (int or Decimal) at or above the floor: annual >= threshold.
+            if revenue.__class__ not in _NUMBER_TYPES or cast(Decimal, revenue) < floor:
+                self._check_scale(table, row)
 
     # ---- 投资项目 -------------------------------------------------------------------------------
     def check_project_row(self, table: Table, row: Row) -> None:
@@ -331,7 +522,8 @@ class _Checker:
         output = self.sub.tables.get(layout.OUTPUT.key)
         if roster is None or output is None:
             return
-        listed_clusters = {r.values.get("cluster") for r in roster.rows if _has_data(roster, r)}
+        data = _data_rows(roster) if self.fast else [r for r in roster.rows if _has_data(roster, r)]
+        listed_clusters = {r.values.get("cluster") for r in data}
         bound = [(row, ind, cl) for row in output.rows if not row.excluded
                  for ind, cl in [(self.cat.indicator(str(row.values.get("indicator_code") or "")),
                                   self.cat.cluster(str(row.values.get("cluster_code") or "")))]
@@ -366,7 +558,8 @@ class _Checker:
                 total_wan = _to_wan(total, ind.form_unit) if total is not None else None
                 self.add("R-ROSTER-MISSING", output, row, "value", total, cluster=cl.name, indicator=ind.name,
                          total=_amount(total_wan) if total_wan is not None else show(total))
-        self._blank_outputs(roster, output, listed_clusters & known)
+        self._blank_outputs(roster, output, listed_clusters & known, data)
+        listed_sum = _RosterSums(roster.rows) if self.fast else None
         for row in output.rows:
             if row.excluded:
                 continue
@@ -381,16 +574,19 @@ class _Checker:
             total_wan = _to_wan(total, indicator.form_unit)
             if total_wan is None:
                 continue
-            amounts = [_num(r.values.get(key)) for r in roster.rows
-                       if not r.excluded and r.values.get("cluster") == cluster.code]
-            listed = sum((a for a in amounts if a is not None), Decimal(0))
+            if listed_sum is not None:
+                listed = listed_sum(cluster.code, key)
+            else:
+                amounts = [_num(r.values.get(key)) for r in roster.rows
+                           if not r.excluded and r.values.get("cluster") == cluster.code]
+                listed = sum((a for a in amounts if a is not None), Decimal(0))
             if listed > total_wan + ROSTER_TOLERANCE:
                 self.add("R-ROSTER-OVER-OUTPUT", output, row, "value", total, cluster=cluster.name,
                          measure=layout.ROSTER.column(key).title.replace("本年累计", ""),
                          indicator=indicator.name, roster=_amount(listed), total=_amount(total_wan))
 
 
-    def _blank_outputs(self, roster: Table, output: Table, clusters: set) -> None:
+    def _blank_outputs(self, roster: Table, output: Table, clusters: set, data: list[Row]) -> None:
         """A cluster listed in the roster whose total on 集群产出 was left blank (R-OUTPUT-BLANK): without it
         the district's figure for the cluster is silently missing (a form sent back with 集群产出 empty)."""
         given = {(str(r.values.get("cluster_code") or ""), str(r.values.get("indicator_code") or ""))
@@ -403,8 +599,7 @@ class _Checker:
                 if key is None or key not in roster.columns or (cluster.code, ind.code) in given:
                     continue
                 # every listed enterprise counts here, also one whose row has an error of its own
-                amounts = [_num(r.values.get(key)) for r in roster.rows
-                           if _has_data(roster, r) and r.values.get("cluster") == cluster.code]
+                amounts = [_num(r.values.get(key)) for r in data if r.values.get("cluster") == cluster.code]
                 listed = sum((a for a in amounts if a is not None), Decimal(0))
                 if listed <= 0:
                     continue
@@ -446,6 +641,66 @@ def clean_note(value: Any) -> str:
     if value is None:
         return ""
     return " ".join(str(value).split())
+
+
+def _data_rows(table: Table) -> list[Row]:
+    """The rows of ``table`` that ``_has_data`` (in order): a row whose first input cell holds something
+    is one without looking further (that is _has_data's own first test); any other row is asked."""
+    spec = layout.SHEETS_BY_KEY.get(table.key)
+    first = next((c.key for c in spec.columns if c.kind not in (SEQ, FIXED)
+                  and not (table.key == layout.OUTPUT.key and c.key == "note")), None) if spec else None
+    if first is None:
+        return [r for r in table.rows if _has_data(table, r)]
+    firsts: list[Any] = [r.values.get(first) for r in table.rows]
+    if set(map(type, firsts)) == _STR and all(map(str.strip, firsts)):
+        return list(table.rows)  # (the usual roster: every row has its credit code)
+    return [r for r in table.rows
+            if ((v := r.values.get(first)) is not None and (not isinstance(v, str) or v.strip()))
+            or _has_data(table, r)]
+
+
+class _RosterSums:
+    """The sum of column ``key`` over the roster rows kept (not excluded) of cluster ``code`` as
+    check_roster_against_output's scan gives it (``_num`` of each, None left out, from Decimal(0)): the
+    same rows (the same ``== code`` test, in C), in the same order, each (cluster, column) summed once."""
+
+    def __init__(self, rows: list[Row]):
+        self.rows = [r for r in rows if not r.excluded]
+        self.clusters = [r.values.get("cluster") for r in self.rows]
+        self.sums: dict[tuple[str, str], Decimal] = {}
+
+    def __call__(self, code: str, key: str) -> Decimal:
+        if (total := self.sums.get((code, key))) is None:
+            picked = list(itertools.compress(self.rows, map(operator.eq, self.clusters, itertools.repeat(code))))
+            total = self.sums[(code, key)] = _listed_sum(picked, key)
+        return total
+
+
+def _listed_sum(rows: list[Row], key: str) -> Decimal:
+    """``sum(_num(v) for v in column if not None, Decimal(0))`` of column ``key``: when the column holds only
+    Decimal, int and None (no bool), the values themselves, in the same order, give the same sum
+    (Decimal + int converts the int exactly, as _num does)."""
+    amounts: list[Any] = [r.values.get(key) for r in rows]
+    if set(map(type, amounts)) <= _NUMBER_OR_NONE:
+        return sum(filter(_NOT_NONE, amounts), Decimal(0))
+    return sum((a for a in map(_num, amounts) if a is not None), Decimal(0))
+
+
+def _scale_floor(threshold: Any, month: int) -> Decimal | None:
+    """A revenue (within a few units in the last place of the least one) from which _check_scale's annual
+    (revenue × 12 ÷ month, rounded as it rounds, in the current decimal context) reaches ``threshold``:
+    as rounding never reverses an order, every revenue at or above it passes too, so only the rows below
+    it need the exact test. None when it cannot be found in a few steps (every row is then tested)."""
+    try:
+        months = Decimal(month)
+        floor = Decimal(threshold) * months / 12
+        for _ in range(64):
+            if floor * 12 / months >= threshold:
+                return floor
+            floor = floor.next_plus()
+    except (ArithmeticError, TypeError, ValueError):
+        pass
+    return None
 
 
 def _has_data(table: Table, row: Row) -> bool:
