@@ -35,15 +35,17 @@ CATALOGUES = {scoped: _catalogue(scoped) for scoped in (False, True)}
 
 
 def _both(sub, cat, period=P):
-    """(findings, rows after) of the column-wise run and of the per-cell reference, each on its own copy;
-    an exception (a Decimal NaN in a number column) is part of the result."""
-    results = []
+    """(findings, rows after) of the column-wise run and of the per-cell reference, each on its own copy.
+    An exception (a Decimal NaN in a number column, a 上年同期 of 1.5E-30) is the result then: the rows of a
+    file whose check failed are not used (F-INTERNAL)."""
+    results: list[tuple] = []
     for fast in (True, False):
         mine = copy.deepcopy(sub)
         try:
-            found: object = _Checker(mine, cat, period, fast=fast).run()
+            found = _Checker(mine, cat, period, fast=fast).run()
         except InvalidOperation as e:
-            found = type(e)
+            results.append((type(e), None))
+            continue
         rows = {k: [(r.number, r.values, r.raw, r.excluded) for r in t.rows] for k, t in mine.tables.items()}
         results.append((found, rows))
     return results
