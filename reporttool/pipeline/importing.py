@@ -187,8 +187,9 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
                 out[path] = _store(ledger, cat, configured, path, name, sha, res, now)
 
             if new:
-                read_many([p for p, _ in new.values()], cat, workers=workers, progress=progress,
-                          job=functools.partial(import_job, cat=cat), on_result=store)
+                with ledger.batch():  # one sync at the end, as consolidate does (Ledger.batch)
+                    read_many([p for p, _ in new.values()], cat, workers=workers, progress=progress,
+                              job=functools.partial(import_job, cat=cat), on_result=store)
             notices = tuple(ledger.notices)
     for path, name in files:  # never read (cannot happen): say so rather than drop it
         if path not in out and path not in tables:
