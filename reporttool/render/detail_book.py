@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
+from reporttool.core.crc import crc32_combine
 from reporttool.core.files import atomic_path
 from reporttool.core.fmt import DASH
 from reporttool.core.models import Period, Row
@@ -327,7 +328,7 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
             crc, size = zlib.crc32(top), len(top)
             for frag in sh.fragments:
                 f_crc, f_size = struct.unpack_from("<II", frag)
-                crc, size = _crc_combine(crc, f_crc, f_size), size + f_size
+                crc, size = crc32_combine(crc, f_crc, f_size), size + f_size
             crc, size = zlib.crc32(bottom, crc), size + len(bottom)
             segments = [_deflate(top), *(memoryview(f)[8:] for f in sh.fragments), _deflate(bottom) + _FINAL]
             z.add(f"xl/worksheets/sheet{i + 1}.xml", crc, size, segments)
@@ -336,17 +337,6 @@ def write_detail_book(cat: Catalogue, period: Period, sheets: Sequence[DetailShe
 
 
 _FINAL = zlib.compressobj(1, zlib.DEFLATED, -15).flush()  # an empty final block ends the deflate stream
-_ZEROS = bytearray()
-
-
-def _crc_combine(crc_a: int, crc_b: int, len_b: int) -> int:
-    """CRC-32 of A+B from CRC-32(A), CRC-32(B) and len(B) (CRC-32 is affine: crc32(B, s) = crc32(B) ^
-    crc32(0…0, s) ^ crc32(0…0) over len(B) zero bytes), at C speed."""
-    global _ZEROS
-    if len(_ZEROS) < len_b:
-        _ZEROS = bytearray(len_b)
-    zeros = memoryview(_ZEROS)[:len_b]
-    return crc_b ^ zlib.crc32(zeros, crc_a) ^ zlib.crc32(zeros)
 
 
 class _ZipWriter:
