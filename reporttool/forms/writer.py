@@ -37,7 +37,8 @@ from reporttool.forms import layout as L
 LIST_SHEET = "_下拉列表"  # hidden sheet holding the cluster list when it is too long for an inline list
 SIGNOFF_LINE = ("单位负责人：          统计负责人：          填表人：          联系电话：          "
                 "报出日期：      年    月    日")
-_WB_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+_WB_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+               "in_memory": True}  # no temporary part files (render/workbook.py says why)
 _ILLEGAL_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 # 填报说明: one column that fits an A4 portrait page at 100 % in every rendering (reporttool.core.paper)
 INSTRUCTIONS_WIDTH = int(A4_PORTRAIT.usable_units) - 2

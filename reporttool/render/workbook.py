@@ -41,7 +41,10 @@ from reporttool.render.xlsx_styles import (
     text_width,
 )
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+# in_memory: the parts are assembled in memory, not as temporary files removed afterwards (≈ 0.06 s of a
+# province 汇总表 went to creating and deleting them); the workbook is a few MiB
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                    "in_memory": True}
 INVEST_STATUSES = ("签约", "开工", "在建", "竣工投产")
 SHEETS = ("总表", "分县区", "企业名录", "重点项目", "报送情况", "问题清单")  # with the default words
 
