@@ -6,6 +6,7 @@ The sheet and column titles below are the file's contract; docs/config.md docume
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
@@ -243,6 +244,15 @@ class Catalogue:
         """The targets of one year (年度目标, 基期倍数, 增速目标): what target_for and other_targets resolve."""
         return [t for t in self.targets if t.start_year is None]
 
+    @functools.cached_property
+    def _year_targets_of(self) -> dict[tuple[str, str, str], list[Target]]:
+        """year_targets by (cluster, indicator, district), in 目标 sheet order: target_for runs for every figure
+        (≈ 9,000 times a province run), and a catalogue never changes once loaded (frozen)."""
+        out: dict[tuple[str, str, str], list[Target]] = {}
+        for t in self.year_targets():
+            out.setdefault((t.cluster, t.indicator, t.district), []).append(t)
+        return out
+
     def plan_targets(self) -> list[Target]:
         """The multi-year targets over a plan range (累计, 新增), in 目标 sheet order: figures/plan.py."""
         return [t for t in self.targets if t.start_year is not None]
@@ -254,8 +264,7 @@ class Catalogue:
         base-year value × multiple (geometric interpolation between base year and target year).
         Returns None when the catalogue has no target for the pair.
         """
-        rows = [t for t in self.year_targets() if t.cluster == cluster and t.indicator == indicator
-                and t.district == district]
+        rows = self._year_targets_of.get((cluster, indicator, district), [])
         if not rows:
             return None
         # A level target stated for the year comes first; a growth target of the same year is then one of
@@ -280,8 +289,7 @@ class Catalogue:
         """The targets shown beside ``target_for``'s: a growth target of the same year when the main one is a
         level, and the plan-end target (the latest stated level target after ``year``), each judged apart."""
         main = self.target_for(cluster, indicator, year, district)
-        rows = [t for t in self.year_targets() if t.cluster == cluster and t.indicator == indicator
-                and t.district == district]
+        rows = self._year_targets_of.get((cluster, indicator, district), [])
         out = []
         if main is not None and main.kind != TARGET_GROWTH:
             growth = self._growth_for(rows, year)

@@ -9,6 +9,7 @@ docs/consolidation.md states every formula in words.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import sqlite3
 from collections import defaultdict
@@ -506,8 +507,9 @@ def _rank(figs: list[IndicatorFigure], cat: Catalogue) -> None:
         if f.value is not None:
             groups[(f.cluster, f.indicator)].append((q(f.value, places.get(f.indicator, 2)), f))
     for group in groups.values():
-        for shown, f in group:
-            f.rank = 1 + sum(1 for other, _ in group if other > shown)
+        ordered = sorted(shown for shown, _ in group)
+        for shown, f in group:  # 1 + how many print higher
+            f.rank = 1 + len(ordered) - bisect.bisect_right(ordered, shown)
 
 
 def _investment(cat: Catalogue, aggs: list[SubmissionAggregates], district: str) -> list[InvestmentFigure]:
