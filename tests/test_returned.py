@@ -167,6 +167,35 @@ def test_returning_a_version_not_in_use_is_a_note_only(site, small_catalogue):
         assert ledger.current(PERIOD.key)[A].id == second
 
 
+def test_a_return_while_a_consolidate_runs_waits_then_says_it_was_not_recorded(site, small_catalogue, monkeypatch):
+    from reporttool.ledger.lock import workspace_lock
+    from reporttool.serve import intake
+
+    ws, codes, app, files = site
+    sid = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
+    monkeypatch.setattr(intake, "LOCK_WAIT", 0.5)
+    with workspace_lock(ws):  # a consolidate from the command line holds the workspace
+        page = decide(app, codes[BUREAU], sid, "退回", REASON)
+    assert "审核未记录：另一个 reporttool 正在处理工作目录" in page
+    with Ledger(ws) as ledger:
+        assert (ledger.reviews([sid]), ledger.withdrawals(), ledger.current(PERIOD.key)[A].id) == ({}, [], sid)
+    assert "已退回（" in decide(app, codes[BUREAU], sid, "退回", REASON)  # once free, it is taken
+
+
+def test_history_says_returned_on_the_web_page(site, small_catalogue):
+    ws, codes, app, files = site
+    sid = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
+    decide(app, codes[BUREAU], sid, "退回", REASON)
+    with Ledger(ws) as ledger:
+        [w] = ledger.withdrawals()
+        rec = ledger.submission(sid)  # stored under a generated name (inbox/甲区_网上报送_…)
+    shown = cli(ws, "history", "--district", A).output.splitlines()
+    assert [line for line in shown if line.startswith(("撤回：", "退回："))] == [
+        f"退回：{w.withdrawn_at:%Y-%m-%d %H:%M} 甲区 2025-06 市局在报送网页上退回，不再有在用版本（原在用 {rec.sha256[:12]} "
+        f"{rec.file_name}），"
+        f"操作人：市局，原因：{REASON}"]
+
+
 def three_months(ws):
     for p, a, b in ((JAN, "100000", "50000"), (FEB, "250000", "120000"), (MAR, "420000", "200000")):
         when = dt.datetime(2025, p.month + 1, 3, 10, 0)

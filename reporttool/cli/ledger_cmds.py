@@ -304,7 +304,9 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
         click.echo(line + (f"，原因：{x.note}" if x.note else ""))
     for w in withdrawals:  # newest first
         was = by_id.get(w.submission_id) if w.submission_id else None
-        click.echo(f"撤回：{w.withdrawn_at:%Y-%m-%d %H:%M} {names.get(w.district, w.district)} {w.period} 不再有在用版本"
+        how = "退回：" if w.returned else "撤回："  # a 退回 on the web page is a withdrawal too
+        click.echo(f"{how}{w.withdrawn_at:%Y-%m-%d %H:%M} {names.get(w.district, w.district)} {w.period} "
+                   + ("市局在报送网页上退回，" if w.returned else "") + "不再有在用版本"
                    + (f"（原在用 {was.sha256[:12]} {was.file_name}）" if was else "")
                    + (f"，操作人：{w.who}" if w.who else "") + (f"，原因：{w.note}" if w.note else "")
                    + ("" if w.in_force else "，已恢复或已重报"))
