@@ -182,7 +182,7 @@ def test_a_return_while_a_consolidate_runs_waits_then_says_it_was_not_recorded(s
     assert "已退回（" in decide(app, codes[BUREAU], sid, "退回", REASON)  # once free, it is taken
 
 
-def test_history_says_returned_on_the_web_page(site, small_catalogue):
+def test_history_withdraw_and_restore_know_a_return_on_the_web_page(site, small_catalogue):
     ws, codes, app, files = site
     sid = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
     decide(app, codes[BUREAU], sid, "退回", REASON)
@@ -194,6 +194,13 @@ def test_history_says_returned_on_the_web_page(site, small_catalogue):
         f"退回：{w.withdrawn_at:%Y-%m-%d %H:%M} 甲区 2025-06 市局在报送网页上退回，不再有在用版本（原在用 {rec.sha256[:12]} "
         f"{rec.file_name}），"
         f"操作人：市局，原因：{REASON}"]
+    again = cli(ws, "withdraw", "--period", "2025-06", "--district", A)
+    assert again.exit_code == 2 and ("甲区2025年1-6月已被市局在报送网页上退回（不计入汇总）；如要恢复，请运行 reporttool restore "
+                                     "--period 2025-06 --district 110101。") in again.output
+    back = cli(ws, "restore", "--period", "2025-06", "--district", A)  # undoes the 退回 as it undoes a withdrawal
+    assert back.exit_code == 0 and "已恢复：甲区2025年1-6月的在用版本现为第1份" in back.output
+    assert next(d for d in json.loads(cli(ws, "status", "--period", "2025-06", "--json").output)["districts"]
+                if d["district"] == A)["status"] == "通过"
 
 
 def three_months(ws):

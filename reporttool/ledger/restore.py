@@ -119,8 +119,10 @@ def _withdraw(ledger: Ledger, period: Period, code: str, name: str, *, who: str,
     files = ledger.submissions(period=period.key, district=code)
     if not files:
         raise ReportToolError(f"台账中没有{name}{period.label}的报表，无可撤回。")
-    if code in ledger.withdrawn(period.key):
-        raise ReportToolError(f"{name}{period.label}已经撤回；如要恢复，请运行 reporttool restore --period "
+    force = next((w for w in ledger.withdrawals(period=period.key, district=code) if w.in_force), None)
+    if force is not None:
+        done = "已被市局在报送网页上退回（不计入汇总）" if force.returned else "已经撤回"
+        raise ReportToolError(f"{name}{period.label}{done}；如要恢复，请运行 reporttool restore --period "
                               f"{period.key} --district {code}。")
     rec = ledger.withdraw(period.key, code, who=who, note=note, now=now, review_id=review_id)
     return Withdrawn(period, code, name, rec, [r.id for r in files].index(rec.id) + 1)

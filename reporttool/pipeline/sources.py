@@ -42,9 +42,11 @@ def sources_of(ledger: Ledger, period: Period) -> dict[str, dict[str, str]]:
     return {key: {d: r.sha256 for d, r in sorted(ledger.current(key).items())} for key in read_keys(period)}
 
 
-def changed_sources(ledger: Ledger, period_key: str, manifest: dict) -> list[str]:
+def changed_sources(ledger: Ledger, period_key: str, manifest: dict,
+                    now: dict[str, dict[str, str]] | None = None) -> list[str]:
     """The ledger periods a manifest recorded (``sources``) whose versions in use differ now, sorted; a
-    manifest from before ``sources`` were kept is judged by its own month's ``versions_used`` only."""
+    manifest from before ``sources`` were kept is judged by its own month's ``versions_used`` only.
+    ``now``: period -> district -> SHA-256 in use, filled as read (shared across manifests)."""
     sources = manifest.get("sources")
     if not isinstance(sources, dict):
         used = manifest.get("versions_used")
@@ -52,7 +54,7 @@ def changed_sources(ledger: Ledger, period_key: str, manifest: dict) -> list[str
             return []
         sources = {period_key: used}
     changed = []
-    now: dict[str, dict[str, str]] = {}
+    now = {} if now is None else now
     for key, recorded in sorted(sources.items()):
         if not isinstance(recorded, dict):
             continue

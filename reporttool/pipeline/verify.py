@@ -192,11 +192,12 @@ def stale_outputs(ws: Workspace, ledger: Ledger, *, changed: Iterable[str] | Non
         return []
     skipped = set(skip)
     out = []
+    now: dict[str, dict[str, str]] = {}  # the versions in use of each period, read once for every manifest
     for _folder, manifest in read_manifests(ws):
         key = str(manifest.get("period"))
         if key in skipped:
             continue
-        got = [k for k in changed_sources(ledger, key, manifest) if only is None or k in only]
+        got = [k for k in changed_sources(ledger, key, manifest, now) if only is None or k in only]
         if got:
             out.append(StaleOutput(key, str(manifest.get("period_label") or key), tuple(got)))
     return sorted(out, key=lambda s: period_order(s.period))
