@@ -195,3 +195,40 @@ def test_a_month_and_a_first_quarter_have_no_quarter_column(ledger, small_catalo
     q1 = add_span(ledger, small_catalogue, compute_figures(ledger, small_catalogue, Period(2025, 3, True)))
     assert quarter_column(q1) == ""  # 一季度's 当季 is its 本年累计
     assert quarter_column(compute_figures(ledger, small_catalogue, Period(2025, 6))) == ""
+
+
+def test_a_stand_in_counts_in_the_programme_quarter_and_month(ledger, small_catalogue):
+    """襄樊's 纺织服装 counts in the 产值 合计 through its 集群产值（四项合计） (指标.汇总口径): the 合计's 当季 and 当月
+    must count it too, as its 本年累计 does (the trial's 二季度 合计 39.46 亿元 beside clusters adding up to 55.71)."""
+    from helpers import FEB, JAN, figures_with_months
+
+    from reporttool.core.models import Indicator
+
+    extra = (Indicator("C1", "甲产值", "亿元", "万元", "output", clusters=("C",), order=10),
+             Indicator("C2", "乙产值", "亿元", "万元", "output", clusters=("C",), order=11),
+             Indicator("CZC", "集群产值", "亿元", "亿元", "formula", clusters=("C",), formula="C1+C2",
+                       roster_measure="CZ", order=12))
+    cat = dataclasses.replace(small_catalogue, indicators=small_catalogue.indicators + extra, _index={})
+    early = {("A", "CZ"): 1000, ("B", "CZ"): 500, ("C", "C1"): 300, ("C", "C2"): 200}
+    late = {("A", "CZ"): 2500, ("B", "CZ"): 1100, ("C", "C1"): 700, ("C", "C2"): 500}
+    for first, second in ((Period(2025, 3), Period(2025, 6)), (JAN, FEB)):
+        ingest_month(ledger, first, A, early)
+        ingest_month(ledger, second, A, late)
+    figs = add_span(ledger, cat, compute_figures(ledger, cat, Q2))
+    # (2500 − 1000) + (1100 − 500) + (1200 − 500) 万元 = 0.28 亿元, of a 合计 of 0.48 亿元
+    assert next(f for f in figs.programme if f.indicator == "CZ").value == D("0.48")
+    assert span_value(figs, "", "CZ").value == D("0.28")
+    assert span_value(figs, "C", "CZC").value == D("0.07")
+    month = figures_with_months(ledger, cat, FEB)
+    assert next(f for f in month.programme if f.indicator == "CZ").month_value == D("0.28")
+
+
+def test_many_clusters_quarter_changes_name_the_first_five():
+    from reporttool.figures.scores import SpanValue
+    from reporttool.render.period_brief import _grouped_changes
+
+    changes = {"甲": 3, "乙": 7, "丙": 6, "丁": 5, "戊": 4, "己": 2, "庚": -1, "辛": 0}
+    items = [(n, SpanValue("X", "SR", D(1), 1, change=D(c))) for n, c in changes.items()]
+    assert _grouped_changes(items, "营业收入", Q2, 1) == (
+        "6个集群营业收入二季度比一季度增长，其中居前5位的乙、丙、丁、戊和甲分别增长7.0%、6.0%、5.0%、4.0%和3.0%，"
+        "庚下降1.0%，辛与一季度持平")

@@ -37,10 +37,17 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.models import Indicator, Period
 from reporttool.figures.compute import RATE_UNIT, _figure, city_figures
 from reporttool.figures.history import DistrictSums, district_sums, month_before, remember
-from reporttool.figures.records import Figures, IndicatorFigure, MonthFigure, formula_parts, headline_figure
+from reporttool.figures.records import (
+    Figures,
+    IndicatorFigure,
+    MonthFigure,
+    formula_parts,
+    headline_figure,
+    programme_parts,
+)
 from reporttool.ledger import Ledger
 
-__all__ = ["add_months", "has_month", "cell_months", "fallen_cells", "figure_cells"]
+__all__ = ["add_months", "has_month", "cell_months", "fallen_cells", "figure_cells", "stand_in_sums"]
 
 Cell = tuple[str, str]  # (district, cluster code; "" for a district-wide figure)
 
@@ -69,17 +76,18 @@ def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = T
     before = district_sums(ledger, cat, last)
     earlier = district_sums(ledger, cat, month_before(last)) if before and last.month != 1 else {}
     by_code = {i.code: i for i in cat.indicators}
-    members = {c.code for c in cat.members()}
     previous = _previous_figures(cat, last, before) if period.month > 1 else {}
     for f in [*figs.clusters, *figs.programme, *figs.districts]:
         ind = by_code.get(f.indicator)
         if ind is None:
             continue
+        cells = figure_cells(f, ind, districts, cat)
+        n, b, e = (stand_in_sums(cat, f, ind, s) for s in (now, before, earlier))
         if has_month(ind):
-            _month(f, figure_cells(f, ind, districts, members), now, before, earlier, period, last)
+            _month(f, cells, n, b, e, period, last)
         prev = previous.get((f.cluster, f.indicator, f.district))
         if f.completion is not None and prev is not None and prev.completion is not None:
-            _completion_change(f, ind, prev, figure_cells(f, ind, districts, members), now, before)
+            _completion_change(f, ind, prev, cells, n, b)
     figs.months = _path(figs, ledger, cat, districts)
     return figs
 
@@ -112,14 +120,34 @@ def fallen_cells(cells: list[Cell], indicator: str, sums: DistrictSums, before: 
     return out
 
 
-def figure_cells(f: IndicatorFigure, ind: Indicator, districts: list[str], members: set[str]) -> list[Cell]:
-    """The district × cluster cells a figure adds up (its own cell for a district's figure; the clusters
-    计入合计, ``members``, for a programme total): 当月 here and 当季 (figures/scorecard.py) alike."""
+def figure_cells(f: IndicatorFigure, ind: Indicator, districts: list[str], cat: Catalogue) -> list[Cell]:
+    """The district × cluster cells a figure adds up: its own cell for a district's figure; for a programme
+    total the clusters of its 合计 (figures.programme_parts: those 计入合计, with a cluster whose 计算 indicator
+    stands for it, 指标.汇总口径, whose values ``stand_in_sums`` puts under the total's code). 当月 here and 当季
+    (figures/scorecard.py) alike."""
     if f.district:
         return [(f.district, f.cluster)]
     if f.cluster or ind.programme:
         return [(d, f.cluster) for d in districts]
-    return [(d, c) for d in districts for c in ind.clusters if c in members]
+    return [(d, c) for d in districts for c, _ in programme_parts(cat, ind.code)]
+
+
+def stand_in_sums(cat: Catalogue, f: IndicatorFigure, ind: Indicator, sums: DistrictSums) -> DistrictSums:
+    """``sums`` with, for a programme total, each stand-in's value (襄樊's 纺织服装 集群产值（四项合计）, counted in
+    the 产值 合计) also under the total's code, so the total's cells read it as the 总表's 合计 does; ``sums``
+    itself for anything else. (Without it the 合计's 当月 and 当季 left the stand-in out: 39.46 亿元 beside clusters
+    adding up to 55.71.)"""
+    if f.cluster or f.district or ind.programme:
+        return sums
+    pairs = [(c, code) for c, code in programme_parts(cat, ind.code) if code != ind.code]
+    if not pairs or not sums:
+        return sums
+    out = {d: dict(per) for d, per in sums.items()}
+    for per in out.values():
+        for c, code in pairs:
+            if (c, code) in per:
+                per[(c, ind.code)] = per[(c, code)]
+    return out
 
 
 def _month(f: IndicatorFigure, cells: list[Cell], now: DistrictSums, before: DistrictSums,

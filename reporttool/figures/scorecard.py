@@ -16,7 +16,7 @@ from reporttool.core.models import ERROR, Period
 from reporttool.core.units import q
 from reporttool.figures import Figures, IndicatorFigure
 from reporttool.figures.history import DistrictSums, district_sums
-from reporttool.figures.months import cell_months, fallen_cells, figure_cells, has_month
+from reporttool.figures.months import cell_months, fallen_cells, figure_cells, has_month, stand_in_sums
 from reporttool.figures.periods import months
 from reporttool.figures.scores import MODE_APPORTIONED, MODE_TARGET, DistrictScore, Scorecard, SpanValue
 from reporttool.ledger import Ledger, SubmissionRecord
@@ -61,14 +61,14 @@ def span_values(ledger: Ledger, cat: Catalogue, figs: Figures) -> list[SpanValue
     older_end = previous_quarter_end(prev) if prev is not None else None
     older = district_sums(ledger, cat, older_end) if older_end is not None else {}
     districts = [d.code for d in cat.districts]
-    members = {c.code for c in cat.members()}
     out = []
     for f in [*figs.clusters, *figs.programme, *figs.districts]:
         ind = cat.indicator(f.indicator)
         if ind is None or not has_month(ind):
             continue
-        cells = figure_cells(f, ind, districts, members)
-        out.append(_span(f, cells, figs.district_sums, before, older, prev is None, older_end is None))
+        cells = figure_cells(f, ind, districts, cat)
+        now, b, o = (stand_in_sums(cat, f, ind, s) for s in (figs.district_sums, before, older))
+        out.append(_span(f, cells, now, b, o, prev is None, older_end is None))
     return out
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
-from reporttool.core.models import QUARTER_WORDS, TARGET_GROWTH, Indicator, Period
+from reporttool.core.models import QUARTER_WORDS, TARGET_GROWTH, Cluster, Indicator, Period
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, headline_figure
+from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts
 from reporttool.figures.scorecard import headline_indicator, span_value
 from reporttool.figures.scores import SpanValue
 from reporttool.render import wording
@@ -97,14 +97,34 @@ def _grouped_changes(items: list[tuple[str, SpanValue]], what: str, period: Peri
     parts: list[str] = []
     for group in (up, down):
         if group:
-            words = (wording.changes([c for _, c in group], rd) if len(group) > 1
-                     else fmt.change_words(group[0][1], rd))
+            top = group[:wording.MAX_LISTED]  # at most five named, as 从各集群看 does: 6个集群…增长，其中居前5位的…
+            words = (wording.changes([c for _, c in top], rd) if len(top) > 1
+                     else fmt.change_words(top[0][1], rd))
             head = f"{what}{period.quarter_word}比{before}" if not parts else ""
-            parts.append(f"{wording.series([n for n, _ in group])}{head}{words}")
+            names = wording.series([n for n, _ in top])
+            if len(group) > len(top):
+                verb = "增长" if group is up else "下降"
+                parts.append(f"{len(group)}个集群{head or '当季'}{verb}，其中居前{len(top)}位的{names}{words}")
+            else:
+                parts.append(f"{names}{head}{words}")
     flat = [n for n, c in shown if c == 0]
     if flat:
         parts.append(f"{wording.series(flat)}{what if not parts else ''}与{before}持平")
     return "，".join(parts)
+
+
+def _quarter_picks(figures: Figures, cat: Catalogue) -> list[tuple[Cluster, str]]:
+    """Each cluster's indicator for 分集群看: its part of the first programme total the paragraph opened with
+    (programme_parts: 襄樊's 纺织服装 counts in 产值 through its 集群产值（四项合计）, so that, not its 纺织服装产值),
+    else its headline indicator (scorecard.headline_indicator)."""
+    first = next((ind.code for _, ind in headline_indicators(figures, cat)), "")
+    parts = dict(programme_parts(cat, first)) if first else {}
+    out = []
+    for c in cat.clusters:
+        code = parts.get(c.code) or headline_indicator(cat, c.code)
+        if code:
+            out.append((c, code))
+    return out
 
 
 def span_sentence(figures: Figures, cat: Catalogue) -> str:
@@ -130,23 +150,19 @@ def span_sentence(figures: Figures, cat: Catalogue) -> str:
             continue
         parts.append(indicator_name(ind) + _quarter_clause(v, ind, cat, p))
         note(v)
-    groups: list[tuple[Indicator, list[tuple[str, SpanValue]]]] = []
+    groups: dict[str, tuple[Indicator, list[tuple[str, SpanValue]]]] = {}  # indicator code -> its clusters
     if not p.annual:  # a year's 四季度 is said for the programme only: the year is the subject
-        for f in _headlines(figures, cat):
-            own = cat.indicator(f.indicator)
-            v = span_value(figures, f.cluster, f.indicator)
-            c = cat.cluster(f.cluster)
-            if own is None or v is None or v.value is None or c is None:
+        for c, code in _quarter_picks(figures, cat):
+            own = cat.indicator(code)
+            v = span_value(figures, c.code, code)
+            if own is None or v is None or v.value is None:
                 continue
-            if groups and groups[-1][0].code == own.code:
-                groups[-1][1].append((c.short_name, v))
-            else:
-                groups.append((own, [(c.short_name, v)]))
+            groups.setdefault(code, (own, []))[1].append((c.short_name, v))
             note(v)
-    if sum(len(items) for _, items in groups) < 2:
-        groups = []  # one cluster's 当季 would repeat the total (or say it alone): no 分集群看
+    if sum(len(items) for _, items in groups.values()) < 2:
+        groups = {}  # one cluster's 当季 would repeat the total (or say it alone): no 分集群看
     clusters: list[str] = []
-    for ind, items in groups:
+    for ind, items in groups.values():
         names = [n for n, _ in items]
         if len(items) == 1:
             clusters.append(f"{names[0]}{indicator_name(ind)}{_quarter_clause(items[0][1], ind, cat, p)}")

@@ -463,7 +463,8 @@ def value_trend_block(figures: Figures, cat: Catalogue) -> TrendBlock | None:
     series = [TrendSeries(c.short_name, ind.name,
                           [(m.period.month, None if m.value is None else fmt.text(m.value, ind.decimals))
                            for m in rows]) for c, ind, rows in paths if ind.unit == unit]
-    names = wording.series([indicator_name(i) for i in dict.fromkeys(ind for _, ind, _ in paths if ind.unit == unit)])
+    shown = list(dict.fromkeys(ind for _, ind, _ in paths if ind.unit == unit))
+    names = indicator_name(shown[0]) if len(shown) == 1 else "主要指标"  # (产值 and 集群产值（四项合计）: 主要指标)
     left = [c.short_name for c, ind, _ in paths if ind.unit != unit]
     note = "注：各集群没有本年年度目标，图中为各月本年累计（按该月在用报表计算）。"
     if left:
