@@ -159,6 +159,13 @@ def test_the_year_brief_speaks_of_the_year(small_workspace):
     with zipfile.ZipFile(book) as z:
         charts = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart"))
     assert "各集群主要指标年度目标完成率（2025年全年）" in charts and "时序进度" not in charts
+    import openpyxl
+
+    summary = [c for r in openpyxl.load_workbook(book)["总表"].iter_rows(values_only=True) for c in r
+               if isinstance(c, str)]
+    assert any("全年时序进度为100%，进度差即完成率与年度目标之差：“滞后”即未完成年度目标" in t for t in summary)
+    head = next(r for r in openpyxl.load_workbook(book)["总表"].iter_rows(values_only=True) if "本年累计" in r)
+    assert "四季度\n当季" in head and not any(isinstance(c, str) and "当月" in c for c in head)
     assert result.figures.months and all(f.month_value is None for f in result.figures.clusters)
 
 
