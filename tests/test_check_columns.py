@@ -17,7 +17,7 @@ from stdnum.cn import uscc
 
 from reporttool.checks.credit_code import USCC_CHARS, codes_all_valid, codes_to_check, uscc_check_digit
 from reporttool.checks.single import _Checker, _data_rows, _has_data, _scale_floor, check_submission
-from reporttool.core.models import Period
+from reporttool.core.models import ERROR, Period
 
 P = Period(2025, 6)
 
@@ -58,6 +58,12 @@ def test_column_checks_are_the_per_cell_checks(seed, noise, rows, district, scop
     sub = odd_submission(random.Random(seed), CATALOGUES[scoped], rows, noise, district)
     fast, reference = _both(sub, CATALOGUES[scoped], Period(2025, month))
     assert fast == reference
+    findings, after = fast
+    if after is not None:  # the rows excluded are those of the error findings
+        rows_of = {k: {(sub.tables[k].sheet, n): excluded for n, *_, excluded in table} for k, table in after.items()}
+        every = {at: excluded for table in rows_of.values() for at, excluded in table.items()}
+        assert {at for at, excluded in every.items() if excluded} \
+            == {(f.sheet, f.row) for f in findings if f.severity == ERROR and (f.sheet, f.row) in every}
 
 
 def test_the_generated_submissions_meet_every_cell_rule():

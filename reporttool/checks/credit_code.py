@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from stdnum.cn import uscc
@@ -37,19 +38,25 @@ _ALPHABET_BYTES = USCC_CHARS.encode("ascii")
 _AS_DIGITS = bytes.maketrans(USCC_CHARS.encode("ascii"), _DIGITS.encode("ascii"))
 
 
-def codes_all_valid(codes: Iterable[Any]) -> bool:
+def codes_all_valid(codes: Sequence[Any]) -> bool:
     """True when checks/single.py's credit-code test finds nothing in any of ``codes`` (a roster column):
-    every value is None, "" or a plain ASCII letters-and-digits text whose upper case is 18 characters
-    of USCC_ALPHABET with the right check character (uscc_check_digit), and no two upper cases are the
-    same. False does not mean that something is wrong: the column is then checked code by code."""
+    every value is None, "" or a plain code (``_plain_valid``), and no two upper cases are the same. False
+    does not mean that something is wrong: then ``codes_to_check`` says which codes to test one by one."""
     texts = list(filter(None, codes))  # None and "" are not looked at
-    if not texts or set(map(type, texts)) != {str}:
-        return not texts
+    return _plain_valid(texts) and len(set(map(str.upper, texts))) == len(texts)
+
+
+def _plain_valid(texts: Sequence[Any]) -> bool:
+    """Every one of ``texts`` (no None or "") is a plain valid code: a str of 18 ASCII letters and digits
+    whose upper case (its compact) is of USCC_ALPHABET with the right check character."""
+    if not texts:
+        return True
+    if set(map(type, texts)) != {str}:
+        return False
     joined = "".join(texts)
     if not joined.isascii():
         return False  # full-width characters…: uscc_compact's clean-up, code by code
-    upper = joined.upper()  # ASCII: the codes' upper cases end to end
-    data = upper.encode("ascii")
+    data = joined.upper().encode("ascii")  # ASCII: the codes' upper cases end to end
     if set(map(len, texts)) != {18} or data.translate(None, _ALPHABET_BYTES):
         # A character outside USCC_ALPHABET: a wrong code, or one with spaces or dashes that
         # uscc_compact would clean first; else each is ASCII letters and digits (its compact: upper case).
@@ -61,39 +68,40 @@ def codes_all_valid(codes: Iterable[Any]) -> bool:
     sums = map(int, map(digits.__getitem__, map(slice, range(1, end, 18), range(18, end + 1, 18))),
                itertools.repeat(34))
     checks = "".join(map(_DIGITS.__getitem__, map(operator.mod, map(operator.neg, sums), itertools.repeat(31))))
-    return checks == digits[::18] and len(set(texts if upper == joined else map(str.upper, texts))) == len(texts)
+    return checks == digits[::18]
+
+
+def _not_plain(codes: Sequence[Any], start: int) -> list[int]:
+    """The positions (from ``start``) of the values of ``codes`` other than None, "" and plain valid codes:
+    halves tested at once, one by one only in the last few."""
+    if len(codes) <= 8:
+        return [start + i for i, code in enumerate(codes) if code and not _plain_valid([code])]
+    half = len(codes) // 2
+    found = []
+    for part, at in ((codes[:half], start), (codes[half:], start + half)):
+        if not _plain_valid(list(filter(None, part))):
+            found += _not_plain(part, at)
+    return found
 
 
 def codes_to_check(codes: Sequence[Any]) -> list[int]:
     """The positions in ``codes`` (a roster column, in row order) that checks/single.py's credit-code test
-    must look at one by one: every code but the plain valid ones (ASCII letters and digits, 18 characters
-    of USCC_ALPHABET once upper-cased, the right check character) whose upper case (compact) occurs once
-    in the column. None, "" and blank texts are not looked at by that test. [] when codes_all_valid."""
+    must look at one by one: every code it looks at (a text not blank) but the plain valid ones whose
+    compact (upper case) occurs once among those it looks at. [] when codes_all_valid."""
     if codes_all_valid(codes):
         return []
-    suspects: list[int] = []
-    plain: list[int] = []  # plain codes of the alphabet: their check characters at once, below
-    at: dict[str, list[int]] = {}  # compact -> positions: a compact seen twice is a duplicate to tell
-    for i, code in enumerate(codes):
+    # compact of each code the test looks at, as it makes it; None for the others
+    compacts: list[Any] = [code.upper() if code.__class__ is str and code else None for code in codes]
+    suspects = []
+    for i in _not_plain(codes, 0):
+        code = codes[i]
         if not isinstance(code, str) or not code.strip():
+            compacts[i] = None  # not looked at
             continue
-        if code.isascii() and code.isalnum():  # the compact as single.py's test makes it
-            compact = code.upper()
-            if code.__class__ is str and len(compact) == 18 and USCC_ALPHABET.issuperset(compact):
-                plain.append(i)
-            else:
-                suspects.append(i)
-        else:
-            compact = uscc_compact(clean_text(code))
-            suspects.append(i)
-        at.setdefault(compact, []).append(i)
-    if plain:
-        data = "".join(codes[i] for i in plain).upper().encode("ascii").translate(_AS_DIGITS)[::-1].decode("ascii")
-        end = len(data)
-        sums = map(int, map(data.__getitem__, map(slice, range(1, end, 18), range(18, end + 1, 18))),
-                   itertools.repeat(34))
-        checks = map(_DIGITS.__getitem__, map(operator.mod, map(operator.neg, sums), itertools.repeat(31)))
-        # (the plain codes last first)
-        suspects.extend(plain[-1 - k] for k, ok in enumerate(map(operator.eq, checks, data[::18])) if not ok)
-    suspects.extend(i for positions in at.values() if len(positions) > 1 for i in positions)
+        compacts[i] = code.upper() if code.isascii() and code.isalnum() else uscc_compact(clean_text(code))
+        suspects.append(i)
+    counts = Counter(compacts)
+    repeated = {compact for compact, n in counts.items() if n > 1 and compact is not None}
+    if repeated:
+        suspects += [i for i, compact in enumerate(compacts) if compact in repeated]
     return sorted(set(suspects))
