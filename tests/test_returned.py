@@ -15,7 +15,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import FEB, JAN, MAR, put
+from helpers import FEB, JAN, MAR, put, texts, xlsx_text
 from serve_helpers import BUREAU, PERIOD, ZONE, A, B, csrf_of, form, make_codes, sign_in
 from starlette.testclient import TestClient
 
@@ -64,6 +64,10 @@ def decide(app, code: str, sid: int, decision: str, reason: str = "") -> str:
 
 def cli(ws, *args):
     return CliRunner().invoke(main, ["-w", str(ws.root), *args])
+
+
+def book_path(run, cat):
+    return next(p for p in run.outputs if p.name == consolidated_name(cat, PERIOD))
 
 
 def fig(figs, district=""):
@@ -124,11 +128,14 @@ def test_a_return_takes_the_version_out_until_the_district_sends_a_corrected_one
     run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 8, 11, 9, 0))
     june = run.figures
     assert (fig(june).value, fig(june, A).value) == (D(10), None)  # 乙县 alone
-    book = openpyxl.load_workbook(next(p for p in run.outputs if p.name == consolidated_name(small_catalogue, PERIOD)))
+    book = openpyxl.load_workbook(book_path(run, small_catalogue))
     sheet = [[c for c in row if c is not None] for row in book["报送情况"].iter_rows(values_only=True)]
     assert next(row for row in sheet if "甲区" in row)[:3] == [1, "甲区", "已退回（待重报）"]
     assert any(f"甲区（已退回（待重报）：{REASON}）：市局已将其报表退回或撤回，数据不计入汇总，计为未报。" in str(c)
                for row in sheet for c in row)
+    assert "本期丙开发区未报送，甲区报送的文件被退回，合计数不含其数据。" in xlsx_text(book_path(run, small_catalogue))  # the 总表 note
+    brief = "\n".join(texts(next(p for p in run.outputs if p.suffix == ".docx")))
+    assert "甲区报送的文件被退回，须重新报送" in brief and "甲区未报送" not in brief  # sent, and sent back
     july = run_consolidate(ws, JUL, now=dt.datetime(2025, 8, 11, 10, 0)).figures
     assert fig(july, A).month_value is None  # no June in use to subtract
     assert (fig(july).month_value, fig(july).month_districts) == (D(5), 1)

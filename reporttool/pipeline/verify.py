@@ -131,7 +131,7 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if why:
             label = manifest.get("period_label") or period
             diffs.append(Difference(AREA_OUTPUTS, rel_dir,
-                                    f"{label}的输出已过时：所用报告期 {why} 的在用版本已变化（恢复、撤回或更正），"
+                                    f"{label}的输出已过时：所用报告期 {why} 的在用版本已变化（恢复、撤回、退回或更正），"
                                     f"请重新运行 reporttool consolidate --period {period}。"))
         if isinstance(period, str) and isinstance(number, int) and period in issued and issued[period] != number:
             diffs.append(Difference(AREA_LEDGER, ws.ledger.name,

@@ -533,7 +533,7 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
     if late:
         parts.append(f"{'、'.join(late)}逾期报送")
     if cov.returned:
-        parts.append(f"{'、'.join(cov.returned)}报送的文件被退回（无法读取或被拒收），须重新报送")
+        parts.append(f"{'、'.join(cov.returned)}报送的文件被退回，须重新报送")  # refused, or returned by the bureau
     if errors:
         parts.append(f"{'、'.join(errors)}报表有错误，已发反馈表通知修改")
     if verify:

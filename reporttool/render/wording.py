@@ -154,11 +154,16 @@ def coverage(figures: Figures) -> Coverage:
     return Coverage(
         expected=len(subs),
         received=tuple(s.district_name for s in received),
-        missing=tuple(s.district_name for s in subs if s.status == ST_MISSING),
-        returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED),
+        missing=tuple(s.district_name for s in subs if s.status == ST_MISSING and not _sent_back(s)),
+        returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED or _sent_back(s)),
         no_roster=tuple(s.district_name for s in received if s.district in empty),
         absent=tuple((s.district, s.district_name) for s in subs if s.status in (ST_MISSING, ST_RETURNED)),
     )
+
+
+def _sent_back(s) -> bool:
+    """Returned by the bureau on the web page (已退回（待重报）): no data counted, worded as a 退回, not 未报送."""
+    return s.status == ST_MISSING and s.withdrawn is not None and s.withdrawn.returned
 
 
 def waiting(figures: Figures, cat: Catalogue) -> list[tuple[Cluster, list[str]]]:

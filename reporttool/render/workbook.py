@@ -30,7 +30,7 @@ from reporttool.figures.records import (
 from reporttool.figures.scorecard import span_index
 from reporttool.render import finding_words, other_targets, plan_words
 from reporttool.render.scorecard import scorecard_sheet
-from reporttool.render.wording import full_year, waiting_note
+from reporttool.render.wording import coverage, full_year, waiting_note
 from reporttool.render.xlsx_styles import (
     Column,
     Styles,
@@ -457,8 +457,8 @@ def _is_rate(cat: Catalogue, f: IndicatorFigure) -> bool:
 
 def missing_note(figs: Figures) -> list[str]:
     """["本期兴城市未报送，合计数不含其数据。"] when districts did not report (or were 退回), else []."""
-    missing = [s.district_name for s in figs.submissions if s.status == ST_MISSING]
-    returned = [s.district_name for s in figs.submissions if s.status == ST_RETURNED]
+    cov = coverage(figs)  # the brief's words: a district the bureau returned on the web page is 退回, not 未报送
+    missing, returned = cov.missing, cov.returned
     parts = []
     if missing:
         parts.append(f"{'、'.join(missing)}未报送")
