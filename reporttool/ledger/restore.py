@@ -5,8 +5,7 @@ use until a restore or a new file of that district and period; recorded with who
 
 ``review_version`` records the bureau's 通过 / 退回 of a version on the web page (serve/). A 退回 of the
 version in use takes it out through the same withdrawal (``_withdraw``), linked to the review, so the
-district shows 已退回（待重报）; a 通过 of a version so returned restores it (``restore``). docs/serve.md
-“退回：不计入汇总”.
+district shows 已退回（待重报）; a 通过 of a version so returned restores it (``restore``). docs/serve.md “退回”.
 
 ``restore_version`` finds the version (by its number among the district's files for the period, as
 ``history`` counts them, or by a prefix of its SHA-256), records the restore in the ledger (shown by

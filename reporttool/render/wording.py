@@ -14,7 +14,7 @@ from reporttool.core import fmt
 from reporttool.core.models import Cluster
 from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
 from reporttool.core.units import q
-from reporttool.figures import Figures
+from reporttool.figures import Figures, SubmissionState
 
 MAX_LISTED = 5  # a 分别 list names at most this many, then "等N个"
 
@@ -161,7 +161,7 @@ def coverage(figures: Figures) -> Coverage:
     )
 
 
-def _sent_back(s) -> bool:
+def _sent_back(s: SubmissionState) -> bool:
     """Returned by the bureau on the web page (已退回（待重报）): no data counted, worded as a 退回, not 未报送."""
     return s.status == ST_MISSING and s.withdrawn is not None and s.withdrawn.returned
 
