@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from itertools import islice, repeat
 from typing import Any, Literal
 
 from reporttool.catalogue.model import PROJECT_MEASURES, ROSTER_MEASURES, ProjectMeasure, RosterMeasure
@@ -70,16 +71,22 @@ def pair(value: Decimal | None, last_year: Decimal | None) -> Sum:
 
 def _amount(rows: Sequence[Row], cur_key: str, ly_key: str) -> Sum:
     """An amount column's total, with the like-for-like pair over the rows that have both years."""
-    value = _total(v for r in rows if (v := r.values.get(cur_key)) is not None)
-    both = [(r.values[cur_key], r.values[ly_key]) for r in rows
-            if r.values.get(cur_key) is not None and r.values.get(ly_key) is not None]
+    values = [r.values for r in rows]
+    cur, ly = _get(values, cur_key), _get(values, ly_key)
+    value = _total([v for v in cur if v is not None])
+    both = [(a, b) for a, b in zip(cur, ly) if a is not None and b is not None]
     if not both:
         return Sum(value, None, None, True)
-    return Sum(value, _total(b for _, b in both), _total(a for a, _ in both), True)
+    return Sum(value, _total([b for _, b in both]), _total([a for a, _ in both]), True)
 
 
 def _column(rows: Sequence[Row], key: str) -> Sum:
-    return Sum(_total(v for r in rows if (v := r.values.get(key)) is not None))
+    return Sum(_total([v for v in _get([r.values for r in rows], key) if v is not None]))
+
+
+def _get(values: list[dict], key: str) -> list:
+    """One column of the rows' values (``values.get(key)`` of each row, in one C-level map)."""
+    return list(map(dict.get, values, repeat(key)))
 
 
 @dataclass(frozen=True)
@@ -99,12 +106,13 @@ class ClusterRoster:
     @classmethod
     def of(cls, rows: Sequence[Row]) -> ClusterRoster:
         """The roll-up of accepted roster rows of one cluster (at least one row)."""
+        values = [r.values for r in rows]
         return cls(revenue=_amount(rows, "revenue", "revenue_ly"),
                    output_value=_amount(rows, "output_value", "output_value_ly"),
-                   scale=Sum(Decimal(sum(1 for r in rows if r.values.get("is_scale") == "是"))),
+                   scale=Sum(Decimal(_get(values, "is_scale").count("是"))),  # count: == "是" per value
                    enterprises=Sum(Decimal(len(rows))),
-                   employees=Sum(_total(Decimal(v) for r in rows if (v := r.values.get("employees")) is not None)),
-                   leaders=sum(1 for r in rows if r.values.get("is_leader") == "是"))
+                   employees=Sum(_total([Decimal(v) for v in _get(values, "employees") if v is not None])),
+                   leaders=_get(values, "is_leader").count("是"))
 
     def measure(self, name: str) -> Sum:
         """The 汇总口径 ``name`` (catalogue.model.ROSTER_MEASURES)."""
@@ -176,10 +184,18 @@ _check_fields()
 
 
 def _total(values: Iterable[Decimal]) -> Decimal | None:
-    out = None
-    for v in values:
-        out = v if out is None else out + v
-    return out
+    """The first value plus each next one in turn (None for none): ``sum`` does exactly these additions,
+    in C, when started from the first value — except for text, which ``sum`` refuses (a loop then)."""
+    items = values if isinstance(values, list) else list(values)
+    if not items:
+        return None
+    first = items[0]
+    if isinstance(first, (str, bytes, bytearray)):
+        out: Any = first
+        for v in islice(items, 1, None):
+            out = out + v
+        return out
+    return sum(islice(items, 1, None), first)
 
 
 # ---- per-submission aggregates (stored in the ledger at ingest) -------------------------------------

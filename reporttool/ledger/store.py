@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -230,17 +231,23 @@ class Prepared:
     ``tables``: key -> (sheet, header_row, columns JSON, rows as tuples in the row table's column order:
     row_number, excluded, *columns as text, raw JSON). ``aggregates``: SubmissionAggregates.to_json of
     the accepted rows. ``fragments``: key -> (stamp, compressed row XML, row count), when already rendered.
+    ``digests``: row table key -> the facts digest part of its rows (``_rows_digest`` of the rows as SQLite
+    gives them back, ``_as_stored``), computed by ``prepare`` — in the reading worker, so the parent only
+    inserts; a key is missing when ``_as_stored`` cannot vouch for the rows (the parent then reads them
+    back). Made from ``tables`` by ``prepare``: a Prepared with other tables must not keep these digests.
     """
 
     tables: dict[str, tuple[str, int, str, list[tuple]]]
     aggregates: str
     fragments: dict[str, tuple[str, bytes, int]] = field(default_factory=dict)
     codes: bytes = b""  # code_list_blob of the accepted roster rows
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def prepare(submission: Submission) -> Prepared:
     """The compact stored form of a read (and checked) submission; error rows stay, marked excluded."""
     tables = {}
+    digests = {key: _rows_digest([]) for key in TABLES}  # a table the file lacks: no rows stored
     for key, table in submission.tables.items():
         if key not in TABLES:
             continue
@@ -248,11 +255,18 @@ def prepare(submission: Submission) -> Prepared:
         rows = table.rows
         # column by column (hot: every cell of every row at ingest): a column's types in one C call, then
         # the column as it is (text, int, None) or through str (Decimal) without a call per cell
-        stored = [_column_text([r.values.get(c) for r in rows]) for c in columns]
+        values = [r.values for r in rows]
+        stored = [_column_text(list(map(dict.get, values, repeat(c)))) for c in columns]
         raws = [json.dumps({k: _to_text(v) for k, v in r.raw.items()}, ensure_ascii=False) if r.raw else "{}"
                 for r in rows]
-        tables[key] = (table.sheet, table.header_row, json.dumps(table.columns, ensure_ascii=False),
-                       list(zip([r.number for r in rows], [int(r.excluded) for r in rows], *stored, raws)))
+        as_columns = [[r.number for r in rows], [int(r.excluded) for r in rows], *stored, raws]
+        stored_rows = list(zip(*as_columns))
+        tables[key] = (table.sheet, table.header_row, json.dumps(table.columns, ensure_ascii=False), stored_rows)
+        given_back = _as_stored_columns(as_columns, _INTEGER_AT[key])
+        if given_back is None:
+            del digests[key]  # the parent reads these rows back
+        else:
+            digests[key] = _rows_digest(stored_rows if given_back is as_columns else list(zip(*given_back)))
 
     def accepted(key: str) -> list[Row]:
         t = submission.tables.get(key)
@@ -260,14 +274,18 @@ def prepare(submission: Submission) -> Prepared:
 
     roster = accepted("roster")
     return Prepared(tables, submission_aggregates(roster, accepted("projects")).to_json(),
-                    codes=code_list_blob(r.values.get("credit_code") for r in roster))
+                    codes=code_list_blob([r.values.get("credit_code") for r in roster]), digests=digests)
 
 
 def code_list_blob(codes) -> bytes:
     """The distinct credit codes, normalised as R-DUP-ACROSS compares them, as a compressed list."""
     import zlib
 
-    keys = sorted({str(c).strip().upper() for c in codes if c is not None} - {""})
+    codes = [c for c in codes if c is not None]
+    if set(map(type, codes)) <= {str}:  # str(c) is c: the same set through C-level maps
+        keys = sorted(set(map(str.upper, map(str.strip, codes))) - {""})
+    else:
+        keys = sorted({str(c).strip().upper() for c in codes} - {""})
     return zlib.compress("\n".join(keys).encode("utf-8"), 1)
 
 
@@ -398,8 +416,17 @@ def _as_stored(rows: list[tuple], integer_at: frozenset[int]) -> list[tuple] | N
     width = len(rows[0])
     if any(len(r) != width for r in rows):
         return None
-    columns = list(zip(*rows))
-    changed = False
+    columns: list = list(zip(*rows))
+    given_back = _as_stored_columns(columns, integer_at)
+    if given_back is None:
+        return None
+    return rows if given_back is columns else list(zip(*given_back))
+
+
+def _as_stored_columns(columns: list, integer_at: frozenset[int]) -> list | None:
+    """``_as_stored`` of rows given as their columns (all of one length): the columns as SQLite gives
+    them back (``columns`` itself when nothing changes), or None when that is not certain."""
+    out = columns
     for i, col in enumerate(columns):
         types = set(map(type, col))
         if i in integer_at:
@@ -408,9 +435,17 @@ def _as_stored(rows: list[tuple], integer_at: frozenset[int]) -> list[tuple] | N
         elif not types <= _TEXT_AS_IS:
             if not types <= _TEXT_OR_INT:
                 return None
-            columns[i] = tuple(v if v is None or v.__class__ is str else str(v) for v in col)
-            changed = True
-    return list(zip(*columns)) if changed else rows
+            if out is columns:
+                out = list(columns)
+            out[i] = tuple(v if v is None or v.__class__ is str else str(v) for v in col)
+    return out
+
+
+def _rows_digest(rows: list) -> str:
+    """SHA-256 of rows (tuples or lists) as the facts digest keeps them: their JSON (bytes as their own
+    SHA-256). The one form used at ingest, in the worker (``prepare``) and by ``verify`` (read back)."""
+    blob = json.dumps(rows, ensure_ascii=False, default=_blob_text)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 _TEXT_AS_IS = frozenset({str, type(None)})
@@ -444,7 +479,7 @@ def _column_text(values: list) -> list:
     if types <= _TEXT_OR_INT:  # str and None as they are; int (never bool: its type is bool) as it is
         return values
     if types <= _DECIMAL_OR_NONE:
-        return [v if v is None else str(v) for v in values]
+        return [v if v is None else str(v) for v in values] if type(None) in types else list(map(str, values))
     return list(map(_to_text, values))
 
 
@@ -674,12 +709,8 @@ class Ledger:
         rows as given (``_as_stored``, what SQLite gives back for them) instead of reading every row back —
         half of the parent's storing time at province scale. Anything ``_as_stored`` cannot vouch for is
         read back as before."""
-        import hashlib
-
         def h(rows) -> str:  # rows as tuples: json writes them as it writes lists
-            blob = json.dumps(rows if isinstance(rows, list) else rows.fetchall(), ensure_ascii=False,
-                              default=_blob_text)
-            return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+            return _rows_digest(rows if isinstance(rows, list) else rows.fetchall())
 
         cur = db.cursor()  # plain tuples: no sqlite3.Row per row (hot: every row of every file at ingest)
         cur.row_factory = None
@@ -693,6 +724,9 @@ class Ledger:
                "tables": h(cur.execute("SELECT key, sheet, header_row, columns FROM tables WHERE submission_id=?"
                                       " ORDER BY key", (sid,)))}
         for key, (name, _spec, columns) in TABLES.items():
+            if inserted is not None and key in inserted.digests:  # computed by the reading worker (prepare)
+                out[key] = inserted.digests[key]
+                continue
             given = inserted.tables.get(key) if inserted is not None else None
             rows = _as_stored(given[3] if given else [], _INTEGER_AT[key])
             out[key] = h(rows if rows is not None and inserted is not None else
@@ -733,9 +767,10 @@ class Ledger:
             name, _spec, columns = TABLES[key]
             db.execute("INSERT INTO tables (submission_id, key, sheet, header_row, columns) VALUES (?,?,?,?,?)",
                        (sid, key, sheet, header_row, columns_json))
+            # the id written into the statement (an int from lastrowid): the rows go in as they came
             sql = (f"INSERT INTO {name} (submission_id, row_number, excluded, {', '.join(columns)}, raw)"
-                   f" VALUES (?,?,?,{','.join('?' * len(columns))},?)")
-            db.executemany(sql, [(sid, *r) for r in rows])
+                   f" VALUES ({int(sid)},?,?,{','.join('?' * len(columns))},?)")
+            db.executemany(sql, rows)
         db.execute("INSERT INTO aggregates (submission_id, data) VALUES (?,?)", (sid, prepared.aggregates))
         db.execute("INSERT INTO code_lists (submission_id, data) VALUES (?,?)", (sid, prepared.codes))
         for key, (stamp, data, n) in prepared.fragments.items():

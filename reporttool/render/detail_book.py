@@ -15,11 +15,17 @@ numbers already rounded for display (ROUND_HALF_UP, like ``fmt.shown``). docs/wo
 from __future__ import annotations
 
 import datetime as dt
+import math
 import struct
+import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
+from itertools import chain, compress, repeat
+from itertools import count as counting
+from operator import is_not
 from pathlib import Path
 
 from reporttool.catalogue import Catalogue
@@ -35,7 +41,7 @@ from reporttool.core.paper import (
     TOP_MARGIN,
     header_text,
 )
-from reporttool.render.xlsx_styles import clean_for_office, lines_needed
+from reporttool.render.xlsx_styles import EXCEL_CELL_LIMIT, clean_for_office, lines_needed
 
 HEADER_ROW = 3  # title, 编制单位/单位 line, header
 FRAGMENT_FORMAT = "f3"  # part of every stamp: a fragment stored in another format is rendered again
@@ -156,6 +162,246 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
     """The rows of one submission's table (only those given: the accepted ones) as a compressed fragment,
     in catalogue cluster order (reading order within a cluster), like the list has always been sorted.
     Returns (compressed fragment, number of rows)."""
+    ordered, dname, names = _ordered(key, rows, district, cat)
+    data = _fragment_text(key, ordered, dname, names, cat).encode("utf-8")
+    return struct.pack("<II", zlib.crc32(data), len(data)) + _deflate(data), len(ordered)
+
+
+def _ordered(key: str, rows: Sequence[Row], district: str, cat: Catalogue) -> tuple[list[Row], str, dict]:
+    """The rows in catalogue cluster order (stable: reading order within a cluster), the district's name
+    and the clusters' short names."""
+    d = cat.district(district)
+    dname = d.name if d else district
+    names = {c.code: c.short_name for c in cat.clusters}
+    order = {c.code: k for k, c in enumerate(cat.clusters)}
+    far = 1 << 30
+    rank = [order.get(r.values.get("cluster") or "", far) for r in rows]
+    return [rows[i] for i in sorted(range(len(rows)), key=rank.__getitem__)], dname, names
+
+
+def _fragment_text(key: str, ordered: Sequence[Row], dname: str, names: dict, cat: Catalogue) -> str:
+    """The fragment's XML text, built column by column (one comprehension or C-level map per column, not
+    a Python call per cell), then the rows interleaved. The same text as ``_fragment_text_per_cell`` (the
+    reference, kept for the equivalence test in tests/test_detail_fast.py): each column takes its fast
+    path only when every value in it is of the kind that path is exact for (see ``_text_cells``,
+    ``_number_cells``), else that whole column goes cell by cell through ``_s``/``_n`` as before."""
+    ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
+    values = [r.values for r in ordered]
+    n = len(values)
+
+    def col(k: str) -> list:
+        return list(map(dict.get, values, repeat(k)))
+
+    clusters = col("cluster")
+    keys = clusters if set(map(type, clusters)) <= {str} else list(map(_or_empty, clusters))  # c or "" is c
+    heads: dict = {}  # cluster -> the 县区 and 集群 cells, the same on every row of the cluster
+    for c in set(keys):
+        heads[c] = _s("B", dname) + _s("C", names.get(c, c))
+    columns: list[list[str]] = [_row_starts(n, _tall_rows(key, values, clusters, dname, names)),
+                                list(map(heads.__getitem__, keys))]
+    if key == "roster":
+        revenue, revenue_ly = col("revenue"), col("revenue_ly")
+        columns += [_text_cells(col("credit_code"), S_CODE), _text_cells(col("name"), S_TEXT),
+                    _yn_cells(col("is_scale"), "F"), _yn_cells(col("is_leader"), "G"),
+                    _text_cells(col("park"), S_TEXT),
+                    _number_cells(revenue, ap, S_AMOUNT), _number_cells(revenue_ly, ap, S_AMOUNT),
+                    _number_cells([None if a is None or b is None or b == 0 else (a / b - 1) * 100  # _yoy
+                                   for a, b in zip(revenue, revenue_ly)], rp, S_RATE),
+                    _number_cells(col("output_value"), ap, S_AMOUNT),
+                    _number_cells(col("output_value_ly"), ap, S_AMOUNT),
+                    _number_cells(col("employees"), 0, S_INT)]
+    else:
+        plan, done = col("plan_year"), col("done_year")
+        columns += [_text_cells(col("name"), S_TEXT), _text_cells(col("owner"), S_TEXT),
+                    _text_cells(col("nature"), S_CENTER), _text_cells(col("status"), S_CENTER),
+                    _month_cells(col("start")), _month_cells(col("finish")),
+                    _number_cells(col("total"), ap, S_AMOUNT), _number_cells(plan, ap, S_AMOUNT),
+                    _number_cells(done, ap, S_AMOUNT),
+                    _number_cells([None if d is None or not p else d / p * 100 for p, d in zip(plan, done)],
+                                  rp, S_RATE),
+                    _number_cells(col("done_total"), ap, S_AMOUNT)]
+    columns[-1] = list(map(str.__add__, columns[-1], repeat("</row>")))
+    return "".join(chain.from_iterable(zip(*columns)))
+
+
+def _or_empty(value):
+    return value or ""
+
+
+_SEQ: list[str] = []  # the 序号 cells 1, 2, 3 …: the same in every fragment
+_ROW_SEQ: list[str] = []  # "<row>" and the 序号 cell, for the rows of one line
+
+
+def _row_starts(n: int, tall: dict[int, int]) -> list[str]:
+    """Each row's <row> tag and its 序号 cell (k = 1, 2, 3 …); a row of more than one line (``tall``:
+    index -> lines) with its height."""
+    if len(_SEQ) < n:
+        _SEQ.extend(f'<c s="{S_CENTER}"><v>{k}</v></c>' for k in range(len(_SEQ) + 1, n + 1))
+        _ROW_SEQ.extend(_ROW + c for c in _SEQ[len(_ROW_SEQ):])
+    starts = _ROW_SEQ[:n]
+    for i, lines in tall.items():
+        starts[i] = f'<row ht="{13.5 * lines + 4:g}" customHeight="1">{_SEQ[i]}'
+    return starts
+
+
+_STR_OR_NONE = frozenset({str, type(None)})
+_DECIMAL_OR_NONE = frozenset({Decimal, type(None)})
+_INT_OR_NONE = frozenset({int, type(None)})
+_MONTH_KEYS = frozenset({str, type(None), dt.date, dt.datetime})  # no two of these types have equal values
+
+
+def _text_cells(values: list, style: int) -> list[str]:
+    """``_s(…, value or "", style)`` for every value of a column.
+
+    Fast when the column holds only str and None: if the non-empty texts are all printable (then they
+    hold no newline, and their only whitespace is the ASCII space), none has &, <, > or a leading or
+    trailing space and none is longer than a cell holds, each is written as it is — exactly what ``_s``
+    does with such a text (tested on the whole column at once: one join, C-level tests). Otherwise each
+    distinct text goes through ``_s`` once (str keys: equal means identical). Any other type in the
+    column: ``_s`` cell by cell, as before."""
+    if set(map(type, values)) <= _STR_OR_NONE:
+        texts = list(filter(None, values))  # None and "" both give the empty cell
+        joined = "\n".join(texts)
+        if (joined.replace("\n", "").isprintable() and joined.count("\n") == len(texts) - 1
+                and not any(ch in joined for ch in "&<>")
+                and " \n" not in joined and "\n " not in joined and joined[:1] != " " and joined[-1:] != " "
+                and max(map(len, texts), default=0) <= EXCEL_CELL_LIMIT):
+            empty, start = f'<c s="{style}"/>', f'<c s="{style}" t="inlineStr"><is><t>'
+            return [f'{start}{t}</t></is></c>' if t else empty for t in values]
+        memo = {t: _s("", t or "", style) for t in set(values)}
+        return list(map(memo.__getitem__, values))
+    return [_s("", v or "", style) for v in values]
+
+
+def _yn_cells(values: list, col: str) -> list[str]:
+    """``_YN[col].get(v) or _YN[col][None]`` per value: its cells are non-empty texts, so ``get`` with that
+    default is the same, in one C-level map."""
+    yn = _YN[col]
+    return list(map(yn.get, values, repeat(yn[None])))
+
+
+def _month_cells(values: list) -> list[str]:
+    """``_s(…, _month(value) or DASH, S_CENTER)`` per value: once per distinct value when every value is a
+    str, a date or None (no value of one of these types equals one of another, so a dict keyed by value
+    is exact); else cell by cell."""
+    if set(map(type, values)) <= _MONTH_KEYS:
+        memo = {v: _s("", _month(v) or DASH, S_CENTER) for v in set(values)}
+        return list(map(memo.__getitem__, values))
+    return [_s("", _month(v) or DASH, S_CENTER) for v in values]
+
+
+_DASH_CELL = f'<c s="{S_CENTER}" t="inlineStr"><is><t>{DASH}</t></is></c>'
+_is_not_none = partial(is_not, None)
+
+
+def _number_cells(values: list, places: int, style: int) -> list[str]:
+    """``_n(…, value, places, style)`` for every value of a column.
+
+    Fast for a column of Decimals (and None) with 0 <= places <= 6, all finite: the same half-up
+    ``quantize`` as ``_n`` in one comprehension and ``str`` (no exponent at these places, as in ``_n``),
+    a negative zero written as zero as ``_n`` does. When a quantize fails (an infinity, a value with more
+    digits than the context holds) or gives a non-finite result (NaN), the column goes through ``_n``
+    cell by cell. A
+    column of ints (and None) is written as ``_n`` writes an int. Anything else: ``_n`` cell by cell."""
+    types = set(map(type, values))
+    if types <= _DECIMAL_OR_NONE and 0 <= places <= 6:
+        some_none = type(None) in types
+        exp = _EXP.get(places) or _EXP.setdefault(places, Decimal(1).scaleb(-places))
+        try:  # an infinity, a signalling NaN or too many digits raise; a quiet NaN gives NaN
+            shown: list | None = ([v if v is None else v.quantize(exp, ROUND_HALF_UP) for v in values] if some_none
+                                  else [v.quantize(exp, ROUND_HALF_UP) for v in values])
+        except InvalidOperation:
+            shown = None
+        if shown is not None and all(map(Decimal.is_finite, filter(_is_not_none, shown) if some_none else shown)):
+            start = f'<c s="{style}"><v>'
+            cells = [f'{start}{t}</v></c>' for t in map(str, shown)]
+            zero = str(Decimal(0).quantize(exp))
+            negative_zero = f'<c s="{style}"><v>-{zero}</v></c>'
+            if negative_zero in cells:  # -0.001 -> 0.00, not "-0.00"
+                positive = f'<c s="{style}"><v>{zero}</v></c>'
+                cells = [positive if c == negative_zero else c for c in cells]
+            if some_none:  # str(None): no Decimal's text is "None"
+                none = f'{start}None</v></c>'
+                cells = [_DASH_CELL if c == none else c for c in cells]
+            return cells
+    elif types <= _INT_OR_NONE:
+        start = f'<c s="{style}"><v>'
+        return [_DASH_CELL if v is None else f'{start}{v}</v></c>' for v in values]
+    return [_n("", v, places, style) for v in values]
+
+
+def _tall_rows(key: str, values: list[dict], clusters: list, dname: str, names: dict) -> dict[int, int]:
+    """The rows that need a height (index -> lines) because a wrapped name needs more than one line
+    (nothing grows it later): the lines of the 县区/集群 cells once per cluster; of a wrapped text column of str (and None)
+    without a line break, ``lines_needed``'s own one-line test (len × 1.75 <= usable) as a length limit,
+    and for the longer texts its width sum with each character's width looked up once (``_width``); of
+    any other column, ``lines_needed`` per distinct text or per cell, as before. Only rows of more than
+    one line are kept (``tall``): most rows are plain ``<row>``."""
+    head = ROSTER_HEAD if key == "roster" else PROJECT_HEAD
+    wrapped = [(k, head[col][1]) for k, col in WRAPPED[key]]
+    per_cluster: dict = {}
+    for c in set(clusters):
+        shown = {"district": dname, "cluster": names.get(c or "", c)}
+        per_cluster[c] = max((lines_needed(str(shown[k] or ""), w) for k, w in wrapped if k in shown), default=1)
+    tall: dict[int, int] = {}  # row index -> its lines, for the rows of more than one line
+
+    def keep(index: Iterable[int], lines: Iterable[int]) -> None:
+        for i, n in zip(index, lines):
+            if n > 1 and n > tall.get(i, 1):
+                tall[i] = n
+
+    for k, w in wrapped:
+        if k in ("district", "cluster"):
+            continue
+        col: list = list(map(dict.get, values, repeat(k)))
+        types = set(map(type, col))
+        if types <= _STR_OR_NONE:
+            texts: list[str] = [t or "" for t in col] if type(None) in types else col
+            if "\n" not in "".join(texts):
+                usable = max(w - 1.0, 1.0)  # as lines_needed
+                limit = 0  # the longest text lines_needed calls short: len × 1.75 <= usable
+                while (limit + 1) * 1.75 <= usable:
+                    limit += 1
+                long = list(compress(counting(), map(limit.__lt__, map(len, texts))))
+                keep(long, (_lines_of_long(texts[i], usable) for i in long))
+            else:
+                memo = {t: lines_needed(t, w) for t in set(texts)}
+                keep(counting(), map(memo.__getitem__, texts))
+        else:
+            keep(counting(), (lines_needed(str(t or ""), w) for t in col))
+    if max(per_cluster.values(), default=1) > 1:
+        for i, c in enumerate(clusters):
+            if per_cluster[c] > tall.get(i, 1):
+                tall[i] = per_cluster[c]
+    return tall
+
+
+def _lines_of_long(text: str, usable: float) -> int:
+    """``lines_needed(text, width)`` of a text without a line break (usable = max(width - 1, 1)): its
+    width over the usable width, rounded up, at least 1 — ``text_width`` with each character's width
+    looked up once (``_width``)."""
+    return max(1, math.ceil(sum(map(_width.__getitem__, text)) / usable))
+
+
+class _Widths(dict):
+    """Character -> its width in ``text_width`` (render/xlsx_styles.py): 1.75 for East Asian wide,
+    full-width and ambiguous characters, else 1.0; looked up once per character. Summed in text order
+    from 0 like ``text_width``'s ``sum``, so the total is the same float."""
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = 1.75 if unicodedata.east_asian_width(ch) in "WFA" else 1.0
+        return width
+
+
+_width = _Widths()
+
+
+_ROW = "<row>"
+
+
+def _fragment_text_per_cell(key: str, rows: Sequence[Row], district: str, cat: Catalogue) -> str:
+    """The fragment's XML text cell by cell: how it was rendered before the column-wise
+    ``_fragment_text`` (issue 13), kept as the reference the equivalence test compares it with."""
     d = cat.district(district)
     dname = d.name if d else district
     names = {c.code: c.short_name for c in cat.clusters}
@@ -163,7 +409,7 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
     ap, rp = cat.settings.amount_decimals, cat.settings.rate_decimals
     cells = _roster_cells if key == "roster" else _project_cells
     ordered = sorted(rows, key=lambda r: order.get(r.values.get("cluster") or "", 1 << 30))
-    heads: dict = {}  # cluster -> the 县区 and 集群 cells, the same on every row of the cluster
+    heads: dict = {}
     for r in ordered:
         c = r.values.get("cluster") or ""
         if c not in heads:
@@ -171,10 +417,9 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
     head = ROSTER_HEAD if key == "roster" else PROJECT_HEAD
     wrapped = [(k, head[col][1]) for k, col in WRAPPED[key]]
     per_row = [(k, w) for k, w in wrapped if k not in ("district", "cluster")]
-    per_cluster: dict = {}  # cluster -> lines of its 县区 and 集群 cells (the same on every row of the cluster)
+    per_cluster: dict = {}
 
     def row_tag(v: dict) -> str:
-        """<row>, with a height when a wrapped name needs more than one line (nothing grows it later)."""
         c = v.get("cluster")
         lines = per_cluster.get(c)
         if lines is None:
@@ -185,11 +430,9 @@ def render_fragment(key: str, rows: Sequence[Row], district: str, cat: Catalogue
             lines = max(lines, lines_needed(str(v.get(k) or ""), w))
         return "<row>" if lines <= 1 else f'<row ht="{13.5 * lines + 4:g}" customHeight="1">'
 
-    text = "".join(f'{row_tag(r.values)}<c s="{S_CENTER}"><v>{k}</v></c>'
+    return "".join(f'{row_tag(r.values)}<c s="{S_CENTER}"><v>{k}</v></c>'
                    f'{cells(r.values, heads[r.values.get("cluster") or ""], ap, rp)}'
                    f'</row>' for k, r in enumerate(ordered, 1))
-    data = text.encode("utf-8")
-    return struct.pack("<II", zlib.crc32(data), len(data)) + _deflate(data), len(ordered)
 
 
 def _deflate(data: bytes) -> bytes:
