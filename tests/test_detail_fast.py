@@ -1,4 +1,4 @@
-"""The detail fragment built column by column (render/detail_book._fragment_text) is the text the per-cell
+"""The detail fragment built column by column (render/detail_rows._fragment_text) is the text the per-cell
 renderer (``_fragment_text_per_cell``, the code before issue 13's speed round) gives, on generated rows with
 odd values: each column is clean (the fast paths) or has one odd value somewhere (its fallback)."""
 from __future__ import annotations
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from reporttool.catalogue import with_settings
 from reporttool.core.models import Row
-from reporttool.render import detail_book
-from reporttool.render.detail_book import _fragment_text, _fragment_text_per_cell, _ordered, render_fragment
+from reporttool.render import detail_rows as detail_book
+from reporttool.render.detail_rows import _fragment_text, _fragment_text_per_cell, _ordered, render_fragment
 from reporttool.render.xlsx_styles import lines_needed
 
 CAT = make_small_catalogue()

@@ -54,11 +54,11 @@ def test_code_reader_fast_path_agrees(value):
 @settings(max_examples=300)
 @given(st.decimals(allow_nan=False, allow_infinity=False), st.integers(0, 8))
 def test_detail_number_cell_is_the_plain_rounded_value(value, places):
-    """render/detail_book.py _n writes the half-up rounded value with str() when that has no exponent: the
+    """render/detail_rows.py _n writes the half-up rounded value with str() when that has no exponent: the
     same text as format(…, "f"), which it used for every value (and still uses for huge ones)."""
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-    from reporttool.render.detail_book import S_AMOUNT, _n
+    from reporttool.render.detail_rows import S_AMOUNT, _n
 
     try:
         shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
