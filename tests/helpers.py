@@ -880,3 +880,85 @@ def marking_job(sub, findings, marks: str) -> str:
     can see which files a worker had started while the parent handled an earlier result."""
     Path(marks, f"{Path(sub.path).name}.started").write_text("", encoding="utf-8")
     return sub.district
+
+
+# ---- odd sheets for the reader's fast path (tests/test_speed_paths.py) --------------------------------------
+
+# Cell values as calamine gives them, and the odd ones: empty, spaces, full-width digits, "nothing" marks, big
+# and negative-zero floats, NaN/inf, numbers as text, dates, bools, Decimals with many places, control and
+# invisible characters, line breaks, very long text, percentages, totals, titles and sign-off words.
+ODD_CELLS = (
+    None, "", " ", "  x  y ", "１２３４.５", "1,234.5", "—", "-", "/", "无", "NaN", "nan", "inf", "1e309", "12%", "１２％",
+    0.0, -0.0, 3.0, 2.5, 0.1, 1e15, 1e15 - 1, 1e16, -7.25, 123456789.123, float("nan"), float("inf"), 2025.1,
+    202503.0, 45000.0, 7, 0, True, False, dt.date(2025, 3, 1), dt.datetime(2025, 3, 1, 8, 30),
+    dt.datetime(2024, 12, 1), dt.time(8, 30), dt.timedelta(days=2), Decimal("1.23456789012345678901"),
+    "a\x00b\x1f", "企\u200b业", "\ufeff甲", "行一\n行二", "x" * 300, "2025-03", "2025年3月", "202513", "是", "否", "是 ",
+    "新建", "在建", "签约", "A", "B", "Z", "化工产业集群", "化工", "未知集群", "全部", "SR", "营业收入", "万元", "%",
+    "91110000MA0000001X", "91110000ma0000001x", "９１１１", "ABC def", "合计", "小计（3户）", "化工产业集群小计", "合 计",
+    "总计：", "共计", "统计局", "序号", "企业名称", "所属集群", "是否规上", "项目名称", "本年累计", "说明", "备注：核实",
+    "甲", "1", "单位负责人：张三", "填表人", "统计负责人：", "审核关系：1.",
+)
+
+
+def odd_sheet(rng: random.Random, spec_key: str) -> tuple[list[list], list[tuple[int, int, int, int]], frozenset]:
+    """A data sheet of ``spec_key`` as calamine gives it (rows of one length), with odd contents: a header
+    found by its titles, maybe a code row, data rows whose columns are clean (one kind of value, as a
+    district types it) or odd (ODD_CELLS), blank rows, 合计 rows, the header again, note-only rows, a sign-off
+    line and rows under it. Returns (grid, merges over rows, percentage-formatted cells)."""
+    spec = SHEETS_BY_KEY[spec_key]
+    width = len(spec.columns) + rng.choice((0, 0, 1, 2))
+    titles = [c.title for c in spec.columns] + ["备注"] * (width - len(spec.columns))
+    grid: list[list] = [["" for _ in range(width)] for _ in range(rng.randint(0, 3))]
+    grid.append(list(titles))
+    if rng.random() < 0.2:
+        grid.append([str(i) for i in range(1, width + 1)])
+
+    def clean(col, i: int):
+        kind = col.kind
+        if kind == "amount":
+            return rng.choice((round(rng.uniform(0, 5000), 2), float(rng.randint(0, 900)), ""))
+        if kind == "int":
+            return float(rng.randint(0, 500)) if rng.random() < 0.9 else ""
+        if kind == "credit_code":
+            return credit_code(i) if rng.random() < 0.9 else credit_code(i).lower()
+        if kind == "choice":
+            return rng.choice(col.choices)
+        if kind == "cluster":
+            return rng.choice(("化工产业集群", "装备制造产业集群", "A"))
+        if kind == "date":
+            return dt.date(2025, rng.randint(1, 12), 1)
+        if kind == "seq":
+            return float(i)
+        return rng.choice((f"名称{i}", f"名 称 {i}", "", "甲化工")) if col.key != "name" else f"企业{i}"
+
+    odd_cols = {c for c in range(width) if rng.random() < 0.3}
+    for i in range(rng.randint(0, 25)):
+        shape = rng.random()
+        if shape < 0.06:
+            row = ["" if rng.random() < 0.5 else None for _ in range(width)]  # blank
+        elif shape < 0.1:
+            row = ["" for _ in range(width)]
+            row[rng.randrange(width)] = rng.choice(("合计", "小计（3户）", "合 计", "统计"))
+        elif shape < 0.13:
+            keep = rng.choice((0.35, 0.5, 0.65, 0.9))
+            row = [t if rng.random() < keep else "" for t in titles]  # the header again (or half of it)
+        elif shape < 0.16:
+            row = ["" for _ in range(width)]
+            row[len(spec.columns) - 1] = rng.choice(("说明一句", "合计说明"))  # only 说明
+        else:
+            row = [rng.choice(ODD_CELLS) if c in odd_cols or rng.random() < 0.05
+                   else clean(spec.columns[c], i + 1) if c < len(spec.columns) else "" for c in range(width)]
+        grid.append(row)
+    if rng.random() < 0.7:
+        sign = ["" for _ in range(width)]
+        sign[rng.randrange(width)] = rng.choice(("单位负责人：  填表人：", "统计负责人：李四", "x填表人"))
+        grid.append(sign)
+        for _ in range(rng.randint(0, 3)):
+            grid.append([rng.choice(("", "审核关系：1.", "备注", 3.0)) for _ in range(width)])
+    merges = []
+    for _ in range(rng.choice((0, 0, 1, 2))):
+        r0 = rng.randint(1, len(grid))
+        c0 = rng.randint(1, width)
+        merges.append((r0, c0, min(len(grid), r0 + rng.randint(1, 3)), c0))
+    percent = frozenset((rng.randint(1, len(grid)), rng.randint(1, width)) for _ in range(rng.choice((0, 0, 3))))
+    return grid, merges, percent

@@ -101,3 +101,60 @@ def test_check_cells_length_bound_is_too_long(small_catalogue):
 @given(st.text(st.sampled_from(" \t\n\u3000\xa0\u2028a甲"), max_size=6))
 def test_blank_text_test_is_strips(text):
     assert (not text or text.isspace()) == (not text.strip())
+
+
+def _read_sheet(cat, spec_key: str, grid: list[list], merges, percent, *, exact: bool):
+    """One data sheet read by forms/reader.py _Ctx (the fast path, or only the per-row reference path):
+    the rows and findings as exact texts (type and repr of every value, dict order included)."""
+    import copy
+
+    from reporttool.core.models import ReadRefused
+    from reporttool.forms import layout
+    from reporttool.forms.reader import _Ctx
+
+    findings: list = []
+    ctx = _Ctx(cat, "甲.xlsx", "110101", "表", layout.SHEETS_BY_KEY[spec_key], [(3, 2), (9, 9)], findings, percent)
+    if not exact and len({len(r) for r in grid}) == 1:
+        ctx._rows_by_row = None  # a sheet of rows of one length never needs the reference path
+    try:
+        table = ctx.read(copy.deepcopy(grid), merges, exact=exact)
+    except ReadRefused as exc:
+        return "refused", exc.finding
+    rows = [(r.number, [(k, type(v).__name__, repr(v)) for k, v in r.values.items()],
+             [(k, type(v).__name__, repr(v)) for k, v in r.raw.items()], r.excluded) for r in table.rows]
+    return rows, [repr(f) for f in findings], table.header_row, table.columns
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["roster", "projects", "output"]))
+def test_reader_rows_by_column_are_the_rows_by_row(seed, spec_key):
+    """forms/reader.py _rows_by_column (whole columns: per-sheet tests, per-column converters, one conversion
+    per distinct value) gives exactly the rows and findings of _rows_by_row (one row and one cell at a time),
+    on sheets with odd contents (tests/helpers.py odd_sheet)."""
+    import random
+
+    from helpers import make_small_catalogue, odd_sheet
+
+    cat = make_small_catalogue()
+    grid, merges, percent = odd_sheet(random.Random(seed), spec_key)
+    assert _read_sheet(cat, spec_key, grid, merges, percent, exact=False) == \
+        _read_sheet(cat, spec_key, grid, merges, percent, exact=True)
+
+
+def test_reader_fast_path_reads_a_plain_roster_as_the_reference():
+    """A clean roster: every row read, the same values (Decimal(32) for 32.0, Decimal('32.55') for 32.55)."""
+    from helpers import make_small_catalogue
+
+    cat = make_small_catalogue()
+    grid = [["序号", "统一社会信用代码", "企业名称", "所属集群", "是否规上", "是否龙头", "所在园区", "本年累计营业收入",
+             "上年同期营业收入", "本年累计工业总产值", "上年同期工业总产值", "从业人员", "说明"]]
+    grid += [[float(i), f"91110000MA{i:07d}X", f"企业{i}", "化工产业集群", "是", "否", "", 32.0, 32.55, "", 1e15,
+              12.0, ""] for i in range(1, 4)]
+    grid.append(["单位负责人：", "", "", "", "", "", "", "", "", "", "", "", ""])
+    fast = _read_sheet(cat, "roster", grid, [], frozenset(), exact=False)
+    assert fast == _read_sheet(cat, "roster", grid, [], frozenset(), exact=True)
+    rows = fast[0]
+    assert [r[0] for r in rows] == [2, 3, 4]
+    assert rows[0][1][6:9] == [("revenue", "Decimal", "Decimal('32')"), ("revenue_ly", "Decimal", "Decimal('32.55')"),
+                               ("output_value", "NoneType", "None")]
+    assert rows[0][1][9] == ("output_value_ly", "Decimal", "Decimal('1000000000000000.0')")

@@ -15,12 +15,14 @@ ReadRefused with one Chinese finding.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
+import itertools
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -234,6 +236,72 @@ def read_submission(path: Path, cat: Catalogue, *, expected_period: Period | Non
     return sub, findings
 
 
+_NO_RAW = object()  # _convert_one: the cell has no raw text
+# the cell types a column may hold for _convert_column's one-conversion-per-distinct-value path (hashable, and
+# equal values of one type read the same); calamine gives these
+_MEMO_TYPES = frozenset({str, float, int, bool, dt.datetime, dt.date, dt.time, dt.timedelta, type(None)})
+
+
+def _text_at(col: tuple | list, pos: int) -> int:
+    """The index in ``col`` of the text holding position ``pos`` of "\n".join(_texts(col))."""
+    at = 0
+    for i, v in enumerate(col):
+        if v.__class__ is str:
+            end = at + len(v)
+            if pos < end:
+                return i
+            at = end + 1
+    raise ValueError(pos)  # pragma: no cover - pos comes from a match in the joined texts
+
+
+def _numbers(col: tuple | list, amount: bool) -> list | None:
+    """An amount (``amount``) or count column of floats and empty cells read as to_amount / to_int read each
+    cell; None when the column holds anything else (a text, a bool, a date, NaN, 3.5 as a count)."""
+    try:
+        floats, at = col, None
+        whole = list(map(float.is_integer, col))  # TypeError unless every cell is a float
+    except TypeError:
+        at = [i for i, v in enumerate(col) if v.__class__ is float]
+        if col.count("") != len(col) - len(at):
+            return None  # a text that is not empty (or a bool, a date …)
+        floats = [col[i] for i in at]
+        whole = list(map(float.is_integer, floats))
+    if not all(map(math.isfinite, floats)):
+        return None
+    got: list
+    if amount:
+        got = list(map(Decimal, map(repr, floats)))
+        if True in whole:
+            for i in itertools.compress(range(len(floats)), whole):
+                if abs(floats[i]) < 1e15:
+                    got[i] = Decimal(int(floats[i]))
+    elif False in whole:
+        return None
+    else:
+        got = list(map(int, floats))
+    if at is None:
+        return got
+    vals: list = [None] * len(col)
+    for i, d in zip(at, got):
+        vals[i] = d
+    return vals
+
+
+@functools.lru_cache(maxsize=16)
+def _dict_maker(keys: tuple[str, ...]) -> Callable[..., dict[str, Any]]:
+    """A function (v1, v2, …) -> {keys[0]: v1, keys[1]: v2, …}: a row's values dict built by one dict display,
+    twice as fast as dict(zip(keys, values)) for the thousands of rows of a sheet. The keys are the
+    layout's column keys (repr keeps any text a literal)."""
+    args = [f"v{i}" for i in range(len(keys))]
+    body = ", ".join(f"{k!r}: {a}" for k, a in zip(keys, args))
+    return eval(f"lambda {', '.join(args)}: {{{body}}}")  # noqa: S307 - built from repr()s of our own keys
+
+
+def _empty_dicts(n: int) -> Iterator[dict]:
+    """n new empty dicts (each row's own raw)."""
+    return map(dict, itertools.repeat((), n))
+
+
 def _short(exc: BaseException) -> str:
     """The parser's own words (English), kept short: they help whoever looks into the file."""
     text = " ".join(strip_controls(str(exc)).split()) or type(exc).__name__
@@ -367,6 +435,7 @@ class _Ctx:
             for t in (col.title, *col.aliases):
                 labels.setdefault(_label(t), col.key)
         best, best_cols = 0, {}  # the header row and its columns (key -> column number)
+        every = len(set(labels.values()))
         for r, row in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
             cols: dict[str, int] = {}
             for c, v in enumerate(row, start=1):
@@ -376,6 +445,8 @@ class _Ctx:
                         cols[key] = c
             if len(cols) > len(best_cols):
                 best, best_cols = r, cols
+                if len(cols) == every:
+                    break  # no later row can have more of the titles (the first row with the most wins)
         self._labels = labels
         need = [c for c in self.spec.columns if c.kind not in (L.SEQ, L.FIXED)]
         if self.spec.key == L.OUTPUT.key:
@@ -389,7 +460,9 @@ class _Ctx:
         return best, best_cols
 
     # ---- rows ------------------------------------------------------------------------------------
-    def read(self, grid: list[list], merges: list[tuple[int, int, int, int]] | None = None) -> Table:
+    def read(self, grid: list[list], merges: list[tuple[int, int, int, int]] | None = None, *,
+             exact: bool = False) -> Table:
+        """The sheet's table. ``exact``: the per-row reference path only (_rows_by_row; tests compare the two)."""
         header, cols = self._find_header(grid)
         table = Table(sheet=self.sheet, key=self.spec.key, header_row=header, columns=cols)
         start = header + 1
@@ -411,6 +484,226 @@ class _Ctx:
         self._cells_of: Callable[[list], tuple] = getter if len(cols) > 1 else (lambda row: (getter(row),))
         self._width = width
         self._texts_bound = "" not in self._labels  # an empty cell is never a title
+        args = (grid, start, cols, convs, data_keys, label_cols, table)
+        signoff = self._rows_by_column(*args) if not exact else None
+        if signoff is None:
+            signoff = self._rows_by_row(*args)
+        self._extra_rows(grid, signoff)
+        self._no_cached(table, start, signoff)
+        return table
+
+    # ---- rows, column by column (the fast path) ---------------------------------------------------------
+    # A district form has thousands of rows and a dozen columns; calling a test and a converter per cell is
+    # what reading cost. _rows_by_column gives exactly what _rows_by_row gives (tests/test_speed_paths.py
+    # compares them on generated sheets), working on whole columns:
+    # - the per-row tests (sign-off line, 合计 label, header typed again) first run once per column as a
+    #   necessary condition; only the rows that can match are then tested with the per-row functions;
+    # - values are converted per column (_convert_column): C-level maps for the clean common columns,
+    #   else one conversion per distinct value, else (percentage-formatted cells) the per-cell rule.
+    # Blank rows need no test of their own: a blank row has no text (no sign-off, 合计 or title) and every
+    # value None, so it is dropped as a row with no data (``present`` empty), as _rows_by_row drops it.
+    # Sheets it does not handle (rows of different lengths, e.g. a merge past the used width) return None:
+    # the caller then takes _rows_by_row.
+
+    def _rows_by_column(self, grid: list[list], start: int, cols: dict[str, int], convs: list,
+                        data_keys: list[str], label_cols: list[int], table: Table) -> int | None:
+        region = grid[start - 1:]
+        if not region:
+            return start
+        lengths = set(map(len, region))
+        if len(lengths) != 1 or lengths.pop() < self._width:
+            return None
+        columns = list(zip(*region))
+        # the sign-off line: the first row with a marker in one of its texts. A marker has no line break, so
+        # in a column's texts joined by line breaks the first occurrence of any marker is in the first text
+        # that holds one; the row is the earliest over the columns.
+        s = len(region)
+        all_text: list[bool] = []  # per column: it holds nothing but texts
+        for col in columns:
+            try:
+                joined = "\n".join(col)
+                all_text.append(True)
+            except TypeError:
+                joined = "\n".join([v for v in col if v.__class__ is str])
+                all_text.append(False)
+            at = [p for p in map(joined.find, L.SIGNOFF_MARKERS) if p >= 0]
+            if at:
+                s = min(s, _text_at(col, min(at)))
+        if s < len(region):
+            columns = [col[:s] for col in columns]
+
+        def texts(c: int) -> tuple | list:  # the texts of sheet column c (1-based) above the sign-off line
+            col = columns[c - 1]
+            return col if all_text[c - 1] else [v for v in col if v.__class__ is str]
+
+        # rows that are not data: a 合计 label needs 计 in a label column; the header typed again needs
+        # enough of its titles (_header_candidates); the per-row tests decide for those rows only
+        totals: set[int] = set()
+        for c in label_cols:
+            if "计" in "\n".join(texts(c)):
+                totals.update(i for i, v in enumerate(columns[c - 1]) if v.__class__ is str and "计" in v)
+        out: list[tuple[int, Finding]] = []  # (index, finding): the findings of skipped rows, in row order
+        for i in sorted(totals | self._header_candidates(columns, cols, texts)):
+            row, r = region[i], start + i
+            total = self._total_label(row, label_cols) if i in totals else None
+            if total is not None:
+                out.append((i, self._total_finding(r, total[0], total[1], cols)))
+            elif self._is_header_again(row, cols):
+                out.append((i, self._header_finding(r, row, cols)))
+        skipped = {i for i, _ in out}
+        keep = [i for i in range(s) if i not in skipped] if skipped else range(s)
+        numbers = [start + i for i in keep]
+        keys: list[str] = []
+        values: list[list] = []
+        raws: dict[int, dict[str, Any]] = {}  # index in keep -> the row's raw, keys in column order
+        for key, c0, conv in convs:
+            col = columns[c0]
+            if skipped:
+                col = tuple(col[i] for i in keep)
+            vals, raw = self._convert_column(key, c0, conv, col, numbers, all_text[c0])
+            keys.append(key)
+            values.append(vals)
+            for j, text in raw.items():
+                raws.setdefault(j, {})[key] = text
+        if not keys:
+            return start + s  # pragma: no cover - a header has two columns or more, one of them data
+        # rows empty in every data column are not rows; a row with only 说明 is R-NOTE-ONLY-ROW. When a data
+        # column other than 说明 has a value on every row (and no cell was filled from a merge), every row has data.
+        dense = not self._filled and any(k in data_keys and k != "note" and None not in v for k, v in zip(keys, values))
+        output = self.spec.key == L.OUTPUT.key
+        records = list(map(Row, numbers, map(_dict_maker(tuple(keys)), *values),
+                           [raws.get(j) or {} for j in range(len(numbers))] if raws else _empty_dicts(len(numbers))))
+        if output:
+            for record in records:
+                self._identify_output(record.values, record.raw)
+                self._rates(record.values, record.raw)
+        if dense:
+            table.rows.extend(records)
+        else:
+            filled = self._filled
+            for j, record in enumerate(records):
+                r = numbers[j]
+                present = [k for k in data_keys
+                           if (record.values[k] is not None or k in record.raw) and (r, cols[k]) not in filled]
+                if present == ["note"] and not output:
+                    out.append((keep[j], self._note_finding(r, region[keep[j]], cols)))
+                elif present:
+                    table.rows.append(record)
+        if out:
+            out.sort(key=lambda f: f[0])
+            self.findings.extend(f for _, f in out)
+        return start + s
+
+    def _header_candidates(self, columns: list[tuple], cols: dict[str, int],
+                           texts: Callable[[int], tuple | list]) -> set[int]:
+        """Rows (indices into ``columns``) that can be the header typed again (_is_header_again): an upper
+        bound of each row's titles, from the columns with few distinct texts (a title is a text whose label
+        is its own column's); a column of many distinct texts (names, codes) counts as a title on every row."""
+        n = len(columns[0]) if columns else 0
+        needed = max(3, len(cols) // 2)
+        if not self._texts_bound:
+            return set(range(n))  # an empty cell can be a title: not worth a bound
+        unbounded = 0
+        hits: dict[int, int] = {}
+        for key, c in cols.items():
+            distinct = set(texts(c))
+            if len(distinct) > 64:
+                unbounded += 1
+                continue
+            titles = {v for v in distinct if self._label_key(v) == key}
+            if titles:
+                for i, v in enumerate(columns[c - 1]):
+                    if v.__class__ is str and v in titles:
+                        hits[i] = hits.get(i, 0) + 1
+        if unbounded >= needed:
+            return set(range(n))
+        return {i for i, h in hits.items() if h + unbounded >= needed}
+
+    def _label_key(self, v: str) -> str | None:
+        """The header column key a text is the title of (None): _is_header_again's memo."""
+        found = self._label_memo.get(v, self._label_memo)
+        if found is self._label_memo:
+            found = self._label_memo[v] = self._labels.get(_label(strip_controls(v)))
+        return found  # type: ignore[return-value]
+
+    def _convert_column(self, key: str, c0: int, conv: Callable[[Any], Any], col: tuple | list,
+                        numbers: list[int], all_text: bool) -> tuple[list, dict[int, Any]]:
+        """The values of one column (and its raw texts by index) as _row gives them cell by cell.
+
+        ``all_text``: the column holds nothing but str. The fast paths are taken only where they are exactly
+        _row's rule:
+        - amounts: floats (and empty cells), all finite: Decimal(repr(v)), or Decimal(int(v)) for a whole
+          float below 1e15 — to_amount's float branch;
+        - counts: whole finite floats (and empty cells): int(v) — to_int's first branch;
+        - text: printable strings: whitespace collapsed, "" -> None — _text (an empty cell is None anyway);
+        - codes: ASCII letters and digits: upper-cased — _code's first branch;
+        - anything else: _convert_one once per distinct value (keyed by type and value: 1.0 and True differ);
+          the result depends on nothing else — except for a percentage-formatted cell, which depends on its
+          position: a number column holding one goes cell by cell (_column_per_cell).
+        """
+        kind = self.spec.column(key).kind
+        number = key in self._number_keys
+        if number and self.percent and any(pc == c0 + 1 for _, pc in self.percent):
+            return self._column_per_cell(key, c0, conv, col, numbers)
+        if number and not all_text:
+            got = _numbers(col, kind == L.AMOUNT)
+            if got is not None:
+                return got, {}
+        elif kind in (L.TEXT, L.FIXED) and all_text and all(map(str.isprintable, col)):
+            return [t or None for t in map(" ".join, map(str.split, col))], {}
+        elif kind == L.CODE and all_text and all(map(str.isascii, col)) and all(map(str.isalnum, col)):
+            return list(map(str.upper, col)), {}
+        types = set(map(type, col))
+        if not types <= _MEMO_TYPES:
+            return self._column_per_cell(key, c0, conv, col, numbers)
+        # one conversion per distinct value. A column of one type is keyed by value: equal values of one type
+        # read the same (the one equal-but-different pair, 0.0 and -0.0, reads "0" / 0 / Decimal(0) everywhere)
+        one = len(types) == 1
+        cells = col if one else list(zip(map(type, col), col))
+        table: dict[Any, Any] = {}
+        raw_of: dict[Any, Any] = {}
+        for k in set(cells):
+            value, raw = self._convert_one(key, c0, conv, k if one else k[1], 0)
+            table[k] = value
+            if raw is not _NO_RAW:
+                raw_of[k] = raw
+        vals = list(map(table.__getitem__, cells))
+        if not raw_of:
+            return vals, {}
+        return vals, {i: raw_of[k] for i, k in enumerate(cells) if k in raw_of}
+
+    def _column_per_cell(self, key: str, c0: int, conv: Callable[[Any], Any], col: tuple | list,
+                         numbers: list[int]) -> tuple[list, dict[int, Any]]:
+        vals: list = []
+        raws: dict[int, Any] = {}
+        for i, v in enumerate(col):
+            value, raw = self._convert_one(key, c0, conv, v, numbers[i])
+            vals.append(value)
+            if raw is not _NO_RAW:
+                raws[i] = raw
+        return vals, raws
+
+    def _convert_one(self, key: str, c: int, conv: Callable[[Any], Any], v: Any, r: int) -> tuple[Any, Any]:
+        """One cell of _row: (value, raw text or _NO_RAW). ``r`` matters only for a percentage-formatted cell."""
+        if v is None or v == "":
+            return None, _NO_RAW
+        if v.__class__ is str and not v.isprintable():
+            v = strip_controls(v)
+        elif self.percent and v.__class__ in (float, int) and key in self._number_keys and (r, c + 1) in self.percent:
+            return None, f"{(Decimal(repr(v)) * 100).normalize():f}%"
+        try:
+            value = conv(v)
+        except (ValueError, ArithmeticError, OverflowError):
+            return None, _as_text(v)
+        if key in self._cluster_keys and value is not None and value not in self._codes:
+            return value, value
+        return value, _NO_RAW
+
+    def _rows_by_row(self, grid: list[list], start: int, cols: dict[str, int], convs: list, data_keys: list[str],
+                     label_cols: list[int], table: Table) -> int:
+        """The data rows, one row and one cell at a time: the reference for _rows_by_column, and the path for
+        a sheet it does not take. Appends to table.rows and self.findings; returns the sign-off row."""
+        width = self._width
         signoff = len(grid) + 1
         for r in range(start, len(grid) + 1):
             row = grid[r - 1]
@@ -424,15 +717,10 @@ class _Ctx:
             total = self._total_label(row, label_cols)
             if total is not None:  # one finding, and the row never reaches a sum
                 c, text = total
-                self.findings.append(finding("R-TOTAL-ROW", file=self.file, district=self.district,
-                                             sheet=self.sheet, row=r, column=self._title_at(cols, c),
-                                             cell=cell_ref(r, c), value=text, words=self.cat.words))
+                self.findings.append(self._total_finding(r, c, text, cols))
                 continue
             if self._is_header_again(row, cols):  # the header pasted again among the data rows
-                c = min(cols.values())
-                self.findings.append(finding("R-HEADER-ROW", file=self.file, district=self.district,
-                                             sheet=self.sheet, row=r, column=self._title_at(cols, c),
-                                             cell=cell_ref(r, c), value=_as_text(_cell(row, c))))
+                self.findings.append(self._header_finding(r, row, cols))
                 continue
             record = self._row(r, row, convs)
             # rows empty in every data column (only 序号, spaces, or a value merged down over blank rows) are not rows
@@ -440,16 +728,25 @@ class _Ctx:
                        if (record.values[k] is not None or k in record.raw) and (r, cols[k]) not in self._filled]
             if present == ["note"] and self.spec.key != L.OUTPUT.key:
                 # a remark typed under (or among) the enterprises/projects: no row to attach it to
-                self.findings.append(finding("R-NOTE-ONLY-ROW", file=self.file, district=self.district,
-                                             sheet=self.sheet, row=r, column=self._title_at(cols, cols["note"]),
-                                             cell=cell_ref(r, cols["note"]),
-                                             value=_as_text(_cell(row, cols["note"]))))
+                self.findings.append(self._note_finding(r, row, cols))
                 continue
             if present:
                 table.rows.append(record)
-        self._extra_rows(grid, signoff)
-        self._no_cached(table, start, signoff)
-        return table
+        return signoff
+
+    def _total_finding(self, r: int, c: int, text: str, cols: dict[str, int]) -> Finding:
+        return finding("R-TOTAL-ROW", file=self.file, district=self.district, sheet=self.sheet, row=r,
+                       column=self._title_at(cols, c), cell=cell_ref(r, c), value=text, words=self.cat.words)
+
+    def _header_finding(self, r: int, row: list, cols: dict[str, int]) -> Finding:
+        c = min(cols.values())
+        return finding("R-HEADER-ROW", file=self.file, district=self.district, sheet=self.sheet, row=r,
+                       column=self._title_at(cols, c), cell=cell_ref(r, c), value=_as_text(_cell(row, c)))
+
+    def _note_finding(self, r: int, row: list, cols: dict[str, int]) -> Finding:
+        c = cols["note"]
+        return finding("R-NOTE-ONLY-ROW", file=self.file, district=self.district, sheet=self.sheet, row=r,
+                       column=self._title_at(cols, c), cell=cell_ref(r, c), value=_as_text(_cell(row, c)))
 
     def _is_header_again(self, row: list, cols: dict[str, int]) -> bool:
         """At least half of the header's titles (and three or more) typed in their own columns: a data row
