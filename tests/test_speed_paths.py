@@ -158,3 +158,150 @@ def test_reader_fast_path_reads_a_plain_roster_as_the_reference():
     assert rows[0][1][6:9] == [("revenue", "Decimal", "Decimal('32')"), ("revenue_ly", "Decimal", "Decimal('32.55')"),
                                ("output_value", "NoneType", "None")]
     assert rows[0][1][9] == ("output_value_ly", "Decimal", "Decimal('1000000000000000.0')")
+
+
+# ---- core/safety.py: the sheet scan (the code before the fast paths, kept here as the reference) -----------
+
+def _long_refs_before(max_rows: int, max_cols: int):
+    import re
+
+    from reporttool.core.safety import col_index
+    from reporttool.core.units import column_letter
+
+    letters, digits = len(column_letter(max_cols)), len(str(max_rows))
+    if letters == 1:
+        return re.compile(rb'\sr="([A-Z]{1,4})([0-9]{1,8})"()()'), 0
+    pattern = rb'\sr="([A-Z]{%d,4})([0-9]{1,8})"|\sr="([A-Z]{1,%d})([0-9]{%d,8})"' % (letters, letters - 1, digits)
+    return re.compile(pattern), col_index("Z" * (letters - 1))
+
+
+def _scan_rows_before(scan, seg: bytes, lim, refuse) -> None:
+    from reporttool.core.safety import _ATTR_R, _ATTR_T, _CELL, _VALUE, _percent_cells, col_index
+    from reporttool.core.units import column_letter
+
+    if not seg:
+        return
+    last_row = seg.rfind(b'<row r="')
+    if last_row >= 0:
+        digits = seg[last_row + 8:seg.find(b'"', last_row + 8)]
+        if digits.isdigit():
+            scan.max_row = max(scan.max_row, int(digits))
+    pattern, short_max = _long_refs_before(lim.max_rows, lim.max_cols)
+    for a, b, c, d in pattern.findall(seg):
+        scan.max_col = max(scan.max_col, col_index(a or c))
+        scan.max_row = max(scan.max_row, int(b or d))
+    if short_max and b' r="' in seg:
+        scan.max_col = max(scan.max_col, short_max)
+    if scan.max_row > lim.max_rows or scan.max_col > lim.max_cols:
+        if scan.max_col <= lim.max_cols:
+            raise refuse("F-TOO-MANY-ROWS", sheet=scan.name, rows=f"{scan.max_row:,}", limit=f"{lim.max_rows:,}")
+        raise refuse("F-EXTENT", sheet=scan.name,
+                     detail=f"最远的单元格在第 {scan.max_row} 行、第 {column_letter(scan.max_col)} 列，"
+                            f"上限为 {lim.max_rows:,} 行、{lim.max_cols} 列")
+    if scan.percent_xf:
+        _percent_cells(scan, seg)
+    if b"<f" not in seg:
+        return
+    for m in _CELL.finditer(seg):
+        body = m.group(2)
+        if not body or b"<f" not in body or _VALUE.search(body):
+            continue
+        attrs = m.group(1)
+        t = _ATTR_T.search(attrs)
+        if t and t.group(1) == b"str" and b"<v" in body:
+            continue
+        r = _ATTR_R.search(b" " + attrs)
+        if r:
+            scan.uncached.append((int(r.group(2)), col_index(r.group(1))))
+
+
+def _scan_sheet_before(scan, chunks, lim, refuse) -> None:
+    from reporttool.core.safety import _check_dimension, _hostile
+
+    buf = b""
+    first = True
+    for chunk in chunks:
+        if _hostile(buf[-32:] + chunk):
+            raise refuse("F-HOSTILE-XML", part=scan.part)
+        buf += chunk
+        if first and b"<sheetData" in buf:
+            first = False
+            _check_dimension(scan, buf, lim, refuse)
+        cut = buf.rfind(b"</row>")
+        if cut < 0:
+            if len(buf) > lim.max_row_xml:
+                raise refuse("F-EXTENT", sheet=scan.name, detail="单行内容过多")
+            continue
+        _scan_rows_before(scan, buf[:cut + 6], lim, refuse)
+        buf = buf[cut + 6:]
+    if first:
+        _check_dimension(scan, buf, lim, refuse)
+    _scan_rows_before(scan, buf, lim, refuse)
+
+
+_REFS = ["A1", "M2010", "Z9", "AA1", "AD7", "GR500", "GS10", "ADT3", "ADU3", "XFD1048576", "A99999", "A100001",
+         "B1234567", "AB123456", "ab12", "A", "12", "ZZZZ1", "ZZZZZ1"]
+_SEPS = [" ", " ", " ", "\t", "\n", "\r\n ", ""]
+
+
+def _xml_piece(rng) -> str:
+    ref, sep = rng.choice(_REFS), rng.choice(_SEPS)
+    return rng.choice([
+        f'<row r="{rng.choice((1, 7, 2010, 99999, 100001, 1048576))}" spans="1:13">', "</row>",
+        f'<c{sep}r="{ref}" s="{rng.randint(0, 12)}" t="s"><v>{rng.randint(0, 99)}</v></c>', f'<c r="{ref}"/>',
+        f'<c{sep}r="{ref}" s="{rng.randint(0, 12)}"/>', f'<c r="{ref}"><f>SUM(A1:A9)</f></c>',
+        f'<c r="{ref}"><f>1+1</f><v>2</v></c>', f'<c r="{ref}" t="str"><f>A1</f><v></v></c>',
+        f'<c r="{ref}" t="str"><f>A1</f></c>', f'<c{sep}r="{ref}"><f t="shared" si="0"/></c>',
+        f'<c r="{ref}" t="inlineStr"><is><t>{"f" * rng.choice((1, 70, 200))} of fifty</t></is></c>',
+        f'<c r="{ref}"><c r="A2"><f>1</f></c>', f'<cr="{ref}">', f'x{sep}r="{ref}"', "<fo>", "<f>", "</c>", "<c>",
+        '<dataValidation sqref="L7:L2006"><formula1>0</formula1></dataValidation>', f'<c r="{ref}"><v>1</v>',
+        "<!-- ! -->", "<sheetData>", '<dimension ref="A1:M2010"/>', f'<dimension ref="{ref}"/>', "f", "<", "r=",
+    ])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([(100_000, 200), (50, 30), (100_000, 20), (100_000, 800)]),
+       st.sampled_from([frozenset(), frozenset({3, 5})]))
+def test_sheet_scan_is_the_scan_before(seed, limits, percent_xf):
+    """core/safety.py _scan_sheet (references by the literal r=", uncached formulas looked for only near each
+    "<f", the hostile test by "!" first) finds what the scan of every cell found, refusals included, on
+    generated sheet XML cut into chunks anywhere (odd whitespace, far cells, formulas with and without
+    values, "<f" outside cells, many an "f" in texts, stray tags)."""
+    import random
+
+    from reporttool.core.models import ReadRefused
+    from reporttool.core.rules import finding
+    from reporttool.core.safety import Limits, SheetScan, _scan_sheet
+
+    rng = random.Random(seed)
+    data = "".join(_xml_piece(rng) for _ in range(rng.randint(0, 60))).encode()
+    cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, rng.randint(0, 4))))
+    chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+    lim = Limits(max_rows=limits[0], max_cols=limits[1], max_row_xml=rng.choice((32 * 1024 * 1024, 40)))
+
+    def refuse(code: str, **fields) -> ReadRefused:
+        return ReadRefused(finding(code, file="甲.xlsx", **fields))
+
+    def scanned(fn):
+        scan = SheetScan(name="集群企业", part="xl/worksheets/sheet2.xml", percent_xf=percent_xf)
+        try:
+            fn(scan, iter(chunks), lim, refuse)
+        except ReadRefused as exc:
+            return repr(exc.finding)
+        return scan
+
+    assert scanned(_scan_sheet) == scanned(_scan_sheet_before)
+
+
+_PIECES = st.lists(st.sampled_from([b"<!DOCTYPE", b"<!eNtItY", b"<!DOC", b"<!", b"TYPE", b"doctype", b"ENTITY",
+                                    "<!doctype".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be"),
+                                    "<!do".encode("utf-16-le"), "ctype".encode("utf-16-le"), b"!", b"<", b"x", b"\x00"]),
+                   max_size=5).map(b"".join)
+
+
+@given(st.one_of(st.binary(max_size=40), _PIECES), _PIECES)
+def test_hostile_test_by_its_exclamation_mark(tail, chunk):
+    """core/safety.py _hostile_at: a declaration in a chunk or across its boundary, looked for only when "!" is there."""
+    from reporttool.core.safety import _hostile, _hostile_at
+
+    assert _hostile_at(tail[-32:], chunk) == _hostile(tail[-32:] + chunk)
