@@ -519,22 +519,26 @@ class _Ctx:
         # that holds one; the row is the earliest over the columns.
         s = len(region)
         all_text: list[bool] = []  # per column: it holds nothing but texts
+        column_texts: list[tuple | list] = []  # per column: its texts, in order
         for col in columns:
             try:
                 joined = "\n".join(col)
                 all_text.append(True)
+                column_texts.append(col)
             except TypeError:
-                joined = "\n".join([v for v in col if v.__class__ is str])
+                column_texts.append([v for v in col if v.__class__ is str])
+                joined = "\n".join(column_texts[-1])
                 all_text.append(False)
             at = [p for p in map(joined.find, L.SIGNOFF_MARKERS) if p >= 0]
             if at:
                 s = min(s, _text_at(col, min(at)))
         if s < len(region):
+            column_texts = [t[:len(t) - sum(1 for v in col[s:] if v.__class__ is str)]
+                            for t, col in zip(column_texts, columns)]
             columns = [col[:s] for col in columns]
 
         def texts(c: int) -> tuple | list:  # the texts of sheet column c (1-based) above the sign-off line
-            col = columns[c - 1]
-            return col if all_text[c - 1] else [v for v in col if v.__class__ is str]
+            return column_texts[c - 1]
 
         # rows that are not data: a 合计 label needs 计 in a label column; the header typed again needs
         # enough of its titles (_header_candidates); the per-row tests decide for those rows only
@@ -606,8 +610,8 @@ class _Ctx:
         unbounded = 0
         hits: dict[int, int] = {}
         for key, c in cols.items():
-            distinct = set(texts(c))
-            if len(distinct) > 64:
+            column = texts(c)
+            if len(set(column[:256])) > 64 or len(distinct := set(column)) > 64:
                 unbounded += 1
                 continue
             titles = {v for v in distinct if self._label_key(v) == key}
@@ -650,6 +654,10 @@ class _Ctx:
             if got is not None:
                 return got, {}
         elif kind in (L.TEXT, L.FIXED) and all_text and all(map(str.isprintable, col)):
+            joined = "\x00".join(col)  # not whitespace: no whitespace in it means none in any text
+            parts = joined.split(None, 1)
+            if len(parts) == 1 and len(parts[0]) == len(joined):
+                return [v or None for v in col], {}  # nothing to collapse: each text as it is
             return [t or None for t in map(" ".join, map(str.split, col))], {}
         elif kind == L.CODE and all_text and all(map(str.isascii, col)) and all(map(str.isalnum, col)):
             return list(map(str.upper, col)), {}
