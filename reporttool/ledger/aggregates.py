@@ -184,18 +184,19 @@ _check_fields()
 
 
 def _total(values: Iterable[Decimal]) -> Decimal | None:
-    """The first value plus each next one in turn (None for none): ``sum`` does exactly these additions,
-    in C, when started from the first value — except for text, which ``sum`` refuses (a loop then)."""
+    """The first value plus each next one in turn (None for none). Started from a Decimal, ``sum`` does
+    exactly these additions, in C (its int and float shortcuts never apply: from 3.12 it sums floats with
+    compensation); anything else (never from the reader) by the loop."""
     items = values if isinstance(values, list) else list(values)
     if not items:
         return None
     first = items[0]
-    if isinstance(first, (str, bytes, bytearray)):
-        out: Any = first
-        for v in islice(items, 1, None):
-            out = out + v
-        return out
-    return sum(islice(items, 1, None), first)
+    if first.__class__ is Decimal:
+        return sum(islice(items, 1, None), first)
+    out: Any = first
+    for v in islice(items, 1, None):
+        out = out + v
+    return out
 
 
 # ---- per-submission aggregates (stored in the ledger at ingest) -------------------------------------

@@ -480,10 +480,13 @@ def _column_text(values: list) -> list:
         return values
     if types <= _DECIMAL_OR_NONE:
         return [v if v is None else str(v) for v in values] if type(None) in types else list(map(str, values))
+    if types <= _DATE_OR_NONE:  # 开工时间, 预计投产时间
+        return [v if v is None else v.isoformat() for v in values]
     return list(map(_to_text, values))
 
 
 _DECIMAL_OR_NONE = frozenset({Decimal, type(None)})
+_DATE_OR_NONE = frozenset({dt.date, dt.datetime, type(None)})
 
 
 def _from_text(kind: str, value: Any) -> Any:
