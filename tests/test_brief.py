@@ -162,6 +162,11 @@ def test_table_is_three_line_with_black_header(default_brief):
     body_cell = table.rows[1].cells[2].paragraphs[0].runs[0]
     assert body_cell._r.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert len(doc.inline_shapes) == 1  # the chart
+    # every row of every table grows with its text (review 4 defect 5: exact heights clipped a wrapped
+    # “55（2025年）”): at least the height the pagination counted, never exactly it
+    rules = {h.get(qn("w:hRule")) for t in doc.tables for row in t.rows
+             for h in row._tr.trPr.findall(qn("w:trHeight"))}
+    assert rules == {"atLeast"}
 
 
 # ---- prose -------------------------------------------------------------------------------------------

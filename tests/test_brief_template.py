@@ -239,6 +239,21 @@ def test_table_cells_never_break_inside_a_unit():
     assert _wrap_cell("工业总产值（亿元）", width, P) == ["工业总产值（亿元）"]
 
 
+def test_a_bracket_wider_than_its_column_is_broken_where_it_would_overflow():
+    """Review 4 defect 5: “55（2025年）” in the 年度目标 column (about 4.3 ems) was counted as two lines,
+    “55” and a whole “（2025年）” (5 ems), which the renderer wrapped into a third line that the row clipped."""
+    from decimal import Decimal as D
+
+    from reporttool.render.brief import _column_widths, _wrap_cell, wrap_text
+    from reporttool.render.docx_profile import DEFAULT_PROFILE as P
+
+    # digits ½ em, brackets and 年 1 em: 5 + 5 + （ + 2025 = 4.0 ems fit 4.3; 年） go on
+    assert wrap_text("55（2025年）", D("4.3")) == ["55（2025", "年）"]
+    assert wrap_text("55（2025年）", D("5")) == ["55", "（2025年）"]  # fits whole on its own line: kept whole
+    width = _column_widths(7, P)[4]  # 年度目标, 21 mm: 5.2 ems of 5号, room for a whole “（2025年）”
+    assert _wrap_cell("267.00（2025年）", width, P) == ["267.00", "（2025年）"]
+
+
 def test_pagination_keeps_a_cluster_together_and_leaves_room_at_the_end():
     from decimal import Decimal as D
 

@@ -21,9 +21,10 @@ def test_month_paragraph_words_month_mom_and_completion_change(quarter, small_ca
     figs = figures_with_months(quarter, small_catalogue, FEB)
     text = sections.month_paragraph(figs, small_catalogue)
     # 当月 (25 − 10) + (12 − 5) + (0.10 − 0.05) = 22.05; January's 15.05; 环比 22.05 ÷ 15.05 − 1 = 46.5 %;
-    # 完成率 37.10 ÷ 200 = 18.55 % against 15.05 ÷ 200 = 7.525 %: 11.025 → 11.0 个百分点
+    # 完成率 37.10 ÷ 200 = 18.55 % (shown 18.6) against 15.05 ÷ 200 = 7.525 % (shown 7.5): the change is the
+    # difference of the shown rates, 18.6 − 7.5 = 11.1 个百分点 (not 11.025 → 11.0)
     assert text.startswith("从当月看，")
-    assert "营业收入2月当月完成22.05亿元，环比增长46.5%，完成率较上月提高11.0个百分点" in text
+    assert "营业收入2月当月完成22.05亿元，环比增长46.5%，完成率较上月提高11.1个百分点" in text
 
 
 def test_a_district_missing_a_month_is_said(quarter, small_catalogue):
@@ -52,9 +53,10 @@ def test_trend_block_and_its_sentence(quarter, small_catalogue):
     assert "化工主要指标完成率较上月提高幅度超过时序进度（8.3个百分点），进度加快" in text
     assert text.endswith("（化工按两个月均有该项数据的1个县区比较，见图2）。")
     feb = figures_with_months(quarter, small_catalogue, FEB)
-    # both months over the same districts: nothing to say of them (化工 +22, 装备制造 +0.1 points)
+    # both months over the same districts: nothing to say of them (化工 +22, 装备制造 +0.1 points); 时序进度
+    # rose from 8.3 to 16.7 as shown: 8.4 个百分点 (the shown difference, not 100 ÷ 12 = 8.33 → 8.3)
     assert sections.trend_sentence(feb, small_catalogue, prose.trend_block(feb, small_catalogue)) == (
-        "从逐月走势看，化工主要指标完成率较上月提高幅度超过时序进度（8.3个百分点），进度加快；"
+        "从逐月走势看，化工主要指标完成率较上月提高幅度超过时序进度（8.4个百分点），进度加快；"
         "装备制造提高幅度低于时序进度，进度放缓（见图2）。")
     assert prose.trend_block(figures_with_months(quarter, small_catalogue, JAN), small_catalogue) is None  # one month
 

@@ -77,7 +77,8 @@ def test_cumulative_target_sums_the_plan_years_decembers_and_this_year_to_date(l
     assert f.completion == D(80)  # 3.2 / 4
     assert (f.elapsed, f.span) == (D("2.5"), 3)  # two whole years and 6 of 12 months
     assert f.time_progress == D("2.5") / 3 * 100  # 83.33…%
-    assert f.gap == D(80) - D("2.5") / 3 * 100 and f.status == ON_TRACK  # −3.3 within the 5-point tolerance
+    # 时序进度 2.5 ÷ 3 = 83.33… % shown 83.3: the gap from the shown rates, 80.0 − 83.3 = −3.3, within 5 points
+    assert f.gap == D("-3.3") and f.status == ON_TRACK
 
 
 def test_a_year_missing_from_the_ledger_is_named_or_taken_from_the_base_sheet(ledger, plan_cat):
@@ -112,7 +113,7 @@ def test_increase_target_counts_scale_enterprises_now_against_the_base_year(ledg
     assert [(y.year, y.value, y.source) for y in f.years] == [(2022, D(7), "ledger"), (2025, D(11), "current")]
     assert (f.covered, f.districts, f.unjudged) == (3, 3, False)
     assert f.value == D(4) and f.completion == D(40)
-    assert f.gap == D(40) - D("2.5") / 3 * 100 and f.status == LAGGING  # −43.3 百分点
+    assert f.gap == D("-43.3") and f.status == LAGGING  # 40.0 − 83.3 (as shown) = −43.3 百分点
     ind = plan_cat.indicator("GS")
     assert plan_words.sentence(f, ind, plan_cat) == (
         "规上企业户数比2022年末新增4户，完成三年新增目标10户的40.0%，规划期已过2年6个月（时间进度83.3%），"

@@ -241,7 +241,8 @@ def test_each_target_is_judged_and_shown_in_the_summary_the_district_sheet_and_t
     ws, forms, result = _round(tmp_path, _with_targets(*MORE_TARGETS))
     fig = result.figures.cluster_figure("A", "SR")
     growth, end = fig.others
-    assert growth.rate == D(8) and growth.gap == fig.yoy - D(8) and growth.status
+    # the gap from the 同比 as shown: 42.147… % shows 42.1, 42.1 − 8 = 34.1 百分点
+    assert growth.rate == D(8) and growth.gap == D("34.1") and growth.status
     assert end.year == 2027 and end.progress == fig.value / D(130) * 100
     summary = load_workbook(next(p for p in result.outputs if "汇总表" in p.name))
     notes = target_notes(summary["总表"])  # a long 目标说明 is a note under the table (见注N)
@@ -363,7 +364,7 @@ def test_a_programme_share_is_computed_judged_and_shown(tmp_path):
     # a ratio is judged against its target, not time: its gap is value − 60 in 百分点, 正常 within the
     # lag threshold either side
     t = cat.settings.lag_threshold
-    assert share.target == 60 and share.gap == share.value - 60
+    assert share.target == 60 and share.gap == D("-1.5")  # 58.47… shown 58.5: 58.5 − 60 = −1.5
     assert share.status == (AHEAD if share.gap > t else LAGGING if share.gap < -t else ON_TRACK)
     # the district-wide figure is the districts' sum; the foreign currency stays in its own unit
     wz = next(f for f in figs.programme if f.indicator == "WZ")

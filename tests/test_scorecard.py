@@ -134,8 +134,10 @@ def test_year_brief_says_who_met_the_annual_target(small_workspace):
     brief = next(p for p in result.outputs if p.suffix == ".docx")
     text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
     assert "全市重点产业集群全年运行情况" in text and "2025年全年，全市3个重点产业集群" in text
-    # (900000 + 300000) 万元 = 120 亿元 against the 100 亿元 target
-    assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in text
+    # (900000 + 300000) 万元 = 120 亿元 against the 100 亿元 target: 超额完成, said in 二's first paragraph; its
+    # 120.0 % once, in the cluster's paragraph; no 从年度目标完成情况看 (nobody short of the target)
+    assert "从各集群主要指标看，化工营业收入超额完成年度目标（见图1）。" in text
+    assert text.count("120.0%") == 1 and "从年度目标完成情况看" not in text
     assert result.figures.scorecard is not None and result.figures.scorecard.periods[-1] == "12月"
 
 

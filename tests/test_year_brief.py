@@ -39,12 +39,13 @@ def test_the_year_brief_speaks_of_the_annual_target(small_workspace):
     # 化工 营业收入 (900000 + 300000) 万元 = 120 亿元 against 100 亿元: 120.0 %, 20.0 points over;
     # the programme's 200 亿元: 60.0 %, 40.0 points short
     assert any("完成年度目标的60.0%，距年度目标差40.0个百分点；" in t for t in lines)
-    assert "二、各集群主要指标基本完成年度目标（按已报送数据）" in lines
-    assert ("有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入完成率为120.0%，"
-            "超额完成年度目标20.0个百分点（见图1）。") in lines
+    assert "二、各集群主要指标均超额完成年度目标（按已报送数据）" in lines
+    # the rate and its gap once, in the cluster's paragraph; 二's first paragraph names the cluster by the
+    # classification its counts use
+    assert "有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入超额完成年度目标（见图1）。" in lines
     assert any(t.startswith("（一）化工产业集群营业收入超额完成年度目标。营业收入120.00亿元，上年同期无可比数据，"
                             "完成年度目标的120.0%，超额完成年度目标20.0个百分点；") for t in lines)
-    assert "从年度目标完成情况看，2025年全年1个集群完成年度目标（化工集群营业收入120.00亿元，为年度目标的120.0%）。" in lines
+    assert not any(t.startswith("从年度目标完成情况看") for t in lines)  # no cluster short of its target
     assert "图1  各集群主要指标年度目标完成率（2025年全年）" in lines
     assert result.issue_no == 17  # a monthly plan's year: after the twelve months and four quarters
 
@@ -60,3 +61,26 @@ def test_the_year_chart_is_captioned_and_keyed_by_the_annual_target():
     fig = chart.build_figure(ChartBlock("图1", items, D(50), "50"))
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
         "时序进度（50%）", "滞后（低于时序进度）", "正常或超前"]
+
+
+@pytest.mark.parametrize("sr_a, sr_b", [("700000", "308000"), ("600000", "241000")])
+def test_the_year_brief_counts_and_words_one_classification_and_gives_each_rate_once(small_workspace, sr_a, sr_b):
+    """Review 4 defect 4: “超额完成1项、基本完成1项” beside “分别超额完成年度目标0.8和6.6个百分点”; 100.8 %
+    in four places. At the year's end a completion over the target is 超额完成 (figures' status 超前) however
+    small, and the rate with its 进度差 is said once, in the cluster's paragraph."""
+    ws = small_workspace
+    put(ws, "甲区12月.xlsx", "110101", period=Period(2025, 12), sr=sr_a, when=dt.datetime(2026, 1, 4, 9, 0))
+    put(ws, "乙县12月.xlsx", "110102", period=Period(2025, 12), sr=sr_b, when=dt.datetime(2026, 1, 4, 9, 0))
+    result = run_consolidate(ws, annual_period(2025), now=dt.datetime(2026, 1, 10, 9, 0))
+    lines = texts(next(p for p in result.outputs if p.suffix == ".docx"))
+    body = "\n".join(lines[:lines.index("各集群主要指标完成情况见附件。")])
+    if sr_a == "700000":  # (700000 + 308000) 万元 = 100.8 亿元 of 100: 100.8 %, 0.8 points over (tolerance 5)
+        assert "有年度目标的1项集群指标中，超额完成1项。从各集群主要指标看，化工营业收入超额完成年度目标（见图1）。" in lines
+        assert "基本完成" not in body
+        assert "完成年度目标的100.8%，超额完成年度目标0.8个百分点" in body
+        assert body.count("100.8%") == 1 and body.count("0.8个百分点") == 1
+        assert "从年度目标完成情况看" not in body  # nobody short: nothing left to say there
+    else:  # 84.1 亿元: 84.1 %, 15.9 points short, 15.90 亿元 missing
+        assert "完成年度目标的84.1%，距年度目标差15.9个百分点" in body
+        assert body.count("84.1%") == 1 and body.count("15.9个百分点") == 1
+        assert "从年度目标完成情况看，2025年全年化工集群营业收入距年度目标差15.90亿元。" in lines

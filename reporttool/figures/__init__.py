@@ -19,9 +19,10 @@ from reporttool.figures.records import (
     judge,
     programme_parts,
     roster_gaps,
+    shown_gap,
 )
 
 __all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "PlanProgressFigure",
            "PlanYear", "RosterFigure", "SubmissionState",
            "add_cluster_measures", "headline_figure", "headline_figures", "judge", "programme_parts",
-           "roster_gaps"]
+           "roster_gaps", "shown_gap"]

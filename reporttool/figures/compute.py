@@ -48,6 +48,7 @@ from reporttool.figures import (
     add_cluster_measures,
     judge,
     programme_parts,
+    shown_gap,
 )
 from reporttool.figures.periods import basis_text, in_span, missing_months, source_keys, versions_in_use
 from reporttool.forms.layout import PROJECT_STATUSES
@@ -442,7 +443,8 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
                         n_districts=n, summable=ind.summable)
     rt = cat.target_for(cluster, ind.code, period.year, district)
     threshold = cat.settings.lag_threshold
-    f.others = [_other(f, ot, rate, threshold) for ot in cat.other_targets(cluster, ind.code, period.year, district)]
+    f.others = [_other(f, ot, rate, threshold, cat.settings.rate_decimals, ind.decimals)
+                for ot in cat.other_targets(cluster, ind.code, period.year, district)]
     base = cat.latest_base(cluster, ind.code, period.year, district)
     if base is not None and not any(t.start_year <= base.year <= t.year for t in cat.plan_targets()
                                     if (t.cluster, t.indicator) == (cluster, ind.code) and t.start_year):
@@ -462,36 +464,37 @@ def _figure(cat: Catalogue, period: Period, cluster: str, ind: Indicator, distri
         f.target_note, f.config_note = "", "；".join(x for x in (rt.explanation, f.config_note) if x)
     if rate and rt.kind != TARGET_GROWTH:
         if f.value is not None and rt.value is not None:  # gap in 百分点; never against 时序进度
-            f.gap = f.value - rt.value
-            f.status = judge(f.gap, threshold)
+            f.gap = q(f.value, ind.decimals) - rt.value  # from the value as shown
+            f.status = judge(f.gap, threshold, period.time_progress)
         return f
     if rt.kind == TARGET_GROWTH:
         f.target_rate = rt.growth_rate
         if f.yoy is not None and rt.growth_rate is not None:
-            f.gap = f.yoy - rt.growth_rate
-            f.status = judge(f.gap, threshold)
+            f.gap = q(f.yoy, cat.settings.rate_decimals) - rt.growth_rate  # from the 同比 as shown
+            f.status = judge(f.gap, threshold, period.time_progress)
         return f
     if f.value is not None and rt.value is not None and rt.value > 0:
         f.completion = f.value / rt.value * 100
         if ind.compare_time:  # 时序进度 is shown only beside a completion rate it is compared with
             f.time_progress = period.time_progress
-            f.gap = f.completion - f.time_progress
-            f.status = judge(f.gap, threshold)
+            f.gap = shown_gap(f.completion, f.time_progress, cat.settings.rate_decimals)
+            f.status = judge(f.gap, threshold, f.time_progress)
     return f
 
 
-def _other(f: IndicatorFigure, rt: ResolvedTarget, rate: bool, threshold: Decimal) -> OtherTargetFigure:
+def _other(f: IndicatorFigure, rt: ResolvedTarget, rate: bool, threshold: Decimal, rate_places: int,
+           value_places: int) -> OtherTargetFigure:
     """A further target judged on its own: a growth rate on 同比, a level by the share reached (a ratio by its
     difference in 百分点)."""
     o = OtherTargetFigure(rt.kind, rt.year, rt.value, rt.growth_rate if rt.kind == TARGET_GROWTH else None,
                           explanation=rt.explanation, wording=rt.note)
     if rt.kind == TARGET_GROWTH:
         if f.yoy is not None and rt.growth_rate is not None:
-            o.gap = f.yoy - rt.growth_rate
+            o.gap = q(f.yoy, rate_places) - rt.growth_rate  # from the figures as shown
             o.status = judge(o.gap, threshold)
     elif f.value is not None and rt.value is not None:
         if rate:
-            o.gap = f.value - rt.value
+            o.gap = q(f.value, value_places) - rt.value
             o.status = judge(o.gap, threshold)
         elif rt.value > 0:
             o.progress = f.value / rt.value * 100

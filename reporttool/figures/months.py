@@ -44,6 +44,7 @@ from reporttool.figures.records import (
     formula_parts,
     headline_figure,
     programme_parts,
+    shown_gap,
 )
 from reporttool.ledger import Ledger
 
@@ -88,6 +89,9 @@ def add_months(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: bool = T
         prev = previous.get((f.cluster, f.indicator, f.district))
         if f.completion is not None and prev is not None and prev.completion is not None:
             _completion_change(f, ind, prev, cells, n, b)
+            if f.completion_change is not None and f.completion_change == f.completion - prev.completion:
+                # the same cells both months: the change a reader subtracts from the two 完成率 as shown
+                f.completion_change = shown_gap(f.completion, prev.completion, cat.settings.rate_decimals)
     figs.months = _path(figs, ledger, cat, districts)
     return figs
 

@@ -36,7 +36,7 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core.models import SOURCE_ROSTER, TARGET_CUMULATIVE, Period, Target
 from reporttool.figures.history import DistrictSums, district_sums
-from reporttool.figures.records import Figures, PlanProgressFigure, PlanYear, judge
+from reporttool.figures.records import Figures, PlanProgressFigure, PlanYear, judge, shown_gap
 from reporttool.ledger import Ledger
 
 
@@ -107,8 +107,8 @@ def plan_progress(cat: Catalogue, period: Period, now: DistrictSums,
             coverage(cat, t.indicator, now, f)
         if f.value is not None and f.target > 0 and not f.unjudged:
             f.completion = f.value / f.target * 100
-            f.gap = f.completion - f.time_progress
-            f.status = judge(f.gap, cat.settings.lag_threshold)
+            f.gap = shown_gap(f.completion, f.time_progress, cat.settings.rate_decimals)
+            f.status = judge(f.gap, cat.settings.lag_threshold, f.time_progress)
         out.append(f)
     return out
 

@@ -269,12 +269,27 @@ class Figures:
         return out
 
 
-def judge(gap: Decimal | None, tolerance: Decimal) -> str | None:
+def judge(gap: Decimal | None, tolerance: Decimal, time_progress: Decimal | None = None) -> str | None:
     """The one rule for every indicator: 滞后 when the gap (完成率 − 时序进度, 同比 − 增速目标, or ratio −
-    target, all in 百分点) is below −tolerance, 超前 above +tolerance, else 正常; None without a gap."""
+    target, all in 百分点) is below −tolerance, 超前 above +tolerance, else 正常; None without a gap.
+
+    At 时序进度 100 % (a year, December) the target itself is the measure and a completion above it is
+    超前 whatever the tolerance: the brief words it 超额完成年度目标, and counts it so (docs/brief.md
+    “完成情况的分类”); 正常 (基本完成) is then a completion within the tolerance below or at the target."""
     if gap is None:
         return None
+    if time_progress is not None and time_progress >= 100:
+        return LAGGING if gap < -tolerance else AHEAD if gap > 0 else ON_TRACK
     return LAGGING if gap < -tolerance else AHEAD if gap > tolerance else ON_TRACK
+
+
+def shown_gap(completion: Decimal, time_progress: Decimal, places: int) -> Decimal:
+    """进度差 in 百分点 from the two percentages as shown (each rounded to ``places``), so that a reader's
+    subtraction of the printed 完成率 and 时序进度 gives the printed gap (83.0 − 83.3 = −0.3, not the −0.4 of
+    the unrounded 82.96 − 83.33; docs/brief.md “进度差按显示值计算”)."""
+    from reporttool.core.units import q
+
+    return q(completion, places) - q(time_progress, places)
 
 
 def _ranks(pairs: list[tuple[Decimal, IndicatorFigure]]) -> list[int]:

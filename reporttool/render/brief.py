@@ -544,9 +544,11 @@ class _Renderer:
             values = header if is_header else rows[i - 1]
             tr_pr = row._tr.get_or_add_trPr()
             tr_pr.append(OxmlElement("w:cantSplit"))
-            height = OxmlElement("w:trHeight")  # exact: the renderer's page breaks depend on it
+            # at least the lines counted here (the page breaks are computed from them), growing when a
+            # renderer wraps a cell into more lines than counted, rather than clipping its last line
+            height = OxmlElement("w:trHeight")
             height.set(qn("w:val"), str(pt_to_twips(line * row_lines[i] + pad * 2)))
-            height.set(qn("w:hRule"), "exact")
+            height.set(qn("w:hRule"), "atLeast")
             tr_pr.append(height)
             if is_header:
                 tr_pr.append(OxmlElement("w:tblHeader"))
@@ -738,6 +740,9 @@ def wrap_text(text: str, per_line: Decimal) -> list[str]:
             tokens.append(m.group(0))
             pos = m.end()
         tokens.extend(part[pos:])
+        # a bracketed unit wider than a line itself (“（2025年）” in a narrow column) is broken like any text:
+        # kept whole, the renderer would break it again and the row, sized by these lines, would clip it
+        tokens = [x for tok in tokens for x in ([tok] if len(tok) == 1 or _width_em(tok) <= per_line else tok)]
         line, width = "", Decimal(0)
         for tok in tokens:
             w = _width_em(tok)

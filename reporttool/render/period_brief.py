@@ -185,10 +185,12 @@ def span_sentence(figures: Figures, cat: Catalogue) -> str:
 
 
 def targets_sentence(figures: Figures, cat: Catalogue) -> str:
-    """年度目标完成情况 of the clusters' main indicators. A year: who met the annual target, who did not and
-    by how much (百分点 of the target and the amount still missing). A quarter: only who has already met it
-    (提前完成); the others are judged against 时序进度 at the quarter's end in 二's first paragraph, and
-    “差63.7个百分点” of a whole year in June would say the same thing against the wrong measure."""
+    """年度目标完成情况 of the clusters' main indicators. A year: only the amount each cluster short of its
+    target still misses (the difference of the two amounts as shown): 二's first paragraph names who
+    超额完成/基本完成/未完成 and each cluster's paragraph gives its 完成率 and 进度差, each figure said once
+    (docs/brief.md “每个数只说一次”). A quarter: only who has already met it (提前完成); the others are judged
+    against 时序进度 at the quarter's end in 二's first paragraph, and “差63.7个百分点” of a whole year in June
+    would say the same thing against the wrong measure."""
     p = figures.period
     rd = cat.settings.rate_decimals
     met: list[tuple[IndicatorFigure, Indicator]] = []
@@ -198,26 +200,15 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
         if ind is None or f.completion is None or f.target is None or f.target_kind == TARGET_GROWTH:
             continue
         (met if q(f.completion, rd) >= HUNDRED else short).append((f, ind))
-    if not p.annual:
-        short = []
-    if not met and not short:
+    if p.annual:
+        items = [f"{_who(cat, f)}距年度目标差{fmt.text(q(f.target, ind.decimals) - q(f.value, ind.decimals), ind.decimals)}"
+                 f"{ind.unit}" for f, ind in short if f.target is not None and f.value is not None]
+        return f"从年度目标完成情况看，{when(p)}" + "；".join(items) + "。" if items else ""
+    if not met:
         return ""
-    parts = []
-    if met:
-        items = [f"{_who(cat, f)}{fmt.text(f.value, ind.decimals)}{ind.unit}，为年度目标的{fmt.text(f.completion, rd)}%"
-                 for f, ind in met]
-        verb = "完成" if p.annual else "已提前完成"
-        parts.append(f"{len(met)}个集群{verb}年度目标（{'；'.join(items)}）")
-    if short:
-        items = []
-        for f, ind in short:
-            assert f.completion is not None and f.target is not None and f.value is not None  # filtered above
-            gap = HUNDRED - f.completion
-            left = f.target - f.value
-            items.append(f"{_who(cat, f)}完成年度目标的{fmt.text(f.completion, rd)}%，差{fmt.text(gap, rd)}个百分点"
-                         f"（{fmt.text(left, ind.decimals)}{ind.unit}）")
-        parts.append(f"{len(short)}个集群未完成年度目标（{'；'.join(items)}）")
-    return f"从年度目标完成情况看，{when(p)}" + "；".join(parts) + "。"
+    items = [f"{_who(cat, f)}{fmt.text(f.value, ind.decimals)}{ind.unit}，为年度目标的{fmt.text(f.completion, rd)}%"
+             for f, ind in met]
+    return f"从年度目标完成情况看，{when(p)}{len(met)}个集群已提前完成年度目标（{'；'.join(items)}）。"
 
 
 def ranks_sentence(figures: Figures, cat: Catalogue) -> str:
@@ -227,9 +218,9 @@ def ranks_sentence(figures: Figures, cat: Catalogue) -> str:
     ranked = sorted([f for f in _measured(figures, cat) if f.completion is not None],
                     key=lambda f: -q(f.completion, rd))  # type: ignore[arg-type]
     if len(ranked) > 1:
-        parts.append("按主要指标完成率，各集群依次为" + "、".join(
+        parts.append("按主要指标完成率，各集群依次为" + "、".join(  # the rates: in each cluster's paragraph
             f"{cat.cluster(f.cluster).short_name if cat.cluster(f.cluster) else f.cluster}"  # type: ignore[union-attr]
-            f"（{fmt.text(f.completion, rd)}%）" for f in ranked))
+            for f in ranked))
     sc = figures.scorecard
     if sc is not None and sc.rows:
         rows = sorted(sc.rows, key=lambda r: (r.rank, [d.code for d in cat.districts].index(r.district)))

@@ -15,7 +15,7 @@ from reporttool.core import fmt
 from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
 from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts
+from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts, shown_gap
 from reporttool.figures.records import formula_parts
 from reporttool.render import plan_words, wording
 from reporttool.render.period_brief import period_blocks, period_notes, span_blocks, when
@@ -223,8 +223,10 @@ def progress_heading(figures: Figures, cov: wording.Coverage, cat: Catalogue | N
             ("集群指标低于年度目标" if year else "集群指标低于时序进度")
         return f"二、{finding}"
     if year:
-        finding = ("各集群主要指标基本完成年度目标" if lag == 0 else
-                   "多数集群指标基本完成年度目标" if lag * 2 < compared else "多数集群指标未完成年度目标")
+        # the words of the counts below (超额完成/基本完成/未完成, the figures' status)
+        finding = (("各集群主要指标均超额完成年度目标" if counts[ON_TRACK] == 0 else "各集群主要指标完成或基本完成年度目标")
+                   if lag == 0 else
+                   "多数集群指标完成或基本完成年度目标" if lag * 2 < compared else "多数集群指标未完成年度目标")
     else:
         finding = ("各集群主要指标达到时序进度" if lag == 0 else
                    "多数集群指标达到时序进度" if lag * 2 < compared else "多数集群指标进度滞后")
@@ -238,11 +240,21 @@ def _waiting_lags(figures: Figures, cat: Catalogue) -> int:
 
 
 def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
-    """The clusters of 图1 in two groups with 分别: above (or at) 时序进度, below it."""
+    """The clusters of 图1 in two groups with 分别: above (or at) 时序进度, below it. At 时序进度 100 % the
+    clusters are named by the classification the counts before use (超额完成/基本完成/未完成, the figures'
+    status), without their rates: each cluster's paragraph states its 完成率 and 进度差 once."""
     rd = cat.settings.rate_decimals
     parts = []
     items = [(i, next(f for c in cat.clusters if c.short_name == i.label
                       for f in [headline_figure(figures, cat, c.code)] if f is not None)) for i in chart.items]
+    if wording.full_year(figures.time_progress):
+        for status, verb in ((AHEAD, "超额完成"), (ON_TRACK, "基本完成"), (LAGGING, "未完成")):
+            named = [item for item, fig in items if fig.status == status]
+            if named:
+                first = named[:wording.MAX_LISTED]
+                what = "主要指标" if len({item.indicator for item in first}) > 1 else first[0].indicator
+                parts.append(f"{wording.listed([item.label for item in named])}{what}{verb}年度目标")
+        return "；".join(parts)
     for above in (True, False):
         group = [(i, f) for i, f in items if (q(_d(f.gap), rd) >= 0) == above]
         if not group:
@@ -291,7 +303,7 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     if inv is not None and inv.projects:
         text += cat.words.whole + investment_clause(inv, cat)
         if inv.completion is not None:
-            text += "，" + wording.gap_words(inv.completion - figures.time_progress, rd, figures.time_progress, "年度计划")
+            text += "，" + wording.gap_words(shown_gap(inv.completion, figures.time_progress, rd), rd, figures.time_progress, "年度计划")
         text += "。"
         ranked = [(c, i) for c in cat.clusters if (i := _investment(figures, c.code)) is not None
                   and i.completion is not None]
@@ -412,7 +424,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     inv = _investment(figures, cluster.code)
     inv_text = investment_clause(inv, cat, amount=not project_amounts, statuses=False)
     if inv_text and inv is not None and inv.completion is not None and not project_amounts:
-        inv_text += "，" + wording.gap_words(inv.completion - figures.time_progress, rd, figures.time_progress, "年度计划")
+        inv_text += "，" + wording.gap_words(shown_gap(inv.completion, figures.time_progress, rd), rd, figures.time_progress, "年度计划")
     finding = _finding(figures, cat, cluster, cov or wording.coverage(figures))
     lead = f"（{cn_number(n)}）" + (wording.owned(cluster.name, finding) + "。" if finding else f"{cluster.name}。")
     if not (clauses or others or project_amounts or inv_text):
@@ -449,7 +461,9 @@ def trend_sentence(figures: Figures, cat: Catalogue, trend: TrendBlock) -> str:
     rd = cat.settings.rate_decimals
     if trend.measure:  # a path of values (no 完成率 to compare): the caption's words
         return trend.caption.split("  ", 1)[-1].rsplit("（", 1)[0] + "见图2。"
-    step = Decimal(100) / 12  # 时序进度 gains one twelfth a month
+    # 时序进度 gains one twelfth a month: the gain as shown (50.0 − 41.7 = 8.3, 16.7 − 8.3 = 8.4)
+    now_tp = figures.time_progress if figures.time_progress is not None else Decimal(100)
+    step = shown_gap(now_tp, now_tp - Decimal(100) / 12, rd)
     faster: list[str] = []
     slower: list[str] = []
     partial: list[str] = []
@@ -485,8 +499,10 @@ def _lag_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
         return (f"{ind.name}同比{fmt.change_words(f.yoy, rd)}，"
                 f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
     if ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
-        return f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}{fmt.points_words(f.value - f.target, rd)}"
+        return f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}{fmt.points_words(f.gap, rd)}"
     if f.completion is not None:
+        if wording.full_year(f.time_progress):  # the rate and gap are in the cluster's own paragraph of 二
+            return f"{ind.name}未完成年度目标"
         return f"{ind.name}完成率{rate(f.completion, cat)}%，{wording.gap_words(f.gap, rd, f.time_progress)}"
     return ""
 

@@ -26,6 +26,7 @@ from reporttool.figures.records import (
     headline_figures,
     programme_parts,
     roster_gaps,
+    shown_gap,
 )
 from reporttool.figures.scorecard import span_index
 from reporttool.render import finding_words, other_targets, plan_words
@@ -355,11 +356,11 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
     rp = s.rate_decimals
     lines = [f"{figs.period.label}{figs.basis}（本年累计为{figs.period.span}累计数）。"] if figs.basis else []
     lines += [f"时序进度＝报告期月数÷12，本期为{text(figs.time_progress, rp)}%；完成率＝本年累计÷年度目标。",
-             f"进度差＝完成率－时序进度（百分点），低于－{trim(s.lag_threshold, rp)}个百分点为“滞后”，"
+             f"进度差＝完成率－时序进度（百分点，按表中所列的两个数相减），低于－{trim(s.lag_threshold, rp)}个百分点为“滞后”，"
              f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
     if full_year(figs.time_progress):  # the year is over: the brief speaks of the annual target itself
-        lines.append("全年时序进度为100%，进度差即完成率与年度目标之差：“滞后”即未完成年度目标，“超前”即超额完成年度目标，"
-                     "“正常”即基本完成（简报按此表述）。")
+        lines.append("全年时序进度为100%，进度差即完成率与年度目标之差：“滞后”即未完成年度目标，“超前”即超额完成年度目标"
+                     "（进度差大于0即为超前），“正常”即基本完成（简报按此表述）。")
     if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
         lines.append("增速目标不计算完成率，其进度差为同比增速与目标增速之差（百分点）。")
     everything = figs.clusters + figs.programme
@@ -601,7 +602,8 @@ def _trend_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
             t.put(5, m.month_value, places=places)
             t.put(6, m.completion, places=rp)
             t.put(7, m.time_progress, places=rp)
-            gap = m.completion - m.time_progress if m.completion is not None and m.time_progress is not None else None
+            gap = shown_gap(m.completion, m.time_progress, rp) if m.completion is not None and m.time_progress is not None \
+                else None
             lag = gap is not None and gap < -cat.settings.lag_threshold
             t.put(8, gap, places=rp, alert=lag)
             t.next_row(height)
