@@ -76,7 +76,8 @@ def test_scorecard_by_hand(small_workspace):
     # 乙县 40×25/50 + 30×0.6 + 0 + 10
     assert [q(p, 3) for p in jia.points] == [D(25), D(30), D("6.667"), D(0)]
     assert [q(p, 3) for p in yi.points] == [D(20), D(18), D(0), D(10)]
-    assert bing.points == (D(0), D(0), D(0), D(0))
+    # 丙开发区 sent nothing: no 完成率 (that part left out, not 0), no 同比, nothing on time or to fix
+    assert bing.points == (None, D(0), D(0), D(0))
     assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.7"), D("48.0"), D(0))
     assert (jia.rank, yi.rank, bing.rank) == (1, 2, 3)
 
@@ -168,3 +169,120 @@ def test_an_error_within_its_correction_window_is_not_counted_unfixed(small_work
     later = run_consolidate(ws, Q2, now=dt.datetime(2025, 8, 6, 9, 0)).figures.scorecard
     yi = next(r for r in later.rows if r.name == "乙县")
     assert (yi.first_errors, yi.fixed, yi.pending, yi.points[3]) == (1, 0, 0, D(0))
+
+
+def only_output_targets(ws, *targets):
+    """The fixture city with its targets replaced by ``targets``."""
+    import dataclasses
+
+    from helpers import make_small_catalogue
+
+    from reporttool.catalogue.writer import write_catalogue
+
+    write_catalogue(dataclasses.replace(make_small_catalogue(), targets=targets, _index={}), ws.targets)
+
+
+def put_outputs(ws, name: str, district: str, outputs: dict, when: dt.datetime, period: Period = Period(2025, 6)):
+    """A form of ``period`` with cluster A's ``outputs`` {indicator: (本年累计, 上年同期)} in 万元."""
+    import os
+
+    from reporttool.forms.writer import write_template
+
+    path = write_template(ws.catalogue(), district, period, ws.inbox / name, roster=roster(name),
+                          outputs={("A", i): {"value": D(v), "value_ly": D(ly) if ly else None}
+                                   for i, (v, ly) in outputs.items()})
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def test_target_part_scores_the_indicator_the_brief_ranks_by_and_drops_out_without_one(small_workspace):
+    """Cluster A's 营业收入 has no target, its 工业总产值 has 100 亿元: the brief ranks A by 工业总产值
+    (“按主要指标完成率”), so the 县区考核 scores 目标完成 and 增长 on it too. Apportioned by 上年同期 (甲区 20 of
+    25 亿元: 80 亿元; 乙县 5 of 25: 20 亿元): 甲区 30/80 = 37.5 %, 乙县 10/20 = 50 %. 丙开发区 reports only
+    营业收入: no 完成率, so 目标完成 is left out and its other parts count for 100."""
+    from reporttool.core.models import Target
+
+    ws = small_workspace
+    only_output_targets(ws, Target("A", "CZ", "annual", 2025, D(100)))
+    put_outputs(ws, "甲区6月.xlsx", "110101", {"CZ": ("300000", "200000"), "SR": ("300000", None)}, at(7, 3))
+    put_outputs(ws, "乙县6月.xlsx", "110102", {"CZ": ("100000", "50000"), "SR": ("100000", None)}, at(7, 3))
+    put_outputs(ws, "丙开发区6月.xlsx", "KF01", {"SR": ("10000", None)}, at(7, 3))
+    result = run_consolidate(ws, Q2, now=NOW)
+    rows = {r.name: r for r in result.figures.scorecard.rows}
+    jia, yi, bing = rows["甲区"], rows["乙县"], rows["丙开发区"]
+    assert (jia.completion, yi.completion, bing.completion) == (D("37.5"), D(50), None)
+    assert (jia.growth, yi.growth, bing.growth) == (D(50), D(100), None)  # 同比 of 工业总产值
+    # 时序进度 50 %: 甲区 40×37.5/50 = 30, 增长 30×0.6 = 18, June on time 20×1/6, no errors 10
+    assert [q(p, 3) for p in jia.points] == [D(30), D(18), D("3.333"), D(10)]
+    assert [q(p, 3) for p in yi.points] == [D(40), D(30), D("3.333"), D(10)]
+    # 丙开发区: (0 + 3.333 + 10) of the 60 points left = 22.2 (not 13.3 of 100)
+    assert bing.points[0] is None and [q(p, 3) for p in bing.points[1:]] == [D(0), D("3.333"), D(10)]
+    assert (q(jia.total, 1), q(yi.total, 1), q(bing.total, 1)) == (D("61.3"), D("83.3"), D("22.2"))
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
+    sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
+    assert next(r for r in sheet if r[1] == "丙开发区")[2:4] == ("—", "—")
+    texts = [c for r in sheet for c in r if isinstance(c, str)]
+    assert any("主要指标与简报“按主要指标完成率”排序所用的相同（化工工业总产值）；算不出完成率的县区不计此项，"
+               "其余各项按权重折算为100分。" in t for t in texts)
+
+
+def test_imported_months_are_neither_on_time_nor_late(small_workspace, tmp_path):
+    """甲区's April and May were imported as history long after their deadlines, June sent on time:
+    按时报送 counts January … June less the two imported months (4 due, 1 on time: 20×1/4 = 5 points);
+    乙县, whose only month (May) was imported and whose June is missing, is due 5 and late in all.
+    报送情况 of May says 导入, not 按时."""
+    from reporttool.pipeline.importing import run_import
+
+    ws = small_workspace
+    long_after = dt.datetime(2025, 11, 20, 9, 0)
+    old = tmp_path / "往期"
+    old.mkdir()
+    from reporttool.forms.writer import write_template
+
+    for name, d, m in (("甲区4月.xlsx", "110101", 4), ("甲区5月.xlsx", "110101", 5), ("乙县5月.xlsx", "110102", 5)):
+        write_template(ws.catalogue(), d, Period(2025, m), old / name, roster=roster(name),
+                       outputs={("A", "SR"): {"value": D(1000 * m), "value_ly": None}})
+    run_import(ws, [old], now=long_after)
+    put(ws, "甲区6月.xlsx", "110101", period=Period(2025, 6), sr="250000", sr_ly="200000", when=at(7, 3),
+        roster=roster("甲6"))
+    sc = run_consolidate(ws, Q2, now=NOW).figures.scorecard
+    rows = {r.name: r for r in sc.rows}
+    jia, yi = rows["甲区"], rows["乙县"]
+    assert (jia.on_time, jia.due, jia.imported, jia.late) == (1, 4, ("4月", "5月"), ("1月", "2月", "3月"))
+    assert (yi.on_time, yi.due, yi.imported) == (0, 5, ("5月",))
+    assert jia.points[2] == D(5) and yi.points[2] == D(0)
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
+    texts = [c for r in openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True) for c in r
+             if isinstance(c, str)]
+    assert "1/4" in texts
+    assert any("作为历史数据导入、不计按时报送的期次：甲区（4月、5月）；乙县（5月）。" in t for t in texts)
+    may = Period(2025, 5)
+    run_consolidate(ws, may, now=NOW)
+    book = next(p for p in ws.period_dir(may).iterdir() if p.name.endswith("汇总表（2025年1-5月）.xlsx"))
+    texts = [c for r in openpyxl.load_workbook(book)["报送情况"].iter_rows(values_only=True) for c in r
+             if isinstance(c, str)]
+    assert any(t.startswith("注：1. 应报3个，已报2个（按时0个，逾期0个，导入2个），未报1个；") for t in texts)
+
+
+def test_every_month_imported_leaves_the_on_time_part_out(small_workspace, tmp_path):
+    """甲区's January … March were all imported as history: 按时报送 is left out (“—”), not 0/3 and not 3/3
+    with full points. Its 营业收入 30 亿元 against the city's 100 亿元 apportioned by its 上年同期 (the whole
+    city's: 100 亿元) is 30 % ≥ 时序进度 25 %: 40; the only 同比 (50 %): 30; no errors: 10; 80 of 80 = 100."""
+    from reporttool.forms.writer import write_template
+    from reporttool.pipeline.importing import run_import
+
+    ws = small_workspace
+    old = tmp_path / "往期"
+    old.mkdir()
+    for m in (1, 2, 3):
+        write_template(ws.catalogue(), "110101", Period(2025, m), old / f"甲区{m}月.xlsx", roster=roster(f"甲{m}"),
+                       outputs={("A", "SR"): {"value": D(100000 * m), "value_ly": D(200000 * m // 3)}})
+    run_import(ws, [old], now=dt.datetime(2025, 5, 1, 9, 0))
+    q1 = Period(2025, 3, True)
+    sc = run_consolidate(ws, q1, now=dt.datetime(2025, 5, 2, 9, 0)).figures.scorecard
+    jia = next(r for r in sc.rows if r.name == "甲区")
+    assert (jia.on_time, jia.due, jia.imported, jia.late) == (0, 0, ("1月", "2月", "3月"), ())
+    assert (jia.completion, jia.growth) == (D(30), D(50))
+    assert jia.points == (D(40), D(30), None, D(10)) and jia.total == D(100)
+    book = next(p for p in ws.period_dir(q1).iterdir() if p.name.endswith("汇总表（2025年一季度）.xlsx"))
+    sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
+    assert next(r for r in sheet if r[1] == "甲区")[6:8] == ("—", "—")

@@ -18,11 +18,12 @@ from reporttool.figures import Figures, IndicatorFigure
 from reporttool.figures.history import DistrictSums, district_sums
 from reporttool.figures.months import cell_months, fallen_cells, figure_cells, has_month, stand_in_sums
 from reporttool.figures.periods import months
+from reporttool.figures.records import headline_figure
 from reporttool.figures.scores import MODE_APPORTIONED, MODE_TARGET, DistrictScore, Scorecard, SpanValue
 from reporttool.ledger import Ledger, SubmissionRecord
 
 __all__ = ["add_span", "span_values", "span_value", "span_index", "scorecard", "previous_quarter_end", "headline_indicator",
-           "reporting_periods", "correction_closes"]
+           "measured_figure", "reporting_periods", "correction_closes"]
 
 RATE_UNIT = "%"
 HUNDRED = Decimal(100)
@@ -48,6 +49,18 @@ def headline_indicator(cat: Catalogue, cluster: str) -> str:
     if c is not None and c.headline:
         return c.headline
     return next((i.code for i in cat.indicators_for(cluster) if i.compare_time and i.unit != RATE_UNIT), "")
+
+
+def measured_figure(figs: Figures, cat: Catalogue, cluster: str) -> IndicatorFigure | None:
+    """The city-wide figure a cluster is measured by, the one rule of the brief's 年度目标完成情况 and
+    “按主要指标完成率” ranking and of the 县区考核's 目标完成 and 增长: its main indicator (``headline_indicator``)
+    when that has a 完成率, else the figure 图1 shows (``headline_figure``: a cluster whose 主要指标 has no
+    annual target, such as 葫芦岛's 营业收入, is judged by its 工业总产值); None when neither has a 完成率."""
+    code = headline_indicator(cat, cluster)
+    f = figs.cluster_figure(cluster, code) if code else None
+    if f is None or f.completion is None:
+        f = headline_figure(figs, cat, cluster)
+    return f if f is not None and f.completion is not None else None
 
 
 def span_values(ledger: Ledger, cat: Catalogue, figs: Figures) -> list[SpanValue]:
@@ -135,7 +148,8 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
     """县区考核 over the span of ``figs.period`` (docs/consolidation.md “县区考核” states every rule)."""
     s = cat.settings
     weights = (s.score_weight_completion, s.score_weight_growth, s.score_weight_on_time, s.score_weight_fixed)
-    heads = {c.code: headline_indicator(cat, c.code) for c in cat.clusters}
+    # the brief's one rule (measured_figure): the indicator the clusters are ranked by
+    heads = {c.code: f.indicator for c in cat.clusters if (f := measured_figure(figs, cat, c.code)) is not None}
     city = {(f.cluster, f.indicator): f for f in figs.clusters}
     mine: dict[str, list[IndicatorFigure]] = defaultdict(list)
     for f in figs.districts:
@@ -171,14 +185,16 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
     today = figs.generated_at.date()
     rates_g = [v for v in growth.values() if v is not None]
     g_lo, g_hi = (min(rates_g), max(rates_g)) if rates_g else (None, None)
-    total_weight = sum(weights, Decimal(0))
     rows = []
     for d in cat.districts:
         late, on_time, first_errors, fixed, pending, reported = [], 0, 0, 0, 0, False
+        imported: list[str] = []
         for p in periods:
             recs = files.get((d.code, p.key), [])
             readable = [r for r in recs if r.readable]
-            if readable and readable[0].received_at.date() <= s.deadline_for(p):
+            if readable and readable[0].imported:  # history taken in later: neither on time nor late
+                imported.append(_short(p))
+            elif readable and readable[0].received_at.date() <= s.deadline_for(p):
                 on_time += 1
             else:
                 late.append(_short(p))
@@ -198,8 +214,10 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
                 first_errors += len(errors)
             fixed += gone
         c, g = completion[d.code], growth[d.code]
-        if c is None:
-            p_c = Decimal(0)
+        due = len(periods) - len(imported)
+        p_c: Decimal | None
+        if c is None:  # no target to measure it by: the part is left out, the others count for 100
+            p_c = None
         else:  # its own 完成率 (or that of its share of the city's target) against 时序进度
             p_c = weights[0] * min(c / figs.period.time_progress, Decimal(1))
         if g is None or g_lo is None or g_hi is None:
@@ -208,15 +226,18 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
             p_g = weights[1]
         else:
             p_g = weights[1] * (GROWTH_FLOOR + (1 - GROWTH_FLOOR) * (g - g_lo) / (g_hi - g_lo))
-        p_t = weights[2] * Decimal(on_time) / Decimal(len(periods)) if periods else Decimal(0)
+        # on the periods it sent itself; none (all imported): the part is left out
+        p_t = weights[2] * Decimal(on_time) / Decimal(due) if due else None
         if not reported:
             p_f = Decimal(0)
         else:
             p_f = weights[3] * Decimal(fixed) / Decimal(first_errors) if first_errors else weights[3]
         points = (p_c, p_g, p_t, p_f)
-        total = sum(points, Decimal(0)) * HUNDRED / total_weight if total_weight else Decimal(0)
-        rows.append(DistrictScore(d.code, d.name, c, g, on_time, len(periods), tuple(late), first_errors,
-                                  fixed, points, total, pending=pending))
+        counted = sum((w for w, pt in zip(weights, points) if pt is not None), Decimal(0))
+        got = sum((pt for pt in points if pt is not None), Decimal(0))
+        total = got * HUNDRED / counted if counted else Decimal(0)
+        rows.append(DistrictScore(d.code, d.name, c, g, on_time, due, tuple(late), first_errors,
+                                  fixed, points, total, pending=pending, imported=tuple(imported)))
     places = s.rate_decimals
     shown = [q(r.total, places) for r in rows]
     ranked = tuple(DistrictScore(**{**r.__dict__, "rank": 1 + sum(1 for o in shown if o > mine_)})

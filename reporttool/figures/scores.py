@@ -46,16 +46,20 @@ class DistrictScore:
     completion: Decimal | None  # %: mean 完成率 of its own targets, or of the apportioned city targets
     growth: Decimal | None  # %: mean 同比 of its clusters' main indicators
     on_time: int  # reporting periods (months, or quarters for a quarterly plan) reported on time
-    due: int  # reporting periods of the span
+    due: int  # reporting periods of the span, less those taken in as history (``imported``)
     late: tuple[str, ...]  # the periods (1月, 二季度) not on time: late or missing
     first_errors: int  # errors in the first versions of the span's periods (not those still pending)
     fixed: int  # of those, gone from the version in use
-    points: tuple[Decimal, Decimal, Decimal, Decimal]  # 目标完成, 增长, 按时报送, 问题整改 (weighted)
+    # 目标完成, 增长, 按时报送, 问题整改 (weighted); None = the part is left out (no target to measure the
+    # district by; every period imported as history), and ``total`` is over the other parts' weights
+    points: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
     total: Decimal  # out of 100
     rank: int = 0
     # errors of a first version still within their correction window (until the next period's deadline)
     # and not yet gone: neither fixed nor unfixed, left out of first_errors
     pending: int = 0
+    # the periods whose data was taken in as history (`reporttool import`): neither on time nor late, not due
+    imported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import QUARTER_WORDS, TARGET_GROWTH, Cluster, Indicator, Period
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts
-from reporttool.figures.scorecard import headline_indicator, span_value
+from reporttool.figures import Figures, IndicatorFigure, programme_parts
+from reporttool.figures.scorecard import headline_indicator, measured_figure, span_value
 from reporttool.figures.scores import SpanValue
 from reporttool.render import wording
 from reporttool.render.prose import Block, Paragraph, headline_indicators, indicator_name
@@ -40,18 +40,9 @@ def _headlines(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:
 
 
 def _measured(figures: Figures, cat: Catalogue) -> list[IndicatorFigure]:
-    """Each cluster's figure for 年度目标完成情况 and the ranks: its main indicator when that has a 完成率, else
-    the figure 图1 shows (headline_figure: a cluster whose 主要指标 has no annual target, such as 葫芦岛's
-    营业收入, is judged by its 工业总产值 as 图1 does; without this the year's brief said nothing of targets)."""
-    out = []
-    for c in cat.clusters:
-        code = headline_indicator(cat, c.code)
-        f = figures.cluster_figure(c.code, code) if code else None
-        if f is None or f.completion is None:
-            f = headline_figure(figures, cat, c.code)
-        if f is not None and f.completion is not None:
-            out.append(f)
-    return out
+    """Each cluster's figure for 年度目标完成情况 and the ranks (figures.scorecard.measured_figure, the rule the
+    县区考核's 目标完成 uses too), catalogue order, clusters without one left out."""
+    return [f for c in cat.clusters if (f := measured_figure(figures, cat, c.code)) is not None]
 
 
 def _who(cat: Catalogue, f: IndicatorFigure) -> str:

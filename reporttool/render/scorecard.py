@@ -9,7 +9,7 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core.fmt import trim
 from reporttool.figures import Figures
-from reporttool.figures.scorecard import GROWTH_FLOOR
+from reporttool.figures.scorecard import GROWTH_FLOOR, measured_figure
 from reporttool.figures.scores import MODE_TARGET, Scorecard
 from reporttool.render.xlsx_styles import Column, Styles, TableSheet
 
@@ -48,7 +48,7 @@ def scorecard_sheet(wb, st: Styles, figs: Figures, cat: Catalogue, title: str, c
         t.put(3, r.points[0], places=POINTS)
         t.put(4, r.growth, places=rp)
         t.put(5, r.points[1], places=POINTS)
-        t.put(6, f"{r.on_time}/{r.due}", "center", alert=r.on_time < r.due)
+        t.put(6, f"{r.on_time}/{r.due}" if r.due else None, "center", alert=r.on_time < r.due)
         t.put(7, r.points[2], places=POINTS)
         t.put(8, r.first_errors)
         t.put(9, r.fixed)
@@ -67,12 +67,14 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
     tp = trim(figs.period.time_progress, 1)
     if sc.mode == MODE_TARGET:
         first = (f"目标完成：各集群主要指标完成{u}目标的完成率的平均数；完成率达到时序进度（{tp}%）得满分{w[0]}分，"
-                 f"不足的按完成率÷时序进度折算；没有{u}目标的{u}不得分。")
+                 f"不足的按完成率÷时序进度折算。")
     else:
         first = (f"目标完成：目标库未分{u}下达目标，将{whole}各集群主要指标的年度目标按{u}上年同期占{whole}的比重分解"
                  f"（{u}目标＝{whole}目标×{u}上年同期÷{whole}上年同期），取各集群完成分解目标的完成率的平均数；"
                  f"完成率达到时序进度（{tp}%）得满分{w[0]}分，不足的按完成率÷时序进度折算；"
                  f"没有上年同期数或{whole}目标的集群不计。")
+    first += (f"主要指标与简报“按主要指标完成率”排序所用的相同（{_measured_names(figs, cat)}）；"
+              f"算不出完成率的{u}不计此项，其余各项按权重折算为100分。")
     floor = trim(GROWTH_FLOOR * 100, 0)
     late = [f"{r.name}（{'、'.join(r.late)}）" for r in sc.rows if r.late]
     lines = [
@@ -80,7 +82,9 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
         (f"增长：各集群主要指标同比增速的平均数；最高的{u}得满分{w[1]}分，最低的得{floor}%即"
          f"{trim(sc.weights[1] * GROWTH_FLOOR, 1)}分，其余按增速线性插值；无可比同比的不得分。"),
         (f"按时报送：{'、'.join(sc.periods)}各期报表中，在截止日前收到第一份可读取报表的期数÷应报期数×{w[2]}分"
-         f"（未报、逾期、退回均不计按时）。"),
+         f"（未报、逾期、退回均不计按时）" + (
+             "；作为历史数据导入的期次不计按时或逾期，也不计入应报期数，各期均为导入的不计此项，其余各项按权重折算为100分"
+             if any(r.imported for r in sc.rows) else "") + "。"),
         (f"问题整改：各期首次报送的报表中的错误，在该期现用的更正版本中已不再出现的条数÷首报错误条数×{w[3]}分；"
          f"首报无错误的得满分，全年未报送可读取报表的不得分；尚在更正期内（下一期报送截止日前）未改正的错误"
          f"不计入首报错误。"),
@@ -88,10 +92,30 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
     ]
     if late:
         lines.append(f"未按时报送的期次：{'；'.join(late)}。")
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for r in sc.rows:
+        if r.imported:
+            groups.setdefault(r.imported, []).append(r.name)
+    if groups:  # districts with the same imported periods in one group (usually all of them)
+        every = len(groups) == 1 and len(next(iter(groups.values()))) == len(sc.rows)
+        lines.append("作为历史数据导入、不计按时报送的期次：" + "；".join(
+            f"{f'各{cat.words.unit_all}' if every else '、'.join(names)}（{'、'.join(ps)}）" for ps, names in groups.items())
+            + "。")
     pending = [f"{r.name}{r.pending}条" for r in sc.rows if r.pending]
     if pending:
         lines.append(f"尚在更正期内、未计入首报错误的错误：{'，'.join(pending)}。")
     return lines
+
+
+def _measured_names(figs: Figures, cat: Catalogue) -> str:
+    """集群名+指标名 of each cluster's measured figure (figures.scorecard.measured_figure)."""
+    names = []
+    for c in cat.clusters:
+        f = measured_figure(figs, cat, c.code)
+        ind = cat.indicator(f.indicator) if f is not None else None
+        if ind is not None:
+            names.append(f"{c.short_name}{ind.name}")
+    return "、".join(names) if names else "无"
 
 
 def total_weight(sc: Scorecard) -> Decimal:

@@ -995,7 +995,10 @@ def _submission_sheet(wb, st: Styles, figs: Figures, cat: Catalogue) -> None:
     if not total_first(cat):
         total_row()
     count = {st_: sum(1 for s in subs if s.status == st_) for st_ in (ST_PASSED, ST_VERIFY, ST_ERRORS, ST_RETURNED)}
-    t.notes([f"应报{len(subs)}个，已报{len(received)}个（按时{len(received) - len(late)}个，逾期{len(late)}个），"
+    imported = [s for s in received if s.imported]  # history taken in later: neither on time nor late
+    timely = [s for s in received if s.on_time is True]
+    t.notes([f"应报{len(subs)}个，已报{len(received)}个（按时{len(timely)}个，逾期{len(late)}个"
+             + (f"，导入{len(imported)}个" if imported else "") + "），"
              f"未报{len(subs) - len(received)}个；其中通过{count[ST_PASSED]}个，待核实{count[ST_VERIFY]}个，"
              f"有错{count[ST_ERRORS]}个，退回{count[ST_RETURNED]}个。",
              _w(cat, "报送状态：通过＝无错误且无待核实问题；待核实＝有核实性问题尚未说明；有错＝有必须修改的错误，错误行不计入汇总；"
