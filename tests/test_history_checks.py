@@ -247,3 +247,47 @@ def test_an_empty_roster_does_not_list_every_enterprise_as_gone(small_workspace)
         ingest(ledger, submission("110101", period=Period(2025, 5), roster=roster((1, "甲公司", "A"), (2, "乙公司", "A"))))
         ingest(ledger, submission("110101", outputs={("A", "SR"): (D(20), None)}))
         assert [f.rule for f in history_findings(ledger, cat, JUNE)] == []
+
+
+# ---- one version, one set of findings, whichever consolidation shows it ------------------------------
+
+
+def test_a_quarter_shows_the_findings_of_its_months_forms(small_workspace):
+    """2025-Q3 is made of the September forms, so it shows September's findings: each form is compared
+    with August (R-ROSTER-GONE, R-MONTH-OUTLIER, R-YTD-FALL) and with 2024年1-9月 (R-LY-REVISED), not with
+    the June forms of 2025-Q2 or a “2024年三季度”.
+
+    甲区: 当月 10, 12, 11, 13, 9, 10, 11, 10 亿元 January … August, then 30 (outlier); 甲公司 listed in
+    August, gone in September. 乙县: A/SR 上年同期 1100 against 1000 reported for 2024年1-9月 (+10 % > 5 %);
+    B/SR 1000 in June, 1300 in August, 1200 in September: below August (an error), above June."""
+    ws = small_workspace
+    cat = ws.catalogue()
+    sep, q3 = Period(2025, 9), Period(2025, 9, True)
+    ytd = [*YTD, 760000, 860000]
+    with Ledger(ws) as ledger:
+        for m, v in enumerate(ytd[:7], 1):
+            ingest(ledger, submission("110101", outputs={("A", "SR"): (D(v), None)}, period=Period(2025, m)))
+        ingest(ledger, submission("110101", outputs={("A", "SR"): (D(ytd[7]), None)}, period=Period(2025, 8),
+                                  roster=roster((1, "甲公司", "A"), (2, "乙公司", "A"))))
+        ingest(ledger, submission("110101", outputs={("A", "SR"): (D(1160000), None)}, period=sep,
+                                  roster=roster((2, "乙公司", "A"))))
+        ingest(ledger, submission("110102", outputs={("A", "SR"): (D(1000), None)}, period=Period(2024, 9)))
+        ingest(ledger, submission("110102", outputs={("B", "SR"): (D(1000), None)}, period=Period(2025, 6)))
+        ingest(ledger, submission("110102", outputs={("B", "SR"): (D(1300), None)}, period=Period(2025, 8)))
+        ingest(ledger, submission("110102", outputs={("A", "SR"): (D(1200), D(1100)), ("B", "SR"): (D(1200), None)},
+                                  period=sep))
+        rules = (*HISTORY_RULES, "R-YTD-FALL")
+        shown = {}
+        for p in (sep, q3):
+            cv = checked_versions(ledger, cat, p)
+            shown[p.key] = sorted((f.district, f.rule, f.cell, f.message) for d in ("110101", "110102")
+                                  for f in cv.findings.get(d, []) if f.rule in rules)
+    assert shown["2025-Q3"] == shown["2025-09"]
+    assert [(d, r, c) for d, r, c, _ in shown["2025-Q3"]] == [
+        ("110101", "R-MONTH-OUTLIER", "G5"), ("110101", "R-ROSTER-GONE", "I5"),
+        ("110102", "R-LY-REVISED", "H5"), ("110102", "R-YTD-FALL", "G6")]
+    messages = [m for *_, m in shown["2025-Q3"]]
+    assert "与上期（2025年1-8月）相比，集群企业表少了1户企业：甲公司" in messages[1]
+    assert messages[2] == ("化工产业集群营业收入上年同期 1100万元 与本县区去年同期（2024年1-9月）报送的本年累计 1000万元 "
+                           "相差10%，超过5%的核实阈值。请核实（如统计口径调整、数据更正）并在说明栏说明原因。")
+    assert messages[3] == "装备制造产业集群营业收入（万元）本年累计 1200 低于上期（2025年1-8月）本年累计 1300，月度累计数不能回落。"

@@ -6,7 +6,7 @@ and exclude the offending row from the totals (``Row.excluded``), like the per-f
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,19 +32,19 @@ def _show(value: Decimal) -> str:
 
 
 def ytd_fall(current: Sequence[VersionFacts], previous: dict[str, dict[str, Table]], cat: Catalogue,
-             period: Period) -> list[Finding]:
+             period: Period, prior: Mapping[str, Period] | None = None) -> list[Finding]:
     """R-YTD-FALL: an output indicator's 本年累计 below the same district's accepted value of the previous
     period of the same year (not in January / Q1). Only flows are compared (summable indicators compared
-    with 时序进度); stocks and ratios may fall. Marks the row excluded."""
+    with 时序进度); stocks and ratios may fall. Marks the row excluded. ``prior``: district -> the period of
+    its ``previous`` tables (the one before its form's own period), default ``period.previous()``."""
     prev_period = period.previous()
-    if prev_period is None:
-        return []
     flows = {i.code: i for i in cat.indicators if i.summable and i.compare_time}
     out: list[Finding] = []
     for v in current:
         prev_table = previous.get(v.district, {}).get("output")
         table = v.tables.get("output")
-        if prev_table is None or table is None:
+        then = prior.get(v.district) if prior is not None else prev_period
+        if prev_table is None or table is None or then is None:
             continue
         before = {(r.values.get("cluster_code"), r.values.get("indicator_code")): r.values.get("value")
                   for r in prev_table.rows if not r.excluded and r.values.get("value") is not None}
@@ -59,7 +59,7 @@ def ytd_fall(current: Sequence[VersionFacts], previous: dict[str, dict[str, Tabl
             out.append(finding("R-YTD-FALL", file=v.file_name, district=v.district, sheet=table.sheet,
                                row=row.number, column=OUTPUT.column("value").title,
                                cell=table.cell("value", row.number), value=_show(value), what=what,
-                               previous=_show(prev), previous_period=prev_period.label))
+                               previous=_show(prev), previous_period=then.label))
             row.excluded = True
     return out
 
@@ -95,6 +95,7 @@ def dup_across(current: Sequence[VersionFacts], cat: Catalogue) -> list[Finding]
 
 
 def check_cross(current: Sequence[VersionFacts], previous: dict[str, dict[str, Table]], cat: Catalogue,
-                period: Period) -> list[Finding]:
-    """Both cross rules over the current versions of ``period``; rows found wrong are marked excluded."""
-    return dup_across(current, cat) + ytd_fall(current, previous, cat, period)
+                period: Period, prior: Mapping[str, Period] | None = None) -> list[Finding]:
+    """Both cross rules over the current versions of ``period``; rows found wrong are marked excluded
+    (``prior``: see ``ytd_fall``)."""
+    return dup_across(current, cat) + ytd_fall(current, previous, cat, period, prior)

@@ -50,7 +50,7 @@ from reporttool.figures import (
     programme_parts,
     shown_gap,
 )
-from reporttool.figures.periods import basis_text, in_span, missing_months, source_keys, versions_in_use
+from reporttool.figures.periods import basis_text, form_period, in_span, missing_months, source_keys, versions_in_use
 from reporttool.forms.layout import PROJECT_STATUSES
 from reporttool.ledger import Ledger, SubmissionRecord
 from reporttool.ledger.aggregates import (
@@ -139,13 +139,20 @@ def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: b
             broken[d] = exc
             continue
         facts[d] = VersionFacts(d, r.file_name, (r.received_at, r.id), tables)
+    # R-YTD-FALL compares each form with the period before its own (June's with May's, in 2025-Q2 too)
     previous: dict[str, dict[str, Table]] = {}
-    prev = period.previous()
-    if prev is not None:
-        for d, r in versions_in_use(ledger, prev).items():
-            if d in facts and r.readable:
-                previous[d] = ledger.tables(r.id, ("output",))
-    cross = check_cross(list(facts.values()), previous, cat, period)
+    before: dict[str, Period] = {}
+    in_use: dict[str, dict[str, SubmissionRecord]] = {}
+    for d in facts:
+        prev = form_period(records[d].period, period).previous()
+        if prev is None:
+            continue
+        if prev.key not in in_use:
+            in_use[prev.key] = versions_in_use(ledger, prev)
+        last = in_use[prev.key].get(d)
+        if last is not None and last.readable:
+            previous[d], before[d] = ledger.tables(last.id, ("output",)), prev
+    cross = check_cross(list(facts.values()), previous, cat, period, before)
     excluded = {d: frozenset(r.number for r in v.tables["roster"].rows if r.excluded)
                 for d, v in facts.items() if "roster" in v.tables}
     if light:

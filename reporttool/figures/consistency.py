@@ -29,6 +29,7 @@ from reporttool.figures import Figures
 from reporttool.figures.compute import CurrentVersions, compute_figures, current_versions
 from reporttool.figures.history import DistrictSums, district_sums, month_before
 from reporttool.figures.months import add_months
+from reporttool.figures.periods import form_period
 from reporttool.figures.plan import add_plan
 from reporttool.figures.scorecard import add_span
 from reporttool.ledger import Ledger
@@ -64,7 +65,6 @@ def add_other_periods(figs: Figures, ledger: Ledger, cat: Catalogue, *, store: b
 def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list[Finding]:
     """R-LY-REVISED, R-ROSTER-NEW/-GONE and R-MONTH-OUTLIER for every district with a readable version in
     use; added to ``cv.findings`` (so 报送情况, 问题清单 and the feedback workbooks show them) and returned."""
-    period = cv.period
     found: list[Finding] = []
     sums: dict[str, DistrictSums] = {}
 
@@ -73,20 +73,30 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
             sums[p.key] = district_sums(ledger, cat, p)
         return sums[p.key]
 
-    ly = period.last_year()
-    prev = period.previous()
-    prev_in_use = ledger.current(prev.key) if prev is not None else {}
+    in_use: dict[str, dict] = {}
+
+    def in_use_of(p: Period) -> dict:
+        if p.key not in in_use:
+            in_use[p.key] = ledger.current(p.key)
+        return in_use[p.key]
+
     factors = {i.code: cat.unit_factor(i.form_unit, i.unit) for i in cat.indicators}  # form = display × factor
     outputs = {i.code for i in cat.indicators if i.source == SOURCE_OUTPUT}
     flows = {i.code for i in cat.indicators if i.source == SOURCE_OUTPUT and i.summable and i.compare_time}
     for d, facts in cv.facts.items():
         rec = cv.records[d]
         output = facts.tables.get("output")
+        # the form's own period, whichever consolidation shows it: June's form in 2025-Q2 is checked against
+        # May and against 2024年1-6月 exactly as in 2025-06, so a version has one set of findings
+        period = form_period(rec.period, cv.period)
+        ly = period.last_year()
+        prev = period.previous()
+        prev_in_use = in_use_of(prev) if prev is not None else {}
         # a. 上年同期 against last year's 本年累计 of the same period (form unit, as the district typed it)
         then = sums_of(ly).get(d, {})
         before = {k: s.value * factors[k[1]] for k, s in then.items()
                   if k[1] in outputs and s.value is not None and factors.get(k[1])}
-        found += ly_revisions(cat, d, rec.file_name, output, before, ly.label)
+        found += ly_revisions(cat, d, rec.file_name, output, before, ly.month_end().label)  # 2024年1-6月
         # b. enterprises that came or went since the previous period (same year)
         last = prev_in_use.get(d)
         if prev is not None and last is not None and last.readable:
@@ -108,8 +118,8 @@ def history_findings(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> lis
                 found += roster_changes(cat, d, rec.file_name, facts.tables.get("roster"), output, new, gone,
                                         prev.label)
         # c. 当月 against the district's own earlier months (monthly periods only)
-        if period.monthly and output is not None:  # a quarter or a year: its last month was checked as a month
-            this_month = _this_month(cv, d, flows, factors, sums_of)
+        if period.monthly and output is not None:  # a quarterly or annual form has no 当月 of its own
+            this_month = _this_month(cv, d, period, flows, factors, sums_of)
             if this_month:
                 found += month_outliers(cat, d, rec.file_name, output, this_month,
                                         _history(d, period, flows, sums_of))
@@ -136,11 +146,10 @@ def _with_row_unit(f: Finding, output: Table | None) -> Finding:
     return dataclasses.replace(f, unit=unit) if unit else f
 
 
-def _this_month(cv: CurrentVersions, d: str, flows: set[str], factors: dict[str, Decimal],
+def _this_month(cv: CurrentVersions, d: str, period: Period, flows: set[str], factors: dict[str, Decimal],
                 sums_of: Callable[[Period], DistrictSums]) -> dict[Key, Decimal]:
-    """This period's 当月 per (cluster, indicator) of the flows, display unit: its accepted 本年累计 less the
-    previous month's (January: the 本年累计 itself)."""
-    period = cv.period
+    """The 当月 of the form's month ``period`` per (cluster, indicator) of the flows, display unit: its accepted
+    本年累计 less the previous month's (January: the 本年累计 itself)."""
     prev = period.previous()
     before = sums_of(prev).get(d, {}) if prev is not None else {}
     out: dict[Key, Decimal] = {}

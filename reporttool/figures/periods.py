@@ -53,6 +53,16 @@ def versions_in_use(ledger: Ledger, period: Period) -> dict[str, SubmissionRecor
     return out
 
 
+def form_period(key: str, shown: Period) -> Period:
+    """The period a form in use reports (its ledger key: 2025-06, 2025-Q2, 2025); ``shown`` when the key
+    cannot be read. The cross and history rules compare a form with the period before ITS period (June's
+    with May's), whichever consolidation (2025-06, 2025-Q2) shows it: one version, one set of findings."""
+    try:
+        return parse_period(key)
+    except ValueError:
+        return shown
+
+
 def months(period: Period) -> list[Period]:
     """The monthly periods January to the period's last month."""
     return [Period(period.year, m) for m in range(1, period.month + 1)]
