@@ -250,7 +250,7 @@ def test_a_bracket_wider_than_its_column_is_broken_where_it_would_overflow():
     # digits ½ em, brackets and 年 1 em: 5 + 5 + （ + 2025 = 4.0 ems fit 4.3; 年） go on
     assert wrap_text("55（2025年）", D("4.3")) == ["55（2025", "年）"]
     assert wrap_text("55（2025年）", D("5")) == ["55", "（2025年）"]  # fits whole on its own line: kept whole
-    width = _column_widths(7, P)[4]  # 年度目标, 21 mm: 5.2 ems of 5号, room for a whole “（2025年）”
+    width = _column_widths(7, P)[4]  # 年度目标, 23 mm: 5.7 ems of 5号, room for a whole “（2025年）”
     assert _wrap_cell("267.00（2025年）", width, P) == ["267.00", "（2025年）"]
 
 

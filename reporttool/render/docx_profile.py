@@ -90,9 +90,9 @@ class BriefProfile:
     table_cell_padding_pt: Decimal = Decimal("1.5")  # practice: space above and below cell text
     table_cell_margin_mm: Decimal = Decimal(1)  # practice: space left and right of cell text
     # practice: 表1 column widths (集群, 指标（单位）, 本年累计, 同比, 年度目标, 完成率, 进度差), 156 mm in all:
-    # 本年累计 holds 4 characters of 5号 on one line, 年度目标 and 进度差 5 (a plan-end target's “（2025年）”, the
-    # header's "（百分点）"), the indicator name 12, the cluster 5.
-    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (21, 47, 18, 13, 21, 15, 21))
+    # 本年累计 holds 4 characters of 5号 on one line, 年度目标 a plan-end target's “（2025年）” whole (5 ems, with room
+    # for a substitute font's wider digits), 进度差's "（百分点）" 5, the indicator name 11, the cluster 5.
+    table_columns_mm: tuple[Decimal, ...] = tuple(Decimal(w) for w in (21, 45, 18, 13, 23, 15, 21))
     table_outer_rule_eighths: int = 12  # practice: three-line table, top and bottom 1.5 pt
     table_inner_rule_eighths: int = 6  # practice: rule under the header 0.75 pt
     table_group_rule_eighths: int = 2  # practice: hairline (0.25 pt) between the clusters of 表1
