@@ -286,3 +286,28 @@ def test_every_month_imported_leaves_the_on_time_part_out(small_workspace, tmp_p
     book = next(p for p in ws.period_dir(q1).iterdir() if p.name.endswith("汇总表（2025年一季度）.xlsx"))
     sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
     assert next(r for r in sheet if r[1] == "甲区")[6:8] == ("—", "—")
+
+
+def test_a_long_district_name_gets_a_row_tall_enough(small_workspace):
+    """葫芦岛高新技术产业开发区 wraps in the 县区 column (14 wide): its row grows to the lines it needs, as in
+    报送情况, instead of the name spilling over the next row."""
+    import dataclasses
+
+    from helpers import make_small_catalogue
+
+    from reporttool.catalogue.writer import write_catalogue
+    from reporttool.core.models import District
+    from reporttool.render.xlsx_styles import lines_needed
+
+    ws = small_workspace
+    long = "葫芦岛高新技术产业开发区"
+    base = make_small_catalogue()
+    write_catalogue(dataclasses.replace(base, districts=(*base.districts[:2], District("KF01", long, "开发区", 3)),
+                                        _index={}), ws.targets)
+    put(ws, "甲区6月.xlsx", "110101", period=Period(2025, 6), sr="250000", when=at(7, 3))
+    run_consolidate(ws, Q2, now=NOW)
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
+    sheet = openpyxl.load_workbook(book)["县区考核"]
+    row = next(c.row for c in sheet["B"] if c.value == long)
+    assert lines_needed(long, 14) == 2
+    assert sheet.row_dimensions[row].height >= 13.5 * 2  # two lines (xlsxwriter keeps whole pixels: 30.75)

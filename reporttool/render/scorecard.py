@@ -42,6 +42,7 @@ def scorecard_sheet(wb, st: Styles, figs: Figures, cat: Catalogue, title: str, c
     t.header()
     rp = cat.settings.rate_decimals
     for n, r in enumerate(sc.rows, 1):
+        t.set_height([(1, r.name)])  # 葫芦岛高新技术产业开发区 takes two lines of the 县区 column
         t.put(0, n, "center")
         t.put(1, r.name, "text")
         t.put(2, r.completion, places=rp)
