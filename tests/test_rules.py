@@ -510,3 +510,19 @@ def test_e2e_roster_left_empty(tmp_path, small_catalogue):
     assert (f.rule, f.severity, f.sheet) == ("R-ROSTER-EMPTY", ERROR, "集群企业")
     assert (f.row, f.cell) == (table.header_row + 1, table.cell("credit_code", table.header_row + 1))
     assert "化工营业收入" in f.message and file_status(findings) == ST_ERRORS
+
+
+def test_r_yoy_swing_over_a_tiny_base_is_a_finding_not_a_crash(small_catalogue):
+    """37 against 上年同期 1.5E-30: a rate of 2.5E+33 %, more digits than the decimal context holds; it is
+    rounded with the precision it needs (units.q) and reported, not an F-INTERNAL for the whole file."""
+    out = base_output(small_catalogue, B_CZ=(D(37), D("1.5E-30"), None))
+    findings = run(small_catalogue, output=out)
+    assert rules_of(findings) == ["R-YOY-SWING"]
+    assert "同比增长2466666666666666666666666667000000.0%" in findings[0].message  # 28 significant digits
+
+
+def test_q_rounds_a_value_longer_than_the_context():
+    from reporttool.core.units import q
+
+    assert q(D("2466666666666666666666666666666666.66666"), 1) == D("2466666666666666666666666666666666.7")
+    assert q(D("1.25"), 1) == D("1.3") and q(D("-1.25"), 1) == D("-1.3")

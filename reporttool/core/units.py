@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 # The built-in units: unit -> (dimension, how many base units of the dimension make one). Conversion is only
 # within a dimension; each currency is its own dimension, so 美元 and 元 never convert (nor are summed).
@@ -82,8 +82,19 @@ def cell_ref(row: int, col: int) -> str:
 
 
 def q(value: Decimal, places: int) -> Decimal:
-    """Round half up to ``places`` decimals (321.25 -> 321.3 at one place). The only rounding we use."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half up to ``places`` decimals (321.25 -> 321.3 at one place). The only rounding we use.
+
+    A finite value of more digits than the context holds (a rate over a tiny base: 37 / 1.5E-30) is
+    rounded with the precision it needs instead of raising InvalidOperation."""
+    exp = Decimal(1).scaleb(-places)
+    try:
+        return value.quantize(exp, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        if not value.is_finite():
+            raise
+        with localcontext() as ctx:
+            ctx.prec = value.adjusted() + places + 2
+            return value.quantize(exp, rounding=ROUND_HALF_UP)
 
 
 _EMPTY_MARKS = {"", "-", "—", "--", "——", "/", "无", "空", "n/a", "na", "null", "none"}
