@@ -91,6 +91,12 @@ def _init_worker(memory_mb: int, parent: int | None = None) -> None:
     when its parent is gone: a killed consolidate must not leave idle workers behind (they would hold
     the parent's stdout open and wait for work forever)."""
     os.environ["RUST_BACKTRACE"] = "0"  # a calamine abort is reported as F-UNSAFE; no backtrace noise
+    # A file makes ≈ 100,000 objects (cell values, rows) and almost no cycles: with the default threshold
+    # (700) the collector runs over and over for nothing, ≈ 5 % of a worker's time (bench/worker.py). Fewer
+    # young collections; cycles are still collected, and RLIMIT_AS below still bounds the worker.
+    import gc
+
+    gc.set_threshold(50_000, 20, 20)
     # Ctrl-C reaches every process of the console (POSIX process group, Windows console): the parent
     # alone handles it (stops the pool, one line, exit 130); a worker must not print its own traceback.
     import signal
