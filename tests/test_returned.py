@@ -255,3 +255,39 @@ def test_consolidate_names_the_later_periods_a_correction_made_stale(small_works
     older = dt.datetime(2025, 1, 20, 10, 0)  # an older copy never replaces the version in use: nothing stale
     put(ws, "甲区1月旧.xlsx", A, sr="90000", period=JAN, when=older)
     assert "本次收到的报表改变了" not in cli(ws, "consolidate", "--period", "2025-03").output
+
+
+def test_the_returned_district_keeps_its_feedback_workbook(site, small_catalogue):
+    ws, codes, app, files = site
+    sid = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A, bad=True))
+    upload(app, codes[B], form(small_catalogue, files / "乙县6月.xlsx", B))
+    feedback = ws.feedback_dir(PERIOD) / "甲区.xlsx"
+    run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 10, 9, 0))
+    before = xlsx_text(feedback)
+    decide(app, codes[BUREAU], sid, "退回", REASON)
+    run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 11, 9, 0))
+    assert fig(run.figures, A).value is None  # out of the figures …
+    assert feedback in run.outputs and xlsx_text(feedback) == before  # … but its findings still go back to it
+
+
+def test_restore_cancels_a_return_everywhere_and_names_what_verify_names(site, small_catalogue):
+    ws, codes, app, files = site
+    sid = june_and_july(ws, small_catalogue, codes, app, files)
+    decide(app, codes[BUREAU], sid, "退回", REASON)
+    run_consolidate(ws, PERIOD, now=dt.datetime(2025, 8, 11, 9, 0))  # June without 甲区; July still built with it
+    back = cli(ws, "restore", "--period", "2025-06", "--district", A)
+    assert back.exit_code == 0, back.output
+    assert "市局在报送网页上对该版本的退回已撤销（记为“通过”），县区页面不再显示退回。" in back.output
+    assert back.output.rstrip().endswith("（本期，及用到本期、输出已过时的已汇总各期）：\n  reporttool consolidate --period 2025-06")
+    verify = cli(ws, "verify").output
+    assert "2025-06" in verify and "consolidate --period 2025-07" not in verify
+    with client(app) as c:
+        mine = sign_in(c, codes[A]).text
+    assert "市局已退回本期报表" not in mine and "请修改后重新上传" not in mine
+    with client(app) as b:
+        sign_in(b, codes[BUREAU])
+        row = next(s for s in b.get("/api/status").json()["states"] if s["district"] == A)
+    assert (row["status"], row["review"]["decision"]) == ("通过", "通过")
+    with Ledger(ws) as ledger:
+        review = ledger.reviews([sid])[sid]
+    assert (review.decision, review.reason) == ("通过", "撤销退回（reporttool restore）")

@@ -27,6 +27,8 @@ def restore(obj, period: Period, district: str, number: int | None, sha: str | N
     r = done.restored
     click.echo(f"已恢复：{done.district_name}{period.label}的在用版本现为第{done.number}份 {r.file_name}"
                f"（{r.sha256[:12]}，{r.received_at:%Y-%m-%d %H:%M} 收到，{r.status}）。")
+    if done.cancelled_return:
+        click.echo("市局在报送网页上对该版本的退回已撤销（记为“通过”），县区页面不再显示退回。")
     if done.replaced is not None:
         click.echo(f"原在用版本第{done.replaced_number}份 {done.replaced.file_name}（{done.replaced.sha256[:12]}）"
                    f"改为被替代，仍保留在台账和 archive/ 中，可再次恢复。")
@@ -64,13 +66,19 @@ def _user() -> str:
 
 
 def _rerun_advice(obj, period: Period) -> None:
-    """Name every period already consolidated whose outputs used ``period``: each must be run again."""
-    from reporttool.pipeline.verify import affected_periods
+    """Name the periods already consolidated that the change of ``period`` made stale (as `verify` does)."""
+    from reporttool.ledger import Ledger
+    from reporttool.pipeline.verify import affected_periods, stale_outputs
 
     with user_errors():
-        keys = affected_periods(obj.workspace(), period.key)
-    if period.key not in keys:
-        keys.insert(0, period.key)
-    click.echo("请按顺序重新运行以下汇总，更新汇总表、简报和反馈表（后面各期的当月、当季、走势用到本期）：")
+        ws = obj.workspace()
+        with Ledger(ws) as ledger:  # the same judgement as `verify` and the web page (stale_outputs)
+            keys = [s.period for s in stale_outputs(ws, ledger, changed=[period.key])]
+        if period.key not in affected_periods(ws, period.key):  # never consolidated: its outputs are to make
+            keys.insert(0, period.key)
+    if not keys:
+        click.echo("已汇总的各期输出都与现在的在用版本一致，无需重新汇总。")
+        return
+    click.echo("请按顺序重新运行以下汇总，更新汇总表、简报和反馈表（本期，及用到本期、输出已过时的已汇总各期）：")
     for key in keys:
         click.echo(f"  reporttool consolidate --period {key}")

@@ -37,6 +37,7 @@ class Restored:
     number: int  # 第N份: its place among the district's files for the period, oldest first
     replaced: SubmissionRecord | None
     replaced_number: int | None
+    cancelled_return: bool = False  # it undid the bureau's 退回 of this version (web page): recorded as 通过
 
 
 def resolve_district(cat: Catalogue, text: str) -> str:
@@ -81,10 +82,16 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
                 why = "哈希前缀至少6位" if len(key) < 6 else ("有多个版本以此开头" if hits else "没有以此开头的版本")
                 raise ReportToolError(f"无法确定要恢复的版本（{why}）。{name}{period.label}收到的文件：{listing}")
             rec = hits[0]
+        force = next((w for w in ledger.withdrawals(period=period.key, district=code) if w.in_force), None)
         restored, replaced = ledger.restore(period.key, code, rec.id, now=now, note=note)
+        cancelled = force is not None and force.returned and force.submission_id == restored.id
+        if cancelled:  # the same as 通过 on the web page: the 退回 is no longer the decision on this version
+            ledger.add_review(restored.id, DECISION_PASS, "撤销退回（reporttool restore）" + (f"：{note}" if note else ""),
+                              "市局", (now or dt.datetime.now()).replace(microsecond=0))
     ids = [r.id for r in files]
     return Restored(period, code, name, restored, ids.index(restored.id) + 1, replaced,
-                    ids.index(replaced.id) + 1 if replaced is not None and replaced.id in ids else None)
+                    ids.index(replaced.id) + 1 if replaced is not None and replaced.id in ids else None,
+                    cancelled_return=cancelled)
 
 
 @dataclass(frozen=True)

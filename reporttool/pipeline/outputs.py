@@ -116,6 +116,12 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
+        back = state.withdrawn
+        if rec is None and back is not None and back.returned and back.submission_id is not None:
+            # 退回 on the web page: the version is out of the figures, but its findings are why it was sent
+            # back, so the district still gets its feedback workbook (from that version's findings)
+            rec = ledger.submission(back.submission_id)
+            mine = ledger.findings(back.submission_id) if rec else mine
         if not needs_feedback(mine):
             continue  # (a district without a file of this period has findings only when one of another came)
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
