@@ -93,8 +93,12 @@ def test_a_return_takes_the_version_out_until_the_district_sends_a_corrected_one
 
     page = decide(app, codes[BUREAU], sid, "退回", REASON)
     assert f"已退回（{REASON}）：甲区2025年1-6月的第1版不再计入汇总" in page
-    assert ("已生成的以下各期输出用到该期，现已过时，请按顺序重新汇总：reporttool consolidate --period 2025-06；"
-            "reporttool consolidate --period 2025-07（本期可用下方“汇总”按钮）。") in page
+    assert ("已生成的以下各期输出用到该期，现已过时，请按顺序重新汇总：reporttool consolidate --period 2025-06"
+            "（2025-06 也可点本页上方“← 返回”，在报送情况页面用“汇总2025年1-6月”按钮）；"
+            "reporttool consolidate --period 2025-07。") in page
+    assert "← 返回" in page and "汇总2025年1-6月（生成汇总表" not in page  # the button is not on this page …
+    with client(app) as b:
+        assert "汇总2025年1-6月（生成汇总表" in sign_in(b, codes[BUREAU]).text  # … but on 报送情况
     with Ledger(ws) as ledger:  # the withdrawal mechanism, linked to the review
         [w] = ledger.withdrawals(period=PERIOD.key)
         review = ledger.reviews([sid])[sid]

@@ -201,9 +201,12 @@ def _review_notes(srv: Server, done, reason: str) -> list[tuple[str, str]]:
         return [("info", f"已记录：{done.decision}" + (f"（{reason}）" if reason else "") + f"{extra}。县区页面即可看到。")]
     keys = affected_periods(srv.ws, done.period.key)
     if keys:
+        # the 汇总 button is on the 报送情况 page (/bureau), for the page's period only: the hint goes with that
+        # period's command and says where the button is (this page, the version's, has none)
+        button = f"（{srv.period.key} 也可点本页上方“← 返回”，在报送情况页面用“汇总{srv.period.label}”按钮）"
         notes.append(("error", "已生成的以下各期输出用到该期，现已过时，请按顺序重新汇总："
-                               + "；".join(f"reporttool consolidate --period {k}" for k in keys)
-                               + ("（本期可用下方“汇总”按钮）" if srv.period.key in keys else "") + "。"))
+                               + "；".join(f"reporttool consolidate --period {k}" + (button if k == srv.period.key else "")
+                                          for k in keys) + "。"))
     return notes
 
 
