@@ -115,7 +115,11 @@ def test_a_return_takes_the_version_out_until_the_district_sends_a_corrected_one
     assert status["taken_out"] == [{"district": A, "name": "甲区", "status": "已退回（待重报）"}]
     assert status["submitted"] == 1
     assert "待重报：市局退回或撤回的县区（1）" in home.text and f"原因：{REASON}" in home.text
-    assert "2025年1-7月（所用报告期 2025-06 的在用版本已变化）：<code>reporttool consolidate --period 2025-07</code>" in home.text
+    assert ("2025年1-7月（所用报告期的在用版本已变化：2025-06 甲区的报表被市局退回）："
+            "<code>reporttool consolidate --period 2025-07</code>") in home.text
+    verify = cli(ws, "verify").output
+    assert ("2025年1-7月的输出已过时：所用报告期 2025-06 的在用版本已变化（2025-06 甲区的报表被市局退回），"
+            "请重新运行 reporttool consolidate --period 2025-07。") in verify
 
     res = cli(ws, "status", "--period", "2025-06")  # the command line says the same
     assert res.exit_code == 0, res.output
@@ -284,7 +288,9 @@ def test_restore_cancels_a_return_everywhere_and_names_what_verify_names(site, s
     assert "市局在报送网页上对该版本的退回已撤销（记为“通过”），县区页面不再显示退回。" in back.output
     assert back.output.rstrip().endswith("（本期，及用到本期、输出已过时的已汇总各期）：\n  reporttool consolidate --period 2025-06")
     verify = cli(ws, "verify").output
-    assert "2025-06" in verify and "consolidate --period 2025-07" not in verify
+    assert [line for line in verify.splitlines() if "已过时" in line] == [
+        "[输出] 2025年1-6月的输出已过时：所用报告期 2025-06 的在用版本已变化（2025-06 甲区恢复了先前的版本），"
+        "请重新运行 reporttool consolidate --period 2025-06。"]
     with client(app) as c:
         mine = sign_in(c, codes[A]).text
     assert "市局已退回本期报表" not in mine and "请修改后重新上传" not in mine

@@ -100,11 +100,11 @@ def test_verify_names_the_outputs_built_on_a_version_no_longer_in_use(small_work
     assert res.exit_code == 1
     stale = [line for line in res.output.splitlines() if "已过时" in line]
     assert stale == [
-        "[输出] 2025年1-2月的输出已过时：所用报告期 2025-02 的在用版本已变化（恢复、撤回、退回或更正），"
+        "[输出] 2025年1-2月的输出已过时：所用报告期 2025-02 的在用版本已变化（2025-02 甲区的报表被撤回），"
         "请重新运行 reporttool consolidate --period 2025-02。",
-        "[输出] 2025年1-3月的输出已过时：所用报告期 2025-02 的在用版本已变化（恢复、撤回、退回或更正），"
+        "[输出] 2025年1-3月的输出已过时：所用报告期 2025-02 的在用版本已变化（2025-02 甲区的报表被撤回），"
         "请重新运行 reporttool consolidate --period 2025-03。",
-        "[输出] 2025年一季度的输出已过时：所用报告期 2025-02 的在用版本已变化（恢复、撤回、退回或更正），"
+        "[输出] 2025年一季度的输出已过时：所用报告期 2025-02 的在用版本已变化（2025-02 甲区的报表被撤回），"
         "请重新运行 reporttool consolidate --period 2025-Q1。",
     ]
     for p in (FEB, MAR):

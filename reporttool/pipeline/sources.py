@@ -15,7 +15,7 @@ from reporttool.core.models import Period, parse_period
 from reporttool.figures.periods import source_keys
 from reporttool.ledger import Ledger
 
-__all__ = ["changed_sources", "period_order", "read_keys", "sources_of"]
+__all__ = ["change_causes", "changed_sources", "period_order", "read_keys", "sources_of"]
 
 
 def read_keys(period: Period) -> list[str]:
@@ -72,3 +72,27 @@ def period_order(key: str) -> tuple[int, int, int]:
     except ValueError:
         return (0, 0, 0)
     return (p.year, p.month, 0 if p.monthly else 1 if p.quarterly else 2)
+
+
+def change_causes(ledger: Ledger, key: str, recorded: dict, names: dict[str, str]) -> list[str]:
+    """What changed in ledger period ``key`` since a manifest recorded ``recorded`` (district -> SHA-256), one
+    Chinese phrase a district, naming it and the cause: 市局退回 (web page), 撤回 (``withdraw``), 恢复
+    (``restore``, or a 通过 undoing a 退回), 更正 or 补报 (a later file). ``names``: district code -> name."""
+    current = ledger.current(key)
+    now = {d: r.sha256 for d, r in current.items()}
+    force = {w.district: w for w in ledger.withdrawals(period=key) if w.in_force}
+    restored = {(x.district, x.submission_id) for x in ledger.restores(period=key)}
+    out = []
+    for d in sorted(set(recorded) | set(now)):
+        if recorded.get(d) == now.get(d):
+            continue
+        name = names.get(d, d)
+        if d not in now:
+            w = force.get(d)
+            out.append(f"{name}的报表被市局退回" if w is not None and w.returned
+                       else f"{name}的报表被撤回" if w is not None else f"{name}不再有在用版本")
+        elif (d, current[d].id) in restored:
+            out.append(f"{name}恢复了先前的版本")
+        else:
+            out.append(f"{name}{'更正' if d in recorded else '补报'}了报表")
+    return out

@@ -105,6 +105,8 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
                          + ("等" if len(extra) > 5 else "") + "。")
         issued = ledger.issue_numbers()
         stale = {str(m.get("period")): _stale(ledger, str(m.get("period")), m) for _f, m in manifests}
+        causes = {str(m.get("period")): _causes(ws, ledger, m, (stale[str(m.get("period"))] or "").split("、"))
+                  for _f, m in manifests if stale.get(str(m.get("period")))}
     for folder, manifest in manifests:
         rel_dir = folder.relative_to(ws.root).as_posix()
         hashes = manifest.get("output_hashes")
@@ -131,7 +133,8 @@ def verify_workspace(ws: Workspace) -> VerifyReport:
         if why:
             label = manifest.get("period_label") or period
             diffs.append(Difference(AREA_OUTPUTS, rel_dir,
-                                    f"{label}的输出已过时：所用报告期 {why} 的在用版本已变化（恢复、撤回、退回或更正），"
+                                    f"{label}的输出已过时：所用报告期 {why} 的在用版本已变化"
+                                    f"（{'；'.join(causes.get(str(period)) or ['恢复、撤回、退回或更正'])}），"
                                     f"请重新运行 reporttool consolidate --period {period}。"))
         if isinstance(period, str) and isinstance(number, int) and period in issued and issued[period] != number:
             diffs.append(Difference(AREA_LEDGER, ws.ledger.name,
@@ -167,6 +170,28 @@ def _stale(ledger, period_key: str, manifest: dict) -> str | None:
     return "、".join(changed_sources(ledger, period_key, manifest)) or None
 
 
+def _causes(ws: Workspace, ledger, manifest: dict, keys) -> list[str]:
+    """For each changed ledger period of a manifest: “2025-06 甲区的报表被市局退回” (``change_causes``)."""
+    from reporttool.pipeline.sources import change_causes
+
+    try:
+        names = {d.code: d.name for d in ws.catalogue().districts}
+    except Exception:  # noqa: BLE001 - templates unreadable: the codes stand for the names
+        names = {}
+    sources = manifest.get("sources")
+    if not isinstance(sources, dict):
+        used = manifest.get("versions_used")
+        sources = {str(manifest.get("period")): used} if isinstance(used, dict) else {}
+    out = []
+    for key in keys:
+        recorded = sources.get(key)
+        if isinstance(recorded, dict):
+            what = change_causes(ledger, key, recorded, names)
+            if what:
+                out.append(f"{key} {'、'.join(what)}")
+    return out
+
+
 @dataclass(frozen=True)
 class StaleOutput:
     """A consolidated period whose outputs were built on versions no longer in use."""
@@ -174,6 +199,13 @@ class StaleOutput:
     period: str  # its key, as `consolidate --period` takes it
     label: str  # 2025年1-6月
     changed: tuple[str, ...]  # the ledger periods it read whose versions in use have changed since
+    causes: tuple[str, ...] = ()  # what changed, by district (2025-06 甲区的报表被市局退回): ``change_causes``
+
+    @property
+    def reason(self) -> str:
+        """Why, in words: the periods and what changed in them (the district and 退回/撤回/恢复/更正/补报)."""
+        why = "；".join(self.causes)
+        return f"所用报告期的在用版本已变化：{why}" if why else f"所用报告期 {'、'.join(self.changed)} 的在用版本已变化"
 
     @property
     def command(self) -> str:
@@ -199,7 +231,8 @@ def stale_outputs(ws: Workspace, ledger: Ledger, *, changed: Iterable[str] | Non
             continue
         got = [k for k in changed_sources(ledger, key, manifest, now) if only is None or k in only]
         if got:
-            out.append(StaleOutput(key, str(manifest.get("period_label") or key), tuple(got)))
+            out.append(StaleOutput(key, str(manifest.get("period_label") or key), tuple(got),
+                                   tuple(_causes(ws, ledger, manifest, got))))
     return sorted(out, key=lambda s: period_order(s.period))
 
 
