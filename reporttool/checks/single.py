@@ -1,4 +1,5 @@
-# Over 500 lines: every per-file rule in one checker of one submission (the rules share its row, cell and finding helpers).
+# Over 500 lines: every per-file rule in one checker of one submission (the rules share its row, cell and finding
+# helpers), run column by column with the row-by-row run kept beside it as the reference the tests compare with.
 """Checks of one submission (审核): every per-file rule of checks/rules.py that needs no other file.
 
 The reader has already normalised the cells (Decimal, int, choice text, cluster code, date) and left
@@ -152,11 +153,7 @@ class _Checker:
             elif table.key == layout.OUTPUT.key:
                 for row in rows:
                     self.check_output_row(table, row)
-        self.mark_excluded()
-        self.check_roster_against_output()
-        self.check_formula_parts()
-        self.mark_excluded()
-        return sorted(self.findings, key=self._order)
+        return self._finish()
 
     def _run_per_cell(self, tables: list[Table]) -> list[Finding]:
         """The reference the column-wise run is tested against (tests/test_check_columns.py): row by row,
@@ -177,6 +174,10 @@ class _Checker:
                     self.check_project_row(table, row)
                 elif table.key == layout.OUTPUT.key:
                     self.check_output_row(table, row)
+        return self._finish()
+
+    def _finish(self) -> list[Finding]:
+        """The rules over the whole file, after the rows (both runs): exclusions, roster against 集群产出, ratios."""
         self.mark_excluded()
         self.check_roster_against_output()
         self.check_formula_parts()

@@ -1,4 +1,5 @@
-# Over 500 lines: reading a form is one sequence (identity, headers, cells, normalisation) sharing per-file state.
+# Over 500 lines: reading a form is one sequence (identity, headers, cells, normalisation) sharing per-file state;
+# the data rows are read column by column, with the row-by-row reading kept as the reference and for ragged sheets.
 """Reading one district workbook into a Submission.
 
 The file first passes the safety pre-check (forms/safety.py); only then does python-calamine read the
