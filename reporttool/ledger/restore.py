@@ -55,11 +55,7 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
     least 6 characters). Takes the workspace lock: no consolidate runs at the same time."""
     if number is not None and sha is not None:
         raise ReportToolError("请用 --version（第几份）或 --sha（哈希前缀）指定要恢复的版本，二者选一。")
-    cat = ws.catalogue()
-    code = resolve_district(cat, district)
-    name = next(d.name for d in cat.districts if d.code == code)
-    if not ws.ledger.exists():
-        raise ReportToolError("台账中还没有任何报表，无可恢复的版本。")
+    cat, code, name = _district_in_ledger(ws, district, "台账中还没有任何报表，无可恢复的版本。")
     with workspace_lock(ws), Ledger(ws) as ledger:
         files = ledger.submissions(period=period.key, district=code)
         if not files:
@@ -105,16 +101,23 @@ class Withdrawn:
     number: int  # 第N份
 
 
+def _district_in_ledger(ws: Workspace, district: str, no_ledger: str) -> tuple[Catalogue, str, str]:
+    """(catalogue, code, name) of the district typed (code or name); ``no_ledger`` raised when there is no
+    ledger yet. The preamble of restore and withdraw."""
+    cat = ws.catalogue()
+    code = resolve_district(cat, district)
+    name = next(d.name for d in cat.districts if d.code == code)
+    if not ws.ledger.exists():
+        raise ReportToolError(no_ledger)
+    return cat, code, name
+
+
 def withdraw_month(ws: Workspace, period: Period, district: str, *, who: str = "", note: str = "",
                    now: dt.datetime | None = None) -> Withdrawn:
     """Take a district's month out of use (the bureau withdraws it): the next consolidate of this period
     and of every later one does without it. Reversible with ``restore_version`` (no --version/--sha).
     Takes the workspace lock."""
-    cat = ws.catalogue()
-    code = resolve_district(cat, district)
-    name = next(d.name for d in cat.districts if d.code == code)
-    if not ws.ledger.exists():
-        raise ReportToolError("台账中还没有任何报表，无可撤回。")
+    cat, code, name = _district_in_ledger(ws, district, "台账中还没有任何报表，无可撤回。")
     with workspace_lock(ws), Ledger(ws) as ledger:
         return _withdraw(ledger, period, code, name, who=who, note=note, now=now)
 
