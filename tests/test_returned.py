@@ -254,15 +254,56 @@ def test_consolidate_names_the_later_periods_a_correction_made_stale(small_works
     put(ws, "甲区2月更正.xlsx", A, sr="260000", period=FEB, when=dt.datetime(2025, 4, 12, 10, 0))
     res = cli(ws, "consolidate", "--period", "2025-03")
     lines = res.output.splitlines()
-    start = lines.index("本次收到的报表改变了 2025-02 的在用版本（更正或补报）；已汇总的以下各期用到它，输出已过时，请按顺序重新运行：")
+    start = lines.index("2025-02 的在用版本已变化（2025-02 甲区更正了报表）；已汇总的以下各期用到它，输出已过时，请按顺序重新运行：")
     assert lines[start + 1:start + 3] == ["  reporttool consolidate --period 2025-02",
                                           "  reporttool consolidate --period 2025-Q1"]
     assert lines[start + 3].startswith("简报期号：")  # March itself was just built on the correction
     again = cli(ws, "consolidate", "--period", "2025-03")  # nothing new: nothing said
-    assert "本次收到的报表改变了" not in again.output
+    assert "的在用版本已变化" not in again.output
     older = dt.datetime(2025, 1, 20, 10, 0)  # an older copy never replaces the version in use: nothing stale
     put(ws, "甲区1月旧.xlsx", A, sr="90000", period=JAN, when=older)
-    assert "本次收到的报表改变了" not in cli(ws, "consolidate", "--period", "2025-03").output
+    assert "的在用版本已变化" not in cli(ws, "consolidate", "--period", "2025-03").output
+
+
+Q2 = Period(2025, 6, quarterly=True)
+
+
+def test_consolidate_names_the_later_periods_a_return_made_stale(small_workspace):
+    """A 退回 (through the library function the web page calls) counts as a change of June, as a correction
+    does: consolidating June again names the quarter and July built with the returned version, and why."""
+    from reporttool.ledger.restore import review_version
+
+    ws = small_workspace
+    put(ws, "甲区6月.xlsx", A, sr="100000")
+    put(ws, "乙县6月.xlsx", B, sr="80000")
+    put(ws, "甲区7月.xlsx", A, sr="160000", period=JUL, when=dt.datetime(2025, 8, 3, 10, 0))
+    for p in (PERIOD, Q2, JUL):
+        run_consolidate(ws, p, now=dt.datetime(2025, 8, 10, 9, 0))
+    with Ledger(ws) as ledger:
+        sid = ledger.current(PERIOD.key)[A].id
+    assert review_version(ws, sid, "退回", REASON, "市局").withdrawn is not None
+    lines = cli(ws, "consolidate", "--period", "2025-06").output.splitlines()
+    start = lines.index("2025-06 的在用版本已变化（2025-06 甲区的报表被市局退回）；已汇总的以下各期用到它，"
+                        "输出已过时，请按顺序重新运行：")
+    assert lines[start + 1:start + 4] == ["  reporttool consolidate --period 2025-Q2",
+                                          "  reporttool consolidate --period 2025-07", lines[start + 3]]
+    assert lines[start + 3].startswith("简报期号：")  # June itself was just built without 甲区
+    assert "2025-Q2" not in cli(ws, "consolidate", "--period", "2025-Q2").output.split("简报期号")[0]
+    again = cli(ws, "consolidate", "--period", "2025-06").output  # the quarter is up to date; July is not
+    assert "已变化（2025-06 甲区的报表被市局退回）" in again and "--period 2025-Q2\n" not in again
+    assert "  reporttool consolidate --period 2025-07" in again.splitlines()
+
+
+def test_consolidate_names_the_periods_a_withdrawal_made_stale(small_workspace):
+    """The same for `reporttool withdraw` of an earlier month: consolidating March names 2025-Q1 and the cause."""
+    ws = small_workspace
+    three_months(ws)
+    assert cli(ws, "withdraw", "--period", "2025-02", "--district", "乙县", "--who", "张三").exit_code == 0
+    lines = cli(ws, "consolidate", "--period", "2025-03").output.splitlines()
+    start = lines.index("2025-02 的在用版本已变化（2025-02 乙县的报表被撤回）；已汇总的以下各期用到它，"
+                        "输出已过时，请按顺序重新运行：")
+    assert lines[start + 1:start + 3] == ["  reporttool consolidate --period 2025-02",
+                                          "  reporttool consolidate --period 2025-Q1"]
 
 
 def test_the_returned_district_keeps_its_feedback_workbook(site, small_catalogue):

@@ -13,8 +13,8 @@ Checks, and names in Chinese what differs:
   before, last year's same period), as its manifest recorded them (``sources``): a restore, a withdrawal
   or a correction of an earlier month makes the later months, quarters and the year built on it stale,
   named with the command that brings them up to date. ``stale_outputs`` is that judgement for the others
-  too: ``consolidate`` after a correction of an earlier month (``stale_after_run``) and the web page
-  (its 已过时的输出, and after a 退回).
+  too: ``consolidate`` after a correction of an earlier month or a withdrawal / 退回 (``stale_after_run``)
+  and the web page (its 已过时的输出, and after a 退回).
 
 Read-only apart from the ledger's own schema upgrade (as every command that opens it).
 """
@@ -237,23 +237,41 @@ def stale_outputs(ws: Workspace, ledger: Ledger, *, changed: Iterable[str] | Non
 
 
 def stale_after_run(ws: Workspace, period: Period, changed: Iterable[str]) -> list[StaleOutput]:
-    """After a consolidation of ``period`` that took in files of the ledger periods ``changed`` (a correction
-    of an earlier month, a late file): the other periods already consolidated that read one of them and
-    whose outputs are now built on versions no longer in use, in the order to run them again."""
+    """After a consolidation of ``period``: the other periods already consolidated whose outputs are now
+    built on versions no longer in use, in the order to run them again, as far as the change comes from
+    the ledger periods ``changed`` (those of the files the run took in: a correction of an earlier month,
+    a late file) or from a period this consolidation reads (``read_keys``) that the bureau's withdrawal
+    changed (``reporttool withdraw``, or a 退回 on the web page, in force or since undone:
+    ``withdrawn_periods``). A 退回 of June followed by ``consolidate --period 2025-06`` so names 2025-Q2
+    and 2025 when they were built with the version returned."""
     keys = {k for k in changed if k}
-    if not keys or not ws.ledger.exists():
+    if not ws.ledger.exists():
         return []
     with Ledger(ws) as ledger:
+        keys |= withdrawn_periods(ledger, period)
+        if not keys:
+            return []
         return stale_outputs(ws, ledger, changed=keys, skip=[period.key])
 
 
+def withdrawn_periods(ledger: Ledger, period: Period) -> set[str]:
+    """The ledger periods a consolidation of ``period`` reads (``read_keys``) in which the bureau withdrew
+    a district's version (``withdraw``, or 退回 on the web page): each counts as changed, as the period of
+    a corrected file does."""
+    wanted = set(read_keys(period))
+    return {w.period for w in ledger.withdrawals() if w.period in wanted}
+
+
 def stale_notice(stale: list[StaleOutput]) -> list[str]:
-    """The Chinese lines that name them (consolidate, the web page's 汇总), one command a line."""
+    """The Chinese lines that name them (consolidate, the web page's 汇总), one command a line: first what
+    changed, by period and district, with the cause (更正/补报, 退回, 撤回, 恢复: ``change_causes``)."""
     if not stale:
         return []
     changed = sorted({k for s in stale for k in s.changed}, key=period_order)
-    return [f"本次收到的报表改变了 {'、'.join(changed)} 的在用版本（更正或补报）；已汇总的以下各期用到它，"
-            f"输出已过时，请按顺序重新运行："] + [f"  {s.command}" for s in stale]
+    causes = list(dict.fromkeys(c for s in stale for c in s.causes))
+    why = f"（{'；'.join(causes)}）" if causes else ""
+    return [f"{'、'.join(changed)} 的在用版本已变化{why}；已汇总的以下各期用到它，输出已过时，请按顺序重新运行："] + [
+        f"  {s.command}" for s in stale]
 
 
 def _archive_files(ws: Workspace) -> list[str]:
@@ -264,4 +282,4 @@ def _archive_files(ws: Workspace) -> list[str]:
 
 
 __all__ = ["Difference", "StaleOutput", "VerifyReport", "affected_periods", "read_keys", "sources_of", "stale_after_run",
-           "stale_notice", "stale_outputs", "verify_workspace"]
+           "stale_notice", "stale_outputs", "verify_workspace", "withdrawn_periods"]
