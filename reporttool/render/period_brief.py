@@ -179,7 +179,8 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
     """年度目标完成情况 of the clusters' main indicators. A year: only the amount each cluster short of its
     target still misses (the difference of the two amounts as shown): 二's first paragraph names who
     超额完成/基本完成/未完成 and each cluster's paragraph gives its 完成率 and 进度差, each figure said once
-    (docs/brief.md “每个数只说一次”). A quarter: only who has already met it (提前完成); the others are judged
+    (docs/brief.md “每个数只说一次”). A quarter: only who has already met it (提前完成), named without the rate
+    its own paragraph gives; the others are judged
     against 时序进度 at the quarter's end in 二's first paragraph, and “差63.7个百分点” of a whole year in June
     would say the same thing against the wrong measure."""
     p = figures.period
@@ -197,9 +198,10 @@ def targets_sentence(figures: Figures, cat: Catalogue) -> str:
         return f"从年度目标完成情况看，{when(p)}" + "；".join(items) + "。" if items else ""
     if not met:
         return ""
-    items = [f"{_who(cat, f)}{fmt.text(f.value, ind.decimals)}{ind.unit}，为年度目标的{fmt.text(f.completion, rd)}%"
-             for f, ind in met]
-    return f"从年度目标完成情况看，{when(p)}{len(met)}个集群已提前完成年度目标（{'；'.join(items)}）。"
+    # who only: the value and its 完成率 are in the cluster's own paragraph (each figure said once)
+    return (f"从年度目标完成情况看，{when(p)}{wording.series([_who(cat, f) for f, _ in met])}已提前完成年度目标。"
+            if len(met) == 1 else
+            f"从年度目标完成情况看，{when(p)}{len(met)}个集群已提前完成年度目标：{wording.series([_who(cat, f) for f, _ in met])}。")
 
 
 def ranks_sentence(figures: Figures, cat: Catalogue) -> str:

@@ -240,35 +240,30 @@ def _waiting_lags(figures: Figures, cat: Catalogue) -> int:
 
 
 def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
-    """The clusters of 图1 in two groups with 分别: above (or at) 时序进度, below it. At 时序进度 100 % the
-    clusters are named by the classification the counts before use (超额完成/基本完成/未完成, the figures'
-    status), without their rates: each cluster's paragraph states its 完成率 and 进度差 once."""
+    """The clusters of 图1 named in groups, without their rates: each cluster's paragraph states its 完成率
+    and 进度差 once (docs/brief.md “每个数只说一次”). During the year: above, level with and below 时序进度 (by
+    the 进度差 as shown, as 图1 draws the bars against the line); at 时序进度 100 % by the classification the
+    counts before use (超额完成/基本完成/未完成, the figures' status)."""
     rd = cat.settings.rate_decimals
     parts = []
     items = [(i, next(f for c in cat.clusters if c.short_name == i.label
                       for f in [headline_figure(figures, cat, c.code)] if f is not None)) for i in chart.items]
+
+    def what(named: list) -> str:
+        first = named[:wording.MAX_LISTED]
+        return "主要指标" if len({item.indicator for item in first}) > 1 else first[0].indicator
+
     if wording.full_year(figures.time_progress):
-        for status, verb in ((AHEAD, "超额完成"), (ON_TRACK, "基本完成"), (LAGGING, "未完成")):
+        for status in (AHEAD, ON_TRACK, LAGGING):
             named = [item for item, fig in items if fig.status == status]
             if named:
-                first = named[:wording.MAX_LISTED]
-                what = "主要指标" if len({item.indicator for item in first}) > 1 else first[0].indicator
-                parts.append(f"{wording.listed([item.label for item in named])}{what}{verb}年度目标")
+                parts.append(f"{wording.listed([item.label for item in named])}{what(named)}"
+                             f"{wording.YEAR_CLASS[status]}年度目标")
         return "；".join(parts)
-    for above in (True, False):
-        group = [(i, f) for i, f in items if (q(_d(f.gap), rd) >= 0) == above]
-        if not group:
-            continue
-        names = wording.listed([i.label for i, _ in group])
-        if len(group) == 1:
-            i, f = group[0]
-            parts.append(f"{names}{i.indicator}完成率为{i.completion_text}%，"
-                         f"{wording.gap_words(f.gap, rd, figures.time_progress)}")
-        else:
-            shown = group[:wording.MAX_LISTED]
-            parts.append(f"{names}{'主要产值指标' if len({i.indicator for i, _ in shown}) > 1 else shown[0][0].indicator}"
-                         f"完成率分别为{wording.numbers([i.completion_text for i, _ in shown], '%')}，"
-                         f"{wording.gaps([_d(f.gap) for _, f in shown], rd, figures.time_progress)}")
+    for sign, verb in ((1, "完成率高于时序进度"), (0, "完成率与时序进度持平"), (-1, "完成率低于时序进度")):
+        named = [i for i, f in items if (q(_d(f.gap), rd) > 0) - (q(_d(f.gap), rd) < 0) == sign]
+        if named:
+            parts.append(f"{wording.listed([i.label for i in named])}{what(named)}{verb}")
     return "；".join(parts)
 
 
@@ -285,7 +280,7 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
         shown = dict(counts)
         shown[LAGGING] -= waiting
         year = wording.full_year(figures.time_progress)  # the year's end: against the target itself
-        label = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "未完成"} if year else {}
+        label = wording.YEAR_CLASS if year else {}
         words = "、".join(f"{label.get(k, k)}{n}项" for k, n in shown.items() if n)
         if waiting:
             words += ("、" if words else "") + \
@@ -310,8 +305,13 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
         if len(ranked) >= 3:
             best = max(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
             worst = min(ranked, key=lambda ci: q(_d(ci[1].completion), rd))
+            # the rates once: where the clusters' own paragraphs state them, here only the names
+            said = all(not _project_amounts(figures, cat, c.code) for c, _ in ranked)
             if q(_d(best[1].completion), rd) == q(_d(worst[1].completion), rd):  # not “A最高…；A最低”
-                text += f"分集群看，各集群投资完成率均为{fmt.text(best[1].completion, rd)}%。"
+                text += "分集群看，各集群投资完成率相同。" if said else \
+                    f"分集群看，各集群投资完成率均为{fmt.text(best[1].completion, rd)}%。"
+            elif said:
+                text += f"分集群看，{best[0].short_name}投资完成率最高，{worst[0].short_name}最低。"
             else:
                 text += (f"分集群看，{best[0].short_name}投资完成率最高，为{fmt.text(best[1].completion, rd)}%；"
                          f"{worst[0].short_name}最低，为{fmt.text(worst[1].completion, rd)}%。")
@@ -389,6 +389,14 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Co
     return text
 
 
+def _project_amounts(figures: Figures, cat: Catalogue, cluster: str) -> list[tuple[IndicatorFigure, Indicator]]:
+    """A cluster's indicators rolled up from its projects without a target of their own (集群项目完成投资): its
+    paragraph says the investment through them, without the 完成率 of the annual plan investment."""
+    return [(f, ind) for ind in cat.indicators_for(cluster) if ind.source == SOURCE_PROJECTS
+            and (f := figures.cluster_figure(cluster, ind.code)) is not None and f.value is not None
+            and not has_target(f)]
+
+
 def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int,
                       cov: wording.Coverage | None = None) -> Paragraph:
     """（n）集群名称 and its finding. Target indicators first (those measured alike grouped with 分别), then the
@@ -396,7 +404,7 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
     rd = cat.settings.rate_decimals
     rev = revenue_indicator(cat)
     timed: list = []
-    targeted, others, project_amounts = [], [], []
+    targeted, others = [], []
     for ind in cat.indicators_for(cluster.code):
         f = figures.cluster_figure(cluster.code, ind.code)
         if f is None or f.value is None:
@@ -405,11 +413,10 @@ def cluster_paragraph(figures: Figures, cat: Catalogue, cluster: Cluster, n: int
             if f.completion is not None and not f.others and not f.target_derived:
                 timed.append((f, ind))  # measured alike: value, 同比, completion (and 时序进度)
             targeted.append((f, ind))
-        elif ind.source == SOURCE_PROJECTS:
-            project_amounts.append(brief_clause(f, ind, cat))
-        else:
+        elif ind.source != SOURCE_PROJECTS:
             extra = _rank_and_pull(f, ind, cat) if rev is not None and ind.code == rev.code else ""
             others.append(brief_clause(f, ind, cat) + extra)
+    project_amounts = [brief_clause(f, ind, cat) for f, ind in _project_amounts(figures, cat, cluster.code)]
     clauses = []
     groups: dict[tuple, list] = {}
     for f, ind in timed:
@@ -500,10 +507,8 @@ def _lag_clause(f: IndicatorFigure, ind: Indicator, cat: Catalogue) -> str:
                 f"比{fmt.trim(f.target_rate, rd)}%的增速目标{fmt.points_words(f.gap, rd)}")
     if ind.unit == "%" and f.value is not None and f.target is not None:  # a ratio vs its target
         return f"{ind.name}{value_text(f, ind)}，比年度目标{target_text(f, ind)}{fmt.points_words(f.gap, rd)}"
-    if f.completion is not None:
-        if wording.full_year(f.time_progress):  # the rate and gap are in the cluster's own paragraph of 二
-            return f"{ind.name}未完成年度目标"
-        return f"{ind.name}完成率{rate(f.completion, cat)}%，{wording.gap_words(f.gap, rd, f.time_progress)}"
+    if f.completion is not None:  # the rate and its gap are in the cluster's own paragraph of 二 (said once)
+        return f"{ind.name}未完成年度目标" if wording.full_year(f.time_progress) else f"{ind.name}完成率低于时序进度"
     return ""
 
 

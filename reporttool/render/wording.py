@@ -12,7 +12,7 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import Cluster
-from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
 from reporttool.core.units import q
 from reporttool.figures import Figures, SubmissionState
 
@@ -54,6 +54,9 @@ def changes(rates: list[Decimal], places: int) -> str:
 
 
 FULL_YEAR = Decimal(100)  # 时序进度 of a whole year (and of December): the target itself is the measure
+# At 时序进度 100 % the figures' status (figures/records.py `judge`) worded: the one classification of the counts,
+# the clusters named by class, 二's heading, each cluster's lead and 存在问题 (docs/brief.md “完成情况的分类”)
+YEAR_CLASS = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "未完成"}
 
 
 def full_year(time_progress: Decimal | None) -> bool:
