@@ -342,3 +342,66 @@ def test_restore_cancels_a_return_everywhere_and_names_what_verify_names(site, s
     with Ledger(ws) as ledger:
         review = ledger.reviews([sid])[sid]
     assert (review.decision, review.reason) == ("通过", "撤销退回（reporttool restore）")
+
+
+@pytest.mark.parametrize("how", ["version", "sha"])
+def test_restoring_another_version_settles_the_return(site, small_catalogue, how):
+    """退回 of the second version, then `restore` of the first (by 第1份 or by its hash): the month is in use
+    again, so the 退回 is settled — the district is no longer 待重报, the restore says so, history says how the
+    退回 ended, both pages show 通过 of the first version; the second keeps its 退回."""
+    ws, codes, app, files = site
+    first = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
+    second = upload(app, codes[A], form(small_catalogue, files / "甲区6月改.xlsx", A, revenue=D(6000)))
+    decide(app, codes[BUREAU], second, "退回", REASON)
+    with Ledger(ws) as ledger:
+        one = ledger.submission(first)
+    pick = ["--version", "1"] if how == "version" else ["--sha", one.sha256[:8]]
+    back = cli(ws, "restore", "--period", "2025-06", "--district", A, *pick)
+    assert back.exit_code == 0, back.output
+    assert ("市局在报送网页上对第2份的退回已了结：甲区2025年1-6月恢复使用第1份，不再“待重报”（第2份仍记为退回）；"
+            "已对第1份记下“通过”，县区页面可见。") in back.output
+    assert "退回已撤销" not in back.output
+    settled = "恢复第1份为在用版本，第2份的退回已了结，无需重报（reporttool restore）"
+    with Ledger(ws) as ledger:
+        got = ledger.reviews([first, second])
+        [w] = ledger.withdrawals(period=PERIOD.key)
+        [x] = ledger.restores(period=PERIOD.key)
+        assert ledger.current(PERIOD.key)[A].id == first
+    assert ((got[first].decision, got[first].reason), got[second].decision) == (("通过", settled), "退回")
+    assert (w.in_force, w.restored_by) == (False, x.id)
+    row = next(d for d in json.loads(cli(ws, "status", "--period", "2025-06", "--json").output)["districts"]
+               if d["district"] == A)
+    assert (row["status"], row["withdrawal"]) == ("通过", None)
+    shown = cli(ws, "history", "--district", A).output.splitlines()
+    assert next(line for line in shown if line.startswith("退回：")).endswith(
+        f"，已了结（{x.restored_at:%Y-%m-%d %H:%M} 恢复 {one.sha256[:12]} {one.file_name} 为在用版本，无需重报）")
+    assert next(line for line in shown if line.startswith("恢复：")).endswith(
+        f"，了结{w.withdrawn_at:%Y-%m-%d %H:%M} 的退回")
+    with client(app) as c:
+        mine = sign_in(c, codes[A]).text
+    assert f"市局已审核通过本期报表（第1版）。意见：{settled}" in mine
+    assert "请修改后重新上传" not in mine and "待重报" not in mine
+    with client(app) as b:
+        sign_in(b, codes[BUREAU])
+        state = next(s for s in b.get("/api/status").json()["states"] if s["district"] == A)
+    assert (state["status"], state["review"]["decision"], state["review"]["reason"]) == ("通过", "通过", settled)
+
+
+def test_restoring_a_returned_version_after_a_resend_cancels_its_return(site, small_catalogue):
+    """退回 of the only version; the district resends (that ends the 退回); the bureau then restores the first
+    after all: its 退回 is cancelled (通过), and history says the 退回 ended with the resend."""
+    ws, codes, app, files = site
+    first = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A))
+    decide(app, codes[BUREAU], first, "退回", REASON)
+    upload(app, codes[A], form(small_catalogue, files / "甲区6月改.xlsx", A, revenue=D(6000)))
+    back = cli(ws, "restore", "--period", "2025-06", "--district", A, "--version", "1")
+    assert back.exit_code == 0, back.output
+    assert "市局在报送网页上对该版本的退回已撤销（记为“通过”），县区页面不再显示退回。" in back.output
+    with Ledger(ws) as ledger:
+        review = ledger.reviews([first])[first]
+        [w] = ledger.withdrawals(period=PERIOD.key)
+    assert (review.decision, review.reason, w.restored_by) == ("通过", "撤销退回（reporttool restore）", None)
+    shown = cli(ws, "history", "--district", A).output.splitlines()
+    assert next(line for line in shown if line.startswith("退回：")).endswith("，已重报（其后收到的报表在用）")
+    with client(app) as c:
+        assert "市局已退回本期报表" not in sign_in(c, codes[A]).text

@@ -104,6 +104,20 @@ def _withdrawn_lines(states: list[SubmissionState]) -> list[str]:
     return out
 
 
+def _withdrawal_end(w, back, by_id: dict) -> str:
+    """How a withdrawal (or 退回) ended, for `history`: undone by restoring the same version (已撤销), settled by
+    restoring another one (已了结：… 恢复使用 …), or by a file received after it (已重报); "" while in force."""
+    if w.in_force:
+        return ""
+    if back is None:
+        return "，已重报（其后收到的报表在用）" if w.restored_by is None else "，已恢复"
+    if back.submission_id == w.submission_id:
+        return f"，已撤销（{back.restored_at:%Y-%m-%d %H:%M} 恢复该版本）"
+    got = by_id.get(back.submission_id)
+    what = f"{got.sha256[:12]} {got.file_name}" if got else f"第{back.submission_id}号报送"
+    return f"，已了结（{back.restored_at:%Y-%m-%d %H:%M} 恢复 {what} 为在用版本，无需重报）"
+
+
 def _counts_tail(states: list[SubmissionState], unit: str) -> str:
     """未报 K 个[，已撤回 N 个][，已退回（待重报）M 个]: a withdrawn district is not counted as 未报."""
     missing = sum(s.status == ST_MISSING and s.withdrawn is None for s in states)
@@ -295,13 +309,18 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
            [[r.received_at.strftime("%Y-%m-%d %H:%M"), names.get(r.district, r.district or "（未识别）"), r.period,
              r.status + ("（导入）" if r.imported else ""), r.sha256[:12], r.file_name] for r in records])
     by_id = {r.id: r for r in records}
+    undid = {w.restored_by: w for w in withdrawals if w.restored_by is not None}
     for x in restores:  # newest first, like the versions
         got, old = by_id.get(x.submission_id), by_id.get(x.replaced_id) if x.replaced_id else None
         line = (f"恢复：{x.restored_at:%Y-%m-%d %H:%M} {names.get(x.district, x.district)} {x.period} "
                 f"恢复 {got.sha256[:12] if got else x.submission_id} {got.file_name if got else ''} 为在用版本")
         if old is not None:
             line += f"（替换 {old.sha256[:12]} {old.file_name}）"
+        if (w := undid.get(x.id)) is not None:
+            line += (f"，{'撤销' if w.submission_id == x.submission_id else '了结'}{w.withdrawn_at:%Y-%m-%d %H:%M} 的"
+                     f"{'退回' if w.returned else '撤回'}")
         click.echo(line + (f"，原因：{x.note}" if x.note else ""))
+    by_restore = {x.id: x for x in restores}
     for w in withdrawals:  # newest first
         was = by_id.get(w.submission_id) if w.submission_id else None
         how = "退回：" if w.returned else "撤回："  # a 退回 on the web page is a withdrawal too
@@ -309,4 +328,4 @@ def history(obj, district: str | None, period: Period | None, as_json: bool) -> 
                    + ("市局在报送网页上退回，" if w.returned else "") + "不再有在用版本"
                    + (f"（原在用 {was.sha256[:12]} {was.file_name}）" if was else "")
                    + (f"，操作人：{w.who}" if w.who else "") + (f"，原因：{w.note}" if w.note else "")
-                   + ("" if w.in_force else "，已恢复或已重报"))
+                   + _withdrawal_end(w, by_restore.get(w.restored_by) if w.restored_by else None, by_id))

@@ -29,6 +29,10 @@ def restore(obj, period: Period, district: str, number: int | None, sha: str | N
                f"（{r.sha256[:12]}，{r.received_at:%Y-%m-%d %H:%M} 收到，{r.status}）。")
     if done.cancelled_return:
         click.echo("市局在报送网页上对该版本的退回已撤销（记为“通过”），县区页面不再显示退回。")
+    if done.settled_return is not None:
+        click.echo(f"市局在报送网页上对第{done.settled_return}份的退回已了结：{done.district_name}{period.label}恢复使用"
+                   f"第{done.number}份，不再“待重报”（第{done.settled_return}份仍记为退回）；已对第{done.number}份记下“通过”，"
+                   f"县区页面可见。")
     if done.replaced is not None:
         click.echo(f"原在用版本第{done.replaced_number}份 {done.replaced.file_name}（{done.replaced.sha256[:12]}）"
                    f"改为被替代，仍保留在台账和 archive/ 中，可再次恢复。")

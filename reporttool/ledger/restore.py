@@ -5,7 +5,9 @@ use until a restore or a new file of that district and period; recorded with who
 
 ``review_version`` records the bureau's 通过 / 退回 of a version on the web page (serve/). A 退回 of the
 version in use takes it out through the same withdrawal (``_withdraw``), linked to the review, so the
-district shows 已退回（待重报）; a 通过 of a version so returned restores it (``restore``). docs/serve.md “退回”.
+district shows 已退回（待重报）; a 通过 of a version so returned restores it (``restore``). A restore of the
+returned version cancels its 退回, one of another version settles it (the month is in use again, no longer
+待重报): both record a 通过 of the version restored (``_settle_return``). docs/serve.md “退回”.
 
 ``restore_version`` finds the version (by its number among the district's files for the period, as
 ``history`` counts them, or by a prefix of its SHA-256), records the restore in the ledger (shown by
@@ -22,7 +24,7 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.errors import ReportToolError
 from reporttool.core.models import Period, parse_period
 from reporttool.ledger.lock import workspace_lock
-from reporttool.ledger.store import Ledger, SubmissionRecord
+from reporttool.ledger.store import Ledger, Review, SubmissionRecord, Withdrawal
 from reporttool.workspace import Workspace
 
 
@@ -38,6 +40,9 @@ class Restored:
     replaced: SubmissionRecord | None
     replaced_number: int | None
     cancelled_return: bool = False  # it undid the bureau's 退回 of this version (web page): recorded as 通过
+    # the 第N份 whose 退回 (web page) this restore of another version settled: the month is in use again, the
+    # district no longer 待重报 (the returned version stays 退回); recorded as 通过 of the version restored
+    settled_return: int | None = None
 
 
 def resolve_district(cat: Catalogue, text: str) -> str:
@@ -79,15 +84,37 @@ def restore_version(ws: Workspace, period: Period, district: str, *, number: int
                 raise ReportToolError(f"无法确定要恢复的版本（{why}）。{name}{period.label}收到的文件：{listing}")
             rec = hits[0]
         force = next((w for w in ledger.withdrawals(period=period.key, district=code) if w.in_force), None)
+        before = ledger.reviews([rec.id]).get(rec.id)
         restored, replaced = ledger.restore(period.key, code, rec.id, now=now, note=note)
-        cancelled = force is not None and force.returned and force.submission_id == restored.id
-        if cancelled:  # the same as 通过 on the web page: the 退回 is no longer the decision on this version
-            ledger.add_review(restored.id, DECISION_PASS, "撤销退回（reporttool restore）" + (f"：{note}" if note else ""),
-                              "市局", (now or dt.datetime.now()).replace(microsecond=0))
-    ids = [r.id for r in files]
+        ids = [r.id for r in files]
+        cancelled, settled = _settle_return(ledger, force, before, restored, ids, note, now)
     return Restored(period, code, name, restored, ids.index(restored.id) + 1, replaced,
                     ids.index(replaced.id) + 1 if replaced is not None and replaced.id in ids else None,
-                    cancelled_return=cancelled)
+                    cancelled_return=cancelled, settled_return=settled)
+
+
+def _settle_return(ledger: Ledger, force: Withdrawal | None, before: Review | None, restored: SubmissionRecord,
+                   ids: list[int], note: str, now: dt.datetime | None) -> tuple[bool, int | None]:
+    """What a restore does to the bureau's 退回 (web page), recorded as a 通过 of the version now in use, so the
+    district's page and the bureau's say the month is settled (docs/serve.md “退回”):
+
+    - the version restored is the one returned (its 退回 in force, or its last decision 退回): the 退回 is
+      cancelled (the same as 通过 on the web page) → (True, None);
+    - another version is restored while a 退回 is in force: the 退回 is settled — the district's month is in
+      use again and it is no longer 待重报; the returned version keeps its 退回 → (False, 第N份 returned).
+    Anything else: (False, None), nothing recorded."""
+    at = (now or dt.datetime.now()).replace(microsecond=0)
+    tail = f"：{note}" if note else ""
+    if (force is not None and force.returned and force.submission_id == restored.id) or (
+            before is not None and before.decision == DECISION_RETURN):
+        ledger.add_review(restored.id, DECISION_PASS, "撤销退回（reporttool restore）" + tail, "市局", at)
+        return True, None
+    if force is not None and force.returned and force.submission_id in ids:
+        n, m = ids.index(restored.id) + 1, ids.index(force.submission_id) + 1
+        ledger.add_review(restored.id, DECISION_PASS, f"恢复第{n}份为在用版本，第{m}份的退回已了结，无需重报"
+                                                      f"（reporttool restore）" + tail, "市局", at)
+        return False, m
+    return False, None
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,7 @@ class Withdrawal:
     note: str = ""
     in_force: bool = True  # False: undone by a restore or by a later file
     review_id: int | None = None  # made by the bureau's 退回 of that version on the web page (serve/)
+    restored_by: int | None = None  # the restore that undid (settled) it, None while in force or when a file did
 
     @property
     def returned(self) -> bool:
@@ -871,7 +872,7 @@ class Ledger:
             seen.add(key)
             out.append(Withdrawal(r["id"], r["district"], r["period"], r["submission_id"],
                                   dt.datetime.fromisoformat(r["withdrawn_at"]), r["who"], r["note"], force,
-                                  r["review_id"]))
+                                  r["review_id"], r["restored_by"]))
         return out
 
     def withdraw(self, period: str, district: str, *, who: str = "", note: str = "",
@@ -911,13 +912,15 @@ class Ledger:
         if before is not None and before.id == sid:
             raise ReportToolError(f"{rec.file_name} 已经是在用版本，无需恢复。")
         now = (now or dt.datetime.now()).replace(microsecond=0)
+        # the withdrawal this restore ends (one in force); one a later file already ended keeps saying so
+        force = [w.id for w in self.withdrawals(period=period, district=district) if w.in_force]
         with self.transaction() as db:
             last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
             cur = db.execute("INSERT INTO restores (district, period, submission_id, replaced_id, last_id,"
                              " restored_at, note) VALUES (?,?,?,?,?,?,?)",
                              (district, period, sid, before.id if before else None, last, now.isoformat(), note))
-            db.execute("UPDATE withdrawals SET restored_by=? WHERE district=? AND period=? AND restored_by IS NULL",
-                       (cur.lastrowid, district, period))
+            for wid in force:
+                db.execute("UPDATE withdrawals SET restored_by=? WHERE id=?", (cur.lastrowid, wid))
             self._resolve_versions(db, district, period)
         restored = self.submission(sid)
         assert restored is not None  # read above, never deleted
