@@ -84,3 +84,48 @@ def test_the_year_brief_counts_and_words_one_classification_and_gives_each_rate_
         assert "完成年度目标的84.1%，距年度目标差15.9个百分点" in body
         assert body.count("84.1%") == 1 and body.count("15.9个百分点") == 1
         assert "从年度目标完成情况看，2025年全年化工集群营业收入距年度目标差15.90亿元。" in lines
+
+
+@pytest.mark.parametrize("rate, cls", [("99.9", "基本完成"), ("100.0", "完成"), ("100.04", "完成"), ("100.05", "超额完成"),
+                                       ("94.9", "未完成"), ("95", "基本完成")])
+def test_one_classification_at_the_years_end_on_the_rate_as_shown(rate, cls):
+    """figures.year_class on judge's status and the 进度差 as shown: 100.04 % shows 100.0 % (0.0 over, 完成); 100.05 %
+    rounds half up to 100.1 % (0.1 over, 超额完成); 99.9 % is 0.1 short, within the tolerance 5 (基本完成); 94.9 %
+    is 5.1 short (未完成)."""
+    from reporttool.figures import judge, shown_gap, year_class
+
+    gap = shown_gap(D(rate), D(100), 1)
+    assert year_class(judge(gap, D(5), D(100)), gap) == cls
+
+
+@pytest.mark.parametrize("total, lead, gap_words, heading, missing", [
+    # 化工 营业收入 of 甲区 600000 + 乙县 (total − 600000) 万元 against its 100 亿元 target
+    ("999000", "基本完成", "完成年度目标的99.9%，距年度目标差0.1个百分点", "均完成或基本完成年度目标", "0.10"),
+    ("1000000", "完成", "完成年度目标的100.0%，恰好完成年度目标", "均完成年度目标", None),
+    ("1000400", "完成", "完成年度目标的100.0%，恰好完成年度目标", "均完成年度目标", None),  # 100.04 % shows 100.0 %
+    ("1000500", "超额完成", "完成年度目标的100.1%，超额完成年度目标0.1个百分点", "均超额完成年度目标", None),
+])
+def test_the_year_brief_words_the_boundaries_of_completion_one_way(small_workspace, total, lead, gap_words, heading,
+                                                                   missing):
+    """Exactly 100.0 % was 基本完成 in the counts and “完成年度目标” in the cluster's lead: every sentence now reads
+    the one class (figures.year_class), and the 附注 defines the four words."""
+    ws = small_workspace
+    put(ws, "甲区12月.xlsx", "110101", period=Period(2025, 12), sr="600000", when=dt.datetime(2026, 1, 4, 9, 0))
+    put(ws, "乙县12月.xlsx", "110102", period=Period(2025, 12), sr=str(int(total) - 600000),
+        when=dt.datetime(2026, 1, 4, 9, 0))
+    result = run_consolidate(ws, annual_period(2025), now=dt.datetime(2026, 1, 10, 9, 0))
+    lines = texts(next(p for p in result.outputs if p.suffix == ".docx"))
+    assert f"二、各集群主要指标{heading}（按已报送数据）" in lines
+    assert f"有年度目标的1项集群指标中，{lead}1项。从各集群主要指标看，化工营业收入{lead}年度目标（见图1）。" in lines
+    value = f"{D(total) / 10000:.2f}"
+    assert any(t.startswith(f"（一）化工产业集群营业收入{lead}年度目标。营业收入{value}亿元，上年同期无可比数据，"
+                            f"{gap_words}；") for t in lines)
+    short = [t for t in lines if t.startswith("从年度目标完成情况看")]
+    assert short == ([f"从年度目标完成情况看，2025年全年化工集群营业收入距年度目标差{missing}亿元。"] if missing else [])
+    assert any("进度差高于0为“超额完成”，等于0为“完成”，低于0但不低于－5个百分点为“基本完成”，低于－5个百分点为“未完成年度目标”"
+               in t for t in lines)
+    body = "\n".join(lines[:lines.index("各集群主要指标完成情况见附件。")])
+    # no sentence sorts it into another class
+    foreign = {"基本完成": ("超额完成", "恰好完成", "）完成年度目标"), "完成": ("基本完成", "超额完成"),
+               "超额完成": ("基本完成", "恰好完成")}[lead]
+    assert not [w for w in foreign if w in body.replace("（一）", "）")], foreign

@@ -20,9 +20,10 @@ from reporttool.figures.records import (
     programme_parts,
     roster_gaps,
     shown_gap,
+    year_class,
 )
 
 __all__ = ["Figures", "IndicatorFigure", "InvestmentFigure", "MonthFigure", "OtherTargetFigure", "PlanProgressFigure",
            "PlanYear", "RosterFigure", "SubmissionState",
            "add_cluster_measures", "headline_figure", "headline_figures", "judge", "programme_parts",
-           "roster_gaps", "shown_gap"]
+           "roster_gaps", "shown_gap", "year_class"]

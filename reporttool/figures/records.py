@@ -275,12 +275,34 @@ def judge(gap: Decimal | None, tolerance: Decimal, time_progress: Decimal | None
 
     At 时序进度 100 % (a year, December) the target itself is the measure and a completion above it is
     超前 whatever the tolerance: the brief words it 超额完成年度目标, and counts it so (docs/brief.md
-    “完成情况的分类”); 正常 (基本完成) is then a completion within the tolerance below or at the target."""
+    “完成情况的分类”); 正常 is then a completion at the target (完成) or within the tolerance below it
+    (基本完成), ``year_class``."""
     if gap is None:
         return None
     if time_progress is not None and time_progress >= 100:
         return LAGGING if gap < -tolerance else AHEAD if gap > 0 else ON_TRACK
     return LAGGING if gap < -tolerance else AHEAD if gap > tolerance else ON_TRACK
+
+
+# At 时序进度 100 % (a year, December) the status worded against the annual target: the one classification that
+# every sentence sorting figures uses (the brief's counts, the clusters it names, 二's heading, each cluster's lead,
+# 存在问题, the 附注; the 总表's note), docs/brief.md “完成情况的分类”
+MET_OVER, MET, MET_NEARLY, MISSED = "超额完成", "完成", "基本完成", "未完成"
+YEAR_CLASSES = (MET_OVER, MET, MET_NEARLY, MISSED)
+
+
+def year_class(status: str | None, gap: Decimal | None) -> str | None:
+    """The class of a figure judged at 时序进度 100 % (``judge``, on the 进度差 as shown, ``shown_gap``): 超前 is
+    超额完成 (above the target, however little: 100.05 % shows 100.1 %), 滞后 未完成 (more than the tolerance
+    below it), and 正常 is 完成 exactly at the target as shown (100.0 %, 100.04 % too) and 基本完成 below it within
+    the tolerance (99.9 %). None without a status."""
+    if status is None or gap is None:
+        return None
+    if status == AHEAD:
+        return MET_OVER
+    if status == LAGGING:
+        return MISSED
+    return MET if gap >= 0 else MET_NEARLY
 
 
 def shown_gap(completion: Decimal, time_progress: Decimal, places: int) -> Decimal:

@@ -13,10 +13,10 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import SOURCE_PROJECTS, SOURCE_ROSTER, TARGET_GROWTH, Cluster, Indicator
-from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
+from reporttool.core.status import LAGGING, ST_ERRORS, ST_MISSING, ST_SUPERSEDED, ST_VERIFY
 from reporttool.core.units import q
-from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts, shown_gap
-from reporttool.figures.records import formula_parts
+from reporttool.figures import Figures, IndicatorFigure, headline_figure, programme_parts, shown_gap, year_class
+from reporttool.figures.records import MISSED, YEAR_CLASSES, formula_parts
 from reporttool.render import plan_words, wording
 from reporttool.render.period_brief import period_blocks, period_notes, span_blocks, when
 from reporttool.render.prose import (
@@ -223,9 +223,8 @@ def progress_heading(figures: Figures, cov: wording.Coverage, cat: Catalogue | N
             ("集群指标低于年度目标" if year else "集群指标低于时序进度")
         return f"二、{finding}"
     if year:
-        # the words of the counts below (超额完成/基本完成/未完成, the figures' status)
-        finding = (("各集群主要指标均超额完成年度目标" if counts[ON_TRACK] == 0 else "各集群主要指标完成或基本完成年度目标")
-                   if lag == 0 else
+        # the words of the counts below (超额完成/完成/基本完成/未完成, figures.year_class)
+        finding = ("各集群主要指标" + wording.year_reached(wording.year_counts(figures)) if lag == 0 else
                    "多数集群指标完成或基本完成年度目标" if lag * 2 < compared else "多数集群指标未完成年度目标")
     else:
         finding = ("各集群主要指标达到时序进度" if lag == 0 else
@@ -243,7 +242,7 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
     """The clusters of 图1 named in groups, without their rates: each cluster's paragraph states its 完成率
     and 进度差 once (docs/brief.md “每个数只说一次”). During the year: above, level with and below 时序进度 (by
     the 进度差 as shown, as 图1 draws the bars against the line); at 时序进度 100 % by the classification the
-    counts before use (超额完成/基本完成/未完成, the figures' status)."""
+    counts before use (超额完成/完成/基本完成/未完成, figures.year_class)."""
     rd = cat.settings.rate_decimals
     parts = []
     items = [(i, next(f for c in cat.clusters if c.short_name == i.label
@@ -254,11 +253,10 @@ def _chart_groups(chart: ChartBlock, figures: Figures, cat: Catalogue) -> str:
         return "主要指标" if len({item.indicator for item in first}) > 1 else first[0].indicator
 
     if wording.full_year(figures.time_progress):
-        for status in (AHEAD, ON_TRACK, LAGGING):
-            named = [item for item, fig in items if fig.status == status]
+        for kind in YEAR_CLASSES:
+            named = [item for item, fig in items if year_class(fig.status, fig.gap) == kind]
             if named:
-                parts.append(f"{wording.listed([item.label for item in named])}{what(named)}"
-                             f"{wording.YEAR_CLASS[status]}年度目标")
+                parts.append(f"{wording.listed([item.label for item in named])}{what(named)}{kind}年度目标")
         return "；".join(parts)
     for sign, verb in ((1, "完成率高于时序进度"), (0, "完成率与时序进度持平"), (-1, "完成率低于时序进度")):
         named = [i for i, f in items if (q(_d(f.gap), rd) > 0) - (q(_d(f.gap), rd) < 0) == sign]
@@ -277,11 +275,10 @@ def progress(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Bl
     text = ""
     if compared:
         waiting = _waiting_lags(figures, cat)  # 滞后 figures of clusters whose data is incomplete
-        shown = dict(counts)
-        shown[LAGGING] -= waiting
         year = wording.full_year(figures.time_progress)  # the year's end: against the target itself
-        label = wording.YEAR_CLASS if year else {}
-        words = "、".join(f"{label.get(k, k)}{n}项" for k, n in shown.items() if n)
+        shown = wording.year_counts(figures) if year else dict(counts)
+        shown[MISSED if year else LAGGING] -= waiting
+        words = "、".join(f"{k}{n}项" for k, n in shown.items() if n)
         if waiting:
             words += ("、" if words else "") + \
                 f"{'低于年度目标' if year else '低于时序进度'}{waiting}项（数据报齐前不作滞后判断）"
@@ -379,10 +376,8 @@ def _finding(figures: Figures, cat: Catalogue, cluster: Cluster, cov: wording.Co
     text = f"{indicator_name(ind)}{wording.trend(f.yoy, rd)}" if f.yoy is not None else ""
     if f.status and f.time_progress is not None:
         status = f"进度{f.status}"
-        if wording.full_year(f.time_progress):  # the year's end: the annual target met or missed
-            met = f.completion is not None and q(f.completion, rd) >= wording.FULL_YEAR
-            status = ("超额完成年度目标" if f.status == AHEAD else "完成年度目标") if met else \
-                "基本完成年度目标" if f.status == ON_TRACK else "未完成年度目标"
+        if wording.full_year(f.time_progress):  # the year's end: the class of the counts (figures.year_class)
+            status = f"{year_class(f.status, f.gap)}年度目标"
         if f.status == LAGGING and cov.absent_for(cluster.districts):
             status = "暂低于年度目标" if wording.full_year(f.time_progress) else "进度暂低于时序进度"
         text += ("，" if text else f"{indicator_name(ind)}") + status
@@ -576,7 +571,8 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
             f"存在跨{cat.words.unit}重复统计。"))
     if not items:
         sent = "各地区均已报送" if any(s.imported for s in figures.submissions) else "各地区均按时报送"  # 导入: not 按时
-        reached = "均基本完成年度目标" if wording.full_year(figures.time_progress) else "均达到时序进度要求"
+        reached = (wording.year_reached(wording.year_counts(figures)) if wording.full_year(figures.time_progress)
+                   else "均达到时序进度要求")
         items.append(Paragraph(f"本期各集群指标{reached}，{sent}，未发现跨{cat.words.unit}重复统计。"))
     else:
         for n, p in enumerate(items, 1):

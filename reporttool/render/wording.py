@@ -12,9 +12,10 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import Cluster
-from reporttool.core.status import AHEAD, LAGGING, ON_TRACK, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
 from reporttool.core.units import q
-from reporttool.figures import Figures, SubmissionState
+from reporttool.figures import Figures, SubmissionState, year_class
+from reporttool.figures.records import MET, MET_NEARLY, MET_OVER, MISSED, YEAR_CLASSES
 
 MAX_LISTED = 5  # a 分别 list names at most this many, then "等N个"
 
@@ -54,15 +55,31 @@ def changes(rates: list[Decimal], places: int) -> str:
 
 
 FULL_YEAR = Decimal(100)  # 时序进度 of a whole year (and of December): the target itself is the measure
-# At 时序进度 100 % the figures' status (figures/records.py `judge`) worded: the one classification of the counts,
-# the clusters named by class, 二's heading, each cluster's lead and 存在问题 (docs/brief.md “完成情况的分类”)
-YEAR_CLASS = {AHEAD: "超额完成", ON_TRACK: "基本完成", LAGGING: "未完成"}
 
 
 def full_year(time_progress: Decimal | None) -> bool:
     """True at 时序进度 100 % (a year, or December): no talk of being ahead of or behind 时序进度, only of the
     annual target met or missed."""
     return time_progress is not None and time_progress >= FULL_YEAR
+
+
+def year_counts(figures: Figures) -> dict[str, int]:
+    """At 时序进度 100 %: how many cluster × indicator figures are in each class (figures.year_class: 超额完成,
+    完成, 基本完成, 未完成 in this order), the one classification the brief's counts, names and heading use."""
+    out = dict.fromkeys(YEAR_CLASSES, 0)
+    for f in figures.clusters:
+        k = year_class(f.status, f.gap)
+        if k is not None:
+            out[k] += 1
+    return out
+
+
+def year_reached(counts: dict[str, int]) -> str:
+    """What the figures did when none is 未完成: 均超额完成年度目标 / 均完成年度目标 (some exactly at it) /
+    均完成或基本完成年度目标 (some within the tolerance below it)."""
+    if counts[MET_NEARLY] or counts[MISSED]:
+        return "均完成或基本完成年度目标"
+    return "均完成年度目标" if counts[MET] else f"均{MET_OVER}年度目标"
 
 
 def gap_words(gap: Decimal | None, places: int, time_progress: Decimal | None, goal: str = "年度目标") -> str:
@@ -199,8 +216,8 @@ def notes(figures: Figures, cat: Catalogue, *, pulls: bool, derived: bool) -> li
         out = [
             "完成率为全年累计完成值占年度目标的比例，以年度目标（100%）衡量，不再与时序进度比较。",
             "完成情况对所有指标采用同一标准：完成率与100%之差、同比增速与增速目标之差、比率与目标值之差"
-            f"统称进度差（按所列数值相减），进度差低于－{tol}个百分点为“未完成年度目标”，高于0为“超额完成”，"
-            "其余为“基本完成”。",
+            f"统称进度差（按所列数值相减），进度差高于0为“超额完成”，等于0为“完成”，低于0但不低于－{tol}个百分点为"
+            f"“基本完成”，低于－{tol}个百分点为“未完成年度目标”。",
         ]
     else:
         out = [

@@ -360,7 +360,7 @@ def _summary_notes(figs: Figures, cat: Catalogue, programme: list[IndicatorFigur
              f"高于{trim(s.lag_threshold, rp)}个百分点为“超前”，其余为“正常”。"]
     if full_year(figs.time_progress):  # the year is over: the brief speaks of the annual target itself
         lines.append("全年时序进度为100%，进度差即完成率与年度目标之差：“滞后”即未完成年度目标，“超前”即超额完成年度目标"
-                     "（进度差大于0即为超前），“正常”即基本完成（简报按此表述）。")
+                     "（进度差大于0即为超前），“正常”中进度差为0的即完成年度目标、低于0的即基本完成（简报按此表述）。")
     if any(f.target_kind == TARGET_GROWTH for f in figs.clusters + figs.programme):
         lines.append("增速目标不计算完成率，其进度差为同比增速与目标增速之差（百分点）。")
     everything = figs.clusters + figs.programme
