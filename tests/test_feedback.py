@@ -236,6 +236,22 @@ def test_xml_path_gives_what_openpyxl_gives(tmp_path, faulty):
     assert a["sheets"] == ([LIST_SHEET, "填报说明", "集群企业", "投资项目", "集群产出", "_表单信息"], LIST_SHEET)
 
 
+def test_a_return_opens_the_summary_in_both_paths(tmp_path, faulty):
+    """The bureau's 退回 (``returned``) is the first line of the 问题清单's summary, before 文件：…; the row grows
+    to its lines (10 pt: 13.5 pt a line + 5): here 3 lines → 45.5, where a plain summary keeps 32."""
+    src, findings = faulty
+    said = "市局已退回本期报表（第1版，甲区.xlsx）：2025-07-11 09:00 市局退回，说明：营业收入口径与统计局不符。"
+    fast, slow = _both(src, findings, tmp_path, district_name="甲区", period_label=PERIOD.label, returned=said)
+    a, b = _look(fast), _look(slow)
+    assert a == b
+    summary = a[LIST_SHEET]["A2"][0]
+    assert summary.startswith(said + "\n文件：甲区.xlsx。错误 ")
+    assert a[LIST_SHEET, "sheet"][20][2] == 45.5
+    plain = _look(write_feedback(src, findings, tmp_path / "plain.xlsx", district_name="甲区",
+                                 period_label=PERIOD.label))
+    assert plain[LIST_SHEET]["A2"][0].startswith("文件：甲区.xlsx。") and plain[LIST_SHEET, "sheet"][20][2] == 32
+
+
 def test_xml_path_of_a_merged_cell_and_an_openpyxl_saved_file(tmp_path, small_catalogue):
     """A clerk merged H8:H9 and saved with another program (here openpyxl): the R-MERGED finding paints
     the merge's anchor; identity (district, period) comes from the file."""

@@ -23,7 +23,8 @@ def _jobs(tmp_path, cat, folder):
         merge_cells(src, "H8:H9")  # an R-MERGED error: a finding to paint
         report, = check_files([src], cat)
         assert report.findings
-        jobs.append((src if i != 3 else None, report.findings, tmp_path / folder / f"{i}.xlsx", f"县区{i}"))
+        returned = "市局已退回本期报表（测试）。" if i == 1 else ""
+        jobs.append((src if i != 3 else None, report.findings, tmp_path / folder / f"{i}.xlsx", f"县区{i}", returned))
     return jobs
 
 
@@ -42,7 +43,7 @@ def test_a_feedback_that_cannot_be_written_is_raised_from_the_pool(tmp_path, sma
     jobs = _jobs(tmp_path, small_catalogue, "out")
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
-    jobs[2] = (*jobs[2][:2], blocker / "2.xlsx", jobs[2][3])  # its folder is a file: OSError
+    jobs[2] = (*jobs[2][:2], blocker / "2.xlsx", *jobs[2][3:])  # its folder is a file: OSError
     with pytest.raises(OSError):
         write_all(jobs, "2025年1-6月", small_catalogue.words, workers=2)
 

@@ -15,7 +15,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import FEB, JAN, MAR, put, texts, xlsx_text
+from helpers import FEB, JAN, MAR, credit_code, put, texts, xlsx_text
 from serve_helpers import BUREAU, PERIOD, ZONE, A, B, csrf_of, form, make_codes, sign_in
 from starlette.testclient import TestClient
 
@@ -316,7 +316,12 @@ def test_the_returned_district_keeps_its_feedback_workbook(site, small_catalogue
     decide(app, codes[BUREAU], sid, "退回", REASON)
     run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 11, 9, 0))
     assert fig(run.figures, A).value is None  # out of the figures …
-    assert feedback in run.outputs and xlsx_text(feedback) == before  # … but its findings still go back to it
+    with Ledger(ws) as ledger:
+        rec, [w] = ledger.submission(sid), ledger.withdrawals()
+    said = (f"市局已退回本期报表（第1版，{rec.file_name}）：{w.withdrawn_at:%Y-%m-%d %H:%M} 市局退回，说明：{REASON}。"
+            "该版本不计入汇总，请按说明和下列问题改正后重新报送。")
+    head, tail = before.split("\n文件：", 1)  # … but its findings still go back to it, under the bureau's 说明
+    assert feedback in run.outputs and xlsx_text(feedback) == f"{head}\n{said}\n文件：{tail}"
 
 
 def test_restore_cancels_a_return_everywhere_and_names_what_verify_names(site, small_catalogue):
@@ -405,3 +410,47 @@ def test_restoring_a_returned_version_after_a_resend_cancels_its_return(site, sm
     assert next(line for line in shown if line.startswith("退回：")).endswith("，已重报（其后收到的报表在用）")
     with client(app) as c:
         assert "市局已退回本期报表" not in sign_in(c, codes[A]).text
+
+
+def test_a_returned_version_keeps_its_cross_and_history_findings_and_the_reason(small_workspace):
+    """甲区's June fell below its May (R-YTD-FALL: 100000 < 120000 万元), lists 乙县's enterprise, received earlier
+    (R-DUP-ACROSS), and names another enterprise than May's (R-ROSTER-NEW/-GONE): findings of the cross and
+    history rules, never stored. Returned, its June is out of the run's findings, yet its feedback workbook
+    lists exactly what it listed while in use, under the bureau's 退回 (who, when, 说明)."""
+    from reporttool.ledger.restore import review_version
+    from reporttool.render.feedback import LIST_SHEET
+
+    ws = small_workspace
+    mine = {"credit_code": credit_code(101), "name": "五月企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}
+    theirs = {"credit_code": credit_code(202), "name": "乙县企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}
+    may = Period(2025, 5)
+    put(ws, "甲区5月.xlsx", A, sr="120000", period=may, when=dt.datetime(2025, 6, 3, 10, 0), roster=[mine])
+    put(ws, "乙县5月.xlsx", B, sr="50000", period=may, when=dt.datetime(2025, 6, 3, 10, 0), roster=[theirs])
+    run_consolidate(ws, may, now=dt.datetime(2025, 6, 10, 9, 0))
+    put(ws, "乙县6月.xlsx", B, sr="80000", when=dt.datetime(2025, 7, 2, 10, 0), roster=[theirs])
+    put(ws, "甲区6月.xlsx", A, sr="100000", when=dt.datetime(2025, 7, 3, 10, 0), roster=[dict(theirs, name="甲区企业")])
+    run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 10, 9, 0))
+    expected = ["R-DUP-ACROSS", "R-YTD-FALL", "R-ROSTER-NEW", "R-ROSTER-GONE"]
+    assert sorted(f.rule for f in run.figures.findings if f.district == A) == sorted(expected)
+    feedback = ws.feedback_dir(PERIOD) / "甲区.xlsx"
+
+    def listed(path):
+        book = openpyxl.load_workbook(path)[LIST_SHEET]
+        return book["A2"].value, [row[8] for row in book.iter_rows(min_row=4, values_only=True) if row[8]]
+
+    summary, rules = listed(feedback)
+    assert sorted(rules) == sorted(expected)
+    with Ledger(ws) as ledger:
+        rec = ledger.current(PERIOD.key)[A]
+        assert sorted(f.rule for f in ledger.findings(rec.id)) == []  # none of them is stored with the version
+    at = dt.datetime(2025, 7, 11, 9, 30)
+    assert review_version(ws, rec.id, "退回", REASON, "张科长", now=at).withdrawn is not None
+    run = run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 11, 10, 0))
+    assert not [f for f in run.figures.findings if f.district == A]  # out of the run …
+    again, rules_again = listed(feedback)  # … but not out of its feedback
+    assert rules_again == rules
+    assert again == ("市局已退回本期报表（第1版，甲区6月.xlsx）：2025-07-11 09:30 张科长退回，"
+                     f"说明：{REASON}。该版本不计入汇总，请按说明和下列问题改正后重新报送。\n{summary}")
+    kept = feedback.stat().st_mtime_ns  # the same inputs next time: the workbook is kept, not written again
+    run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 11, 11, 0))
+    assert feedback.stat().st_mtime_ns == kept

@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -114,13 +114,17 @@ class CurrentVersions:
         return [r for r in table.rows if not r.excluded] if table else []
 
 
-def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: bool = False) -> CurrentVersions:
+def current_versions(ledger: Ledger, cat: Catalogue, period: Period, *, light: bool = False,
+                     also: Mapping[str, SubmissionRecord] | None = None) -> CurrentVersions:
     """Load the versions in use for ``period`` and apply the cross rules (marking rows excluded).
 
     ``light``: only what the figures need (versions in use, their facts, the cross rules), without the
-    stored findings, files received and files of other periods: figures/history.py for earlier periods."""
+    stored findings, files received and files of other periods: figures/history.py for earlier periods.
+    ``also``: district -> a version to count as in use instead (a version the bureau returned, to find
+    the findings it has as if in use: pipeline/returned.py); never for figures."""
     configured = {d.code for d in cat.districts}
     records = {d: r for d, r in versions_in_use(ledger, period).items() if d in configured}
+    records.update({d: r for d, r in (also or {}).items() if d in configured})
     readable = {d: r for d, r in records.items() if r.readable}
     codes = ledger.credit_codes([r.id for r in readable.values()])
     facts = {}

@@ -10,7 +10,7 @@ roster rows only when some enterprise seems gone (to find it by name: ``ledger.r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
@@ -32,14 +32,16 @@ from reporttool.figures.months import add_months
 from reporttool.figures.periods import form_period
 from reporttool.figures.plan import add_plan
 from reporttool.figures.scorecard import add_span
-from reporttool.ledger import Ledger
+from reporttool.ledger import Ledger, SubmissionRecord
 
 __all__ = ["add_other_periods", "checked_versions", "history_findings", "period_figures"]
 
 
-def checked_versions(ledger: Ledger, cat: Catalogue, period: Period) -> CurrentVersions:
-    """The versions in use of ``period`` with the cross rules and the history findings."""
-    cv = current_versions(ledger, cat, period)
+def checked_versions(ledger: Ledger, cat: Catalogue, period: Period,
+                     also: Mapping[str, SubmissionRecord] | None = None) -> CurrentVersions:
+    """The versions in use of ``period`` with the cross rules and the history findings (``also``: versions
+    to count as in use instead, see ``current_versions``)."""
+    cv = current_versions(ledger, cat, period, also=also)
     history_findings(ledger, cat, cv)
     return cv
 

@@ -28,21 +28,24 @@ from reporttool.core.models import Finding
 PARALLEL_MIN = 8  # 4 while each took ≈0.7 s with openpyxl
 MEMORY_MB = 2048  # per worker (RLIMIT_AS where there is one): a 5,000-row workbook in openpyxl is ≈ 300 MB
 
-# (archived source file or None, the district's findings, destination in staging, district name)
-FeedbackJob = tuple[Path | None, list[Finding], Path, str]
+# (archived source file or None, the district's findings, destination in staging, district name, the bureau's
+# 退回 of that version in words or "": pipeline/returned.py)
+FeedbackJob = tuple[Path | None, list[Finding], Path, str, str]
 
 
 def write_one(job: FeedbackJob, period_label: str, words: Words | None) -> None:
     """One district's feedback workbook; a failure on its file gives the list-only workbook instead."""
     from reporttool.render.feedback import write_feedback
 
-    source, findings, dest, district_name = job
+    source, findings, dest, district_name, returned = job
     try:  # write_feedback falls back to a list-only workbook itself; this is the last guard
-        write_feedback(source, findings, dest, district_name=district_name, period_label=period_label, words=words)
+        write_feedback(source, findings, dest, district_name=district_name, period_label=period_label, words=words,
+                       returned=returned)
     except (OSError, ReportToolError):
         raise
     except Exception:  # noqa: BLE001 - this district's feedback only: list the findings without its file
-        write_feedback(None, findings, dest, district_name=district_name, period_label=period_label, words=words)
+        write_feedback(None, findings, dest, district_name=district_name, period_label=period_label, words=words,
+                       returned=returned)
 
 
 def write_all(jobs: list[FeedbackJob], period_label: str, words: Words | None, *,

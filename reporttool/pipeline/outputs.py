@@ -27,6 +27,7 @@ from reporttool.ledger import Ledger
 from reporttool.pipeline.feedback_jobs import FeedbackJob, start_all
 from reporttool.pipeline.inbox import InputFile, run_counts
 from reporttool.pipeline.replace import MANIFEST, check_replaceable, locked_message, replace_all
+from reporttool.pipeline.returned import returned_feedback
 from reporttool.pipeline.sources import sources_of
 from reporttool.workspace import Workspace
 
@@ -116,22 +117,20 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     for state in figures.submissions:
         mine = [f for f in figures.findings if f.district == state.district]
         rec = current.get(state.district)
-        back = state.withdrawn
-        if rec is None and back is not None and back.returned and back.submission_id is not None:
-            # 退回 on the web page: the version is out of the figures, but its findings are why it was sent
-            # back, so the district still gets its feedback workbook (from that version's findings)
-            rec = ledger.submission(back.submission_id)
-            mine = ledger.findings(back.submission_id) if rec else mine
-        if not needs_feedback(mine):
+        back = returned_feedback(ledger, cat, period, state.withdrawn) if rec is None else None
+        if back is not None:  # 退回 on the web page: out of the figures, but the district learns why (returned.py)
+            rec, mine = back.record, back.findings
+        if back is None and not needs_feedback(mine):
             continue  # (a district without a file of this period has findings only when one of another came)
         rel = feedback_dir / f"{_safe_name(state.district_name)}.xlsx"
-        sig = _feedback_signature(rec.sha256 if rec else "", mine, state.district_name, period.label)
+        sig = _feedback_signature(rec.sha256 if rec else "", mine, state.district_name, period.label,
+                                  back.returned if back else "")
         signatures[rel.as_posix()] = sig
         if before.get(rel.as_posix()) == sig and (final / rel).is_file():
             kept.append(rel)
             continue
         source: Path | None = ledger.trusted_archive(rec, inbox) if rec else None
-        jobs.append((source, mine, staging / rel, state.district_name))
+        jobs.append((source, mine, staging / rel, state.district_name, back.returned if back else ""))
         feedback_written.append((rel, rel))
     # the feedback workbooks are written (by a pool when there are several: pipeline/feedback_jobs.py) while
     # this process writes the 汇总表, the 明细 and the brief
@@ -384,10 +383,12 @@ def needs_feedback(findings: list[Finding]) -> bool:
     return any(f.severity == ERROR or (f.severity == VERIFY and not f.explained) for f in findings)
 
 
-def _feedback_signature(sha256: str, findings: list[Finding], district_name: str, period_label: str) -> str:
-    """What a feedback workbook depends on: the archived file, its findings, the names, the tool version."""
-    blob = json.dumps([__version__, sha256, district_name, period_label, [f.as_dict() for f in findings]],
-                      ensure_ascii=False, sort_keys=True)
+def _feedback_signature(sha256: str, findings: list[Finding], district_name: str, period_label: str,
+                        returned: str = "") -> str:
+    """What a feedback workbook depends on: the archived file, its findings, the names, the tool version (and
+    the bureau's 退回 in words, when it carries one)."""
+    blob = json.dumps([__version__, sha256, district_name, period_label, [f.as_dict() for f in findings]]
+                      + ([returned] if returned else []), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

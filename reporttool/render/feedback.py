@@ -51,6 +51,7 @@ _OUR_FILLS = {FILL_ERROR, FILL_VERIFY, FILL_EXPLAINED, FILL_INFO}
 HEAD_FILL = "FFF2F2F2"
 LINK_COLOUR = "FF0563C1"
 NO_FINDINGS = "未发现问题。"
+SUMMARY_HEIGHT = 32  # points: the summary line (row 2) of the 问题清单, two lines of 10 pt
 
 # widths: the list prints one A4 landscape page wide at ≥ 9 pt (reporttool.core.paper)
 LIST_COLUMNS = (("序号", 5), ("类别", 5.5), ("工作表", 8), ("单元格", 7), ("列名", 11), ("填报值", 11),
@@ -74,7 +75,8 @@ _PRECEDENCE = {FILL_ERROR: 0, FILL_VERIFY: 1, FILL_EXPLAINED: 2, FILL_INFO: 3}
 
 
 def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path, *, district_name: str = "",
-                   period_label: str = "", words: Words | None = None, engine: str = "auto") -> Path:
+                   period_label: str = "", words: Words | None = None, engine: str = "auto",
+                   returned: str = "") -> Path:
     """Write the feedback workbook for ``source`` to ``dest`` (atomically) and return ``dest``.
 
     ``source`` is never modified. When it is None or cannot be opened (a refused file), the result holds
@@ -84,6 +86,9 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
     ``engine``: "auto" paints the district's file at the XML level (render/feedback_xml.py, a fraction of
     openpyxl's cost) and uses openpyxl for what that path does not handle; "xml" raises NotFast instead
     (tests); "openpyxl" always loads and saves the workbook with openpyxl. The result is the same.
+
+    ``returned``: the bureau's 退回 of this version (who, when, 说明: pipeline/returned.py), put first in the
+    问题清单's summary line, so the district reads why its file came back before the findings.
     """
     findings = list(findings)
     words = words or Words()
@@ -95,7 +100,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
         from reporttool.render.feedback_xml import NotFast
 
         try:
-            data = _annotate_xml(Path(source), findings, district_name, period_label, words, author)
+            data = _annotate_xml(Path(source), findings, district_name, period_label, words, author, returned)
         except NotFast:
             if engine == "xml":
                 raise
@@ -106,7 +111,7 @@ def write_feedback(source: Path | None, findings: Iterable[Finding], dest: Path,
             data = None
         if data is not None:
             return atomic_write(dest, lambda tmp: _write_bytes(tmp, data))
-    return _write_openpyxl(source, findings, dest, district_name, period_label, words, author)
+    return _write_openpyxl(source, findings, dest, district_name, period_label, words, author, returned)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -114,7 +119,7 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 def _annotate_xml(source: Path, findings: list[Finding], district_name: str, period_label: str, words: Words,
-                  author: str) -> bytes:
+                  author: str, returned: str = "") -> bytes:
     """The feedback workbook's bytes, painted at the XML level (raises NotFast when it cannot be)."""
     from reporttool.render import feedback_xml as X
 
@@ -129,7 +134,7 @@ def _annotate_xml(source: Path, findings: list[Finding], district_name: str, per
     for sheet in book.sheets:
         X.print_used_rows(book, sheet)
         X.check_instructions(book, sheet)
-    plan = _plan(findings, [LIST_SHEET, *book.sheetnames], source, district_name, period_label, "", words)
+    plan = _plan(findings, [LIST_SHEET, *book.sheetnames], source, district_name, period_label, "", words, returned)
     X.add_list(book, plan, LIST_SHEET, head_fill=HEAD_FILL, link_colour=LINK_COLOUR, no_findings=NO_FINDINGS)
     out: list[bytes] = []
     book.save(out.append)
@@ -146,7 +151,7 @@ def _period_of(period_label: str, ident: dict[str, str]) -> str:
 
 
 def _write_openpyxl(source: Path | None, findings: list[Finding], dest: Path, district_name: str,
-                    period_label: str, words: Words, author: str) -> Path:
+                    period_label: str, words: Words, author: str, returned: str = "") -> Path:
     from openpyxl import Workbook, load_workbook
 
     wb = None
@@ -169,20 +174,20 @@ def _write_openpyxl(source: Path | None, findings: list[Finding], dest: Path, di
                 _print_used_rows(ws)
                 _fit_instructions(ws)
             return _finish(wb, wb.create_sheet(LIST_SHEET, 0), findings, dest, source, district_name,
-                           period_label, note, words)
+                           period_label, note, words, returned)
         except OSError:
             raise
         except Exception:  # noqa: BLE001 - a workbook we cannot mark up or save: list the findings only
             note = "原文件无法标注问题单元格，本表只列出问题。"
     wb = Workbook()
     wb.active.title = LIST_SHEET
-    return _finish(wb, wb.active, findings, dest, source, district_name, period_label, note, words)
+    return _finish(wb, wb.active, findings, dest, source, district_name, period_label, note, words, returned)
 
 
 def _finish(wb, listing, findings: list[Finding], dest: Path, source: Path | None, district_name: str,
-            period_label: str, note: str, words: Words) -> Path:
+            period_label: str, note: str, words: Words, returned: str = "") -> Path:
     """Write the 问题清单 into ``listing``, make it the active sheet and save ``wb`` atomically."""
-    _write_list(listing, _plan(findings, wb.sheetnames, source, district_name, period_label, note, words))
+    _write_list(listing, _plan(findings, wb.sheetnames, source, district_name, period_label, note, words, returned))
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = 0
@@ -191,11 +196,11 @@ def _finish(wb, listing, findings: list[Finding], dest: Path, source: Path | Non
 
 
 def _plan(findings: list[Finding], sheetnames: list[str], source: Path | None, district_name: str,
-          period_label: str, note: str, words: Words) -> ListPlan:
+          period_label: str, note: str, words: Words, returned: str = "") -> ListPlan:
     if not district_name:
         district_name = next((f.district for f in findings if f.district), "")
     file_name = next((f.file for f in findings if f.file), Path(source).name if source else "")
-    return list_plan(findings, sheetnames, district_name, period_label, file_name, note, words)
+    return list_plan(findings, sheetnames, district_name, period_label, file_name, note, words, returned)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -323,6 +328,7 @@ class ListPlan:
     headers: tuple[str, ...]
     widths: tuple[float, ...]
     rows: tuple[ListRow, ...]
+    summary_height: float = SUMMARY_HEIGHT  # row 2: taller when the summary needs more lines (a 退回's 说明)
 
     @property
     def last_col(self) -> str:
@@ -368,8 +374,9 @@ def list_widths(findings: list[Finding]) -> tuple[float, ...]:
 
 
 def list_plan(findings: list[Finding], sheetnames: list[str], district: str, period_label: str,
-              file_name: str, note: str, words: Words | None = None) -> ListPlan:
-    """The 问题清单 of ``findings`` for a workbook holding ``sheetnames`` (links go only to those)."""
+              file_name: str, note: str, words: Words | None = None, returned: str = "") -> ListPlan:
+    """The 问题清单 of ``findings`` for a workbook holding ``sheetnames`` (links go only to those); ``returned``
+    (the bureau's 退回: who, when, 说明) opens the summary line, which grows to show it whole."""
     words = words or Words()
     n = counts(findings)
     title = f"{district}{period_label}报表审核问题清单".strip()
@@ -379,6 +386,8 @@ def list_plan(findings: list[Finding], sheetnames: list[str], district: str, per
         summary = f"文件：{file_name}。{summary}"
     if note:
         summary = f"{summary}{note}"
+    if returned:
+        summary = f"{returned}\n{summary}"
     widths = list_widths(findings)
     rows = []
     for k, f in enumerate(findings, start=1):
@@ -396,7 +405,10 @@ def list_plan(findings: list[Finding], sheetnames: list[str], district: str, per
         lines = max(lines_needed(str(v or ""), w) for v, w in zip(values, widths))
         rows.append(ListRow(tuple(values), fill_of(f), link, target, max(18, 13.5 * lines + 4)))
     headers = tuple(label.replace("县区", words.unit) for label, _w in LIST_COLUMNS)
-    return ListPlan(_clean(title), _clean(summary), headers, widths, tuple(rows))
+    height = float(SUMMARY_HEIGHT)
+    if returned:  # the usual summary fits two lines; a 退回's 说明 may take more
+        height = max(height, 13.5 * lines_needed(summary, table_units(list(widths)) - 2) + 5)
+    return ListPlan(_clean(title), _clean(summary), headers, widths, tuple(rows), height)
 
 
 def _clean_text(value: object) -> str | None:
@@ -424,7 +436,7 @@ def _write_list(ws, plan: ListPlan) -> None:
     ws.cell(2, 1).font = Font(name="宋体", size=10)
     ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells(f"A2:{last_col}2")
-    ws.row_dimensions[2].height = 32
+    ws.row_dimensions[2].height = plan.summary_height
 
     for i, (label, width) in enumerate(zip(plan.headers, plan.widths), start=1):
         c = ws.cell(3, i)

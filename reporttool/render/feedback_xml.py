@@ -718,7 +718,7 @@ def add_list(book: FastBook, plan, list_sheet: str, *, head_fill: str, link_colo
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
 
     rows = [f'<row r="1" ht="26" customHeight="1">{text_cell("A1", title, plan.title)}</row>',
-            f'<row r="2" ht="32" customHeight="1">{text_cell("A2", summary, plan.summary)}</row>',
+            f'<row r="2" ht="{plan.summary_height:g}" customHeight="1">{text_cell("A2", summary, plan.summary)}</row>',
             '<row r="3">' + "".join(text_cell(f"{col_letter(i)}3", head, label)
                                     for i, label in enumerate(plan.headers, start=1)) + "</row>"]
     links = []
