@@ -76,8 +76,8 @@ def test_scorecard_by_hand(small_workspace):
     # 乙县 40×25/50 + 30×0.6 + 0 + 10
     assert [q(p, 3) for p in jia.points] == [D(25), D(30), D("6.667"), D(0)]
     assert [q(p, 3) for p in yi.points] == [D(20), D(18), D(0), D(10)]
-    # 丙开发区 sent nothing: no 完成率 (that part left out, not 0), no 同比, nothing on time or to fix
-    assert bing.points == (None, D(0), D(0), D(0))
+    # 丙开发区 sent nothing: no 完成率 and no 同比 (those parts left out, not 0), nothing on time or to fix
+    assert bing.points == (None, None, D(0), D(0))
     assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.7"), D("48.0"), D(0))
     assert (jia.rank, yi.rank, bing.rank) == (1, 2, 3)
 
@@ -214,12 +214,12 @@ def test_target_part_scores_the_indicator_the_brief_ranks_by_and_drops_out_witho
     # 时序进度 50 %: 甲区 40×37.5/50 = 30, 增长 30×0.6 = 18, June on time 20×1/6, no errors 10
     assert [q(p, 3) for p in jia.points] == [D(30), D(18), D("3.333"), D(10)]
     assert [q(p, 3) for p in yi.points] == [D(40), D(30), D("3.333"), D(10)]
-    # 丙开发区: (0 + 3.333 + 10) of the 60 points left = 22.2 (not 13.3 of 100)
-    assert bing.points[0] is None and [q(p, 3) for p in bing.points[1:]] == [D(0), D("3.333"), D(10)]
-    assert (q(jia.total, 1), q(yi.total, 1), q(bing.total, 1)) == (D("61.3"), D("83.3"), D("22.2"))
+    # 丙开发区 has no 同比 either: (3.333 + 10) of the 30 points left = 44.4 (not 13.3 of 100, nor 22.2 of 60)
+    assert bing.points[:2] == (None, None) and [q(p, 3) for p in bing.points[2:]] == [D("3.333"), D(10)]
+    assert (q(jia.total, 1), q(yi.total, 1), q(bing.total, 1)) == (D("61.3"), D("83.3"), D("44.4"))
     book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
     sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
-    assert next(r for r in sheet if r[1] == "丙开发区")[2:4] == ("—", "—")
+    assert next(r for r in sheet if r[1] == "丙开发区")[2:6] == ("—", "—", "—", "—")
     texts = [c for r in sheet for c in r if isinstance(c, str)]
     assert any("主要指标与简报“按主要指标完成率”排序所用的相同（化工工业总产值）；算不出完成率的县区不计此项，"
                "其余各项按权重折算为100分。" in t for t in texts)
@@ -311,3 +311,42 @@ def test_a_long_district_name_gets_a_row_tall_enough(small_workspace):
     row = next(c.row for c in sheet["B"] if c.value == long)
     assert lines_needed(long, 14) == 2
     assert sheet.row_dimensions[row].height >= 13.5 * 2  # two lines (xlsxwriter keeps whole pixels: 30.75)
+
+
+def test_growth_part_is_left_out_without_a_comparable_base(small_workspace):
+    """District targets (目标 rows with a 县区代码) for cluster A's 营业收入: 甲区 50, 乙县 20 亿元 (the city 70). 乙县 typed no
+    上年同期, so it has a 完成率 but no 同比: its 增长 is “—” and its total is over the other 70 points, as a missing
+    目标完成 part already was. By hand, 时序进度 50 %, June on time for both (20 × 1/6), no errors (10):
+    甲区 25/50 = 50 % → 40; 同比 25 % is the only one → 30; total 40 + 30 + 3.333 + 10 = 83.3.
+    乙县 8/20 = 40 % → 40 × 40/50 = 32; total (32 + 3.333 + 10) ÷ 70 × 100 = 64.8 (it was 45.3 of 100 with 增长 0)."""
+    from reporttool.core.models import Target
+
+    ws = small_workspace
+    only_output_targets(ws, Target("A", "SR", "annual", 2025, D(70)),
+                        Target("A", "SR", "annual", 2025, D(50), district="110101"),
+                        Target("A", "SR", "annual", 2025, D(20), district="110102"))
+    put(ws, "甲区6月.xlsx", "110101", period=Period(2025, 6), sr="250000", sr_ly="200000", when=at(7, 3),
+        roster=roster("甲6"))
+    put(ws, "乙县6月.xlsx", "110102", period=Period(2025, 6), sr="80000", when=at(7, 3), roster=roster("乙6"))
+    result = run_consolidate(ws, Q2, now=NOW)
+    sc = result.figures.scorecard
+    rows = {r.name: r for r in sc.rows}
+    jia, yi = rows["甲区"], rows["乙县"]
+    assert sc.mode == "target" and (jia.completion, yi.completion) == (D(50), D(40))
+    assert (jia.growth, yi.growth) == (D(25), None)
+    assert [q(p, 3) for p in jia.points] == [D(40), D(30), D("3.333"), D(10)]
+    assert yi.points[1] is None and [q(yi.points[i], 3) for i in (0, 2, 3)] == [D(32), D("3.333"), D(10)]
+    assert (q(jia.total, 1), q(yi.total, 1)) == (D("83.3"), D("64.8"))
+    book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
+    sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
+    line = next(r for r in sheet if r[1] == "乙县")
+    assert line[2:6] == (40, 32, "—", "—") and line[11] == 64.8
+    texts = [c for r in sheet for c in r if isinstance(c, str)]
+    assert any("算不出同比的县区（没有上年同期数，无可比基数）不计此项，其余各项按权重折算为100分。" in t for t in texts)
+    # 丙开发区 sent nothing: neither part (and 0 points for the others)
+    assert any("不计“目标完成”或“增长”、总分按其余各项折算的县区：乙县（增长）；丙开发区（目标完成、增长）。" in t for t in texts)
+    brief = next(p for p in result.outputs if p.suffix == ".docx")
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
+    assert "各县（市）区和开发区依次为甲区（83.3分）、乙县（64.8分）" in text

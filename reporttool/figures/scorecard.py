@@ -220,8 +220,9 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
             p_c = None
         else:  # its own 完成率 (or that of its share of the city's target) against 时序进度
             p_c = weights[0] * min(c / figs.period.time_progress, Decimal(1))
-        if g is None or g_lo is None or g_hi is None:
-            p_g = Decimal(0)
+        p_g: Decimal | None
+        if g is None or g_lo is None or g_hi is None:  # no 同比 (no comparable base): left out, as 目标完成
+            p_g = None
         elif g_hi == g_lo:
             p_g = weights[1]
         else:

@@ -51,7 +51,8 @@ class DistrictScore:
     first_errors: int  # errors in the first versions of the span's periods (not those still pending)
     fixed: int  # of those, gone from the version in use
     # 目标完成, 增长, 按时报送, 问题整改 (weighted); None = the part is left out (no target to measure the
-    # district by; every period imported as history), and ``total`` is over the other parts' weights
+    # district by; no 同比 for want of a comparable base; every period imported as history), and ``total`` is
+    # over the other parts' weights
     points: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
     total: Decimal  # out of 100
     rank: int = 0

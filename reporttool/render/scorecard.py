@@ -81,7 +81,8 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
     lines = [
         first,
         (f"增长：各集群主要指标同比增速的平均数；最高的{u}得满分{w[1]}分，最低的得{floor}%即"
-         f"{trim(sc.weights[1] * GROWTH_FLOOR, 1)}分，其余按增速线性插值；无可比同比的不得分。"),
+         f"{trim(sc.weights[1] * GROWTH_FLOOR, 1)}分，其余按增速线性插值；算不出同比的{u}（没有上年同期数，无可比基数）"
+         f"不计此项，其余各项按权重折算为100分。"),
         (f"按时报送：{'、'.join(sc.periods)}各期报表中，在截止日前收到第一份可读取报表的期数÷应报期数×{w[2]}分"
          f"（未报、逾期、退回均不计按时）" + (
              "；作为历史数据导入的期次不计按时或逾期，也不计入应报期数，各期均为导入的不计此项，其余各项按权重折算为100分"
@@ -89,10 +90,15 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
         (f"问题整改：各期首次报送的报表中的错误，在该期现用的更正版本中已不再出现的条数÷首报错误条数×{w[3]}分；"
          f"首报无错误的得满分，全年未报送可读取报表的不得分；尚在更正期内（下一期报送截止日前）未改正的错误"
          f"不计入首报错误。"),
-        "总分＝各项得分之和÷权重之和×100（权重见目标库“设置”表“考核权重”）；排名按总分（保留1位小数）从高到低，同分同名次。",
+        ("总分＝计入的各项得分之和÷这些项的权重之和×100（不计的项显示“—”，得分和权重都不算；权重见目标库“设置”表"
+         "“考核权重”）；排名按总分（保留1位小数）从高到低，同分同名次。"),
     ]
     if late:
         lines.append(f"未按时报送的期次：{'；'.join(late)}。")
+    out = [f"{r.name}（{'、'.join(part for part, pt in zip(('目标完成', '增长'), r.points) if pt is None)}）"
+           for r in sc.rows if r.points[0] is None or r.points[1] is None]
+    if out:  # scored over fewer parts: the 考核 office sees whose total is over what
+        lines.append(f"不计“目标完成”或“增长”、总分按其余各项折算的{u}：{'；'.join(out)}。")
     groups: dict[tuple[str, ...], list[str]] = {}
     for r in sc.rows:
         if r.imported:
