@@ -412,15 +412,16 @@ def test_restoring_a_returned_version_after_a_resend_cancels_its_return(site, sm
         assert "市局已退回本期报表" not in sign_in(c, codes[A]).text
 
 
-def test_a_returned_version_keeps_its_cross_and_history_findings_and_the_reason(small_workspace):
+def test_a_returned_version_keeps_its_cross_and_history_findings_and_the_reason(site, tmp_path):
     """甲区's June fell below its May (R-YTD-FALL: 100000 < 120000 万元), lists 乙县's enterprise, received earlier
     (R-DUP-ACROSS), and names another enterprise than May's (R-ROSTER-NEW/-GONE): findings of the cross and
     history rules, never stored. Returned, its June is out of the run's findings, yet its feedback workbook
-    lists exactly what it listed while in use, under the bureau's 退回 (who, when, 说明)."""
+    lists exactly what it listed while in use, under the bureau's 退回 (who, when, 说明); so does the version's
+    page and its feedback download on the web page."""
     from reporttool.ledger.restore import review_version
     from reporttool.render.feedback import LIST_SHEET
 
-    ws = small_workspace
+    ws, codes, app, _files = site
     mine = {"credit_code": credit_code(101), "name": "五月企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}
     theirs = {"credit_code": credit_code(202), "name": "乙县企业", "cluster": "A", "is_scale": "否", "revenue": D(1)}
     may = Period(2025, 5)
@@ -454,3 +455,11 @@ def test_a_returned_version_keeps_its_cross_and_history_findings_and_the_reason(
     kept = feedback.stat().st_mtime_ns  # the same inputs next time: the workbook is kept, not written again
     run_consolidate(ws, PERIOD, now=dt.datetime(2025, 7, 11, 11, 0))
     assert feedback.stat().st_mtime_ns == kept
+
+    with client(app) as c:  # the district's own download of that version says the same
+        c.headers["Authorization"] = f"Bearer {codes[A]}"
+        shown = c.get(f"/api/submissions/{rec.id}").json()
+        got = c.get(f"/api/submissions/{rec.id}/feedback")
+    assert got.status_code == 200 and sorted(f["rule"] for f in shown["findings"]) == sorted(expected)
+    (tmp_path / "web.xlsx").write_bytes(got.content)
+    assert listed(tmp_path / "web.xlsx") == (again, rules)

@@ -118,16 +118,21 @@ def _state(rec: SubmissionRecord, findings: list[Finding]) -> str:
 
 
 def feedback_bytes(srv: Server, rec: SubmissionRecord, findings: list[Finding]) -> tuple[bytes, str]:
-    """The annotated feedback workbook of a version (cached by its bytes and findings) and its name."""
+    """The annotated feedback workbook of a version (cached by its bytes, findings and the bureau's 退回 that
+    opens it, if any) and its name."""
+    import hashlib
+
     from reporttool.render.feedback import write_feedback
 
     d = srv.cat.district(rec.district)
     name = d.name if d else "县区"
     label = _label(rec.period)
-    dest = state_dir(srv.ws) / "feedback" / f"{rec.sha256[:32]}-{findings_key(findings)}.xlsx"
+    returned = views.returned_words(srv.ws, srv.cat, rec)
+    tag = f"-{hashlib.sha256(returned.encode('utf-8')).hexdigest()[:12]}" if returned else ""
+    dest = state_dir(srv.ws) / "feedback" / f"{rec.sha256[:32]}-{findings_key(findings)}{tag}.xlsx"
     if not dest.is_file():
         source = srv.ws.root / rec.archive_path if rec.readable else None
-        write_feedback(source, findings, dest, district_name=name, period_label=label)
+        write_feedback(source, findings, dest, district_name=name, period_label=label, returned=returned)
     stamp = rec.received_at.strftime("%m%d-%H%M")
     return dest.read_bytes(), f"{name}_反馈表_{label}_{stamp}.xlsx"
 

@@ -79,17 +79,33 @@ class CrossFindings:
     def __init__(self) -> None:
         self._key: tuple | None = None
         self._findings: dict[str, list[Finding]] = {}
+        self._returned: tuple[tuple | None, list[Finding]] = (None, [])
         self._lock = threading.Lock()
 
     def of(self, ledger: Ledger, cat, period: Period) -> dict[str, list[Finding]]:
         from reporttool.figures.consistency import checked_versions
 
-        key = (period.key, cat.fingerprint, tuple(_ids(ledger, p.key) for p in finding_periods(period)))
+        key = self._state(ledger, cat, period)
         with self._lock:
             if key != self._key:
                 self._findings = checked_versions(ledger, cat, period).findings
                 self._key = key
             return self._findings
+
+    def of_returned(self, ledger: Ledger, cat, period: Period, rec: SubmissionRecord) -> list[Finding]:
+        """The findings of a version the bureau's 退回 took out, as if it were in use (the cross and history
+        rules too: pipeline/returned.py), as its feedback workbook in outbox/ lists them; the last one kept."""
+        from reporttool.pipeline.returned import version_findings
+
+        key = (*self._state(ledger, cat, period), rec.id)
+        with self._lock:
+            if key != self._returned[0]:
+                self._returned = (key, version_findings(ledger, cat, period, rec))
+            return self._returned[1]
+
+    @staticmethod
+    def _state(ledger: Ledger, cat, period: Period) -> tuple:
+        return (period.key, cat.fingerprint, tuple(_ids(ledger, p.key) for p in finding_periods(period)))
 
 
 def finding_periods(period: Period) -> list[Period]:
@@ -119,8 +135,9 @@ def _ids(ledger: Ledger, period: str) -> tuple:
 
 def submission(ws: Workspace, cat, sid: int, cross: CrossFindings | None = None
                ) -> tuple[SubmissionRecord, list[Finding], Review | None, bool] | None:
-    """A version with its findings (with the cross-file findings when it is the version in use), its
-    latest review, and whether it is in use. None when there is no such version."""
+    """A version with its findings (with the cross-file and history findings when it is the version in use,
+    or the version a 退回 took out), its latest review, and whether it is in use. None when there is no such
+    version."""
     if not ws.ledger.exists():
         return None
     with Ledger(ws) as ledger:
@@ -134,7 +151,27 @@ def submission(ws: Workspace, cat, sid: int, cross: CrossFindings | None = None
         period = _period(rec.period)
         if in_use and rec.readable and period is not None and cat.district(rec.district) is not None:
             findings = (cross or CrossFindings()).of(ledger, cat, period).get(rec.district, findings)
+        elif period is not None and cat.district(rec.district) is not None and _returned(ledger, rec) is not None:
+            findings = (cross or CrossFindings()).of_returned(ledger, cat, period, rec)
     return rec, findings, review, in_use
+
+
+def _returned(ledger: Ledger, rec: SubmissionRecord) -> Withdrawal | None:
+    """The 退回 (web page) in force that took version ``rec`` out, None otherwise."""
+    w = withdrawal(ledger, rec.period, rec.district)
+    return w if w is not None and w.returned and w.submission_id == rec.id else None
+
+
+def returned_words(ws: Workspace, cat, rec: SubmissionRecord) -> str:
+    """The bureau's 退回 of version ``rec`` in words, for the top of its feedback workbook (as in outbox/:
+    pipeline/returned.py), "" when no 退回 holds it out."""
+    from reporttool.pipeline.returned import returned_words as words
+
+    if not ws.ledger.exists():
+        return ""
+    with Ledger(ws) as ledger:
+        w = _returned(ledger, rec)
+        return words(ledger, cat, w, rec) if w is not None else ""
 
 
 def withdrawal(ledger: Ledger, period: str, district: str) -> Withdrawal | None:
