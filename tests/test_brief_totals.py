@@ -172,3 +172,20 @@ def test_brief_and_summary_quote_the_same_programme_totals_without_an_excluded_c
     tz = next(r for r in summary[first:] if r[1] == "项目完成投资")
     assert f"{D(str(tz[3])):.2f}" == shown  # the 总表 合计 and the brief: one figure
     assert "等于计入合计的各集群之和（不含文旅，目标库中“计入合计”为否）" in " ".join(_notes(book_path, "重点项目"))
+
+
+def test_chart_note_says_a_withdrawn_district_was_withdrawn():
+    """The same as above with 丙开发区's month withdrawn by the bureau (`reporttool withdraw`): 报送情况 says 已撤回,
+    and the note under 图1 does too (not 未报送)."""
+    from reporttool.ledger.store import Withdrawal
+
+    base = make_small_catalogue()
+    a, b, c = base.clusters
+    cat = dataclasses.replace(base, clusters=(a, dataclasses.replace(b, districts=("110101", "110102")), c), _index={})
+    figs = small_figures()
+    next(f for f in figs.clusters if (f.cluster, f.indicator) == ("B", "SR")).status = "滞后"
+    bing = next(s for s in figs.submissions if s.district_name == "丙开发区")
+    bing.withdrawn = Withdrawal(1, bing.district, "2025-06", 3, dt.datetime(2025, 7, 6, 9, 0), "张三", "数据有误")
+    assert bing.shown == "已撤回"
+    assert chart_block(figs, cat).note == "注：化工集群因丙开发区本月数据已撤回，数据不完整，暂不作滞后判断。"
+    assert wording.coverage(figs).scope(cat) == "（据已报送的2个县（市）区和开发区数据，丙开发区本月数据已撤回）"

@@ -184,3 +184,27 @@ def test_a_month_consolidated_again_after_a_restore_gets_its_own_number(small_wo
     assert run_consolidate(ws, q2, now=dt.datetime(2025, 7, 11, 11, 0)).issue_no == 14
     assert run_consolidate(ws, may, now=dt.datetime(2025, 7, 12, 9, 0)).issue_no == 5
     assert cli(ws, "verify").exit_code == 0
+
+
+def test_the_brief_words_a_withdrawn_month_as_withdrawn_not_missing(small_workspace):
+    """After `reporttool withdraw` of 甲区's February, 报送情况 says 已撤回 and so does the brief: beside the totals,
+    in the 报送 sentence, in 三 (不规范, not 不及时) and in the 总表's note — never 甲区未报送. 丙开发区 sent nothing: 未报送.
+    February's figures are 乙县's alone: 营业收入 12 亿元 (120000 万元)."""
+    from helpers import texts, xlsx_text
+
+    ws = small_workspace
+    three_months(ws)
+    res = cli(ws, "withdraw", "--period", "2025-02", "--district", "甲区", "--who", "张三", "--note", "数据有误")
+    assert res.exit_code == 0, res.output
+    result = run_consolidate(ws, FEB, now=dt.datetime(2025, 4, 11, 9, 0))
+    assert [s.shown for s in result.figures.submissions if s.district == A] == ["已撤回"]
+    lines = texts(next(p for p in result.outputs if p.suffix == ".docx"))
+    text = "\n".join(lines)
+    assert ("2025年1-2月，全市3个重点产业集群（据已报送的1个县（市）区和开发区数据，丙开发区未报送，甲区本月数据已撤回）"
+            "实现营业收入12.00亿元") in text
+    assert "本期应报送数据的县（市）区和开发区3个，已报送1个，未报送1个（丙开发区）；甲区本月数据已撤回，未计入汇总。" in lines
+    assert any(t.startswith("（一）部分地区报送不及时、不规范。丙开发区未报送本期数据；甲区本月数据已撤回，未计入汇总；")
+               for t in lines)
+    assert "甲区未报送" not in text and "未报送1个（丙开发区）" in text
+    book = next(p for p in result.outputs if p.name.endswith(".xlsx") and "汇总表" in p.name)
+    assert "本期丙开发区未报送，甲区数据已撤回，合计数不含其数据。" in xlsx_text(book)

@@ -374,8 +374,8 @@ def chart_block(figures: Figures, cat: Catalogue) -> ChartBlock:
     if shown:
         legend = WAITING_LEGEND if all(i.label in waiting for i in items if i.lagging) else MIXED_LEGEND
     if shown and legend == MIXED_LEGEND:
-        who = wording.series(list(dict.fromkeys(n for label in shown for n in waiting[label])))
-        wait = f"{wording.listed(shown)}集群因{who}未报送数据不完整，暂不作滞后判断。"
+        words = wording.coverage(figures).absent_words(list(dict.fromkeys(n for label in shown for n in waiting[label])))
+        wait = f"{wording.listed(shown)}集群因{words}{'' if words.endswith('未报送') else '，'}数据不完整，暂不作滞后判断。"
         note = (note + wait) if note else "注：" + wait
     return ChartBlock(f"图1  各集群主要指标{what}（{figures.period.span_label}）", items, tp,
                       fmt.trim(tp, cat.settings.rate_decimals), note, legend)

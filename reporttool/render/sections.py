@@ -184,6 +184,8 @@ def overall(figures: Figures, cat: Catalogue, cov: wording.Coverage) -> list[Blo
                 text += f"，未报送{len(cov.missing)}个（{'、'.join(cov.missing)}）"
             if cov.returned:
                 text += f"；{'、'.join(cov.returned)}报送的文件被退回，数据未计入汇总"
+            if cov.withdrawn:  # 报送情况's 已撤回: neither 已报送 nor 未报送
+                text += f"；{cov.withdrawn_words()}，未计入汇总"
             text += "。"
         blocks.append(Paragraph(text))
     return blocks
@@ -550,12 +552,15 @@ def problems_section(figures: Figures, cat: Catalogue, cov: wording.Coverage) ->
         parts.append(f"{'、'.join(late)}逾期报送")
     if cov.returned:
         parts.append(f"{'、'.join(cov.returned)}报送的文件被退回，须重新报送")  # refused, or returned by the bureau
+    if cov.withdrawn:  # `reporttool withdraw`: taken out by the bureau, in use again on a restore or a new file
+        parts.append(f"{cov.withdrawn_words()}，未计入汇总")
     if errors:
         parts.append(f"{'、'.join(errors)}报表有错误，已发反馈表通知修改")
     if verify:
         parts.append(f"{'、'.join(verify)}有数据待核实")
     if parts:
-        faults = (["不及时"] if cov.missing or late else []) + (["不规范"] if cov.returned or errors or verify else [])
+        faults = (["不及时"] if cov.missing or late else []) + \
+            (["不规范"] if cov.returned or cov.withdrawn or errors or verify else [])
         items.append(Paragraph("；".join(parts) + "。", f"部分地区报送{'、'.join(faults)}。"))
     if figures.double_counted:
         involved: list[str] = []

@@ -12,7 +12,7 @@ from decimal import Decimal
 from reporttool.catalogue import Catalogue
 from reporttool.core import fmt
 from reporttool.core.models import Cluster
-from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED
+from reporttool.core.status import LAGGING, ST_MISSING, ST_RETURNED, ST_SUPERSEDED, ST_WITHDRAWN
 from reporttool.core.units import q
 from reporttool.figures import Figures, SubmissionState, year_class
 from reporttool.figures.records import MET, MET_NEARLY, MET_OVER, MISSED, YEAR_CLASSES
@@ -131,7 +131,7 @@ def listed(names: list[str], what: str = "个") -> str:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which districts' data the figures hold, in the words of 报送情况 (已报/未报/退回)."""
+    """Which districts' data the figures hold, in the words of 报送情况 (已报/未报/退回/已撤回)."""
 
     expected: int  # districts that should report
     received: tuple[str, ...]  # 已报 and used (通过/待核实/有错)
@@ -139,22 +139,36 @@ class Coverage:
     returned: tuple[str, ...]  # 退回: the file was refused, nothing of it is used
     no_roster: tuple[str, ...]  # 已报 with an empty 集群企业 sheet that the checks found (R-ROSTER-EMPTY)
     absent: tuple[tuple[str, str], ...] = ()  # (code, name) of every district whose data is not in the figures
+    # 已撤回: the bureau took the period's version out (`reporttool withdraw`); not 未报送 (报送情况 says 已撤回)
+    withdrawn: tuple[str, ...] = ()
+    term: str = "本月"  # the period in 本月数据已撤回: 本月 for a month, 本期 for a quarter or a year
 
     @property
     def partial(self) -> bool:
         """Some district's data is not in the figures: totals are not the whole programme's."""
-        return bool(self.missing or self.returned)
+        return bool(self.missing or self.returned or self.withdrawn)
 
     def scope(self, cat: Catalogue) -> str:
         """（据已报送的8个县（市）区和开发区数据，兴城市未报送） beside a total; "" when complete."""
         if not self.partial:
             return ""
-        absent = []
-        if self.missing:
-            absent.append(f"{listed(list(self.missing))}未报送")
-        if self.returned:
-            absent.append(f"{listed(list(self.returned))}报送的文件被退回")
-        return f"（据已报送的{len(self.received)}个{cat.words.unit_all}数据，{'，'.join(absent)}）"
+        return f"（据已报送的{len(self.received)}个{cat.words.unit_all}数据，{self.absent_words()}）"
+
+    def absent_words(self, names: list[str] | None = None, term: str | None = None) -> str:
+        """Why each absent district's data is not in the figures, in the words of 报送情况: 兴城市未报送，甲区报送的
+        文件被退回，乙县本月数据已撤回 (``names``: only these; ``term`` instead of 本月/本期, "" after a 本期 of the
+        caller's; "" when none is absent)."""
+        parts = []
+        for group, words in ((self.missing, "未报送"), (self.returned, "报送的文件被退回"),
+                             (self.withdrawn, f"{self.term if term is None else term}数据已撤回")):
+            picked = [n for n in group if names is None or n in names]
+            if picked:
+                parts.append(f"{listed(picked)}{words}")
+        return "，".join(parts)
+
+    def withdrawn_words(self) -> str:
+        """乙县本月数据已撤回 ("" when none was withdrawn)."""
+        return self.absent_words(list(self.withdrawn)) if self.withdrawn else ""
 
     def absent_for(self, hosts: tuple[str, ...]) -> list[str]:
         """Names of the absent districts among a cluster's hosts (() = every district hosts it)."""
@@ -174,10 +188,12 @@ def coverage(figures: Figures) -> Coverage:
     return Coverage(
         expected=len(subs),
         received=tuple(s.district_name for s in received),
-        missing=tuple(s.district_name for s in subs if s.status == ST_MISSING and not _sent_back(s)),
+        missing=tuple(s.district_name for s in subs if s.status == ST_MISSING and s.withdrawn is None),
         returned=tuple(s.district_name for s in subs if s.status == ST_RETURNED or _sent_back(s)),
         no_roster=tuple(s.district_name for s in received if s.district in empty),
         absent=tuple((s.district, s.district_name) for s in subs if s.status in (ST_MISSING, ST_RETURNED)),
+        withdrawn=tuple(s.district_name for s in subs if s.shown == ST_WITHDRAWN),
+        term="本月" if figures.period.monthly else "本期",
     )
 
 

@@ -457,15 +457,10 @@ def _is_rate(cat: Catalogue, f: IndicatorFigure) -> bool:
 
 
 def missing_note(figs: Figures) -> list[str]:
-    """["本期兴城市未报送，合计数不含其数据。"] when districts did not report (or were 退回), else []."""
-    cov = coverage(figs)  # the brief's words: a district the bureau returned on the web page is 退回, not 未报送
-    missing, returned = cov.missing, cov.returned
-    parts = []
-    if missing:
-        parts.append(f"{'、'.join(missing)}未报送")
-    if returned:
-        parts.append(f"{'、'.join(returned)}报送的文件被退回")
-    return [f"本期{'，'.join(parts)}，合计数不含其数据。"] if parts else []
+    """["本期兴城市未报送，合计数不含其数据。"] when districts did not report (or were 退回, or withdrawn), else []."""
+    # the brief's words: a district the bureau returned on the web page is 退回, one withdrawn 已撤回, not 未报送
+    words = coverage(figs).absent_words(term="")  # 本期乙县数据已撤回, not 本期乙县本月…
+    return [f"本期{words}，合计数不含其数据。"] if words else []
 
 
 def _summary_adds_up(figs: Figures, cat: Catalogue, programme: list[IndicatorFigure]) -> bool:
