@@ -163,9 +163,16 @@ class Catalogue:
 
     def latest_base(self, cluster: str, indicator: str, before: int, district: str = "") -> BaseStat | None:
         """The latest base-year statistic before year ``before`` (the context shown beside a figure)."""
-        rows = [b for b in self.base if (b.cluster, b.indicator, b.district) == (cluster, indicator, district)
-                and b.year < before]
+        rows = [b for b in self._base_of.get((cluster, indicator, district), ()) if b.year < before]
         return max(rows, key=lambda b: b.year) if rows else None
+
+    @functools.cached_property
+    def _base_of(self) -> dict[tuple[str, str, str], list[BaseStat]]:
+        """base by (cluster, indicator, district): latest_base runs for every figure."""
+        out: dict[tuple[str, str, str], list[BaseStat]] = {}
+        for b in self.base:
+            out.setdefault((b.cluster, b.indicator, b.district), []).append(b)
+        return out
 
     def unit_table(self) -> dict[str, tuple[str, Decimal]]:
         """unit -> (dimension, factor to the dimension's base unit): built-in units, then the 单位 sheet."""
@@ -181,7 +188,10 @@ class Catalogue:
         """Divide a value in ``form_unit`` by this to get it in ``unit`` (the loader checked they convert)."""
         from reporttool.core.units import unit_factor
 
-        return unit_factor(form_unit, unit, self.unit_table())
+        factors = self._lookups["factors"]
+        if (form_unit, unit) not in factors:  # asked for every figure of every district
+            factors[(form_unit, unit)] = unit_factor(form_unit, unit, self.unit_table())
+        return factors[(form_unit, unit)]
 
     # ---- words ---------------------------------------------------------------------------------
     @property
@@ -194,13 +204,32 @@ class Catalogue:
 
     # ---- lookups -------------------------------------------------------------------------------
     def district(self, code: str) -> District | None:
-        return next((d for d in self.districts if d.code == code), None)
+        return self._by_code[0].get(code)
 
     def cluster(self, code: str) -> Cluster | None:
-        return next((c for c in self.clusters if c.code == code), None)
+        return self._by_code[1].get(code)
 
     def indicator(self, code: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.code == code), None)
+        return self._by_code[2].get(code)
+
+    @functools.cached_property
+    def _lookups(self) -> dict[str, dict]:
+        """Memos of lookups asked for every figure (per instance: dataclasses.replace starts afresh)."""
+        return {"factors": {}, "indicators_for": {}, "targets": {}}
+
+    @functools.cached_property
+    def _by_code(self) -> tuple[dict[str, District], dict[str, Cluster], dict[str, Indicator]]:
+        """Districts, clusters and indicators by code (the first of a code, as the loader reports duplicates)."""
+        districts: dict[str, District] = {}
+        clusters: dict[str, Cluster] = {}
+        indicators: dict[str, Indicator] = {}
+        for d in self.districts:
+            districts.setdefault(d.code, d)
+        for c in self.clusters:
+            clusters.setdefault(c.code, c)
+        for i in self.indicators:
+            indicators.setdefault(i.code, i)
+        return districts, clusters, indicators
 
     def cluster_by_name(self, text: str) -> Cluster | None:
         """Match what a district typed: full name, short name or code (after normalisation)."""
@@ -233,7 +262,10 @@ class Catalogue:
 
     def indicators_for(self, cluster_code: str) -> list[Indicator]:
         """The cluster's indicators in catalogue order."""
-        return [i for i in self.indicators if cluster_code in i.clusters]
+        cache = self._lookups["indicators_for"]
+        if cluster_code not in cache:  # asked for every district × cluster of a run
+            cache[cluster_code] = tuple(i for i in self.indicators if cluster_code in i.clusters)
+        return list(cache[cluster_code])
 
     def output_indicators_for(self, cluster_code: str) -> list[Indicator]:
         """What the district reports on the 集群产出 sheet for this cluster."""
@@ -264,6 +296,13 @@ class Catalogue:
         base-year value × multiple (geometric interpolation between base year and target year).
         Returns None when the catalogue has no target for the pair.
         """
+        memo = self._lookups["targets"]
+        key = (cluster, indicator, year, district)
+        if key not in memo:  # asked for every figure (district × cluster × indicator) and again by the renderers
+            memo[key] = self._target_for(cluster, indicator, year, district)
+        return memo[key]
+
+    def _target_for(self, cluster: str, indicator: str, year: int, district: str) -> ResolvedTarget | None:
         rows = self._year_targets_of.get((cluster, indicator, district), [])
         if not rows:
             return None

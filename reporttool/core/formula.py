@@ -4,13 +4,15 @@ Used for 计算 indicators (a ratio of sums such as GDSR/YYSR*100, or a sum of p
 """
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
 _FORMULA_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(.))")
 
 
-def _tokens(formula: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=1024)  # a catalogue has a few formulas, evaluated for every district × cluster
+def _tokens(formula: str) -> tuple[tuple[str, str], ...]:
     out = []
     pos = 0
     text = formula.strip()
@@ -28,14 +30,19 @@ def _tokens(formula: str) -> list[tuple[str, str]]:
             if op not in "+-*/()":
                 raise ValueError(f"不支持的符号“{op}”")
             out.append(("op", op))
-    return out
+    return tuple(out)
 
 
 def formula_refs(formula: str) -> list[str]:
     """Indicator codes used by ``formula`` (validates its syntax)."""
+    return list(_refs(formula))
+
+
+@functools.lru_cache(maxsize=1024)
+def _refs(formula: str) -> tuple[str, ...]:
     toks = _tokens(formula)
     _Parser(toks, lambda name: Decimal(1)).parse()  # syntax check with dummy values
-    return [v for k, v in toks if k == "name"]
+    return tuple(v for k, v in toks if k == "name")
 
 
 def evaluate_formula(formula: str, values: dict[str, Decimal | None]) -> Decimal | None:

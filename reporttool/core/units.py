@@ -81,12 +81,15 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+_EXPONENTS = tuple(Decimal(1).scaleb(-p) for p in range(12))  # 1, 0.1, 0.01 …: q runs for every shown number
+
+
 def q(value: Decimal, places: int) -> Decimal:
     """Round half up to ``places`` decimals (321.25 -> 321.3 at one place). The only rounding we use.
 
     A finite value of more digits than the context holds (a rate over a tiny base: 37 / 1.5E-30) is
     rounded with the precision it needs instead of raising InvalidOperation."""
-    exp = Decimal(1).scaleb(-places)
+    exp = _EXPONENTS[places] if 0 <= places < len(_EXPONENTS) else Decimal(1).scaleb(-places)
     try:
         return value.quantize(exp, rounding=ROUND_HALF_UP)
     except InvalidOperation:

@@ -8,6 +8,7 @@ at province scale) are not written here: render/detail_book.py streams them into
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -49,13 +50,20 @@ def clean_for_office(text: Any) -> str:
     BEL from a pasted name cannot produce a file Excel must repair. Text is never interpreted: a name
     beginning with "=" stays a name (it is written with write_string).
     """
-    if text is None:
-        return ""
-    s = str(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if isinstance(text, str):
+        return _clean_str(text)
+    return "" if text is None else _clean_str(str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # the same names and labels come back in every block of a table
+def _clean_str(text: str) -> str:
+    """clean_for_office of a string."""
+    s = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     s = _BAD_CHARS.sub("", s)
     return s[:EXCEL_CELL_LIMIT]
 
 
+@functools.lru_cache(maxsize=8192)
 def text_width(text: str) -> float:
     """Display width in Excel column units of 10 pt text: a CJK character takes about 1.75 units."""
     return sum(1.75 if unicodedata.east_asian_width(ch) in "WFA" else 1.0 for ch in text)
