@@ -1,13 +1,20 @@
 """Shared fixtures: a small fixture city (built in code, not 葫芦岛) and workspaces."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from helpers import FEB, JAN, MAR, REPO, ingest_month, make_small_catalogue
 
 from reporttool.catalogue import Catalogue, load_catalogue
 from reporttool.catalogue.writer import write_catalogue
 from reporttool.ledger import Ledger
+from reporttool.pipeline.side import ENV as SIDE_ENV
 from reporttool.workspace import Workspace, init_workspace
+
+# Runs write their brief in this process: a side process per consolidate would add minutes of start-ups to the
+# suite, and tests that replace a renderer by monkeypatching need it here. tests/test_side.py turns it on.
+os.environ.setdefault(SIDE_ENV, "0")
 
 
 @pytest.fixture

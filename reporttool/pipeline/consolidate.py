@@ -45,6 +45,7 @@ from reporttool.pipeline.inbox import (
     scan_inbox,
 )
 from reporttool.pipeline.ingest import IngestPayload, prepare_ingest
+from reporttool.pipeline.side import Side
 from reporttool.workspace import SkippedEntry, Workspace
 
 CRASH_HOOK_ENV = "REPORTTOOL_TEST_EXIT_AFTER_INGEST"  # tests only: os._exit(3) after N new files ingested
@@ -81,7 +82,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
-    with workspace_lock(ws):
+    with workspace_lock(ws), Side() as side:  # side: writes the brief while this process writes the 汇总表
         cat = ws.catalogue()
         with Ledger(ws) as ledger:
             notices = rebuilt_ledger_notice(ws, ledger)
@@ -105,7 +106,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
-                                                  issued=issued, sheets=sheets, notices=notices)
+                                                  issued=issued, sheets=sheets, notices=notices, side=side)
             except OSError as exc:  # disk full, read-only, no permission …: the cause in words
                 raise ReportToolError(os_error_message(
                     exc, "写出汇总结果", "原有输出未被改动（台账已更新，重新运行不会重复入账）；"

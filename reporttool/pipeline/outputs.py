@@ -28,7 +28,9 @@ from reporttool.pipeline.feedback_jobs import FeedbackJob, start_all
 from reporttool.pipeline.inbox import InputFile, run_counts
 from reporttool.pipeline.replace import MANIFEST, check_replaceable, locked_message, replace_all
 from reporttool.pipeline.returned import returned_feedback
+from reporttool.pipeline.side import Side, write_brief_file
 from reporttool.pipeline.sources import sources_of
+from reporttool.render.names import brief_name
 from reporttool.workspace import Workspace
 
 
@@ -82,7 +84,8 @@ def detail_sheets(ledger: Ledger, cat: Catalogue, cv: CurrentVersions) -> list:
 def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period, figures: Figures,
                    cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
                    now: dt.datetime, *, issued: dt.date | None = None,
-                   sheets: list | None = None, notices: list[str] | None = None) -> tuple[list[Path], Path]:
+                   sheets: list | None = None, notices: list[str] | None = None,
+                   side: Side | None = None) -> tuple[list[Path], Path]:
     """Write everything into the staging folder, then replace the outputs in outbox/<period>/ all
     together or not at all (``replace_all``; manifest last).
 
@@ -93,8 +96,8 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     Feedback workbooks whose inputs did not change since the last complete run are kept in place. A
     brief edited by hand since it was written is never overwritten (``brief_target``). An archived
     file is used for a feedback workbook only when its bytes still hash as recorded
-    (Ledger.trusted_archive)."""
-    from reporttool.render.brief import brief_name, write_brief
+    (Ledger.trusted_archive). ``side``: the run's side process, which writes the brief meanwhile
+    (pipeline/side.py); without it everything is written here."""
     from reporttool.render.detail_book import detail_name, write_detail_book
     from reporttool.render.workbook import consolidated_name, write_consolidated
 
@@ -135,7 +138,14 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     # the feedback workbooks are written (by a pool when there are several: pipeline/feedback_jobs.py) while
     # this process writes the 汇总表, the 明细 and the brief
     finish_feedback = start_all(jobs, period.label, cat.words)
+    issued = issued or now.date()
+    brief_staged = Path(brief_name(cat, period, issue_no))
+    finish_brief = None
     try:
+        # the brief by the side process (when there is one) while this one writes the 汇总表 and the 明细
+        finish_brief = (side or Side(use=False)).start(
+            write_brief_file, figures.city_level(), cat, staging / brief_staged, issue_no=issue_no,
+            template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued, now=now)
         rel = Path(consolidated_name(cat, period))
         write_consolidated(figures, cat, staging / rel)
         written.append((rel, rel))
@@ -143,10 +153,9 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         write_detail_book(cat, period, sheets if sheets is not None else detail_sheets(ledger, cat, cv), staging / rel,
                           now=now)
         written.append((rel, rel))
-        rel = Path(brief_name(cat, period, issue_no))
-        issued = issued or now.date()
-        write_brief(figures, cat, staging / rel, issue_no=issue_no,
-                    template=ws.brief_template if ws.brief_template.is_file() else None, issued=issued)
+        finish_brief()
+        finish_brief = None
+        rel = brief_staged
         brief_rel, kept_edited, note = brief_target(final, rel, previous)
         if note:
             notices.append(note)
@@ -154,6 +163,9 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     except BaseException:
         with contextlib.suppress(Exception):  # the first error is the one to report
             finish_feedback()
+        if finish_brief is not None and side is not None and side.active:
+            with contextlib.suppress(Exception):  # the side process is done with staging/ before it goes
+                finish_brief()
         raise
     finish_feedback()
     written += feedback_written
@@ -285,7 +297,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
     it (brief_target); the manifest records the new brief's hash."""
     from reporttool.figures import consistency
     from reporttool.ledger.lock import workspace_lock
-    from reporttool.render.brief import brief_name, write_brief
+    from reporttool.render.brief import write_brief
 
     if not ws.ledger.is_file():
         raise ReportToolError(f"工作目录 {ws.root} 还没有台账（{ws.ledger.name}），"
@@ -312,7 +324,7 @@ def rewrite_brief(ws: Workspace, cat: Catalogue, period: Period, *, issue: int |
             raise OutputLockedError(locked_message(dest).replace("（台账已更新，重新运行不会重复入账）", "")) from None
         template = ws.brief_template if ws.brief_template.is_file() else None
         try:
-            write_brief(figures, cat, dest, issue_no=issue_no, template=template, issued=issued)
+            write_brief(figures.city_level(), cat, dest, issue_no=issue_no, template=template, issued=issued)
         except PermissionError:
             raise OutputLockedError(locked_message(dest).replace("（台账已更新，重新运行不会重复入账）", "")) from None
         if issue_no == own:

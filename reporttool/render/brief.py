@@ -32,7 +32,6 @@ from docx.shared import Mm, Pt, Twips
 from reporttool.catalogue import Catalogue
 from reporttool.core.errors import ReportToolError
 from reporttool.core.files import atomic_path
-from reporttool.core.models import Period
 from reporttool.figures import Figures
 from reporttool.render import prose, sections
 from reporttool.render.brief_template import (
@@ -57,6 +56,7 @@ from reporttool.render.docx_profile import (
     pt_to_half_points,
     pt_to_twips,
 )
+from reporttool.render.names import brief_name
 from reporttool.workspace import BRIEF_TEMPLATE
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
@@ -85,11 +85,6 @@ PLACEHOLDERS = {
     "发": "设置：简报发",
     "印数": "设置：印数",
 }
-
-
-def brief_name(cat: Catalogue, period: Period, issue_no: int) -> str:
-    """File name of the brief: 产业集群工作简报（2025年第6期）.docx."""
-    return f"{cat.settings.bulletin_name}（{period.year}年第{issue_no}期）.docx"
 
 
 def date_text(day: dt.date) -> str:
