@@ -1,3 +1,3 @@
-from reporttool.cli import main
+from reporttool.cli import run
 
-main()
+run()

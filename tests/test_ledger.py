@@ -279,5 +279,9 @@ def test_a_batch_commits_without_a_sync_each_and_syncs_at_its_end(tmp_path):
         with pytest.raises(RuntimeError), ledger.batch():
             raise RuntimeError("a failed run")
         assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+        with ledger.batch(1):  # one commit expected: durable by itself (FULL), no checkpoint needed
+            assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
+            ingest(ledger, submission("110102"))
+        assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     with Ledger(ws) as again:
-        assert again.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+        assert again.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 2

@@ -229,7 +229,7 @@ def _ingest_inbox(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
             store(item, arrived.pop(new[item.sha256]))
 
     if new:
-        with ledger.batch():  # durable together at the end (Ledger.batch), before any output reads them
+        with ledger.batch(len(new)):  # durable together at the end (Ledger.batch), before any output reads them
             read_many(list(new.values()), cat, workers=workers, progress=progress,
                       job=functools.partial(prepare_ingest, cat=cat, default=period),
                       on_result=on_result)

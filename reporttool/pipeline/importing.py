@@ -187,7 +187,7 @@ def run_import(ws: Workspace, paths: Iterable[Path], *, workers: int | None = No
                 out[path] = _store(ledger, cat, configured, path, name, sha, res, now)
 
             if new:
-                with ledger.batch():  # one sync at the end, as consolidate does (Ledger.batch)
+                with ledger.batch(len(new)):  # one sync at the end, as consolidate does (Ledger.batch)
                     read_many([p for p, _ in new.values()], cat, workers=workers, progress=progress,
                               job=functools.partial(import_job, cat=cat), on_result=store)
             notices = tuple(ledger.notices)
