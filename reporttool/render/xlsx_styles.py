@@ -28,6 +28,7 @@ from reporttool.core.paper import (
     paper_for,
     table_units,
 )
+from reporttool.render.xlsx_fast import FastWorksheet
 
 HEAD_FONT = "黑体"
 BODY_FONT = "宋体"
@@ -143,7 +144,7 @@ class TableSheet:
     """Writes one statistical table on one worksheet, strictly top to bottom (constant_memory safe)."""
 
     def __init__(self, workbook, styles: Styles, name: str, columns: list[Column]):
-        self.ws = workbook.add_worksheet(name)
+        self.ws = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
         self.st = styles
         self.columns = columns
         self.ncols = len(columns)
