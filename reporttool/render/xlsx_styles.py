@@ -70,6 +70,7 @@ def text_width(text: str) -> float:
     return sum(1.75 if unicodedata.east_asian_width(ch) in "WFA" else 1.0 for ch in text)
 
 
+@functools.lru_cache(maxsize=8192)  # asked for each row's stub texts: the same few names in every block
 def lines_needed(text: str, width: float) -> int:
     """How many lines ``text`` takes in a wrapped cell ``width`` units wide (newlines respected)."""
     usable = max(width - 1.0, 1.0)
@@ -337,12 +338,15 @@ class TableSheet:
         head = self.head_height
         starts = {b[0]: (b[1], b[2]) for b in self.blocks}
         forced_set = set(forced or ())
+        top = [0.0]  # top[k]: points above row k (a block split row by row would sum its rest again and again)
+        for k in range(max(self.row, max((b[1] for b in self.blocks), default=0) + 1)):
+            top.append(top[-1] + self.heights.get(k, DEFAULT_ROW_PT))
         breaks: list[int] = []
         used = 0.0
         r = 0
         while r < self.row:
             end, soft = starts.get(r, (r, False))
-            need = sum(self.heights.get(k, DEFAULT_ROW_PT) for k in range(r, end + 1))
+            need = top[end + 1] - top[r]
             if soft and used + need > page and page - used >= page * self.split_room and r not in forced_set:
                 end = r  # fill this page: the block goes on row by row (its merged cell is split)
                 need = self.heights.get(r, DEFAULT_ROW_PT)
