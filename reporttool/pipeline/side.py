@@ -8,7 +8,7 @@ files and computes the figures, so that when the figures are ready it only unpic
 writes the brief, on the second CPU, while this process writes the 汇总表. Same function, same arguments,
 same bytes as in process (tests/test_side.py compares them).
 
-It is a plain ``python -c`` child talking pickles over its stdin/stdout, not a multiprocessing process:
+It is a plain ``python -c`` child that takes pickles on its stdin and answers on its stdout, not a multiprocessing process:
 a spawned multiprocessing child imports the parent's main script again, and a bureau's own script that
 calls run_consolidate without an ``if __name__ == "__main__"`` guard would then run itself twice. The
 child is in its own process group (Ctrl-C is the parent's to handle) and ends when its stdin closes, so
@@ -29,7 +29,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 if TYPE_CHECKING:
     from reporttool.catalogue import Catalogue
@@ -48,25 +48,38 @@ def wanted() -> bool:
 def serve() -> None:
     """The side process: take the parent's sys.path, import the brief's renderer, then run each
     (fn, args, kwargs) read from stdin and write back ("ok", result) or ("error", exception), until stdin
-    closes. Its stdout carries only the replies (anything printed goes to stderr)."""
+    closes. Its stdout carries only the replies (anything printed goes to stderr).
+
+    A thread takes the jobs off the pipe as they come, so the parent never waits on a full pipe (a brief's
+    figures are more than the pipe holds) while this process is still importing."""
+    import queue
+    import threading
+
     replies: BinaryIO = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    jobs = sys.stdin.buffer
+    pipe = sys.stdin.buffer
     try:
-        sys.path[:] = pickle.load(jobs)
+        sys.path[:] = pickle.loads(_read_frame(pipe))
     except (EOFError, OSError, pickle.UnpicklingError):
         return
+    frames: queue.Queue[bytes | None] = queue.Queue()
+
+    def take() -> None:
+        try:
+            while True:
+                frames.put(_read_frame(pipe))
+        except (EOFError, OSError):
+            frames.put(None)
+
+    threading.Thread(target=take, name="side-jobs", daemon=True).start()
     from reporttool.forms.isolate import _init_worker
 
     _init_worker(MEMORY_MB)
     import reporttool.render.brief  # noqa: F401 - what the jobs need: python-docx, the brief's drafting
 
-    while True:
+    while (frame := frames.get()) is not None:
         try:
-            fn, args, kwargs = pickle.load(jobs)
-        except (EOFError, OSError):
-            return
-        try:
+            fn, args, kwargs = pickle.loads(frame)
             reply: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent, as in process
             reply = ("error", exc)
@@ -74,8 +87,22 @@ def serve() -> None:
             data = pickle.dumps(reply)
         except Exception:  # noqa: BLE001 - an exception that does not pickle: its words
             data = pickle.dumps(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
-        replies.write(data)
-        replies.flush()
+        _write_frame(replies, data)
+
+
+def _write_frame(out: IO[bytes], data: bytes) -> None:
+    out.write(len(data).to_bytes(8, "little") + data)
+    out.flush()
+
+
+def _read_frame(pipe: IO[bytes]) -> bytes:
+    head = pipe.read(8)
+    if len(head) < 8:
+        raise EOFError
+    data = pipe.read(int.from_bytes(head, "little"))
+    if len(data) < int.from_bytes(head, "little"):
+        raise EOFError
+    return data
 
 
 def write_brief_file(figures: Figures, cat: Catalogue, dest: Path, **kwargs: Any) -> Path:
@@ -111,8 +138,7 @@ class Side:
 
     def _send(self, obj: object) -> None:
         assert self._proc is not None and self._proc.stdin is not None
-        self._proc.stdin.write(pickle.dumps(obj))
-        self._proc.stdin.flush()
+        _write_frame(self._proc.stdin, pickle.dumps(obj))
 
     def start(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
         def here() -> T:
@@ -131,7 +157,7 @@ class Side:
         def wait() -> T:
             if not replies:
                 try:
-                    replies.append(pickle.load(stdout))  # type: ignore[arg-type]
+                    replies.append(pickle.loads(_read_frame(stdout)))  # type: ignore[arg-type]
                 except (EOFError, OSError, ValueError, pickle.UnpicklingError):
                     # the process died (killed, out of memory): the same work here
                     self.close()
