@@ -306,6 +306,42 @@ def test_consolidate_names_the_periods_a_withdrawal_made_stale(small_workspace):
                                           "  reporttool consolidate --period 2025-Q1"]
 
 
+
+def test_consolidate_names_the_periods_a_web_upload_made_stale(small_workspace):
+    """A corrected June uploaded on the web page enters the ledger at upload time (pipeline.consolidate.ingest_files,
+    what serve's intake calls), so the next consolidate finds nothing new in the inbox; it still names 2025-Q2,
+    built on 甲区's first June, with the district and the cause, as for a correction through the inbox, until
+    the quarter is consolidated again. The manifest of June before the run is what it compares with."""
+    from reporttool.pipeline.consolidate import ingest_files
+
+    ws = small_workspace
+    put(ws, "甲区6月.xlsx", A, sr="100000")
+    put(ws, "乙县6月.xlsx", B, sr="80000")
+    for p in (PERIOD, Q2):
+        run_consolidate(ws, p, now=dt.datetime(2025, 7, 10, 9, 0))
+    upload_path = put(ws, "110101_网上报送_20250712-100000_ab12.xlsx", A, sr="120000", when=dt.datetime(2025, 7, 12, 10, 0))
+    [got] = ingest_files(ws, PERIOD, [upload_path], now=dt.datetime(2025, 7, 12, 10, 0))
+    assert got.new
+    with Ledger(ws) as ledger:
+        assert ledger.current(PERIOD.key)[A].sha256 == got.sha256  # in use from the upload on
+    res = cli(ws, "consolidate", "--period", "2025-06")
+    assert "新入账 0 个" in res.output  # the inbox holds nothing new: the upload is already in the ledger
+    lines = res.output.splitlines()
+    start = lines.index("2025-06 的在用版本已变化（2025-06 甲区更正了报表）；已汇总的以下各期用到它，"
+                        "输出已过时，请按顺序重新运行：")
+    assert lines[start + 1:start + 3] == ["  reporttool consolidate --period 2025-Q2", lines[start + 2]]
+    assert lines[start + 2].startswith("简报期号：")  # June itself was just built on the correction
+    assert "的在用版本已变化" not in cli(ws, "consolidate", "--period", "2025-06").output  # nothing since: nothing said
+    assert "的在用版本已变化" not in cli(ws, "consolidate", "--period", "2025-Q2").output
+    # a second upload, of 乙县's June: the quarter's run (nothing new in the inbox either) names June's outputs
+    again = put(ws, "110102_网上报送_20250713-100000_cd34.xlsx", B, sr="90000", when=dt.datetime(2025, 7, 13, 10, 0))
+    assert ingest_files(ws, PERIOD, [again], now=dt.datetime(2025, 7, 13, 10, 0))[0].new
+    lines = cli(ws, "consolidate", "--period", "2025-Q2").output.splitlines()
+    start = lines.index("2025-06 的在用版本已变化（2025-06 乙县更正了报表）；已汇总的以下各期用到它，"
+                        "输出已过时，请按顺序重新运行：")
+    assert lines[start + 1] == "  reporttool consolidate --period 2025-06"
+
+
 def test_the_returned_district_keeps_its_feedback_workbook(site, small_catalogue):
     ws, codes, app, files = site
     sid = upload(app, codes[A], form(small_catalogue, files / "甲区6月.xlsx", A, bad=True))

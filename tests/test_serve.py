@@ -15,7 +15,9 @@ from starlette.testclient import TestClient
 
 from reporttool.checks import check_files
 from reporttool.cli import main
+from reporttool.core.models import Period
 from reporttool.ledger import Ledger
+from reporttool.pipeline.consolidate import run_consolidate
 from reporttool.serve.app import create_app
 from reporttool.serve.codes import CodeBook, normalize, state_dir
 from reporttool.serve.guard import Backoff
@@ -446,6 +448,15 @@ def test_bureau_status_missing_list_and_consolidate(site, small_catalogue):
         name = next(p.name for p in outputs if p.suffix == ".docx")
         got = b.get("/outputs", params={"f": name})
         assert got.status_code == 200 and got.content == (ws.period_dir(PERIOD) / name).read_bytes()
+    # a correction uploaded on the page after June and 2025-Q2 were consolidated: the next 汇总 (nothing new in
+    # the inbox, the upload is already in the ledger) names the quarter, the district and the cause
+    run_consolidate(ws, Period(2025, 6, quarterly=True))
+    assert submit(app, codes[A], form(small_catalogue, files / "a2.xlsx", A, revenue=D(6000))).status_code == 200
+    with client(app) as b:
+        page = sign_in(b, codes[BUREAU])
+        r = b.post("/consolidate", data={"csrf": csrf_of(page.text)})
+        assert ("2025-06 的在用版本已变化（2025-06 甲区更正了报表）；已汇总的以下各期用到它，输出已过时，请按顺序重新运行："
+                "reporttool consolidate --period 2025-Q2。") in r.text
 
 
 def test_serve_refuses_to_start_without_codes(small_workspace):

@@ -203,10 +203,10 @@ def consolidate(obj, period: Period, workers: int | None, issued: dt.date | None
                f"错误 {c['errors']} 处，核实 {c['verify']} 处。")
     for line in result.notices:
         click.echo(line)
-    with user_errors():  # a correction, a withdrawal or a 退回: the later periods already consolidated are stale
+    with user_errors():  # a correction (inbox, web, import), a withdrawal, a 退回: the periods already consolidated are stale
         from reporttool.pipeline.verify import stale_after_run, stale_notice
 
-        for line in stale_notice(stale_after_run(ws, period, {i.period for i in result.inputs if i.new})):
+        for line in stale_notice(stale_after_run(ws, period, result.changed)):
             click.echo(line)
     click.echo(f"简报期号：第{result.issue_no}期。输出文件：")
     for p in result.outputs:

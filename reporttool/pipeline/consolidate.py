@@ -66,6 +66,9 @@ class ConsolidateResult:
     skipped: list[SkippedEntry] = field(default_factory=list)  # inbox entries not read (symlinks, devices …)
     notices: list[str] = field(default_factory=list)  # a rebuilt ledger, a repaired archive, a kept brief …
     issued: dt.date | None = None  # the brief's issue date
+    # the ledger periods whose versions in use changed since this period was last consolidated (``changed_since``)
+    # or that a file of this run went into: what makes other consolidated periods stale (verify.stale_after_run)
+    changed: set[str] = field(default_factory=set)
 
 
 def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None,
@@ -78,7 +81,14 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     Outputs are written into outbox/.staging-<period>/ and moved into outbox/<period>/ only when all
     are written; manifest.json is moved last. Raises ReportToolError subclasses when it cannot run.
     """
-    from reporttool.pipeline.outputs import detail_sheets, rebuilt_ledger_notice, recover_issue_numbers, write_outputs
+    from reporttool.pipeline.outputs import (
+        detail_sheets,
+        read_manifest,
+        rebuilt_ledger_notice,
+        recover_issue_numbers,
+        write_outputs,
+    )
+    from reporttool.pipeline.sources import changed_since
 
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ws.ensure_dirs()
@@ -102,6 +112,8 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             # 当月/环比/月度走势, 规划期, 当季/考核; this month's sums kept for later months unless a district failed
             add_other_periods(figures, ledger, cat, store=not cv.failed)
+            changed = changed_since(ledger, period, read_manifest(ws.period_dir(period)))  # before it is replaced
+            changed |= {i.period for i in inputs if i.new and i.period}  # e.g. a correction of a later month
             issue_no = ledger.issue_number(period.key, period.year, now=now, wanted=cat.settings.issue_for(period))
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:
@@ -120,7 +132,7 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
     exit_code = 1 if any(s.errors for s in figures.submissions) or unattributed else 0
     return ConsolidateResult(period, figures, inputs, figures.submissions, outputs, manifest, issue_no,
                              run_counts(figures, inputs), exit_code, cat.settings.deadline_for(period),
-                             skipped, notices, issued)
+                             skipped, notices, issued, changed)
 
 
 def ingest_files(ws: Workspace, period: Period, paths: list[Path], *, workers: int | None = None,

@@ -7,7 +7,9 @@ outputs, and ``restore``/``withdraw`` use it to name the periods to consolidate 
 (pipeline/verify.py). docs/consolidation.md “校验”.
 
 ``changed_sources``: which of a manifest's recorded periods have other versions in use now (pipeline/verify.py
-``stale_outputs`` names every consolidated period so built).
+``stale_outputs`` names every consolidated period so built); ``changed_since``: the same for the period a
+consolidation is about to build, against its previous manifest (what entered the ledger since it was last
+consolidated, by whatever way: inbox, web upload, import, withdrawal, restore).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from reporttool.core.models import Period, parse_period
 from reporttool.figures.periods import source_keys
 from reporttool.ledger import Ledger
 
-__all__ = ["change_causes", "changed_sources", "period_order", "read_keys", "sources_of"]
+__all__ = ["change_causes", "changed_since", "changed_sources", "period_order", "read_keys", "sources_of"]
 
 
 def read_keys(period: Period) -> list[str]:
@@ -63,6 +65,19 @@ def changed_sources(ledger: Ledger, period_key: str, manifest: dict,
         if now[key] != recorded:
             changed.append(key)
     return changed
+
+
+def changed_since(ledger: Ledger, period: Period, previous: dict) -> set[str]:
+    """The ledger periods a consolidation of ``period`` reads (``read_keys``) whose versions in use now differ
+    from those its previous consolidation recorded (``previous``: its manifest before this run, ``sources``):
+    the versions that entered the ledger since, whichever way they came in (inbox, web upload, import) and
+    the withdrawals and restores since. Every read period when there is no previous manifest (or one kept
+    from before ``sources``): ``stale_outputs`` then names only what is really stale."""
+    keys = read_keys(period)
+    sources = previous.get("sources")
+    if not isinstance(sources, dict):
+        return set(keys)
+    return set(changed_sources(ledger, period.key, previous)) | {k for k in keys if k not in sources}
 
 
 def period_order(key: str) -> tuple[int, int, int]:

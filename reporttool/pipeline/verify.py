@@ -13,7 +13,7 @@ Checks, and names in Chinese what differs:
   before, last year's same period), as its manifest recorded them (``sources``): a restore, a withdrawal
   or a correction of an earlier month makes the later months, quarters and the year built on it stale,
   named with the command that brings them up to date. ``stale_outputs`` is that judgement for the others
-  too: ``consolidate`` after a correction of an earlier month or a withdrawal / 退回 (``stale_after_run``)
+  too: ``consolidate`` after a correction (inbox or web upload) or a withdrawal / 退回 (``stale_after_run``)
   and the web page (its 已过时的输出, and after a 退回).
 
 Read-only apart from the ledger's own schema upgrade (as every command that opens it).
@@ -239,11 +239,13 @@ def stale_outputs(ws: Workspace, ledger: Ledger, *, changed: Iterable[str] | Non
 def stale_after_run(ws: Workspace, period: Period, changed: Iterable[str]) -> list[StaleOutput]:
     """After a consolidation of ``period``: the other periods already consolidated whose outputs are now
     built on versions no longer in use, in the order to run them again, as far as the change comes from
-    the ledger periods ``changed`` (those of the files the run took in: a correction of an earlier month,
-    a late file) or from a period this consolidation reads (``read_keys``) that the bureau's withdrawal
-    changed (``reporttool withdraw``, or a 退回 on the web page, in force or since undone:
-    ``withdrawn_periods``). A 退回 of June followed by ``consolidate --period 2025-06`` so names 2025-Q2
-    and 2025 when they were built with the version returned."""
+    the ledger periods ``changed`` (ConsolidateResult.changed: the periods the run reads whose versions in
+    use changed since ``period`` was last consolidated, however the version came in — inbox, a web upload
+    recorded at upload time, import, restore — and those of the files the run took in: a correction of an
+    earlier month, a late file) or from a period this consolidation reads (``read_keys``) that the bureau's
+    withdrawal changed (``reporttool withdraw``, or a 退回 on the web page, in force or since undone:
+    ``withdrawn_periods``). A corrected June uploaded on the web page, or a 退回 of June, followed by
+    ``consolidate --period 2025-06`` so names 2025-Q2 and 2025 when they were built with the version before."""
     keys = {k for k in changed if k}
     if not ws.ledger.exists():
         return []

@@ -249,8 +249,7 @@ async def consolidate_form(request: Request) -> Response:
                             f"新入账 {c['files_new']} 个文件，简报第{result.issue_no}期。输出文件见下方。"))
     from reporttool.pipeline.verify import stale_after_run, stale_notice
 
-    changed = {i.period for i in result.inputs if i.new}
-    lines = stale_notice(await to_thread.run_sync(lambda: stale_after_run(srv.ws, srv.period, changed)))
+    lines = stale_notice(await to_thread.run_sync(lambda: stale_after_run(srv.ws, srv.period, result.changed)))
     if lines:
         s.flash.append(("error", lines[0] + "；".join(x.strip() for x in lines[1:]) + "。"))
     return RedirectResponse("/bureau", 303)
