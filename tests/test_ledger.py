@@ -285,3 +285,27 @@ def test_a_batch_commits_without_a_sync_each_and_syncs_at_its_end(tmp_path):
         assert ledger.db.execute("PRAGMA synchronous").fetchone()[0] == 2
     with Ledger(ws) as again:
         assert again.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 2
+
+
+def test_checkpoint_soon_copies_the_wal_into_the_file_while_the_run_goes_on(tmp_path):
+    """Ledger.checkpoint_soon: the WAL's pages copied into the database file by a thread (so closing has
+    little left to do); writes after it still land; close() waits for the thread."""
+    from helpers import ingest
+
+    from reporttool.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    wal = ws.ledger.with_name(ws.ledger.name + "-wal")
+    with Ledger(ws) as ledger:
+        ingest(ledger, submission("110101"))
+        size_before = ws.ledger.stat().st_size
+        ledger.checkpoint_soon()
+        ledger._checkpointer.join()
+        assert ws.ledger.stat().st_size > size_before  # the pages are in the file now, not only in the WAL
+        ledger.checkpoint_soon()  # once per ledger: a second call does nothing
+        ingest(ledger, submission("110102"))  # a write after it
+        thread = ledger._checkpointer
+    assert not thread.is_alive()
+    assert not wal.exists() or wal.stat().st_size == 0  # the last connection closed: WAL checkpointed away
+    with Ledger(ws) as again:
+        assert again.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 2
