@@ -19,6 +19,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1001,8 +1002,7 @@ class Ledger:
 
         stored = dict(self.db.execute(
             f"SELECT submission_id, data FROM code_lists WHERE submission_id IN ({','.join('?' * len(sids))})", sids))
-        seen: set[str] = set()
-        shared: set[str] = set()
+        texts = []
         for sid in sids:
             if sid not in stored:  # a ledger from before code lists were stored: build it once
                 stored[sid] = code_list_blob(c for (c,) in self.db.execute(
@@ -1011,9 +1011,14 @@ class Ledger:
                     db.execute("INSERT OR REPLACE INTO code_lists (submission_id, data) VALUES (?,?)",
                                (sid, stored[sid]))
             text = zlib.decompress(stored[sid]).decode("utf-8")
-            keys = set(text.split("\n")) if text else set()
-            shared |= keys & seen
-            seen |= keys
+            if text:
+                texts.append(text)
+        # each list holds a code once, so a code in two submissions is a code twice in all of them together:
+        # one C-level set of the lot tells whether there is any (usually none) — not a set per submission
+        every = "\n".join(texts).split("\n") if texts else []
+        if len(set(every)) == len(every):
+            return out
+        shared = {code for code, n in Counter(every).items() if n > 1}
         if not shared:
             return out
         # the reader stores codes normalised (clean_text + upper), so the stored text is the key itself
