@@ -652,16 +652,20 @@ def _cell_valign(cell) -> None:
 
 
 def _merge_runs(table, raw: list[list[str]]) -> None:
-    """Merge consecutive equal cells of the first column (one cluster name over its indicators)."""
+    """Merge consecutive equal cells of the first column (one cluster name over its indicators).
+
+    The column's cells are taken once (Table.cell builds the whole grid at each call); merging a group
+    leaves the cells of the groups below it as they were."""
+    column = table.column_cells(0)
     start = 1
     for i in range(2, len(raw) + 2):
         same = i <= len(raw) and raw[i - 1][0] == raw[start - 1][0]
         if same:
             continue
         if i - 1 > start:
-            top = table.cell(start, 0)
+            top = column[start]
             xml_runs = [copy.deepcopy(r) for r in top.paragraphs[0]._p.findall(qn("w:r"))]
-            merged = top.merge(table.cell(i - 1, 0))
+            merged = top.merge(column[i - 1])
             for extra in merged.paragraphs[1:]:
                 _remove(extra)
             first = merged.paragraphs[0]._p
