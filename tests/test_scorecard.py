@@ -6,6 +6,7 @@ import zlib
 from decimal import Decimal as D
 
 import openpyxl
+import pytest
 from helpers import credit_code, put
 
 from reporttool.core.models import Period
@@ -76,10 +77,12 @@ def test_scorecard_by_hand(small_workspace):
     # 乙县 40×25/50 + 30×0.6 + 0 + 10
     assert [q(p, 3) for p in jia.points] == [D(25), D(30), D("6.667"), D(0)]
     assert [q(p, 3) for p in yi.points] == [D(20), D(18), D(0), D(10)]
-    # 丙开发区 sent nothing: no 完成率 and no 同比 (those parts left out, not 0), nothing on time or to fix
+    # 丙开发区 sent nothing: no 完成率 and no 同比 (those parts left out, not 0), nothing on time or to fix;
+    # with no result part scored it has no total and no rank (设置 考核排名最少结果项 1 by default)
     assert bing.points == (None, None, D(0), D(0))
-    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.7"), D("48.0"), D(0))
-    assert (jia.rank, yi.rank, bing.rank) == (1, 2, 3)
+    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.7"), D("48.0"), None)
+    assert (jia.rank, yi.rank, bing.rank) == (1, 2, None)
+    assert sc.unranked == (bing,) and sc.min_results == 1
 
 
 def test_scorecard_sheet_in_the_quarter_workbook(small_workspace):
@@ -119,7 +122,8 @@ def test_quarter_brief_words_the_half_year_the_quarter_targets_and_ranks(small_w
             "乙县缺少上季末数据，未计入当季数。") in text
     # a quarter measures against 时序进度 (二's first paragraph), not “差70.0个百分点” of the whole year
     assert "年度目标完成情况" not in text and "尚有差距" not in text
-    assert "按县区考核总分，各县（市）区和开发区依次为甲区（61.7分）、乙县（48.0分）、丙开发区（0.0分）" in text
+    assert ("按县区考核总分，各县（市）区和开发区依次为甲区（61.7分）、乙县（48.0分），丙开发区没有目标完成、增长的"
+            "考核结果，未排名（计分办法见汇总表“县区考核”表）") in text
     assert "2025年二季度数据根据各县区1-6月报表汇总，本年累计为1-6月累计数。" in text
 
 
@@ -198,7 +202,7 @@ def test_target_part_scores_the_indicator_the_brief_ranks_by_and_drops_out_witho
     """Cluster A's 营业收入 has no target, its 工业总产值 has 100 亿元: the brief ranks A by 工业总产值
     (“按主要指标完成率”), so the 县区考核 scores 目标完成 and 增长 on it too. Apportioned by 上年同期 (甲区 20 of
     25 亿元: 80 亿元; 乙县 5 of 25: 20 亿元): 甲区 30/80 = 37.5 %, 乙县 10/20 = 50 %. 丙开发区 reports only
-    营业收入: no 完成率, so 目标完成 is left out and its other parts count for 100."""
+    营业收入: no 完成率, so 目标完成 is left out; without a 同比 either it has no result part: no total, no rank."""
     from reporttool.core.models import Target
 
     ws = small_workspace
@@ -214,9 +218,10 @@ def test_target_part_scores_the_indicator_the_brief_ranks_by_and_drops_out_witho
     # 时序进度 50 %: 甲区 40×37.5/50 = 30, 增长 30×0.6 = 18, June on time 20×1/6, no errors 10
     assert [q(p, 3) for p in jia.points] == [D(30), D(18), D("3.333"), D(10)]
     assert [q(p, 3) for p in yi.points] == [D(40), D(30), D("3.333"), D(10)]
-    # 丙开发区 has no 同比 either: (3.333 + 10) of the 30 points left = 44.4 (not 13.3 of 100, nor 22.2 of 60)
+    # 丙开发区 has no 同比 either: its 按时报送 and 问题整改 are shown, but no total (not 44.4 of the 30 points left)
     assert bing.points[:2] == (None, None) and [q(p, 3) for p in bing.points[2:]] == [D("3.333"), D(10)]
-    assert (q(jia.total, 1), q(yi.total, 1), q(bing.total, 1)) == (D("61.3"), D("83.3"), D("44.4"))
+    assert (q(jia.total, 1), q(yi.total, 1), bing.total) == (D("61.3"), D("83.3"), None)
+    assert (jia.rank, yi.rank, bing.rank) == (2, 1, None)
     book = next(p for p in ws.period_dir(Q2).iterdir() if p.name.endswith("汇总表（2025年上半年）.xlsx"))
     sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
     assert next(r for r in sheet if r[1] == "丙开发区")[2:6] == ("—", "—", "—", "—")
@@ -343,10 +348,97 @@ def test_growth_part_is_left_out_without_a_comparable_base(small_workspace):
     assert line[2:6] == (40, 32, "—", "—") and line[11] == 64.8
     texts = [c for r in sheet for c in r if isinstance(c, str)]
     assert any("算不出同比的县区（没有上年同期数，无可比基数）不计此项，其余各项按权重折算为100分。" in t for t in texts)
-    # 丙开发区 sent nothing: neither part (and 0 points for the others)
-    assert any("不计“目标完成”或“增长”、总分按其余各项折算的县区：乙县（增长）；丙开发区（目标完成、增长）。" in t for t in texts)
+    # 丙开发区 sent nothing: neither part, so no total and no rank (“—”), named apart
+    assert any("不计“目标完成”或“增长”、总分按其余各项折算的县区：乙县（增长）。" in t for t in texts)
+    assert next(r for r in sheet if r[1] == "丙开发区")[11:13] == ("—", "—")
     brief = next(p for p in result.outputs if p.suffix == ".docx")
     import docx
 
     text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
     assert "各县（市）区和开发区依次为甲区（83.3分）、乙县（64.8分）" in text
+
+
+def no_result_quarter(ws, tmp_path, least: int | None = None):
+    """The first quarter: 甲区's January … March imported as history with no 上年同期 (the demo's 兴城市 in 2024):
+    no 完成率 (nothing to apportion the city's target by), no 同比, 按时报送 left out (all imported), no
+    errors: before 考核排名最少结果项 it was 10 of 10 = 100.0, level first with a district that earned it.
+    乙县 sends January … March on time, March 营业收入 30 亿元 (上年同期 20 亿元)."""
+    import dataclasses
+
+    from helpers import make_small_catalogue
+
+    from reporttool.catalogue.writer import write_catalogue
+    from reporttool.forms.writer import write_template
+    from reporttool.pipeline.importing import run_import
+
+    if least is not None:
+        base = make_small_catalogue()
+        write_catalogue(dataclasses.replace(base, settings=dataclasses.replace(base.settings, score_min_results=least),
+                                            _index={}), ws.targets)
+    old = tmp_path / "往期"
+    old.mkdir()
+    for m in (1, 2, 3):
+        write_template(ws.catalogue(), "110101", Period(2025, m), old / f"甲区{m}月.xlsx", roster=roster(f"甲{m}"),
+                       outputs={("A", "SR"): {"value": D(100000 * m), "value_ly": None}})
+        put(ws, f"乙县{m}月.xlsx", "110102", period=Period(2025, m), sr=str(100000 * m), sr_ly=str(200000 * m // 3),
+            when=at(m + 1, 3), roster=roster(f"乙{m}"))
+    run_import(ws, [old], now=dt.datetime(2025, 4, 1, 9, 0))
+    return run_consolidate(ws, Period(2025, 3, True), now=dt.datetime(2025, 4, 10, 9, 0))
+
+
+def test_a_district_without_a_result_part_has_no_total_and_no_rank(small_workspace, tmp_path):
+    """By hand (时序进度 25 %): 乙县 30 亿元 of the city's 100 亿元 apportioned by its 上年同期 (the only one: all
+    of it) = 30 % ≥ 25 % → 40; the only 同比 50 % → 30; 3/3 on time → 20; no errors → 10: 100.0, rank 1.
+    甲区 has neither 目标完成 nor 增长: “—” as total and rank, listed after 乙县 (though first in the
+    catalogue), and the note names it and why; 丙开发区 (nothing sent) likewise. The brief ranks 乙县 alone."""
+    import docx
+
+    result = no_result_quarter(small_workspace, tmp_path)
+    sc = result.figures.scorecard
+    assert [r.name for r in sc.rows] == ["乙县", "甲区", "丙开发区"]
+    yi, jia, bing = sc.rows
+    assert (yi.completion, yi.growth, yi.points, yi.total, yi.rank) == (D(30), D(50), (D(40), D(30), D(20), D(10)),
+                                                                       D(100), 1)
+    assert (jia.completion, jia.growth, jia.imported) == (None, None, ("1月", "2月", "3月"))
+    assert jia.points == (None, None, None, D(10)) and (jia.total, jia.rank) == (None, None)
+    assert (bing.total, bing.rank) == (None, None)
+    book = next(p for p in result.outputs if p.name.endswith("汇总表（2025年一季度）.xlsx"))
+    sheet = list(openpyxl.load_workbook(book)["县区考核"].iter_rows(values_only=True))
+    lines = [r for r in sheet if r[1] in ("甲区", "乙县", "丙开发区")]
+    assert [(r[0], r[1], r[11], r[12]) for r in lines] == [(1, "乙县", 100, 1), (2, "甲区", "—", "—"),
+                                                           (3, "丙开发区", "—", "—")]
+    texts = [c for r in sheet for c in r if isinstance(c, str)]
+    assert any("“目标完成”“增长”两项都不计的县区没有可考核的结果（仅按时报送、问题整改不能反映完成情况），总分和排名"
+               "显示“—”，列在已排名的县区之后（目标库“设置”表“考核排名最少结果项”为1）：甲区（不计目标完成、增长）；"
+               "丙开发区（不计目标完成、增长）。" in t for t in texts)
+    assert not any("总分按其余各项折算的县区" in t for t in texts)  # neither is scored over fewer parts
+    brief = next(p for p in result.outputs if p.suffix == ".docx")
+    text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
+    assert ("按县区考核总分，各县（市）区和开发区依次为乙县（100.0分），甲区、丙开发区没有目标完成、增长的考核结果，"
+            "未排名") in text
+
+
+def test_the_threshold_is_a_setting(small_workspace, tmp_path):
+    """考核排名最少结果项 0: every district is ranked on what it has, as before (甲区 10 of 10 = 100.0 level
+    with 乙县; 丙开发区 0 of 30 with nothing sent: 0.0, third)."""
+    sc = no_result_quarter(small_workspace, tmp_path, least=0).figures.scorecard
+    assert [(r.name, r.total, r.rank) for r in sc.rows] == [("甲区", D(100), 1), ("乙县", D(100), 1),
+                                                             ("丙开发区", D(0), 3)]
+    assert small_workspace.catalogue().settings.score_min_results == 0
+
+
+def test_the_threshold_is_checked(small_workspace):
+    import dataclasses
+
+    from helpers import make_small_catalogue
+
+    from reporttool.catalogue.model import CatalogueInvalid
+    from reporttool.catalogue.writer import write_catalogue
+
+    base = make_small_catalogue()
+    write_catalogue(dataclasses.replace(base, settings=dataclasses.replace(base.settings, score_min_results=3),
+                                        _index={}), small_workspace.targets)
+    with pytest.raises(CatalogueInvalid) as exc:
+        small_workspace.catalogue()
+    assert [str(p) for p in exc.value.problems] == [
+        "“设置”表：考核排名最少结果项应为0、1或2（“目标完成”“增长”两项中至少计入几项才排名），现为3"]

@@ -270,6 +270,9 @@ def _build_settings(rows, problems) -> Settings:
     if any(values.get(f) is not None and values[f] < 0 for f in
            ("score_weight_completion", "score_weight_growth", "score_weight_on_time", "score_weight_fixed")):
         problems.append(Problem(SHEET_SETTINGS, None, "考核权重不能为负数"))
+    if values.get("score_min_results") is not None and values["score_min_results"] > 2:
+        problems.append(Problem(SHEET_SETTINGS, None, f"考核排名最少结果项应为0、1或2（“目标完成”“增长”两项中至少计入"
+                                                      f"几项才排名），现为{values['score_min_results']}"))
     return Settings(**values)
 
 

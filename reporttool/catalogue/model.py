@@ -96,6 +96,7 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "考核权重：增长": ("score_weight_growth", "dec"),
     "考核权重：按时报送": ("score_weight_on_time", "dec"),
     "考核权重：问题整改": ("score_weight_fixed", "dec"),
+    "考核排名最少结果项": ("score_min_results", "int"),
 }
 REQUIRED_SETTINGS = ("城市", "编发单位", "简报名称")
 

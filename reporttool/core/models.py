@@ -62,6 +62,9 @@ class Settings:
     score_weight_growth: Decimal = Decimal("30")  # 考核权重：增长
     score_weight_on_time: Decimal = Decimal("20")  # 考核权重：按时报送
     score_weight_fixed: Decimal = Decimal("10")  # 考核权重：问题整改
+    # 考核排名最少结果项: of the two result parts (目标完成, 增长), how many a district must be scored on to get a
+    # total and a rank (0-2); one with fewer has “—” and is listed after the ranked ones
+    score_min_results: int = 1
 
     def deadline_for(self, period: Period) -> dt.date:
         """The deadline of ``period``: 报送截止日 of the month after it, or the 季报/年报截止日 when set."""

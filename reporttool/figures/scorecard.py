@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from reporttool.catalogue import Catalogue
@@ -239,11 +240,15 @@ def scorecard(ledger: Ledger, cat: Catalogue, figs: Figures) -> Scorecard:
         total = got * HUNDRED / counted if counted else Decimal(0)
         rows.append(DistrictScore(d.code, d.name, c, g, on_time, due, tuple(late), first_errors,
                                   fixed, points, total, pending=pending, imported=tuple(imported)))
+    # a district scored on fewer result parts (目标完成, 增长) than 设置 asks has no measured result to rank:
+    # “—” as total and rank, after the ranked ones (a total of 按时报送 and 问题整改 alone is no 考核 result)
+    least = s.score_min_results
+    scored = [r for r in rows if sum(1 for pt in r.points[:2] if pt is not None) >= least]
+    left = [replace(r, total=None, rank=None) for r in rows if all(r is not o for o in scored)]
     places = s.rate_decimals
-    shown = [q(r.total, places) for r in rows]
-    ranked = tuple(DistrictScore(**{**r.__dict__, "rank": 1 + sum(1 for o in shown if o > mine_)})
-                   for r, mine_ in zip(rows, shown))
-    return Scorecard(mode, weights, tuple(_short(p) for p in periods), ranked)
+    shown = [q(r.total or Decimal(0), places) for r in scored]
+    ranked = [replace(r, rank=1 + sum(1 for o in shown if o > mine)) for r, mine in zip(scored, shown)]
+    return Scorecard(mode, weights, tuple(_short(p) for p in periods), tuple(ranked + left), least)
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:

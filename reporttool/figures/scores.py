@@ -54,8 +54,10 @@ class DistrictScore:
     # district by; no 同比 for want of a comparable base; every period imported as history), and ``total`` is
     # over the other parts' weights
     points: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
-    total: Decimal  # out of 100
-    rank: int = 0
+    # out of 100; None (“—”) when fewer result parts (目标完成, 增长) are scored than 设置 考核排名最少结果项 asks:
+    # no measured result to rank it by; it has no rank either and is listed after the ranked districts
+    total: Decimal | None
+    rank: int | None = 0
     # errors of a first version still within their correction window (until the next period's deadline)
     # and not yet gone: neither fixed nor unfixed, left out of first_errors
     pending: int = 0
@@ -70,4 +72,11 @@ class Scorecard:
     mode: str  # MODE_TARGET / MODE_APPORTIONED
     weights: tuple[Decimal, Decimal, Decimal, Decimal]  # as in 设置 (考核权重：…)
     periods: tuple[str, ...]  # the reporting periods checked for 按时报送 (1月 … 6月)
-    rows: tuple[DistrictScore, ...]  # every configured district, catalogue order
+    # every configured district: the ranked ones in catalogue order, then those without a total (catalogue order)
+    rows: tuple[DistrictScore, ...]
+    min_results: int = 1  # 设置 考核排名最少结果项, as the districts were ranked by
+
+    @property
+    def unranked(self) -> tuple[DistrictScore, ...]:
+        """The districts without a total or a rank (too few result parts scored)."""
+        return tuple(r for r in self.rows if r.total is None)

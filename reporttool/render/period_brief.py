@@ -216,9 +216,17 @@ def ranks_sentence(figures: Figures, cat: Catalogue) -> str:
             for f in ranked))
     sc = figures.scorecard
     if sc is not None and sc.rows:
-        rows = sorted(sc.rows, key=lambda r: (r.rank, [d.code for d in cat.districts].index(r.district)))
-        parts.append(f"按{cat.words.unit}考核总分，各{cat.words.unit_all}依次为" + "、".join(
-            f"{r.name}（{fmt.text(r.total, 1)}分）" for r in rows) + f"（计分办法见汇总表“{cat.words.unit}考核”表）")
+        order = [d.code for d in cat.districts]
+        rows = sorted((r for r in sc.rows if r.rank is not None), key=lambda r: (r.rank or 0, order.index(r.district)))
+        lacking = "没有目标完成、增长的考核结果" if sc.min_results == 1 else "目标完成、增长的考核结果不全"
+        if rows:  # those without a result to rank them by (figures.scorecard): named after the ranked ones
+            left = "、".join(r.name for r in sc.unranked)
+            said = (f"按{cat.words.unit}考核总分，各{cat.words.unit_all}依次为"
+                    + "、".join(f"{r.name}（{fmt.text(r.total, 1)}分）" for r in rows)
+                    + (f"，{left}{lacking}，未排名" if left else ""))
+        else:
+            said = f"各{cat.words.unit_all}均{lacking}，未按{cat.words.unit}考核总分排名"
+        parts.append(said + f"（计分办法见汇总表“{cat.words.unit}考核”表）")
     return "；".join(parts) + "。" if parts else ""
 
 

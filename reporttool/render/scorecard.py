@@ -10,10 +10,10 @@ from reporttool.catalogue import Catalogue
 from reporttool.core.fmt import trim
 from reporttool.figures import Figures
 from reporttool.figures.scorecard import GROWTH_FLOOR, measured_figure
-from reporttool.figures.scores import MODE_TARGET, Scorecard
+from reporttool.figures.scores import MODE_TARGET, DistrictScore, Scorecard
 from reporttool.render.xlsx_styles import Column, Styles, TableSheet
 
-__all__ = ["scorecard_sheet", "sheet_name", "scoring_notes"]
+__all__ = ["scorecard_sheet", "sheet_name", "scoring_notes", "unranked_note"]
 
 POINTS = 1  # decimals of every score
 
@@ -95,10 +95,12 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
     ]
     if late:
         lines.append(f"未按时报送的期次：{'；'.join(late)}。")
-    out = [f"{r.name}（{'、'.join(part for part, pt in zip(('目标完成', '增长'), r.points) if pt is None)}）"
-           for r in sc.rows if r.points[0] is None or r.points[1] is None]
+    out = [f"{r.name}（{_left_out(r)}）" for r in sc.rows
+           if (r.points[0] is None or r.points[1] is None) and r.total is not None]
     if out:  # scored over fewer parts: the 考核 office sees whose total is over what
         lines.append(f"不计“目标完成”或“增长”、总分按其余各项折算的{u}：{'；'.join(out)}。")
+    if sc.unranked:  # no measured result: no total, no rank, listed last
+        lines.append(unranked_note(sc, u))
     groups: dict[tuple[str, ...], list[str]] = {}
     for r in sc.rows:
         if r.imported:
@@ -112,6 +114,20 @@ def scoring_notes(sc: Scorecard, figs: Figures, cat: Catalogue) -> list[str]:
     if pending:
         lines.append(f"尚在更正期内、未计入首报错误的错误：{'，'.join(pending)}。")
     return lines
+
+
+def _left_out(r: DistrictScore) -> str:
+    """目标完成、增长: the result parts a district is not scored on."""
+    return "、".join(part for part, pt in zip(("目标完成", "增长"), r.points) if pt is None)
+
+
+def unranked_note(sc: Scorecard, u: str) -> str:
+    """The note naming the districts without a total and a rank, and why (设置 考核排名最少结果项)."""
+    need = ("“目标完成”“增长”两项都不计" if sc.min_results == 1
+            else f"“目标完成”“增长”两项中计入不足{sc.min_results}项")
+    names = "；".join(f"{r.name}（不计{_left_out(r)}）" for r in sc.unranked)
+    return (f"{need}的{u}没有可考核的结果（仅按时报送、问题整改不能反映完成情况），总分和排名显示“—”，列在已排名的"
+            f"{u}之后（目标库“设置”表“考核排名最少结果项”为{sc.min_results}）：{names}。")
 
 
 def _measured_names(figs: Figures, cat: Catalogue) -> str:
