@@ -7,7 +7,12 @@ third of the 汇总表's time (≈ 30,000 cells, issue 13's one-file re-run). He
 in one formatted string each, to the same bytes; anything else (formulas, rich strings, cells without a
 format, constant_memory mode) goes to xlsxwriter's own method.
 
-It overrides a private method of xlsxwriter. tests/test_xlsx_fast.py writes 汇总表s of a month, a quarter
+Around it, the loop over the rows (``_write_rows``, ``_calculate_spans``) takes each row's cells as they
+are instead of trying every column of the sheet's width, and the table writer stores its cells without the
+A1-notation wrapper of the public methods (``number``, ``string``, ``blank``: it always has row and column
+numbers).
+
+It overrides private methods of xlsxwriter. tests/test_xlsx_fast.py writes 汇总表s of a month, a quarter
 and a year with it and with the stock worksheet and compares every part of the two files byte for byte, so
 an xlsxwriter whose internals change fails a test, never a user's file (pyproject.toml pins the major).
 """
@@ -21,6 +26,48 @@ _FAST = frozenset({"Number", "String", "Blank"})
 
 
 class FastWorksheet(Worksheet):
+    # the public write_number/write_string/write_blank without their A1-notation wrapper
+    number = Worksheet._write_number
+    string = Worksheet._write_string
+    blank = Worksheet._write_blank
+
+    def _calculate_spans(self) -> None:
+        if self.comments:
+            super()._calculate_spans()
+            return
+        spans: dict[int, str] = {}
+        lo: int | None = None
+        hi = 0
+        table = self.table
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row_num)  # (a get: the stock loop does not add rows to the table either)
+            if cells:
+                first, last = min(cells), max(cells)
+                lo, hi = (first, last) if lo is None else (min(lo, first), max(hi, last))
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if lo is not None:
+                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
+                    lo = None
+        self.row_spans = spans
+
+    def _write_rows(self) -> None:
+        if self.comments or self.constant_memory:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        table, info, spans = self.table, self.row_info, self.row_spans
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row_num)
+            row = info.get(row_num)
+            if not cells:
+                if row is not None:
+                    self._write_empty_row(row_num, spans.get(row_num // 16), row)
+                continue
+            self._write_row(row_num, spans.get(row_num // 16), row)
+            for col in sorted(cells):
+                self._write_cell(row_num, col, cells[col])
+            self.fh.write("</row>")
+
     def _write_cell(self, row: int, col: int, cell) -> None:
         fmt = cell.format
         kind = type(cell).__name__

@@ -146,6 +146,10 @@ class TableSheet:
 
     def __init__(self, workbook, styles: Styles, name: str, columns: list[Column]):
         self.ws = workbook.add_worksheet(name, worksheet_class=FastWorksheet)
+        # the body's cell writers: FastWorksheet's without the A1 wrapper, else xlsxwriter's own
+        self._number = getattr(self.ws, "number", self.ws.write_number)
+        self._string = getattr(self.ws, "string", self.ws.write_string)
+        self._blank = getattr(self.ws, "blank", self.ws.write_blank)
         self.st = styles
         self.columns = columns
         self.ncols = len(columns)
@@ -218,22 +222,22 @@ class TableSheet:
         """Write one cell of the current row: None -> "—", Decimal -> its shown value, str -> text."""
         r = self.row if row is None else row
         if value is None:
-            self.ws.write_string(r, col, DASH, self.st.get("dash", bold=bold, alert=alert))
+            self._string(r, col, DASH, self.st.get("dash", bold=bold, alert=alert))
         elif isinstance(value, Decimal):
             p = 0 if places is None else places
-            self.ws.write_number(r, col, float(shown(value, p)), self.st.get("num", p, bold=bold, alert=alert))
+            self._number(r, col, float(shown(value, p)), self.st.get("num", p, bold=bold, alert=alert))
         elif isinstance(value, bool):
-            self.ws.write_string(r, col, "是" if value else "否", self.st.get("center", bold=bold, alert=alert))
+            self._string(r, col, "是" if value else "否", self.st.get("center", bold=bold, alert=alert))
         elif isinstance(value, int):
             align = "center" if role == "center" else ""
-            self.ws.write_number(r, col, value, self.st.get("num", 0, bold=bold, alert=alert, align=align))
+            self._number(r, col, value, self.st.get("num", 0, bold=bold, alert=alert, align=align))
         else:
             text = clean_for_office(value)
             fmt = self.st.get(role, bold=bold, alert=alert)
             if text:
-                self.ws.write_string(r, col, text, fmt)
+                self._string(r, col, text, fmt)
             else:
-                self.ws.write_blank(r, col, None, fmt)
+                self._blank(r, col, None, fmt)
 
     def merge_down(self, col: int, rows: int, value: Any, role: str = "center", *, bold: bool = False) -> None:
         """A stub cell (集群, 指标) merged down ``rows`` rows from the current one.
