@@ -20,12 +20,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar, overload
@@ -263,6 +261,10 @@ def _run_pool(paths: list[Path], reports: dict[int, SafetyReport | None], args: 
               workers: int | None,
               memory_mb: int, timeout: float, finish: Callable[..., None], job: ReadJob[P] | None = None) -> None:
     """Feed the pool at most ``workers`` files at a time, so the files in flight at a crash are known."""
+    # imported here: a run that reads in this process (one or two new files) never loads multiprocessing
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
     ctx = multiprocessing.get_context("spawn")
     pending = deque(sorted(reports))
     alone: deque[int] = deque()  # files that were in flight when a worker died: retried one by one
@@ -326,6 +328,8 @@ def _feed(pool: cf.ProcessPoolExecutor, queue: deque[int], inflight: dict[cf.Fut
           paths: list[Path], reports: dict[int, SafetyReport | None],
           args: tuple[Catalogue, Period | None, str | None], job: ReadJob[P] | None) -> None:
     """Submit queued files until ``size`` are in flight (or the pool is found broken: left for the wait)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     while queue and len(inflight) < size:
         i = queue.popleft()
         try:

@@ -15,10 +15,8 @@ in this process.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from reporttool.catalogue.model import Words
@@ -68,6 +66,9 @@ def start_all(jobs: list[FeedbackJob], period_label: str, words: Words | None, *
             for job in jobs:
                 write_one(job, period_label, words)
         return in_process
+    import multiprocessing  # here: a run with few workbooks to write never loads it
+    from concurrent.futures.process import BrokenProcessPool
+
     from reporttool.forms.isolate import _init_worker
 
     pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),

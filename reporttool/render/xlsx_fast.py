@@ -44,10 +44,9 @@ class FastWorksheet(Worksheet):
             if cells:
                 first, last = min(cells), max(cells)
                 lo, hi = (first, last) if lo is None else (min(lo, first), max(hi, last))
-            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
-                if lo is not None:
-                    spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
-                    lo = None
+            if ((row_num + 1) % 16 == 0 or row_num == self.dim_rowmax) and lo is not None:
+                spans[row_num // 16] = f"{lo + 1}:{hi + 1}"
+                lo = None
         self.row_spans = spans
 
     def _write_rows(self) -> None:
