@@ -221,3 +221,19 @@ def test_a_far_away_cell_in_the_catalogue_is_refused_before_calamine_sees_it(sma
                          encoding="utf-8")
     assert out.returncode == 0, out.stderr  # the process survived
     assert "目标" in out.stdout and "范围" in out.stdout
+
+
+def test_a_catalogue_is_loaded_once_for_the_same_bytes_and_again_when_they_change(small_workspace):
+    """load_catalogue keeps what it loaded from a file's bytes (a command asks for it more than once);
+    an edited file is loaded again, a broken one is refused every time."""
+    ws = small_workspace
+    first = ws.catalogue()
+    assert ws.catalogue() is first  # the same bytes: the same (frozen) catalogue
+    settings = dataclasses.replace(first.settings, city="另一市")
+    write_catalogue(dataclasses.replace(first, settings=settings, _index={}), ws.targets)
+    edited = ws.catalogue()
+    assert edited is not first and edited.settings.city == "另一市"
+    ws.targets.write_bytes(b"not a workbook")
+    for _ in range(2):
+        with pytest.raises(CatalogueInvalid):
+            ws.catalogue()

@@ -479,8 +479,3 @@ def _has_cycle(start: str, by_code: dict[str, Indicator]) -> bool:
                 seen.add(r)
                 stack.append(r)
     return False
-
-
-def load_catalogue(path: str | Path) -> Catalogue:
-    """Read and validate templates/targets.xlsx. Raises CatalogueInvalid listing every problem."""
-    return load(path)
