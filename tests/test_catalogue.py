@@ -237,3 +237,12 @@ def test_a_catalogue_is_loaded_once_for_the_same_bytes_and_again_when_they_chang
     for _ in range(2):
         with pytest.raises(CatalogueInvalid):
             ws.catalogue()
+
+
+def test_memo_makes_a_value_once_per_catalogue_object(small_catalogue):
+    made = []
+    first = small_catalogue.memo("k", lambda: made.append(1) or len(made))
+    again = small_catalogue.memo("k", lambda: made.append(1) or len(made))
+    assert first == again == 1 and made == [1]
+    copy = dataclasses.replace(small_catalogue, clusters=small_catalogue.clusters[:1])
+    assert copy.memo("k", lambda: made.append(1) or len(made)) == 2  # a changed copy starts afresh

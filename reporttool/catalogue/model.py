@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, localcontext
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from reporttool.core.models import (
     SOURCE_FORMULA,
@@ -119,6 +120,8 @@ SETTINGS_COLUMNS = ("项目", "值", "说明")
 UNIT_COLUMNS = ("单位", "量纲", "换算系数", "说明")
 BASE_COLUMNS = ("集群代码", "指标代码", "县区代码", "年份", "数值", "说明")
 
+T = TypeVar("T")
+
 
 
 @dataclass(frozen=True)
@@ -213,10 +216,18 @@ class Catalogue:
     def indicator(self, code: str) -> Indicator | None:
         return self._by_code[2].get(code)
 
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """A value derived from this catalogue by ``make``, made once per catalogue object (a copy made by
+        dataclasses.replace starts afresh): for what other stages derive from the whole catalogue."""
+        kept = self._lookups["memo"]
+        if key not in kept:
+            kept[key] = make()
+        return kept[key]
+
     @functools.cached_property
     def _lookups(self) -> dict[str, dict]:
         """Memos of lookups asked for every figure (per instance: dataclasses.replace starts afresh)."""
-        return {"factors": {}, "indicators_for": {}, "targets": {}}
+        return {"factors": {}, "indicators_for": {}, "targets": {}, "memo": {}}
 
     @functools.cached_property
     def _by_code(self) -> tuple[dict[str, District], dict[str, Cluster], dict[str, Indicator]]:

@@ -98,7 +98,11 @@ def sums_stamp(ledger: Ledger, cat: Catalogue, period: Period) -> str:
 
 def _catalogue_shape(cat: Catalogue) -> str:
     """A hash of everything in the catalogue the sums depend on (more than Catalogue.fingerprint, which
-    leaves out display units, formulas and 汇总口径)."""
+    leaves out display units, formulas and 汇总口径); once per catalogue (every period's stamp asks)."""
+    return cat.memo("history.sums_shape", lambda: _shape_hash(cat))
+
+
+def _shape_hash(cat: Catalogue) -> str:
     shape = {"indicators": [asdict(i) for i in cat.indicators], "clusters": [c.code for c in cat.clusters],
              "districts": [d.code for d in cat.districts],
              "units": sorted((u, d, str(f)) for u, (d, f) in cat.unit_table().items())}
