@@ -112,14 +112,16 @@ def run_consolidate(ws: Workspace, period: Period, *, workers: int | None = None
                 figures = compute_figures(ledger, cat, period, now=now, cv=cv)
             # 当月/环比/月度走势, 规划期, 当季/考核; this month's sums kept for later months unless a district failed
             add_other_periods(figures, ledger, cat, store=not cv.failed)
-            changed = changed_since(ledger, period, read_manifest(ws.period_dir(period)))  # before it is replaced
+            previous = read_manifest(ws.period_dir(period))  # as it was before this run replaces it
+            changed = changed_since(ledger, period, previous)
             changed |= {i.period for i in inputs if i.new and i.period}  # e.g. a correction of a later month
             ledger.checkpoint_soon()  # the ledger's file brought up to date while the outputs are written
             issue_no = ledger.issue_number(period.key, period.year, now=now, wanted=cat.settings.issue_for(period))
             issued = issued or now.date()  # a new edition of the brief: today unless --date
             try:
                 outputs, manifest = write_outputs(ws, ledger, cat, period, figures, cv, inputs, issue_no, now,
-                                                  issued=issued, sheets=sheets, notices=notices, side=side)
+                                                  issued=issued, sheets=sheets, notices=notices, side=side,
+                                                  previous=previous)
             except OSError as exc:  # disk full, read-only, no permission …: the cause in words
                 raise ReportToolError(os_error_message(
                     exc, "写出汇总结果", "原有输出未被改动（台账已更新，重新运行不会重复入账）；"

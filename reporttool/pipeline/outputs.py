@@ -86,7 +86,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
                    cv: CurrentVersions, inputs: list[InputFile], issue_no: int,
                    now: dt.datetime, *, issued: dt.date | None = None,
                    sheets: list | None = None, notices: list[str] | None = None,
-                   side: Side | None = None) -> tuple[list[Path], Path]:
+                   side: Side | None = None, previous: dict | None = None) -> tuple[list[Path], Path]:
     """Write everything into the staging folder, then replace the outputs in outbox/<period>/ all
     together or not at all (``replace_all``; manifest last).
 
@@ -98,7 +98,8 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
     brief edited by hand since it was written is never overwritten (``brief_target``). An archived
     file is used for a feedback workbook only when its bytes still hash as recorded
     (Ledger.trusted_archive). ``side``: the run's side process, which writes the brief meanwhile
-    (pipeline/side.py); without it everything is written here."""
+    (pipeline/side.py); without it everything is written here. ``previous``: the period's manifest as it
+    was before this run, when the caller has read it already."""
     from reporttool.render.detail_book import detail_name, write_detail_book
     from reporttool.render.workbook import consolidated_name, write_consolidated
 
@@ -108,7 +109,7 @@ def write_outputs(ws: Workspace, ledger: Ledger, cat: Catalogue, period: Period,
         shutil.rmtree(staging)  # left by a killed run
     staging.mkdir(parents=True)
     final = ws.period_dir(period)
-    previous = read_manifest(final)
+    previous = read_manifest(final) if previous is None else previous
     written: list[tuple[Path, Path]] = []  # (in staging, in final), both relative
     feedback_written: list[tuple[Path, Path]] = []
     current = ledger.current(period.key)
